@@ -1,0 +1,159 @@
+//! The boundary: what an architecture supplies to run the protocol.
+//!
+//! The kernel stack model is the same on every arch (see
+//! `docs/architecture.md`):
+//!
+//! ```text
+//!   kernel stack of process P (KSTACK bytes, 16-aligned)
+//!   +--------------------------+ <- kstack top  (TSS.rsp0 / sscratch value)
+//!   |  A::TrapFrame            |    user registers, saved by the trap entry
+//!   +--------------------------+ <- frame pointer handed to the trap handler
+//!   |  kernel call frames      |    trap handler, syscalls, sched()
+//!   |  ... grows down ...      |
+//!   |  callee-saved regs       |    pushed by Context::switch (x86) or kept in
+//!   +--------------------------+    the Context itself (RISC-V)
+//! ```
+//!
+//! * A trap from user mode lands on the current process's kernel stack: the
+//!   x86_64 CPU pushes its interrupt frame at TSS.rsp0 and the entry stub
+//!   pushes the rest; on RISC-V the entry swaps sp with `sscratch` and stores
+//!   every register. Either way the [`TrapFrame`] sits at the top of the kernel
+//!   stack, and the arch calls the installed [`TrapSink`] with it.
+//! * When the handler returns, the arch restores the frame and returns from
+//!   the trap (`sret`, `sysretq` or `iretq`).
+//! * A new process has never trapped. Its [`Context`] starts in the kernel's
+//!   process-start routine, which calls [`Arch::return_to_user`] on the frame
+//!   that process creation filled in (OSTEP Fig 6.2).
+
+use crate::cause::TrapCause;
+use crate::timer::Timer;
+use crate::token::BootToken;
+
+/// The saved user registers of one trap, as the arch's entry code stores them.
+///
+/// The arch decides the layout (and asserts it); the protocol only uses
+/// these accessors, so it never indexes registers.
+pub trait TrapFrame: Sized {
+    /// A frame that, restored by return-from-trap, starts a process in user
+    /// mode at `entry` with stack pointer `user_sp`, interrupts enabled in
+    /// user mode, and every other register zero.
+    fn new_user(entry: usize, user_sp: usize) -> Self;
+    /// The system call number (RISC-V a7, x86_64 rax).
+    fn syscall_number(&self) -> usize;
+    /// The six system call arguments (RISC-V a0–a5; x86_64 rdi, rsi, rdx,
+    /// r10, r8, r9).
+    fn syscall_args(&self) -> [usize; 6];
+    /// Set the value user mode sees as the system call's result (a0, rax).
+    fn set_syscall_return(&mut self, value: usize);
+    /// The user pc return-from-trap resumes at. For [`TrapCause::Syscall`]
+    /// the arch has already advanced it past the trapping instruction.
+    fn pc(&self) -> usize;
+    /// Set the pc return-from-trap resumes at.
+    fn set_pc(&mut self, pc: usize);
+    /// The user stack pointer at the time of the trap (never trusted).
+    fn user_sp(&self) -> usize;
+    /// Was the trap taken from user mode?
+    fn from_user(&self) -> bool;
+}
+
+/// The kernel register context of one kernel thread: what `swtch` saves.
+///
+/// # Safety
+/// Implementors promise that [`Context::switch`] saves every register the
+/// platform ABI calls callee-saved, plus the stack pointer and the resume
+/// point, and that a context from [`Context::new`] starts `entry(arg)` on the
+/// given stack with interrupts in the state they were at the switch.
+pub unsafe trait Context: Sized {
+    /// A context that has not been saved into yet. The scheduler's own
+    /// context starts like this; the first switch away from it fills it in.
+    const EMPTY: Self;
+
+    /// A context whose first switch-to runs `entry(arg)` on the stack whose
+    /// (exclusive) top is `stack_top`. `entry` never returns.
+    fn new(entry: extern "C" fn(usize) -> !, arg: usize, stack_top: *mut u8) -> Self;
+
+    /// swtch: save the current kernel registers into `*from`, load those of
+    /// `*to`, and continue where `to` was saved (or at its entry). Returns when
+    /// some later switch names `from` as its `to`.
+    ///
+    /// # Safety
+    /// `from` is valid for writes and `to` for reads, and `to` was saved by a
+    /// previous switch or made by [`Context::new`] and not run since. The
+    /// stack `to` runs on stays valid while it runs. Interrupts are disabled.
+    unsafe fn switch(from: *mut Self, to: *const Self);
+}
+
+/// Where the arch delivers every trap once the user registers are saved.
+///
+/// The protocol's [`Kernel`](crate::Kernel) implements it.
+pub trait TrapSink<F>: Sync {
+    /// Handle one trap. `frame` is the saved registers on the kernel stack;
+    /// when this returns, the arch restores `frame` and returns from the trap.
+    fn trap(&self, frame: &mut F, cause: TrapCause);
+}
+
+/// The arch's trap table (x86_64: GDT, TSS, IDT and the syscall MSRs;
+/// RISC-V: `stvec`).
+pub trait TrapTable {
+    /// The frame the entry code saves.
+    type Frame: TrapFrame;
+    /// Install the trap table, so that every trap (syscalls, interrupts,
+    /// faults, from user or kernel mode) reaches `sink`. Privileged: boot code
+    /// calls it once per CPU.
+    fn install(token: &BootToken, sink: &'static dyn TrapSink<Self::Frame>);
+}
+
+/// One architecture: the associated types and the few privileged operations
+/// the protocol needs. Everything here is a static function because a CPU's
+/// registers are global; the simulator keeps its machine in a per-run
+/// handle instead.
+pub trait Arch: 'static {
+    /// The saved user registers.
+    type TrapFrame: TrapFrame;
+    /// The saved kernel registers (swtch).
+    type Context: Context;
+    /// The trap table.
+    type TrapTable: TrapTable<Frame = Self::TrapFrame>;
+    /// The timer device.
+    type Timer: Timer;
+    /// The root of an address space (RISC-V `satp`, x86_64 CR3).
+    type AddressSpace: Copy;
+    /// Per-process arch state beyond the trap frame (FPU/vector registers,
+    /// the FS base). Created with `Default` when a process is created.
+    type ProcessState: Default;
+
+    /// Are interrupts enabled on this CPU?
+    fn interrupts_enabled() -> bool;
+    /// Disable interrupts on this CPU and say whether they were enabled.
+    fn disable_interrupts() -> bool;
+    /// Enable interrupts on this CPU.
+    fn enable_interrupts();
+    /// Idle: enable interrupts, wait for one to arrive and be handled, and
+    /// disable them again.
+    fn wait_for_interrupt();
+
+    /// Make `state` the current process's before switching to it: point the
+    /// trap entry at `kstack_top` (TSS.rsp0, the sscratch stash), switch to
+    /// `aspace` if the process has one, and load its [`Arch::ProcessState`].
+    ///
+    /// # Safety
+    /// `kstack_top` is the top of a kernel stack that stays valid while the
+    /// process exists, and `aspace` maps the kernel as the current one does.
+    unsafe fn enter_process(
+        kstack_top: *mut u8,
+        aspace: Option<Self::AddressSpace>,
+        state: &mut Self::ProcessState,
+    );
+
+    /// The process the CPU just switched away from: save whatever of
+    /// [`Arch::ProcessState`] the hardware still holds.
+    fn leave_process(state: &mut Self::ProcessState);
+
+    /// Return-from-trap into `frame` for a process that has never trapped:
+    /// restore the user registers and drop to user mode.
+    ///
+    /// # Safety
+    /// `frame` is the trap frame at the top of the current kernel stack, set
+    /// up by [`Arch::enter_process`], and describes a user-mode context.
+    unsafe fn return_to_user(frame: *mut Self::TrapFrame) -> !;
+}

@@ -1,0 +1,52 @@
+//! # ldex-core: limited direct execution, written once
+//!
+//! OSTEP chapter 6 describes how an OS runs a program *directly* on the CPU
+//! and still keeps control: a trap table installed at boot, return-from-trap
+//! into user mode, system calls that trap back in, and a timer interrupt that
+//! takes the CPU back from a process that never calls the kernel. This crate
+//! is that protocol, free of any architecture:
+//!
+//! * [`arch`] is the boundary an architecture fills in: [`Arch`],
+//!   [`TrapFrame`], [`Context`] (swtch), [`TrapTable`] and [`Timer`].
+//! * [`cause`] is the arch-neutral [`TrapCause`] every trap is decoded into.
+//! * [`kernel`] is the protocol: the process table, process creation (Fig 6.2),
+//!   the per-CPU scheduler loop and `sched`/`yield` over [`Context::switch`]
+//!   (Fig 6.3), trap dispatch, exit, kill and reaping.
+//! * [`sched`] is the [`Scheduler`] trait: a pure data structure, the policy.
+//! * [`trace`] names every step of the protocol with the words of OSTEP's
+//!   figures, so the simulator and real kernels print the same timeline.
+//! * [`sync`] is the interrupt-safe spin lock all shared state lives behind.
+//!
+//! The crate is `no_std` and never allocates; the `alloc` feature lets the
+//! scheduling policies size themselves at run time.
+#![no_std]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+pub mod arch;
+pub mod cause;
+pub mod config;
+
+
+pub mod pid;
+pub mod proc;
+pub mod sched;
+pub mod sync;
+pub mod syscall;
+pub mod timer;
+pub mod token;
+pub mod trace;
+pub mod user;
+
+pub use arch::{Arch, Context, TrapFrame, TrapTable};
+pub use cause::{AccessKind, Privilege, TrapCause};
+pub use config::{Config, FaultPolicy, KernelPreemption, Mode};
+
+pub use pid::Pid;
+pub use sched::Scheduler;
+pub use syscall::{Os, SyscallAction};
+pub use timer::{PeriodicTimer, Timer};
+pub use token::BootToken;
+pub use trace::{Column, Event};

@@ -1,0 +1,20 @@
+//! Shared state: an interrupt-safe spin lock over a loom shim.
+//!
+//! All state that a trap handler and the code it interrupted (or two CPUs)
+//! could both touch lives behind [`SpinLock`]. Taking the lock first
+//! disables interrupts on this CPU (through [`Interrupts`]) and only then
+//! spins, so an interrupt handler can never spin on a lock its own CPU
+//! holds. Dropping the guard releases the lock and then restores the
+//! interrupt state that was there before.
+//!
+//! Under `--cfg loom` the atomics and the cell come from `loom`, so the lock
+//! is model-checked by the tests in `tests/loom_*.rs`; [`shim`] is the
+//! switch.
+//!
+//! One-time initialisation uses `spin::Once` (re-exported as [`Once`]).
+
+pub mod shim;
+mod spinlock;
+
+pub use spin::Once;
+pub use spinlock::{Interrupts, NoInterrupts, SpinLock, SpinLockGuard};

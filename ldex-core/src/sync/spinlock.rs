@@ -1,0 +1,159 @@
+//! The interrupt-safe spin lock.
+//!
+//! Invariants:
+//! * While a guard lives, interrupts are disabled on the CPU that holds it
+//!   (if the [`Interrupts`] type controls any), and `locked` is true.
+//! * The guard restores the interrupt state it found, after unlocking: a
+//!   nested lock taken with interrupts already off leaves them off.
+//! * Never hold a guard across `Context::switch`: the protocol releases every
+//!   lock before it switches kernel stacks.
+
+use core::marker::PhantomData;
+use core::ops::{Deref, DerefMut};
+
+use super::shim::{AtomicBool, MutPtr, Ordering, UnsafeCell, spin_loop};
+
+/// How a lock turns this CPU's interrupts off and back on.
+pub trait Interrupts {
+    /// Disable interrupts; return whether they were enabled.
+    fn disable() -> bool;
+    /// Enable interrupts again if `was_enabled`.
+    fn restore(was_enabled: bool);
+}
+
+/// For state no interrupt handler touches, and for host tests.
+#[derive(Debug)]
+pub struct NoInterrupts;
+
+impl Interrupts for NoInterrupts {
+    fn disable() -> bool {
+        false
+    }
+    fn restore(_: bool) {}
+}
+
+/// A spin lock that disables interrupts while held.
+pub struct SpinLock<T, I: Interrupts = NoInterrupts> {
+    locked: AtomicBool,
+    data: UnsafeCell<T>,
+    _irq: PhantomData<fn() -> I>,
+}
+
+// SAFETY: the lock hands out access to `data` to one holder at a time.
+unsafe impl<T: Send, I: Interrupts> Sync for SpinLock<T, I> {}
+// SAFETY: moving the lock moves the data.
+unsafe impl<T: Send, I: Interrupts> Send for SpinLock<T, I> {}
+
+impl<T, I: Interrupts> SpinLock<T, I> {
+    /// A new, unlocked lock.
+    #[cfg(not(loom))]
+    pub const fn new(value: T) -> Self {
+        SpinLock { locked: AtomicBool::new(false), data: UnsafeCell::new(value), _irq: PhantomData }
+    }
+
+    /// A new, unlocked lock.
+    #[cfg(loom)]
+    pub fn new(value: T) -> Self {
+        SpinLock { locked: AtomicBool::new(false), data: UnsafeCell::new(value), _irq: PhantomData }
+    }
+
+    /// Disable interrupts, then spin until the lock is ours.
+    pub fn lock(&self) -> SpinLockGuard<'_, T, I> {
+        let irq = I::disable();
+        while self
+            .locked
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            while self.locked.load(Ordering::Relaxed) {
+                spin_loop();
+            }
+        }
+        SpinLockGuard { lock: self, data: self.data.get_mut(), irq }
+    }
+
+    /// Take the lock if it is free, without spinning.
+    pub fn try_lock(&self) -> Option<SpinLockGuard<'_, T, I>> {
+        let irq = I::disable();
+        if self.locked.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+            Some(SpinLockGuard { lock: self, data: self.data.get_mut(), irq })
+        } else {
+            I::restore(irq);
+            None
+        }
+    }
+
+    /// Is it held right now (a hint: it may change at once)?
+    pub fn is_locked(&self) -> bool {
+        self.locked.load(Ordering::Relaxed)
+    }
+}
+
+/// Access to the data of a held [`SpinLock`].
+pub struct SpinLockGuard<'a, T, I: Interrupts> {
+    lock: &'a SpinLock<T, I>,
+    data: MutPtr<T>,
+    irq: bool,
+}
+
+impl<T, I: Interrupts> Deref for SpinLockGuard<'_, T, I> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the lock is held, so this guard is the only access.
+        unsafe { self.data.deref() }
+    }
+}
+
+impl<T, I: Interrupts> DerefMut for SpinLockGuard<'_, T, I> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the lock is held, so this guard is the only access.
+        unsafe { self.data.deref() }
+    }
+}
+
+impl<T, I: Interrupts> Drop for SpinLockGuard<'_, T, I> {
+    fn drop(&mut self) {
+        self.lock.locked.store(false, Ordering::Release);
+        I::restore(self.irq);
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use core::sync::atomic::AtomicU32;
+
+    static DISABLED: AtomicU32 = AtomicU32::new(0);
+    static ENABLED: AtomicBool = AtomicBool::new(true);
+
+    struct FakeIrq;
+    impl Interrupts for FakeIrq {
+        fn disable() -> bool {
+            DISABLED.fetch_add(1, Ordering::SeqCst);
+            ENABLED.swap(false, Ordering::SeqCst)
+        }
+        fn restore(was: bool) {
+            if was {
+                ENABLED.store(true, Ordering::SeqCst);
+            }
+        }
+    }
+
+    #[test]
+    fn guard_disables_interrupts_and_restores_them_in_nesting_order() {
+        let a: SpinLock<u32, FakeIrq> = SpinLock::new(1);
+        let b: SpinLock<u32, FakeIrq> = SpinLock::new(2);
+        {
+            let mut ga = a.lock();
+            assert!(!ENABLED.load(Ordering::SeqCst));
+            {
+                let gb = b.lock();
+                *ga += *gb;
+            }
+            assert!(!ENABLED.load(Ordering::SeqCst), "inner guard must not re-enable");
+            assert!(a.try_lock().is_none());
+        }
+        assert!(ENABLED.load(Ordering::SeqCst));
+        assert_eq!(*a.lock(), 3);
+    }
+}

@@ -1,0 +1,98 @@
+//! The OS's half of the protocol: its system call table, its interrupt
+//! handlers and its trace sink.
+//!
+//! ldex-core owns *when* things happen (trap dispatch, scheduling, exit); the
+//! OS built on it owns *what* a system call means. It implements [`Os`] and
+//! answers each call with a [`SyscallAction`], which the protocol carries
+//! out: set the result register and return-from-trap, yield, block or exit.
+
+use crate::arch::Arch;
+use crate::pid::Pid;
+use crate::proc::Ending;
+use crate::trace::Event;
+
+/// Linux errno values the protocol and the example kernels return.
+pub mod errno {
+    /// Bad address: a pointer or length outside the caller's user memory.
+    pub const EFAULT: isize = 14;
+    /// Invalid argument.
+    pub const EINVAL: isize = 22;
+    /// Function not implemented: an unknown system call number.
+    pub const ENOSYS: isize = 38;
+    /// Bad file descriptor.
+    pub const EBADF: isize = 9;
+
+    /// The register value user mode sees for `-errno`.
+    pub const fn ret(errno: isize) -> usize {
+        (-errno) as usize
+    }
+}
+
+/// A wait channel: blocked processes wait on one, an interrupt wakes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WaitChannel(pub usize);
+
+/// What the protocol does after a system call.
+#[must_use = "the protocol must carry out a system call's action"]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyscallAction {
+    /// Put `value` in the result register and return-from-trap.
+    Return(usize),
+    /// Put `value` in the result register, give up the CPU, and return to
+    /// the process when the policy picks it again (`sched_yield`).
+    Yield(usize),
+    /// Put `value` in the result register and block on `channel` until an
+    /// interrupt handler wakes it.
+    Block {
+        /// What to wait for.
+        channel: WaitChannel,
+        /// The result once woken.
+        value: usize,
+    },
+    /// End the process with this exit code.
+    Exit(i32),
+}
+
+/// What a system call handler sees.
+pub struct SyscallCx<'a, A: Arch> {
+    /// The calling process.
+    pub pid: Pid,
+    /// The system call number.
+    pub nr: usize,
+    /// The six arguments.
+    pub args: [usize; 6],
+    /// The caller's arch state (for example the FS base of `arch_prctl`).
+    pub arch: &'a mut A::ProcessState,
+    /// Timer ticks since boot.
+    pub ticks: u64,
+}
+
+/// Wakes blocked processes; handed to interrupt handlers.
+pub trait Wake {
+    /// Make every process blocked on `channel` runnable; returns how many.
+    fn wake(&self, channel: WaitChannel) -> usize;
+}
+
+/// The operating system built on ldex.
+pub trait Os<A: Arch>: Sync {
+    /// Carry out system call `cx.nr`. Unknown numbers return
+    /// `SyscallAction::Return(errno::ret(errno::ENOSYS))`.
+    fn syscall(&self, cx: &mut SyscallCx<'_, A>) -> SyscallAction;
+
+    /// A device interrupt arrived.
+    fn interrupt(&self, irq: u32, wake: &dyn Wake) {
+        let _ = (irq, wake);
+    }
+
+    /// One step of the protocol happened. The default does nothing and
+    /// compiles to nothing: tracing costs nothing unless an OS asks for it.
+    #[inline(always)]
+    fn trace(&self, event: &Event) {
+        let _ = event;
+    }
+
+    /// A process ended and has been reaped: free what the OS gave it.
+    fn process_ended(&self, pid: Pid, name: &str, ending: &Ending) {
+        let _ = (pid, name, ending);
+    }
+}

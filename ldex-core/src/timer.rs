@@ -1,0 +1,94 @@
+//! The timer: one-shot underneath, periodic on top.
+//!
+//! An arch's [`Timer`] only knows how to read its clock and raise one
+//! interrupt at a deadline (RISC-V `stimecmp` or SBI `set_timer`, the x86
+//! local APIC in one-shot or TSC-deadline mode, the simulator's tick
+//! counter). [`PeriodicTimer`] turns that into the steady tick the protocol
+//! counts, written once for every arch.
+
+use crate::token::BootToken;
+
+/// A one-shot timer device.
+pub trait Timer {
+    /// How many units of [`Timer::now`] make one second.
+    fn frequency_hz(&self) -> u64;
+    /// The current time, in the timer's units.
+    fn now(&self) -> u64;
+    /// Raise the timer interrupt once, when [`Timer::now`] reaches `deadline`
+    /// (at once if it already has). Replaces any earlier deadline.
+    fn set_deadline(&self, deadline: u64);
+    /// Cancel the pending deadline.
+    fn disarm(&self);
+    /// Acknowledge the interrupt at the interrupt controller, if the arch
+    /// needs it (the x86 local APIC's EOI).
+    fn acknowledge(&self) {}
+}
+
+/// A periodic tick built from a one-shot [`Timer`].
+#[derive(Debug)]
+pub struct PeriodicTimer<T> {
+    timer: T,
+    period: u64,
+    next: u64,
+    running: bool,
+}
+
+impl<T: Timer> PeriodicTimer<T> {
+    /// Wrap a device; it stays stopped until [`PeriodicTimer::start`].
+    pub const fn new(timer: T) -> Self {
+        PeriodicTimer { timer, period: 0, next: 0, running: false }
+    }
+
+    /// Start ticking every `period` units of the timer's clock. Privileged.
+    ///
+    /// # Panics
+    /// If `period` is zero.
+    pub fn start(&mut self, _token: &BootToken, period: u64) {
+        assert!(period > 0, "timer period must be positive");
+        self.period = period;
+        self.next = self.timer.now() + period;
+        self.running = true;
+        self.timer.set_deadline(self.next);
+    }
+
+    /// Stop ticking.
+    pub fn stop(&mut self) {
+        self.running = false;
+        self.timer.disarm();
+    }
+
+    /// Acknowledge a tick and arm the next one. Returns how many periods
+    /// elapsed since the previous tick (1, or more when ticks were missed
+    /// because interrupts were off). A tick that arrives while stopped is
+    /// spurious and counts 0.
+    #[must_use]
+    pub fn acknowledge(&mut self) -> u64 {
+        self.timer.acknowledge();
+        if !self.running {
+            return 0;
+        }
+        let now = self.timer.now();
+        let mut elapsed = 0;
+        while self.next <= now {
+            self.next += self.period;
+            elapsed += 1;
+        }
+        self.timer.set_deadline(self.next);
+        elapsed
+    }
+
+    /// Is the tick running?
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    /// The tick period in timer units (0 before the first start).
+    pub fn period(&self) -> u64 {
+        self.period
+    }
+
+    /// The device underneath.
+    pub fn device(&self) -> &T {
+        &self.timer
+    }
+}
