@@ -54,6 +54,9 @@ impl Context {
 }
 
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub use imp::swtch;
+
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 mod imp {
     use core::mem::offset_of;
 
@@ -66,9 +69,14 @@ mod imp {
         core::arch::naked_asm!("mv a0, s1", "jr s0")
     }
 
-    /// `swtch(from: a0, to: a1)`.
+    /// `swtch(from: a0, to: a1)`, the raw routine behind
+    /// [`ldex_core::Context::switch`], for assembly callers and the
+    /// register-survival test.
+    ///
+    /// # Safety
+    /// As for [`ldex_core::Context::switch`].
     #[unsafe(naked)]
-    unsafe extern "C" fn swtch(from: *mut Context, to: *const Context) {
+    pub unsafe extern "C" fn swtch(from: *mut Context, to: *const Context) {
         core::arch::naked_asm!(
             concat!(sx!(), " ra, {ra}(a0)"),
             concat!(sx!(), " sp, {sp}(a0)"),

@@ -42,6 +42,8 @@ pub mod trap;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub use arch::Riscv;
 pub use context::Context;
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub use context::swtch;
 pub use fpu::FpState;
 pub use frame::TrapFrame;
 pub use satp::Satp;
