@@ -202,7 +202,10 @@ impl fmt::Display for Event {
             }
             Event::ProcCreate { pid } => write!(f, "create entry for process list (P{pid})"),
             Event::ProgramLoad { pid } => {
-                write!(f, "load program into memory; setup user stack with argv (P{pid})")
+                write!(
+                    f,
+                    "load program into memory; setup user stack with argv (P{pid})"
+                )
             }
             Event::KstackFill { pid } => write!(f, "fill kernel stack with reg/PC (P{pid})"),
             Event::PickNext { pid } => write!(f, "scheduler picks P{pid}"),
@@ -213,7 +216,10 @@ impl fmt::Display for Event {
             Event::ToUserMode { pid, pc } => {
                 write!(f, "move to user mode; jump to P{pid}'s PC {pc:#x}")
             }
-            Event::Trap { cause: TrapCause::Syscall, .. } => f.write_str("trap into OS"),
+            Event::Trap {
+                cause: TrapCause::Syscall,
+                ..
+            } => f.write_str("trap into OS"),
             Event::Trap { cause, .. } => write!(f, "{cause}"),
             Event::SaveRegs { pid } => write!(f, "save regs(P{pid}) -> k-stack(P{pid})"),
             Event::ToKernelMode => f.write_str("move to kernel mode; jump to trap handler"),
@@ -224,7 +230,10 @@ impl fmt::Display for Event {
             Event::Block { pid } => write!(f, "P{pid} blocks"),
             Event::Wake { pid } => write!(f, "wake P{pid}"),
             Event::SaveContext { pid } => {
-                write!(f, "call switch() routine; save regs(P{pid}) -> proc t(P{pid})")
+                write!(
+                    f,
+                    "call switch() routine; save regs(P{pid}) -> proc t(P{pid})"
+                )
             }
             Event::Kill { pid, reason } => write!(f, "kill P{pid}: {reason}"),
             Event::Exit { pid, code } => write!(f, "P{pid} exits with code {code}"),
