@@ -16,7 +16,7 @@ use ldex_core::sync::Interrupts;
 use crate::context::Context;
 use crate::csr;
 use crate::fpu::{self, FpState};
-use crate::frame::{SSTATUS_SIE, TrapFrame};
+use crate::frame::{SSTATUS_SIE, SSTATUS_SUM, TrapFrame};
 use crate::satp::Satp;
 use crate::timer::Timer;
 use crate::trap::{self, TrapTable};
@@ -45,6 +45,15 @@ impl Riscv {
             csr::set!("sstatus", SSTATUS_SIE);
         }
     }
+}
+
+/// Run `f` with `sstatus.SUM` set, so it may read and write user pages
+/// (only ranges a `UserSlice` check approved). SUM is cleared again after.
+pub fn with_user_access<R>(f: impl FnOnce() -> R) -> R {
+    csr::set!("sstatus", SSTATUS_SUM);
+    let r = f();
+    csr::clear!("sstatus", SSTATUS_SUM);
+    r
 }
 
 impl Interrupts for Riscv {

@@ -32,8 +32,7 @@ macro_rules! set {
     }};
 }
 
-/// `csrc` (clear bits) a CSR by name (only the rv64 FP code needs it).
-#[cfg(target_arch = "riscv64")]
+/// `csrc` (clear bits) a CSR by name.
 macro_rules! clear {
     ($csr:literal, $v:expr) => {{
         let v: usize = $v;
@@ -42,9 +41,7 @@ macro_rules! clear {
     }};
 }
 
-#[cfg(target_arch = "riscv64")]
-pub(crate) use clear;
-pub(crate) use {read, set, write};
+pub(crate) use {clear, read, set, write};
 
 /// `sie.STIE`: the supervisor timer interrupt is enabled.
 pub const SIE_STIE: usize = 1 << 5;

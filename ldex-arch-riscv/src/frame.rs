@@ -38,8 +38,9 @@ pub const FS_INITIAL: usize = 1 << 13;
 pub const FS_CLEAN: usize = 2 << 13;
 /// `FS = Dirty`: FP registers changed since the last save.
 pub const FS_DIRTY: usize = 3 << 13;
-/// `sstatus.SUM`: S-mode may access U pages (the kernel keeps it set and
-/// touches user memory only through `CheckedSlice`).
+/// `sstatus.SUM`: S-mode may access U pages. Off in the kernel except inside
+/// [`with_user_access`](crate::with_user_access), so a stray kernel access to
+/// user memory faults.
 pub const SSTATUS_SUM: usize = 1 << 18;
 
 /// The `sstatus.FS` a new process starts with: Initial where this kernel
@@ -115,13 +116,13 @@ impl TrapFrame {
 
 impl ldex_core::TrapFrame for TrapFrame {
     /// SPP=0 (U-mode), SPIE=1 (interrupts on after `sret`), SIE=0 (off until
-    /// then), SUM=1 (the kernel's own setting, restored on the next trap) and
-    /// FS=Initial: the process has no FP state yet.
+    /// then) and FS=Initial: the process has no FP state yet (FS=Off on rv32,
+    /// see [`crate::fpu`]).
     fn new_user(entry: usize, user_sp: usize) -> Self {
         let mut f = TrapFrame::ZERO;
         f.sepc = entry;
         f.regs[SP] = user_sp;
-        f.sstatus = SSTATUS_SPIE | SSTATUS_SUM | NEW_PROCESS_FS;
+        f.sstatus = SSTATUS_SPIE | NEW_PROCESS_FS;
         f
     }
 

@@ -40,7 +40,7 @@ pub mod timer;
 pub mod trap;
 
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
-pub use arch::Riscv;
+pub use arch::{Riscv, with_user_access};
 pub use context::Context;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub use context::swtch;

@@ -60,7 +60,7 @@ use ldex_core::{BootToken, Privilege, TrapCause};
 
 use crate::csr;
 use crate::decode::decode;
-use crate::frame::{SSTATUS_SIE, SSTATUS_SPP, SSTATUS_SUM, TrapFrame};
+use crate::frame::{SSTATUS_SIE, SSTATUS_SPP, TrapFrame};
 use crate::xlen::{XLENB, lx, sx};
 
 static SINK: Once<&'static dyn TrapSink<TrapFrame>> = Once::new();
@@ -184,16 +184,14 @@ pub struct TrapTable;
 impl ldex_core::TrapTable for TrapTable {
     type Frame = TrapFrame;
 
-    /// Remember `sink`, set `sscratch = 0` (we are the kernel), point `stvec`
-    /// at the entry in direct mode, and set `sstatus.SUM` so system calls can
-    /// read checked user memory.
+    /// Remember `sink`, set `sscratch = 0` (we are the kernel) and point
+    /// `stvec` at the entry in direct mode.
     fn install(_token: &BootToken, sink: &'static dyn TrapSink<TrapFrame>) {
         SINK.call_once(|| sink);
         let entry = ldex_trap_entry as *const () as usize;
         assert_eq!(entry & 3, 0, "stvec needs a 4-byte aligned entry");
         csr::write!("sscratch", 0);
         csr::write!("stvec", entry);
-        csr::set!("sstatus", SSTATUS_SUM);
     }
 }
 

@@ -29,7 +29,11 @@ static OTHER_ARG: AtomicUsize = AtomicUsize::new(0);
 /// return nonzero if any of s0–s11 or sp differs from before. `ra` is
 /// checked by the `ret` coming back here at all.
 #[unsafe(naked)]
-unsafe extern "C" fn fill_switch_check(from: *mut Context, to: *const Context, seed: usize) -> usize {
+unsafe extern "C" fn fill_switch_check(
+    from: *mut Context,
+    to: *const Context,
+    seed: usize,
+) -> usize {
     core::arch::naked_asm!(
         "addi sp, sp, -128",
         "sd ra, 0(sp)",
@@ -88,7 +92,11 @@ fn ping_pong_keeps_s0_to_s11_sp_and_ra_and_passes_the_entry_argument() {
     }
     assert_eq!(OTHER_ARG.load(Ordering::Relaxed), ARG);
     assert_eq!(bad, 0, "a register changed across swtch on the main side");
-    assert_eq!(OTHER_BAD.load(Ordering::Relaxed), 0, "a register changed on the other side");
+    assert_eq!(
+        OTHER_BAD.load(Ordering::Relaxed),
+        0,
+        "a register changed on the other side"
+    );
     // The other side finished every round but its last switch, which is
     // still waiting to come back.
     assert_eq!(OTHER_ROUNDS.load(Ordering::Relaxed), ROUNDS - 1);
