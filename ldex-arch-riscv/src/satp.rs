@@ -26,6 +26,11 @@ impl Satp {
         Satp(MODE | ((asid & ASID_MASK) << ASID_SHIFT) | (root_pa >> PAGE_SHIFT))
     }
 
+    /// A value read back from the `satp` CSR.
+    pub const fn from_bits(bits: usize) -> Satp {
+        Satp(bits)
+    }
+
     /// The raw CSR value.
     pub const fn bits(self) -> usize {
         self.0

@@ -1,0 +1,47 @@
+//! The QEMU `virt` board's two devices the kernel needs: the 16550 UART (the
+//! console) and the SiFive test device (power off with an exit code).
+//!
+//! Both are at fixed physical addresses on `virt`; the kernel maps them (no
+//! U bit) into every address space, so it can print and exit from any.
+
+use kernel_common::console::Console;
+
+/// The UART's registers.
+pub const UART: usize = 0x1000_0000;
+/// The SiFive test device ("sifive,test0").
+pub const TEST_DEVICE: usize = 0x10_0000;
+
+const THR: usize = 0;
+const LSR: usize = 5;
+const LSR_THR_EMPTY: u8 = 1 << 5;
+
+const TEST_PASS: u32 = 0x5555;
+const TEST_FAIL: u32 = 0x3333;
+
+/// The console on the UART.
+#[derive(Debug)]
+pub struct Uart;
+
+impl Console for Uart {
+    fn write_bytes(&self, bytes: &[u8]) {
+        for &b in bytes {
+            // SAFETY: the UART's registers are mapped at this address in
+            // every address space the kernel runs in (identity, no U bit).
+            unsafe {
+                while core::ptr::read_volatile((UART + LSR) as *const u8) & LSR_THR_EMPTY == 0 {}
+                core::ptr::write_volatile((UART + THR) as *mut u8, b);
+            }
+        }
+    }
+}
+
+/// Power off QEMU: exit status 0 for `code == 0`, otherwise `code` (QEMU
+/// exits with the value in the top 16 bits of a "fail" write).
+pub fn exit(code: u16) -> ! {
+    let value = if code == 0 { TEST_PASS } else { (u32::from(code) << 16) | TEST_FAIL };
+    // SAFETY: the test device is mapped (identity, no U bit) everywhere.
+    unsafe { core::ptr::write_volatile(TEST_DEVICE as *mut u32, value) };
+    loop {
+        core::hint::spin_loop();
+    }
+}

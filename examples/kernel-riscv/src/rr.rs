@@ -1,0 +1,94 @@
+//! Round robin: the policy this kernel runs (a stand-in until ldex-core
+//! ships its policies).
+//!
+//! A FIFO of runnable pids; the running process is preempted after
+//! `quantum` ticks if anyone is waiting.
+
+use ldex_core::Pid;
+use ldex_core::sched::{Decision, Full, Hint, Requeue, Scheduler};
+
+/// Round robin over at most `N` processes.
+#[derive(Debug)]
+pub struct RoundRobin<const N: usize> {
+    queue: [Option<Pid>; N],
+    head: usize,
+    len: usize,
+    quantum: u64,
+    used: u64,
+}
+
+impl<const N: usize> RoundRobin<N> {
+    /// An empty queue with this time slice (in ticks, at least 1).
+    pub const fn new(quantum: u64) -> Self {
+        RoundRobin { queue: [None; N], head: 0, len: 0, quantum, used: 0 }
+    }
+
+    fn push(&mut self, pid: Pid) -> Result<(), Full> {
+        if self.len == N {
+            return Err(Full);
+        }
+        self.queue[(self.head + self.len) % N] = Some(pid);
+        self.len += 1;
+        Ok(())
+    }
+
+    fn push_known(&mut self, pid: Pid) {
+        // A pid the policy admitted always has room: there are at most N.
+        self.push(pid).expect("round robin holds every admitted pid");
+    }
+}
+
+impl<const N: usize> Scheduler for RoundRobin<N> {
+    fn name(&self) -> &'static str {
+        "rr"
+    }
+
+    fn admit(&mut self, pid: Pid, _hint: Hint) -> Result<(), Full> {
+        self.push(pid)
+    }
+
+    fn pick_next(&mut self) -> Option<Pid> {
+        if self.len == 0 {
+            return None;
+        }
+        let pid = self.queue[self.head].take();
+        self.head = (self.head + 1) % N;
+        self.len -= 1;
+        self.used = 0;
+        pid
+    }
+
+    fn tick(&mut self, running: Option<Pid>) -> Decision {
+        if running.is_none() {
+            return Decision::Continue;
+        }
+        self.used += 1;
+        if self.used >= self.quantum && self.len > 0 { Decision::Preempt } else { Decision::Continue }
+    }
+
+    fn put_back(&mut self, pid: Pid, _why: Requeue) {
+        self.push_known(pid);
+    }
+
+    fn block(&mut self, _pid: Pid) {}
+
+    fn wake(&mut self, pid: Pid) {
+        self.push_known(pid);
+    }
+
+    fn exit(&mut self, pid: Pid) {
+        let mut kept = 0;
+        for i in 0..self.len {
+            let p = self.queue[(self.head + i) % N].take();
+            if p != Some(pid) {
+                self.queue[(self.head + kept) % N] = p;
+                kept += 1;
+            }
+        }
+        self.len = kept;
+    }
+
+    fn runnable(&self) -> usize {
+        self.len
+    }
+}
