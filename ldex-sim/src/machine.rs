@@ -292,6 +292,12 @@ impl Machine {
             // SAFETY: as above; nothing else touches the frame while the
             // handler runs on this kernel thread.
             sink.trap(unsafe { &mut *frame }, cause);
+            if cause == TrapCause::Syscall {
+                // SAFETY: as above.
+                let ret = unsafe { (*frame).a[0] } as isize;
+                let mut cpu = self.cpu();
+                self.program_note(&mut cpu, format!("system call returns {ret}"));
+            }
         }
     }
 
