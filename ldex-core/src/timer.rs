@@ -36,7 +36,12 @@ pub struct PeriodicTimer<T> {
 impl<T: Timer> PeriodicTimer<T> {
     /// Wrap a device; it stays stopped until [`PeriodicTimer::start`].
     pub const fn new(timer: T) -> Self {
-        PeriodicTimer { timer, period: 0, next: 0, running: false }
+        PeriodicTimer {
+            timer,
+            period: 0,
+            next: 0,
+            running: false,
+        }
     }
 
     /// Start ticking every `period` units of the timer's clock. Privileged.

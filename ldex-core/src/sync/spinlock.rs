@@ -48,13 +48,21 @@ impl<T, I: Interrupts> SpinLock<T, I> {
     /// A new, unlocked lock.
     #[cfg(not(loom))]
     pub const fn new(value: T) -> Self {
-        SpinLock { locked: AtomicBool::new(false), data: UnsafeCell::new(value), _irq: PhantomData }
+        SpinLock {
+            locked: AtomicBool::new(false),
+            data: UnsafeCell::new(value),
+            _irq: PhantomData,
+        }
     }
 
     /// A new, unlocked lock.
     #[cfg(loom)]
     pub fn new(value: T) -> Self {
-        SpinLock { locked: AtomicBool::new(false), data: UnsafeCell::new(value), _irq: PhantomData }
+        SpinLock {
+            locked: AtomicBool::new(false),
+            data: UnsafeCell::new(value),
+            _irq: PhantomData,
+        }
     }
 
     /// Disable interrupts, then spin until the lock is ours.
@@ -69,14 +77,26 @@ impl<T, I: Interrupts> SpinLock<T, I> {
                 spin_loop();
             }
         }
-        SpinLockGuard { lock: self, data: self.data.get_mut(), irq }
+        SpinLockGuard {
+            lock: self,
+            data: self.data.get_mut(),
+            irq,
+        }
     }
 
     /// Take the lock if it is free, without spinning.
     pub fn try_lock(&self) -> Option<SpinLockGuard<'_, T, I>> {
         let irq = I::disable();
-        if self.locked.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok() {
-            Some(SpinLockGuard { lock: self, data: self.data.get_mut(), irq })
+        if self
+            .locked
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
+            Some(SpinLockGuard {
+                lock: self,
+                data: self.data.get_mut(),
+                irq,
+            })
         } else {
             I::restore(irq);
             None
@@ -150,7 +170,10 @@ mod tests {
                 let gb = b.lock();
                 *ga += *gb;
             }
-            assert!(!ENABLED.load(Ordering::SeqCst), "inner guard must not re-enable");
+            assert!(
+                !ENABLED.load(Ordering::SeqCst),
+                "inner guard must not re-enable"
+            );
             assert!(a.try_lock().is_none());
         }
         assert!(ENABLED.load(Ordering::SeqCst));
