@@ -10,6 +10,8 @@
 
 use core::fmt;
 
+use ldex_core::Config;
+
 /// The settings the command line chose.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CmdLine<'a> {
@@ -85,6 +87,14 @@ impl<'a> CmdLine<'a> {
         c
     }
 
+    /// `config` with the command line's CPU-time limit, if it gives one.
+    pub fn apply(&self, config: Config) -> Config {
+        match self.cpu_limit {
+            Some(ticks) => config.with_cpu_limit(ticks),
+            None => config,
+        }
+    }
+
     /// The words that were not understood, in order.
     pub fn problems(&self) -> impl Iterator<Item = Problem<'a>> + 'a {
         self.line.split_ascii_whitespace().filter_map(|w| match word(w) {
@@ -113,6 +123,13 @@ mod tests {
     fn an_empty_line_changes_nothing() {
         let c = CmdLine::parse("");
         assert_eq!((c.trace, c.cpu_limit, c.quantum), (false, None, None));
+        assert_eq!(c.apply(Config::preemptive(10)), Config::preemptive(10));
+    }
+
+    #[test]
+    fn cpulimit_becomes_the_configs_cpu_limit() {
+        let c = CmdLine::parse("cpulimit=30");
+        assert_eq!(c.apply(Config::preemptive(10)).cpu_limit, Some(30));
     }
 
     #[test]

@@ -1,35 +1,8 @@
-use std::format;
 use std::string::ToString;
 use std::vec::Vec;
 
 use super::*;
-
-const DIR: u32 = 0o040_755;
-const REG: u32 = 0o100_644;
-
-/// Append one newc member, padded as `cpio -H newc` pads it.
-fn member(out: &mut Vec<u8>, name: &str, mode: u32, data: &[u8]) {
-    let fields = [1, mode, 0, 0, 1, 0, data.len() as u32, 0, 0, 0, 0, name.len() as u32 + 1, 0];
-    out.extend_from_slice(b"070701");
-    for f in fields {
-        out.extend_from_slice(format!("{f:08X}").as_bytes());
-    }
-    out.extend_from_slice(name.as_bytes());
-    out.push(0);
-    out.resize(out.len().next_multiple_of(4), 0);
-    out.extend_from_slice(data);
-    out.resize(out.len().next_multiple_of(4), 0);
-}
-
-fn archive(files: &[(&str, u32, &[u8])]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (name, mode, data) in files {
-        member(&mut out, name, *mode, data);
-    }
-    member(&mut out, TRAILER, 0, &[]);
-    out.resize(out.len().next_multiple_of(512), 0);
-    out
-}
+use crate::testing::{DIR, REG, archive, member};
 
 #[test]
 fn regular_files_come_out_in_archive_order_without_dot_slash() {
