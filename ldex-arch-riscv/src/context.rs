@@ -103,7 +103,7 @@ mod imp {
     unsafe impl ldex_core::Context for Context {
         const EMPTY: Self = Context::EMPTY;
 
-        fn new(entry: extern "C" fn(usize) -> !, arg: usize, stack_top: *mut u8) -> Self {
+        fn new(entry: extern "C-unwind" fn(usize) -> !, arg: usize, stack_top: *mut u8) -> Self {
             let mut c = Context::EMPTY;
             c.ra = start_trampoline as *const () as usize;
             c.sp = (stack_top as usize) & !15;

@@ -66,7 +66,7 @@ unsafe extern "C" fn fill_switch_check(
     )
 }
 
-extern "C" fn other(arg: usize) -> ! {
+extern "C-unwind" fn other(arg: usize) -> ! {
     OTHER_ARG.store(arg, Ordering::Relaxed);
     for round in 0.. {
         let seed = 0xb000_0000 + round * 0x100;
