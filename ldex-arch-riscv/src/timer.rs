@@ -37,6 +37,7 @@ core::arch::global_asm!(
     ".pushsection .text.ldex_sstc_probe, \"ax\"",
     ".p2align 2",
     // The probe's trap handler: skip the 4-byte csrr, report "no" in a0.
+    ".globl ldex_sstc_probe_trap",
     "ldex_sstc_probe_trap:",
     "    csrr a0, sepc",
     "    addi a0, a0, 4",

@@ -217,7 +217,7 @@ impl<A: Arch, const KSTACK: usize> Slot<A, KSTACK> {
 /// `N` is the process-table capacity and `KSTACK` the size of each kernel
 /// stack in bytes.
 pub struct Kernel<A: Arch, S: Scheduler, O: Os<A>, const N: usize, const KSTACK: usize = 16384> {
-    config: Config,
+    config: UnsafeCell<Config>,
     os: O,
     table: SpinLock<Table<A, S, N>, ArchInterrupts<A>>,
     slots: [Slot<A, KSTACK>; N],
@@ -239,7 +239,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     /// `static`.
     pub const fn new(config: Config, sched: S, os: O) -> Self {
         Kernel {
-            config,
+            config: UnsafeCell::new(config),
             os,
             table: SpinLock::new(Table {
                 sched,
@@ -263,7 +263,26 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
 
     /// The settings chosen at boot.
     pub fn config(&self) -> &Config {
-        &self.config
+        // SAFETY: written only by `configure`, before boot, when its caller
+        // promises no reference from here is alive.
+        unsafe { &*self.config.get() }
+    }
+
+    /// Replace the settings given to [`Kernel::new`] before [`Kernel::boot`]:
+    /// a kernel in a `static` learns its CPU-time limit or tick period from
+    /// its command line only at boot.
+    ///
+    /// # Safety
+    /// No reference returned by [`Kernel::config`] is alive.
+    pub unsafe fn configure(&self, _token: &BootToken, config: Config) -> Result<(), BootError> {
+        let t = self.table.lock();
+        if t.booted {
+            return Err(BootError::AlreadyBooted);
+        }
+        // SAFETY: before boot nothing else reads the config, and the caller
+        // promises no reference to it is alive.
+        unsafe { *self.config.get() = config };
+        Ok(())
     }
 
     /// The process on the CPU, if any.
@@ -295,7 +314,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         token: &BootToken,
         timer: Option<A::Timer>,
     ) -> Result<(), BootError> {
-        let period = match self.config.mode {
+        let period = match self.config().mode {
             Mode::Preemptive { period } => Some(period),
             Mode::Cooperative => None,
         };
@@ -600,7 +619,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
                 panic!("kernel fault: {cause} at pc {:#x}\n{frame:#x?}", frame.pc())
             }
         }
-        let preempt_here = self.config.kernel_preemption == KernelPreemption::On;
+        let preempt_here = self.config().kernel_preemption == KernelPreemption::On;
         if preempt_here {
             let pid = {
                 let mut t = self.table.lock();
@@ -628,7 +647,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             t.entry(pid).syscalls += 1;
             t.ticks
         };
-        let preemptible = self.config.kernel_preemption == KernelPreemption::On;
+        let preemptible = self.config().kernel_preemption == KernelPreemption::On;
         let slot = &self.slots[pid.index()];
         // SAFETY: `pid` is running: its arch state is its own.
         let arch = unsafe {
@@ -693,7 +712,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
                     decision = Decision::Preempt;
                 }
             }
-            let limit = self.config.cpu_limit;
+            let limit = self.config().cpu_limit;
             match running {
                 Some(pid) => {
                     let e = t.entry(pid);
@@ -720,7 +739,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     }
 
     fn fault(&self, pid: Pid, frame: &mut A::TrapFrame, cause: TrapCause) {
-        match self.config.fault_policy {
+        match self.config().fault_policy {
             FaultPolicy::Kill => {}
             FaultPolicy::Panic => panic!("P{pid}: user fault: {cause} at pc {:#x}", frame.pc()),
             FaultPolicy::Restart { limit } => {

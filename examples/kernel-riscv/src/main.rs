@@ -55,9 +55,9 @@ fn main() {
 mod kernel {
     use kernel_common::cmdline::CmdLine;
     use kernel_common::console::print;
+    use kernel_common::initrd;
     use kernel_common::os::ExampleOs;
     use ldex_arch_riscv::{Riscv, Timer, TimerKind};
-    use ldex_core::sync::Once;
     use ldex_core::{BootToken, Config, Kernel};
 
     use crate::board::{self, Uart};
@@ -80,9 +80,11 @@ mod kernel {
     /// This kernel's instance of the protocol.
     pub type KernelT = Kernel<Riscv, RoundRobin<MAX_PROCS>, ExampleOs<Riscv, Board>, MAX_PROCS>;
 
-    /// Built once at boot: its settings come from the command line. (The
-    /// value is large, all kernel stacks; the boot stack has room for it.)
-    static KERNEL: Once<KernelT> = Once::new();
+    /// The kernel, with every process's kernel stack inside: a `static`
+    /// built at compile time (it is half a megabyte, too big to build on a
+    /// stack). The command line's settings reach it through
+    /// `Kernel::configure` at boot.
+    static KERNEL: KernelT = Kernel::new(Config::cooperative(), RoundRobin::new(), ExampleOs::new(Board));
 
     unsafe extern "C" {
         static __kernel_end: u8;
@@ -136,7 +138,8 @@ mod kernel {
         Board::set_timebase(info.timebase_hz);
         let timer = Timer::new(&token, info.timebase_hz);
         let period = info.timebase_hz / TICK_HZ;
-        let cpu_limit = cmd.cpu_limit.unwrap_or(DEFAULT_CPU_LIMIT);
+        let config = cmd.apply(Config::preemptive(period).with_cpu_limit(DEFAULT_CPU_LIMIT));
+        let cpu_limit = config.cpu_limit.unwrap_or(DEFAULT_CPU_LIMIT);
         let quantum = cmd.quantum.unwrap_or(DEFAULT_QUANTUM);
         print(
             &Uart,
@@ -150,9 +153,12 @@ mod kernel {
                 frames::remaining()
             ),
         );
-        let config = Config::preemptive(period).with_cpu_limit(cpu_limit);
-        let kernel: &'static KernelT = KERNEL
-            .call_once(|| Kernel::new(config, RoundRobin::new(quantum), ExampleOs::new(Board)));
+        let kernel: &'static KernelT = &KERNEL;
+        RoundRobin::<MAX_PROCS>::set_quantum(quantum);
+        // SAFETY: no reference from `KERNEL.config()` exists yet.
+        if let Err(e) = unsafe { kernel.configure(&token, config) } {
+            fail(1, format_args!("configure failed: {e:?}"));
+        }
         kernel.os().set_tracing(cmd.trace);
         if let Err(e) = kernel.boot(&token, Some(timer)) {
             fail(1, format_args!("boot failed: {e:?}"));
@@ -164,12 +170,14 @@ mod kernel {
         // SAFETY: QEMU put the initrd in RAM at this range; nothing writes it
         // (the frame allocator stops below it).
         let archive = unsafe { core::slice::from_raw_parts(initrd.start as *const u8, initrd.len()) };
-        let loaded = loader::load_all(archive, &info.ram, kernel);
-        if loaded.files == 0 {
-            fail(2, format_args!("the initrd holds no files"));
-        }
-        if loaded.spawned == 0 {
-            fail(3, format_args!("none of the {} initrd files can run", loaded.files));
+        let mut builder = loader::Builder { ram: info.ram.clone(), kernel };
+        let summary = initrd::spawn_all(archive, &loader::setup(), &mut builder, &Uart);
+        if summary.started == 0 {
+            match summary.damaged {
+                Some(_) => fail(2, format_args!("the initrd is not a usable cpio newc archive")),
+                None if summary.refused == 0 => fail(2, format_args!("the initrd holds no files")),
+                None => fail(3, format_args!("none of the {} initrd files can run", summary.refused)),
+            }
         }
         match kernel.run() {
             Ok(summary) => {

@@ -2,7 +2,11 @@
 //! ships its policies).
 //!
 //! A FIFO of runnable pids; the running process is preempted after
-//! `quantum` ticks if anyone is waiting.
+//! `quantum` ticks if anyone is waiting. The quantum is set at boot from the
+//! command line ([`RoundRobin::set_quantum`]), as the policy itself lives
+//! inside the kernel's `static`.
+
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use ldex_core::Pid;
 use ldex_core::sched::{Decision, Full, Hint, Requeue, Scheduler};
@@ -13,14 +17,20 @@ pub struct RoundRobin<const N: usize> {
     queue: [Option<Pid>; N],
     head: usize,
     len: usize,
-    quantum: u64,
     used: u64,
 }
 
+static QUANTUM: AtomicU64 = AtomicU64::new(1);
+
 impl<const N: usize> RoundRobin<N> {
-    /// An empty queue with this time slice (in ticks, at least 1).
-    pub const fn new(quantum: u64) -> Self {
-        RoundRobin { queue: [None; N], head: 0, len: 0, quantum, used: 0 }
+    /// An empty queue.
+    pub const fn new() -> Self {
+        RoundRobin { queue: [None; N], head: 0, len: 0, used: 0 }
+    }
+
+    /// The time slice, in ticks (at least 1), for every round robin.
+    pub fn set_quantum(ticks: u64) {
+        QUANTUM.store(ticks.max(1), Ordering::Relaxed);
     }
 
     fn push(&mut self, pid: Pid) -> Result<(), Full> {
@@ -63,7 +73,7 @@ impl<const N: usize> Scheduler for RoundRobin<N> {
             return Decision::Continue;
         }
         self.used += 1;
-        if self.used >= self.quantum && self.len > 0 { Decision::Preempt } else { Decision::Continue }
+        if self.used >= QUANTUM.load(Ordering::Relaxed) && self.len > 0 { Decision::Preempt } else { Decision::Continue }
     }
 
     fn put_back(&mut self, pid: Pid, _why: Requeue) {

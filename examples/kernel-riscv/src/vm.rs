@@ -83,8 +83,6 @@ impl Perm {
     pub const W: Perm = Perm(R | W);
     /// Executable.
     pub const X: Perm = Perm(X);
-    /// User-accessible.
-    pub const U: Perm = Perm(U);
 
     /// Both sets of rights.
     pub const fn union(self, other: Perm) -> Perm {
