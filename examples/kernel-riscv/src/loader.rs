@@ -111,7 +111,13 @@ impl ProcessBuilder for Builder {
         random
     }
 
-    fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: UserSpace) -> Result<(), &'static str> {
+    fn spawn(
+        &mut self,
+        name: &str,
+        entry: u64,
+        sp: u64,
+        space: UserSpace,
+    ) -> Result<(), &'static str> {
         let pid = self
             .kernel
             .spawn(name, entry as usize, sp as usize, Some(space.0.satp()), Hint::NONE)

@@ -84,7 +84,8 @@ mod kernel {
     /// built at compile time (it is half a megabyte, too big to build on a
     /// stack). The command line's settings reach it through
     /// `Kernel::configure` at boot.
-    static KERNEL: KernelT = Kernel::new(Config::cooperative(), RoundRobin::new(), ExampleOs::new(Board));
+    static KERNEL: KernelT =
+        Kernel::new(Config::cooperative(), RoundRobin::new(), ExampleOs::new(Board));
 
     unsafe extern "C" {
         static __kernel_end: u8;
@@ -165,18 +166,26 @@ mod kernel {
         }
 
         let Some(initrd) = info.initrd.clone().filter(|r| !r.is_empty()) else {
-            fail(2, format_args!("no initrd: boot QEMU with -initrd ARCHIVE (a cpio newc archive of ELF programs)"))
+            fail(
+                2,
+                format_args!(
+                    "no initrd: boot QEMU with -initrd ARCHIVE (a cpio newc archive of ELF programs)"
+                ),
+            )
         };
         // SAFETY: QEMU put the initrd in RAM at this range; nothing writes it
         // (the frame allocator stops below it).
-        let archive = unsafe { core::slice::from_raw_parts(initrd.start as *const u8, initrd.len()) };
+        let archive =
+            unsafe { core::slice::from_raw_parts(initrd.start as *const u8, initrd.len()) };
         let mut builder = loader::Builder { ram: info.ram.clone(), kernel };
         let summary = initrd::spawn_all(archive, &loader::setup(), &mut builder, &Uart);
         if summary.started == 0 {
             match summary.damaged {
                 Some(_) => fail(2, format_args!("the initrd is not a usable cpio newc archive")),
                 None if summary.refused == 0 => fail(2, format_args!("the initrd holds no files")),
-                None => fail(3, format_args!("none of the {} initrd files can run", summary.refused)),
+                None => {
+                    fail(3, format_args!("none of the {} initrd files can run", summary.refused))
+                }
             }
         }
         match kernel.run() {

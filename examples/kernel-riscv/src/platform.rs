@@ -2,7 +2,7 @@
 //! ([`kernel_common::os::Platform`]): the clock, the user-memory check and
 //! the SUM bracket.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use abi::Numbers;
 use kernel_common::console::Console;
@@ -14,7 +14,7 @@ use crate::board::Uart;
 use crate::frames::PAGE;
 use crate::vm::{AddressSpace, Perm, USER_TOP};
 
-static TIMEBASE_HZ: AtomicU64 = AtomicU64::new(1);
+static TIMEBASE_HZ: AtomicUsize = AtomicUsize::new(1);
 
 /// The QEMU virt board as the OS sees it.
 #[derive(Debug)]
@@ -23,7 +23,7 @@ pub struct Board;
 impl Board {
     /// Remember the timebase (`time` ticks per second) for the clock.
     pub fn set_timebase(hz: u64) {
-        TIMEBASE_HZ.store(hz.max(1), Ordering::Relaxed);
+        TIMEBASE_HZ.store(usize::try_from(hz).unwrap_or(usize::MAX).max(1), Ordering::Relaxed);
     }
 }
 
@@ -47,7 +47,7 @@ unsafe impl Platform<Riscv> for Board {
     const NUMBERS: Numbers = Numbers::RISCV;
 
     fn now_ns(&self) -> u64 {
-        let hz = TIMEBASE_HZ.load(Ordering::Relaxed);
+        let hz = TIMEBASE_HZ.load(Ordering::Relaxed) as u64;
         (u128::from(ldex_arch_riscv::timer::now()) * 1_000_000_000 / u128::from(hz)) as u64
     }
 

@@ -6,7 +6,7 @@
 //! command line ([`RoundRobin::set_quantum`]), as the policy itself lives
 //! inside the kernel's `static`.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use ldex_core::Pid;
 use ldex_core::sched::{Decision, Full, Hint, Requeue, Scheduler};
@@ -20,7 +20,7 @@ pub struct RoundRobin<const N: usize> {
     used: u64,
 }
 
-static QUANTUM: AtomicU64 = AtomicU64::new(1);
+static QUANTUM: AtomicUsize = AtomicUsize::new(1);
 
 impl<const N: usize> RoundRobin<N> {
     /// An empty queue.
@@ -30,7 +30,7 @@ impl<const N: usize> RoundRobin<N> {
 
     /// The time slice, in ticks (at least 1), for every round robin.
     pub fn set_quantum(ticks: u64) {
-        QUANTUM.store(ticks.max(1), Ordering::Relaxed);
+        QUANTUM.store(usize::try_from(ticks).unwrap_or(usize::MAX).max(1), Ordering::Relaxed);
     }
 
     fn push(&mut self, pid: Pid) -> Result<(), Full> {
@@ -73,7 +73,11 @@ impl<const N: usize> Scheduler for RoundRobin<N> {
             return Decision::Continue;
         }
         self.used += 1;
-        if self.used >= QUANTUM.load(Ordering::Relaxed) && self.len > 0 { Decision::Preempt } else { Decision::Continue }
+        if self.used >= QUANTUM.load(Ordering::Relaxed) as u64 && self.len > 0 {
+            Decision::Preempt
+        } else {
+            Decision::Continue
+        }
     }
 
     fn put_back(&mut self, pid: Pid, _why: Requeue) {

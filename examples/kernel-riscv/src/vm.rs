@@ -55,10 +55,8 @@ pub const USER_STACK: usize = 64 * 1024;
 pub const USER_BOTTOM: usize = 0x1000;
 
 /// The device pages, which no program segment may overlap.
-pub const DEVICE_PAGES: [Range<u64>; 2] = [
-    TEST_DEVICE as u64..(TEST_DEVICE + PAGE) as u64,
-    UART as u64..(UART + PAGE) as u64,
-];
+pub const DEVICE_PAGES: [Range<u64>; 2] =
+    [TEST_DEVICE as u64..(TEST_DEVICE + PAGE) as u64, UART as u64..(UART + PAGE) as u64];
 
 /// PTE permission bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,7 +170,8 @@ impl AddressSpace {
         let slot = self.walk(va, false).ok()??;
         // SAFETY: a slot in one of this space's tables.
         let pte = unsafe { *slot };
-        (pte & V != 0 && pte & U != 0).then(|| (pte_pa(pte) + (va & (PAGE - 1)), Perm(pte & (R | W | X))))
+        (pte & V != 0 && pte & U != 0)
+            .then(|| (pte_pa(pte) + (va & (PAGE - 1)), Perm(pte & (R | W | X))))
     }
 
     /// The address space `satp` names.
