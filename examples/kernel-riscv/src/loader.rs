@@ -20,15 +20,19 @@ use crate::KernelT;
 use crate::frames::PAGE;
 use crate::vm::{AddressSpace, DEVICE_PAGES, Perm, USER_BOTTOM, USER_STACK, USER_TOP, VmError};
 
+/// What a program may not touch: the two device pages and all of RAM (the
+/// kernel lives there).
+pub fn forbidden(ram: &Range<usize>) -> [Range<u64>; 3] {
+    let [test, uart] = DEVICE_PAGES;
+    [test, uart, ram.start as u64..ram.end as u64]
+}
+
 /// Where programs may be loaded: user space below the stack, off the
-/// device pages.
-pub fn setup() -> Setup<'static> {
+/// `forbidden` ranges.
+pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
     Setup {
         target: Target::native().expect("a RISC-V kernel has a native target"),
-        limits: Limits {
-            user: USER_BOTTOM as u64..(USER_TOP - USER_STACK) as u64,
-            forbidden: &DEVICE_PAGES,
-        },
+        limits: Limits { user: USER_BOTTOM as u64..(USER_TOP - USER_STACK) as u64, forbidden },
         word: WordSize::NATIVE,
         page_size: PAGE as u64,
     }

@@ -178,7 +178,8 @@ mod kernel {
         let archive =
             unsafe { core::slice::from_raw_parts(initrd.start as *const u8, initrd.len()) };
         let mut builder = loader::Builder { ram: info.ram.clone(), kernel };
-        let summary = initrd::spawn_all(archive, &loader::setup(), &mut builder, &Uart);
+        let forbidden = loader::forbidden(&info.ram);
+        let summary = initrd::spawn_all(archive, &loader::setup(&forbidden), &mut builder, &Uart);
         if summary.started == 0 {
             match summary.damaged {
                 Some(_) => fail(2, format_args!("the initrd is not a usable cpio newc archive")),
