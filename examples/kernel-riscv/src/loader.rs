@@ -14,7 +14,6 @@ use kernel_common::elf::{Limits, MapError, Mapper, Segment, Target};
 use kernel_common::initrd::{ProcessBuilder, Setup};
 use kernel_common::stack::{WordSize, WriteFault};
 use ldex_core::sched::Hint;
-use ldex_core::{Event, Os};
 
 use crate::KernelT;
 use crate::frames::PAGE;
@@ -122,12 +121,10 @@ impl ProcessBuilder for Builder {
         sp: u64,
         space: UserSpace,
     ) -> Result<(), &'static str> {
-        let pid = self
-            .kernel
+        self.kernel
             .spawn(name, entry as usize, sp as usize, Some(space.0.satp()), Hint::NONE)
-            .map_err(|_| "the process table is full")?;
-        self.kernel.os().trace(&Event::ProgramLoad { pid });
-        Ok(())
+            .map(|_| ())
+            .map_err(|_| "the process table is full")
     }
 
     /// Frames are never freed in this kernel (see `frames`).

@@ -406,3 +406,32 @@ fn without_sstc_the_sbi_timer_still_preempts_and_enforces_the_cpu_limit() {
         assert_eq!(status, 0, "{out}");
     }
 }
+
+#[test]
+fn trace_prints_the_protocol_timeline_in_order() {
+    let files = [("hello".to_owned(), bin(&RV64, "hello"))];
+    let (out, status) = boot(&RV64, "trace", Some(&cpio(&files)), "trace", None);
+    let steps = [
+        "[trace] OS       | initialize trap table",
+        "[trace] Hardware | remember address of syscall handler, timer handler",
+        "[trace] OS       | start interrupt timer",
+        "[trace] OS       | create entry for process list (P1)",
+        "[trace] OS       | fill kernel stack with reg/PC (P1)",
+        "[trace] OS       | scheduler picks P1",
+        "[trace] OS       | return-from-trap (into P1)",
+        "[trace] Hardware | move to user mode; jump to P1's PC",
+        "[trace] Hardware | trap into OS",
+        "[trace] Hardware | save regs(P1) -> k-stack(P1)",
+        "[trace] OS       | do work of syscall 64",
+        "hello from pid 1",
+        "[trace] OS       | do work of syscall 93",
+        "[trace] OS       | P1 exits with code 0",
+        "[trace] OS       | free memory of process; remove P1 from process list",
+        "[pid 1 hello] exit 0",
+    ];
+    let mut lines = out.lines();
+    for step in steps {
+        assert!(lines.any(|l| l.starts_with(step)), "`{step}` missing or out of order:\n{out}");
+    }
+    assert_eq!(status, 0, "{out}");
+}
