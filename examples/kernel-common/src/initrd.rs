@@ -105,7 +105,8 @@ pub struct Summary {
 }
 
 /// Start one process per regular file of `initrd`, in order, reporting every
-/// refusal and archive error on `console`.
+/// refusal and archive error on `console`. A process is named after its
+/// file, without directories (`bin/hello` runs as `hello`).
 pub fn spawn_all<B: ProcessBuilder>(
     initrd: &[u8],
     setup: &Setup<'_>,
@@ -122,10 +123,11 @@ pub fn spawn_all<B: ProcessBuilder>(
                 break;
             }
         };
-        match spawn_one(file.name, file.data, setup, builder) {
+        let name = file.name.rsplit_once('/').map_or(file.name, |(_, base)| base);
+        match spawn_one(name, file.data, setup, builder) {
             Ok(()) => summary.started += 1,
             Err(why) => {
-                print(console, format_args!("[initrd {}] refused: {why}\n", file.name));
+                print(console, format_args!("[initrd {name}] refused: {why}\n"));
                 summary.refused += 1;
             }
         }

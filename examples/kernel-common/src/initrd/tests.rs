@@ -92,7 +92,7 @@ fn every_program_starts_in_archive_order_and_bad_ones_are_refused_by_name() {
         ("hello", REG, &good1),
         ("bad-magic", REG, b"MZ not an elf"),
         ("wrong-arch", REG, &x86),
-        ("yielder", REG, &good2),
+        ("bin/yielder", REG, &good2),
     ]);
     let (mut b, out) = (Builder::default(), Out::default());
     let summary = spawn_all(&initrd, &setup(), &mut b, &out);

@@ -6,9 +6,9 @@ use std::sync::Mutex;
 use std::vec::Vec;
 
 use ldex_core::arch::{Context, TrapSink, TrapTable};
-use ldex_core::proc::KillReason;
+use ldex_core::proc::{KillReason, Name, ProcInfo, ProcState};
 use ldex_core::token::BootToken;
-use ldex_core::{TrapCause, TrapFrame};
+use ldex_core::{AccessKind, Pid, TrapCause, TrapFrame};
 
 use super::*;
 use crate::console::Console;
@@ -16,6 +16,7 @@ use crate::stack::WordSize;
 
 /// Just enough of an arch for `SyscallCx`: only `ProcessState` matters.
 struct FakeArch;
+#[derive(Debug)]
 struct FakeFrame;
 struct FakeContext;
 struct FakeTable;
@@ -47,7 +48,7 @@ impl TrapFrame for FakeFrame {
 // SAFETY: never switched to; the tests only build system call contexts.
 unsafe impl Context for FakeContext {
     const EMPTY: Self = FakeContext;
-    fn new(_: extern "C" fn(usize) -> !, _: usize, _: *mut u8) -> Self {
+    fn new(_: extern "C-unwind" fn(usize) -> !, _: usize, _: *mut u8) -> Self {
         FakeContext
     }
     unsafe fn switch(_: *mut Self, _: *const Self) {
@@ -141,8 +142,6 @@ unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
         Ok(())
     }
 }
-
-use ldex_core::AccessKind;
 
 const PID1: Pid = Pid::from_index(0);
 const PID2: Pid = Pid::from_index(1);
@@ -261,12 +260,17 @@ fn arch_prctl_set_fs_goes_through_the_platform() {
     assert_eq!(fs, 0x7000);
 }
 
+fn info(pid: Pid, name: &str) -> ProcInfo {
+    let name = Name::new(name);
+    ProcInfo { pid, name, state: ProcState::Zombie, cpu_ticks: 0, preemptions: 0, syscalls: 0 }
+}
+
 #[test]
 fn process_endings_print_one_line_each() {
     let os = ExampleOs::new(Fake::<false>::new());
-    os.process_ended(PID1, "hello", &Ending::Exited(0));
+    os.process_ended(&info(PID1, "hello"), &Ending::Exited(0));
     let limit = Ending::Killed(KillReason::CpuLimit { ticks: 50 });
-    os.process_ended(PID2, "spinner", &limit);
+    os.process_ended(&info(PID2, "spinner"), &limit);
     assert_eq!(
         os.platform().output(),
         "[pid 1 hello] exit 0\n[pid 2 spinner] killed: CPU time limit (50 ticks)\n"
