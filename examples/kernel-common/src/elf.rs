@@ -7,9 +7,10 @@
 //! PIE), the machine the caller runs, and every `PT_LOAD` segment:
 //!
 //! * its file bytes lie inside the file and `filesz <= memsz`;
-//! * `vaddr + memsz` does not wrap and stays inside the caller's user range;
-//! * it does not overlap a forbidden range (the kernel image, MMIO) or
-//!   another segment;
+//! * `vaddr + memsz`, rounded up to a page, does not wrap and stays inside
+//!   the caller's user range;
+//! * the pages it touches ([`PAGE_SIZE`]) do not overlap a forbidden range
+//!   (the kernel image, MMIO), and its bytes do not overlap another segment;
 //!
 //! and the entry point lies in an executable segment. Then [`Elf::load`]
 //! hands each segment to the caller's [`Mapper`], which owns page tables and
@@ -28,6 +29,10 @@ use core::ops::Range;
 
 pub use header::{Class, Target};
 use header::{FileHeader, ProgramHeader};
+
+/// The page size placement is checked with (both example kernels use 4 KiB
+/// pages): a segment's pages, not just its bytes, must be allowed.
+pub const PAGE_SIZE: u64 = 4096;
 
 const ET_EXEC: u16 = 2;
 const ET_DYN: u16 = 3;
@@ -356,13 +361,19 @@ impl<'a> Elf<'a> {
     }
 }
 
+/// Check the pages `seg` touches, since whole pages get mapped: a segment
+/// that ends a byte before a forbidden range may still share its page.
 fn check_placement(seg: &Segment<'_>, limits: &Limits<'_>) -> Result<(), ElfError> {
-    let r = seg.range();
-    if limits.forbidden.iter().any(|k| overlaps(k, &r)) {
-        return Err(ElfError::OverlapsKernel { start: r.start, end: r.end });
+    let (start, end) = (seg.vaddr, seg.vaddr + seg.mem_size);
+    let pages = match end.checked_next_multiple_of(PAGE_SIZE) {
+        Some(page_end) => start & !(PAGE_SIZE - 1)..page_end,
+        None => return Err(ElfError::AddressWraps { vaddr: start }),
+    };
+    if limits.forbidden.iter().any(|k| overlaps(k, &pages)) {
+        return Err(ElfError::OverlapsKernel { start, end });
     }
-    if r.start < limits.user.start || r.end > limits.user.end {
-        return Err(ElfError::OutsideUserMemory { start: r.start, end: r.end });
+    if pages.start < limits.user.start || pages.end > limits.user.end {
+        return Err(ElfError::OutsideUserMemory { start, end });
     }
     Ok(())
 }

@@ -89,6 +89,33 @@ fn a_segment_overlapping_the_kernel_is_refused() {
     assert_eq!(err.to_string(), "segment 0x80300000..0x80300004 overlaps the kernel");
 }
 
+/// A forbidden range that ends inside a page.
+const UNALIGNED: Range<u64> = 0x8020_0000..0x8020_0010;
+
+#[test]
+fn a_segment_sharing_a_page_with_the_kernel_is_refused() {
+    let limits = Limits { forbidden: &[UNALIGNED], ..LIMITS };
+    let at = 0x8020_0ff0;
+    let file = elf_file(Class::Elf64, Target::EM_RISCV, at, &[(at, b"y", 4, RX)]);
+    let err = Elf::parse(&file, Target::RISCV64, &limits).unwrap_err();
+    assert_eq!(err, ElfError::OverlapsKernel { start: at, end: at + 4 });
+    let below = KERNEL.start - 8;
+    let file = elf_file(Class::Elf64, Target::EM_RISCV, below, &[(below, b"x", 4, RX)]);
+    assert!(
+        Elf::parse(&file, Target::RISCV64, &LIMITS).is_ok(),
+        "the page below the kernel is fine"
+    );
+}
+
+#[test]
+fn a_segment_reaching_the_last_page_of_the_address_space_is_refused() {
+    let top = u64::MAX - 0x100;
+    let limits = Limits { user: 0x1000..u64::MAX, forbidden: &[] };
+    let file = elf_file(Class::Elf64, Target::EM_RISCV, top, &[(top, b"z", 0x10, RX)]);
+    let err = Elf::parse(&file, Target::RISCV64, &limits).unwrap_err();
+    assert_eq!(err, ElfError::AddressWraps { vaddr: top });
+}
+
 #[test]
 fn a_segment_outside_user_memory_or_wrapping_is_refused() {
     let file = elf_file(Class::Elf64, Target::EM_RISCV, 0, &[(0, b"null", 4, RX)]);
