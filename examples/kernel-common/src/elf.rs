@@ -53,7 +53,11 @@ pub struct Flags {
 
 impl Flags {
     fn from_bits(bits: u32) -> Flags {
-        Flags { read: bits & 4 != 0, write: bits & 2 != 0, execute: bits & 1 != 0 }
+        Flags {
+            read: bits & 4 != 0,
+            write: bits & 2 != 0,
+            execute: bits & 1 != 0,
+        }
     }
 }
 
@@ -282,7 +286,10 @@ impl<'a> Elf<'a> {
             return Err(ElfError::NoLoadableSegment);
         }
         let entry = header.entry;
-        if !elf.segments().any(|s| s.flags.execute && s.range().contains(&entry)) {
+        if !elf
+            .segments()
+            .any(|s| s.flags.execute && s.range().contains(&entry))
+        {
             return Err(ElfError::EntryOutsideCode { entry });
         }
         Ok(elf)
@@ -329,19 +336,29 @@ impl<'a> Elf<'a> {
             .offset
             .checked_add(ph.file_size)
             .and_then(|end| {
-                self.file.get(usize::try_from(ph.offset).ok()?..usize::try_from(end).ok()?)
+                self.file
+                    .get(usize::try_from(ph.offset).ok()?..usize::try_from(end).ok()?)
             })
             .ok_or(ElfError::SegmentOutsideFile { vaddr })?;
         if vaddr.checked_add(ph.mem_size).is_none() {
             return Err(ElfError::AddressWraps { vaddr });
         }
-        Ok(Segment { vaddr, mem_size: ph.mem_size, data, flags: Flags::from_bits(ph.flags) })
+        Ok(Segment {
+            vaddr,
+            mem_size: ph.mem_size,
+            data,
+            flags: Flags::from_bits(ph.flags),
+        })
     }
 
     /// Does `seg` overlap one of the first `count` loadable segments?
     fn check_no_overlap(&self, seg: &Segment<'_>, count: usize) -> Result<(), ElfError> {
         let r = seg.range();
-        match self.segments().take(count).any(|s| overlaps(&s.range(), &r)) {
+        match self
+            .segments()
+            .take(count)
+            .any(|s| overlaps(&s.range(), &r))
+        {
             true => Err(ElfError::SegmentsOverlap { vaddr: seg.vaddr }),
             false => Ok(()),
         }

@@ -123,7 +123,10 @@ pub fn spawn_all<B: ProcessBuilder>(
                 break;
             }
         };
-        let name = file.name.rsplit_once('/').map_or(file.name, |(_, base)| base);
+        let name = file
+            .name
+            .rsplit_once('/')
+            .map_or(file.name, |(_, base)| base);
         match spawn_one(name, file.data, setup, builder) {
             Ok(()) => summary.started += 1,
             Err(why) => {
@@ -144,7 +147,9 @@ fn spawn_one<B: ProcessBuilder>(
     let elf = Elf::parse(data, setup.target, &setup.limits).map_err(Refusal::Elf)?;
     let mut space = builder.new_space().map_err(Refusal::Map)?;
     match fill(name, &elf, setup, builder, &mut space) {
-        Ok((entry, sp)) => builder.spawn(name, entry, sp, space).map_err(Refusal::Spawn),
+        Ok((entry, sp)) => builder
+            .spawn(name, entry, sp, space)
+            .map_err(Refusal::Spawn),
         Err(e) => {
             builder.discard(space);
             Err(e)
@@ -168,9 +173,10 @@ fn fill<B: ProcessBuilder>(
         page_size: setup.page_size,
         random: builder.random(),
     };
-    let sp =
-        stack::build(region, setup.word, &args, |addr, bytes| builder.write(space, addr, bytes))
-            .map_err(Refusal::Stack)?;
+    let sp = stack::build(region, setup.word, &args, |addr, bytes| {
+        builder.write(space, addr, bytes)
+    })
+    .map_err(Refusal::Stack)?;
     Ok((image.entry, sp))
 }
 

@@ -17,9 +17,18 @@ fn regular_files_come_out_in_archive_order_without_dot_slash() {
     assert_eq!(
         got,
         [
-            Ok(File { name: "hello", data: b"hello-elf" }),
-            Ok(File { name: "spinner", data: b"spin" }),
-            Ok(File { name: "empty", data: b"" }),
+            Ok(File {
+                name: "hello",
+                data: b"hello-elf"
+            }),
+            Ok(File {
+                name: "spinner",
+                data: b"spin"
+            }),
+            Ok(File {
+                name: "empty",
+                data: b""
+            }),
         ]
     );
 }
@@ -63,7 +72,13 @@ fn an_archive_without_a_trailer_is_truncated_after_the_last_file() {
     let got: Vec<_> = files(&a).collect();
     assert_eq!(
         got,
-        [Ok(File { name: "one", data: b"1" }), Err(CpioError::Truncated { offset: end })]
+        [
+            Ok(File {
+                name: "one",
+                data: b"1"
+            }),
+            Err(CpioError::Truncated { offset: end })
+        ]
     );
 }
 
@@ -71,9 +86,15 @@ fn an_archive_without_a_trailer_is_truncated_after_the_last_file() {
 fn non_hex_header_fields_and_unterminated_names_are_refused() {
     let mut a = archive(&[("one", REG, b"1")]);
     a[20] = b'z';
-    assert_eq!(files(&a).next(), Some(Err(CpioError::BadField { offset: 0 })));
+    assert_eq!(
+        files(&a).next(),
+        Some(Err(CpioError::BadField { offset: 0 }))
+    );
 
     let mut a = archive(&[("one", REG, b"1")]);
     a[110 + 3] = b'!'; // overwrite the name's NUL
-    assert_eq!(files(&a).next(), Some(Err(CpioError::BadName { offset: 0 })));
+    assert_eq!(
+        files(&a).next(),
+        Some(Err(CpioError::BadName { offset: 0 }))
+    );
 }
