@@ -273,11 +273,13 @@ impl<'a> Elf<'a> {
         for ph in elf.program_headers() {
             match ph.kind {
                 PT_INTERP => return Err(ElfError::NeedsInterpreter),
-                PT_LOAD if ph.mem_size > 0 => {
+                PT_LOAD => {
                     let seg = elf.segment(&ph)?;
-                    check_placement(&seg, limits)?;
-                    elf.check_no_overlap(&seg, loads)?;
-                    loads += 1;
+                    if seg.mem_size > 0 {
+                        check_placement(&seg, limits)?;
+                        elf.check_no_overlap(&seg, loads)?;
+                        loads += 1;
+                    }
                 }
                 _ => {}
             }
@@ -370,11 +372,17 @@ impl<'a> Elf<'a> {
         if let Some(ph) = self.program_headers().find(|ph| ph.kind == PT_PHDR) {
             return Some(ph.vaddr);
         }
+        // The table's bounds were checked by FileHeader::read; a segment's
+        // were not if it is empty, so its sums are checked here.
         let table = h.phoff..h.phoff + h.phent * h.phnum;
         self.program_headers()
-            .filter(|ph| ph.kind == PT_LOAD)
-            .find(|ph| ph.offset <= table.start && table.end <= ph.offset + ph.file_size)
-            .map(|ph| ph.vaddr + (table.start - ph.offset))
+            .filter(|ph| ph.kind == PT_LOAD && ph.offset <= table.start)
+            .find(|ph| {
+                ph.offset
+                    .checked_add(ph.file_size)
+                    .is_some_and(|end| table.end <= end)
+            })
+            .and_then(|ph| ph.vaddr.checked_add(table.start - ph.offset))
     }
 }
 

@@ -98,3 +98,29 @@ fn non_hex_header_fields_and_unterminated_names_are_refused() {
         Some(Err(CpioError::BadName { offset: 0 }))
     );
 }
+
+#[test]
+fn huge_size_fields_are_truncation_not_overflow() {
+    for field in [6, 11] {
+        let mut a = archive(&[("one", REG, b"1")]);
+        let at = 6 + 8 * field;
+        a[at..at + 8].copy_from_slice(b"FFFFFFFF");
+        let got = files(&a).next();
+        assert!(
+            matches!(got, Some(Err(CpioError::Truncated { offset: 0 }))),
+            "field {field}: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn no_single_byte_corruption_makes_the_reader_panic() {
+    let good = archive(&[("one", REG, b"first"), ("two", REG, b"second file")]);
+    for at in 0..good.len() {
+        for value in [b'0', b'7', b'F', b'z', 0x00, 0xff] {
+            let mut a = good.clone();
+            a[at] = value;
+            assert!(files(&a).count() <= 3);
+        }
+    }
+}

@@ -283,3 +283,39 @@ fn a_mapper_failure_is_reported() {
     let err = elf.load(&mut Full).unwrap_err();
     assert_eq!(err.to_string(), "out of memory");
 }
+
+#[test]
+fn empty_load_segments_are_checked_but_not_mapped() {
+    let segs = [(0x10000, &b"code"[..], 4, RX), (0x20000, &b""[..], 0, RW)];
+    let mut file = elf_file(Class::Elf64, Target::EM_RISCV, 0x10000, &segs);
+    let elf = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap();
+    assert_eq!(elf.segments().count(), 1);
+
+    let second = 64 + 56;
+    file[second + 8..second + 16].copy_from_slice(&u64::MAX.to_le_bytes()); // p_offset
+    let err = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err();
+    assert_eq!(err, ElfError::SegmentOutsideFile { vaddr: 0x20000 });
+    file[second + 32..second + 40].copy_from_slice(&u64::MAX.to_le_bytes()); // p_filesz
+    let err = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err();
+    assert_eq!(err, ElfError::FileSizeExceedsMemSize { vaddr: 0x20000 });
+}
+
+#[test]
+fn no_single_byte_corruption_makes_the_loader_panic() {
+    for class in [Class::Elf64, Class::Elf32] {
+        let target = Target {
+            class,
+            machine: Target::EM_RISCV,
+        };
+        let good = hello(class, Target::EM_RISCV, 0x10000);
+        for at in 0..good.len() {
+            for value in [0x00, 0x01, 0x7f, 0x80, 0xff] {
+                let mut file = good.clone();
+                file[at] = value;
+                if let Ok(elf) = Elf::parse(&file, target, &LIMITS) {
+                    let _ = elf.load(&mut Recorder::default());
+                }
+            }
+        }
+    }
+}
