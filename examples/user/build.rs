@@ -15,7 +15,12 @@ fn main() {
     } else {
         return; // a host build (say, `cargo doc`): leave the defaults
     };
-    for arg in [&format!("--image-base={base}"), "-zmax-page-size=4096", "--no-pie", "-static"] {
+    for arg in [
+        &format!("--image-base={base}"),
+        "-zmax-page-size=4096",
+        "--no-pie",
+        "-static",
+    ] {
         println!("cargo:rustc-link-arg-bins={arg}");
     }
     println!("cargo:rerun-if-changed={}", file!());

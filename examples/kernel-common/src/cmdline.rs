@@ -75,7 +75,10 @@ fn word(w: &str) -> Word<'_> {
 impl<'a> CmdLine<'a> {
     /// Parse `line`. Later words override earlier ones.
     pub fn parse(line: &'a str) -> CmdLine<'a> {
-        let mut c = CmdLine { line, ..CmdLine::default() };
+        let mut c = CmdLine {
+            line,
+            ..CmdLine::default()
+        };
         for w in line.split_ascii_whitespace() {
             match word(w) {
                 Word::Trace => c.trace = true,
@@ -97,10 +100,12 @@ impl<'a> CmdLine<'a> {
 
     /// The words that were not understood, in order.
     pub fn problems(&self) -> impl Iterator<Item = Problem<'a>> + 'a {
-        self.line.split_ascii_whitespace().filter_map(|w| match word(w) {
-            Word::Bad(p) => Some(p),
-            _ => None,
-        })
+        self.line
+            .split_ascii_whitespace()
+            .filter_map(|w| match word(w) {
+                Word::Bad(p) => Some(p),
+                _ => None,
+            })
     }
 }
 
@@ -143,8 +148,14 @@ mod tests {
             problems,
             [
                 Problem::Unknown("console=ttyS0"),
-                Problem::BadValue { key: "cpulimit", value: "abc" },
-                Problem::BadValue { key: "quantum", value: "0" },
+                Problem::BadValue {
+                    key: "cpulimit",
+                    value: "abc"
+                },
+                Problem::BadValue {
+                    key: "quantum",
+                    value: "0"
+                },
                 Problem::Unknown("trace=1"),
             ]
         );

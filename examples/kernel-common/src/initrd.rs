@@ -105,7 +105,8 @@ pub struct Summary {
 }
 
 /// Start one process per regular file of `initrd`, in order, reporting every
-/// refusal and archive error on `console`.
+/// refusal and archive error on `console`. A process is named after its
+/// file, without directories (`bin/hello` runs as `hello`).
 pub fn spawn_all<B: ProcessBuilder>(
     initrd: &[u8],
     setup: &Setup<'_>,
@@ -122,10 +123,14 @@ pub fn spawn_all<B: ProcessBuilder>(
                 break;
             }
         };
-        match spawn_one(file.name, file.data, setup, builder) {
+        let name = file
+            .name
+            .rsplit_once('/')
+            .map_or(file.name, |(_, base)| base);
+        match spawn_one(name, file.data, setup, builder) {
             Ok(()) => summary.started += 1,
             Err(why) => {
-                print(console, format_args!("[initrd {}] refused: {why}\n", file.name));
+                print(console, format_args!("[initrd {name}] refused: {why}\n"));
                 summary.refused += 1;
             }
         }
@@ -142,7 +147,9 @@ fn spawn_one<B: ProcessBuilder>(
     let elf = Elf::parse(data, setup.target, &setup.limits).map_err(Refusal::Elf)?;
     let mut space = builder.new_space().map_err(Refusal::Map)?;
     match fill(name, &elf, setup, builder, &mut space) {
-        Ok((entry, sp)) => builder.spawn(name, entry, sp, space).map_err(Refusal::Spawn),
+        Ok((entry, sp)) => builder
+            .spawn(name, entry, sp, space)
+            .map_err(Refusal::Spawn),
         Err(e) => {
             builder.discard(space);
             Err(e)
@@ -166,9 +173,10 @@ fn fill<B: ProcessBuilder>(
         page_size: setup.page_size,
         random: builder.random(),
     };
-    let sp =
-        stack::build(region, setup.word, &args, |addr, bytes| builder.write(space, addr, bytes))
-            .map_err(Refusal::Stack)?;
+    let sp = stack::build(region, setup.word, &args, |addr, bytes| {
+        builder.write(space, addr, bytes)
+    })
+    .map_err(Refusal::Stack)?;
     Ok((image.entry, sp))
 }
 

@@ -73,7 +73,21 @@ pub fn elf_file(class: Class, machine: u16, entry: u64, segs: &[Seg<'_>]) -> Vec
 
 /// Append one newc member, padded as `cpio -H newc` pads it.
 pub fn member(out: &mut Vec<u8>, name: &str, mode: u32, data: &[u8]) {
-    let fields = [1, mode, 0, 0, 1, 0, data.len() as u32, 0, 0, 0, 0, name.len() as u32 + 1, 0];
+    let fields = [
+        1,
+        mode,
+        0,
+        0,
+        1,
+        0,
+        data.len() as u32,
+        0,
+        0,
+        0,
+        0,
+        name.len() as u32 + 1,
+        0,
+    ];
     out.extend_from_slice(b"070701");
     for f in fields {
         out.extend_from_slice(format!("{f:08X}").as_bytes());

@@ -16,7 +16,10 @@ impl Args {
     pub unsafe fn from_initial_stack(sp: *const usize) -> Args {
         // SAFETY: the caller promises argc is at sp and argv follows.
         let argc = unsafe { sp.read() };
-        Args { argc, argv: sp.wrapping_add(1).cast() }
+        Args {
+            argc,
+            argv: sp.wrapping_add(1).cast(),
+        }
     }
 
     /// How many arguments there are.
@@ -29,7 +32,7 @@ impl Args {
         self.argc == 0
     }
 
-    /// Argument `i` (argv[0] is the program's name), as bytes.
+    /// Argument `i` (`argv[0]` is the program's name), as bytes.
     pub fn get(&self, i: usize) -> Option<&'static [u8]> {
         if i >= self.argc {
             return None;

@@ -23,7 +23,11 @@ pub struct LineWriter {
 impl LineWriter {
     /// An empty buffer for `fd`.
     pub const fn new(fd: usize) -> LineWriter {
-        LineWriter { fd, buf: [0; LINE], len: 0 }
+        LineWriter {
+            fd,
+            buf: [0; LINE],
+            len: 0,
+        }
     }
 
     /// Write out what is buffered.

@@ -24,7 +24,10 @@ pub unsafe extern "C" fn start_rust(sp: *const usize) -> ! {
 }
 
 /// riscv: sp already points at argc; `call` keeps it 16-byte aligned.
-#[cfg(all(target_os = "none", any(target_arch = "riscv64", target_arch = "riscv32")))]
+#[cfg(all(
+    target_os = "none",
+    any(target_arch = "riscv64", target_arch = "riscv32")
+))]
 #[unsafe(naked)]
 #[unsafe(no_mangle)]
 unsafe extern "C" fn _start() -> ! {

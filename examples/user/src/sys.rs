@@ -67,7 +67,10 @@ impl Gate {
     pub fn write(self, fd: usize, buf: &[u8]) -> Result<usize> {
         // SAFETY: write only reads `buf`.
         check(unsafe {
-            self.call(nr(Call::Write), [fd, buf.as_ptr() as usize, buf.len(), 0, 0, 0])
+            self.call(
+                nr(Call::Write),
+                [fd, buf.as_ptr() as usize, buf.len(), 0, 0, 0],
+            )
         })
     }
 
@@ -88,8 +91,12 @@ impl Gate {
         let mut ts = Timespec::default();
         let ptr = &raw mut ts as usize;
         // SAFETY: the kernel writes two words at `ptr`, which is `ts`.
-        let raw =
-            unsafe { self.call(nr(Call::ClockGettime), [clock::CLOCK_MONOTONIC, ptr, 0, 0, 0, 0]) };
+        let raw = unsafe {
+            self.call(
+                nr(Call::ClockGettime),
+                [clock::CLOCK_MONOTONIC, ptr, 0, 0, 0, 0],
+            )
+        };
         check(raw).map(|_| ts)
     }
 
@@ -97,7 +104,10 @@ impl Gate {
     pub fn set_fs_base(self, base: usize) -> Result<usize> {
         // SAFETY: the kernel stores the number, it does not dereference it.
         check(unsafe {
-            self.call(nr(Call::ArchPrctl), [arch_prctl::ARCH_SET_FS, base, 0, 0, 0, 0])
+            self.call(
+                nr(Call::ArchPrctl),
+                [arch_prctl::ARCH_SET_FS, base, 0, 0, 0, 0],
+            )
         })
     }
 

@@ -17,9 +17,18 @@ fn regular_files_come_out_in_archive_order_without_dot_slash() {
     assert_eq!(
         got,
         [
-            Ok(File { name: "hello", data: b"hello-elf" }),
-            Ok(File { name: "spinner", data: b"spin" }),
-            Ok(File { name: "empty", data: b"" }),
+            Ok(File {
+                name: "hello",
+                data: b"hello-elf"
+            }),
+            Ok(File {
+                name: "spinner",
+                data: b"spin"
+            }),
+            Ok(File {
+                name: "empty",
+                data: b""
+            }),
         ]
     );
 }
@@ -63,7 +72,13 @@ fn an_archive_without_a_trailer_is_truncated_after_the_last_file() {
     let got: Vec<_> = files(&a).collect();
     assert_eq!(
         got,
-        [Ok(File { name: "one", data: b"1" }), Err(CpioError::Truncated { offset: end })]
+        [
+            Ok(File {
+                name: "one",
+                data: b"1"
+            }),
+            Err(CpioError::Truncated { offset: end })
+        ]
     );
 }
 
@@ -71,9 +86,41 @@ fn an_archive_without_a_trailer_is_truncated_after_the_last_file() {
 fn non_hex_header_fields_and_unterminated_names_are_refused() {
     let mut a = archive(&[("one", REG, b"1")]);
     a[20] = b'z';
-    assert_eq!(files(&a).next(), Some(Err(CpioError::BadField { offset: 0 })));
+    assert_eq!(
+        files(&a).next(),
+        Some(Err(CpioError::BadField { offset: 0 }))
+    );
 
     let mut a = archive(&[("one", REG, b"1")]);
     a[110 + 3] = b'!'; // overwrite the name's NUL
-    assert_eq!(files(&a).next(), Some(Err(CpioError::BadName { offset: 0 })));
+    assert_eq!(
+        files(&a).next(),
+        Some(Err(CpioError::BadName { offset: 0 }))
+    );
+}
+
+#[test]
+fn huge_size_fields_are_truncation_not_overflow() {
+    for field in [6, 11] {
+        let mut a = archive(&[("one", REG, b"1")]);
+        let at = 6 + 8 * field;
+        a[at..at + 8].copy_from_slice(b"FFFFFFFF");
+        let got = files(&a).next();
+        assert!(
+            matches!(got, Some(Err(CpioError::Truncated { offset: 0 }))),
+            "field {field}: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn no_single_byte_corruption_makes_the_reader_panic() {
+    let good = archive(&[("one", REG, b"first"), ("two", REG, b"second file")]);
+    for at in 0..good.len() {
+        for value in [b'0', b'7', b'F', b'z', 0x00, 0xff] {
+            let mut a = good.clone();
+            a[at] = value;
+            assert!(files(&a).count() <= 3);
+        }
+    }
 }

@@ -65,44 +65,78 @@ struct Out(Mutex<String>);
 
 impl Console for Out {
     fn write_bytes(&self, bytes: &[u8]) {
-        self.0.lock().unwrap().push_str(std::str::from_utf8(bytes).unwrap());
+        self.0
+            .lock()
+            .unwrap()
+            .push_str(std::str::from_utf8(bytes).unwrap());
     }
 }
 
 fn setup() -> Setup<'static> {
     Setup {
         target: Target::RISCV64,
-        limits: Limits { user: 0x1000..0x40_0000_0000, forbidden: &[KERNEL] },
+        limits: Limits {
+            user: 0x1000..0x40_0000_0000,
+            forbidden: &[KERNEL],
+        },
         word: WordSize::Eight,
         page_size: 4096,
     }
 }
 
 fn program(entry: u64) -> Vec<u8> {
-    elf_file(Class::Elf64, Target::EM_RISCV, entry, &[(entry, b"code", 4, RX)])
+    elf_file(
+        Class::Elf64,
+        Target::EM_RISCV,
+        entry,
+        &[(entry, b"code", 4, RX)],
+    )
 }
 
 #[test]
 fn every_program_starts_in_archive_order_and_bad_ones_are_refused_by_name() {
     let good1 = program(0x10000);
     let good2 = program(0x20000);
-    let x86 = elf_file(Class::Elf64, Target::EM_X86_64, 0x40_0000, &[(0x40_0000, b"c", 1, RX)]);
+    let x86 = elf_file(
+        Class::Elf64,
+        Target::EM_X86_64,
+        0x40_0000,
+        &[(0x40_0000, b"c", 1, RX)],
+    );
     let initrd = archive(&[
         (".", DIR, b""),
         ("hello", REG, &good1),
         ("bad-magic", REG, b"MZ not an elf"),
         ("wrong-arch", REG, &x86),
-        ("yielder", REG, &good2),
+        ("bin/yielder", REG, &good2),
     ]);
     let (mut b, out) = (Builder::default(), Out::default());
     let summary = spawn_all(&initrd, &setup(), &mut b, &out);
-    assert_eq!(summary, Summary { started: 2, refused: 2, damaged: None });
-    let names: Vec<_> = b.spawned.iter().map(|s| (s.0.as_str(), s.1, s.3.clone())).collect();
+    assert_eq!(
+        summary,
+        Summary {
+            started: 2,
+            refused: 2,
+            damaged: None
+        }
+    );
+    let names: Vec<_> = b
+        .spawned
+        .iter()
+        .map(|s| (s.0.as_str(), s.1, s.3.clone()))
+        .collect();
     assert_eq!(
         names,
-        [("hello", 0x10000, std::vec![0x10000]), ("yielder", 0x20000, std::vec![0x20000])]
+        [
+            ("hello", 0x10000, std::vec![0x10000]),
+            ("yielder", 0x20000, std::vec![0x20000])
+        ]
     );
-    assert!(b.spawned.iter().all(|s| STACK.contains(&s.2) && s.2 % 16 == 0));
+    assert!(
+        b.spawned
+            .iter()
+            .all(|s| STACK.contains(&s.2) && s.2 % 16 == 0)
+    );
     assert_eq!(
         *out.0.lock().unwrap(),
         "[initrd bad-magic] refused: not an ELF file (bad magic)\n\
@@ -114,7 +148,14 @@ fn every_program_starts_in_archive_order_and_bad_ones_are_refused_by_name() {
 fn an_empty_initrd_is_reported_and_nothing_starts() {
     let (mut b, out) = (Builder::default(), Out::default());
     let summary = spawn_all(&[], &setup(), &mut b, &out);
-    assert_eq!(summary, Summary { started: 0, refused: 0, damaged: Some(CpioError::Empty) });
+    assert_eq!(
+        summary,
+        Summary {
+            started: 0,
+            refused: 0,
+            damaged: Some(CpioError::Empty)
+        }
+    );
     assert_eq!(*out.0.lock().unwrap(), "[initrd] the initrd is empty\n");
 }
 
@@ -127,19 +168,36 @@ fn a_damaged_archive_keeps_the_programs_before_the_damage() {
     let (mut b, out) = (Builder::default(), Out::default());
     let summary = spawn_all(&initrd, &setup(), &mut b, &out);
     assert_eq!(summary.started, 1);
-    assert_eq!(summary.damaged, Some(CpioError::BadMagic { offset: second }));
-    assert!(out.0.lock().unwrap().starts_with("[initrd] not a cpio newc archive"));
+    assert_eq!(
+        summary.damaged,
+        Some(CpioError::BadMagic { offset: second })
+    );
+    assert!(
+        out.0
+            .lock()
+            .unwrap()
+            .starts_with("[initrd] not a cpio newc archive")
+    );
 }
 
 #[test]
 fn a_stack_that_cannot_be_written_refuses_the_program_and_frees_its_space() {
     let good = program(0x10000);
     let initrd = archive(&[("hello", REG, &good)]);
-    let (mut b, out) = (Builder { refuse_writes: true, ..Builder::default() }, Out::default());
+    let (mut b, out) = (
+        Builder {
+            refuse_writes: true,
+            ..Builder::default()
+        },
+        Out::default(),
+    );
     let summary = spawn_all(&initrd, &setup(), &mut b, &out);
     assert_eq!((summary.started, summary.refused, b.discarded), (0, 1, 1));
     assert!(
-        out.0.lock().unwrap().starts_with("[initrd hello] refused: cannot write the user stack")
+        out.0
+            .lock()
+            .unwrap()
+            .starts_with("[initrd hello] refused: cannot write the user stack")
     );
 }
 
@@ -147,7 +205,16 @@ fn a_stack_that_cannot_be_written_refuses_the_program_and_frees_its_space() {
 fn a_spawn_the_kernel_refuses_is_reported() {
     let good = program(0x10000);
     let initrd = archive(&[("hello", REG, &good)]);
-    let (mut b, out) = (Builder { refuse_spawns: true, ..Builder::default() }, Out::default());
+    let (mut b, out) = (
+        Builder {
+            refuse_spawns: true,
+            ..Builder::default()
+        },
+        Out::default(),
+    );
     assert_eq!(spawn_all(&initrd, &setup(), &mut b, &out).refused, 1);
-    assert_eq!(*out.0.lock().unwrap(), "[initrd hello] refused: process table full\n");
+    assert_eq!(
+        *out.0.lock().unwrap(),
+        "[initrd hello] refused: process table full\n"
+    );
 }

@@ -60,7 +60,11 @@ fn main(_: user::Args) -> i32 {
     let pid = sys::getpid();
     let mut total = (0, 0);
     for &gate in Gate::ALL {
-        let mut c = Checks { gate, passed: 0, failed: 0 };
+        let mut c = Checks {
+            gate,
+            passed: 0,
+            failed: 0,
+        };
         process_calls(&mut c, pid);
         write_calls(&mut c);
         clock_calls(&mut c);
@@ -82,23 +86,43 @@ fn main(_: user::Args) -> i32 {
 }
 
 fn process_calls(c: &mut Checks, pid: usize) {
-    c.expect("getpid() is the same through every gate", Ok(c.gate.getpid()), Ok(pid));
+    c.expect(
+        "getpid() is the same through every gate",
+        Ok(c.gate.getpid()),
+        Ok(pid),
+    );
     c.expect("sched_yield() returns 0", c.gate.sched_yield(), Ok(0));
 }
 
 fn write_calls(c: &mut Checks) {
     let line = b"exerciser: (a line written by the check below)\n";
     let ptr = line.as_ptr() as usize;
-    c.expect("write(1, line) returns its length", c.gate.write(1, line), Ok(line.len()));
-    c.expect("write(2, line) returns its length", c.gate.write(2, line), Ok(line.len()));
-    c.expect("write(1, buf, 0) returns 0", c.raw(Call::Write, [1, ptr, 0, 0, 0, 0]), Ok(0));
+    c.expect(
+        "write(1, line) returns its length",
+        c.gate.write(1, line),
+        Ok(line.len()),
+    );
+    c.expect(
+        "write(2, line) returns its length",
+        c.gate.write(2, line),
+        Ok(line.len()),
+    );
+    c.expect(
+        "write(1, buf, 0) returns 0",
+        c.raw(Call::Write, [1, ptr, 0, 0, 0, 0]),
+        Ok(0),
+    );
     c.expect("write(0, line) is EBADF", c.gate.write(0, line), Err(EBADF));
     c.expect("write(3, line) is EBADF", c.gate.write(3, line), Err(EBADF));
     for addr in KERNEL_ADDRS {
         let got = c.raw(Call::Write, [1, addr, 8, 0, 0, 0]);
         c.expect("write(1, kernel pointer, 8) is EFAULT", got, Err(EFAULT));
     }
-    c.expect("write(1, NULL, 8) is EFAULT", c.raw(Call::Write, [1, 0, 8, 0, 0, 0]), Err(EFAULT));
+    c.expect(
+        "write(1, NULL, 8) is EFAULT",
+        c.raw(Call::Write, [1, 0, 8, 0, 0, 0]),
+        Err(EFAULT),
+    );
     let huge = usize::MAX / 2;
     c.expect(
         "write(1, buf, huge) is EFAULT",
@@ -106,28 +130,56 @@ fn write_calls(c: &mut Checks) {
         Err(EFAULT),
     );
     let wrap = c.raw(Call::Write, [1, ptr, usize::MAX, 0, 0, 0]);
-    c.expect("write(1, buf, wrapping length) is EFAULT", wrap, Err(EFAULT));
+    c.expect(
+        "write(1, buf, wrapping length) is EFAULT",
+        wrap,
+        Err(EFAULT),
+    );
 }
 
 fn clock_calls(c: &mut Checks) {
     let first = c.gate.clock_monotonic();
     let sane = matches!(first, Ok(ts) if ts.sec >= 0 && (0..1_000_000_000).contains(&ts.nsec));
-    c.verdict("clock_gettime(MONOTONIC) fills a valid timespec", sane, first.map(|_| 0), Ok(0));
+    c.verdict(
+        "clock_gettime(MONOTONIC) fills a valid timespec",
+        sane,
+        first.map(|_| 0),
+        Ok(0),
+    );
     let second = c.gate.clock_monotonic();
     let later = matches!((first, second), (Ok(a), Ok(b)) if (b.sec, b.nsec) >= (a.sec, a.nsec));
-    c.verdict("clock_gettime(MONOTONIC) does not go back", later, second.map(|_| 0), Ok(0));
+    c.verdict(
+        "clock_gettime(MONOTONIC) does not go back",
+        later,
+        second.map(|_| 0),
+        Ok(0),
+    );
     for addr in KERNEL_ADDRS {
-        let got = c.raw(Call::ClockGettime, [clock::CLOCK_MONOTONIC, addr, 0, 0, 0, 0]);
-        c.expect("clock_gettime(MONOTONIC, kernel pointer) is EFAULT", got, Err(EFAULT));
+        let got = c.raw(
+            Call::ClockGettime,
+            [clock::CLOCK_MONOTONIC, addr, 0, 0, 0, 0],
+        );
+        c.expect(
+            "clock_gettime(MONOTONIC, kernel pointer) is EFAULT",
+            got,
+            Err(EFAULT),
+        );
     }
     let mut ts = sys::Timespec::default();
-    let got = c.raw(Call::ClockGettime, [12345, &raw mut ts as usize, 0, 0, 0, 0]);
+    let got = c.raw(
+        Call::ClockGettime,
+        [12345, &raw mut ts as usize, 0, 0, 0, 0],
+    );
     c.expect("clock_gettime(unknown clock) is EINVAL", got, Err(EINVAL));
 }
 
 fn unknown_calls(c: &mut Checks) {
     c.expect("syscall 999 is ENOSYS", c.raw_nr(999, [0; 6]), Err(ENOSYS));
-    c.expect("syscall usize::MAX is ENOSYS", c.raw_nr(usize::MAX, [0; 6]), Err(ENOSYS));
+    c.expect(
+        "syscall usize::MAX is ENOSYS",
+        c.raw_nr(usize::MAX, [0; 6]),
+        Err(ENOSYS),
+    );
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -145,9 +197,17 @@ fn arch_calls(c: &mut Checks) {
     unsafe {
         core::arch::asm!("mov {}, qword ptr fs:[0]", out(reg) through_fs, options(nostack, readonly))
     };
-    c.expect("a load through fs:0 reads the block", Ok(through_fs), Ok(block[0]));
+    c.expect(
+        "a load through fs:0 reads the block",
+        Ok(through_fs),
+        Ok(block[0]),
+    );
     let kernel = c.gate.set_fs_base(KERNEL_ADDRS[1]);
-    c.expect("arch_prctl(ARCH_SET_FS, kernel address) is EPERM", kernel, Err(EPERM));
+    c.expect(
+        "arch_prctl(ARCH_SET_FS, kernel address) is EPERM",
+        kernel,
+        Err(EPERM),
+    );
     let got = c.raw(Call::ArchPrctl, [0x1099, 0, 0, 0, 0, 0]);
     c.expect("arch_prctl(unknown code) is EINVAL", got, Err(EINVAL));
 }
