@@ -136,6 +136,10 @@ mod kernel {
             core::arch::asm!("csrw satp, {}", "sfence.vma", in(reg) kspace.satp().bits());
         }
 
+        // User programs may read cycle, time and instret, as on Linux (the
+        // bench program counts instructions with rdinstret).
+        // SAFETY: only changes which counters U-mode may read.
+        unsafe { core::arch::asm!("csrw scounteren, {}", in(reg) 0b111) };
         Board::set_timebase(info.timebase_hz);
         let timer = Timer::new(&token, info.timebase_hz);
         let period = info.timebase_hz / TICK_HZ;
