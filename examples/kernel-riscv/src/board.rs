@@ -38,7 +38,11 @@ impl Console for Uart {
 /// Power off QEMU: exit status 0 for `code == 0`, otherwise `code` (QEMU
 /// exits with the value in the top 16 bits of a "fail" write).
 pub fn exit(code: u16) -> ! {
-    let value = if code == 0 { TEST_PASS } else { (u32::from(code) << 16) | TEST_FAIL };
+    let value = if code == 0 {
+        TEST_PASS
+    } else {
+        (u32::from(code) << 16) | TEST_FAIL
+    };
     // SAFETY: the test device is mapped (identity, no U bit) everywhere.
     unsafe { core::ptr::write_volatile(TEST_DEVICE as *mut u32, value) };
     loop {

@@ -60,7 +60,11 @@ pub unsafe fn read(dtb: usize) -> Result<BootInfo, DtbError> {
     let cpu = fdt.cpus().next().ok_or(DtbError::NoCpu)?;
     let timebase_hz = cpu.timebase_frequency() as u64;
     let chosen = fdt.find_node("/chosen");
-    let prop = |name| chosen.and_then(|c| c.property(name)).and_then(|p| p.as_usize());
+    let prop = |name| {
+        chosen
+            .and_then(|c| c.property(name))
+            .and_then(|p| p.as_usize())
+    };
     let initrd = match (prop("linux,initrd-start"), prop("linux,initrd-end")) {
         (Some(start), Some(end)) => Some(start..end),
         _ => None,

@@ -31,7 +31,10 @@ pub fn forbidden(ram: &Range<usize>) -> [Range<u64>; 3] {
 pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
     Setup {
         target: Target::native().expect("a RISC-V kernel has a native target"),
-        limits: Limits { user: USER_BOTTOM as u64..(USER_TOP - USER_STACK) as u64, forbidden },
+        limits: Limits {
+            user: USER_BOTTOM as u64..(USER_TOP - USER_STACK) as u64,
+            forbidden,
+        },
         word: WordSize::NATIVE,
         page_size: PAGE as u64,
     }
@@ -91,7 +94,9 @@ impl ProcessBuilder for Builder {
     type Space = UserSpace;
 
     fn new_space(&mut self) -> Result<UserSpace, MapError> {
-        AddressSpace::new(&self.ram).map(UserSpace).map_err(map_error)
+        AddressSpace::new(&self.ram)
+            .map(UserSpace)
+            .map_err(map_error)
     }
 
     fn map_stack(&mut self, space: &mut UserSpace) -> Result<Range<u64>, MapError> {
@@ -122,7 +127,13 @@ impl ProcessBuilder for Builder {
         space: UserSpace,
     ) -> Result<(), &'static str> {
         self.kernel
-            .spawn(name, entry as usize, sp as usize, Some(space.0.satp()), Hint::NONE)
+            .spawn(
+                name,
+                entry as usize,
+                sp as usize,
+                Some(space.0.satp()),
+                Hint::NONE,
+            )
             .map(|_| ())
             .map_err(|_| "the process table is full")
     }

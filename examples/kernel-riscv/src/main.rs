@@ -35,7 +35,7 @@ mod frames;
 mod loader;
 #[cfg(target_os = "none")]
 mod platform;
-#[cfg(target_os = "none")]
+#[cfg(any(target_os = "none", test))]
 mod rr;
 #[cfg(target_os = "none")]
 mod vm;
@@ -43,7 +43,8 @@ mod vm;
 #[cfg(target_os = "none")]
 pub use kernel::{KernelT, kmain};
 
-/// The host build: the kernel is bare-metal only.
+/// The host build: the kernel is bare-metal only (the host build exists to
+/// run the policy's unit tests and the QEMU tests in `tests/`).
 #[cfg(not(target_os = "none"))]
 fn main() {
     eprintln!(
@@ -84,8 +85,11 @@ mod kernel {
     /// built at compile time (it is half a megabyte, too big to build on a
     /// stack). The command line's settings reach it through
     /// `Kernel::configure` at boot.
-    static KERNEL: KernelT =
-        Kernel::new(Config::cooperative(), RoundRobin::new(), ExampleOs::new(Board));
+    static KERNEL: KernelT = Kernel::new(
+        Config::cooperative(),
+        RoundRobin::new(),
+        ExampleOs::new(Board),
+    );
 
     unsafe extern "C" {
         static __kernel_end: u8;
@@ -128,7 +132,10 @@ mod kernel {
         frames::init(kernel_end..free_end);
         let kspace = match AddressSpace::new(&info.ram) {
             Ok(s) => s,
-            Err(e) => fail(2, format_args!("cannot build the kernel address space: {e:?}")),
+            Err(e) => fail(
+                2,
+                format_args!("cannot build the kernel address space: {e:?}"),
+            ),
         };
         // SAFETY: the new space maps all of RAM (this code, its stack, the
         // device tree, the initrd) and the devices at their identity addresses.
@@ -181,16 +188,23 @@ mod kernel {
         // (the frame allocator stops below it).
         let archive =
             unsafe { core::slice::from_raw_parts(initrd.start as *const u8, initrd.len()) };
-        let mut builder = loader::Builder { ram: info.ram.clone(), kernel };
+        let mut builder = loader::Builder {
+            ram: info.ram.clone(),
+            kernel,
+        };
         let forbidden = loader::forbidden(&info.ram);
         let summary = initrd::spawn_all(archive, &loader::setup(&forbidden), &mut builder, &Uart);
         if summary.started == 0 {
             match summary.damaged {
-                Some(_) => fail(2, format_args!("the initrd is not a usable cpio newc archive")),
+                Some(_) => fail(
+                    2,
+                    format_args!("the initrd is not a usable cpio newc archive"),
+                ),
                 None if summary.refused == 0 => fail(2, format_args!("the initrd holds no files")),
-                None => {
-                    fail(3, format_args!("none of the {} initrd files can run", summary.refused))
-                }
+                None => fail(
+                    3,
+                    format_args!("none of the {} initrd files can run", summary.refused),
+                ),
             }
         }
         match kernel.run() {

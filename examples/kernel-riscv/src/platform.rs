@@ -23,7 +23,10 @@ pub struct Board;
 impl Board {
     /// Remember the timebase (`time` ticks per second) for the clock.
     pub fn set_timebase(hz: u64) {
-        TIMEBASE_HZ.store(usize::try_from(hz).unwrap_or(usize::MAX).max(1), Ordering::Relaxed);
+        TIMEBASE_HZ.store(
+            usize::try_from(hz).unwrap_or(usize::MAX).max(1),
+            Ordering::Relaxed,
+        );
     }
 }
 
@@ -52,7 +55,9 @@ unsafe impl Platform<Riscv> for Board {
     }
 
     fn user_allows(&self, _pid: Pid, addr: usize, len: usize, access: AccessKind) -> bool {
-        let Some(end) = addr.checked_add(len) else { return false };
+        let Some(end) = addr.checked_add(len) else {
+            return false;
+        };
         if end > USER_TOP {
             return false;
         }

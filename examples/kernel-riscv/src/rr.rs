@@ -25,12 +25,20 @@ static QUANTUM: AtomicUsize = AtomicUsize::new(1);
 impl<const N: usize> RoundRobin<N> {
     /// An empty queue.
     pub const fn new() -> Self {
-        RoundRobin { queue: [None; N], head: 0, len: 0, used: 0 }
+        RoundRobin {
+            queue: [None; N],
+            head: 0,
+            len: 0,
+            used: 0,
+        }
     }
 
     /// The time slice, in ticks (at least 1), for every round robin.
     pub fn set_quantum(ticks: u64) {
-        QUANTUM.store(usize::try_from(ticks).unwrap_or(usize::MAX).max(1), Ordering::Relaxed);
+        QUANTUM.store(
+            usize::try_from(ticks).unwrap_or(usize::MAX).max(1),
+            Ordering::Relaxed,
+        );
     }
 
     fn push(&mut self, pid: Pid) -> Result<(), Full> {
@@ -44,7 +52,8 @@ impl<const N: usize> RoundRobin<N> {
 
     fn push_known(&mut self, pid: Pid) {
         // A pid the policy admitted always has room: there are at most N.
-        self.push(pid).expect("round robin holds every admitted pid");
+        self.push(pid)
+            .expect("round robin holds every admitted pid");
     }
 }
 
@@ -104,5 +113,52 @@ impl<const N: usize> Scheduler for RoundRobin<N> {
 
     fn runnable(&self) -> usize {
         self.len
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pid(n: u32) -> Pid {
+        Pid::new(n).unwrap()
+    }
+
+    #[test]
+    fn picks_in_admission_order_and_requeues_at_the_back() {
+        let mut rr = RoundRobin::<4>::new();
+        for n in 1..=3 {
+            rr.admit(pid(n), Hint::NONE).unwrap();
+        }
+        assert_eq!(rr.pick_next(), Some(pid(1)));
+        rr.put_back(pid(1), Requeue::Yielded);
+        assert_eq!(rr.pick_next(), Some(pid(2)));
+        rr.exit(pid(2));
+        assert_eq!(rr.pick_next(), Some(pid(3)));
+        assert_eq!(rr.pick_next(), Some(pid(1)));
+        assert_eq!(rr.pick_next(), None);
+    }
+
+    #[test]
+    fn preempts_after_the_quantum_only_when_someone_waits() {
+        RoundRobin::<4>::set_quantum(1);
+        let mut rr = RoundRobin::<4>::new();
+        rr.admit(pid(1), Hint::NONE).unwrap();
+        assert_eq!(rr.pick_next(), Some(pid(1)));
+        assert_eq!(rr.tick(Some(pid(1))), Decision::Continue);
+        rr.admit(pid(2), Hint::NONE).unwrap();
+        assert_eq!(rr.tick(Some(pid(1))), Decision::Preempt);
+        assert_eq!(rr.tick(None), Decision::Continue);
+    }
+
+    #[test]
+    fn exit_removes_a_waiting_pid_and_a_full_queue_refuses() {
+        let mut rr = RoundRobin::<2>::new();
+        rr.admit(pid(1), Hint::NONE).unwrap();
+        rr.admit(pid(2), Hint::NONE).unwrap();
+        assert_eq!(rr.admit(pid(3), Hint::NONE), Err(Full));
+        rr.exit(pid(1));
+        assert_eq!(rr.runnable(), 1);
+        assert_eq!(rr.pick_next(), Some(pid(2)));
     }
 }

@@ -55,8 +55,10 @@ pub const USER_STACK: usize = 64 * 1024;
 pub const USER_BOTTOM: usize = 0x1000;
 
 /// The device pages, which no program segment may overlap.
-pub const DEVICE_PAGES: [Range<u64>; 2] =
-    [TEST_DEVICE as u64..(TEST_DEVICE + PAGE) as u64, UART as u64..(UART + PAGE) as u64];
+pub const DEVICE_PAGES: [Range<u64>; 2] = [
+    TEST_DEVICE as u64..(TEST_DEVICE + PAGE) as u64,
+    UART as u64..(UART + PAGE) as u64,
+];
 
 /// PTE permission bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -27,154 +27,9 @@
 //! ```
 #![cfg(not(target_os = "none"))]
 
-use std::io::Read;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
-/// One RISC-V flavour to boot.
-struct Arch {
-    name: &'static str,
-    triple: &'static str,
-    qemu: &'static str,
-    /// `-bios` argument: OpenSBI (`default`) or the built `minisbi`.
-    minisbi: bool,
-    /// Does this kernel keep FP state (rv64) or refuse FP (rv32)?
-    fpu: bool,
-}
-
-const RV64: Arch = Arch {
-    name: "rv64",
-    triple: "riscv64gc-unknown-none-elf",
-    qemu: "qemu-system-riscv64",
-    minisbi: false,
-    fpu: true,
-};
-const RV32: Arch = Arch {
-    name: "rv32",
-    triple: "riscv32imac-unknown-none-elf",
-    qemu: "qemu-system-riscv32",
-    minisbi: true,
-    fpu: false,
-};
-
-const CPU_LIMIT: u64 = 30;
-const BOOT_TIMEOUT: Duration = Duration::from_secs(180);
-
-fn bin(arch: &Arch, name: &str) -> Vec<u8> {
-    let dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = dir.join(arch.triple).join("release").join(name);
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; build first: cargo build --release -p kernel-riscv -p user -p user-riscv --target {}",
-            path.display(),
-            arch.triple
-        )
-    })
-}
-
-/// A cpio "newc" archive of `files`, in order.
-fn cpio(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    fn member(out: &mut Vec<u8>, ino: usize, mode: u32, name: &str, data: &[u8]) {
-        let header = format!(
-            "070701{ino:08x}{mode:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}",
-            0,
-            0,
-            1,
-            0,
-            data.len(),
-            0,
-            0,
-            0,
-            0,
-            name.len() + 1,
-            0
-        );
-        out.extend_from_slice(header.as_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.push(0);
-        out.resize(out.len().next_multiple_of(4), 0);
-        out.extend_from_slice(data);
-        out.resize(out.len().next_multiple_of(4), 0);
-    }
-    let mut out = Vec::new();
-    for (i, (name, data)) in files.iter().enumerate() {
-        member(&mut out, i + 1, 0o100_755, name, data);
-    }
-    member(&mut out, 0, 0, "TRAILER!!!", &[]);
-    out
-}
-
-/// Boot `arch` with `initrd` (none: no `-initrd`) and `append`; return the
-/// kernel's part of the console and QEMU's exit status.
-fn boot(
-    arch: &Arch,
-    tag: &str,
-    initrd: Option<&[u8]>,
-    append: &str,
-    cpu: Option<&str>,
-) -> (String, i32) {
-    let dir = std::env::temp_dir().join(format!(
-        "ldex-kernel-riscv-{}-{tag}-{}",
-        arch.name,
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kernel = dir.join("kernel");
-    std::fs::write(&kernel, bin(arch, "kernel-riscv")).unwrap();
-    let mut cmd = Command::new(arch.qemu);
-    cmd.args(["-machine", "virt", "-nographic", "-monitor", "none", "-serial", "stdio"]);
-    if arch.minisbi {
-        let fw = dir.join("minisbi");
-        std::fs::write(&fw, bin(arch, "minisbi")).unwrap();
-        cmd.arg("-bios").arg(&fw);
-    } else {
-        cmd.args(["-bios", "default"]);
-    }
-    if let Some(cpu) = cpu {
-        cmd.args(["-cpu", cpu]);
-    }
-    cmd.arg("-kernel").arg(&kernel).args(["-append", append]);
-    if let Some(initrd) = initrd {
-        let path = dir.join("initrd.cpio");
-        std::fs::write(&path, initrd).unwrap();
-        cmd.arg("-initrd").arg(path);
-    }
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", arch.qemu));
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > BOOT_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            let out = String::from_utf8_lossy(&reader.join().unwrap()).into_owned();
-            panic!("{} did not power off within {BOOT_TIMEOUT:?}:\n{out}", arch.qemu);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let out = String::from_utf8_lossy(&reader.join().unwrap()).replace('\r', "");
-    let _ = std::fs::remove_dir_all(&dir);
-    let kernel_part = match out.find("[kernel]") {
-        Some(i) => out[i..].to_owned(),
-        None => out,
-    };
-    (kernel_part, status.code().unwrap_or(-1))
-}
+use support::{Arch, CPU_LIMIT, RV32, RV64, bin, boot, cpio};
 
 /// How a program must end.
 #[derive(Clone, Debug)]
@@ -205,7 +60,11 @@ fn programs(arch: &Arch) -> Vec<(String, &'static str, End)> {
         ("hello".into(), "hello", End::Exit(0)),
         ("exerciser".into(), "exerciser", End::Exit(0)),
         ("yielder".into(), "yielder", End::Exit(0)),
-        ("spinner".into(), "spinner", killed(&format!("CPU time limit ({CPU_LIMIT} ticks)"))),
+        (
+            "spinner".into(),
+            "spinner",
+            killed(&format!("CPU time limit ({CPU_LIMIT} ticks)")),
+        ),
         ("csr-stvec".into(), "csr-stvec", killed(PRIVILEGED)),
         ("csr-satp".into(), "csr-satp", killed(PRIVILEGED)),
         ("csr-sstatus".into(), "csr-sstatus", killed(PRIVILEGED)),
@@ -214,14 +73,34 @@ fn programs(arch: &Arch) -> Vec<(String, &'static str, End)> {
         ("wfi".into(), "wfi", killed(PRIVILEGED)),
         ("illegal".into(), "illegal", killed("illegal instruction")),
         ("ebreak".into(), "ebreak", killed("breakpoint")),
-        ("kread".into(), "kread", killed(&format!("memory fault (user read at {K})"))),
-        ("kwrite".into(), "kwrite", killed(&format!("memory fault (user write at {K})"))),
-        ("kjump".into(), "kjump", killed(&format!("memory fault (user execute at {K})"))),
-        ("null-deref".into(), "null-deref", killed("memory fault (user read at 0x0)")),
+        (
+            "kread".into(),
+            "kread",
+            killed(&format!("memory fault (user read at {K})")),
+        ),
+        (
+            "kwrite".into(),
+            "kwrite",
+            killed(&format!("memory fault (user write at {K})")),
+        ),
+        (
+            "kjump".into(),
+            "kjump",
+            killed(&format!("memory fault (user execute at {K})")),
+        ),
+        (
+            "null-deref".into(),
+            "null-deref",
+            killed("memory fault (user read at 0x0)"),
+        ),
         ("efault".into(), "efault", End::Exit(0)),
         ("efault-huge".into(), "efault-huge", End::Exit(0)),
         ("enosys".into(), "enosys", End::Exit(0)),
-        ("ksp-syscall".into(), "ksp-syscall", killed("memory fault (user write at 0x802ffff0)")),
+        (
+            "ksp-syscall".into(),
+            "ksp-syscall",
+            killed("memory fault (user write at 0x802ffff0)"),
+        ),
         (
             "spin-forever".into(),
             "spin-forever",
@@ -235,7 +114,11 @@ fn programs(arch: &Arch) -> Vec<(String, &'static str, End)> {
             killed(&format!("memory fault (user write at {K})")),
         ));
     }
-    let fpu_end = if arch.fpu { End::Exit(0) } else { killed("illegal instruction") };
+    let fpu_end = if arch.fpu {
+        End::Exit(0)
+    } else {
+        killed("illegal instruction")
+    };
     p.push(("fpu-keeper-1".into(), "fpu-keeper", fpu_end.clone()));
     p.push(("fpu-keeper-2".into(), "fpu-keeper", fpu_end));
     p
@@ -252,9 +135,17 @@ fn malformed(arch: &Arch) -> Vec<(String, Vec<u8>, &'static str)> {
     let is64 = hello[4] == 2;
     let half = |at: usize| u16::from_le_bytes([hello[at], hello[at + 1]]) as usize;
     let (phoff, phentsize, phnum) = if is64 {
-        (u64::from_le_bytes(hello[0x20..0x28].try_into().unwrap()) as usize, half(0x36), half(0x38))
+        (
+            u64::from_le_bytes(hello[0x20..0x28].try_into().unwrap()) as usize,
+            half(0x36),
+            half(0x38),
+        )
     } else {
-        (u32::from_le_bytes(hello[0x1c..0x20].try_into().unwrap()) as usize, half(0x2a), half(0x2c))
+        (
+            u32::from_le_bytes(hello[0x1c..0x20].try_into().unwrap()) as usize,
+            half(0x2a),
+            half(0x2c),
+        )
     };
     // Move the first PT_LOAD segment onto the kernel image.
     let load = (0..phnum)
@@ -297,25 +188,36 @@ fn full_set_ends_as_expected(arch: &Arch) {
     for (n, data, _) in bad_iter {
         files.push((n.clone(), data.clone()));
     }
-    let (out, status) =
-        boot(arch, "full", Some(&cpio(&files)), &format!("cpulimit={CPU_LIMIT}"), None);
+    let (out, status) = boot(
+        arch,
+        "full",
+        Some(&cpio(&files)),
+        &format!("cpulimit={CPU_LIMIT}"),
+        &[],
+    );
     let lines: Vec<&str> = out.lines().collect();
     let mut problems = Vec::new();
 
     for (name, _, why) in &bad {
         let prefix = format!("[initrd {name}] refused: ");
-        match lines.iter().filter(|l| l.starts_with(&prefix)).collect::<Vec<_>>()[..] {
+        match lines
+            .iter()
+            .filter(|l| l.starts_with(&prefix))
+            .collect::<Vec<_>>()[..]
+        {
             [line] if line.contains(why) => {}
-            ref found => {
-                problems.push(format!("{name}: want one refusal saying `{why}`, got {found:?}"))
-            }
+            ref found => problems.push(format!(
+                "{name}: want one refusal saying `{why}`, got {found:?}"
+            )),
         }
     }
     for (i, (name, _, end)) in progs.iter().enumerate() {
         let want = format!("[pid {} {name}] {end}", i + 1);
         let tag = format!(" {name}] ");
-        let found: Vec<&&str> =
-            lines.iter().filter(|l| l.starts_with("[pid ") && l.contains(&tag)).collect();
+        let found: Vec<&&str> = lines
+            .iter()
+            .filter(|l| l.starts_with("[pid ") && l.contains(&tag))
+            .collect();
         if found.len() != 1 || *found[0] != want {
             problems.push(format!("want `{want}`, got {found:?}"));
         }
@@ -349,9 +251,14 @@ fn full_set_ends_as_expected(arch: &Arch) {
     {
         problems.push(format!("exerciser: `{l}`"));
     }
-    let yielder_rounds: Vec<&&str> =
-        lines.iter().filter(|l| l.starts_with(&format!("yielder {y}: "))).collect();
-    if !yielder_rounds.windows(2).all(|w| w[0] < w[1] || w[1].ends_with("done")) {
+    let yielder_rounds: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with(&format!("yielder {y}: ")))
+        .collect();
+    if !yielder_rounds
+        .windows(2)
+        .all(|w| w[0] < w[1] || w[1].ends_with("done"))
+    {
         problems.push(format!("yielder lines out of order: {yielder_rounds:?}"));
     }
     let last = format!("[kernel] all {} processes ended", progs.len());
@@ -381,14 +288,14 @@ fn rv32_hostile_set_and_bundled_programs_end_as_expected_in_one_boot() {
 
 #[test]
 fn missing_initrd_is_reported_and_exits_nonzero() {
-    let (out, status) = boot(&RV64, "noinitrd", None, "", None);
+    let (out, status) = boot(&RV64, "noinitrd", None, "", &[]);
     assert!(out.contains("[kernel] no initrd"), "{out}");
     assert_eq!(status, 2, "{out}");
 }
 
 #[test]
 fn empty_initrd_is_reported_and_exits_nonzero() {
-    let (out, status) = boot(&RV32, "empty", Some(&cpio(&[])), "", None);
+    let (out, status) = boot(&RV32, "empty", Some(&cpio(&[])), "", &[]);
     assert!(out.contains("[kernel] the initrd holds no files"), "{out}");
     assert_eq!(status, 2, "{out}");
 }
@@ -396,12 +303,25 @@ fn empty_initrd_is_reported_and_exits_nonzero() {
 #[test]
 fn without_sstc_the_sbi_timer_still_preempts_and_enforces_the_cpu_limit() {
     for (arch, cpu) in [(&RV64, "rv64,sstc=off"), (&RV32, "rv32,sstc=off")] {
-        let files = [("hello", "hello"), ("spinner", "spinner"), ("yielder", "yielder")]
-            .map(|(n, f)| (n.to_owned(), bin(arch, f)));
-        let (out, status) = boot(arch, "sbi", Some(&cpio(&files)), "cpulimit=20", Some(cpu));
+        let files = [
+            ("hello", "hello"),
+            ("spinner", "spinner"),
+            ("yielder", "yielder"),
+        ]
+        .map(|(n, f)| (n.to_owned(), bin(arch, f)));
+        let (out, status) = boot(
+            arch,
+            "sbi",
+            Some(&cpio(&files)),
+            "cpulimit=20",
+            &["-cpu", cpu],
+        );
         assert!(out.contains("timer: SBI set_timer"), "{out}");
         assert!(out.contains("[pid 1 hello] exit 0"), "{out}");
-        assert!(out.contains("[pid 2 spinner] killed: CPU time limit (20 ticks)"), "{out}");
+        assert!(
+            out.contains("[pid 2 spinner] killed: CPU time limit (20 ticks)"),
+            "{out}"
+        );
         assert!(out.contains("[pid 3 yielder] exit 0"), "{out}");
         assert_eq!(status, 0, "{out}");
     }
@@ -410,7 +330,7 @@ fn without_sstc_the_sbi_timer_still_preempts_and_enforces_the_cpu_limit() {
 #[test]
 fn trace_prints_the_protocol_timeline_in_order() {
     let files = [("hello".to_owned(), bin(&RV64, "hello"))];
-    let (out, status) = boot(&RV64, "trace", Some(&cpio(&files)), "trace", None);
+    let (out, status) = boot(&RV64, "trace", Some(&cpio(&files)), "trace", &[]);
     let steps = [
         "[trace] OS       | initialize trap table",
         "[trace] Hardware | remember address of syscall handler, timer handler",
@@ -431,7 +351,10 @@ fn trace_prints_the_protocol_timeline_in_order() {
     ];
     let mut lines = out.lines();
     for step in steps {
-        assert!(lines.any(|l| l.starts_with(step)), "`{step}` missing or out of order:\n{out}");
+        assert!(
+            lines.any(|l| l.starts_with(step)),
+            "`{step}` missing or out of order:\n{out}"
+        );
     }
     assert_eq!(status, 0, "{out}");
 }
