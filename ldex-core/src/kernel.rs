@@ -423,7 +423,9 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         loop {
             let picked = {
                 let mut t = self.table.lock();
-                if t.procs.iter().all(|e| e.state == ProcState::Unused) && !self.os.expects_processes() {
+                if t.procs.iter().all(|e| e.state == ProcState::Unused)
+                    && !self.os.expects_processes()
+                {
                     return Ok(RunSummary {
                         ticks: t.ticks,
                         reaped: t.reaped,

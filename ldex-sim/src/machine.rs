@@ -126,7 +126,12 @@ thread_local! {
 impl Machine {
     /// A powered-on machine in kernel mode, with interrupts off, the given
     /// program memories, and the calling thread as its boot CPU.
-    pub fn new(memories: Vec<Memory>, arrivals: Vec<(u64, usize)>, bound: u64, max_ticks: u64) -> Arc<Machine> {
+    pub fn new(
+        memories: Vec<Memory>,
+        arrivals: Vec<(u64, usize)>,
+        bound: u64,
+        max_ticks: u64,
+    ) -> Arc<Machine> {
         let owners = vec![None; memories.len()];
         Arc::new(Machine {
             cpu: Mutex::new(Cpu {
@@ -157,7 +162,9 @@ impl Machine {
 
     /// The machine of the calling kernel thread.
     pub fn current() -> Arc<Machine> {
-        CURRENT.with(|c| c.borrow().clone()).expect("this thread belongs to no simulated machine")
+        CURRENT
+            .with(|c| c.borrow().clone())
+            .expect("this thread belongs to no simulated machine")
     }
 
     /// Make `machine` the calling thread's.
@@ -197,7 +204,11 @@ impl Machine {
     /// which the user-mode interpreter raises before getting here.
     pub fn set_trap_table(&self, sink: &'static dyn TrapSink<SimFrame>) {
         let mut cpu = self.cpu();
-        assert_eq!(cpu.mode, CpuMode::Kernel, "the trap table was set from user mode");
+        assert_eq!(
+            cpu.mode,
+            CpuMode::Kernel,
+            "the trap table was set from user mode"
+        );
         cpu.trap_table = Some(sink);
     }
 
@@ -287,7 +298,8 @@ impl Machine {
                 cpu.interrupts = false;
                 cpu.counters.traps += 1;
                 Self::count(&mut cpu, cause);
-                cpu.trap_table.expect("a trap before the trap table was installed")
+                cpu.trap_table
+                    .expect("a trap before the trap table was installed")
             };
             // SAFETY: as above; nothing else touches the frame while the
             // handler runs on this kernel thread.
@@ -311,7 +323,10 @@ impl Machine {
             if cpu.since_trap >= cpu.bound {
                 let pid = cpu.aspace.and_then(|a| cpu.owners[a]).map_or(0, Pid::get);
                 let why = if cpu.deadline.is_none() {
-                    format!("no timer: process {pid} never gave the CPU back ({} ticks without a trap)", cpu.bound)
+                    format!(
+                        "no timer: process {pid} never gave the CPU back ({} ticks without a trap)",
+                        cpu.bound
+                    )
                 } else {
                     format!("process {pid} ran {} ticks without a trap", cpu.bound)
                 };
@@ -319,7 +334,10 @@ impl Machine {
                 self.halt(why);
             }
             if cpu.now >= cpu.max_ticks {
-                let why = format!("the simulated time limit of {} ticks was reached", cpu.max_ticks);
+                let why = format!(
+                    "the simulated time limit of {} ticks was reached",
+                    cpu.max_ticks
+                );
                 drop(cpu);
                 self.halt(why);
             }
@@ -337,7 +355,10 @@ impl Machine {
                 Some(Op::Compute(n)) => {
                     if cpu.regs.counter == 0 {
                         cpu.regs.counter = n as usize;
-                        self.program_note(&mut cpu, format!("compute for {n} tick{}", if n == 1 { "" } else { "s" }));
+                        self.program_note(
+                            &mut cpu,
+                            format!("compute for {n} tick{}", if n == 1 { "" } else { "s" }),
+                        );
                     }
                     self.tick(&mut cpu);
                     cpu.regs.counter -= 1;
@@ -378,23 +399,45 @@ impl Machine {
         match op {
             Op::Write(text) => {
                 let (addr, len) = cpu.memories[aspace].string_at(pc);
-                syscall(cpu, sysno::WRITE, &[1, addr, len], format!("call write({text:?})"))
+                syscall(
+                    cpu,
+                    sysno::WRITE,
+                    &[1, addr, len],
+                    format!("call write({text:?})"),
+                )
             }
-            Op::WriteKernelPointer => {
-                syscall(cpu, sysno::WRITE, &[1, KERNEL_BASE, 16], "call write() on a kernel pointer".into())
-            }
+            Op::WriteKernelPointer => syscall(
+                cpu,
+                sysno::WRITE,
+                &[1, KERNEL_BASE, 16],
+                "call write() on a kernel pointer".into(),
+            ),
             Op::GetPid => syscall(cpu, sysno::GETPID, &[], "call getpid()".into()),
             Op::Syscall(nr, args) => syscall(cpu, *nr, args, format!("call system call {nr}")),
             Op::Yield => syscall(cpu, sysno::SCHED_YIELD, &[], "call sched_yield()".into()),
-            Op::Io(ticks) => syscall(cpu, sysno::DISK_READ, &[*ticks as usize], format!("read the disk ({ticks} ticks)")),
-            Op::Exit(code) => syscall(cpu, sysno::EXIT, &[*code as usize], format!("call exit({code})")),
+            Op::Io(ticks) => syscall(
+                cpu,
+                sysno::DISK_READ,
+                &[*ticks as usize],
+                format!("read the disk ({ticks} ticks)"),
+            ),
+            Op::Exit(code) => syscall(
+                cpu,
+                sysno::EXIT,
+                &[*code as usize],
+                format!("call exit({code})"),
+            ),
             Op::Privileged(p) => {
                 self.program_note(cpu, format!("try privileged op: {}", p.name()));
                 TrapCause::PrivilegedInstruction
             }
             Op::TouchKernel => {
                 self.program_note(cpu, format!("load from kernel address {KERNEL_BASE:#x}"));
-                TrapCause::MemoryFault { addr: KERNEL_BASE, access: AccessKind::Read, from: Privilege::User }
+                TrapCause::MemoryFault {
+                    addr: KERNEL_BASE,
+                    access: AccessKind::Read,
+                    from: Privilege::User,
+                }
             }
             Op::DivideByZero => {
                 self.program_note(cpu, "divide by zero".into());
@@ -422,7 +465,10 @@ impl Machine {
                 self.halt("deadlock: no process can run and no interrupt will come".into());
             };
             if next > cpu.max_ticks {
-                let why = format!("the simulated time limit of {} ticks was reached", cpu.max_ticks);
+                let why = format!(
+                    "the simulated time limit of {} ticks was reached",
+                    cpu.max_ticks
+                );
                 drop(cpu);
                 self.halt(why);
             }
@@ -432,7 +478,11 @@ impl Machine {
             }
             let cause = Self::pending(&cpu).expect("an interrupt is due");
             Self::count(&mut cpu, cause);
-            (cpu.trap_table.expect("idle before the trap table was installed"), cause)
+            (
+                cpu.trap_table
+                    .expect("idle before the trap table was installed"),
+                cause,
+            )
         };
         let mut frame = SimFrame::default();
         sink.trap(&mut frame, cause);
@@ -455,7 +505,9 @@ impl Machine {
     /// A kernel thread panicked: keep the payload and stop the machine.
     pub fn crash(&self, payload: Box<dyn Any + Send>) {
         self.cpu().crash = Some(payload);
-        self.cpu().halt.get_or_insert(Halt("a kernel thread panicked".into()));
+        self.cpu()
+            .halt
+            .get_or_insert(Halt("a kernel thread panicked".into()));
         self.main.halt();
     }
 
@@ -463,7 +515,6 @@ impl Machine {
     pub fn take_crash(&self) -> Option<Box<dyn Any + Send>> {
         self.cpu().crash.take()
     }
-
 }
 
 impl Cpu {
