@@ -358,3 +358,46 @@ fn trace_prints_the_protocol_timeline_in_order() {
     }
     assert_eq!(status, 0, "{out}");
 }
+
+/// The C program of `docs/abi.md`, compiled by the GNU cross compiler.
+fn c_hello(arch: &Arch) -> Vec<u8> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/abi.md"))
+        .expect("docs/abi.md");
+    let start = doc.find("```c\n").expect("a C block in docs/abi.md") + 5;
+    let source = &doc[start..start + doc[start..].find("```").unwrap()];
+    let dir =
+        std::env::temp_dir().join(format!("ldex-c-hello-{}-{}", arch.name, std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("hello.c"), source).unwrap();
+    let out = dir.join("hello");
+    let mut gcc = std::process::Command::new("riscv64-linux-gnu-gcc");
+    if arch.name == "rv32" {
+        gcc.args(["-march=rv32imac", "-mabi=ilp32"]);
+    }
+    let status = gcc
+        .args(["-nostdlib", "-static", "-O2", "-o"])
+        .arg(&out)
+        .arg(dir.join("hello.c"))
+        .status()
+        .expect("riscv64-linux-gnu-gcc");
+    assert!(status.success(), "riscv64-linux-gnu-gcc failed");
+    let elf = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    elf
+}
+
+#[test]
+fn a_c_program_built_outside_the_workspace_runs_on_rv64_and_rv32() {
+    for arch in [&RV64, &RV32] {
+        let files = [("hello-c".to_owned(), c_hello(arch))];
+        let (out, status) = boot(arch, "c", Some(&cpio(&files)), "", &[]);
+        let mut lines = out.lines();
+        assert!(lines.any(|l| l == "hello from C"), "{}: {out}", arch.name);
+        assert!(
+            lines.any(|l| l == "[pid 1 hello-c] exit 0"),
+            "{}: {out}",
+            arch.name
+        );
+        assert_eq!(status, 0, "{out}");
+    }
+}
