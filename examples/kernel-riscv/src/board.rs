@@ -5,6 +5,8 @@
 //! U bit) into every address space, so it can print and exit from any.
 
 use kernel_common::console::Console;
+use ldex_arch_riscv::Riscv;
+use ldex_core::sync::SpinLock;
 
 /// The UART's registers.
 pub const UART: usize = 0x1000_0000;
@@ -22,8 +24,13 @@ const TEST_FAIL: u32 = 0x3333;
 #[derive(Debug)]
 pub struct Uart;
 
+/// Held (with interrupts off) for one whole write, so that a system call
+/// preempted in the kernel never splits another process's line.
+static WRITE: SpinLock<(), Riscv> = SpinLock::new(());
+
 impl Console for Uart {
     fn write_bytes(&self, bytes: &[u8]) {
+        let _whole = WRITE.lock();
         for &b in bytes {
             // SAFETY: the UART's registers are mapped at this address in
             // every address space the kernel runs in (identity, no U bit).

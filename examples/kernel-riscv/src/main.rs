@@ -59,7 +59,7 @@ mod kernel {
     use kernel_common::initrd;
     use kernel_common::os::ExampleOs;
     use ldex_arch_riscv::{Riscv, Timer, TimerKind};
-    use ldex_core::{BootToken, Config, Kernel};
+    use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
     use crate::board::{self, Uart};
     use crate::dtb;
@@ -150,7 +150,11 @@ mod kernel {
         Board::set_timebase(info.timebase_hz);
         let timer = Timer::new(&token, info.timebase_hz);
         let period = info.timebase_hz / TICK_HZ;
-        let config = cmd.apply(Config::preemptive(period).with_cpu_limit(DEFAULT_CPU_LIMIT));
+        let config = cmd.apply(
+            Config::preemptive(period)
+                .with_cpu_limit(DEFAULT_CPU_LIMIT)
+                .with_kernel_preemption(KernelPreemption::On),
+        );
         let cpu_limit = config.cpu_limit.unwrap_or(DEFAULT_CPU_LIMIT);
         let quantum = cmd.quantum.unwrap_or(DEFAULT_QUANTUM);
         print(
