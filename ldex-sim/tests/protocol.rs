@@ -220,7 +220,7 @@ fn a_full_process_table_refuses_creation_and_the_rest_runs() {
 fn an_unknown_policy_is_an_error_listing_the_valid_ones() {
     let mut s = parse(scenario::DEFAULT).unwrap();
     s.settings.policy = "lifo".into();
-    let e = run(&s).err().expect("lifo is not a policy").to_string();
+    let e = run(&s).expect_err("lifo is not a policy").to_string();
     assert!(
         e.contains("unknown policy \"lifo\"") && e.contains("rr"),
         "{e}"
