@@ -52,6 +52,8 @@ pub mod sysno {
     pub const EXIT: usize = 60;
     /// `disk_read(ticks)`: block until the disk answers.
     pub const DISK_READ: usize = 0x1000;
+    /// `kernel_work(ticks)`: work that long inside the kernel.
+    pub const KERNEL_WORK: usize = 0x1001;
 }
 
 /// The CPU's privilege mode bit.
@@ -415,6 +417,12 @@ impl Machine {
             Op::GetPid => syscall(cpu, sysno::GETPID, &[], "call getpid()".into()),
             Op::Syscall(nr, args) => syscall(cpu, *nr, args, format!("call system call {nr}")),
             Op::Yield => syscall(cpu, sysno::SCHED_YIELD, &[], "call sched_yield()".into()),
+            Op::KernelWork(ticks) => syscall(
+                cpu,
+                sysno::KERNEL_WORK,
+                &[*ticks as usize],
+                format!("call kernel_work({ticks})"),
+            ),
             Op::Io(ticks) => syscall(
                 cpu,
                 sysno::DISK_READ,
@@ -444,6 +452,33 @@ impl Machine {
                 TrapCause::DivideError
             }
             Op::Compute(_) | Op::Spin => unreachable!("not a trapping instruction"),
+        }
+    }
+
+    /// The kernel works for `ticks` ticks on behalf of the current process.
+    /// An interrupt that comes due meanwhile is taken in kernel mode if
+    /// interrupts are enabled, and stays pending otherwise.
+    pub fn kernel_work(&self, ticks: u64) {
+        for _ in 0..ticks {
+            let due = {
+                let mut cpu = self.cpu();
+                self.tick(&mut cpu);
+                if cpu.interrupts {
+                    Self::pending(&cpu).map(|c| (c, cpu.trap_table))
+                } else {
+                    None
+                }
+            };
+            if let Some((cause, Some(sink))) = due {
+                {
+                    let mut cpu = self.cpu();
+                    cpu.interrupts = false;
+                    Self::count(&mut cpu, cause);
+                }
+                let mut frame = SimFrame::default();
+                sink.trap(&mut frame, cause);
+                self.cpu().interrupts = true;
+            }
         }
     }
 

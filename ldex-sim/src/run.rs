@@ -7,7 +7,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use ldex_core::{BootToken, Config, Kernel};
+use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
 use crate::arch::{SimArch, SimTimer};
 use crate::baton::Halted;
@@ -36,6 +36,11 @@ fn config(scenario: &Scenario) -> Config {
     } else {
         Config::cooperative()
     };
+    let config = config.with_kernel_preemption(if s.kernel_preemption {
+        KernelPreemption::On
+    } else {
+        KernelPreemption::Off
+    });
     match s.cpu_limit {
         Some(ticks) => config.with_cpu_limit(ticks),
         None => config,
