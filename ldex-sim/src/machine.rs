@@ -230,8 +230,34 @@ impl Machine {
     }
 
     /// Set the interrupt-enable flag; return the old one.
+    /// Turning them on takes every interrupt already pending, in kernel
+    /// mode, before the next instruction, as hardware does.
     pub fn set_interrupts(&self, on: bool) -> bool {
-        std::mem::replace(&mut self.cpu().interrupts, on)
+        let was = std::mem::replace(&mut self.cpu().interrupts, on);
+        if on {
+            self.take_pending_in_kernel();
+        }
+        was
+    }
+
+    /// Deliver pending interrupts to the kernel, in kernel mode, while
+    /// interrupts stay enabled.
+    fn take_pending_in_kernel(&self) {
+        loop {
+            let (sink, cause) = {
+                let mut cpu = self.cpu();
+                let Some(cause) = Self::pending(&cpu).filter(|_| cpu.interrupts) else {
+                    return;
+                };
+                let Some(sink) = cpu.trap_table else { return };
+                cpu.interrupts = false;
+                Self::count(&mut cpu, cause);
+                (sink, cause)
+            };
+            let mut frame = SimFrame::default();
+            sink.trap(&mut frame, cause);
+            self.cpu().interrupts = true;
+        }
     }
 
     /// The kernel names the kernel stack and address space of the process it
@@ -319,7 +345,14 @@ impl Machine {
     fn step_until_trap(&self) -> TrapCause {
         loop {
             let mut cpu = self.cpu();
-            if let Some(cause) = Self::pending(&cpu) {
+            let aspace = cpu.aspace.expect("user mode without an address space");
+            let pc = cpu.regs.pc;
+            let op = cpu.memories[aspace].program.get(pc).cloned();
+            // A zero-time instruction belongs to the end of the tick before
+            // it: it runs before the interrupts that came due at that
+            // boundary. Interrupts are taken before the next timed one.
+            let timed = matches!(op, Some(Op::Compute(1..) | Op::Spin));
+            if timed && let Some(cause) = Self::pending(&cpu) {
                 return cause;
             }
             if cpu.since_trap >= cpu.bound {
@@ -343,9 +376,6 @@ impl Machine {
                 drop(cpu);
                 self.halt(why);
             }
-            let aspace = cpu.aspace.expect("user mode without an address space");
-            let pc = cpu.regs.pc;
-            let op = cpu.memories[aspace].program.get(pc).cloned();
             match op {
                 None => {
                     cpu.regs.nr = sysno::EXIT;
@@ -460,25 +490,8 @@ impl Machine {
     /// interrupts are enabled, and stays pending otherwise.
     pub fn kernel_work(&self, ticks: u64) {
         for _ in 0..ticks {
-            let due = {
-                let mut cpu = self.cpu();
-                self.tick(&mut cpu);
-                if cpu.interrupts {
-                    Self::pending(&cpu).map(|c| (c, cpu.trap_table))
-                } else {
-                    None
-                }
-            };
-            if let Some((cause, Some(sink))) = due {
-                {
-                    let mut cpu = self.cpu();
-                    cpu.interrupts = false;
-                    Self::count(&mut cpu, cause);
-                }
-                let mut frame = SimFrame::default();
-                sink.trap(&mut frame, cause);
-                self.cpu().interrupts = true;
-            }
+            self.tick(&mut self.cpu());
+            self.take_pending_in_kernel();
         }
     }
 
