@@ -23,6 +23,7 @@ use std::cell::RefCell;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ldex_core::arch::TrapSink;
+use ldex_core::trace::Event;
 use ldex_core::{AccessKind, Pid, Privilege, TrapCause};
 
 use crate::arch::SimFrame;
@@ -82,6 +83,8 @@ pub struct Counters {
     pub devices: u64,
     /// Faults.
     pub faults: u64,
+    /// Switches from the scheduler to a process.
+    pub switches: u64,
 }
 
 /// The state of the machine.
@@ -107,6 +110,7 @@ pub struct Cpu {
     max_ticks: u64,
     /// The protocol's timeline.
     pub timeline: Timeline,
+    record: bool,
     /// Who ran in each tick (`None`: idle).
     pub schedule: Vec<Option<Pid>>,
     /// Trap counts.
@@ -153,6 +157,7 @@ impl Machine {
                 bound,
                 max_ticks,
                 timeline: Timeline::default(),
+                record: true,
                 schedule: Vec::new(),
                 counters: Counters::default(),
                 halt: None,
@@ -174,6 +179,11 @@ impl Machine {
         CURRENT.with(|c| *c.borrow_mut() = Some(machine));
     }
 
+    /// Stop recording the timeline (for speed).
+    pub fn stop_recording(&self) {
+        self.cpu().record = false;
+    }
+
     /// Forget the calling thread's machine.
     pub fn release() {
         CURRENT.with(|c| *c.borrow_mut() = None);
@@ -192,11 +202,19 @@ impl Machine {
     /// Record a timeline entry at the current time.
     pub fn note(&self, entry: Entry) {
         let mut cpu = self.cpu();
-        let now = cpu.now;
-        cpu.timeline.push(now, entry);
+        if let Entry::Core(Event::RestoreContext { .. }) = entry {
+            cpu.counters.switches += 1;
+        }
+        if cpu.record {
+            let now = cpu.now;
+            cpu.timeline.push(now, entry);
+        }
     }
 
     fn program_note(&self, cpu: &mut Cpu, text: String) {
+        if !cpu.record {
+            return;
+        }
         let now = cpu.now;
         let pid = cpu.aspace.and_then(|a| cpu.owners[a]);
         cpu.timeline.push(now, Entry::Program { pid, text });

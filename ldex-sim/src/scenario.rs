@@ -90,6 +90,8 @@ pub struct Settings {
     pub bound: u64,
     /// The simulator stops after this many ticks in all.
     pub max_ticks: u64,
+    /// Record the timeline (off for speed when nobody will read it).
+    pub record_timeline: bool,
 }
 
 impl Default for Settings {
@@ -102,6 +104,7 @@ impl Default for Settings {
             kernel_preemption: false,
             bound: 50,
             max_ticks: 100_000,
+            record_timeline: true,
         }
     }
 }
