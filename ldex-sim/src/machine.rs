@@ -23,6 +23,7 @@ use std::cell::RefCell;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ldex_core::arch::TrapSink;
+use ldex_core::trace::Event;
 use ldex_core::{AccessKind, Pid, Privilege, TrapCause};
 
 use crate::arch::SimFrame;
@@ -52,6 +53,8 @@ pub mod sysno {
     pub const EXIT: usize = 60;
     /// `disk_read(ticks)`: block until the disk answers.
     pub const DISK_READ: usize = 0x1000;
+    /// `kernel_work(ticks)`: work that long inside the kernel.
+    pub const KERNEL_WORK: usize = 0x1001;
 }
 
 /// The CPU's privilege mode bit.
@@ -80,6 +83,8 @@ pub struct Counters {
     pub devices: u64,
     /// Faults.
     pub faults: u64,
+    /// Switches from the scheduler to a process.
+    pub switches: u64,
 }
 
 /// The state of the machine.
@@ -105,6 +110,7 @@ pub struct Cpu {
     max_ticks: u64,
     /// The protocol's timeline.
     pub timeline: Timeline,
+    record: bool,
     /// Who ran in each tick (`None`: idle).
     pub schedule: Vec<Option<Pid>>,
     /// Trap counts.
@@ -151,6 +157,7 @@ impl Machine {
                 bound,
                 max_ticks,
                 timeline: Timeline::default(),
+                record: true,
                 schedule: Vec::new(),
                 counters: Counters::default(),
                 halt: None,
@@ -172,6 +179,11 @@ impl Machine {
         CURRENT.with(|c| *c.borrow_mut() = Some(machine));
     }
 
+    /// Stop recording the timeline (for speed).
+    pub fn stop_recording(&self) {
+        self.cpu().record = false;
+    }
+
     /// Forget the calling thread's machine.
     pub fn release() {
         CURRENT.with(|c| *c.borrow_mut() = None);
@@ -190,11 +202,19 @@ impl Machine {
     /// Record a timeline entry at the current time.
     pub fn note(&self, entry: Entry) {
         let mut cpu = self.cpu();
-        let now = cpu.now;
-        cpu.timeline.push(now, entry);
+        if let Entry::Core(Event::RestoreContext { .. }) = entry {
+            cpu.counters.switches += 1;
+        }
+        if cpu.record {
+            let now = cpu.now;
+            cpu.timeline.push(now, entry);
+        }
     }
 
     fn program_note(&self, cpu: &mut Cpu, text: String) {
+        if !cpu.record {
+            return;
+        }
         let now = cpu.now;
         let pid = cpu.aspace.and_then(|a| cpu.owners[a]);
         cpu.timeline.push(now, Entry::Program { pid, text });
@@ -228,8 +248,34 @@ impl Machine {
     }
 
     /// Set the interrupt-enable flag; return the old one.
+    /// Turning them on takes every interrupt already pending, in kernel
+    /// mode, before the next instruction, as hardware does.
     pub fn set_interrupts(&self, on: bool) -> bool {
-        std::mem::replace(&mut self.cpu().interrupts, on)
+        let was = std::mem::replace(&mut self.cpu().interrupts, on);
+        if on {
+            self.take_pending_in_kernel();
+        }
+        was
+    }
+
+    /// Deliver pending interrupts to the kernel, in kernel mode, while
+    /// interrupts stay enabled.
+    fn take_pending_in_kernel(&self) {
+        loop {
+            let (sink, cause) = {
+                let mut cpu = self.cpu();
+                let Some(cause) = Self::pending(&cpu).filter(|_| cpu.interrupts) else {
+                    return;
+                };
+                let Some(sink) = cpu.trap_table else { return };
+                cpu.interrupts = false;
+                Self::count(&mut cpu, cause);
+                (sink, cause)
+            };
+            let mut frame = SimFrame::default();
+            sink.trap(&mut frame, cause);
+            self.cpu().interrupts = true;
+        }
     }
 
     /// The kernel names the kernel stack and address space of the process it
@@ -317,7 +363,14 @@ impl Machine {
     fn step_until_trap(&self) -> TrapCause {
         loop {
             let mut cpu = self.cpu();
-            if let Some(cause) = Self::pending(&cpu) {
+            let aspace = cpu.aspace.expect("user mode without an address space");
+            let pc = cpu.regs.pc;
+            let op = cpu.memories[aspace].program.get(pc).cloned();
+            // A zero-time instruction belongs to the end of the tick before
+            // it: it runs before the interrupts that came due at that
+            // boundary. Interrupts are taken before the next timed one.
+            let timed = matches!(op, Some(Op::Compute(1..) | Op::Spin));
+            if timed && let Some(cause) = Self::pending(&cpu) {
                 return cause;
             }
             if cpu.since_trap >= cpu.bound {
@@ -341,9 +394,6 @@ impl Machine {
                 drop(cpu);
                 self.halt(why);
             }
-            let aspace = cpu.aspace.expect("user mode without an address space");
-            let pc = cpu.regs.pc;
-            let op = cpu.memories[aspace].program.get(pc).cloned();
             match op {
                 None => {
                     cpu.regs.nr = sysno::EXIT;
@@ -415,6 +465,12 @@ impl Machine {
             Op::GetPid => syscall(cpu, sysno::GETPID, &[], "call getpid()".into()),
             Op::Syscall(nr, args) => syscall(cpu, *nr, args, format!("call system call {nr}")),
             Op::Yield => syscall(cpu, sysno::SCHED_YIELD, &[], "call sched_yield()".into()),
+            Op::KernelWork(ticks) => syscall(
+                cpu,
+                sysno::KERNEL_WORK,
+                &[*ticks as usize],
+                format!("call kernel_work({ticks})"),
+            ),
             Op::Io(ticks) => syscall(
                 cpu,
                 sysno::DISK_READ,
@@ -444,6 +500,16 @@ impl Machine {
                 TrapCause::DivideError
             }
             Op::Compute(_) | Op::Spin => unreachable!("not a trapping instruction"),
+        }
+    }
+
+    /// The kernel works for `ticks` ticks on behalf of the current process.
+    /// An interrupt that comes due meanwhile is taken in kernel mode if
+    /// interrupts are enabled, and stays pending otherwise.
+    pub fn kernel_work(&self, ticks: u64) {
+        for _ in 0..ticks {
+            self.tick(&mut self.cpu());
+            self.take_pending_in_kernel();
         }
     }
 

@@ -149,6 +149,10 @@ impl Os<SimArch> for SimOs {
                     }
                 }
             },
+            sysno::KERNEL_WORK => {
+                machine.kernel_work(cx.args[0] as u64);
+                SyscallAction::Return(0)
+            }
             _ => SyscallAction::Return(errno::ret(errno::ENOSYS)),
         }
     }

@@ -171,6 +171,11 @@ fn op(line: usize, ws: &[Word]) -> Result<Op, ParseError> {
             Op::Yield
         }
         "io" => Op::Io(number(line, &args(line, ws, 1, "io TICKS")?[0], "io")?),
+        "kernel-work" => Op::KernelWork(number(
+            line,
+            &args(line, ws, 1, "kernel-work TICKS")?[0],
+            "kernel-work",
+        )?),
         "spin" => {
             args(line, ws, 0, "spin")?;
             Op::Spin
@@ -275,6 +280,20 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
                     &args(line, &ws, 1, "max-ticks TICKS")?[0],
                     "max-ticks",
                 )?
+            }
+            "kernel-preemption" => {
+                let a = &args(line, &ws, 1, "kernel-preemption on|off")?[0];
+                settings.kernel_preemption = match a.text.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    other => {
+                        return err(
+                            line,
+                            a.col,
+                            format!("kernel-preemption is `on` or `off`, not {other:?}"),
+                        );
+                    }
+                };
             }
             "cooperative" => {
                 args(line, &ws, 0, "cooperative")?;

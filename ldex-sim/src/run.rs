@@ -7,7 +7,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use ldex_core::{BootToken, Config, Kernel};
+use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
 use crate::arch::{SimArch, SimTimer};
 use crate::baton::Halted;
@@ -36,6 +36,11 @@ fn config(scenario: &Scenario) -> Config {
     } else {
         Config::cooperative()
     };
+    let config = config.with_kernel_preemption(if s.kernel_preemption {
+        KernelPreemption::On
+    } else {
+        KernelPreemption::Off
+    });
     match s.cpu_limit {
         Some(ticks) => config.with_cpu_limit(ticks),
         None => config,
@@ -61,6 +66,9 @@ pub fn run(scenario: &Scenario) -> Result<Report, UnknownPolicy> {
         .collect();
     arrivals.sort();
     let machine = Machine::new(memories, arrivals, s.bound, s.max_ticks);
+    if !s.record_timeline {
+        machine.stop_recording();
+    }
     Machine::adopt(machine.clone());
     let kernel: &'static SimKernel = Box::leak(Box::new(SimKernel::new(
         config(scenario),

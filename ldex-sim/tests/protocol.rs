@@ -220,9 +220,48 @@ fn a_full_process_table_refuses_creation_and_the_rest_runs() {
 fn an_unknown_policy_is_an_error_listing_the_valid_ones() {
     let mut s = parse(scenario::DEFAULT).unwrap();
     s.settings.policy = "lifo".into();
-    let e = run(&s).err().expect("lifo is not a policy").to_string();
+    let e = run(&s).expect_err("lifo is not a policy").to_string();
     assert!(
         e.contains("unknown policy \"lifo\"") && e.contains("rr"),
         "{e}"
     );
+}
+
+/// A slow system call in P1 while P2 waits; returns the timeline text
+/// between P1's syscall work and its return from that trap.
+fn slow_syscall_window(preemption: &str) -> String {
+    let r = run_text(&format!(
+        "kernel-preemption {preemption}\nquantum 1\nprocess slow\n kernel-work 3\n exit 0\nprocess other\n compute 2\n"
+    ));
+    assert_eq!(ending_of(&r, "slow"), Some(Ending::Exited(0)));
+    assert_eq!(ending_of(&r, "other"), Some(Ending::Exited(0)));
+    let text = r.timeline.render();
+    let start = text
+        .find("do work of syscall 4097")
+        .expect("the slow call ran");
+    let end = start
+        + text[start..]
+            .find("return-from-trap (into P1)")
+            .expect("and returned");
+    text[start..end].to_string()
+}
+
+#[test]
+fn preemptible_kernel_switches_away_inside_a_slow_syscall() {
+    let window = slow_syscall_window("on");
+    assert!(
+        window.contains("timer interrupt in kernel mode"),
+        "{window}"
+    );
+    assert!(
+        window.contains("preempt P1") && window.contains("scheduler picks P2"),
+        "{window}"
+    );
+}
+
+#[test]
+fn non_preemptible_kernel_finishes_the_syscall_before_the_pending_tick() {
+    let window = slow_syscall_window("off");
+    assert!(!window.contains("in kernel mode"), "{window}");
+    assert!(!window.contains("scheduler picks P2"), "{window}");
 }
