@@ -51,6 +51,11 @@ pub struct Builder {
 /// A user address space being filled.
 pub struct UserSpace(AddressSpace);
 
+/// The largest segment a program may have: 16 MiB. Checked before any
+/// frame is taken, so a program asking for a gigabyte of `.bss` is refused
+/// and cannot starve the programs after it (frames are never freed).
+const MAX_SEGMENT: u64 = 16 << 20;
+
 fn map_error(e: VmError) -> MapError {
     match e {
         VmError::OutOfMemory => MapError::OutOfMemory,
@@ -83,6 +88,9 @@ impl Mapper for UserSpace {
             }
         }
         let pages = segment.pages(PAGE as u64);
+        if pages.end - pages.start > MAX_SEGMENT {
+            return Err(MapError::Refused("segment larger than 16 MiB"));
+        }
         for page in (pages.start..pages.end).step_by(PAGE) {
             self.0.map_user(page as usize, perm).map_err(map_error)?;
         }
