@@ -9,7 +9,7 @@
 //!   +------------------+
 //! ```
 //!
-//! [`Context::switch`] is a normal call as far as the compiler knows, so the
+//! [`ldex_core::Context::switch`] is a normal call as far as the compiler knows, so the
 //! caller has already saved every caller-saved register it still needs;
 //! swtch keeps the callee-saved ones, `ra` and `sp` in the `Context` itself
 //! (nothing is pushed on the stack) and returns through the loaded `ra`:

@@ -5,18 +5,19 @@
 //!
 //! * [`frame`]: the [`TrapFrame`] (31 GPRs, sepc, sstatus, scause, stval) and
 //!   its map.
-//! * [`trap`]: the [`TrapTable`] (`stvec` direct mode), the one trap entry,
+//! * `trap`: the `TrapTable` (`stvec` direct mode), the one trap entry,
 //!   the exit path and the `sscratch` protocol that tells user traps from
 //!   kernel traps.
 //! * [`context`]: [`Context`] and `swtch` (ra, sp, s0–s11).
 //! * [`decode`]: `scause`/`stval` into ldex-core's `TrapCause`.
-//! * [`timer`]: [`Timer`] on `stimecmp` (Sstc) or SBI `set_timer`.
+//! * `timer`: `Timer` on `stimecmp` (Sstc) or SBI `set_timer`.
 //! * [`fpu`]: lazy FP save driven by `sstatus.FS`.
 //! * [`satp`]: [`Satp`], the address-space root.
 //!
-//! [`Riscv`] ties them into ldex-core's [`Arch`](ldex_core::Arch). On a
+//! `Riscv` ties them into ldex-core's [`Arch`](ldex_core::Arch). On a
 //! non-RISC-V host only the types, layouts and decoders build (and are
-//! tested); everything with assembly is `cfg`'d to `riscv32`/`riscv64`.
+//! tested); everything with assembly (`trap`, `timer`, `Riscv`) is `cfg`'d
+//! to `riscv32`/`riscv64`.
 //!
 //! `docs/arch-riscv.md` walks through putting a kernel on this crate.
 #![no_std]

@@ -30,7 +30,7 @@
 //! * Exceptions (only a kernel bug can fault there, say a frame on an
 //!   unmapped page): the user path checks the hardware's own `sstatus.SPP`;
 //!   if it says S-mode while `sscratch` said user, the entry does not return
-//!   but panics through [`trap_in_return_window`].
+//!   but panics through `trap_in_return_window`.
 //!
 //! # The entry, step by step (interrupts are off throughout: the hardware
 //! clears SIE on every trap)
@@ -38,7 +38,7 @@
 //! 1. `csrrw sp, sscratch, sp`, pick the user or the kernel path as above.
 //! 2. `sp -= size_of::<TrapFrame>()`; store x1 and x3..x31 (see the map in
 //!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval.
-//! 3. Call [`trap_dispatch`] with the frame: it decodes the cause, advances
+//! 3. Call `trap_dispatch` with the frame: it decodes the cause, advances
 //!    sepc past an `ecall`, and calls the installed [`TrapSink`].
 //! 4. Restore: disable interrupts, if the frame goes back to U-mode
 //!    (`SPP == 0`) put `frame + size` (the kernel stack top) in `sscratch`,

@@ -15,7 +15,7 @@
 //!
 //! The boot, step by step ([`kmain`]): read the device tree, parse the
 //! command line, hand free RAM to the frame allocator, turn on paging with
-//! a kernel-only address space, detect the timer, build the [`Kernel`],
+//! a kernel-only address space, detect the timer, build the [`Kernel`](ldex_core::Kernel),
 //! boot it (trap table, timer), load the programs, and run until no process
 //! is left; then power off with status 0. A missing or empty initrd, or an
 //! initrd with nothing runnable, exits with status 2 or 3; a kernel panic

@@ -14,7 +14,7 @@
 //!    readable, and `menvcfgh.STCE` lets S-mode use `stimecmp` (Sstc).
 //! 3. `mret` into S-mode at `next_addr`, with `a0`/`a1` untouched.
 //!
-//! S-mode `ecall`s reach [`trap`]: SBI TIME `set_timer` (and legacy call 0)
+//! S-mode `ecall`s reach `trap`: SBI TIME `set_timer` (and legacy call 0)
 //! is served with the CLINT's `mtimecmp` and forwarded as STIP, the classic
 //! way, so the kernel's non-Sstc path can be tested with `-cpu rv32,sstc=off`;
 //! every other call returns `SBI_ERR_NOT_SUPPORTED`. Any other trap into

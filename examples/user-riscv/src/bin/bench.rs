@@ -54,9 +54,18 @@ fn main(_: user::Args) -> i32 {
     let yield_ = min_of(|| sample!("124", "ecall"));
     let base = min_of(|| sample!("172", "nop"));
     let null = min_of(|| sample!("172", "ecall"));
-    println!("bench: null syscall round trip (getpid, ecall): {} instructions", null - base);
-    println!("bench: yield round trip between two processes: {} instructions", yield_ - base);
-    println!("bench: timer interrupt, entry to exit: {} instructions", timer_gap());
+    println!(
+        "bench: null syscall round trip (getpid, ecall): {} instructions",
+        null - base
+    );
+    println!(
+        "bench: yield round trip between two processes: {} instructions",
+        yield_ - base
+    );
+    println!(
+        "bench: timer interrupt, entry to exit: {} instructions",
+        timer_gap()
+    );
     0
 }
 

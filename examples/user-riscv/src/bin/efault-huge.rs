@@ -20,7 +20,10 @@ fn main(_: user::Args) -> i32 {
     let mut bad = 0;
     for (what, len) in [
         ("efault-huge: write(1, buf, usize::MAX / 2)", usize::MAX / 2),
-        ("efault-huge: write(1, buf, wrapping length)", usize::MAX - p + 2),
+        (
+            "efault-huge: write(1, buf, wrapping length)",
+            usize::MAX - p + 2,
+        ),
         ("efault-huge: write(1, buf, 1 GiB)", 1 << 30),
     ] {
         // SAFETY: the kernel must refuse the range; it only reads.

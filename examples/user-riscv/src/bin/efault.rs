@@ -23,8 +23,12 @@ fn main(_: user::Args) -> i32 {
         let raw = unsafe { g.call(nr(Call::Write), [fd::STDOUT, ptr, 16, 0, 0, 0]) };
         bad += expect_errno(what_write(what), raw, EFAULT);
         // SAFETY: as above.
-        let raw =
-            unsafe { g.call(nr(Call::ClockGettime), [clock::CLOCK_MONOTONIC, ptr, 0, 0, 0, 0]) };
+        let raw = unsafe {
+            g.call(
+                nr(Call::ClockGettime),
+                [clock::CLOCK_MONOTONIC, ptr, 0, 0, 0, 0],
+            )
+        };
         bad += expect_errno(what_clock(what), raw, EFAULT);
     }
     bad

@@ -62,7 +62,10 @@ fn main(_: user::Args) -> i32 {
     dump(&mut got);
     if got != want {
         let bad = want.iter().zip(&got).position(|(w, g)| w != g).unwrap_or(0);
-        println!("fpu-keeper {pid}: f{bad} changed: {:#x} -> {:#x}", want[bad], got[bad]);
+        println!(
+            "fpu-keeper {pid}: f{bad} changed: {:#x} -> {:#x}",
+            want[bad], got[bad]
+        );
         return 1;
     }
     println!("fpu-keeper {pid}: all 32 FP registers survived {ROUNDS} yields");
