@@ -39,8 +39,7 @@ pub const FS_CLEAN: usize = 2 << 13;
 /// `FS = Dirty`: FP registers changed since the last save.
 pub const FS_DIRTY: usize = 3 << 13;
 /// `sstatus.SUM`: S-mode may access U pages. Off in the kernel except inside
-/// `with_user_access`, so a stray kernel access to
-/// user memory faults.
+/// `with_user_access`, so a stray kernel access to user memory faults.
 pub const SSTATUS_SUM: usize = 1 << 18;
 
 /// The `sstatus.FS` a new process starts with: Initial where this kernel
