@@ -1,0 +1,234 @@
+//! The generic QEMU runner: starts `qemu-system-*` with an arch's machine
+//! arguments, a kernel, an initrd and a command line; streams the console
+//! to the terminal while recording it; enforces a timeout; and maps the
+//! exit code to the kernel's verdict through the arch's [`Exit`] device.
+
+use crate::arches::{Arch, Exit};
+use crate::cmd::{Cmd, Result, describe};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::Stdio;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// What to boot.
+pub struct Run<'a> {
+    /// The arch whose QEMU and exit device to use.
+    pub arch: &'a Arch,
+    /// The kernel ELF.
+    pub kernel: &'a Path,
+    /// The cpio newc initrd.
+    pub initrd: &'a Path,
+    /// The kernel command line.
+    pub cmdline: &'a str,
+    /// Extra QEMU arguments (e.g. `-icount`).
+    pub extra_args: &'a [&'a str],
+    /// Kill QEMU after this long; `None` waits for ever.
+    pub timeout: Option<Duration>,
+    /// Give QEMU the terminal's stdin (for `cargo xtask qemu`, so Ctrl-A X
+    /// works); otherwise stdin is empty.
+    pub interactive: bool,
+}
+
+/// How a boot ended.
+pub struct Ended {
+    /// Everything the guest printed on the console.
+    pub transcript: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Wall-clock time of the boot.
+    pub elapsed: Duration,
+}
+
+/// The verdict of a boot.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// QEMU exited with the arch's success code.
+    Success,
+    /// QEMU exited otherwise; the text says how and what the device means.
+    Failure(String),
+    /// QEMU was killed at the timeout.
+    TimedOut(Duration),
+}
+
+impl Verdict {
+    /// The verdict for QEMU's exit `code` (`None`: killed by a signal,
+    /// described by `how`) under `exit`.
+    pub fn from_exit(exit: Exit, code: Option<i32>, how: String) -> Verdict {
+        match code {
+            Some(code) if code == exit.success => Verdict::Success,
+            _ => Verdict::Failure(format!(
+                "QEMU ended with {how}; success is exit code {} ({})",
+                exit.success, exit.device
+            )),
+        }
+    }
+}
+
+impl Run<'_> {
+    /// The QEMU command for this run.
+    fn command(&self) -> Cmd {
+        let q = &self.arch.qemu;
+        Cmd::new(q.binary)
+            .args(q.args)
+            .arg(q.kernel_flag)
+            .arg(self.kernel)
+            .arg(q.initrd_flag)
+            .arg(self.initrd)
+            .arg(q.cmdline_flag)
+            .arg(self.cmdline)
+            .args(self.extra_args)
+    }
+
+    /// Boots, streaming the console, and waits for the end or the timeout.
+    pub fn run(&self) -> Result<Ended> {
+        let cmd = self.command();
+        println!("+ {}", cmd.shown());
+        let stdin = if self.interactive {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        };
+        let start = Instant::now();
+        let mut child = cmd.spawn_piped(stdin)?;
+        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let reader = thread::spawn(move || {
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = stdout.read(&mut buf) {
+                let mut term = std::io::stdout().lock();
+                // A closed terminal must not stop the recording.
+                let _ = term.write_all(&buf[..n]).and_then(|()| term.flush());
+                seen.extend_from_slice(&buf[..n]);
+            }
+            seen
+        });
+        let verdict = loop {
+            if let Some(status) = child
+                .try_wait()
+                .map_err(|e| crate::cmd::Error::new(format!("waiting for QEMU: {e}")))?
+            {
+                break Verdict::from_exit(self.arch.exit, status.code(), describe(status));
+            }
+            if let Some(limit) = self.timeout.filter(|&limit| start.elapsed() >= limit) {
+                // Already exited if kill fails; either way wait reaps it.
+                let _ = child.kill();
+                let _ = child.wait();
+                break Verdict::TimedOut(limit);
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        let seen = reader.join().unwrap_or_default();
+        Ok(Ended {
+            transcript: String::from_utf8_lossy(&seen).into_owned(),
+            verdict,
+            elapsed: start.elapsed(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isa_debug_exit_33_is_success_and_other_codes_fail_naming_the_device() {
+        assert_eq!(
+            Verdict::from_exit(Exit::ISA_DEBUG_EXIT, Some(33), String::new()),
+            Verdict::Success
+        );
+        let Verdict::Failure(why) =
+            Verdict::from_exit(Exit::ISA_DEBUG_EXIT, Some(35), "exit code 35".into())
+        else {
+            panic!("35 accepted");
+        };
+        assert!(
+            why.contains("exit code 35") && why.contains("isa-debug-exit"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn sifive_test_exit_0_is_success_and_signal_death_fails() {
+        assert_eq!(
+            Verdict::from_exit(Exit::SIFIVE_TEST, Some(0), String::new()),
+            Verdict::Success
+        );
+        assert!(matches!(
+            Verdict::from_exit(Exit::SIFIVE_TEST, None, "killed by signal 9".into()),
+            Verdict::Failure(_)
+        ));
+    }
+}
+
+/// The runner driven by `sh` in place of QEMU: the flags it appends become
+/// the script's positional parameters.
+#[cfg(test)]
+mod runner_tests {
+    use super::*;
+    use crate::arches::{Build, Programs, Qemu};
+
+    const fn fake(script: &'static [&'static str]) -> Arch {
+        Arch {
+            name: "fake",
+            kernel: Build {
+                package: "k",
+                target: "t",
+                features: &[],
+            },
+            programs: Programs {
+                packages: &[],
+                target: "t",
+                bins: &[],
+            },
+            qemu: Qemu {
+                binary: "sh",
+                args: script,
+                ..Qemu::LINUX_FLAGS
+            },
+            exit: Exit::ISA_DEBUG_EXIT,
+            default_cmdline: "",
+            boots: &[],
+            bench: None,
+        }
+    }
+
+    fn run(arch: &Arch, timeout_ms: u64) -> Ended {
+        let run = Run {
+            arch,
+            kernel: Path::new("kernel.elf"),
+            initrd: Path::new("initrd.cpio"),
+            cmdline: "trace cpu_limit=5",
+            extra_args: &[],
+            timeout: Some(Duration::from_millis(timeout_ms)),
+            interactive: false,
+        };
+        run.run().unwrap()
+    }
+
+    #[test]
+    fn console_is_recorded_and_flags_reach_the_machine_in_order() {
+        static ARCH: Arch = fake(&["-c", "echo \"$@\"; echo done; exit 33", "sh"]);
+        let ended = run(&ARCH, 10_000);
+        assert_eq!(ended.verdict, Verdict::Success);
+        assert_eq!(
+            ended.transcript,
+            "-kernel kernel.elf -initrd initrd.cpio -append trace cpu_limit=5\ndone\n"
+        );
+    }
+
+    #[test]
+    fn a_hung_machine_is_killed_at_the_timeout() {
+        static ARCH: Arch = fake(&["-c", "echo booting; exec sleep 30", "sh"]);
+        let ended = run(&ARCH, 300);
+        assert_eq!(ended.verdict, Verdict::TimedOut(Duration::from_millis(300)));
+        assert_eq!(ended.transcript, "booting\n");
+        assert!(ended.elapsed < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_failure_exit_code_is_a_failure_verdict() {
+        static ARCH: Arch = fake(&["-c", "exit 35", "sh"]);
+        assert!(matches!(run(&ARCH, 10_000).verdict, Verdict::Failure(_)));
+    }
+}
