@@ -1,1 +1,3 @@
+//! The ldex simulator (placeholder until the lead lands it).
+
 fn main() {}
