@@ -19,6 +19,10 @@ const BARE_METAL: &[(&str, &str)] = &[
     ("riscv32imac-unknown-none-elf", "ldex-arch-riscv"),
 ];
 
+/// The crates of the examples workspace that build and test on the host
+/// (the rest are bare-metal kernels and programs); absent ones are skipped.
+const EXAMPLES_HOST_CRATES: &[&str] = &["abi", "kernel-common"];
+
 /// How a step went, when it did not fail.
 enum Done {
     Passed,
@@ -86,6 +90,7 @@ fn steps() -> Vec<Step> {
     steps.push(step("doctest", || {
         run(Cmd::cargo().args(["test", "--workspace", "--doc"]))
     }));
+    steps.push(step("examples:test", examples_test));
     steps.push(step("loom", loom));
     for &(target, arch_crate) in BARE_METAL {
         steps.push(step(format!("build:{target}"), move || {
@@ -127,11 +132,29 @@ fn fmt() -> Result<Done> {
     Ok(Done::Passed)
 }
 
-/// Clippy over every registered kernel and its user programs, each for its
-/// own target.
+/// The host crates of the examples workspace that exist, as `-p` args.
+fn examples_host_packages() -> Vec<&'static str> {
+    let present = |name: &&&str| examples::dir().join(name).join("Cargo.toml").is_file();
+    EXAMPLES_HOST_CRATES
+        .iter()
+        .filter(present)
+        .flat_map(|&name| ["-p", name])
+        .collect()
+}
+
+/// Clippy over the examples workspace: its host crates with their tests,
+/// then every registered kernel and its user programs for their targets.
 fn clippy_examples() -> Result<Done> {
+    let host = examples_host_packages();
+    if !host.is_empty() {
+        run(Cmd::cargo()
+            .dir(&examples::dir())
+            .arg("clippy")
+            .args(host)
+            .args(["--all-targets", "--", "-D", "warnings"]))?;
+    }
     if arches::all().next().is_none() {
-        println!("no example kernel registered yet: nothing to lint");
+        println!("no example kernel registered yet: no kernel to lint");
     }
     for arch in arches::all() {
         let builds = [
@@ -148,6 +171,16 @@ fn clippy_examples() -> Result<Done> {
         }
     }
     Ok(Done::Passed)
+}
+
+/// The host tests (unit and doc) of the examples workspace's host crates.
+fn examples_test() -> Result<Done> {
+    let host = examples_host_packages();
+    if host.is_empty() {
+        println!("no host crate in examples/ yet: nothing to test");
+        return Ok(Done::Passed);
+    }
+    run(Cmd::cargo().dir(&examples::dir()).arg("test").args(host))
 }
 
 /// The loom model checks: `ldex-core/tests/loom*.rs`, built with
@@ -309,9 +342,9 @@ pub fn main(only: &[String], list: bool) -> Result {
 }
 
 fn print_timings(timings: &[(String, Duration, &str)], total: Duration) {
-    println!("\n{:<34} {:>8}  result", "step", "seconds");
+    println!("\n{:<38} {:>8}  result", "step", "seconds");
     for (id, took, result) in timings {
-        println!("{id:<34} {:>8.1}  {result}", took.as_secs_f64());
+        println!("{id:<38} {:>8.1}  {result}", took.as_secs_f64());
     }
-    println!("{:<34} {:>8.1}", "total", total.as_secs_f64());
+    println!("{:<38} {:>8.1}", "total", total.as_secs_f64());
 }
