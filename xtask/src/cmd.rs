@@ -103,6 +103,15 @@ impl Cmd {
         self
     }
 
+    /// Runs the command in a process group of its own, so that a stop can
+    /// reach everything it started. Not for programs that read the
+    /// terminal: a background group is stopped when it does.
+    pub fn own_process_group(mut self) -> Self {
+        use std::os::unix::process::CommandExt;
+        self.inner.process_group(0);
+        self
+    }
+
     /// How the command is printed: a line one could paste into a shell.
     pub fn shown(&self) -> String {
         let line = format!("{}{}", self.env, self.words);

@@ -7,7 +7,8 @@ use crate::arches::{Arch, Exit};
 use crate::cmd::{Cmd, Result, describe};
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -84,24 +85,29 @@ impl Run<'_> {
     pub fn run(&self) -> Result<Ended> {
         let cmd = self.command();
         println!("+ {}", cmd.shown());
-        let stdin = if self.interactive {
-            Stdio::inherit()
+        let (cmd, stdin) = if self.interactive {
+            (cmd, Stdio::inherit())
         } else {
-            Stdio::null()
+            (cmd.own_process_group(), Stdio::null())
         };
         let start = Instant::now();
         let mut child = cmd.spawn_piped(stdin)?;
         let mut stdout = child.stdout.take().expect("stdout is piped");
-        let reader = thread::spawn(move || {
-            let mut seen = Vec::new();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (eof_tx, eof_rx) = mpsc::channel();
+        let record = Arc::clone(&seen);
+        thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n @ 1..) = stdout.read(&mut buf) {
                 let mut term = std::io::stdout().lock();
                 // A closed terminal must not stop the recording.
                 let _ = term.write_all(&buf[..n]).and_then(|()| term.flush());
-                seen.extend_from_slice(&buf[..n]);
+                record
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend_from_slice(&buf[..n]);
             }
-            seen
+            let _ = eof_tx.send(());
         });
         let verdict = loop {
             if let Some(status) = child
@@ -111,20 +117,48 @@ impl Run<'_> {
                 break Verdict::from_exit(self.arch.exit, status.code(), describe(status));
             }
             if let Some(limit) = self.timeout.filter(|&limit| start.elapsed() >= limit) {
-                // Already exited if kill fails; either way wait reaps it.
-                let _ = child.kill();
-                let _ = child.wait();
+                stop(&mut child, !self.interactive);
                 break Verdict::TimedOut(limit);
             }
             thread::sleep(Duration::from_millis(20));
         };
-        let seen = reader.join().unwrap_or_default();
+        // The console ends when QEMU does, unless something it started
+        // still holds the pipe: then take what arrived and leave the reader.
+        let _ = eof_rx.recv_timeout(Duration::from_secs(2));
+        let seen = seen.lock().unwrap_or_else(|p| p.into_inner());
         Ok(Ended {
             transcript: String::from_utf8_lossy(&seen).into_owned(),
             verdict,
             elapsed: start.elapsed(),
         })
     }
+}
+
+/// Ends a QEMU that overran: SIGTERM first, so that with `-nographic` it
+/// restores the terminal it put in raw mode, then SIGKILL after a grace
+/// period. With `group`, the signals go to its whole process group, so
+/// nothing it started lives on holding the console pipe. Errors only mean
+/// it already exited; `wait` reaps it either way.
+fn stop(child: &mut Child, group: bool) {
+    let target = if group {
+        format!("-{}", child.id())
+    } else {
+        child.id().to_string()
+    };
+    let signal = |sig: &str| Cmd::new("kill").args([sig, "--", &target]).read();
+    let term = signal("-TERM");
+    let grace = Instant::now();
+    while term.is_ok() && grace.elapsed() < Duration::from_secs(2) {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    if group {
+        let _ = signal("-KILL");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 #[cfg(test)]
@@ -224,6 +258,19 @@ mod runner_tests {
         assert_eq!(ended.verdict, Verdict::TimedOut(Duration::from_millis(300)));
         assert_eq!(ended.transcript, "booting\n");
         assert!(ended.elapsed < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_machine_ignoring_sigterm_whose_child_holds_the_console_still_ends() {
+        static ARCH: Arch = fake(&["-c", "trap '' TERM; echo up; sleep 30; exit 33", "sh"]);
+        let ended = run(&ARCH, 200);
+        assert_eq!(ended.verdict, Verdict::TimedOut(Duration::from_millis(200)));
+        assert_eq!(ended.transcript, "up\n");
+        assert!(
+            ended.elapsed < Duration::from_secs(10),
+            "{:?}",
+            ended.elapsed
+        );
     }
 
     #[test]

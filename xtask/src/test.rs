@@ -337,7 +337,11 @@ pub fn main(only: &[String], list: bool) -> Result {
         }
     }
     print_timings(&timings, start.elapsed());
-    println!("cargo xtask test: all {total} steps done");
+    let skipped = timings.iter().filter(|t| t.2 == "SKIPPED").count();
+    println!(
+        "cargo xtask test: {} of {total} steps passed, {skipped} skipped",
+        total - skipped
+    );
     Ok(())
 }
 
@@ -347,4 +351,52 @@ fn print_timings(timings: &[(String, Duration, &str)], total: Duration) {
         println!("{id:<38} {:>8.1}  {result}", took.as_secs_f64());
     }
     println!("{:<38} {:>8.1}", "total", total.as_secs_f64());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arches::{Build, Exit, Programs, Qemu};
+
+    #[test]
+    fn boots_of_an_arch_whose_qemu_is_missing_are_skipped_naming_the_binary() {
+        static ARCH: Arch = Arch {
+            name: "nowhere",
+            kernel: Build {
+                package: "k",
+                target: "t",
+                features: &[],
+            },
+            programs: Programs {
+                packages: &[],
+                target: "t",
+                bins: &[],
+            },
+            qemu: Qemu {
+                binary: "qemu-system-ldex-does-not-exist",
+                args: &[],
+                ..Qemu::LINUX_FLAGS
+            },
+            exit: Exit::SIFIVE_TEST,
+            default_cmdline: "",
+            boots: &[],
+            bench: None,
+        };
+        let Ok(Done::Skipped(why)) = qemu_boots(&ARCH) else {
+            panic!("not skipped")
+        };
+        assert!(
+            why.contains("qemu-system-ldex-does-not-exist not installed"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn step_ids_are_unique_so_prefixes_select_predictably() {
+        let ids: Vec<String> = steps().into_iter().map(|s| s.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ids.len(), "{ids:?}");
+    }
 }

@@ -4,32 +4,40 @@
 //! are generic over these; an arch adds itself by filling [`x86_64::ARCHES`]
 //! or [`riscv::ARCHES`], and touches nothing else in xtask.
 //!
-//! ```ignore
+//! ```
+//! use xtask::arches::{Arch, Bench, Boot, Build, Exit, Outcome, Programs, Qemu};
+//!
+//! // In xtask/src/arches/riscv.rs:
 //! pub const ARCHES: &[Arch] = &[Arch {
 //!     name: "riscv64",
-//!     kernel: Build { package: "ldex-example-riscv", target: "riscv64gc-unknown-none-elf", features: &[] },
+//!     kernel: Build { package: "kernel-riscv", target: "riscv64gc-unknown-none-elf", features: &[] },
 //!     programs: Programs {
-//!         packages: &["ldex-user"],
+//!         packages: &["user-riscv"],
 //!         target: "riscv64gc-unknown-none-elf",
 //!         bins: &["hello", "syscalls", "yielder", "spinner"],
 //!     },
 //!     qemu: Qemu {
 //!         binary: "qemu-system-riscv64",
-//!         args: &["-machine", "virt", "-bios", "default", "-m", "128M", "-nographic"],
+//!         args: &["-machine", "virt", "-bios", "default", "-m", "128M", "-nographic", "-no-reboot"],
 //!         ..Qemu::LINUX_FLAGS
 //!     },
 //!     exit: Exit::SIFIVE_TEST,
-//!     default_cmdline: "cpu_limit=20",
+//!     default_cmdline: "cpulimit=50",
 //!     boots: &[Boot {
 //!         name: "full-set",
-//!         cmdline: "cpu_limit=20",
+//!         cmdline: "cpulimit=50",
 //!         kernel_features: &[],
 //!         programs: None,
-//!         expect: "examples/expect/riscv64-full-set.expect",
+//!         expect: "examples/kernel-riscv/expect/full-set.expect",
 //!         outcome: Outcome::Success,
 //!         timeout_secs: 60,
 //!     }],
-//!     bench: Some(Bench { cmdline: "bench", kernel_features: &[], programs: Some(&["bench"]), timeout_secs: 120 }),
+//!     bench: Some(Bench {
+//!         cmdline: "bench",
+//!         kernel_features: &[],
+//!         programs: Some(&["bench-null", "bench-yield"]),
+//!         timeout_secs: 120,
+//!     }),
 //! }];
 //! ```
 
