@@ -7,7 +7,7 @@ use crate::arches::{Arch, Exit};
 use crate::cmd::{Cmd, Result, describe};
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -145,10 +145,16 @@ fn stop(child: &mut Child, group: bool) {
     } else {
         child.id().to_string()
     };
-    let signal = |sig: &str| Cmd::new("kill").args([sig, "--", &target]).read();
+    let signal = |sig: &str| {
+        let sent = Command::new("kill")
+            .args([sig, "--", &target])
+            .stderr(Stdio::null())
+            .status();
+        sent.is_ok_and(|status| status.success())
+    };
     let term = signal("-TERM");
     let grace = Instant::now();
-    while term.is_ok() && grace.elapsed() < Duration::from_secs(2) {
+    while term && grace.elapsed() < Duration::from_secs(2) {
         if let Ok(Some(_)) = child.try_wait() {
             break;
         }
