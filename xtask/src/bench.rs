@@ -222,6 +222,10 @@ fn format_ns(ns: f64) -> String {
 /// Rewrites each section of `docs/performance.md`; a missing document or
 /// marker is reported, not created (the prose is written by hand).
 fn write_doc(sections: &[(String, String)]) -> Result {
+    if sections.is_empty() {
+        println!("nothing measured: docs/performance.md left as it is");
+        return Ok(());
+    }
     let path: PathBuf = crate::root().join("docs").join("performance.md");
     let Ok(mut doc) = std::fs::read_to_string(&path) else {
         println!("docs/performance.md does not exist: tables printed above, not written");
