@@ -50,6 +50,13 @@ pub fn ensure() -> Result {
             .args(&components)
             .run()?;
     }
+    if targets.is_empty() && components.is_empty() {
+        println!(
+            "rustup: all {} targets and {} components present",
+            TARGETS.len(),
+            COMPONENTS.len()
+        );
+    }
     Ok(())
 }
 

@@ -130,19 +130,16 @@ pub fn main(only: &[String], list: bool) -> Result {
         steps.iter().for_each(|s| println!("{}", s.id));
         return Ok(());
     }
-    let selected: Vec<Step> = steps
-        .into_iter()
-        .filter(|s| {
-            s.id == "toolchain"
-                || only.is_empty()
-                || only.iter().any(|o| s.id.starts_with(o.as_str()))
-        })
-        .collect();
-    if selected.len() == 1 && !only.is_empty() {
+    let picked = |s: &Step| only.iter().any(|o| s.id.starts_with(o.as_str()));
+    if !only.is_empty() && !steps.iter().any(picked) {
         return Err(Error::new(format!(
             "no step matches {only:?}; see `cargo xtask test --list`"
         )));
     }
+    let selected: Vec<Step> = steps
+        .into_iter()
+        .filter(|s| s.id == "toolchain" || only.is_empty() || picked(s))
+        .collect();
     let require_qemu = std::env::var("LDEX_REQUIRE_QEMU").is_ok_and(|v| v == "1");
     let total = selected.len();
     let start = Instant::now();
