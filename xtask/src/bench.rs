@@ -7,11 +7,11 @@
 //! benches and `bench-qemu` for every arch that has a bench boot, then
 //! rewrites the tables of `docs/performance.md` (see [`crate::perfdoc`]).
 
+use crate::arches::Outcome;
 use crate::arches::{self, Arch};
-use crate::boot::{self, Initrd};
+use crate::boot::{self, Source};
 use crate::cmd::{Cmd, Error, Result, on_path};
 use crate::perfdoc;
-use crate::qemu::{Run, Verdict};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -27,43 +27,25 @@ pub fn qemu(arch: &Arch) -> Result<Vec<Row>> {
         .bench
         .as_ref()
         .ok_or_else(|| Error::new(format!("{} has no bench boot registered", arch.name)))?;
-    let prepared = boot::prepare(
-        arch,
-        bench.kernel_features,
-        Initrd::Bundled(bench.programs),
-        "bench",
-    )?;
-    let ended = Run {
-        arch,
-        kernel: &prepared.kernel,
-        initrd: &prepared.initrd,
-        cmdline: bench.cmdline,
-        extra_args: ICOUNT,
-        timeout: Some(Duration::from_secs(bench.timeout_secs)),
-        interactive: false,
-    }
-    .run()?;
+    let source = Source::Spec(bench.initrd);
+    let prepared = boot::prepare(arch, bench.kernel_features, source, "bench")?;
+    let args: Vec<&str> = bench.qemu_args.iter().chain(ICOUNT).copied().collect();
+    let timeout = Some(Duration::from_secs(bench.timeout_secs));
+    let ended = prepared.run(arch, bench.cmdline, &args, timeout).run()?;
+    boot::judge(&ended.verdict, Outcome::Success, arch.exit)
+        .map_err(|why| Error::new(format!("{} bench boot failed: {why}", arch.name)))?;
     let rows = parse_bench_lines(&ended.transcript)?;
-    match ended.verdict {
-        Verdict::Success if !rows.is_empty() => Ok(rows),
-        Verdict::Success => Err(Error::new(format!(
+    if rows.is_empty() {
+        return Err(Error::new(format!(
             "{} bench kernel printed no `bench: NAME INSTRUCTIONS` line",
             arch.name
-        ))),
-        Verdict::Failure(why) => Err(Error::new(format!(
-            "{} bench boot failed: {why}",
-            arch.name
-        ))),
-        Verdict::TimedOut(t) => Err(Error::new(format!(
-            "{} bench boot hung: killed after {} s",
-            arch.name,
-            t.as_secs()
-        ))),
+        )));
     }
+    Ok(rows)
 }
 
-/// The `bench: NAME INSTRUCTIONS` lines of a transcript; a malformed one is
-/// an error naming it.
+/// The `bench: NAME INSTRUCTIONS` lines of a transcript (also read:
+/// `bench: NAME: N instructions`); a malformed one is an error naming it.
 fn parse_bench_lines(transcript: &str) -> Result<Vec<Row>> {
     transcript
         .lines()
@@ -72,13 +54,24 @@ fn parse_bench_lines(transcript: &str) -> Result<Vec<Row>> {
                 .strip_prefix("bench: ")
                 .map(|rest| (line, rest))
         })
-        .map(|(line, rest)| match rest.rsplit_once(' ') {
-            Some((name, count)) if !name.trim().is_empty() && count.parse::<u64>().is_ok() => {
-                Ok((name.trim().to_owned(), count.to_owned()))
+        .map(|(line, rest)| {
+            let rest = rest.strip_suffix(" instructions").unwrap_or(rest);
+            match rest.rsplit_once(' ') {
+                Some((name, count)) if count.parse::<u64>().is_ok() => {
+                    let name = name.trim().trim_end_matches(':').trim_end();
+                    if name.is_empty() {
+                        None
+                    } else {
+                        Some((name.to_owned(), count.to_owned()))
+                    }
+                }
+                _ => None,
             }
-            _ => Err(Error::new(format!(
-                "malformed bench line {line:?}: want `bench: NAME INSTRUCTIONS`"
-            ))),
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "malformed bench line {line:?}: want `bench: NAME INSTRUCTIONS`"
+                ))
+            })
         })
         .collect()
 }
@@ -262,6 +255,19 @@ mod tests {
                 ("null syscall".into(), "112".into()),
                 ("yield round trip".into(), "380".into())
             ]
+        );
+    }
+
+    #[test]
+    fn bench_lines_with_a_colon_and_unit_are_read_too() {
+        let t = "bench: null syscall round trip (getpid, syscall): 352 instructions\n";
+        let rows = parse_bench_lines(t).unwrap();
+        assert_eq!(
+            rows,
+            [(
+                "null syscall round trip (getpid, syscall)".into(),
+                "352".into()
+            )]
         );
     }
 

@@ -16,20 +16,16 @@ const REGULAR_EXECUTABLE: u32 = 0o100_755;
 
 /// Builds a newc archive of `(name, contents)` pairs, in order.
 ///
-/// Names must be non-empty, free of NUL and unique; each field must fit the
-/// format's 32 bits.
+/// Names must be non-empty and free of NUL; they may repeat (the kernel runs
+/// each entry, so a program can run twice). Sizes must fit in 32 bits.
 pub fn archive<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    let mut names = Vec::new();
-    for (name, data) in files {
+    for (index, (name, data)) in files.into_iter().enumerate() {
         if name.is_empty() || name.contains('\0') || name == TRAILER {
             return Err(Error::new(format!("cpio: bad file name {name:?}")));
         }
-        if names.contains(&name) {
-            return Err(Error::new(format!("cpio: two files are named {name:?}")));
-        }
-        names.push(name);
-        let ino = u32::try_from(names.len()).expect("fewer than 2^32 files");
+        let ino = u32::try_from(index + 1)
+            .map_err(|_| Error::new("cpio: more than 2^32 files".to_owned()))?;
         entry(&mut out, ino, REGULAR_EXECUTABLE, 1, name, data)?;
     }
     entry(&mut out, 0, 0, 1, TRAILER, &[])?;
@@ -145,12 +141,16 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_names_are_refused_with_the_name() {
-        let err = archive([("x", &[][..]), ("x", &[][..])]).unwrap_err();
-        assert!(
-            err.to_string().contains("two files are named \"x\""),
-            "{err}"
+    fn a_repeated_name_is_kept_as_two_entries_with_distinct_inodes() {
+        let bytes = archive([("x", &b"1"[..]), ("x", &b"2"[..])]).unwrap();
+        let entries = read(&bytes);
+        assert_eq!(
+            entries.iter().map(|e| e.2.clone()).collect::<Vec<_>>(),
+            [b"1", b"2"]
         );
+        assert_eq!(&bytes[6..14], b"00000001");
+        // "x\0" ends at 112, one data byte, padded: the second header is at 116.
+        assert_eq!(&bytes[116..130], b"07070100000002");
     }
 
     #[test]

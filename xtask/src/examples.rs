@@ -18,8 +18,14 @@ pub fn exists() -> bool {
     dir().join("Cargo.toml").is_file()
 }
 
-/// Builds the kernel of `build` with `extra_features` and returns its ELF.
-pub fn kernel(build: &Build, extra_features: &[&str]) -> Result<PathBuf> {
+/// Builds the package of `build` with `extra_features`; returns the
+/// executable `build.bin` and, if asked, the package's executable `also`
+/// (firmware from the same build).
+pub fn kernel(
+    build: &Build,
+    extra_features: &[&str],
+    also: Option<&str>,
+) -> Result<(PathBuf, Option<PathBuf>)> {
     let features: Vec<&str> = build
         .features
         .iter()
@@ -27,36 +33,30 @@ pub fn kernel(build: &Build, extra_features: &[&str]) -> Result<PathBuf> {
         .copied()
         .collect();
     let exes = cargo_build(&[build.package], build.target, &features)?;
-    match exes.as_slice() {
-        [one] => Ok(one.clone()),
-        _ => Err(Error::new(format!(
-            "kernel package {} built {} executables for {}, expected exactly one: {exes:?}",
-            build.package,
-            exes.len(),
-            build.target
-        ))),
-    }
+    let from = format!("package {}", build.package);
+    let kernel = pick(&exes, build.bin, &from)?;
+    let also = also.map(|bin| pick(&exes, bin, &from)).transpose()?;
+    Ok((kernel, also))
 }
 
-/// Builds the user programs and returns the ELFs named by `select` (all of
-/// `programs.bins` when `None`), in that order.
-pub fn programs(programs: &Programs, select: Option<&[&str]>) -> Result<Vec<PathBuf>> {
+/// Builds the user programs and returns the ELFs called `names`, in that
+/// order (a name may repeat).
+pub fn programs(programs: &Programs, names: &[&str]) -> Result<Vec<PathBuf>> {
     let exes = cargo_build(programs.packages, programs.target, &[])?;
-    let wanted = select.unwrap_or(programs.bins);
-    wanted
-        .iter()
-        .map(|bin| {
-            exes.iter()
-                .find(|exe| exe.file_name().is_some_and(|n| n == *bin))
-                .cloned()
-                .ok_or_else(|| {
-                    Error::new(format!(
-                        "user program `{bin}` was not built by packages {:?}",
-                        programs.packages
-                    ))
-                })
+    let from = format!("packages {:?}", programs.packages);
+    names.iter().map(|name| pick(&exes, name, &from)).collect()
+}
+
+/// The executable called `name` among `exes`.
+fn pick(exes: &[PathBuf], name: &str, from: &str) -> Result<PathBuf> {
+    exes.iter()
+        .find(|exe| exe.file_name().is_some_and(|n| n == name))
+        .cloned()
+        .ok_or_else(|| {
+            Error::new(format!(
+                "`{name}` is not among the executables built from {from}: {exes:?}"
+            ))
         })
-        .collect()
 }
 
 /// `cargo build --release` of `packages` for `target`; returns the

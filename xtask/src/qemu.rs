@@ -18,8 +18,10 @@ pub struct Run<'a> {
     pub arch: &'a Arch,
     /// The kernel ELF.
     pub kernel: &'a Path,
-    /// The cpio newc initrd.
-    pub initrd: &'a Path,
+    /// The `-bios` firmware, if any.
+    pub firmware: Option<&'a Path>,
+    /// The cpio newc initrd, if any.
+    pub initrd: Option<&'a Path>,
     /// The kernel command line.
     pub cmdline: &'a str,
     /// Extra QEMU arguments (e.g. `-icount`).
@@ -46,8 +48,13 @@ pub struct Ended {
 pub enum Verdict {
     /// QEMU exited with the arch's success code.
     Success,
-    /// QEMU exited otherwise; the text says how and what the device means.
-    Failure(String),
+    /// QEMU exited otherwise.
+    Failure {
+        /// The exit code (`None`: killed by a signal).
+        code: Option<i32>,
+        /// How it ended and what the exit device means.
+        why: String,
+    },
     /// QEMU was killed at the timeout.
     TimedOut(Duration),
 }
@@ -58,10 +65,13 @@ impl Verdict {
     pub fn from_exit(exit: Exit, code: Option<i32>, how: String) -> Verdict {
         match code {
             Some(code) if code == exit.success => Verdict::Success,
-            _ => Verdict::Failure(format!(
-                "QEMU ended with {how}; success is exit code {} ({})",
-                exit.success, exit.device
-            )),
+            _ => Verdict::Failure {
+                code,
+                why: format!(
+                    "QEMU ended with {how}; success is exit code {} ({})",
+                    exit.success, exit.device
+                ),
+            },
         }
     }
 }
@@ -70,13 +80,15 @@ impl Run<'_> {
     /// The QEMU command for this run.
     fn command(&self) -> Cmd {
         let q = &self.arch.qemu;
-        Cmd::new(q.binary)
-            .args(q.args)
-            .arg(q.kernel_flag)
-            .arg(self.kernel)
-            .arg(q.initrd_flag)
-            .arg(self.initrd)
-            .arg(q.cmdline_flag)
+        let mut cmd = Cmd::new(q.binary).args(q.args);
+        if let Some(firmware) = self.firmware {
+            cmd = cmd.arg(q.firmware_flag).arg(firmware);
+        }
+        cmd = cmd.arg(q.kernel_flag).arg(self.kernel);
+        if let Some(initrd) = self.initrd {
+            cmd = cmd.arg(q.initrd_flag).arg(initrd);
+        }
+        cmd.arg(q.cmdline_flag)
             .arg(self.cmdline)
             .args(self.extra_args)
     }
@@ -177,8 +189,10 @@ mod tests {
             Verdict::from_exit(Exit::ISA_DEBUG_EXIT, Some(33), String::new()),
             Verdict::Success
         );
-        let Verdict::Failure(why) =
-            Verdict::from_exit(Exit::ISA_DEBUG_EXIT, Some(35), "exit code 35".into())
+        let Verdict::Failure {
+            code: Some(35),
+            why,
+        } = Verdict::from_exit(Exit::ISA_DEBUG_EXIT, Some(35), "exit code 35".into())
         else {
             panic!("35 accepted");
         };
@@ -196,7 +210,7 @@ mod tests {
         );
         assert!(matches!(
             Verdict::from_exit(Exit::SIFIVE_TEST, None, "killed by signal 9".into()),
-            Verdict::Failure(_)
+            Verdict::Failure { code: None, .. }
         ));
     }
 }
@@ -213,9 +227,11 @@ mod runner_tests {
             name: "fake",
             kernel: Build {
                 package: "k",
+                bin: "k",
                 target: "t",
                 features: &[],
             },
+            firmware: None,
             programs: Programs {
                 packages: &[],
                 target: "t",
@@ -233,27 +249,47 @@ mod runner_tests {
         }
     }
 
-    fn run(arch: &Arch, timeout_ms: u64) -> Ended {
+    fn run_with(
+        arch: &Arch,
+        timeout_ms: u64,
+        firmware: Option<&str>,
+        initrd: Option<&str>,
+    ) -> Ended {
         let run = Run {
             arch,
             kernel: Path::new("kernel.elf"),
-            initrd: Path::new("initrd.cpio"),
+            firmware: firmware.map(Path::new),
+            initrd: initrd.map(Path::new),
             cmdline: "trace cpu_limit=5",
-            extra_args: &[],
+            extra_args: &["-icount", "shift=0"],
             timeout: Some(Duration::from_millis(timeout_ms)),
             interactive: false,
         };
         run.run().unwrap()
     }
 
+    fn run(arch: &Arch, timeout_ms: u64) -> Ended {
+        run_with(arch, timeout_ms, None, Some("initrd.cpio"))
+    }
+
+    const ECHO_ARGS: Arch = fake(&["-c", "printf '%s|' \"$@\"; echo; echo done; exit 33", "sh"]);
+
     #[test]
     fn console_is_recorded_and_flags_reach_the_machine_in_order() {
-        static ARCH: Arch = fake(&["-c", "echo \"$@\"; echo done; exit 33", "sh"]);
-        let ended = run(&ARCH, 10_000);
+        let ended = run(&ECHO_ARGS, 10_000);
         assert_eq!(ended.verdict, Verdict::Success);
         assert_eq!(
             ended.transcript,
-            "-kernel kernel.elf -initrd initrd.cpio -append trace cpu_limit=5\ndone\n"
+            "-kernel|kernel.elf|-initrd|initrd.cpio|-append|trace cpu_limit=5|-icount|shift=0|\ndone\n"
+        );
+    }
+
+    #[test]
+    fn firmware_comes_before_the_kernel_and_an_absent_initrd_has_no_flag() {
+        let ended = run_with(&ECHO_ARGS, 10_000, Some("sbi.elf"), None);
+        assert_eq!(
+            ended.transcript.lines().next(),
+            Some("-bios|sbi.elf|-kernel|kernel.elf|-append|trace cpu_limit=5|-icount|shift=0|")
         );
     }
 
@@ -280,8 +316,11 @@ mod runner_tests {
     }
 
     #[test]
-    fn a_failure_exit_code_is_a_failure_verdict() {
+    fn a_failure_exit_code_is_a_failure_verdict_with_the_code() {
         static ARCH: Arch = fake(&["-c", "exit 35", "sh"]);
-        assert!(matches!(run(&ARCH, 10_000).verdict, Verdict::Failure(_)));
+        assert!(matches!(
+            run(&ARCH, 10_000).verdict,
+            Verdict::Failure { code: Some(35), .. }
+        ));
     }
 }

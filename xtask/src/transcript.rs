@@ -11,10 +11,13 @@
 //!
 //! program: spinner
 //! contains: killed: cpu time a transcript line containing this text
+//! once: [pid 2 spinner] killed: CPU time limit
+//!                            like `line:`, and no other transcript line
+//!                            equals it (e.g. a process ends exactly once)
 //! ```
 //!
-//! A group's `line:`/`contains:` rules must match transcript lines in the
-//! order written, with any other output (other processes, the kernel)
+//! A group's `line:`/`contains:`/`once:` rules must match transcript lines
+//! in the order written, with any other output (other processes, the kernel)
 //! allowed in between; groups are independent of each other, so processes
 //! may interleave freely. Rules before the first `program:` form the group
 //! `boot`. `forbid:` rules hold for the whole transcript wherever they are
@@ -28,19 +31,20 @@ use std::path::Path;
 enum Rule {
     Line(String),
     Contains(String),
+    Once(String),
 }
 
 impl Rule {
     fn matches(&self, line: &str) -> bool {
         match self {
-            Rule::Line(want) => line.trim_end() == want,
+            Rule::Line(want) | Rule::Once(want) => line.trim_end() == want,
             Rule::Contains(want) => line.contains(want.as_str()),
         }
     }
 
     fn describe(&self) -> String {
         match self {
-            Rule::Line(want) => format!("line {want:?}"),
+            Rule::Line(want) | Rule::Once(want) => format!("line {want:?}"),
             Rule::Contains(want) => format!("a line containing {want:?}"),
         }
     }
@@ -93,9 +97,9 @@ impl Expectations {
                 continue;
             }
             let bad = |why: &str| Error::new(format!("{file}:{at}: {why}: {line:?}"));
-            let (directive, value) = line
-                .split_once(':')
-                .ok_or_else(|| bad("expected `forbid:`, `program:`, `line:` or `contains:`"))?;
+            let (directive, value) = line.split_once(':').ok_or_else(|| {
+                bad("expected `forbid:`, `program:`, `line:`, `contains:` or `once:`")
+            })?;
             let value = value.trim();
             if value.is_empty() {
                 return Err(bad("empty text after the directive"));
@@ -117,9 +121,10 @@ impl Expectations {
                 }
                 "line" => Rule::Line(value.to_owned()),
                 "contains" => Rule::Contains(value.to_owned()),
+                "once" => Rule::Once(value.to_owned()),
                 _ => {
                     return Err(bad(
-                        "unknown directive (known: forbid, program, line, contains)",
+                        "unknown directive (known: forbid, program, line, contains, once)",
                     ));
                 }
             };
@@ -134,7 +139,7 @@ impl Expectations {
         }
         if exp.groups.iter().all(|g| g.rules.is_empty()) {
             return Err(Error::new(format!(
-                "{file}: no `line:` or `contains:` rule: nothing would be checked"
+                "{file}: no `line:`, `contains:` or `once:` rule: nothing would be checked"
             )));
         }
         Ok(exp)
@@ -163,6 +168,25 @@ impl Expectations {
                             rule.item.describe()
                         ));
                         break;
+                    }
+                }
+            }
+        }
+        for group in &self.groups {
+            for rule in &group.rules {
+                if let Rule::Once(want) = &rule.item {
+                    let seen: Vec<String> = (1..=lines.len())
+                        .filter(|&n| lines[n - 1].trim_end() == want)
+                        .map(|n| n.to_string())
+                        .collect();
+                    if seen.len() > 1 {
+                        failures.push(format!(
+                            "{}:{}: program {}: line {want:?} must appear once, but is on transcript lines {}",
+                            self.file,
+                            rule.at,
+                            group.name,
+                            seen.join(", ")
+                        ));
                     }
                 }
             }
@@ -257,6 +281,25 @@ contains: [pid 2 spinner] killed:
                 "t.expect:2: forbidden \"panicked\" appears on transcript line 4: \
               \"kernel panicked at src/main.rs:3\""
             ]
+        );
+    }
+
+    #[test]
+    fn once_rule_passes_on_one_occurrence_and_names_every_line_of_a_repeat() {
+        let exp = Expectations::parse("o", "program: p\nonce: [pid 1 p] exit 0\n").unwrap();
+        assert_eq!(exp.check("a\n[pid 1 p] exit 0\n"), Ok(()));
+        let failures = exp
+            .check("[pid 1 p] exit 0\nb\n[pid 1 p] exit 0\r\n")
+            .unwrap_err();
+        assert_eq!(
+            failures,
+            [
+                "o:2: program p: line \"[pid 1 p] exit 0\" must appear once, but is on transcript lines 1, 3"
+            ]
+        );
+        assert!(
+            exp.check("nothing\n").is_err(),
+            "absent counts as a failure too"
         );
     }
 

@@ -1,42 +1,70 @@
 //! The per-arch descriptors: everything xtask needs to build an example
-//! kernel, pack its user programs into an initrd, boot it in QEMU and judge
-//! the run. The QEMU runner, `cargo xtask test`, `qemu` and `bench-qemu`
-//! are generic over these; an arch adds itself by filling [`x86_64::ARCHES`]
-//! or [`riscv::ARCHES`], and touches nothing else in xtask.
+//! kernel, pack user programs into an initrd, boot it in QEMU and judge the
+//! run. The QEMU runner, `cargo xtask test`, `qemu` and `bench-qemu` are
+//! generic over these; an arch adds itself by filling [`x86_64::ARCHES`] or
+//! [`riscv::ARCHES`], and touches nothing else in xtask.
+//!
+//! The QEMU command line is `BINARY ARGS [-bios FIRMWARE] -kernel KERNEL
+//! [-initrd INITRD] -append CMDLINE BOOT-ARGS [-icount ...]`.
 //!
 //! ```
-//! use xtask::arches::{Arch, Bench, Boot, Build, Exit, Outcome, Programs, Qemu};
+//! use xtask::arches::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu};
 //!
 //! // In xtask/src/arches/riscv.rs:
 //! pub const ARCHES: &[Arch] = &[Arch {
-//!     name: "riscv64",
-//!     kernel: Build { package: "kernel-riscv", target: "riscv64gc-unknown-none-elf", features: &[] },
+//!     name: "riscv32",
+//!     kernel: Build {
+//!         package: "kernel-riscv",
+//!         bin: "kernel-riscv",
+//!         target: "riscv32imac-unknown-none-elf",
+//!         features: &[],
+//!     },
+//!     firmware: Some("minisbi"),
 //!     programs: Programs {
-//!         packages: &["user-riscv"],
-//!         target: "riscv64gc-unknown-none-elf",
-//!         bins: &["hello", "syscalls", "yielder", "spinner"],
+//!         packages: &["user", "user-riscv"],
+//!         target: "riscv32imac-unknown-none-elf",
+//!         bins: &["hello", "exerciser", "yielder", "spinner"],
 //!     },
 //!     qemu: Qemu {
-//!         binary: "qemu-system-riscv64",
-//!         args: &["-machine", "virt", "-bios", "default", "-m", "128M", "-nographic", "-no-reboot"],
+//!         binary: "qemu-system-riscv32",
+//!         args: &["-machine", "virt", "-m", "128M", "-nographic", "-monitor", "none"],
 //!         ..Qemu::LINUX_FLAGS
 //!     },
 //!     exit: Exit::SIFIVE_TEST,
-//!     default_cmdline: "cpulimit=50",
-//!     boots: &[Boot {
-//!         name: "full-set",
-//!         cmdline: "cpulimit=50",
-//!         kernel_features: &[],
-//!         programs: None,
-//!         expect: "examples/kernel-riscv/expect/full-set.expect",
-//!         outcome: Outcome::Success,
-//!         timeout_secs: 60,
-//!     }],
+//!     default_cmdline: "cpulimit=30",
+//!     boots: &[
+//!         Boot {
+//!             name: "full-set",
+//!             cmdline: "cpulimit=30",
+//!             kernel_features: &[],
+//!             initrd: Initrd::Entries(&[
+//!                 Entry::Bin("hello"),
+//!                 Entry::Bin("fault-repeat"),
+//!                 Entry::Bin("fault-repeat"),
+//!                 Entry::Bytes("not-an-elf", b"this is not an ELF file\n"),
+//!             ]),
+//!             qemu_args: &[],
+//!             expect: "examples/kernel-riscv/expect/full-set.expect",
+//!             outcome: Outcome::Success,
+//!             timeout_secs: 180,
+//!         },
+//!         Boot {
+//!             name: "no-initrd",
+//!             cmdline: "",
+//!             kernel_features: &[],
+//!             initrd: Initrd::Absent,
+//!             qemu_args: &[],
+//!             expect: "examples/kernel-riscv/expect/no-initrd.expect",
+//!             outcome: Outcome::Failure,
+//!             timeout_secs: 60,
+//!         },
+//!     ],
 //!     bench: Some(Bench {
-//!         cmdline: "bench",
+//!         cmdline: "",
 //!         kernel_features: &[],
-//!         programs: Some(&["bench-null", "bench-yield"]),
-//!         timeout_secs: 120,
+//!         initrd: Initrd::Entries(&[Entry::Bin("bench"), Entry::Bin("bench-partner")]),
+//!         qemu_args: &[],
+//!         timeout_secs: 300,
 //!     }),
 //! }];
 //! ```
@@ -49,9 +77,13 @@ pub mod x86_64;
 pub struct Arch {
     /// The name on the command line: `cargo xtask qemu <name>`.
     pub name: &'static str,
-    /// The kernel binary, a package of the examples workspace.
+    /// The kernel, a binary of a package of the examples workspace.
     pub kernel: Build,
-    /// The bundled user programs: the default initrd.
+    /// Another binary of the kernel's package (same build) passed to QEMU as
+    /// `-bios`, e.g. a minimal SBI; `None` when [`Qemu::args`] name the
+    /// firmware (`-bios default`) or none is needed.
+    pub firmware: Option<&'static str>,
+    /// The bundled user programs.
     pub programs: Programs,
     /// How to start QEMU.
     pub qemu: Qemu,
@@ -65,11 +97,13 @@ pub struct Arch {
     pub bench: Option<Bench>,
 }
 
-/// A binary package of the examples workspace built for one target.
+/// A binary of the examples workspace built for one target.
 #[derive(Debug)]
 pub struct Build {
-    /// The cargo package name (`-p`).
+    /// The cargo package (`-p`).
     pub package: &'static str,
+    /// The binary's name within the package.
+    pub bin: &'static str,
     /// The target triple (`--target`).
     pub target: &'static str,
     /// Cargo features always enabled for this build.
@@ -83,8 +117,30 @@ pub struct Programs {
     pub packages: &'static [&'static str],
     /// The target triple the programs are built for.
     pub target: &'static str,
-    /// Binary names in initrd order (the order the kernel runs them in).
+    /// The default initrd ([`Initrd::Bundled`]): binary names in order,
+    /// which is the order the kernel runs them in.
     pub bins: &'static [&'static str],
+}
+
+/// What a boot gets as its initrd.
+#[derive(Debug, Clone, Copy)]
+pub enum Initrd {
+    /// [`Programs::bins`], in order.
+    Bundled,
+    /// These entries, in order (names may repeat; an empty list is an
+    /// empty archive).
+    Entries(&'static [Entry]),
+    /// No `-initrd` at all.
+    Absent,
+}
+
+/// One file of an initrd.
+#[derive(Debug, Clone, Copy)]
+pub enum Entry {
+    /// A binary of [`Programs::packages`], under its own name.
+    Bin(&'static str),
+    /// Literal contents under a name (e.g. a malformed ELF).
+    Bytes(&'static str, &'static [u8]),
 }
 
 /// The QEMU command line.
@@ -92,7 +148,7 @@ pub struct Programs {
 pub struct Qemu {
     /// The `qemu-system-*` executable.
     pub binary: &'static str,
-    /// Machine, firmware, memory, console and exit-device arguments.
+    /// Machine, CPU, firmware, memory, console and exit-device arguments.
     pub args: &'static [&'static str],
     /// The flag that passes the kernel ELF.
     pub kernel_flag: &'static str,
@@ -100,17 +156,20 @@ pub struct Qemu {
     pub initrd_flag: &'static str,
     /// The flag that passes the kernel command line.
     pub cmdline_flag: &'static str,
+    /// The flag that passes [`Arch::firmware`].
+    pub firmware_flag: &'static str,
 }
 
 impl Qemu {
-    /// `-kernel`, `-initrd`, `-append`: what both example kernels use (PVH
-    /// on x86_64, OpenSBI + device tree on RISC-V). Use with `..`.
+    /// `-kernel`, `-initrd`, `-append`, `-bios`: what both example kernels
+    /// use (PVH on x86_64, OpenSBI + device tree on RISC-V). Use with `..`.
     pub const LINUX_FLAGS: Qemu = Qemu {
         binary: "",
         args: &[],
         kernel_flag: "-kernel",
         initrd_flag: "-initrd",
         cmdline_flag: "-append",
+        firmware_flag: "-bios",
     };
 }
 
@@ -128,13 +187,13 @@ impl Exit {
     /// kernel writes 16 for success (33) and anything else for failure.
     pub const ISA_DEBUG_EXIT: Exit = Exit {
         success: 33,
-        device: "isa-debug-exit: (value << 1) | 1",
+        device: "isa-debug-exit: QEMU exits with (value << 1) | 1",
     };
     /// The SiFive test device (RISC-V virt): 0x5555 exits with 0,
     /// `(code << 16) | 0x3333` exits with `code`.
     pub const SIFIVE_TEST: Exit = Exit {
         success: 0,
-        device: "sifive_test: 0x5555 = 0, (code << 16) | 0x3333 = code",
+        device: "sifive_test: 0x5555 exits 0, (code << 16) | 0x3333 exits code",
     };
 }
 
@@ -143,9 +202,10 @@ impl Exit {
 pub enum Outcome {
     /// QEMU exits with [`Exit::success`].
     Success,
-    /// QEMU exits with any other code (e.g. a deliberate kernel fault), not
-    /// by timeout.
+    /// QEMU exits with any other code (not by timeout).
     Failure,
+    /// QEMU exits with exactly this code (e.g. 3 for "no initrd").
+    ExitCode(i32),
 }
 
 /// One checked boot of `cargo xtask test`.
@@ -157,8 +217,11 @@ pub struct Boot {
     pub cmdline: &'static str,
     /// Extra kernel features for this boot (e.g. a deliberate fault).
     pub kernel_features: &'static [&'static str],
-    /// The programs to pack, in order; `None` means all bundled ones.
-    pub programs: Option<&'static [&'static str]>,
+    /// The initrd.
+    pub initrd: Initrd,
+    /// Extra QEMU arguments for this boot (e.g. `-cpu rv64,sstc=off`; a
+    /// later `-cpu` overrides one in [`Qemu::args`]).
+    pub qemu_args: &'static [&'static str],
     /// The expectation file (see `transcript.rs`), relative to the repo root.
     pub expect: &'static str,
     /// The verdict QEMU's exit code must give.
@@ -168,15 +231,18 @@ pub struct Boot {
 }
 
 /// The boot of `cargo xtask bench-qemu`, run with `-icount shift=0,sleep=off`.
-/// The kernel prints one `bench: NAME INSTRUCTIONS` line per measurement.
+/// The kernel prints one `bench: NAME INSTRUCTIONS` line per measurement
+/// (`bench: NAME: N instructions` is read too).
 #[derive(Debug)]
 pub struct Bench {
     /// The kernel command line.
     pub cmdline: &'static str,
     /// Extra kernel features for the bench build.
     pub kernel_features: &'static [&'static str],
-    /// The programs to pack, in order; `None` means all bundled ones.
-    pub programs: Option<&'static [&'static str]>,
+    /// The initrd.
+    pub initrd: Initrd,
+    /// Extra QEMU arguments.
+    pub qemu_args: &'static [&'static str],
     /// QEMU is killed, and the bench fails, after this many seconds.
     pub timeout_secs: u64,
 }

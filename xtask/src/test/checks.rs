@@ -189,9 +189,11 @@ mod tests {
             name: "nowhere",
             kernel: Build {
                 package: "k",
+                bin: "k",
                 target: "t",
                 features: &[],
             },
+            firmware: None,
             programs: Programs {
                 packages: &[],
                 target: "t",
