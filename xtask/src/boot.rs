@@ -94,8 +94,8 @@ fn entries_contents(arch: &Arch, entries: &[Entry]) -> Result<Vec<(String, Vec<u
     let bins: Vec<&str> = entries
         .iter()
         .filter_map(|entry| match entry {
-            Entry::Bin(name) => Some(*name),
-            Entry::Bytes(..) => None,
+            Entry::Bin(bin) | Entry::Named(_, bin) => Some(*bin),
+            Entry::Bytes(..) | Entry::File(..) => None,
         })
         .collect();
     let built = if bins.is_empty() {
@@ -104,11 +104,14 @@ fn entries_contents(arch: &Arch, entries: &[Entry]) -> Result<Vec<(String, Vec<u
         examples::programs(&arch.programs, &bins)?
     };
     let mut built = built.iter();
+    let mut next_built = || built.next().expect("one built path per Bin/Named entry");
     entries
         .iter()
-        .map(|entry| match entry {
-            Entry::Bin(_) => read(built.next().expect("one path per Bin entry")),
-            Entry::Bytes(name, bytes) => Ok(((*name).to_owned(), bytes.to_vec())),
+        .map(|entry| match *entry {
+            Entry::Bin(_) => read(next_built()),
+            Entry::Named(name, _) => Ok((name.to_owned(), read(next_built())?.1)),
+            Entry::Bytes(name, bytes) => Ok((name.to_owned(), bytes.to_vec())),
+            Entry::File(name, path) => Ok((name.to_owned(), read(&crate::root().join(path))?.1)),
         })
         .collect()
 }

@@ -39,8 +39,9 @@
 //!             kernel_features: &[],
 //!             initrd: Initrd::Entries(&[
 //!                 Entry::Bin("hello"),
-//!                 Entry::Bin("fault-repeat"),
-//!                 Entry::Bin("fault-repeat"),
+//!                 Entry::Named("fault-repeat-1", "fault-repeat"),
+//!                 Entry::Named("fault-repeat-2", "fault-repeat"),
+//!                 Entry::File("bad-machine", "examples/kernel-riscv/testdata/bad-machine.elf"),
 //!                 Entry::Bytes("not-an-elf", b"this is not an ELF file\n"),
 //!             ]),
 //!             qemu_args: &[],
@@ -139,8 +140,13 @@ pub enum Initrd {
 pub enum Entry {
     /// A binary of [`Programs::packages`], under its own name.
     Bin(&'static str),
+    /// A binary of [`Programs::packages`] (second) under another name
+    /// (first), e.g. `fault-repeat-2`.
+    Named(&'static str, &'static str),
     /// Literal contents under a name (e.g. a malformed ELF).
     Bytes(&'static str, &'static [u8]),
+    /// A file of the repository (path relative to its root) under a name.
+    File(&'static str, &'static str),
 }
 
 /// The QEMU command line.
