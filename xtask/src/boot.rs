@@ -159,7 +159,7 @@ pub fn judge(verdict: &Verdict, wanted: Outcome, exit: Exit) -> std::result::Res
 /// console goes to `target/xtask/<arch>/<boot>.log`.
 pub fn check(arch: &Arch, boot: &Boot) -> Result {
     let what = format!("{} boot `{}`", arch.name, boot.name);
-    let expect = Expectations::load(&crate::root().join(boot.expect))?;
+    let expect = Expectations::load(boot.expect)?;
     let prepared = prepare(
         arch,
         boot.kernel_features,

@@ -24,7 +24,6 @@
 //! written. Matching is case-sensitive.
 
 use crate::cmd::{Error, Result};
-use std::path::Path;
 
 /// One rule of a group, or a forbidden text.
 #[derive(Debug, PartialEq)]
@@ -72,15 +71,12 @@ pub struct Expectations {
 }
 
 impl Expectations {
-    /// Reads and parses the expectation file at `path`.
-    pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::new(format!(
-                "cannot read expectation file {}: {e}",
-                path.display()
-            ))
-        })?;
-        Self::parse(&path.display().to_string(), &text)
+    /// Reads and parses the expectation file at `path`, relative to the
+    /// repository root (and named so in messages).
+    pub fn load(path: &str) -> Result<Self> {
+        let text = std::fs::read_to_string(crate::root().join(path))
+            .map_err(|e| Error::new(format!("cannot read expectation file {path}: {e}")))?;
+        Self::parse(path, &text)
     }
 
     /// Parses expectation-file text; `file` names it in messages.
