@@ -144,7 +144,8 @@ impl Expectations {
     /// Checks `transcript`; on failure returns one message per broken rule
     /// (the first unmatched rule of each group, every forbidden hit).
     pub fn check(&self, transcript: &str) -> std::result::Result<(), Vec<String>> {
-        let lines: Vec<&str> = transcript.lines().collect();
+        let cleaned: Vec<String> = transcript.lines().map(without_escapes).collect();
+        let lines: Vec<&str> = cleaned.iter().map(String::as_str).collect();
         let mut failures = Vec::new();
         for group in &self.groups {
             let mut next = 0;
@@ -207,6 +208,26 @@ impl Expectations {
             Err(failures)
         }
     }
+}
+
+/// `line` without terminal escape sequences (firmware such as SeaBIOS
+/// clears the screen with them), so they cannot break a match.
+fn without_escapes(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+        } else if chars.next() == Some('[') {
+            // CSI: parameters and intermediates, then one final byte @..~.
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -296,6 +317,15 @@ contains: [pid 2 spinner] killed:
         assert!(
             exp.check("nothing\n").is_err(),
             "absent counts as a failure too"
+        );
+    }
+
+    #[test]
+    fn terminal_escapes_before_a_line_do_not_break_an_exact_match() {
+        let exp = Expectations::parse("e", "line: ldex kernel\n").unwrap();
+        assert_eq!(
+            exp.check("\x1bc\x1b[?7l\x1b[2J\x1b[0mldex kernel\r\n"),
+            Ok(())
         );
     }
 
