@@ -5,8 +5,9 @@
 
 use crate::arches::{Arch, Boot, Entry, Exit, Initrd, Outcome};
 use crate::cmd::{Error, Result};
-use crate::examples::{self, short};
+use crate::examples;
 use crate::qemu::{Run, Verdict};
+use crate::short;
 use crate::transcript::Expectations;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

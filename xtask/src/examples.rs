@@ -6,7 +6,7 @@
 
 use crate::arches::{Build, Programs};
 use crate::cmd::{Cmd, Error, Result};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The examples workspace directory.
 pub fn dir() -> PathBuf {
@@ -112,14 +112,6 @@ fn json_string_field(line: &str, key: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// Makes `path` relative to the repository root for shorter messages.
-pub fn short(path: &Path) -> String {
-    path.strip_prefix(crate::root())
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }
 
 #[cfg(test)]

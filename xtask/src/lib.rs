@@ -31,6 +31,14 @@ pub fn out_dir() -> PathBuf {
     root().join("target").join("xtask")
 }
 
+/// `path` relative to the repository root, for shorter messages.
+pub fn short(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
 /// The apt command that installs every QEMU the tasks use, for SKIPPED lines.
 pub const QEMU_INSTALL_HINT: &str = "sudo apt-get install -y --no-install-recommends \
      qemu-system-x86 qemu-system-misc opensbi qemu-user gcc-riscv64-linux-gnu libc6-dev-riscv64-cross";
