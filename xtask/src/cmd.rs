@@ -211,3 +211,44 @@ fn quote(word: &str) -> String {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_quotes_words_a_shell_would_split_and_puts_env_and_dir_first() {
+        let cmd = Cmd::new("qemu")
+            .args(["-append", "trace cpulimit=5", "it's"])
+            .env("RUSTFLAGS", "--cfg loom")
+            .dir(Path::new("/tmp/ex"));
+        assert_eq!(
+            cmd.shown(),
+            r"(cd /tmp/ex && RUSTFLAGS='--cfg loom' qemu -append 'trace cpulimit=5' 'it'\''s')"
+        );
+    }
+
+    #[test]
+    fn a_failing_command_is_named_with_its_exit_code() {
+        let err = Cmd::new("sh").args(["-c", "exit 3"]).run().unwrap_err();
+        assert_eq!(err.to_string(), "`sh -c 'exit 3'` failed (exit code 3)");
+    }
+
+    #[test]
+    fn a_missing_program_is_named_as_not_installed() {
+        let err = Cmd::new("ldex-no-such-tool").arg("x").read().unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`ldex-no-such-tool` is not installed or not on PATH"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn read_returns_stdout() {
+        assert_eq!(
+            Cmd::new("sh").args(["-c", "echo hi"]).read().unwrap(),
+            "hi\n"
+        );
+    }
+}
