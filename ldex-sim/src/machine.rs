@@ -85,6 +85,10 @@ pub struct Counters {
     pub faults: u64,
     /// Switches from the scheduler to a process.
     pub switches: u64,
+    /// Loads of the trap-table register (kernel mode only).
+    pub trap_table_loads: u64,
+    /// Timer (re)programmings (kernel mode only).
+    pub timer_writes: u64,
 }
 
 /// The state of the machine.
@@ -230,16 +234,19 @@ impl Machine {
             "the trap table was set from user mode"
         );
         cpu.trap_table = Some(sink);
+        cpu.counters.trap_table_loads += 1;
     }
 
     /// Program the one-shot timer (`None`: disarm).
     pub fn set_timer(&self, deadline: Option<u64>) {
-        self.cpu().deadline = deadline;
-    }
-
-    /// Is the timer armed?
-    pub fn timer_armed(&self) -> bool {
-        self.cpu().deadline.is_some()
+        let mut cpu = self.cpu();
+        assert_eq!(
+            cpu.mode,
+            CpuMode::Kernel,
+            "the timer was programmed from user mode"
+        );
+        cpu.deadline = deadline;
+        cpu.counters.timer_writes += 1;
     }
 
     /// The interrupt-enable flag.
@@ -369,6 +376,7 @@ impl Machine {
             // A zero-time instruction belongs to the end of the tick before
             // it: it runs before the interrupts that came due at that
             // boundary. Interrupts are taken before the next timed one.
+            assert_eq!(cpu.mode, CpuMode::User, "user code ran in kernel mode");
             let timed = matches!(op, Some(Op::Compute(1..) | Op::Spin));
             if timed && let Some(cause) = Self::pending(&cpu) {
                 return cause;
@@ -428,7 +436,8 @@ impl Machine {
         }
     }
 
-    /// One tick of user time for the current process.
+    /// One tick of time for the current process (user mode, or kernel work
+    /// on its behalf).
     fn tick(&self, cpu: &mut Cpu) {
         let pid = cpu.aspace.and_then(|a| cpu.owners[a]);
         cpu.schedule.push(pid);
