@@ -1,14 +1,19 @@
 //! The QEMU `virt` board's two devices the kernel needs: the 16550 UART (the
 //! console) and the SiFive test device (power off with an exit code).
 //!
-//! Both are at fixed physical addresses on `virt`; the kernel maps them (no
-//! U bit) into every address space, so it can print and exit from any.
+//! Both are at fixed physical addresses on `virt`. Until paging is on the
+//! kernel reaches them there; then at [`MMIO_ALIAS`] above, where every
+//! address space maps them (no U bit), so it can print and exit from any.
+
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use kernel_common::console::Console;
 use ldex_arch_riscv::Riscv;
 use ldex_core::sync::SpinLock;
 
-/// The UART's registers.
+/// Where the device region (physical 0..) appears once paging is on.
+pub const MMIO_ALIAS: usize = 0xC000_0000;
+/// The UART's registers (physical).
 pub const UART: usize = 0x1000_0000;
 /// The SiFive test device ("sifive,test0").
 pub const TEST_DEVICE: usize = 0x10_0000;
@@ -19,6 +24,18 @@ const LSR_THR_EMPTY: u8 = 1 << 5;
 
 const TEST_PASS: u32 = 0x5555;
 const TEST_FAIL: u32 = 0x3333;
+
+/// 0 before paging, [`MMIO_ALIAS`] after.
+static MMIO_BASE: AtomicUsize = AtomicUsize::new(0);
+
+/// Paging is on: reach the devices through [`MMIO_ALIAS`] from now on.
+pub fn use_mmio_alias() {
+    MMIO_BASE.store(MMIO_ALIAS, Ordering::Relaxed);
+}
+
+fn device(pa: usize) -> usize {
+    MMIO_BASE.load(Ordering::Relaxed) + pa
+}
 
 /// The console on the UART.
 #[derive(Debug)]
@@ -31,12 +48,13 @@ static WRITE: SpinLock<(), Riscv> = SpinLock::new(());
 impl Console for Uart {
     fn write_bytes(&self, bytes: &[u8]) {
         let _whole = WRITE.lock();
+        let uart = device(UART);
         for &b in bytes {
-            // SAFETY: the UART's registers are mapped at this address in
-            // every address space the kernel runs in (identity, no U bit).
+            // SAFETY: the UART's registers are at this address, physical
+            // or the alias every address space maps (no U bit).
             unsafe {
-                while core::ptr::read_volatile((UART + LSR) as *const u8) & LSR_THR_EMPTY == 0 {}
-                core::ptr::write_volatile((UART + THR) as *mut u8, b);
+                while core::ptr::read_volatile((uart + LSR) as *const u8) & LSR_THR_EMPTY == 0 {}
+                core::ptr::write_volatile((uart + THR) as *mut u8, b);
             }
         }
     }
@@ -50,8 +68,8 @@ pub fn exit(code: u16) -> ! {
     } else {
         (u32::from(code) << 16) | TEST_FAIL
     };
-    // SAFETY: the test device is mapped (identity, no U bit) everywhere.
-    unsafe { core::ptr::write_volatile(TEST_DEVICE as *mut u32, value) };
+    // SAFETY: the test device is at this address, physical or the alias.
+    unsafe { core::ptr::write_volatile(device(TEST_DEVICE) as *mut u32, value) };
     loop {
         core::hint::spin_loop();
     }

@@ -17,13 +17,12 @@ use ldex_core::sched::Hint;
 
 use crate::KernelT;
 use crate::frames::PAGE;
-use crate::vm::{AddressSpace, DEVICE_PAGES, Perm, USER_BOTTOM, USER_STACK, USER_TOP, VmError};
+use crate::vm::{AddressSpace, Perm, USER_BOTTOM, USER_STACK, USER_TOP, VmError};
 
-/// What a program may not touch: the two device pages and all of RAM (the
-/// kernel lives there).
-pub fn forbidden(ram: &Range<usize>) -> [Range<u64>; 3] {
-    let [test, uart] = DEVICE_PAGES;
-    [test, uart, ram.start as u64..ram.end as u64]
+/// What a program may not touch: RAM, where the kernel lives (everything
+/// else of the kernel lies above user space too).
+pub fn forbidden(ram: &Range<usize>) -> Range<u64> {
+    ram.start as u64..ram.end as u64
 }
 
 /// Where programs may be loaded: user space below the stack, off the

@@ -142,6 +142,7 @@ mod kernel {
         unsafe {
             core::arch::asm!("csrw satp, {}", "sfence.vma", in(reg) kspace.satp().bits());
         }
+        board::use_mmio_alias();
 
         // User programs may read cycle, time and instret, as on Linux (the
         // bench program counts instructions with rdinstret).
@@ -197,7 +198,12 @@ mod kernel {
             kernel,
         };
         let forbidden = loader::forbidden(&info.ram);
-        let summary = initrd::spawn_all(archive, &loader::setup(&forbidden), &mut builder, &Uart);
+        let summary = initrd::spawn_all(
+            archive,
+            &loader::setup(core::slice::from_ref(&forbidden)),
+            &mut builder,
+            &Uart,
+        );
         if summary.started == 0 {
             match summary.damaged {
                 Some(_) => fail(

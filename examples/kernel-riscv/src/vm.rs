@@ -6,29 +6,31 @@
 //!                | unmapped (null guard)  |
 //!   0x0001_0000  | program segments    U  |  from the ELF, R/W/X as it says
 //!                | ...                    |
-//!   0x0010_0000  | SiFive test device  -  |  one 4 KiB page, kernel only
-//!   0x1000_0000  | UART                -  |  one 4 KiB page, kernel only
-//!                | ...                    |
 //!   USER_TOP-64K | user stack          U  |  RW
 //!   USER_TOP     +------------------------+  0x4000_0000
 //!                | unmapped               |
-//!   RAM (0x8000_0000, identity)        -  |  kernel, its stacks, frames,
-//!                |                        |  initrd, device tree: RWX, G,
-//!                +------------------------+  never U
+//!   0x8000_0000  | RAM, identity       -  |  kernel, its stacks, frames,
+//!                |                        |  initrd, device tree: RWX, G
+//!   MMIO_ALIAS   | devices             -  |  physical 0.. moved up by
+//!                |                        |  0xC000_0000: RW, G
+//!                +------------------------+
 //! ```
 //!
-//! The kernel half is the same in every address space: RAM is mapped with
-//! the biggest pages the root level has (1 GiB on Sv39, 4 MiB on Sv32) and
-//! the two devices with 4 KiB pages. Nothing of the kernel has the U bit,
-//! so user mode can neither read, write nor jump there; a user page never
-//! lies above `USER_TOP`. Leaves are created with A (and D when writable)
-//! already set, so the hart never needs to update them.
+//! The kernel half is the same in every address space and made only of
+//! root-level leaves (1 GiB on Sv39, 4 MiB on Sv32): RAM at its own address,
+//! and the device region of QEMU virt (the test device at 0x10_0000, the
+//! UART at 0x1000_0000) at [`MMIO_ALIAS`] + its physical address, so no
+//! device sits among the programs' addresses (a program linked at 0x10000
+//! may be as big as user space). Nothing of the kernel has the U bit, so
+//! user mode can neither read, write nor jump there; a user page never lies
+//! above `USER_TOP`. Leaves are created with A (and D when writable) already
+//! set, so the hart never needs to update them.
 
 use core::ops::Range;
 
 use ldex_arch_riscv::Satp;
 
-use crate::board::{TEST_DEVICE, UART};
+use crate::board::{MMIO_ALIAS, TEST_DEVICE, UART};
 use crate::frames::{self, PAGE};
 
 cfg_if::cfg_if! {
@@ -53,12 +55,6 @@ pub const USER_TOP: usize = 0x4000_0000;
 pub const USER_STACK: usize = 64 * 1024;
 /// The lowest user address (below it: the null guard).
 pub const USER_BOTTOM: usize = 0x1000;
-
-/// The device pages, which no program segment may overlap.
-pub const DEVICE_PAGES: [Range<u64>; 2] = [
-    TEST_DEVICE as u64..(TEST_DEVICE + PAGE) as u64,
-    UART as u64..(UART + PAGE) as u64,
-];
 
 /// PTE permission bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,12 +130,12 @@ impl AddressSpace {
         let space = AddressSpace { root };
         let mut at = ram.start & !(ROOT_LEAF - 1);
         while at < ram.end {
-            // SAFETY: `root` is a fresh, zeroed, identity-mapped frame.
-            unsafe { *table(root).add(vpn(at, LEVELS - 1)) = leaf(at, R | W | X | G) };
+            space.set_root_leaf(at, at, R | W | X | G);
             at += ROOT_LEAF;
         }
         for device in [TEST_DEVICE, UART] {
-            space.map_raw(device, device, R | W | G)?;
+            let pa = device & !(ROOT_LEAF - 1);
+            space.set_root_leaf(MMIO_ALIAS + pa, pa, R | W | G);
         }
         Ok(space)
     }
@@ -181,19 +177,17 @@ impl AddressSpace {
         AddressSpace { root: satp.root() }
     }
 
-    fn map_raw(&self, va: usize, pa: usize, perm: Pte) -> Result<(), VmError> {
-        let slot = self.walk(va, true)?.ok_or(VmError::OutOfMemory)?;
-        // SAFETY: a slot in one of this space's tables.
-        unsafe { *slot = leaf(pa, perm) };
-        Ok(())
+    /// Map the root-level page at `va` to `pa` (both `ROOT_LEAF`-aligned).
+    fn set_root_leaf(&self, va: usize, pa: usize, perm: Pte) {
+        // SAFETY: `root` is this space's root table, an identity-mapped frame.
+        unsafe { *table(self.root).add(vpn(va, LEVELS - 1)) = leaf(pa, perm) };
     }
 
     /// The level-0 slot for `va`, creating tables on the way if `create`.
     /// `Ok(None)`: a table is missing and `create` is false.
     fn walk(&self, va: usize, create: bool) -> Result<Option<*mut Pte>, VmError> {
-        // The lower half: Sv39 addresses below 2^38 (no sign extension), Sv32
-        // below 2^31 (RAM and the kernel live above).
-        if va >= 1 << (12 + VPN_BITS * LEVELS - 1) {
+        // User space only: below the kernel's root-level leaves.
+        if va >= USER_TOP {
             return Err(VmError::KernelRange);
         }
         let mut t = self.root;

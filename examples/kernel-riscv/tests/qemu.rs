@@ -94,6 +94,11 @@ fn programs(arch: &Arch) -> Vec<(String, &'static str, End)> {
             killed("memory fault (user read at 0x0)"),
         ),
         ("efault".into(), "efault", End::Exit(0)),
+        (
+            "mmio-poweroff".into(),
+            "mmio-poweroff",
+            killed("memory fault (user write at 0xc0100000)"),
+        ),
         ("efault-huge".into(), "efault-huge", End::Exit(0)),
         ("enosys".into(), "enosys", End::Exit(0)),
         (
@@ -158,7 +163,16 @@ fn malformed(arch: &Arch) -> Vec<(String, Vec<u8>, &'static str)> {
     } else {
         in_kernel[load + 0x08..load + 0x0c].copy_from_slice(&0x8020_0000u32.to_le_bytes());
     }
+    // Give the last PT_LOAD a gigabyte of memory (it still fits user space).
+    let mut huge = hello.clone();
+    let last = *loads.last().unwrap();
+    if is64 {
+        huge[last + 0x28..last + 0x30].copy_from_slice(&0x3000_0000u64.to_le_bytes());
+    } else {
+        huge[last + 0x14..last + 0x18].copy_from_slice(&0x3000_0000u32.to_le_bytes());
+    }
     vec![
+        ("huge-bss".into(), huge, "segment larger than 16 MiB"),
         (
             "bad-magic".into(),
             b"#!/bin/sh\necho not an ELF file\n".to_vec(),

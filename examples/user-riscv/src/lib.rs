@@ -18,7 +18,7 @@
 //! | `kwrite`       | store to the kernel image                      | killed: memory fault (user write at K)     |
 //! | `kjump`        | jump into the kernel image                     | killed: memory fault (user execute at K)   |
 //! | `null-deref`   | load from address 0                            | killed: memory fault (user read at 0x0)    |
-//! | `mmio-poweroff`| store to the power-off device (kernel-mapped)  | killed: memory fault (user write at 0x100000) |
+//! | `mmio-poweroff`| store to the power-off device (kernel-mapped)  | killed: memory fault (user write at 0xc0100000) |
 //! | `efault`       | write/clock_gettime with kernel pointers, NULL | exit 0 (every call got -EFAULT)            |
 //! | `efault-huge`  | write with huge and wrapping lengths           | exit 0 (every call got -EFAULT)            |
 //! | `enosys`       | unknown system call numbers                    | exit 0 (every call got -ENOSYS)            |

@@ -1,13 +1,13 @@
-//! Writes "power off, success" to the SiFive test device, which the kernel
-//! maps (without U) into every address space. Expected: killed: memory
-//! fault (user write at 0x100000), and QEMU keeps running.
+//! Writes "power off, success" to the SiFive test device where the kernel
+//! maps it (without U) in every address space. Expected: killed: memory
+//! fault (user write at 0xc0100000), and QEMU keeps running.
 #![no_std]
 #![no_main]
 
 user::entry!(main);
 
-/// The SiFive test device of QEMU virt.
-const TEST_DEVICE: usize = 0x10_0000;
+/// The SiFive test device of QEMU virt, as kernel-riscv maps it.
+const TEST_DEVICE: usize = 0xC010_0000;
 
 fn main(_: user::Args) -> i32 {
     user::println!("mmio-poweroff: writing the power-off device from U-mode");
