@@ -44,7 +44,7 @@ mod vm;
 pub use kernel::{KernelT, kmain};
 
 /// The host build: the kernel is bare-metal only (the host build exists to
-/// run the policy's unit tests and the QEMU tests in `tests/`).
+/// run the policy's unit tests; `cargo xtask test qemu:riscv` boots it).
 #[cfg(not(target_os = "none"))]
 fn main() {
     eprintln!(

@@ -1,8 +1,8 @@
 //! The hostile set: RISC-V user programs that each try one way to break out
 //! of user mode. The kernel must end each one with the cause below, while
-//! the kernel and every other process carry on. `kernel-riscv`'s QEMU test
-//! (`tests/qemu.rs`) boots them all, with the well-behaved programs, on rv64
-//! and rv32 and checks every line.
+//! the kernel and every other process carry on. `cargo xtask test
+//! qemu:riscv` boots them all, with the well-behaved programs, on rv64 and
+//! rv32 and checks every line (`examples/kernel-riscv/expect/full-set-*`).
 //!
 //! | program        | what it tries                                  | expected end                               |
 //! |----------------|------------------------------------------------|--------------------------------------------|
