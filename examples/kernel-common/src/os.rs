@@ -30,8 +30,7 @@ use core::marker::PhantomData;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use abi::Call;
-use ldex_core::pid::Pid;
-use ldex_core::proc::Ending;
+use ldex_core::proc::{Ending, ProcInfo};
 use ldex_core::syscall::{SyscallCx, errno};
 use ldex_core::{Arch, Event, Os, SyscallAction};
 
@@ -91,7 +90,8 @@ impl<A: Arch, P: Platform<A>> Os<A> for ExampleOs<A, P> {
         }
     }
 
-    fn process_ended(&self, pid: Pid, name: &str, ending: &Ending) {
+    fn process_ended(&self, info: &ProcInfo, ending: &Ending) {
+        let (pid, name) = (info.pid, info.name);
         print(&self.platform, format_args!("[pid {pid} {name}] {ending}\n"));
     }
 }
