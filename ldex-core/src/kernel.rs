@@ -170,6 +170,9 @@ struct Table<A: Arch, S, const N: usize> {
     ticks: u64,
     reaped: u64,
     timer: Option<PeriodicTimer<A::Timer>>,
+    /// The CPU-time limit in force ([`Config::cpu_limit`] until
+    /// [`Kernel::set_cpu_limit`]).
+    cpu_limit: Option<u64>,
 }
 
 impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
@@ -250,6 +253,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
                 ticks: 0,
                 reaped: 0,
                 timer: None,
+                cpu_limit: config.cpu_limit,
             }),
             slots: [const { Slot::EMPTY }; N],
             scheduler: UnsafeCell::new(A::Context::EMPTY),
@@ -264,6 +268,13 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     /// The settings chosen at boot.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Change the per-process CPU-time limit (in timer ticks) chosen at
+    /// run time, say from a kernel command line, after the `static` kernel
+    /// was built with a `const` [`Config`].
+    pub fn set_cpu_limit(&self, ticks: Option<u64>) {
+        self.table.lock().cpu_limit = ticks;
     }
 
     /// The process on the CPU, if any.
@@ -691,7 +702,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
                     decision = Decision::Preempt;
                 }
             }
-            let limit = self.config.cpu_limit;
+            let limit = t.cpu_limit;
             match running {
                 Some(pid) => {
                     let e = t.entry(pid);
