@@ -1,9 +1,11 @@
 //! The timer: the local APIC timer, one-shot, on the TSC clock.
 //!
-//! [`Timer::now`] is the TSC; deadlines are TSC values. Where the CPU has
-//! TSC-deadline mode the deadline goes straight into `IA32_TSC_DEADLINE`;
-//! otherwise the APIC timer runs one-shot with an initial count converted
-//! from the TSC distance. [`LapicTimer::calibrate`] measures the TSC and the
+//! The clock counts nanoseconds: [`Timer::now`] is the TSC scaled by its
+//! calibrated rate, so a kernel can write its tick period as a constant
+//! (`Config::preemptive(10_000_000)` is 10 ms on every machine). Where the
+//! CPU has TSC-deadline mode a deadline goes straight into
+//! `IA32_TSC_DEADLINE` (converted back to TSC counts); otherwise the APIC
+//! timer runs one-shot with an initial count converted from the distance. [`LapicTimer::calibrate`] measures the TSC and the
 //! APIC timer against 10 ms of PIT channel 2, whose 1.193182 MHz input is
 //! the one frequency every PC agrees on. ldex-core's `PeriodicTimer` builds
 //! the tick on top.
@@ -37,12 +39,14 @@ const IA32_TSC_DEADLINE: u32 = 0x6e0;
 const PIT_HZ: u64 = 1_193_182;
 const CALIBRATION_MS: u64 = 10;
 
+const NS_PER_S: u64 = 1_000_000_000;
+
 #[derive(Clone, Copy, Debug)]
 enum Mode {
     TscDeadline,
-    /// APIC timer counts per TSC count, as a 32.32 fixed-point number.
+    /// APIC timer counts per nanosecond, as a 32.32 fixed-point number.
     OneShot {
-        apic_per_tsc: u64,
+        apic_per_ns: u64,
     },
 }
 
@@ -51,7 +55,16 @@ enum Mode {
 pub struct LapicTimer {
     lapic: usize,
     tsc_hz: u64,
+    /// Nanoseconds per TSC count, 32.32 fixed point.
+    ns_per_tsc: u64,
+    /// TSC counts per nanosecond, 32.32 fixed point.
+    tsc_per_ns: u64,
     mode: Mode,
+}
+
+/// `value * factor`, with `factor` in 32.32 fixed point.
+fn scale(value: u64, factor: u64) -> u64 {
+    ((u128::from(value) * u128::from(factor)) >> 32).min(u128::from(u64::MAX)) as u64
 }
 
 impl LapicTimer {
@@ -66,6 +79,8 @@ impl LapicTimer {
         let mut t = LapicTimer {
             lapic,
             tsc_hz: 0,
+            ns_per_tsc: 0,
+            tsc_per_ns: 0,
             mode: Mode::TscDeadline,
         };
         t.write(REG_SVR, SVR_ENABLE | u32::from(SPURIOUS_VECTOR));
@@ -79,17 +94,26 @@ impl LapicTimer {
         let tsc = rdtsc() - tsc0;
         let apic = u64::from(u32::MAX - t.read(REG_CURRENT_COUNT));
         t.write(REG_INITIAL_COUNT, 0);
+        let tsc = tsc.max(1);
+        let ns = CALIBRATION_MS * 1_000_000;
         t.tsc_hz = tsc * 1000 / CALIBRATION_MS;
+        t.ns_per_tsc = (ns << 32) / tsc;
+        t.tsc_per_ns = (tsc << 32) / ns;
         let tsc_deadline = __cpuid(1).ecx & (1 << 24) != 0;
         if tsc_deadline {
             t.write(REG_LVT_TIMER, LVT_TSC_DEADLINE | u32::from(TIMER_VECTOR));
         } else {
             t.mode = Mode::OneShot {
-                apic_per_tsc: (apic << 32) / tsc.max(1),
+                apic_per_ns: (apic << 32) / ns,
             };
             t.write(REG_LVT_TIMER, u32::from(TIMER_VECTOR));
         }
         t
+    }
+
+    /// The calibrated TSC rate.
+    pub fn tsc_hz(&self) -> u64 {
+        self.tsc_hz
     }
 
     /// Does the timer use TSC-deadline mode?
@@ -139,25 +163,25 @@ unsafe fn pit_wait(counts: u64) {
 
 impl Timer for LapicTimer {
     fn frequency_hz(&self) -> u64 {
-        self.tsc_hz
+        NS_PER_S
     }
 
     fn now(&self) -> u64 {
-        rdtsc()
+        scale(rdtsc(), self.ns_per_tsc)
     }
 
     fn set_deadline(&self, deadline: u64) {
         match self.mode {
             Mode::TscDeadline => {
+                let tsc = scale(deadline, self.tsc_per_ns).max(1);
                 // SAFETY: TSC-deadline mode is on; a past deadline fires at once.
-                unsafe { Msr::new(IA32_TSC_DEADLINE).write(deadline.max(1)) }
+                unsafe { Msr::new(IA32_TSC_DEADLINE).write(tsc) }
             }
-            Mode::OneShot { apic_per_tsc } => {
-                let delta = u128::from(deadline.saturating_sub(rdtsc()));
-                let count = (delta * u128::from(apic_per_tsc)) >> 32;
+            Mode::OneShot { apic_per_ns } => {
+                let count = scale(deadline.saturating_sub(self.now()), apic_per_ns);
                 self.write(
                     REG_INITIAL_COUNT,
-                    count.clamp(1, u128::from(u32::MAX)) as u32,
+                    count.clamp(1, u64::from(u32::MAX)) as u32,
                 );
             }
         }
