@@ -223,8 +223,12 @@ pub(crate) fn decode(frame: &TrapFrame) -> Option<TrapCause> {
             access: AccessKind::Execute,
             from,
         },
-        // `int3` through a DPL-0 gate: #GP naming IDT vector 3.
-        13 if frame.error_code == (3 << 3) | GP_IDT => TrapCause::Breakpoint,
+        // `int3` through a DPL-0 gate: #GP naming IDT vector 3. CPUs put
+        // the vector in bits 15:3; QEMU's TCG puts the gate's byte offset
+        // (vector * 16) there, so accept both spellings.
+        13 if frame.error_code == (3 << 3) | GP_IDT || frame.error_code == (3 << 4) | GP_IDT => {
+            TrapCause::Breakpoint
+        }
         10..=13 => TrapCause::PrivilegedInstruction,
         14 => {
             let access = if frame.error_code & (1 << 4) != 0 {

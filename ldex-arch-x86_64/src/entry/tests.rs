@@ -110,6 +110,11 @@ fn decode_names_syscalls_timer_and_the_faults_hostile_programs_raise() {
     // int3 and int 0x20 through DPL-0 gates: #GP with the IDT flag.
     assert_eq!(user(13, (3 << 3) | 2), Some(TrapCause::Breakpoint));
     assert_eq!(
+        user(13, (3 << 4) | 2),
+        Some(TrapCause::Breakpoint),
+        "QEMU's encoding"
+    );
+    assert_eq!(
         user(13, (0x20 << 3) | 2),
         Some(TrapCause::PrivilegedInstruction)
     );

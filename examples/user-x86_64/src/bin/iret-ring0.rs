@@ -1,0 +1,12 @@
+//! Hostile: `iretq` to a ring-0 code segment (expects: killed: privileged instruction).
+#![no_std]
+#![no_main]
+
+use user_x86_64 as _;
+
+#[unsafe(no_mangle)]
+extern "C" fn main() -> i32 {
+    // SAFETY: this program exists to do exactly this; the kernel must stop it.
+    unsafe { core::arch::asm!("mov rax, rsp", "push 0x10", "push rax", "pushfq", "push 0x08", "lea rax, [rip]", "push rax", "iretq", out("rax") _, options(nostack)) };
+    0
+}

@@ -1,0 +1,12 @@
+//! Hostile: `lgdt` (expects: killed: privileged instruction).
+#![no_std]
+#![no_main]
+
+use user_x86_64 as _;
+
+#[unsafe(no_mangle)]
+extern "C" fn main() -> i32 {
+    // SAFETY: this program exists to do exactly this; the kernel must stop it.
+    unsafe { core::arch::asm!("sub rsp, 16", "lgdt [rsp]", options(nostack)) };
+    0
+}

@@ -1,0 +1,12 @@
+//! Hostile: `syscall` with rsp in the kernel; the entry never uses it, the call returns and the first push faults (expects: killed: memory fault (user write at 0xffff8000000ffff8)).
+#![no_std]
+#![no_main]
+
+use user_x86_64 as _;
+
+#[unsafe(no_mangle)]
+extern "C" fn main() -> i32 {
+    // SAFETY: this program exists to do exactly this; the kernel must stop it.
+    unsafe { core::arch::asm!("mov rsp, 0xffff800000100000", "mov eax, 39", "syscall", "push rax", out("rax") _, out("rcx") _, out("r11") _) };
+    0
+}

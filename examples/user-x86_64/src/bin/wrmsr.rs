@@ -1,0 +1,12 @@
+//! Hostile: `wrmsr` to IA32_LSTAR (expects: killed: privileged instruction).
+#![no_std]
+#![no_main]
+
+use user_x86_64 as _;
+
+#[unsafe(no_mangle)]
+extern "C" fn main() -> i32 {
+    // SAFETY: this program exists to do exactly this; the kernel must stop it.
+    unsafe { core::arch::asm!("wrmsr", in("ecx") 0xc000_0082u32, in("eax") 0, in("edx") 0, options(nostack)) };
+    0
+}
