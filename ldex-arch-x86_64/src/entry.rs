@@ -231,7 +231,10 @@ pub(crate) fn decode(frame: &TrapFrame) -> Option<TrapCause> {
         }
         10..=13 => TrapCause::PrivilegedInstruction,
         14 => {
-            let access = if frame.error_code & (1 << 4) != 0 {
+            let addr = Cr2::read_raw();
+            // The I/D bit is only reported with NX or SMEP on; a fetch fault
+            // always faults at the rip it could not fetch.
+            let access = if frame.error_code & (1 << 4) != 0 || addr == frame.rip {
                 AccessKind::Execute
             } else if frame.error_code & (1 << 1) != 0 {
                 AccessKind::Write
@@ -239,7 +242,7 @@ pub(crate) fn decode(frame: &TrapFrame) -> Option<TrapCause> {
                 AccessKind::Read
             };
             TrapCause::MemoryFault {
-                addr: Cr2::read_raw() as usize,
+                addr: addr as usize,
                 access,
                 from,
             }

@@ -1,7 +1,9 @@
 //! The trap table: GDT + TSS, IDT, the syscall MSRs, the per-CPU area, the
 //! PICs and the FPU, installed in that order by one call.
 
+use core::arch::x86_64::__cpuid;
 use ldex_core::BootToken;
+
 use ldex_core::arch::TrapSink;
 use x86_64::VirtAddr;
 use x86_64::registers::model_specific::{Efer, EferFlags, LStar, SFMask, Star};
@@ -59,6 +61,13 @@ unsafe fn install_syscall() {
         .expect("the GDT is in SYSRET order");
         LStar::write(VirtAddr::new(syscall_entry as *const () as u64));
         SFMask::write(mask);
-        Efer::update(|efer| efer.insert(EferFlags::SYSTEM_CALL_EXTENSIONS));
+        Efer::update(|efer| {
+            efer.insert(EferFlags::SYSTEM_CALL_EXTENSIONS);
+            // NX: page tables may mark data non-executable, and #PF reports
+            // instruction fetches (the I/D bit).
+            if __cpuid(0x8000_0001).edx & (1 << 20) != 0 {
+                efer.insert(EferFlags::NO_EXECUTE_ENABLE);
+            }
+        });
     }
 }
