@@ -77,8 +77,10 @@ pub unsafe trait Context: Sized {
     const EMPTY: Self;
 
     /// A context whose first switch-to runs `entry(arg)` on the stack whose
-    /// (exclusive) top is `stack_top`. `entry` never returns.
-    fn new(entry: extern "C" fn(usize) -> !, arg: usize, stack_top: *mut u8) -> Self;
+    /// (exclusive) top is `stack_top`. `entry` never returns. Its ABI is
+    /// `C-unwind`: the C calling convention for asm callers, and a hosted
+    /// backend (the simulator) may unwind through it to end a thread.
+    fn new(entry: extern "C-unwind" fn(usize) -> !, arg: usize, stack_top: *mut u8) -> Self;
 
     /// swtch: save the current kernel registers into `*from`, load those of
     /// `*to`, and continue where `to` was saved (or at its entry). Returns when

@@ -57,7 +57,7 @@ use crate::proc::{Ending, KillReason, Name, ProcInfo, ProcState};
 use crate::sched::{Decision, Hint, Requeue, Scheduler};
 use crate::sync::{Interrupts, SpinLock};
 use crate::syscall::{Os, SyscallAction, SyscallCx, WaitChannel, Wake};
-use crate::timer::PeriodicTimer;
+use crate::timer::{PeriodicTimer, Timer};
 use crate::token::BootToken;
 use crate::trace::Event;
 
@@ -323,10 +323,11 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         self.trace(Event::TrapTableRemembered);
         if let (Some(period), Some(timer)) = (period, timer) {
             self.trace(Event::TimerStart { period });
+            let period_us = period.saturating_mul(1_000_000) / timer.frequency_hz().max(1);
             let mut periodic = PeriodicTimer::new(timer);
             periodic.start(token, period);
             t.timer = Some(periodic);
-            self.trace(Event::TimerStarted { period });
+            self.trace(Event::TimerStarted { period_us });
         }
         Ok(())
     }
@@ -361,6 +362,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             ..Entry::UNUSED
         };
         self.trace(Event::ProcCreate { pid });
+        self.trace(Event::ProgramLoad { pid });
         let slot = &self.slots[index];
         let frame = slot.frame();
         // SAFETY: the slot was unused, so nothing else touches its memory,
@@ -413,7 +415,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         loop {
             let picked = {
                 let mut t = self.table.lock();
-                if t.procs.iter().all(|e| e.state == ProcState::Unused) {
+                if t.procs.iter().all(|e| e.state == ProcState::Unused) && !self.os.expects_processes() {
                     return Ok(RunSummary {
                         ticks: t.ticks,
                         reaped: t.reaped,
@@ -485,7 +487,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
 
     /// The first code a new process runs, on its kernel stack below its
     /// frame: return-from-trap into user mode.
-    extern "C" fn process_start(kernel: usize) -> ! {
+    extern "C-unwind" fn process_start(kernel: usize) -> ! {
         // SAFETY: `spawn` passed the address of this `'static` kernel.
         let kernel = unsafe { &*(kernel as *const Self) };
         let pid = kernel

@@ -91,6 +91,13 @@ pub trait Os<A: Arch>: Sync {
         let _ = event;
     }
 
+    /// Will the OS create more processes later (say, on a device interrupt)?
+    /// While it says so, the scheduler loop idles instead of returning when
+    /// the process table is empty.
+    fn expects_processes(&self) -> bool {
+        false
+    }
+
     /// A process ended and has been reaped: free what the OS gave it, and
     /// report it (the example kernels print `[pid N NAME] exit CODE`).
     fn process_ended(&self, info: &ProcInfo, ending: &Ending) {

@@ -39,18 +39,19 @@ pub enum Event {
         /// The period, in timer units.
         period: u64,
     },
-    /// Hardware: "start timer; interrupt CPU every N".
+    /// Hardware: "start timer; interrupt CPU every N µs".
     TimerStarted {
-        /// The period, in timer units.
-        period: u64,
+        /// The period, in microseconds.
+        period_us: u64,
     },
     /// OS: "create entry for process list".
     ProcCreate {
         /// The new process.
         pid: Pid,
     },
-    /// OS: "load program into memory; setup user stack with argv" (reported
-    /// by the OS's loader, which does it).
+    /// OS: "load program into memory; setup user stack with argv" (the OS
+    /// did it before [`Kernel::spawn`](crate::Kernel::spawn), which reports
+    /// it in the figure's order).
     ProgramLoad {
         /// The new process.
         pid: Pid,
@@ -197,8 +198,11 @@ impl fmt::Display for Event {
                 f.write_str("remember address of syscall handler, timer handler")
             }
             Event::TimerStart { .. } => f.write_str("start interrupt timer"),
-            Event::TimerStarted { period } => {
-                write!(f, "start timer; interrupt CPU every {period}")
+            Event::TimerStarted { period_us } if period_us % 1000 == 0 => {
+                write!(f, "start timer; interrupt CPU every {} ms", period_us / 1000)
+            }
+            Event::TimerStarted { period_us } => {
+                write!(f, "start timer; interrupt CPU every {period_us} µs")
             }
             Event::ProcCreate { pid } => write!(f, "create entry for process list (P{pid})"),
             Event::ProgramLoad { pid } => {
