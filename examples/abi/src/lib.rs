@@ -99,6 +99,8 @@ impl Numbers {
 
 /// Linux errno values the kernels return (negated, in the result register).
 pub mod errno {
+    /// Operation not permitted (`arch_prctl` with a kernel address).
+    pub const EPERM: isize = 1;
     /// Bad file descriptor.
     pub const EBADF: isize = 9;
     /// Bad address.

@@ -10,6 +10,8 @@
 
 use core::fmt;
 
+use ldex_core::Config;
+
 /// The settings the command line chose.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CmdLine<'a> {
@@ -73,7 +75,10 @@ fn word(w: &str) -> Word<'_> {
 impl<'a> CmdLine<'a> {
     /// Parse `line`. Later words override earlier ones.
     pub fn parse(line: &'a str) -> CmdLine<'a> {
-        let mut c = CmdLine { line, ..CmdLine::default() };
+        let mut c = CmdLine {
+            line,
+            ..CmdLine::default()
+        };
         for w in line.split_ascii_whitespace() {
             match word(w) {
                 Word::Trace => c.trace = true,
@@ -85,12 +90,22 @@ impl<'a> CmdLine<'a> {
         c
     }
 
+    /// `config` with the command line's CPU-time limit, if it gives one.
+    pub fn apply(&self, config: Config) -> Config {
+        match self.cpu_limit {
+            Some(ticks) => config.with_cpu_limit(ticks),
+            None => config,
+        }
+    }
+
     /// The words that were not understood, in order.
     pub fn problems(&self) -> impl Iterator<Item = Problem<'a>> + 'a {
-        self.line.split_ascii_whitespace().filter_map(|w| match word(w) {
-            Word::Bad(p) => Some(p),
-            _ => None,
-        })
+        self.line
+            .split_ascii_whitespace()
+            .filter_map(|w| match word(w) {
+                Word::Bad(p) => Some(p),
+                _ => None,
+            })
     }
 }
 
@@ -113,6 +128,13 @@ mod tests {
     fn an_empty_line_changes_nothing() {
         let c = CmdLine::parse("");
         assert_eq!((c.trace, c.cpu_limit, c.quantum), (false, None, None));
+        assert_eq!(c.apply(Config::preemptive(10)), Config::preemptive(10));
+    }
+
+    #[test]
+    fn cpulimit_becomes_the_configs_cpu_limit() {
+        let c = CmdLine::parse("cpulimit=30");
+        assert_eq!(c.apply(Config::preemptive(10)).cpu_limit, Some(30));
     }
 
     #[test]
@@ -126,8 +148,14 @@ mod tests {
             problems,
             [
                 Problem::Unknown("console=ttyS0"),
-                Problem::BadValue { key: "cpulimit", value: "abc" },
-                Problem::BadValue { key: "quantum", value: "0" },
+                Problem::BadValue {
+                    key: "cpulimit",
+                    value: "abc"
+                },
+                Problem::BadValue {
+                    key: "quantum",
+                    value: "0"
+                },
                 Problem::Unknown("trace=1"),
             ]
         );

@@ -69,13 +69,22 @@ impl fmt::Display for CpioError {
         match *self {
             CpioError::Empty => f.write_str("the initrd is empty"),
             CpioError::BadMagic { offset } => {
-                write!(f, "not a cpio newc archive (bad magic at offset {offset:#x})")
+                write!(
+                    f,
+                    "not a cpio newc archive (bad magic at offset {offset:#x})"
+                )
             }
             CpioError::BadField { offset } => {
-                write!(f, "bad cpio header field in the member at offset {offset:#x}")
+                write!(
+                    f,
+                    "bad cpio header field in the member at offset {offset:#x}"
+                )
             }
             CpioError::Truncated { offset } => {
-                write!(f, "cpio archive truncated in the member at offset {offset:#x}")
+                write!(
+                    f,
+                    "cpio archive truncated in the member at offset {offset:#x}"
+                )
             }
             CpioError::BadName { offset } => {
                 write!(f, "bad file name in the cpio member at offset {offset:#x}")
@@ -86,7 +95,11 @@ impl fmt::Display for CpioError {
 
 /// The regular files of `archive`, in archive order.
 pub fn files(archive: &[u8]) -> Entries<'_> {
-    Entries { archive, offset: 0, done: false }
+    Entries {
+        archive,
+        offset: 0,
+        done: false,
+    }
 }
 
 /// The iterator of [`files`].
@@ -122,18 +135,26 @@ impl<'a> Entries<'a> {
         let file_size = field(6)? as usize;
         let name_size = field(11)? as usize;
 
+        // Sizes come from the archive: every sum is checked, so a huge field
+        // is a truncated archive, not an overflow (usize is 32 bits on rv32).
         let name_start = at + HEADER_LEN;
-        let name_bytes = self.archive.get(name_start..name_start + name_size).ok_or(truncated)?;
+        let name_end = name_start.checked_add(name_size).ok_or(truncated)?;
+        let name_bytes = self.archive.get(name_start..name_end).ok_or(truncated)?;
         let name = match name_bytes.split_last() {
             Some((0, name)) if !name.is_empty() => {
                 core::str::from_utf8(name).map_err(|_| CpioError::BadName { offset: at })?
             }
             _ => return Err(CpioError::BadName { offset: at }),
         };
-        let data_start = align4(name_start + name_size);
+        let data_start = align4(name_end).ok_or(truncated)?;
         let data_end = data_start.checked_add(file_size).ok_or(truncated)?;
         let data = self.archive.get(data_start..data_end).ok_or(truncated)?;
-        Ok(Member { name, mode, data, next: align4(data_end) })
+        Ok(Member {
+            name,
+            mode,
+            data,
+            next: align4(data_end).ok_or(truncated)?,
+        })
     }
 }
 
@@ -163,14 +184,17 @@ impl<'a> Iterator for Entries<'a> {
             }
             if member.mode & S_IFMT == S_IFREG {
                 let name = member.name.strip_prefix("./").unwrap_or(member.name);
-                return Some(Ok(File { name, data: member.data }));
+                return Some(Ok(File {
+                    name,
+                    data: member.data,
+                }));
             }
         }
     }
 }
 
-fn align4(n: usize) -> usize {
-    n.next_multiple_of(4)
+fn align4(n: usize) -> Option<usize> {
+    n.checked_next_multiple_of(4)
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@
 //! PIE), the machine the caller runs, and every `PT_LOAD` segment:
 //!
 //! * its file bytes lie inside the file and `filesz <= memsz`;
-//! * `vaddr + memsz` does not wrap and stays inside the caller's user range;
-//! * it does not overlap a forbidden range (the kernel image, MMIO) or
-//!   another segment;
+//! * `vaddr + memsz`, rounded up to a page, does not wrap and stays inside
+//!   the caller's user range;
+//! * the pages it touches ([`PAGE_SIZE`]) do not overlap a forbidden range
+//!   (the kernel image, MMIO), and its bytes do not overlap another segment;
 //!
 //! and the entry point lies in an executable segment. Then [`Elf::load`]
 //! hands each segment to the caller's [`Mapper`], which owns page tables and
@@ -28,6 +29,10 @@ use core::ops::Range;
 
 pub use header::{Class, Target};
 use header::{FileHeader, ProgramHeader};
+
+/// The page size placement is checked with (both example kernels use 4 KiB
+/// pages): a segment's pages, not just its bytes, must be allowed.
+pub const PAGE_SIZE: u64 = 4096;
 
 const ET_EXEC: u16 = 2;
 const ET_DYN: u16 = 3;
@@ -48,7 +53,11 @@ pub struct Flags {
 
 impl Flags {
     fn from_bits(bits: u32) -> Flags {
-        Flags { read: bits & 4 != 0, write: bits & 2 != 0, execute: bits & 1 != 0 }
+        Flags {
+            read: bits & 4 != 0,
+            write: bits & 2 != 0,
+            execute: bits & 1 != 0,
+        }
     }
 }
 
@@ -264,11 +273,13 @@ impl<'a> Elf<'a> {
         for ph in elf.program_headers() {
             match ph.kind {
                 PT_INTERP => return Err(ElfError::NeedsInterpreter),
-                PT_LOAD if ph.mem_size > 0 => {
+                PT_LOAD => {
                     let seg = elf.segment(&ph)?;
-                    check_placement(&seg, limits)?;
-                    elf.check_no_overlap(&seg, loads)?;
-                    loads += 1;
+                    if seg.mem_size > 0 {
+                        check_placement(&seg, limits)?;
+                        elf.check_no_overlap(&seg, loads)?;
+                        loads += 1;
+                    }
                 }
                 _ => {}
             }
@@ -277,7 +288,10 @@ impl<'a> Elf<'a> {
             return Err(ElfError::NoLoadableSegment);
         }
         let entry = header.entry;
-        if !elf.segments().any(|s| s.flags.execute && s.range().contains(&entry)) {
+        if !elf
+            .segments()
+            .any(|s| s.flags.execute && s.range().contains(&entry))
+        {
             return Err(ElfError::EntryOutsideCode { entry });
         }
         Ok(elf)
@@ -324,19 +338,29 @@ impl<'a> Elf<'a> {
             .offset
             .checked_add(ph.file_size)
             .and_then(|end| {
-                self.file.get(usize::try_from(ph.offset).ok()?..usize::try_from(end).ok()?)
+                self.file
+                    .get(usize::try_from(ph.offset).ok()?..usize::try_from(end).ok()?)
             })
             .ok_or(ElfError::SegmentOutsideFile { vaddr })?;
         if vaddr.checked_add(ph.mem_size).is_none() {
             return Err(ElfError::AddressWraps { vaddr });
         }
-        Ok(Segment { vaddr, mem_size: ph.mem_size, data, flags: Flags::from_bits(ph.flags) })
+        Ok(Segment {
+            vaddr,
+            mem_size: ph.mem_size,
+            data,
+            flags: Flags::from_bits(ph.flags),
+        })
     }
 
     /// Does `seg` overlap one of the first `count` loadable segments?
     fn check_no_overlap(&self, seg: &Segment<'_>, count: usize) -> Result<(), ElfError> {
         let r = seg.range();
-        match self.segments().take(count).any(|s| overlaps(&s.range(), &r)) {
+        match self
+            .segments()
+            .take(count)
+            .any(|s| overlaps(&s.range(), &r))
+        {
             true => Err(ElfError::SegmentsOverlap { vaddr: seg.vaddr }),
             false => Ok(()),
         }
@@ -348,21 +372,33 @@ impl<'a> Elf<'a> {
         if let Some(ph) = self.program_headers().find(|ph| ph.kind == PT_PHDR) {
             return Some(ph.vaddr);
         }
+        // The table's bounds were checked by FileHeader::read; a segment's
+        // were not if it is empty, so its sums are checked here.
         let table = h.phoff..h.phoff + h.phent * h.phnum;
         self.program_headers()
-            .filter(|ph| ph.kind == PT_LOAD)
-            .find(|ph| ph.offset <= table.start && table.end <= ph.offset + ph.file_size)
-            .map(|ph| ph.vaddr + (table.start - ph.offset))
+            .filter(|ph| ph.kind == PT_LOAD && ph.offset <= table.start)
+            .find(|ph| {
+                ph.offset
+                    .checked_add(ph.file_size)
+                    .is_some_and(|end| table.end <= end)
+            })
+            .and_then(|ph| ph.vaddr.checked_add(table.start - ph.offset))
     }
 }
 
+/// Check the pages `seg` touches, since whole pages get mapped: a segment
+/// that ends a byte before a forbidden range may still share its page.
 fn check_placement(seg: &Segment<'_>, limits: &Limits<'_>) -> Result<(), ElfError> {
-    let r = seg.range();
-    if limits.forbidden.iter().any(|k| overlaps(k, &r)) {
-        return Err(ElfError::OverlapsKernel { start: r.start, end: r.end });
+    let (start, end) = (seg.vaddr, seg.vaddr + seg.mem_size);
+    let pages = match end.checked_next_multiple_of(PAGE_SIZE) {
+        Some(page_end) => start & !(PAGE_SIZE - 1)..page_end,
+        None => return Err(ElfError::AddressWraps { vaddr: start }),
+    };
+    if limits.forbidden.iter().any(|k| overlaps(k, &pages)) {
+        return Err(ElfError::OverlapsKernel { start, end });
     }
-    if r.start < limits.user.start || r.end > limits.user.end {
-        return Err(ElfError::OutsideUserMemory { start: r.start, end: r.end });
+    if pages.start < limits.user.start || pages.end > limits.user.end {
+        return Err(ElfError::OutsideUserMemory { start, end });
     }
     Ok(())
 }

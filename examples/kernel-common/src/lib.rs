@@ -9,6 +9,7 @@
 //! * [`elf`] checks a static ELF executable and hands its segments to the
 //!   kernel's mapper.
 //! * [`stack`] lays out the initial user stack the way Linux does.
+//! * [`initrd`] puts the three together: one process per program.
 //! * [`cmdline`] parses the kernel command line (`trace`, `cpulimit=N`, ...).
 //! * [`os`] is the Linux-ABI system call layer, an [`ldex_core::Os`], over a
 //!   small [`os::Platform`] trait each kernel implements.
@@ -25,5 +26,9 @@ pub mod cmdline;
 pub mod console;
 pub mod cpio;
 pub mod elf;
+pub mod initrd;
 pub mod os;
 pub mod stack;
+
+#[cfg(test)]
+mod testing;

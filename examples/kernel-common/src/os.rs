@@ -14,7 +14,7 @@
 //! | `arch_prctl`    | x86_64 `ARCH_SET_FS`, through the platform             |
 //! | anything else   | -ENOSYS                                                |
 //!
-//! Every pointer argument is a [`UserSlice`] checked against the caller's
+//! Every pointer argument is a [`UserSlice`](ldex_core::user::UserSlice) checked against the caller's
 //! memory ([`Platform::user_allows`]) before the kernel touches it: a kernel
 //! pointer, a wrapping range or a huge length gets -EFAULT, never a kernel
 //! fault. Bad fds get -EBADF, checked first as Linux does.
@@ -48,7 +48,11 @@ pub struct ExampleOs<A, P> {
 impl<A: Arch, P: Platform<A>> ExampleOs<A, P> {
     /// The OS over `platform`, with tracing off. Usable in a `static`.
     pub const fn new(platform: P) -> Self {
-        ExampleOs { platform, tracing: AtomicBool::new(false), arch: PhantomData }
+        ExampleOs {
+            platform,
+            tracing: AtomicBool::new(false),
+            arch: PhantomData,
+        }
     }
 
     /// The platform.
@@ -92,7 +96,10 @@ impl<A: Arch, P: Platform<A>> Os<A> for ExampleOs<A, P> {
 
     fn process_ended(&self, info: &ProcInfo, ending: &Ending) {
         let (pid, name) = (info.pid, info.name);
-        print(&self.platform, format_args!("[pid {pid} {name}] {ending}\n"));
+        print(
+            &self.platform,
+            format_args!("[pid {pid} {name}] {ending}\n"),
+        );
     }
 }
 

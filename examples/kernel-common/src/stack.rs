@@ -87,7 +87,10 @@ impl fmt::Display for StackError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             StackError::TooSmall { needed, size } => {
-                write!(f, "arguments need {needed} bytes of stack, only {size} mapped")
+                write!(
+                    f,
+                    "arguments need {needed} bytes of stack, only {size} mapped"
+                )
             }
             StackError::Unwritable { addr } => {
                 write!(f, "cannot write the user stack at {addr:#x}")
@@ -122,7 +125,11 @@ pub fn build(
     let random_at = (strings_at - 16) & !15;
     let sp = (random_at - words * w) & !15;
 
-    let mut out = Out { write, word, next: sp };
+    let mut out = Out {
+        write,
+        word,
+        next: sp,
+    };
     out.word(args.argv.len() as u64)?;
     let mut string = strings_at;
     for arg in args.argv {
@@ -135,7 +142,11 @@ pub fn build(
     out.word(0)?; // end of envp
     for &(key, value) in &aux[..aux_len] {
         out.word(key)?;
-        out.word(if key == auxv::AT_RANDOM as u64 { random_at } else { value })?;
+        out.word(if key == auxv::AT_RANDOM as u64 {
+            random_at
+        } else {
+            value
+        })?;
     }
     out.bytes(random_at, &args.random)?;
     Ok(sp)

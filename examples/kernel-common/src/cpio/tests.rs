@@ -1,35 +1,8 @@
-use std::format;
 use std::string::ToString;
 use std::vec::Vec;
 
 use super::*;
-
-const DIR: u32 = 0o040_755;
-const REG: u32 = 0o100_644;
-
-/// Append one newc member, padded as `cpio -H newc` pads it.
-fn member(out: &mut Vec<u8>, name: &str, mode: u32, data: &[u8]) {
-    let fields = [1, mode, 0, 0, 1, 0, data.len() as u32, 0, 0, 0, 0, name.len() as u32 + 1, 0];
-    out.extend_from_slice(b"070701");
-    for f in fields {
-        out.extend_from_slice(format!("{f:08X}").as_bytes());
-    }
-    out.extend_from_slice(name.as_bytes());
-    out.push(0);
-    out.resize(out.len().next_multiple_of(4), 0);
-    out.extend_from_slice(data);
-    out.resize(out.len().next_multiple_of(4), 0);
-}
-
-fn archive(files: &[(&str, u32, &[u8])]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (name, mode, data) in files {
-        member(&mut out, name, *mode, data);
-    }
-    member(&mut out, TRAILER, 0, &[]);
-    out.resize(out.len().next_multiple_of(512), 0);
-    out
-}
+use crate::testing::{DIR, REG, archive, member};
 
 #[test]
 fn regular_files_come_out_in_archive_order_without_dot_slash() {
@@ -44,9 +17,18 @@ fn regular_files_come_out_in_archive_order_without_dot_slash() {
     assert_eq!(
         got,
         [
-            Ok(File { name: "hello", data: b"hello-elf" }),
-            Ok(File { name: "spinner", data: b"spin" }),
-            Ok(File { name: "empty", data: b"" }),
+            Ok(File {
+                name: "hello",
+                data: b"hello-elf"
+            }),
+            Ok(File {
+                name: "spinner",
+                data: b"spin"
+            }),
+            Ok(File {
+                name: "empty",
+                data: b""
+            }),
         ]
     );
 }
@@ -90,7 +72,13 @@ fn an_archive_without_a_trailer_is_truncated_after_the_last_file() {
     let got: Vec<_> = files(&a).collect();
     assert_eq!(
         got,
-        [Ok(File { name: "one", data: b"1" }), Err(CpioError::Truncated { offset: end })]
+        [
+            Ok(File {
+                name: "one",
+                data: b"1"
+            }),
+            Err(CpioError::Truncated { offset: end })
+        ]
     );
 }
 
@@ -98,9 +86,41 @@ fn an_archive_without_a_trailer_is_truncated_after_the_last_file() {
 fn non_hex_header_fields_and_unterminated_names_are_refused() {
     let mut a = archive(&[("one", REG, b"1")]);
     a[20] = b'z';
-    assert_eq!(files(&a).next(), Some(Err(CpioError::BadField { offset: 0 })));
+    assert_eq!(
+        files(&a).next(),
+        Some(Err(CpioError::BadField { offset: 0 }))
+    );
 
     let mut a = archive(&[("one", REG, b"1")]);
     a[110 + 3] = b'!'; // overwrite the name's NUL
-    assert_eq!(files(&a).next(), Some(Err(CpioError::BadName { offset: 0 })));
+    assert_eq!(
+        files(&a).next(),
+        Some(Err(CpioError::BadName { offset: 0 }))
+    );
+}
+
+#[test]
+fn huge_size_fields_are_truncation_not_overflow() {
+    for field in [6, 11] {
+        let mut a = archive(&[("one", REG, b"1")]);
+        let at = 6 + 8 * field;
+        a[at..at + 8].copy_from_slice(b"FFFFFFFF");
+        let got = files(&a).next();
+        assert!(
+            matches!(got, Some(Err(CpioError::Truncated { offset: 0 }))),
+            "field {field}: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn no_single_byte_corruption_makes_the_reader_panic() {
+    let good = archive(&[("one", REG, b"first"), ("two", REG, b"second file")]);
+    for at in 0..good.len() {
+        for value in [b'0', b'7', b'F', b'z', 0x00, 0xff] {
+            let mut a = good.clone();
+            a[at] = value;
+            assert!(files(&a).count() <= 3);
+        }
+    }
 }

@@ -50,11 +50,20 @@ impl Target {
     /// `EM_X86_64`.
     pub const EM_X86_64: u16 = 62;
     /// riscv64 programs.
-    pub const RISCV64: Target = Target { class: Class::Elf64, machine: Target::EM_RISCV };
+    pub const RISCV64: Target = Target {
+        class: Class::Elf64,
+        machine: Target::EM_RISCV,
+    };
     /// riscv32 programs.
-    pub const RISCV32: Target = Target { class: Class::Elf32, machine: Target::EM_RISCV };
+    pub const RISCV32: Target = Target {
+        class: Class::Elf32,
+        machine: Target::EM_RISCV,
+    };
     /// x86_64 programs.
-    pub const X86_64: Target = Target { class: Class::Elf64, machine: Target::EM_X86_64 };
+    pub const X86_64: Target = Target {
+        class: Class::Elf64,
+        machine: Target::EM_X86_64,
+    };
 
     /// The target of programs for the CPU this code is compiled for, if it
     /// is one of the three.
@@ -129,10 +138,16 @@ impl FileHeader {
         let class = match ident[4] {
             1 => Class::Elf32,
             2 => Class::Elf64,
-            _ => return Err(ElfError::WrongClass { expected: target.class }),
+            _ => {
+                return Err(ElfError::WrongClass {
+                    expected: target.class,
+                });
+            }
         };
         if class != target.class {
-            return Err(ElfError::WrongClass { expected: target.class });
+            return Err(ElfError::WrongClass {
+                expected: target.class,
+            });
         }
         if ident[5] != 1 {
             return Err(ElfError::NotLittleEndian);
@@ -151,7 +166,10 @@ impl FileHeader {
         let kind = u16_at(file, 16).ok_or(t)? as u16;
         let machine = u16_at(file, 18).ok_or(t)? as u16;
         if machine != target.machine {
-            return Err(ElfError::WrongMachine { found: machine, expected: target.machine });
+            return Err(ElfError::WrongMachine {
+                found: machine,
+                expected: target.machine,
+            });
         }
         if kind != ET_EXEC {
             return Err(ElfError::NotExecutable { found: kind });
@@ -166,8 +184,10 @@ impl FileHeader {
             phent: u16_at(file, phent_at).ok_or(t)?,
             phnum: u16_at(file, phnum_at).ok_or(t)?,
         };
-        let table_end =
-            header.phent.checked_mul(header.phnum).and_then(|n| n.checked_add(header.phoff));
+        let table_end = header
+            .phent
+            .checked_mul(header.phnum)
+            .and_then(|n| n.checked_add(header.phoff));
         if header.phent != ph_size {
             return Err(ElfError::BadProgramHeaders);
         }

@@ -2,69 +2,21 @@ use std::string::ToString;
 use std::vec::Vec;
 
 use super::*;
+use crate::testing::{RW, RX, elf_file};
 
 const KERNEL: Range<u64> = 0x8020_0000..0x8040_0000;
-const LIMITS: Limits<'static> = Limits { user: 0x1000..0x40_0000_0000, forbidden: &[KERNEL] };
-const RX: u32 = 5;
-const RW: u32 = 6;
-
-/// One segment of a hand-built executable: (vaddr, file bytes, memsz, flags).
-type Seg<'a> = (u64, &'a [u8], u64, u32);
-
-/// A minimal ELF executable: header, program headers, then segment bytes.
-fn build(class: Class, machine: u16, entry: u64, segs: &[Seg<'_>]) -> Vec<u8> {
-    let (eh, ph) = match class {
-        Class::Elf32 => (52u64, 32u64),
-        Class::Elf64 => (64, 56),
-    };
-    let word = |out: &mut Vec<u8>, v: u64| match class {
-        Class::Elf32 => out.extend_from_slice(&(v as u32).to_le_bytes()),
-        Class::Elf64 => out.extend_from_slice(&v.to_le_bytes()),
-    };
-    let mut out = Vec::new();
-    out.extend_from_slice(b"\x7fELF");
-    out.extend_from_slice(&[if class == Class::Elf32 { 1 } else { 2 }, 1, 1]);
-    out.resize(16, 0);
-    out.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
-    out.extend_from_slice(&machine.to_le_bytes());
-    out.extend_from_slice(&1u32.to_le_bytes());
-    word(&mut out, entry);
-    word(&mut out, eh); // e_phoff
-    word(&mut out, 0); // e_shoff
-    out.extend_from_slice(&0u32.to_le_bytes()); // e_flags
-    out.extend_from_slice(&(eh as u16).to_le_bytes());
-    out.extend_from_slice(&(ph as u16).to_le_bytes());
-    out.extend_from_slice(&(segs.len() as u16).to_le_bytes());
-    out.extend_from_slice(&[0; 6]);
-    assert_eq!(out.len() as u64, eh);
-    let mut offset = eh + ph * segs.len() as u64;
-    for &(vaddr, data, memsz, flags) in segs {
-        out.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
-        match class {
-            Class::Elf32 => {
-                for v in [offset, vaddr, vaddr, data.len() as u64, memsz] {
-                    word(&mut out, v);
-                }
-                out.extend_from_slice(&flags.to_le_bytes());
-                word(&mut out, 0x1000);
-            }
-            Class::Elf64 => {
-                out.extend_from_slice(&flags.to_le_bytes());
-                for v in [offset, vaddr, vaddr, data.len() as u64, memsz, 0x1000] {
-                    word(&mut out, v);
-                }
-            }
-        }
-        offset += data.len() as u64;
-    }
-    for &(_, data, _, _) in segs {
-        out.extend_from_slice(data);
-    }
-    out
-}
+const LIMITS: Limits<'static> = Limits {
+    user: 0x1000..0x40_0000_0000,
+    forbidden: &[KERNEL],
+};
 
 fn hello(class: Class, machine: u16, base: u64) -> Vec<u8> {
-    build(class, machine, base, &[(base, b"code", 4, RX), (base + 0x1000, b"da", 0x20, RW)])
+    elf_file(
+        class,
+        machine,
+        base,
+        &[(base, b"code", 4, RX), (base + 0x1000, b"da", 0x20, RW)],
+    )
 }
 
 #[derive(Default)]
@@ -86,8 +38,16 @@ fn a_good_riscv64_executable_loads_every_segment_with_its_flags() {
     assert_eq!(image.entry, 0x10000);
     assert_eq!(image.end, 0x11020);
     assert_eq!((image.phent, image.phnum), (56, 2));
-    let rx = Flags { read: true, write: false, execute: true };
-    let rw = Flags { read: true, write: true, execute: false };
+    let rx = Flags {
+        read: true,
+        write: false,
+        execute: true,
+    };
+    let rw = Flags {
+        read: true,
+        write: true,
+        execute: false,
+    };
     assert_eq!(rec.0[0], (0x10000, 4, b"code".to_vec(), rx));
     assert_eq!(rec.0[1], (0x11000, 0x20, b"da".to_vec(), rw));
 }
@@ -111,16 +71,31 @@ fn a_good_x86_64_executable_at_0x400000_loads() {
 fn bad_magic_is_refused() {
     let mut file = hello(Class::Elf64, Target::EM_RISCV, 0x10000);
     file[1] = b'X';
-    assert_eq!(Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err(), ElfError::BadMagic);
-    assert_eq!(Elf::parse(b"#!/bin/sh", Target::RISCV64, &LIMITS).unwrap_err(), ElfError::BadMagic);
-    assert_eq!(ElfError::BadMagic.to_string(), "not an ELF file (bad magic)");
+    assert_eq!(
+        Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err(),
+        ElfError::BadMagic
+    );
+    assert_eq!(
+        Elf::parse(b"#!/bin/sh", Target::RISCV64, &LIMITS).unwrap_err(),
+        ElfError::BadMagic
+    );
+    assert_eq!(
+        ElfError::BadMagic.to_string(),
+        "not an ELF file (bad magic)"
+    );
 }
 
 #[test]
 fn a_program_for_another_machine_or_class_is_refused() {
     let file = hello(Class::Elf64, Target::EM_X86_64, 0x40_0000);
     let err = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err();
-    assert_eq!(err, ElfError::WrongMachine { found: 62, expected: 243 });
+    assert_eq!(
+        err,
+        ElfError::WrongMachine {
+            found: 62,
+            expected: 243
+        }
+    );
     assert_eq!(err.to_string(), "wrong machine 62 (need 243)");
     let file = hello(Class::Elf64, Target::EM_RISCV, 0x10000);
     let err = Elf::parse(&file, Target::RISCV32, &LIMITS).unwrap_err();
@@ -138,27 +113,106 @@ fn a_pie_is_refused_as_not_static() {
 
 #[test]
 fn a_segment_overlapping_the_kernel_is_refused() {
-    let file = build(Class::Elf64, Target::EM_RISCV, 0x8030_0000, &[(0x8030_0000, b"evil", 4, RX)]);
+    let file = elf_file(
+        Class::Elf64,
+        Target::EM_RISCV,
+        0x8030_0000,
+        &[(0x8030_0000, b"evil", 4, RX)],
+    );
     let err = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err();
-    assert_eq!(err, ElfError::OverlapsKernel { start: 0x8030_0000, end: 0x8030_0004 });
-    assert_eq!(err.to_string(), "segment 0x80300000..0x80300004 overlaps the kernel");
+    assert_eq!(
+        err,
+        ElfError::OverlapsKernel {
+            start: 0x8030_0000,
+            end: 0x8030_0004
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "segment 0x80300000..0x80300004 overlaps the kernel"
+    );
+}
+
+/// A forbidden range that ends inside a page.
+const UNALIGNED: Range<u64> = 0x8020_0000..0x8020_0010;
+
+#[test]
+fn a_segment_sharing_a_page_with_the_kernel_is_refused() {
+    let limits = Limits {
+        forbidden: &[UNALIGNED],
+        ..LIMITS
+    };
+    let at = 0x8020_0ff0;
+    let file = elf_file(Class::Elf64, Target::EM_RISCV, at, &[(at, b"y", 4, RX)]);
+    let err = Elf::parse(&file, Target::RISCV64, &limits).unwrap_err();
+    assert_eq!(
+        err,
+        ElfError::OverlapsKernel {
+            start: at,
+            end: at + 4
+        }
+    );
+    let below = KERNEL.start - 8;
+    let file = elf_file(
+        Class::Elf64,
+        Target::EM_RISCV,
+        below,
+        &[(below, b"x", 4, RX)],
+    );
+    assert!(
+        Elf::parse(&file, Target::RISCV64, &LIMITS).is_ok(),
+        "the page below the kernel is fine"
+    );
+}
+
+#[test]
+fn a_segment_reaching_the_last_page_of_the_address_space_is_refused() {
+    let top = u64::MAX - 0x100;
+    let limits = Limits {
+        user: 0x1000..u64::MAX,
+        forbidden: &[],
+    };
+    let file = elf_file(
+        Class::Elf64,
+        Target::EM_RISCV,
+        top,
+        &[(top, b"z", 0x10, RX)],
+    );
+    let err = Elf::parse(&file, Target::RISCV64, &limits).unwrap_err();
+    assert_eq!(err, ElfError::AddressWraps { vaddr: top });
 }
 
 #[test]
 fn a_segment_outside_user_memory_or_wrapping_is_refused() {
-    let file = build(Class::Elf64, Target::EM_RISCV, 0, &[(0, b"null", 4, RX)]);
+    let file = elf_file(Class::Elf64, Target::EM_RISCV, 0, &[(0, b"null", 4, RX)]);
     let err = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err();
     assert_eq!(err, ElfError::OutsideUserMemory { start: 0, end: 4 });
-    let file = build(Class::Elf64, Target::EM_RISCV, 0x10000, &[(u64::MAX - 1, b"", 8, RX)]);
+    let file = elf_file(
+        Class::Elf64,
+        Target::EM_RISCV,
+        0x10000,
+        &[(u64::MAX - 1, b"", 8, RX)],
+    );
     let err = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err();
-    assert_eq!(err, ElfError::AddressWraps { vaddr: u64::MAX - 1 });
+    assert_eq!(
+        err,
+        ElfError::AddressWraps {
+            vaddr: u64::MAX - 1
+        }
+    );
 }
 
 #[test]
 fn a_truncated_file_is_refused() {
     let file = hello(Class::Elf64, Target::EM_RISCV, 0x10000);
-    assert_eq!(Elf::parse(&file[..10], Target::RISCV64, &LIMITS).unwrap_err(), ElfError::Truncated);
-    assert_eq!(Elf::parse(&file[..40], Target::RISCV64, &LIMITS).unwrap_err(), ElfError::Truncated);
+    assert_eq!(
+        Elf::parse(&file[..10], Target::RISCV64, &LIMITS).unwrap_err(),
+        ElfError::Truncated
+    );
+    assert_eq!(
+        Elf::parse(&file[..40], Target::RISCV64, &LIMITS).unwrap_err(),
+        ElfError::Truncated
+    );
     assert_eq!(
         Elf::parse(&file[..100], Target::RISCV64, &LIMITS).unwrap_err(),
         ElfError::Truncated
@@ -170,20 +224,31 @@ fn a_truncated_file_is_refused() {
 
 #[test]
 fn filesz_larger_than_memsz_is_refused() {
-    let file = build(Class::Elf64, Target::EM_RISCV, 0x10000, &[(0x10000, b"code", 2, RX)]);
+    let file = elf_file(
+        Class::Elf64,
+        Target::EM_RISCV,
+        0x10000,
+        &[(0x10000, b"code", 2, RX)],
+    );
     let err = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err();
     assert_eq!(err, ElfError::FileSizeExceedsMemSize { vaddr: 0x10000 });
 }
 
 #[test]
 fn overlapping_segments_are_refused_but_sharing_a_page_is_fine() {
-    let segs = [(0x10000, &b"code"[..], 0x100, RX), (0x10080, &b"data"[..], 4, RW)];
-    let file = build(Class::Elf64, Target::EM_RISCV, 0x10000, &segs);
+    let segs = [
+        (0x10000, &b"code"[..], 0x100, RX),
+        (0x10080, &b"data"[..], 4, RW),
+    ];
+    let file = elf_file(Class::Elf64, Target::EM_RISCV, 0x10000, &segs);
     let err = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err();
     assert_eq!(err, ElfError::SegmentsOverlap { vaddr: 0x10080 });
 
-    let segs = [(0x10000, &b"code"[..], 0x100, RX), (0x10100, &b"data"[..], 4, RW)];
-    let file = build(Class::Elf64, Target::EM_RISCV, 0x10000, &segs);
+    let segs = [
+        (0x10000, &b"code"[..], 0x100, RX),
+        (0x10100, &b"data"[..], 4, RW),
+    ];
+    let file = elf_file(Class::Elf64, Target::EM_RISCV, 0x10000, &segs);
     let elf = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap();
     let pages: Vec<_> = elf.segments().map(|s| s.pages(0x1000)).collect();
     assert_eq!(pages, [0x10000..0x11000, 0x10000..0x11000]);
@@ -200,7 +265,7 @@ fn an_entry_point_outside_executable_code_is_refused() {
 
 #[test]
 fn a_file_without_loadable_segments_is_refused() {
-    let file = build(Class::Elf64, Target::EM_RISCV, 0x10000, &[]);
+    let file = elf_file(Class::Elf64, Target::EM_RISCV, 0x10000, &[]);
     let err = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err();
     assert_eq!(err, ElfError::NoLoadableSegment);
 }
@@ -217,4 +282,40 @@ fn a_mapper_failure_is_reported() {
     let elf = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap();
     let err = elf.load(&mut Full).unwrap_err();
     assert_eq!(err.to_string(), "out of memory");
+}
+
+#[test]
+fn empty_load_segments_are_checked_but_not_mapped() {
+    let segs = [(0x10000, &b"code"[..], 4, RX), (0x20000, &b""[..], 0, RW)];
+    let mut file = elf_file(Class::Elf64, Target::EM_RISCV, 0x10000, &segs);
+    let elf = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap();
+    assert_eq!(elf.segments().count(), 1);
+
+    let second = 64 + 56;
+    file[second + 8..second + 16].copy_from_slice(&u64::MAX.to_le_bytes()); // p_offset
+    let err = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err();
+    assert_eq!(err, ElfError::SegmentOutsideFile { vaddr: 0x20000 });
+    file[second + 32..second + 40].copy_from_slice(&u64::MAX.to_le_bytes()); // p_filesz
+    let err = Elf::parse(&file, Target::RISCV64, &LIMITS).unwrap_err();
+    assert_eq!(err, ElfError::FileSizeExceedsMemSize { vaddr: 0x20000 });
+}
+
+#[test]
+fn no_single_byte_corruption_makes_the_loader_panic() {
+    for class in [Class::Elf64, Class::Elf32] {
+        let target = Target {
+            class,
+            machine: Target::EM_RISCV,
+        };
+        let good = hello(class, Target::EM_RISCV, 0x10000);
+        for at in 0..good.len() {
+            for value in [0x00, 0x01, 0x7f, 0x80, 0xff] {
+                let mut file = good.clone();
+                file[at] = value;
+                if let Ok(elf) = Elf::parse(&file, target, &LIMITS) {
+                    let _ = elf.load(&mut Recorder::default());
+                }
+            }
+        }
+    }
 }

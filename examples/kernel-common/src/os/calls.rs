@@ -8,7 +8,11 @@ use ldex_core::{AccessKind, Arch, Pid};
 use super::{Platform, ProcessMemory};
 
 fn memory<A: Arch, P: Platform<A>>(platform: &P, pid: Pid) -> ProcessMemory<'_, A, P> {
-    ProcessMemory { platform, pid, arch: core::marker::PhantomData }
+    ProcessMemory {
+        platform,
+        pid,
+        arch: core::marker::PhantomData,
+    }
 }
 
 /// `write(fd, buf, len)`: the console is fd 1 and fd 2.

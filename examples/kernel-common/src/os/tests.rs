@@ -6,9 +6,9 @@ use std::sync::Mutex;
 use std::vec::Vec;
 
 use ldex_core::arch::{Context, TrapSink, TrapTable};
-use ldex_core::proc::KillReason;
+use ldex_core::proc::{KillReason, Name, ProcInfo, ProcState};
 use ldex_core::token::BootToken;
-use ldex_core::{TrapCause, TrapFrame};
+use ldex_core::{AccessKind, Pid, TrapCause, TrapFrame};
 
 use super::*;
 use crate::console::Console;
@@ -16,6 +16,7 @@ use crate::stack::WordSize;
 
 /// Just enough of an arch for `SyscallCx`: only `ProcessState` matters.
 struct FakeArch;
+#[derive(Debug)]
 struct FakeFrame;
 struct FakeContext;
 struct FakeTable;
@@ -47,7 +48,7 @@ impl TrapFrame for FakeFrame {
 // SAFETY: never switched to; the tests only build system call contexts.
 unsafe impl Context for FakeContext {
     const EMPTY: Self = FakeContext;
-    fn new(_: extern "C" fn(usize) -> !, _: usize, _: *mut u8) -> Self {
+    fn new(_: extern "C-unwind" fn(usize) -> !, _: usize, _: *mut u8) -> Self {
         FakeContext
     }
     unsafe fn switch(_: *mut Self, _: *const Self) {
@@ -105,7 +106,11 @@ impl<const X86: bool> Fake<X86> {
     fn new() -> Self {
         let user = std::vec![0u8; 64];
         let base = user.as_ptr() as usize;
-        Fake { out: Mutex::new(String::new()), user: Mutex::new(user), base }
+        Fake {
+            out: Mutex::new(String::new()),
+            user: Mutex::new(user),
+            base,
+        }
     }
 
     fn output(&self) -> String {
@@ -115,14 +120,21 @@ impl<const X86: bool> Fake<X86> {
 
 impl<const X86: bool> Console for Fake<X86> {
     fn write_bytes(&self, bytes: &[u8]) {
-        self.out.lock().unwrap().push_str(std::str::from_utf8(bytes).unwrap());
+        self.out
+            .lock()
+            .unwrap()
+            .push_str(std::str::from_utf8(bytes).unwrap());
     }
 }
 
 // SAFETY: the approved range is the live `user` buffer, which the tests
 // keep alive and only touch between system calls.
 unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
-    const NUMBERS: abi::Numbers = if X86 { abi::Numbers::X86_64 } else { abi::Numbers::RISCV };
+    const NUMBERS: abi::Numbers = if X86 {
+        abi::Numbers::X86_64
+    } else {
+        abi::Numbers::RISCV
+    };
     const WORD: WordSize = if X86 { WordSize::Eight } else { WordSize::Four };
 
     fn now_ns(&self) -> u64 {
@@ -141,8 +153,6 @@ unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
         Ok(())
     }
 }
-
-use ldex_core::AccessKind;
 
 const PID1: Pid = Pid::from_index(0);
 const PID2: Pid = Pid::from_index(1);
@@ -166,7 +176,13 @@ fn call_with<const X86: bool>(
 ) -> SyscallAction {
     let mut a = [0; 6];
     a[..args.len()].copy_from_slice(args);
-    os.syscall(&mut SyscallCx { pid, nr, args: a, arch: fs, ticks: 0 })
+    os.syscall(&mut SyscallCx {
+        pid,
+        nr,
+        args: a,
+        arch: fs,
+        ticks: 0,
+    })
 }
 
 fn ret(errno: isize) -> SyscallAction {
@@ -190,7 +206,11 @@ fn write_with_a_kernel_pointer_or_huge_length_is_efault() {
     assert_eq!(call(&os, PID1, 64, &[1, 0x8020_0000, 4]), ret(14));
     assert_eq!(call(&os, PID1, 64, &[1, base, usize::MAX]), ret(14));
     assert_eq!(call(&os, PID1, 64, &[1, base + 60, 8]), ret(14));
-    assert_eq!(call(&os, PID2, 64, &[1, base, 1]), ret(14), "another process's memory");
+    assert_eq!(
+        call(&os, PID2, 64, &[1, base, 1]),
+        ret(14),
+        "another process's memory"
+    );
     assert_eq!(os.platform().output(), "");
 }
 
@@ -213,7 +233,11 @@ fn exit_exit_group_getpid_and_yield_map_to_their_actions() {
 #[test]
 fn unknown_numbers_are_enosys_on_each_table() {
     let rv = ExampleOs::new(Fake::<false>::new());
-    assert_eq!(call(&rv, PID1, 158, &[0x1002, 0]), ret(38), "no arch_prctl on RISC-V");
+    assert_eq!(
+        call(&rv, PID1, 158, &[0x1002, 0]),
+        ret(38),
+        "no arch_prctl on RISC-V"
+    );
     assert_eq!(call(&rv, PID1, 9999, &[]), ret(38));
     let x86 = ExampleOs::new(Fake::<true>::new());
     assert_eq!(call(&x86, PID1, 64, &[]), ret(38));
@@ -224,7 +248,10 @@ fn unknown_numbers_are_enosys_on_each_table() {
 fn clock_gettime_writes_a_32_bit_timespec_on_rv32() {
     let os = ExampleOs::new(Fake::<false>::new());
     let base = os.platform().base;
-    assert_eq!(call(&os, PID1, 113, &[1, base + 1]), SyscallAction::Return(0));
+    assert_eq!(
+        call(&os, PID1, 113, &[1, base + 1]),
+        SyscallAction::Return(0)
+    );
     let user = os.platform().user.lock().unwrap();
     assert_eq!(user[1..5], 3u32.to_le_bytes());
     assert_eq!(user[5..9], 123u32.to_le_bytes());
@@ -247,26 +274,52 @@ fn clock_gettime_refuses_other_clocks_and_bad_pointers() {
     let base = os.platform().base;
     assert_eq!(call(&os, PID1, 228, &[0, base]), ret(22));
     assert_eq!(call(&os, PID1, 228, &[1, 0xffff_8000_0000_0000]), ret(14));
-    assert_eq!(call(&os, PID1, 228, &[1, base + 56]), ret(14), "timespec runs off the end");
+    assert_eq!(
+        call(&os, PID1, 228, &[1, base + 56]),
+        ret(14),
+        "timespec runs off the end"
+    );
 }
 
 #[test]
 fn arch_prctl_set_fs_goes_through_the_platform() {
     let os = ExampleOs::new(Fake::<true>::new());
     let mut fs = 0;
-    assert_eq!(call_with(&os, PID1, 158, &[0x1002, 0x7000], &mut fs), SyscallAction::Return(0));
+    assert_eq!(
+        call_with(&os, PID1, 158, &[0x1002, 0x7000], &mut fs),
+        SyscallAction::Return(0)
+    );
     assert_eq!(fs, 0x7000);
-    assert_eq!(call_with(&os, PID1, 158, &[0x1002, 1 << 63], &mut fs), ret(1));
-    assert_eq!(call_with(&os, PID1, 158, &[0x1001, 0], &mut fs), ret(22), "ARCH_SET_GS");
+    assert_eq!(
+        call_with(&os, PID1, 158, &[0x1002, 1 << 63], &mut fs),
+        ret(1)
+    );
+    assert_eq!(
+        call_with(&os, PID1, 158, &[0x1001, 0], &mut fs),
+        ret(22),
+        "ARCH_SET_GS"
+    );
     assert_eq!(fs, 0x7000);
+}
+
+fn info(pid: Pid, name: &str) -> ProcInfo {
+    let name = Name::new(name);
+    ProcInfo {
+        pid,
+        name,
+        state: ProcState::Zombie,
+        cpu_ticks: 0,
+        preemptions: 0,
+        syscalls: 0,
+    }
 }
 
 #[test]
 fn process_endings_print_one_line_each() {
     let os = ExampleOs::new(Fake::<false>::new());
-    os.process_ended(PID1, "hello", &Ending::Exited(0));
+    os.process_ended(&info(PID1, "hello"), &Ending::Exited(0));
     let limit = Ending::Killed(KillReason::CpuLimit { ticks: 50 });
-    os.process_ended(PID2, "spinner", &limit);
+    os.process_ended(&info(PID2, "spinner"), &limit);
     assert_eq!(
         os.platform().output(),
         "[pid 1 hello] exit 0\n[pid 2 spinner] killed: CPU time limit (50 ticks)\n"
@@ -276,7 +329,10 @@ fn process_endings_print_one_line_each() {
 #[test]
 fn trace_lines_appear_only_when_tracing_is_on() {
     let os = ExampleOs::new(Fake::<false>::new());
-    let trap = Event::Trap { pid: Some(PID1), cause: TrapCause::Syscall };
+    let trap = Event::Trap {
+        pid: Some(PID1),
+        cause: TrapCause::Syscall,
+    };
     os.trace(&trap);
     assert_eq!(os.platform().output(), "");
     os.set_tracing(true);

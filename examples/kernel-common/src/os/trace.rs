@@ -23,5 +23,8 @@ pub fn column_name(column: Column) -> &'static str {
 
 /// Print `event` as one `[trace]` line.
 pub fn print_event<C: Console + ?Sized>(console: &C, event: &Event) {
-    print(console, format_args!("[trace] {:<8} | {event}\n", column_name(event.column())));
+    print(
+        console,
+        format_args!("[trace] {:<8} | {event}\n", column_name(event.column())),
+    );
 }

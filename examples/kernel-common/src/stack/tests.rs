@@ -13,12 +13,18 @@ struct Page {
 
 impl Page {
     fn new(region: &Range<u64>) -> Page {
-        Page { base: region.start, mem: vec![0xAA; (region.end - region.start) as usize] }
+        Page {
+            base: region.start,
+            mem: vec![0xAA; (region.end - region.start) as usize],
+        }
     }
 
     fn write(&mut self, addr: u64, bytes: &[u8]) -> Result<(), WriteFault> {
         let at = addr.checked_sub(self.base).ok_or(WriteFault)? as usize;
-        self.mem.get_mut(at..at + bytes.len()).ok_or(WriteFault)?.copy_from_slice(bytes);
+        self.mem
+            .get_mut(at..at + bytes.len())
+            .ok_or(WriteFault)?
+            .copy_from_slice(bytes);
         Ok(())
     }
 
@@ -36,18 +42,30 @@ impl Page {
     }
 }
 
-const IMAGE: Image =
-    Image { entry: 0x10078, phdr: Some(0x10040), phent: 56, phnum: 3, end: 0x12000 };
+const IMAGE: Image = Image {
+    entry: 0x10078,
+    phdr: Some(0x10040),
+    phent: 56,
+    phnum: 3,
+    end: 0x12000,
+};
 
 fn args<'a>(argv: &'a [&'a str]) -> StackArgs<'a> {
-    StackArgs { argv, image: &IMAGE, page_size: 4096, random: [7; 16] }
+    StackArgs {
+        argv,
+        image: &IMAGE,
+        page_size: 4096,
+        random: [7; 16],
+    }
 }
 
 /// Read the vector back as a `_start` would: argc, argv, envp, auxv.
 fn read_back(page: &Page, sp: u64, w: WordSize) -> (Vec<std::string::String>, Vec<(u64, u64)>) {
     let word = |i: u64| page.word(sp + i * w.bytes(), w);
     let argc = word(0);
-    let argv = (0..argc).map(|i| page.c_string(word(1 + i)).into()).collect();
+    let argv = (0..argc)
+        .map(|i| page.c_string(word(1 + i)).into())
+        .collect();
     assert_eq!(word(1 + argc), 0, "argv ends with NULL");
     assert_eq!(word(2 + argc), 0, "envp is empty");
     let mut aux = Vec::new();
@@ -66,13 +84,26 @@ fn read_back(page: &Page, sp: u64, w: WordSize) -> (Vec<std::string::String>, Ve
 fn a_64_bit_stack_has_argc_argv_empty_envp_and_auxv_ending_in_at_null() {
     let region = TOP - 4096..TOP;
     let mut page = Page::new(&region);
-    let sp =
-        build(region, WordSize::Eight, &args(&["hello", "-v"]), |a, b| page.write(a, b)).unwrap();
+    let sp = build(region, WordSize::Eight, &args(&["hello", "-v"]), |a, b| {
+        page.write(a, b)
+    })
+    .unwrap();
     assert_eq!(sp % 16, 0);
     let (argv, aux) = read_back(&page, sp, WordSize::Eight);
     assert_eq!(argv, ["hello", "-v"]);
     let random = aux.iter().find(|p| p.0 == 25).unwrap().1;
-    assert_eq!(aux, [(3, 0x10040), (4, 56), (5, 3), (6, 4096), (9, 0x10078), (25, random), (0, 0)]);
+    assert_eq!(
+        aux,
+        [
+            (3, 0x10040),
+            (4, 56),
+            (5, 3),
+            (6, 4096),
+            (9, 0x10078),
+            (25, random),
+            (0, 0)
+        ]
+    );
     assert_eq!(random % 16, 0);
     let at = (random - page.base) as usize;
     assert_eq!(page.mem[at..at + 16], [7; 16]);
@@ -82,7 +113,10 @@ fn a_64_bit_stack_has_argc_argv_empty_envp_and_auxv_ending_in_at_null() {
 fn a_32_bit_stack_uses_four_byte_words() {
     let region = 0x7fff_f000..0x8000_0000;
     let mut page = Page::new(&region);
-    let sp = build(region, WordSize::Four, &args(&["yielder"]), |a, b| page.write(a, b)).unwrap();
+    let sp = build(region, WordSize::Four, &args(&["yielder"]), |a, b| {
+        page.write(a, b)
+    })
+    .unwrap();
     assert_eq!(sp % 16, 0);
     let (argv, aux) = read_back(&page, sp, WordSize::Four);
     assert_eq!(argv, ["yielder"]);
@@ -92,8 +126,14 @@ fn a_32_bit_stack_uses_four_byte_words() {
 
 #[test]
 fn without_program_headers_in_memory_the_phdr_entries_are_left_out() {
-    let image = Image { phdr: None, ..IMAGE };
-    let a = StackArgs { image: &image, ..args(&["x"]) };
+    let image = Image {
+        phdr: None,
+        ..IMAGE
+    };
+    let a = StackArgs {
+        image: &image,
+        ..args(&["x"])
+    };
     let region = TOP - 4096..TOP;
     let mut page = Page::new(&region);
     let sp = build(region, WordSize::Eight, &a, |a, b| page.write(a, b)).unwrap();
@@ -106,13 +146,19 @@ fn arguments_too_big_for_the_region_are_refused() {
     let long = "x".repeat(200);
     let region = TOP - 128..TOP;
     let mut page = Page::new(&region);
-    let err = build(region, WordSize::Eight, &args(&[&long]), |a, b| page.write(a, b)).unwrap_err();
+    let err = build(region, WordSize::Eight, &args(&[&long]), |a, b| {
+        page.write(a, b)
+    })
+    .unwrap_err();
     assert!(matches!(err, StackError::TooSmall { size: 128, .. }));
 }
 
 #[test]
 fn a_refused_write_is_reported_with_its_address() {
     let region = TOP - 4096..TOP;
-    let err = build(region, WordSize::Eight, &args(&["a"]), |_, _| Err(WriteFault)).unwrap_err();
+    let err = build(region, WordSize::Eight, &args(&["a"]), |_, _| {
+        Err(WriteFault)
+    })
+    .unwrap_err();
     assert!(matches!(err, StackError::Unwritable { .. }));
 }
