@@ -81,7 +81,7 @@ extern "C" fn start_thread() -> ! {
 unsafe impl ldex_core::Context for Context {
     const EMPTY: Self = Context { rsp: 0 };
 
-    fn new(entry: extern "C" fn(usize) -> !, arg: usize, stack_top: *mut u8) -> Self {
+    fn new(entry: extern "C-unwind" fn(usize) -> !, arg: usize, stack_top: *mut u8) -> Self {
         assert!(
             (stack_top as usize).is_multiple_of(16),
             "a kernel stack top must be 16-aligned"

@@ -1,78 +1,102 @@
-//! OSTEP Fig 6.1 on x86_64: each program of the initrd gets an address
-//! space, its segments, a Linux-style stack and a process.
+//! OSTEP Fig 6.1 on x86_64: the [`ProcessBuilder`] that
+//! [`kernel_common::initrd::spawn_all`] drives.
+//!
+//! `spawn_all` checks each ELF file and orders the steps; this builder owns
+//! the x86_64 parts: a fresh PML4 per program (kernel entries without U),
+//! the segments copied into new frames (U, plus W where the ELF says), a
+//! 64 KiB stack below [`STACK_TOP`], and `Kernel::spawn` with the CR3.
 
-use kernel_common::elf::{Elf, Limits, MapError, Mapper, Segment, Target};
-use kernel_common::stack::{self, StackArgs, WordSize, WriteFault};
+use core::ops::Range;
+
+use kernel_common::elf::{Limits, MapError, Mapper, Segment, Target};
+use kernel_common::initrd::{ProcessBuilder, Setup};
+use kernel_common::stack::{WordSize, WriteFault};
 use ldex_arch_x86_64::AddressSpace;
 use ldex_core::sched::Hint;
+use ldex_core::{Event, Os};
 
+use crate::KERNEL;
 use crate::memory::{self, PAGE, USER_START};
-use crate::{KERNEL, kprint};
 
 /// The top of every process's stack.
 pub const STACK_TOP: u64 = 0x0000_7fff_ffff_0000;
 /// Pages of user stack.
 const STACK_PAGES: u64 = 16;
-/// ELF segments must end below the stack and its guard page.
-const USER_IMAGE_END: u64 = STACK_TOP - (STACK_PAGES + 1) * PAGE;
+const STACK_BOTTOM: u64 = STACK_TOP - STACK_PAGES * PAGE;
 
-struct SpaceMapper(AddressSpace);
+/// Where programs may be loaded: from 4 MiB (below is the kernel image) to
+/// the stack's guard page.
+pub fn setup() -> Setup<'static> {
+    Setup {
+        target: Target::X86_64,
+        limits: Limits {
+            user: USER_START..STACK_BOTTOM - PAGE,
+            forbidden: &[],
+        },
+        word: WordSize::Eight,
+        page_size: PAGE,
+    }
+}
 
-impl Mapper for SpaceMapper {
+/// A user address space being filled.
+pub struct Space(AddressSpace);
+
+impl Mapper for Space {
     fn map(&mut self, seg: &Segment<'_>) -> Result<(), MapError> {
-        let pages = seg.pages(PAGE);
-        for page in pages.step_by(PAGE as usize) {
+        for page in seg.pages(PAGE).step_by(PAGE as usize) {
             memory::map_user_page(self.0, page, seg.flags.write).ok_or(MapError::OutOfMemory)?;
         }
         if memory::write_user(self.0, seg.vaddr, seg.data) {
             Ok(())
         } else {
-            Err(MapError::Refused("segment bytes landed outside its pages"))
+            Err(MapError::Refused("segment bytes outside its pages"))
         }
     }
 }
 
-/// Load `file` as program `name` and create its process. Failures print one
-/// line naming the file and create nothing.
-pub fn load(name: &str, file: &[u8]) {
-    let limits = Limits { user: USER_START..USER_IMAGE_END, forbidden: &[] };
-    let elf = match Elf::parse(file, Target::X86_64, &limits) {
-        Ok(elf) => elf,
-        Err(why) => return kprint!("[initrd {name}] refused: {why}\n"),
-    };
-    let Some(space) = memory::new_space() else {
-        return kprint!("[initrd {name}] refused: out of memory\n");
-    };
-    let image = match elf.load(&mut SpaceMapper(space)) {
-        Ok(image) => image,
-        Err(why) => return kprint!("[initrd {name}] refused: {why}\n"),
-    };
-    let bottom = STACK_TOP - STACK_PAGES * PAGE;
-    for page in (bottom..STACK_TOP).step_by(PAGE as usize) {
-        if memory::map_user_page(space, page, true).is_none() {
-            return kprint!("[initrd {name}] refused: out of memory\n");
+/// Builds processes for [`KERNEL`].
+pub struct Builder;
+
+impl ProcessBuilder for Builder {
+    type Space = Space;
+
+    fn new_space(&mut self) -> Result<Space, MapError> {
+        memory::new_space().map(Space).ok_or(MapError::OutOfMemory)
+    }
+
+    fn map_stack(&mut self, space: &mut Space) -> Result<Range<u64>, MapError> {
+        for page in (STACK_BOTTOM..STACK_TOP).step_by(PAGE as usize) {
+            memory::map_user_page(space.0, page, true).ok_or(MapError::OutOfMemory)?;
+        }
+        Ok(STACK_BOTTOM..STACK_TOP)
+    }
+
+    fn write(&mut self, space: &mut Space, addr: u64, bytes: &[u8]) -> Result<(), WriteFault> {
+        if memory::write_user(space.0, addr, bytes) {
+            Ok(())
+        } else {
+            Err(WriteFault)
         }
     }
-    let argv = [name];
-    let args = StackArgs { argv: &argv, image: &image, page_size: PAGE, random: random_bytes() };
-    let write = |addr: u64, bytes: &[u8]| {
-        if memory::write_user(space, addr, bytes) { Ok(()) } else { Err(WriteFault) }
-    };
-    let sp = match stack::build(bottom..STACK_TOP, WordSize::Eight, &args, write) {
-        Ok(sp) => sp,
-        Err(why) => return kprint!("[initrd {name}] refused: {why}\n"),
-    };
-    if let Err(why) = KERNEL.spawn(name, image.entry as usize, sp as usize, Some(space), Hint::NONE) {
-        kprint!("[initrd {name}] refused: {why:?}\n");
-    }
-}
 
-/// AT_RANDOM's bytes: the TSC, which is all the entropy a PC boot has.
-fn random_bytes() -> [u8; 16] {
-    // SAFETY: rdtsc is unprivileged and has no effects.
-    let t = unsafe { core::arch::x86_64::_rdtsc() };
-    let mut r = [0; 16];
-    r[..8].copy_from_slice(&t.to_le_bytes());
-    r[8..].copy_from_slice(&t.rotate_left(17).wrapping_mul(0x9e37_79b9_7f4a_7c15).to_le_bytes());
-    r
+    /// The TSC, which is all the entropy a PC boot has.
+    fn random(&mut self) -> [u8; 16] {
+        // SAFETY: rdtsc is unprivileged and has no effects.
+        let t = unsafe { core::arch::x86_64::_rdtsc() }.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut r = [0; 16];
+        r[..8].copy_from_slice(&t.to_le_bytes());
+        r[8..].copy_from_slice(&t.rotate_left(29).to_le_bytes());
+        r
+    }
+
+    fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), &'static str> {
+        let pid = KERNEL
+            .spawn(name, entry as usize, sp as usize, Some(space.0), Hint::NONE)
+            .map_err(|_| "the process table is full")?;
+        KERNEL.os().trace(&Event::ProgramLoad { pid });
+        Ok(())
+    }
+
+    /// Frames are never reused (see [`crate::memory`]): nothing to free.
+    fn discard(&mut self, _space: Space) {}
 }

@@ -20,7 +20,7 @@ mod rr;
 mod serial;
 
 use kernel_common::cmdline::CmdLine;
-use kernel_common::cpio;
+use kernel_common::initrd;
 use kernel_common::os::ExampleOs;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{LapicTimer, X86_64};
@@ -36,14 +36,15 @@ use serial::{Serial, qemu_exit};
 const NPROC: usize = 32;
 /// The timer tick: 10 ms (the timer counts nanoseconds).
 const TICK_NS: u64 = 10_000_000;
-/// Default time slice, in ticks.
-const DEFAULT_QUANTUM: u64 = 2;
 
 type Os = ExampleOs<X86_64, Pc>;
 
 /// The kernel: process table, kernel stacks, policy, system calls.
-static KERNEL: Kernel<X86_64, RoundRobin<NPROC>, Os, NPROC> =
-    Kernel::new(Config::preemptive(TICK_NS), RoundRobin::new(DEFAULT_QUANTUM), ExampleOs::new(Pc::new()));
+static KERNEL: Kernel<X86_64, RoundRobin<NPROC>, Os, NPROC> = Kernel::new(
+    Config::preemptive(TICK_NS),
+    RoundRobin::new(),
+    ExampleOs::new(Pc::new()),
+);
 
 /// A NUL-terminated string at physical `paddr`.
 fn c_str(paddr: u64) -> &'static str {
@@ -77,7 +78,7 @@ extern "C" fn kmain(start_info: u32) -> ! {
     let cmdline = CmdLine::parse(c_str(info.cmdline_paddr));
     kprint!("ldex x86_64 example kernel\n");
     for problem in cmdline.problems() {
-        kprint!("kernel: {problem}\n");
+        kprint!("[cmdline] {problem}\n");
     }
 
     let initrd = (info.nr_modules > 0).then(|| {
@@ -94,7 +95,7 @@ extern "C" fn kmain(start_info: u32) -> ! {
     KERNEL.os().set_tracing(cmdline.trace);
     KERNEL.set_cpu_limit(cmdline.cpu_limit);
     if let Some(q) = cmdline.quantum {
-        kprint!("kernel: quantum={q} (the stand-in round robin keeps {DEFAULT_QUANTUM})\n");
+        rr::QUANTUM.store(q, core::sync::atomic::Ordering::Relaxed);
     }
     KERNEL.boot(&token, Some(timer)).expect("boot once");
 
@@ -105,26 +106,18 @@ extern "C" fn kmain(start_info: u32) -> ! {
     // SAFETY: the initrd module lies in RAM, covered by the direct map, and
     // the frame allocator never hands it out.
     let archive = unsafe { core::slice::from_raw_parts(phys_to_virt(addr), size as usize) };
-    let mut programs = 0;
-    for file in cpio::files(archive) {
-        match file {
-            Ok(f) => {
-                loader::load(f.name, f.data);
-                programs += 1;
-            }
-            Err(why) => {
-                kprint!("kernel: initrd: {why}\n");
-                break;
-            }
-        }
-    }
-    if programs == 0 {
-        kprint!("kernel: the initrd holds no programs\n");
+    let summary = initrd::spawn_all(archive, &loader::setup(), &mut loader::Builder, &Serial);
+    if summary.started == 0 {
+        kprint!("kernel: the initrd holds no program that can run\n");
         qemu_exit(false);
     }
     match KERNEL.run() {
         Ok(summary) => {
-            kprint!("kernel: all processes ended ({} reaped, {} ticks)\n", summary.reaped, summary.ticks);
+            kprint!(
+                "kernel: all processes ended ({} reaped, {} ticks)\n",
+                summary.reaped,
+                summary.ticks
+            );
             qemu_exit(true)
         }
         Err(why) => {

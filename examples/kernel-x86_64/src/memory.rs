@@ -18,9 +18,9 @@ use core::ops::Range;
 use ldex_arch_x86_64::AddressSpace;
 use ldex_core::AccessKind;
 use ldex_core::sync::SpinLock;
+use x86_64::PhysAddr;
 use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::structures::paging::{PageTable, PageTableFlags as F, PhysFrame};
-use x86_64::PhysAddr;
 
 use crate::boot::{PHYS_OFFSET, boot_pdpt_phys};
 
@@ -45,12 +45,20 @@ struct Frames {
     skip: Range<u64>,
 }
 
-static FRAMES: SpinLock<Frames> = SpinLock::new(Frames { next: 0, end: 0, skip: 0..0 });
+static FRAMES: SpinLock<Frames> = SpinLock::new(Frames {
+    next: 0,
+    end: 0,
+    skip: 0..0,
+});
 static KERNEL_PML4: SpinLock<u64> = SpinLock::new(0);
 
 /// Hand out frames from `ram` (above the image), never from `skip`.
 pub fn init_frames(ram: Range<u64>, skip: Range<u64>) {
-    *FRAMES.lock() = Frames { next: ram.start.max(USER_START).next_multiple_of(PAGE), end: ram.end, skip };
+    *FRAMES.lock() = Frames {
+        next: ram.start.max(USER_START).next_multiple_of(PAGE),
+        end: ram.end,
+        skip,
+    };
 }
 
 /// A zeroed 4 KiB frame.
@@ -93,7 +101,12 @@ pub fn init_kernel_space() -> AddressSpace {
     table(pml4)[256].set_addr(PhysAddr::new(boot_pdpt_phys()), kflags);
     // SAFETY: the new tables map the running image and the direct map
     // exactly as the boot tables did.
-    unsafe { Cr3::write(PhysFrame::containing_address(PhysAddr::new(pml4)), Cr3Flags::empty()) };
+    unsafe {
+        Cr3::write(
+            PhysFrame::containing_address(PhysAddr::new(pml4)),
+            Cr3Flags::empty(),
+        )
+    };
     *KERNEL_PML4.lock() = pml4;
     AddressSpace::new(pml4)
 }
@@ -131,7 +144,9 @@ fn lookup(pml4: u64, va: u64) -> Option<(u64, F)> {
         t = e.addr().as_u64();
     }
     let e = &table(t)[index(va, 0)];
-    e.flags().contains(F::PRESENT).then(|| (e.addr().as_u64(), e.flags()))
+    e.flags()
+        .contains(F::PRESENT)
+        .then(|| (e.addr().as_u64(), e.flags()))
 }
 
 /// Map the user page at `va` (if it is not mapped yet) with `flags` added;
@@ -148,7 +163,10 @@ pub fn map_user_page(space: AddressSpace, va: u64, writable: bool) -> Option<u64
     }
     let e = &mut table(t)[index(va, 0)];
     if !e.flags().contains(F::PRESENT) {
-        e.set_addr(PhysAddr::new(alloc_frame()?), F::PRESENT | F::USER_ACCESSIBLE);
+        e.set_addr(
+            PhysAddr::new(alloc_frame()?),
+            F::PRESENT | F::USER_ACCESSIBLE,
+        );
     }
     if writable {
         e.set_flags(e.flags() | F::WRITABLE);

@@ -4,15 +4,12 @@ use abi::Numbers;
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel_common::console::Console;
 use kernel_common::os::Platform;
+use ldex_arch_x86_64::LapicTimer;
 use ldex_arch_x86_64::{ProcessState, X86_64};
 use ldex_core::{AccessKind, Pid};
-use ldex_arch_x86_64::LapicTimer;
 
 use crate::memory::{self, USER_END};
 use crate::serial::Serial;
-
-/// Linux's "operation not permitted", for an FS base in the kernel half.
-const EPERM: isize = 1;
 
 /// The PC: COM1, the TSC clock, x86_64 page tables.
 pub struct Pc {
@@ -22,7 +19,9 @@ pub struct Pc {
 impl Pc {
     /// Before the clock is calibrated `now_ns` reads 0.
     pub const fn new() -> Pc {
-        Pc { ns_per_tsc_q32: AtomicU64::new(0) }
+        Pc {
+            ns_per_tsc_q32: AtomicU64::new(0),
+        }
     }
 
     /// Take the clock rate from the calibrated timer.
@@ -55,8 +54,10 @@ unsafe impl Platform<X86_64> for Pc {
 
     fn set_fs_base(&self, state: &mut ProcessState, base: usize) -> Result<(), isize> {
         if base as u64 >= USER_END {
-            return Err(EPERM);
+            return Err(abi::errno::EPERM);
         }
-        state.set_fs_base(base as u64).map_err(|_| EPERM)
+        state
+            .set_fs_base(base as u64)
+            .map_err(|_| abi::errno::EPERM)
     }
 }

@@ -1,23 +1,32 @@
 //! Round robin: a local stand-in until the shared policies land in
 //! ldex-core. A FIFO of runnable pids; the running process is preempted
-//! after `quantum` ticks.
+//! after [`QUANTUM`] ticks (the command line's `quantum=N`).
+
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use ldex_core::Pid;
 use ldex_core::sched::{Decision, Full, Hint, Requeue, Scheduler};
+
+/// The time slice in ticks; boot code may change it before `Kernel::run`.
+pub static QUANTUM: AtomicU64 = AtomicU64::new(2);
 
 /// Round robin over at most `N` processes.
 pub struct RoundRobin<const N: usize> {
     queue: [Option<Pid>; N],
     head: usize,
     len: usize,
-    quantum: u64,
     used: u64,
 }
 
 impl<const N: usize> RoundRobin<N> {
-    /// A policy with a time slice of `quantum` ticks.
-    pub const fn new(quantum: u64) -> Self {
-        RoundRobin { queue: [None; N], head: 0, len: 0, quantum, used: 0 }
+    /// An empty policy.
+    pub const fn new() -> Self {
+        RoundRobin {
+            queue: [None; N],
+            head: 0,
+            len: 0,
+            used: 0,
+        }
     }
 
     fn push(&mut self, pid: Pid) -> Result<(), Full> {
@@ -31,7 +40,11 @@ impl<const N: usize> RoundRobin<N> {
 
     fn remove(&mut self, pid: Pid) {
         let items: [Option<Pid>; N] = core::array::from_fn(|i| {
-            if i < self.len { self.queue[(self.head + i) % N] } else { None }
+            if i < self.len {
+                self.queue[(self.head + i) % N]
+            } else {
+                None
+            }
         });
         self.head = 0;
         self.len = 0;
@@ -66,7 +79,11 @@ impl<const N: usize> Scheduler for RoundRobin<N> {
             return Decision::Continue;
         }
         self.used += 1;
-        if self.used >= self.quantum && self.len > 0 { Decision::Preempt } else { Decision::Continue }
+        if self.used >= QUANTUM.load(Ordering::Relaxed) && self.len > 0 {
+            Decision::Preempt
+        } else {
+            Decision::Continue
+        }
     }
 
     fn put_back(&mut self, pid: Pid, _why: Requeue) {

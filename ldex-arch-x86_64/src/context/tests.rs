@@ -68,7 +68,7 @@ static CORO_BAD: AtomicU64 = AtomicU64::new(0);
 static CORO_ROUNDS: AtomicU64 = AtomicU64::new(0);
 static CORO_GOT_ARG: AtomicU64 = AtomicU64::new(0);
 
-extern "C" fn coroutine(arg: usize) -> ! {
+extern "C-unwind" fn coroutine(arg: usize) -> ! {
     CORO_GOT_ARG.store(arg as u64, Ordering::Relaxed);
     let mut round = 0u64;
     loop {

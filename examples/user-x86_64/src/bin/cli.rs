@@ -2,10 +2,9 @@
 #![no_std]
 #![no_main]
 
-use user_x86_64 as _;
+user::entry!(main);
 
-#[unsafe(no_mangle)]
-extern "C" fn main() -> i32 {
+fn main(_: user::Args) -> i32 {
     // SAFETY: this program exists to do exactly this; the kernel must stop it.
     unsafe { core::arch::asm!("cli", options(nostack)) };
     0

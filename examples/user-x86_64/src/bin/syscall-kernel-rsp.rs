@@ -2,11 +2,12 @@
 #![no_std]
 #![no_main]
 
-use user_x86_64 as _;
+user::entry!(main);
 
-#[unsafe(no_mangle)]
-extern "C" fn main() -> i32 {
+fn main(_: user::Args) -> i32 {
     // SAFETY: this program exists to do exactly this; the kernel must stop it.
-    unsafe { core::arch::asm!("mov rsp, 0xffff800000100000", "mov eax, 39", "syscall", "push rax", out("rax") _, out("rcx") _, out("r11") _) };
+    unsafe {
+        core::arch::asm!("mov rsp, 0xffff800000100000", "mov eax, 39", "syscall", "push rax", out("rax") _, out("rcx") _, out("r11") _)
+    };
     0
 }

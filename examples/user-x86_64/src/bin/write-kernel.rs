@@ -2,11 +2,12 @@
 #![no_std]
 #![no_main]
 
-use user_x86_64 as _;
+user::entry!(main);
 
-#[unsafe(no_mangle)]
-extern "C" fn main() -> i32 {
+fn main(_: user::Args) -> i32 {
     // SAFETY: this program exists to do exactly this; the kernel must stop it.
-    unsafe { core::arch::asm!("mov qword ptr [rax], 0", in("rax") 0xffff_8000_0010_0000u64, options(nostack)) };
+    unsafe {
+        core::arch::asm!("mov qword ptr [rax], 0", in("rax") 0xffff_8000_0010_0000u64, options(nostack))
+    };
     0
 }
