@@ -261,19 +261,26 @@ pub(crate) fn decode(frame: &TrapFrame) -> Option<TrapCause> {
 
 /// Hand a non-canonical return rip to the sink as the ring-3 execute fault
 /// it would become, until the sink ends the process or fixes the frame.
-pub(crate) fn refuse_noncanonical_return(sink: &dyn TrapSink<TrapFrame>, frame: &mut TrapFrame) {
-    while frame.from_user() && !is_canonical(frame.rip) {
+#[cold]
+#[inline(never)]
+pub(crate) fn refuse_noncanonical_return(frame: &mut TrapFrame) {
+    while returns_to_noncanonical(frame) {
         let cause = TrapCause::MemoryFault {
             addr: frame.rip as usize,
             access: AccessKind::Execute,
             from: Privilege::User,
         };
-        sink.trap(frame, cause);
+        sink().trap(frame, cause);
     }
 }
 
+/// Would returning from `frame` load a non-canonical rip in ring 3?
+pub(crate) fn returns_to_noncanonical(frame: &TrapFrame) -> bool {
+    frame.from_user() && !is_canonical(frame.rip)
+}
+
 /// The installed sink.
-pub(crate) fn sink() -> &'static dyn TrapSink<TrapFrame> {
+fn sink() -> &'static dyn TrapSink<TrapFrame> {
     *SINK
         .get()
         .expect("a trap arrived before the trap table was installed")
@@ -281,11 +288,12 @@ pub(crate) fn sink() -> &'static dyn TrapSink<TrapFrame> {
 
 /// Every trap, from every entry path, with interrupts off.
 extern "C" fn dispatch(frame: &mut TrapFrame) {
-    let sink = sink();
     if let Some(cause) = decode(frame) {
-        sink.trap(frame, cause);
+        sink().trap(frame, cause);
     }
-    refuse_noncanonical_return(sink, frame);
+    if returns_to_noncanonical(frame) {
+        refuse_noncanonical_return(frame);
+    }
 }
 
 #[cfg(test)]

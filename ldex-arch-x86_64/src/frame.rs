@@ -110,7 +110,14 @@ impl ldex_core::TrapFrame for TrapFrame {
     }
 
     fn syscall_args(&self) -> [usize; 6] {
-        [self.rdi, self.rsi, self.rdx, self.r10, self.r8, self.r9].map(|r| r as usize)
+        [
+            self.rdi as usize,
+            self.rsi as usize,
+            self.rdx as usize,
+            self.r10 as usize,
+            self.r8 as usize,
+            self.r9 as usize,
+        ]
     }
 
     fn set_syscall_return(&mut self, value: usize) {
