@@ -7,20 +7,13 @@ use ldex_core::{AccessKind, Arch, Pid};
 
 use super::{Platform, ProcessMemory};
 
-fn memory<A: Arch, P: Platform<A>>(platform: &P, pid: Pid) -> ProcessMemory<'_, A, P> {
-    ProcessMemory {
-        platform,
-        pid,
-        arch: core::marker::PhantomData,
-    }
-}
-
 /// `write(fd, buf, len)`: the console is fd 1 and fd 2.
 pub fn write<A: Arch, P: Platform<A>>(p: &P, pid: Pid, fd: usize, buf: usize, len: usize) -> usize {
     if fd != fd::STDOUT && fd != fd::STDERR {
         return errno::ret(errno::EBADF);
     }
-    match UserSlice::new(buf, len).check(&memory::<A, P>(p, pid), AccessKind::Read) {
+    let memory = ProcessMemory::<A, P>::new(p, pid);
+    match UserSlice::new(buf, len).check(&memory, AccessKind::Read) {
         Ok(slice) => {
             // SAFETY: checked for this process, which is current (Platform's contract).
             p.with_user_access(|| p.write_bytes(unsafe { slice.as_bytes() }));
@@ -37,7 +30,8 @@ pub fn clock_gettime<A: Arch, P: Platform<A>>(p: &P, pid: Pid, clock: usize, ts:
         return errno::ret(errno::EINVAL);
     }
     let w = P::WORD.bytes() as usize;
-    let slice = match UserSlice::new(ts, 2 * w).check(&memory::<A, P>(p, pid), AccessKind::Write) {
+    let memory = ProcessMemory::<A, P>::new(p, pid);
+    let slice = match UserSlice::new(ts, 2 * w).check(&memory, AccessKind::Write) {
         Ok(s) => s,
         Err(fault) => return fault.errno(),
     };

@@ -1,5 +1,7 @@
 //! What a kernel supplies to [`ExampleOs`](super::ExampleOs).
 
+use core::marker::PhantomData;
+
 use abi::Numbers;
 use ldex_core::user::UserMemory;
 use ldex_core::{AccessKind, Arch, Pid};
@@ -48,14 +50,22 @@ pub unsafe trait Platform<A: Arch>: Console {
 }
 
 /// The memory of one process, as [`UserSlice::check`](ldex_core::user::UserSlice::check)
-/// wants it.
+/// wants it: [`Platform::user_allows`] for one pid.
 pub struct ProcessMemory<'a, A, P> {
-    /// The platform.
-    pub platform: &'a P,
-    /// The process.
-    pub pid: Pid,
-    /// The arch.
-    pub arch: core::marker::PhantomData<fn() -> A>,
+    platform: &'a P,
+    pid: Pid,
+    arch: PhantomData<fn() -> A>,
+}
+
+impl<'a, A: Arch, P: Platform<A>> ProcessMemory<'a, A, P> {
+    /// The memory `platform` says process `pid` owns.
+    pub fn new(platform: &'a P, pid: Pid) -> Self {
+        ProcessMemory {
+            platform,
+            pid,
+            arch: PhantomData,
+        }
+    }
 }
 
 impl<A: Arch, P: Platform<A>> UserMemory for ProcessMemory<'_, A, P> {
