@@ -1,4 +1,5 @@
-//! Instruction counts of the protocol's round trips, for
+//! Instruction counts of the protocol's round trips, printed as
+//! `bench: NAME INSTRUCTIONS` (what `cargo xtask bench-qemu` reads), for
 //! `-icount shift=0,sleep=off`, where QEMU's TSC advances exactly one count
 //! per guest instruction. Each figure is the smallest over many samples of
 //! `rdtsc; <op>; rdtsc` minus the same sequence without `<op>`: the
@@ -49,10 +50,10 @@ fn main(_: user::Args) -> i32 {
     let syscall = min_of(|| sample!("mov eax, 39", "syscall")) - base;
     let int80 = min_of(|| sample!("mov eax, 39", "int 0x80")) - base;
     let yield_ = min_of(|| sample!("mov eax, 24", "syscall")) - base;
-    println!("bench: null syscall round trip (getpid, syscall): {syscall} instructions");
-    println!("bench: null syscall round trip (getpid, int 0x80): {int80} instructions");
-    println!("bench: yield round trip between two processes: {yield_} instructions");
-    println!("bench: timer interrupt, entry to exit: {} instructions", timer_gap());
+    println!("bench: null syscall round trip, syscall {syscall}");
+    println!("bench: null syscall round trip, int 0x80 {int80}");
+    println!("bench: yield round trip {yield_}");
+    println!("bench: timer interrupt, entry to exit {}", timer_gap());
     0
 }
 
