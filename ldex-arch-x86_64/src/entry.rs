@@ -201,9 +201,10 @@ pub(crate) unsafe extern "C" fn enter_user(frame: *mut TrapFrame) -> ! {
     core::arch::naked_asm!("mov rsp, rdi", "jmp {ret}", ret = sym trap_return)
 }
 
-/// Decode the frame's vector (and error code, and CR2) into a cause; `None`
-/// for spurious interrupts, which go nowhere.
-pub(crate) fn decode(frame: &TrapFrame) -> Option<TrapCause> {
+/// Decode the frame's vector (and error code, and the faulting address of a
+/// page fault, which `cr2` reads) into a cause; `None` for spurious
+/// interrupts, which go nowhere.
+pub(crate) fn decode(frame: &TrapFrame, cr2: impl FnOnce() -> u64) -> Option<TrapCause> {
     let from = if frame.from_user() {
         Privilege::User
     } else {
@@ -231,7 +232,7 @@ pub(crate) fn decode(frame: &TrapFrame) -> Option<TrapCause> {
         }
         10..=13 => TrapCause::PrivilegedInstruction,
         14 => {
-            let addr = Cr2::read_raw();
+            let addr = cr2();
             // The I/D bit is only reported with NX or SMEP on; a fetch fault
             // always faults at the rip it could not fetch.
             let access = if frame.error_code & (1 << 4) != 0 || addr == frame.rip {
@@ -288,7 +289,7 @@ fn sink() -> &'static dyn TrapSink<TrapFrame> {
 
 /// Every trap, from every entry path, with interrupts off.
 extern "C" fn dispatch(frame: &mut TrapFrame) {
-    if let Some(cause) = decode(frame) {
+    if let Some(cause) = decode(frame, Cr2::read_raw) {
         sink().trap(frame, cause);
     }
     if returns_to_noncanonical(frame) {

@@ -87,6 +87,10 @@ fn vector_stubs_are_16_bytes_apart_and_each_pushes_its_own_vector() {
     }
 }
 
+fn no_cr2() -> u64 {
+    panic!("only a page fault reads CR2")
+}
+
 fn frame(vector: u64, error_code: u64, cs: u16, rip: u64) -> TrapFrame {
     TrapFrame {
         vector,
@@ -99,7 +103,7 @@ fn frame(vector: u64, error_code: u64, cs: u16, rip: u64) -> TrapFrame {
 
 #[test]
 fn decode_names_syscalls_timer_and_the_faults_hostile_programs_raise() {
-    let user = |v, e| decode(&frame(v, e, USER_CS, 0x40_1000));
+    let user = |v, e| decode(&frame(v, e, USER_CS, 0x40_1000), no_cr2);
     assert_eq!(user(VECTOR_SYSCALL, 0), Some(TrapCause::Syscall));
     assert_eq!(user(u64::from(INT80_VECTOR), 0), Some(TrapCause::Syscall));
     assert_eq!(user(u64::from(TIMER_VECTOR), 0), Some(TrapCause::Timer));
@@ -129,9 +133,40 @@ fn decode_reports_a_fetch_from_a_noncanonical_rip_as_an_execute_fault() {
         access: AccessKind::Execute,
         from: Privilege::User,
     };
-    assert_eq!(decode(&f), Some(want));
+    assert_eq!(decode(&f, no_cr2), Some(want));
     assert_eq!(
-        decode(&frame(8, 0, KERNEL_CS, 0x10_0000)),
+        decode(&frame(8, 0, KERNEL_CS, 0x10_0000), no_cr2),
         Some(TrapCause::Other(8))
+    );
+}
+
+#[test]
+fn decode_reads_a_page_fault_access_from_the_error_code_or_a_fault_at_rip() {
+    let pf = |err, cs, rip, cr2: u64| decode(&frame(14, err, cs, rip), move || cr2);
+    let fault = |addr, access, from| Some(TrapCause::MemoryFault { addr, access, from });
+    // P=1 (protection), U=1: a user load of a kernel page.
+    assert_eq!(
+        pf(0b101, USER_CS, 0x40_1000, 0x10_0000),
+        fault(0x10_0000, AccessKind::Read, Privilege::User)
+    );
+    // W=1: a store.
+    assert_eq!(
+        pf(0b111, USER_CS, 0x40_1000, 0x10_0000),
+        fault(0x10_0000, AccessKind::Write, Privilege::User)
+    );
+    // I/D=1: a fetch (reported with NX or SMEP on).
+    assert_eq!(
+        pf(0b1_0101, USER_CS, 0x10_0000, 0x10_0000),
+        fault(0x10_0000, AccessKind::Execute, Privilege::User)
+    );
+    // No I/D bit, but CR2 == rip: the fetch of the instruction itself.
+    assert_eq!(
+        pf(0b101, USER_CS, 0x10_0000, 0x10_0000),
+        fault(0x10_0000, AccessKind::Execute, Privilege::User)
+    );
+    // From ring 0 it says so (the protocol panics on it).
+    assert_eq!(
+        pf(0b010, KERNEL_CS, 0x10_2000, 0x20),
+        fault(0x20, AccessKind::Write, Privilege::Kernel)
     );
 }
