@@ -18,7 +18,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 programs="hello exerciser yielder xstate cli hlt port-io lidt lgdt wrmsr mov-cr3 read-kernel
  write-kernel jump-kernel noncanonical ud2 divide-zero int3 int-dpl0 iret-ring0 syscall-kernel-rsp
- jump-noncanonical trap-flag int80-kernel-rsp spinner yielder"
+ jump-noncanonical trap-flag int80-kernel-rsp jump-stack spinner yielder"
 for p in $programs; do cp "$bin/$p" "$work/$p"; done
 # A malformed file among the programs: refused by name, the others run.
 printf 'this is not an ELF file\n' > "$work/not-an-elf"

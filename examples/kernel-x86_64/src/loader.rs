@@ -3,8 +3,8 @@
 //!
 //! `spawn_all` checks each ELF file and orders the steps; this builder owns
 //! the x86_64 parts: a fresh PML4 per program (kernel entries without U),
-//! the segments copied into new frames (U, plus W where the ELF says), a
-//! 64 KiB stack below [`STACK_TOP`], and `Kernel::spawn` with the CR3.
+//! the segments copied into new frames (U, plus W and X where the ELF says),
+//! a 64 KiB non-executable stack below [`STACK_TOP`], and `Kernel::spawn` with the CR3.
 
 use core::ops::Range;
 
@@ -44,7 +44,8 @@ pub struct Space(AddressSpace);
 impl Mapper for Space {
     fn map(&mut self, seg: &Segment<'_>) -> Result<(), MapError> {
         for page in seg.pages(PAGE).step_by(PAGE as usize) {
-            memory::map_user_page(self.0, page, seg.flags.write).ok_or(MapError::OutOfMemory)?;
+            memory::map_user_page(self.0, page, seg.flags.write, seg.flags.execute)
+                .ok_or(MapError::OutOfMemory)?;
         }
         if memory::write_user(self.0, seg.vaddr, seg.data) {
             Ok(())
@@ -66,7 +67,7 @@ impl ProcessBuilder for Builder {
 
     fn map_stack(&mut self, space: &mut Space) -> Result<Range<u64>, MapError> {
         for page in (STACK_BOTTOM..STACK_TOP).step_by(PAGE as usize) {
-            memory::map_user_page(space.0, page, true).ok_or(MapError::OutOfMemory)?;
+            memory::map_user_page(space.0, page, true, false).ok_or(MapError::OutOfMemory)?;
         }
         Ok(STACK_BOTTOM..STACK_TOP)
     }

@@ -7,7 +7,9 @@
 //!   PHYS_OFFSET .. + 4 GiB                   kernel     all physical memory and MMIO (no U)
 //! ```
 //!
-//! Every address space shares the kernel's entries (the two 2 MiB image
+//! User pages are NX unless an ELF segment asks for execute (the stack and
+//! data never are), where the CPU has NX. Every address space shares the
+//! kernel's entries (the two 2 MiB image
 //! pages and PML4[256]); the user half below them is the process's own.
 //! Frames come from a bump allocator over RAM above 4 MiB that skips the
 //! initrd; the kernel reaches them through the direct map. Frames are not
@@ -20,6 +22,7 @@ use ldex_core::AccessKind;
 use ldex_core::sync::SpinLock;
 use x86_64::PhysAddr;
 use x86_64::registers::control::{Cr3, Cr3Flags};
+use x86_64::registers::model_specific::{Efer, EferFlags};
 use x86_64::structures::paging::{PageTable, PageTableFlags as F, PhysFrame};
 
 use crate::boot::{PHYS_OFFSET, boot_pdpt_phys};
@@ -149,9 +152,16 @@ fn lookup(pml4: u64, va: u64) -> Option<(u64, F)> {
         .then(|| (e.addr().as_u64(), e.flags()))
 }
 
-/// Map the user page at `va` (if it is not mapped yet) with `flags` added;
-/// returns its frame.
-pub fn map_user_page(space: AddressSpace, va: u64, writable: bool) -> Option<u64> {
+/// Map the user page at `va` (if it is not mapped yet) and widen its rights
+/// to include `writable` and `executable` (a page two ELF segments share gets
+/// the union). Pages nobody asked to execute are NX where the CPU has NX.
+/// Returns its frame.
+pub fn map_user_page(
+    space: AddressSpace,
+    va: u64,
+    writable: bool,
+    executable: bool,
+) -> Option<u64> {
     let inner = F::PRESENT | F::WRITABLE | F::USER_ACCESSIBLE;
     let mut t = space.pml4();
     for level in (1..4).rev() {
@@ -163,15 +173,30 @@ pub fn map_user_page(space: AddressSpace, va: u64, writable: bool) -> Option<u64
     }
     let e = &mut table(t)[index(va, 0)];
     if !e.flags().contains(F::PRESENT) {
+        let nx = if nx_enabled() {
+            F::NO_EXECUTE
+        } else {
+            F::empty()
+        };
         e.set_addr(
             PhysAddr::new(alloc_frame()?),
-            F::PRESENT | F::USER_ACCESSIBLE,
+            F::PRESENT | F::USER_ACCESSIBLE | nx,
         );
     }
+    let mut flags = e.flags();
     if writable {
-        e.set_flags(e.flags() | F::WRITABLE);
+        flags |= F::WRITABLE;
     }
+    if executable {
+        flags -= F::NO_EXECUTE;
+    }
+    e.set_flags(flags);
     Some(e.addr().as_u64())
+}
+
+/// Is EFER.NXE on (ldex-arch-x86_64 turns it on where the CPU has NX)?
+fn nx_enabled() -> bool {
+    Efer::read().contains(EferFlags::NO_EXECUTE_ENABLE)
 }
 
 /// Copy `bytes` to user address `va` of `space` (already mapped), through
