@@ -24,7 +24,7 @@ use kernel_common::initrd;
 use kernel_common::os::ExampleOs;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{LapicTimer, X86_64};
-use ldex_core::{BootToken, Config, Kernel};
+use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
 use memory::phys_to_virt;
@@ -39,12 +39,17 @@ const TICK_NS: u64 = 10_000_000;
 
 type Os = ExampleOs<X86_64, Pc>;
 
+/// Preemptive with a 10 ms tick; the kernel itself preemptible with the
+/// `preempt-kernel` feature.
+const CONFIG: Config = if cfg!(feature = "preempt-kernel") {
+    Config::preemptive(TICK_NS).with_kernel_preemption(KernelPreemption::On)
+} else {
+    Config::preemptive(TICK_NS)
+};
+
 /// The kernel: process table, kernel stacks, policy, system calls.
-static KERNEL: Kernel<X86_64, RoundRobin<NPROC>, Os, NPROC> = Kernel::new(
-    Config::preemptive(TICK_NS),
-    RoundRobin::new(),
-    ExampleOs::new(Pc::new()),
-);
+static KERNEL: Kernel<X86_64, RoundRobin<NPROC>, Os, NPROC> =
+    Kernel::new(CONFIG, RoundRobin::new(), ExampleOs::new(Pc::new()));
 
 /// A NUL-terminated string at physical `paddr`.
 fn c_str(paddr: u64) -> &'static str {
