@@ -5,26 +5,26 @@
 //! * **IDT vector** `v`: the CPU pushes ss, rsp, rflags, cs, rip (and an
 //!   error code for vectors 8, 10–14, 17, 21, 29, 30); the stub pushes a 0
 //!   error code where the CPU did not, then `v`, so every frame has one
-//!   shape. [`interrupt_entry`] runs `swapgs` if the saved CS is ring 3,
+//!   shape. `interrupt_entry` runs `swapgs` if the saved CS is ring 3,
 //!   clears DF and pushes the fifteen GPRs.
 //! * **`syscall`**: the CPU only moves rip to rcx and rflags to r11 and masks
 //!   RFLAGS with SFMASK (IF, DF, TF, AC cleared); rsp is still the user's and
-//!   is never used. [`syscall_entry`] does `swapgs`, parks the user rsp in
+//!   is never used. `syscall_entry` does `swapgs`, parks the user rsp in
 //!   the per-CPU area, loads the kernel stack top from it, and writes by hand
 //!   the five words an interrupt would have pushed, then error code 0 and
 //!   [`VECTOR_SYSCALL`], then the GPRs.
 //!
-//! Both then call [`dispatch`] with the frame and fall into
-//! [`trap_return`], which is also how a new process starts
-//! ([`enter_user`]).
+//! Both then call `dispatch` with the frame and fall into
+//! `trap_return`, which is also how a new process starts
+//! (`enter_user`).
 //!
 //! # Exit: the SYSRET hazard
 //! `sysretq` loads rip from rcx *without* checking it in ring 0 on Intel
 //! CPUs: a non-canonical rcx raises #GP in ring 0 with the user's rsp
 //! already loaded, which lets ring 3 choose the kernel's stack. So
-//! [`trap_return`] uses `sysretq` only for a frame built by `syscall` whose
+//! `trap_return` uses `sysretq` only for a frame built by `syscall` whose
 //! rip is canonical, and `iretq` otherwise (and for every trap whose rcx and
-//! r11 must come back intact). Before that, [`dispatch`] never lets a frame
+//! r11 must come back intact). Before that, `dispatch` never lets a frame
 //! with a non-canonical rip reach the exit at all: it reports it to the sink
 //! as the execute fault the CPU would have raised in ring 3.
 
@@ -79,10 +79,10 @@ pub(crate) fn set_sink(sink: &'static dyn TrapSink<TrapFrame>) {
 #[unsafe(naked)]
 pub(crate) extern "C" fn vector_stubs() {
     core::arch::naked_asm!(
-        ".balign 16",
+        ".balign {stub}",
         ".set ldex_x86_vector, 0",
         ".rept 256",
-        ".balign 16",
+        ".balign {stub}",
         ".if ldex_x86_vector == 8 || (ldex_x86_vector >= 10 && ldex_x86_vector <= 14) || ldex_x86_vector == 17 || ldex_x86_vector == 21 || ldex_x86_vector == 29 || ldex_x86_vector == 30",
         ".else",
         "push 0",
@@ -91,6 +91,7 @@ pub(crate) extern "C" fn vector_stubs() {
         "jmp {entry}",
         ".set ldex_x86_vector, ldex_x86_vector + 1",
         ".endr",
+        stub = const STUB_SIZE,
         entry = sym interrupt_entry,
     )
 }
@@ -102,6 +103,14 @@ pub(crate) fn stub_address(vector: u8) -> u64 {
 }
 
 /// Common IDT entry: rsp points at the frame's `vector` word.
+///
+/// ```text
+///   pushed by           kernel stack (grows down)
+///   CPU                 ss rsp rflags cs rip [error_code]
+///   stub                [0] vector                 <- rsp on entry here
+///   here (push_gprs!)   rax rbx rcx rdx rsi rdi rbp r8 .. r15
+///                                                  <- rsp = &TrapFrame
+/// ```
 #[unsafe(naked)]
 extern "C" fn interrupt_entry() {
     core::arch::naked_asm!(
@@ -120,7 +129,14 @@ extern "C" fn interrupt_entry() {
     )
 }
 
-/// The `syscall` instruction's entry (IA32_LSTAR).
+/// The `syscall` instruction's entry (IA32_LSTAR). Builds by hand what
+/// an interrupt from ring 3 would have left on the kernel stack:
+///
+/// ```text
+///   gs:[kstack_top] -> ss=USER_SS  user rsp (from gs:[user_rsp])  rflags=r11
+///                      cs=USER_CS  rip=rcx  error_code=0  vector=VECTOR_SYSCALL
+///   push_gprs!         rax rbx rcx rdx rsi rdi rbp r8 .. r15  <- &TrapFrame
+/// ```
 #[unsafe(naked)]
 pub(crate) extern "C" fn syscall_entry() {
     core::arch::naked_asm!(

@@ -2,8 +2,8 @@
 //! process switch.
 //!
 //! # Policy
-//! Eager, not lazy: [`crate::X86_64::enter_process`] restores the next
-//! process's registers and [`crate::X86_64::leave_process`] saves them, so
+//! Eager, not lazy: `X86_64::enter_process` restores the next
+//! process's registers and `X86_64::leave_process` saves them, so
 //! CR0.TS stays clear, #NM never happens and one process's vector registers
 //! never leak into another's. The kernel itself is built without SSE
 //! (soft-float target), so it never disturbs the user's registers between

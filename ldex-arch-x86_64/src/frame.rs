@@ -33,7 +33,7 @@ use crate::gdt::{USER_CS, USER_SS};
 /// The `vector` of a frame built by the `syscall` instruction's entry. Only
 /// such frames may leave through `sysretq` (which clobbers rcx and r11).
 pub const VECTOR_SYSCALL: u64 = 0x100;
-/// The `vector` of a frame made by [`TrapFrame::new_user`]: it never trapped.
+/// The `vector` of a frame made by `TrapFrame::new_user`: it never trapped.
 pub const VECTOR_NONE: u64 = 0x101;
 
 /// RFLAGS.IF: interrupts enabled.

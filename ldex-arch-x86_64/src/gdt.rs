@@ -17,7 +17,7 @@
 //! # TSS
 //! In long mode the TSS holds stacks only. `rsp0` is where the CPU puts the
 //! interrupt frame of a trap from ring 3: the current process's kernel stack
-//! top, rewritten by [`set_kernel_stack`] (from `Arch::enter_process`) on
+//! top, rewritten by `set_kernel_stack` (from `Arch::enter_process`) on
 //! every switch. The I/O bitmap is empty, so ring 3 (IOPL 0) may use no port.
 //!
 //! # IST

@@ -19,7 +19,7 @@
 //! # Interrupts
 //! Every gate is an interrupt gate and SFMASK clears IF, so kernel code runs
 //! with interrupts off unless the protocol turns them on
-//! ([`X86_64::wait_for_interrupt`], or `KernelPreemption::On` around
+//! (`X86_64::wait_for_interrupt`, or `KernelPreemption::On` around
 //! system calls). The return path disables them again before it restores
 //! the frame.
 #![no_std]
