@@ -14,7 +14,8 @@
 //!   the five words an interrupt would have pushed, then error code 0 and
 //!   [`VECTOR_SYSCALL`], then the GPRs.
 //!
-//! Both then call `dispatch` with the frame and fall into
+//! Both then call into Rust with the frame (`dispatch`, which decodes the
+//! vector; `syscall_dispatch`, whose cause is known) and fall into
 //! `trap_return`, which is also how a new process starts
 //! (`enter_user`).
 //!
@@ -159,7 +160,7 @@ pub(crate) extern "C" fn syscall_entry() {
         user_ss = const USER_SS,
         user_cs = const USER_CS,
         vector = const VECTOR_SYSCALL,
-        dispatch = sym dispatch,
+        dispatch = sym syscall_dispatch,
         ret = sym trap_return,
     )
 }
@@ -303,7 +304,15 @@ fn sink() -> &'static dyn TrapSink<TrapFrame> {
         .expect("a trap arrived before the trap table was installed")
 }
 
-/// Every trap, from every entry path, with interrupts off.
+/// The `syscall` instruction's trap: its cause needs no decoding.
+extern "C" fn syscall_dispatch(frame: &mut TrapFrame) {
+    sink().trap(frame, TrapCause::Syscall);
+    if returns_to_noncanonical(frame) {
+        refuse_noncanonical_return(frame);
+    }
+}
+
+/// Every IDT trap, with interrupts off.
 extern "C" fn dispatch(frame: &mut TrapFrame) {
     if let Some(cause) = decode(frame, Cr2::read_raw) {
         sink().trap(frame, cause);

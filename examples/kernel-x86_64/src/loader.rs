@@ -55,8 +55,32 @@ impl Mapper for Space {
     }
 }
 
-/// Builds processes for [`KERNEL`].
-pub struct Builder;
+/// What a finished program becomes: a process (`Kernel::spawn`), or, for
+/// the `arch-bench` harness, the one program it runs without the protocol.
+pub type Spawn = fn(&str, u64, u64, AddressSpace) -> Result<(), &'static str>;
+
+/// Builds processes and hands each to its `spawn`.
+pub struct Builder {
+    /// Where a loaded program goes.
+    pub spawn: Spawn,
+}
+
+impl Builder {
+    /// Programs become processes of [`KERNEL`].
+    pub fn kernel() -> Builder {
+        Builder {
+            spawn: spawn_process,
+        }
+    }
+}
+
+fn spawn_process(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), &'static str> {
+    let pid = KERNEL
+        .spawn(name, entry as usize, sp as usize, Some(space), Hint::NONE)
+        .map_err(|_| "the process table is full")?;
+    KERNEL.os().trace(&Event::ProgramLoad { pid });
+    Ok(())
+}
 
 impl ProcessBuilder for Builder {
     type Space = Space;
@@ -91,11 +115,7 @@ impl ProcessBuilder for Builder {
     }
 
     fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), &'static str> {
-        let pid = KERNEL
-            .spawn(name, entry as usize, sp as usize, Some(space.0), Hint::NONE)
-            .map_err(|_| "the process table is full")?;
-        KERNEL.os().trace(&Event::ProgramLoad { pid });
-        Ok(())
+        (self.spawn)(name, entry, sp, space.0)
     }
 
     /// Frames are never reused (see [`crate::memory`]): nothing to free.

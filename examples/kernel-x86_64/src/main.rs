@@ -11,7 +11,11 @@
 #![no_std]
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]
+// The arch-bench build runs no protocol: the process machinery is unused.
+#![cfg_attr(feature = "arch-bench", allow(dead_code, unused_imports))]
 
+#[cfg(feature = "arch-bench")]
+mod arch_bench;
 mod boot;
 mod loader;
 mod memory;
@@ -94,16 +98,6 @@ extern "C" fn kmain(start_info: u32) -> ! {
     memory::init_frames(ram_end(info), initrd.map_or(0..0, |(a, n)| a..a + n));
     memory::init_kernel_space();
 
-    // SAFETY: the direct map covers the local APIC; interrupts are off.
-    let timer = unsafe { LapicTimer::calibrate(&token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
-    KERNEL.os().platform().set_clock(&timer);
-    KERNEL.os().set_tracing(cmdline.trace);
-    KERNEL.set_cpu_limit(cmdline.cpu_limit);
-    if let Some(q) = cmdline.quantum {
-        rr::QUANTUM.store(q, core::sync::atomic::Ordering::Relaxed);
-    }
-    KERNEL.boot(&token, Some(timer)).expect("boot once");
-
     let Some((addr, size)) = initrd.filter(|&(_, n)| n > 0) else {
         kprint!("kernel: no initrd (or an empty one): nothing to run\n");
         qemu_exit(false);
@@ -111,7 +105,32 @@ extern "C" fn kmain(start_info: u32) -> ! {
     // SAFETY: the initrd module lies in RAM, covered by the direct map, and
     // the frame allocator never hands it out.
     let archive = unsafe { core::slice::from_raw_parts(phys_to_virt(addr), size as usize) };
-    let summary = initrd::spawn_all(archive, &loader::setup(), &mut loader::Builder, &Serial);
+    #[cfg(feature = "arch-bench")]
+    arch_bench::run(&token, archive);
+    #[cfg(not(feature = "arch-bench"))]
+    run_protocol(&token, archive, &cmdline)
+}
+
+/// Calibrate the timer, boot ldex-core's `Kernel`, make one process per
+/// program of `archive` and run them; exit QEMU when none is left.
+#[cfg(not(feature = "arch-bench"))]
+fn run_protocol(token: &BootToken, archive: &[u8], cmdline: &CmdLine<'_>) -> ! {
+    // SAFETY: the direct map covers the local APIC; interrupts are off.
+    let timer = unsafe { LapicTimer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
+    KERNEL.os().platform().set_clock(&timer);
+    KERNEL.os().set_tracing(cmdline.trace);
+    KERNEL.set_cpu_limit(cmdline.cpu_limit);
+    if let Some(q) = cmdline.quantum {
+        rr::QUANTUM.store(q, core::sync::atomic::Ordering::Relaxed);
+    }
+    KERNEL.boot(token, Some(timer)).expect("boot once");
+
+    let summary = initrd::spawn_all(
+        archive,
+        &loader::setup(),
+        &mut loader::Builder::kernel(),
+        &Serial,
+    );
     if summary.started == 0 {
         kprint!("kernel: the initrd holds no program that can run\n");
         qemu_exit(false);
