@@ -141,6 +141,14 @@ pub trait Arch: 'static {
     /// Idle: enable interrupts, wait for one to arrive and be handled, and
     /// disable them again.
     fn wait_for_interrupt();
+    /// Let pending interrupts in, then disable interrupts again. The
+    /// scheduler loop opens this window before every pick, so a device
+    /// that finished meanwhile has its process woken first. (x86 must
+    /// override it: `sti; cli` has no window, `sti; nop; cli` does.)
+    fn interrupt_window() {
+        Self::enable_interrupts();
+        Self::disable_interrupts();
+    }
 
     /// Make `state` the current process's before switching to it: point the
     /// trap entry at `kstack_top` (TSS.rsp0, the sscratch stash), switch to

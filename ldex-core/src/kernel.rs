@@ -413,9 +413,12 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             return Err(RunError::NotBooted);
         }
         loop {
+            A::interrupt_window();
             let picked = {
                 let mut t = self.table.lock();
-                if t.procs.iter().all(|e| e.state == ProcState::Unused) && !self.os.expects_processes() {
+                if t.procs.iter().all(|e| e.state == ProcState::Unused)
+                    && !self.os.expects_processes()
+                {
                     return Ok(RunSummary {
                         ticks: t.ticks,
                         reaped: t.reaped,
@@ -580,6 +583,9 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         self.trace(Event::SaveRegs { pid });
         self.trace(Event::ToKernelMode);
         self.trace(Event::HandleTrap { pid, cause });
+        if cause != TrapCause::Timer {
+            self.catch_up(pid);
+        }
         match cause {
             TrapCause::Syscall => self.syscall(pid, frame),
             TrapCause::Timer => self.tick(),
@@ -687,40 +693,54 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     /// A timer tick: charge it, let the policy decide, enforce the CPU-time
     /// limit. A preemption is taken on the way back to user mode.
     fn tick(&self) {
-        let over_limit = {
-            let mut t = self.table.lock();
-            let Some(timer) = t.timer.as_mut() else {
-                return;
-            };
-            let elapsed = timer.acknowledge();
-            if elapsed == 0 {
-                return;
-            }
-            t.ticks += elapsed;
-            let running = t.current;
-            let mut decision = Decision::Continue;
-            for _ in 0..elapsed {
-                if t.sched.tick(running) == Decision::Preempt {
-                    decision = Decision::Preempt;
-                }
-            }
-            let limit = t.cpu_limit;
-            match running {
-                Some(pid) => {
-                    let e = t.entry(pid);
-                    e.cpu_ticks += elapsed;
-                    let over = limit.filter(|&l| e.cpu_ticks >= l).map(|l| (pid, l));
-                    if decision == Decision::Preempt {
-                        t.need_resched = true;
-                    }
-                    over
-                }
-                None => None,
-            }
-        };
+        let over_limit = self.charge(&mut self.table.lock());
         if let Some((pid, ticks)) = over_limit {
             self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks }));
         }
+    }
+
+    /// A trap other than the timer: if a tick came due in the same instant,
+    /// charge it first, to the process that ran it, so the policy sees the
+    /// tick before the system call or fault (its interrupt, still pending,
+    /// then finds nothing to count).
+    fn catch_up(&self, pid: Pid) {
+        let over_limit = {
+            let mut t = self.table.lock();
+            if !t.timer.as_ref().is_some_and(PeriodicTimer::is_due) {
+                return;
+            }
+            self.charge(&mut t)
+        };
+        if let Some((over, ticks)) = over_limit {
+            debug_assert_eq!(over, pid);
+            self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks }));
+        }
+    }
+
+    /// Count the ticks that elapsed, charge them to the running process and
+    /// ask the policy. Returns the running process if it is now over its
+    /// CPU-time limit.
+    fn charge(&self, t: &mut Table<A, S, N>) -> Option<(Pid, u64)> {
+        let elapsed = t.timer.as_mut()?.acknowledge();
+        if elapsed == 0 {
+            return None;
+        }
+        t.ticks += elapsed;
+        let running = t.current;
+        let mut decision = Decision::Continue;
+        for _ in 0..elapsed {
+            if t.sched.tick(running) == Decision::Preempt {
+                decision = Decision::Preempt;
+            }
+        }
+        let pid = running?;
+        if decision == Decision::Preempt {
+            t.need_resched = true;
+        }
+        let limit = t.cpu_limit;
+        let e = t.entry(pid);
+        e.cpu_ticks += elapsed;
+        limit.filter(|&l| e.cpu_ticks >= l).map(|l| (pid, l))
     }
 
     /// A device interrupt: the OS handles it, then the policy may want the

@@ -6,13 +6,21 @@
 //! handler, the system calls and, when the process is switched away from,
 //! the frames of `sched`. See [`arch`](crate::arch) for the map.
 
-use core::mem::size_of;
+use core::mem::{align_of, offset_of, size_of};
+
+use static_assertions::const_assert_eq;
 
 /// A kernel stack of `SIZE` bytes, 16-byte aligned.
 #[repr(C, align(16))]
 pub struct KernelStack<const SIZE: usize> {
     bytes: [u8; SIZE],
 }
+
+// The arch entry code relies on these: the stack starts at the struct's
+// address, its top is 16-byte aligned, and it has no header or padding.
+const_assert_eq!(offset_of!(KernelStack<4096>, bytes), 0);
+const_assert_eq!(align_of::<KernelStack<4096>>(), 16);
+const_assert_eq!(size_of::<KernelStack<4096>>(), 4096);
 
 impl<const SIZE: usize> KernelStack<SIZE> {
     /// A zeroed stack (it lands in `.bss` inside a `static`).

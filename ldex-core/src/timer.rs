@@ -82,6 +82,12 @@ impl<T: Timer> PeriodicTimer<T> {
         elapsed
     }
 
+    /// Has a tick come due that [`PeriodicTimer::acknowledge`] has not
+    /// counted yet (its interrupt may still be on its way)?
+    pub fn is_due(&self) -> bool {
+        self.running && self.timer.now() >= self.next
+    }
+
     /// Is the tick running?
     pub fn is_running(&self) -> bool {
         self.running

@@ -199,7 +199,11 @@ impl fmt::Display for Event {
             }
             Event::TimerStart { .. } => f.write_str("start interrupt timer"),
             Event::TimerStarted { period_us } if period_us % 1000 == 0 => {
-                write!(f, "start timer; interrupt CPU every {} ms", period_us / 1000)
+                write!(
+                    f,
+                    "start timer; interrupt CPU every {} ms",
+                    period_us / 1000
+                )
             }
             Event::TimerStarted { period_us } => {
                 write!(f, "start timer; interrupt CPU every {period_us} µs")

@@ -51,7 +51,12 @@ const_assert_eq!(offset_of!(SimFrame, user), 0x50);
 
 impl TrapFrame for SimFrame {
     fn new_user(entry: usize, user_sp: usize) -> Self {
-        SimFrame { pc: entry, sp: user_sp, user: true, ..SimFrame::default() }
+        SimFrame {
+            pc: entry,
+            sp: user_sp,
+            user: true,
+            ..SimFrame::default()
+        }
     }
     fn syscall_number(&self) -> usize {
         self.nr

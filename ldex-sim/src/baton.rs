@@ -43,7 +43,10 @@ thread_local! {
 impl Baton {
     /// A fresh baton for a thread that is about to start.
     pub fn new() -> Arc<Baton> {
-        Arc::new(Baton { signal: Mutex::new(Signal::Wait), cv: Condvar::new() })
+        Arc::new(Baton {
+            signal: Mutex::new(Signal::Wait),
+            cv: Condvar::new(),
+        })
     }
 
     /// The calling thread's baton, made on first use.

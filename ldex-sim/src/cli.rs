@@ -53,12 +53,17 @@ summary.
   --svg FILE        also draw the run as an SVG timeline
   --trace-off       print only the results and the summary";
 
-fn value<'a>(flag: &str, it: &mut impl Iterator<Item = &'a String>) -> Result<&'a String, UsageError> {
-    it.next().ok_or_else(|| UsageError(format!("{flag} needs a value")))
+fn value<'a>(
+    flag: &str,
+    it: &mut impl Iterator<Item = &'a String>,
+) -> Result<&'a String, UsageError> {
+    it.next()
+        .ok_or_else(|| UsageError(format!("{flag} needs a value")))
 }
 
 fn number(flag: &str, v: &str) -> Result<u64, UsageError> {
-    v.parse().map_err(|_| UsageError(format!("{flag} takes a number, not {v:?}")))
+    v.parse()
+        .map_err(|_| UsageError(format!("{flag} takes a number, not {v:?}")))
 }
 
 /// Read the command line (without the program name).
@@ -97,7 +102,10 @@ mod tests {
 
     #[test]
     fn flags_are_read() {
-        let a = parse(&args("--policy rr --quantum 3 --cooperative --svg x.svg --trace-off")).unwrap();
+        let a = parse(&args(
+            "--policy rr --quantum 3 --cooperative --svg x.svg --trace-off",
+        ))
+        .unwrap();
         assert_eq!(a.policy.as_deref(), Some("rr"));
         assert_eq!(a.quantum, Some(3));
         assert!(a.cooperative && a.trace_off);
@@ -106,9 +114,29 @@ mod tests {
 
     #[test]
     fn bad_flags_are_usage_errors() {
-        assert!(parse(&args("--quantum")).unwrap_err().0.contains("needs a value"));
-        assert!(parse(&args("--quantum x")).unwrap_err().0.contains("takes a number"));
-        assert!(parse(&args("--quantum 0")).unwrap_err().0.contains("at least 1"));
-        assert!(parse(&args("--frobnicate")).unwrap_err().0.contains("unknown argument"));
+        assert!(
+            parse(&args("--quantum"))
+                .unwrap_err()
+                .0
+                .contains("needs a value")
+        );
+        assert!(
+            parse(&args("--quantum x"))
+                .unwrap_err()
+                .0
+                .contains("takes a number")
+        );
+        assert!(
+            parse(&args("--quantum 0"))
+                .unwrap_err()
+                .0
+                .contains("at least 1")
+        );
+        assert!(
+            parse(&args("--frobnicate"))
+                .unwrap_err()
+                .0
+                .contains("unknown argument")
+        );
     }
 }

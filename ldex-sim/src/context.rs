@@ -31,7 +31,10 @@ pub struct SimContext {
 // its entry on its own thread; every register of a host thread survives a
 // wait on a condition variable.
 unsafe impl Context for SimContext {
-    const EMPTY: Self = SimContext { baton: None, thread: None };
+    const EMPTY: Self = SimContext {
+        baton: None,
+        thread: None,
+    };
 
     fn new(entry: extern "C-unwind" fn(usize) -> !, arg: usize, _stack_top: *mut u8) -> Self {
         let baton = Baton::new();
@@ -54,14 +57,20 @@ unsafe impl Context for SimContext {
                 }
             })
             .expect("the host can start a thread");
-        SimContext { baton: Some(baton), thread: Some(thread) }
+        SimContext {
+            baton: Some(baton),
+            thread: Some(thread),
+        }
     }
 
     unsafe fn switch(from: *mut Self, to: *const Self) {
         // SAFETY: the caller promises both pointers are valid.
         let (from, to) = unsafe { (&mut *from, &*to) };
         let mine = from.baton.get_or_insert_with(Baton::current).clone();
-        to.baton.as_ref().expect("switch to a context that was never saved or made").run();
+        to.baton
+            .as_ref()
+            .expect("switch to a context that was never saved or made")
+            .run();
         mine.wait();
     }
 }

@@ -52,6 +52,8 @@ pub mod sysno {
     pub const EXIT: usize = 60;
     /// `disk_read(ticks)`: block until the disk answers.
     pub const DISK_READ: usize = 0x1000;
+    /// `kernel_work(ticks)`: work that long inside the kernel.
+    pub const KERNEL_WORK: usize = 0x1001;
 }
 
 /// The CPU's privilege mode bit.
@@ -126,7 +128,12 @@ thread_local! {
 impl Machine {
     /// A powered-on machine in kernel mode, with interrupts off, the given
     /// program memories, and the calling thread as its boot CPU.
-    pub fn new(memories: Vec<Memory>, arrivals: Vec<(u64, usize)>, bound: u64, max_ticks: u64) -> Arc<Machine> {
+    pub fn new(
+        memories: Vec<Memory>,
+        arrivals: Vec<(u64, usize)>,
+        bound: u64,
+        max_ticks: u64,
+    ) -> Arc<Machine> {
         let owners = vec![None; memories.len()];
         Arc::new(Machine {
             cpu: Mutex::new(Cpu {
@@ -157,7 +164,9 @@ impl Machine {
 
     /// The machine of the calling kernel thread.
     pub fn current() -> Arc<Machine> {
-        CURRENT.with(|c| c.borrow().clone()).expect("this thread belongs to no simulated machine")
+        CURRENT
+            .with(|c| c.borrow().clone())
+            .expect("this thread belongs to no simulated machine")
     }
 
     /// Make `machine` the calling thread's.
@@ -197,7 +206,11 @@ impl Machine {
     /// which the user-mode interpreter raises before getting here.
     pub fn set_trap_table(&self, sink: &'static dyn TrapSink<SimFrame>) {
         let mut cpu = self.cpu();
-        assert_eq!(cpu.mode, CpuMode::Kernel, "the trap table was set from user mode");
+        assert_eq!(
+            cpu.mode,
+            CpuMode::Kernel,
+            "the trap table was set from user mode"
+        );
         cpu.trap_table = Some(sink);
     }
 
@@ -217,8 +230,34 @@ impl Machine {
     }
 
     /// Set the interrupt-enable flag; return the old one.
+    /// Turning them on takes every interrupt already pending, in kernel
+    /// mode, before the next instruction, as hardware does.
     pub fn set_interrupts(&self, on: bool) -> bool {
-        std::mem::replace(&mut self.cpu().interrupts, on)
+        let was = std::mem::replace(&mut self.cpu().interrupts, on);
+        if on {
+            self.take_pending_in_kernel();
+        }
+        was
+    }
+
+    /// Deliver pending interrupts to the kernel, in kernel mode, while
+    /// interrupts stay enabled.
+    fn take_pending_in_kernel(&self) {
+        loop {
+            let (sink, cause) = {
+                let mut cpu = self.cpu();
+                let Some(cause) = Self::pending(&cpu).filter(|_| cpu.interrupts) else {
+                    return;
+                };
+                let Some(sink) = cpu.trap_table else { return };
+                cpu.interrupts = false;
+                Self::count(&mut cpu, cause);
+                (sink, cause)
+            };
+            let mut frame = SimFrame::default();
+            sink.trap(&mut frame, cause);
+            self.cpu().interrupts = true;
+        }
     }
 
     /// The kernel names the kernel stack and address space of the process it
@@ -287,7 +326,8 @@ impl Machine {
                 cpu.interrupts = false;
                 cpu.counters.traps += 1;
                 Self::count(&mut cpu, cause);
-                cpu.trap_table.expect("a trap before the trap table was installed")
+                cpu.trap_table
+                    .expect("a trap before the trap table was installed")
             };
             // SAFETY: as above; nothing else touches the frame while the
             // handler runs on this kernel thread.
@@ -305,13 +345,23 @@ impl Machine {
     fn step_until_trap(&self) -> TrapCause {
         loop {
             let mut cpu = self.cpu();
-            if let Some(cause) = Self::pending(&cpu) {
+            let aspace = cpu.aspace.expect("user mode without an address space");
+            let pc = cpu.regs.pc;
+            let op = cpu.memories[aspace].program.get(pc).cloned();
+            // A zero-time instruction belongs to the end of the tick before
+            // it: it runs before the interrupts that came due at that
+            // boundary. Interrupts are taken before the next timed one.
+            let timed = matches!(op, Some(Op::Compute(1..) | Op::Spin));
+            if timed && let Some(cause) = Self::pending(&cpu) {
                 return cause;
             }
             if cpu.since_trap >= cpu.bound {
                 let pid = cpu.aspace.and_then(|a| cpu.owners[a]).map_or(0, Pid::get);
                 let why = if cpu.deadline.is_none() {
-                    format!("no timer: process {pid} never gave the CPU back ({} ticks without a trap)", cpu.bound)
+                    format!(
+                        "no timer: process {pid} never gave the CPU back ({} ticks without a trap)",
+                        cpu.bound
+                    )
                 } else {
                     format!("process {pid} ran {} ticks without a trap", cpu.bound)
                 };
@@ -319,13 +369,13 @@ impl Machine {
                 self.halt(why);
             }
             if cpu.now >= cpu.max_ticks {
-                let why = format!("the simulated time limit of {} ticks was reached", cpu.max_ticks);
+                let why = format!(
+                    "the simulated time limit of {} ticks was reached",
+                    cpu.max_ticks
+                );
                 drop(cpu);
                 self.halt(why);
             }
-            let aspace = cpu.aspace.expect("user mode without an address space");
-            let pc = cpu.regs.pc;
-            let op = cpu.memories[aspace].program.get(pc).cloned();
             match op {
                 None => {
                     cpu.regs.nr = sysno::EXIT;
@@ -337,7 +387,10 @@ impl Machine {
                 Some(Op::Compute(n)) => {
                     if cpu.regs.counter == 0 {
                         cpu.regs.counter = n as usize;
-                        self.program_note(&mut cpu, format!("compute for {n} tick{}", if n == 1 { "" } else { "s" }));
+                        self.program_note(
+                            &mut cpu,
+                            format!("compute for {n} tick{}", if n == 1 { "" } else { "s" }),
+                        );
                     }
                     self.tick(&mut cpu);
                     cpu.regs.counter -= 1;
@@ -378,29 +431,67 @@ impl Machine {
         match op {
             Op::Write(text) => {
                 let (addr, len) = cpu.memories[aspace].string_at(pc);
-                syscall(cpu, sysno::WRITE, &[1, addr, len], format!("call write({text:?})"))
+                syscall(
+                    cpu,
+                    sysno::WRITE,
+                    &[1, addr, len],
+                    format!("call write({text:?})"),
+                )
             }
-            Op::WriteKernelPointer => {
-                syscall(cpu, sysno::WRITE, &[1, KERNEL_BASE, 16], "call write() on a kernel pointer".into())
-            }
+            Op::WriteKernelPointer => syscall(
+                cpu,
+                sysno::WRITE,
+                &[1, KERNEL_BASE, 16],
+                "call write() on a kernel pointer".into(),
+            ),
             Op::GetPid => syscall(cpu, sysno::GETPID, &[], "call getpid()".into()),
             Op::Syscall(nr, args) => syscall(cpu, *nr, args, format!("call system call {nr}")),
             Op::Yield => syscall(cpu, sysno::SCHED_YIELD, &[], "call sched_yield()".into()),
-            Op::Io(ticks) => syscall(cpu, sysno::DISK_READ, &[*ticks as usize], format!("read the disk ({ticks} ticks)")),
-            Op::Exit(code) => syscall(cpu, sysno::EXIT, &[*code as usize], format!("call exit({code})")),
+            Op::KernelWork(ticks) => syscall(
+                cpu,
+                sysno::KERNEL_WORK,
+                &[*ticks as usize],
+                format!("call kernel_work({ticks})"),
+            ),
+            Op::Io(ticks) => syscall(
+                cpu,
+                sysno::DISK_READ,
+                &[*ticks as usize],
+                format!("read the disk ({ticks} ticks)"),
+            ),
+            Op::Exit(code) => syscall(
+                cpu,
+                sysno::EXIT,
+                &[*code as usize],
+                format!("call exit({code})"),
+            ),
             Op::Privileged(p) => {
                 self.program_note(cpu, format!("try privileged op: {}", p.name()));
                 TrapCause::PrivilegedInstruction
             }
             Op::TouchKernel => {
                 self.program_note(cpu, format!("load from kernel address {KERNEL_BASE:#x}"));
-                TrapCause::MemoryFault { addr: KERNEL_BASE, access: AccessKind::Read, from: Privilege::User }
+                TrapCause::MemoryFault {
+                    addr: KERNEL_BASE,
+                    access: AccessKind::Read,
+                    from: Privilege::User,
+                }
             }
             Op::DivideByZero => {
                 self.program_note(cpu, "divide by zero".into());
                 TrapCause::DivideError
             }
             Op::Compute(_) | Op::Spin => unreachable!("not a trapping instruction"),
+        }
+    }
+
+    /// The kernel works for `ticks` ticks on behalf of the current process.
+    /// An interrupt that comes due meanwhile is taken in kernel mode if
+    /// interrupts are enabled, and stays pending otherwise.
+    pub fn kernel_work(&self, ticks: u64) {
+        for _ in 0..ticks {
+            self.tick(&mut self.cpu());
+            self.take_pending_in_kernel();
         }
     }
 
@@ -422,7 +513,10 @@ impl Machine {
                 self.halt("deadlock: no process can run and no interrupt will come".into());
             };
             if next > cpu.max_ticks {
-                let why = format!("the simulated time limit of {} ticks was reached", cpu.max_ticks);
+                let why = format!(
+                    "the simulated time limit of {} ticks was reached",
+                    cpu.max_ticks
+                );
                 drop(cpu);
                 self.halt(why);
             }
@@ -432,7 +526,11 @@ impl Machine {
             }
             let cause = Self::pending(&cpu).expect("an interrupt is due");
             Self::count(&mut cpu, cause);
-            (cpu.trap_table.expect("idle before the trap table was installed"), cause)
+            (
+                cpu.trap_table
+                    .expect("idle before the trap table was installed"),
+                cause,
+            )
         };
         let mut frame = SimFrame::default();
         sink.trap(&mut frame, cause);
@@ -455,7 +553,9 @@ impl Machine {
     /// A kernel thread panicked: keep the payload and stop the machine.
     pub fn crash(&self, payload: Box<dyn Any + Send>) {
         self.cpu().crash = Some(payload);
-        self.cpu().halt.get_or_insert(Halt("a kernel thread panicked".into()));
+        self.cpu()
+            .halt
+            .get_or_insert(Halt("a kernel thread panicked".into()));
         self.main.halt();
     }
 
@@ -463,7 +563,6 @@ impl Machine {
     pub fn take_crash(&self) -> Option<Box<dyn Any + Send>> {
         self.cpu().crash.take()
     }
-
 }
 
 impl Cpu {

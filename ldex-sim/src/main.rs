@@ -61,11 +61,11 @@ fn main() -> ExitCode {
         print!("\n{}", report.timeline.render());
     }
     print!("\n{}\n{}", report.render_results(), report.render_summary());
-    if let Some(path) = &args.svg {
-        if let Err(e) = std::fs::write(path, ldex_sim::svg::render(&report)) {
-            eprintln!("ldex-sim: cannot write {path}: {e}");
-            return ExitCode::from(2);
-        }
+    if let Some(path) = &args.svg
+        && let Err(e) = std::fs::write(path, ldex_sim::svg::render(&report))
+    {
+        eprintln!("ldex-sim: cannot write {path}: {e}");
+        return ExitCode::from(2);
     }
     ExitCode::SUCCESS
 }

@@ -36,7 +36,11 @@ impl Memory {
                 _ => (0, 0),
             })
             .collect();
-        Memory { program: program.to_vec(), data, strings }
+        Memory {
+            program: program.to_vec(),
+            data,
+            strings,
+        }
     }
 
     /// The address and length of the string of the `write` at `pc`.

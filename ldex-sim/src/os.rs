@@ -51,7 +51,12 @@ pub struct SimOs {
 impl SimOs {
     /// An OS for these processes (address space `i` holds `specs[i]`).
     pub fn new(specs: Vec<ProcSpec>) -> SimOs {
-        SimOs { kernel: OnceLock::new(), specs, launches: Mutex::default(), results: Mutex::default() }
+        SimOs {
+            kernel: OnceLock::new(),
+            specs,
+            launches: Mutex::default(),
+            results: Mutex::default(),
+        }
     }
 
     /// Tell the OS which kernel it runs in (done once, before boot).
@@ -68,24 +73,36 @@ impl SimOs {
             Ok(pid) => {
                 machine.cpu().owners[aspace] = Some(pid);
                 let tick = machine.now();
-                self.launches.lock().unwrap_or_else(PoisonError::into_inner).push(Launch {
-                    pid,
-                    name: spec.name.clone(),
-                    tick,
-                });
+                self.launches
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(Launch {
+                        pid,
+                        name: spec.name.clone(),
+                        tick,
+                    });
             }
-            Err(e) => machine.note(Entry::Program { pid: None, text: format!("{}: not created: {e:?}", spec.name) }),
+            Err(e) => machine.note(Entry::Program {
+                pid: None,
+                text: format!("{}: not created: {e:?}", spec.name),
+            }),
         }
     }
 
     /// The processes created, in order.
     pub fn launches(&self) -> Vec<Launch> {
-        self.launches.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.launches
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The processes that ended, in order.
     pub fn results(&self) -> Vec<ProcResult> {
-        self.results.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn write(&self, machine: &Machine, pid: Pid, args: [usize; 6]) -> SyscallAction {
@@ -126,9 +143,16 @@ impl Os<SimArch> for SimOs {
                     let mut cpu = machine.cpu();
                     let done = cpu.now() + ticks;
                     cpu.disk.push((done, cx.pid));
-                    SyscallAction::Block { channel: WaitChannel(cx.pid.get() as usize), value: 0 }
+                    SyscallAction::Block {
+                        channel: WaitChannel(cx.pid.get() as usize),
+                        value: 0,
+                    }
                 }
             },
+            sysno::KERNEL_WORK => {
+                machine.kernel_work(cx.args[0] as u64);
+                SyscallAction::Return(0)
+            }
             _ => SyscallAction::Return(errno::ret(errno::ENOSYS)),
         }
     }
@@ -173,10 +197,13 @@ impl Os<SimArch> for SimOs {
 
     fn process_ended(&self, info: &ProcInfo, ending: &Ending) {
         let end = Machine::current().now();
-        self.results.lock().unwrap_or_else(PoisonError::into_inner).push(ProcResult {
-            info: *info,
-            ending: *ending,
-            end,
-        });
+        self.results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(ProcResult {
+                info: *info,
+                ending: *ending,
+                end,
+            });
     }
 }

@@ -38,7 +38,11 @@ struct Word {
 }
 
 fn err<T>(line: usize, col: usize, msg: impl Into<String>) -> Result<T, ParseError> {
-    Err(ParseError { line, col, msg: msg.into() })
+    Err(ParseError {
+        line,
+        col,
+        msg: msg.into(),
+    })
 }
 
 /// Split a line into words; a double-quoted word may hold spaces and the
@@ -71,7 +75,11 @@ fn words(line: usize, text: &str) -> Result<Vec<Word>, ParseError> {
                     Some((_, ch)) => s.push(ch),
                 }
             }
-            out.push(Word { col, text: s, quoted: true });
+            out.push(Word {
+                col,
+                text: s,
+                quoted: true,
+            });
         } else {
             let mut s = String::new();
             while let Some(&(_, ch)) = chars.peek() {
@@ -81,7 +89,11 @@ fn words(line: usize, text: &str) -> Result<Vec<Word>, ParseError> {
                 s.push(ch);
                 chars.next();
             }
-            out.push(Word { col, text: s, quoted: false });
+            out.push(Word {
+                col,
+                text: s,
+                quoted: false,
+            });
         }
     }
     Ok(out)
@@ -89,9 +101,15 @@ fn words(line: usize, text: &str) -> Result<Vec<Word>, ParseError> {
 
 fn number<T: std::str::FromStr>(line: usize, w: &Word, what: &str) -> Result<T, ParseError> {
     if w.quoted {
-        return err(line, w.col, format!("{what} must be a number, not a string"));
+        return err(
+            line,
+            w.col,
+            format!("{what} must be a number, not a string"),
+        );
     }
-    w.text.parse().or_else(|_| err(line, w.col, format!("bad number {:?} for {what}", w.text)))
+    w.text
+        .parse()
+        .or_else(|_| err(line, w.col, format!("bad number {:?} for {what}", w.text)))
 }
 
 /// Exactly `n` arguments after the directive.
@@ -102,7 +120,11 @@ fn args<'a>(line: usize, ws: &'a [Word], n: usize, usage: &str) -> Result<&'a [W
         return err(line, col, format!("missing field: usage is `{usage}`"));
     }
     if rest.len() > n {
-        return err(line, rest[n].col, format!("unexpected {:?}: usage is `{usage}`", rest[n].text));
+        return err(
+            line,
+            rest[n].col,
+            format!("unexpected {:?}: usage is `{usage}`", rest[n].text),
+        );
     }
     Ok(rest)
 }
@@ -110,7 +132,11 @@ fn args<'a>(line: usize, ws: &'a [Word], n: usize, usage: &str) -> Result<&'a [W
 fn op(line: usize, ws: &[Word]) -> Result<Op, ParseError> {
     let name = ws[0].text.as_str();
     Ok(match name {
-        "compute" => Op::Compute(number(line, &args(line, ws, 1, "compute TICKS")?[0], "compute")?),
+        "compute" => Op::Compute(number(
+            line,
+            &args(line, ws, 1, "compute TICKS")?[0],
+            "compute",
+        )?),
         "write" => {
             let a = &args(line, ws, 1, "write \"TEXT\"")?[0];
             if !a.quoted {
@@ -134,7 +160,10 @@ fn op(line: usize, ws: &[Word]) -> Result<Op, ParseError> {
                 return err(line, ws[8].col, "a system call takes at most 6 arguments");
             }
             let nr = number(line, &ws[1], "the system call number")?;
-            let a = ws[2..].iter().map(|w| number(line, w, "an argument")).collect::<Result<_, _>>()?;
+            let a = ws[2..]
+                .iter()
+                .map(|w| number(line, w, "an argument"))
+                .collect::<Result<_, _>>()?;
             Op::Syscall(nr, a)
         }
         "yield" => {
@@ -142,6 +171,11 @@ fn op(line: usize, ws: &[Word]) -> Result<Op, ParseError> {
             Op::Yield
         }
         "io" => Op::Io(number(line, &args(line, ws, 1, "io TICKS")?[0], "io")?),
+        "kernel-work" => Op::KernelWork(number(
+            line,
+            &args(line, ws, 1, "kernel-work TICKS")?[0],
+            "kernel-work",
+        )?),
         "spin" => {
             args(line, ws, 0, "spin")?;
             Op::Spin
@@ -152,7 +186,11 @@ fn op(line: usize, ws: &[Word]) -> Result<Op, ParseError> {
                 "set-trap-table" => PrivOp::SetTrapTable,
                 "stop-timer" => PrivOp::StopTimer,
                 other => {
-                    return err(line, a.col, format!("unknown privileged op {other:?} (set-trap-table, stop-timer)"));
+                    return err(
+                        line,
+                        a.col,
+                        format!("unknown privileged op {other:?} (set-trap-table, stop-timer)"),
+                    );
                 }
             })
         }
@@ -174,12 +212,25 @@ fn process(line: usize, ws: &[Word]) -> Result<ProcSpec, ParseError> {
     let Some(name) = ws.get(1) else {
         return args(line, ws, 1, usage).map(|_| unreachable!());
     };
-    let mut spec = ProcSpec { name: name.text.clone(), arrival: 0, hint: Hint::NONE, program: Vec::new() };
+    let mut spec = ProcSpec {
+        name: name.text.clone(),
+        arrival: 0,
+        hint: Hint::NONE,
+        program: Vec::new(),
+    };
     for w in &ws[2..] {
         let Some((key, value)) = w.text.split_once('=') else {
-            return err(line, w.col, format!("expected KEY=VALUE, found {:?}: usage is `{usage}`", w.text));
+            return err(
+                line,
+                w.col,
+                format!("expected KEY=VALUE, found {:?}: usage is `{usage}`", w.text),
+            );
         };
-        let vw = Word { col: w.col + key.len() + 1, text: value.into(), quoted: false };
+        let vw = Word {
+            col: w.col + key.len() + 1,
+            text: value.into(),
+            quoted: false,
+        };
         match key {
             "arrival" => spec.arrival = number(line, &vw, "arrival")?,
             "length" => spec.hint.length = Some(number(line, &vw, "length")?),
@@ -214,11 +265,35 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
             }
             "cpu-limit" => {
                 let a = &args(line, &ws, 1, "cpu-limit TICKS|none")?[0];
-                settings.cpu_limit = if a.text == "none" { None } else { Some(number(line, a, "cpu-limit")?) };
+                settings.cpu_limit = if a.text == "none" {
+                    None
+                } else {
+                    Some(number(line, a, "cpu-limit")?)
+                };
             }
-            "bound" => settings.bound = number(line, &args(line, &ws, 1, "bound TICKS")?[0], "bound")?,
+            "bound" => {
+                settings.bound = number(line, &args(line, &ws, 1, "bound TICKS")?[0], "bound")?
+            }
             "max-ticks" => {
-                settings.max_ticks = number(line, &args(line, &ws, 1, "max-ticks TICKS")?[0], "max-ticks")?
+                settings.max_ticks = number(
+                    line,
+                    &args(line, &ws, 1, "max-ticks TICKS")?[0],
+                    "max-ticks",
+                )?
+            }
+            "kernel-preemption" => {
+                let a = &args(line, &ws, 1, "kernel-preemption on|off")?[0];
+                settings.kernel_preemption = match a.text.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    other => {
+                        return err(
+                            line,
+                            a.col,
+                            format!("kernel-preemption is `on` or `off`, not {other:?}"),
+                        );
+                    }
+                };
             }
             "cooperative" => {
                 args(line, &ws, 0, "cooperative")?;
@@ -234,14 +309,22 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
                 None => {
                     return match op(line, &ws) {
                         Ok(_) => err(line, first.col, "an instruction before any `process` line"),
-                        Err(_) => err(line, first.col, format!("unknown directive {:?}", first.text)),
+                        Err(_) => err(
+                            line,
+                            first.col,
+                            format!("unknown directive {:?}", first.text),
+                        ),
                     };
                 }
             },
         }
     }
     if procs.is_empty() {
-        return err(text.lines().count().max(1), 1, "the scenario has no `process`");
+        return err(
+            text.lines().count().max(1),
+            1,
+            "the scenario has no `process`",
+        );
     }
     Ok(Scenario { settings, procs })
 }
@@ -295,7 +378,14 @@ mod tests {
     #[test]
     fn process_fields_are_checked() {
         let s = parse("process a arrival=3 length=7 tickets=5\n spin\n").unwrap();
-        assert_eq!((s.procs[0].arrival, s.procs[0].hint.length, s.procs[0].hint.tickets), (3, Some(7), 5));
+        assert_eq!(
+            (
+                s.procs[0].arrival,
+                s.procs[0].hint.length,
+                s.procs[0].hint.tickets
+            ),
+            (3, Some(7), 5)
+        );
         let (l, c, m) = error_at("process a speed=3\n");
         assert_eq!((l, c), (1, 11));
         assert!(m.contains("unknown process field"), "{m}");

@@ -14,7 +14,12 @@ pub struct UnknownPolicy(pub String);
 
 impl std::fmt::Display for UnknownPolicy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown policy {:?}; valid policies: {}", self.0, NAMES.join(", "))
+        write!(
+            f,
+            "unknown policy {:?}; valid policies: {}",
+            self.0,
+            NAMES.join(", ")
+        )
     }
 }
 

@@ -7,11 +7,17 @@ pub fn header(name: &str, s: &Settings) -> String {
     let mode = if s.preemptive {
         "preemptive (timer interrupt every tick)".to_string()
     } else {
-        format!("cooperative (no timer; the simulator stops a process after {} ticks without a trap)", s.bound)
+        format!(
+            "cooperative (no timer; the simulator stops a process after {} ticks without a trap)",
+            s.bound
+        )
     };
     let limit = match s.cpu_limit {
         Some(t) => format!("CPU limit {t} ticks"),
         None => "no CPU limit".into(),
     };
-    format!("ldex-sim: scenario {name}; policy {}, quantum {} ticks; {mode}; {limit}\n", s.policy, s.quantum)
+    format!(
+        "ldex-sim: scenario {name}; policy {}, quantum {} ticks; {mode}; {limit}\n",
+        s.policy, s.quantum
+    )
 }

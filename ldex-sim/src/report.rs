@@ -33,7 +33,12 @@ pub struct Report {
 
 impl Report {
     /// Collect the report from a machine whose run is over.
-    pub fn new(settings: Settings, machine: &Machine, launches: Vec<Launch>, results: Vec<ProcResult>) -> Report {
+    pub fn new(
+        settings: Settings,
+        machine: &Machine,
+        launches: Vec<Launch>,
+        results: Vec<ProcResult>,
+    ) -> Report {
         let cpu = machine.cpu();
         Report {
             settings,
@@ -49,7 +54,11 @@ impl Report {
 
     /// How many times the kernel switched to a process (swtch into it).
     pub fn switches(&self) -> usize {
-        self.timeline.entries().iter().filter(|(_, e)| matches!(e, Entry::Core(Event::RestoreContext { .. }))).count()
+        self.timeline
+            .entries()
+            .iter()
+            .filter(|(_, e)| matches!(e, Entry::Core(Event::RestoreContext { .. })))
+            .count()
     }
 
     /// The result of each launch, in launch order (`None`: still alive when
@@ -59,12 +68,17 @@ impl Report {
         self.launches
             .iter()
             .map(|l| {
-                let found = self.results.iter().enumerate().find(|(i, r)| !used[*i] && r.info.pid == l.pid);
-                found.map(|(i, r)| {
-                    used[i] = true;
-                    (l, Some(r))
-                })
-                .unwrap_or((l, None))
+                let found = self
+                    .results
+                    .iter()
+                    .enumerate()
+                    .find(|(i, r)| !used[*i] && r.info.pid == l.pid);
+                found
+                    .map(|(i, r)| {
+                        used[i] = true;
+                        (l, Some(r))
+                    })
+                    .unwrap_or((l, None))
             })
             .collect()
     }
@@ -74,7 +88,10 @@ impl Report {
     pub fn user_ticks(&self, launch: &Launch, end: Option<u64>) -> u64 {
         let end = end.unwrap_or(self.ticks) as usize;
         let from = (launch.tick as usize).min(end);
-        self.schedule[from..end.min(self.schedule.len())].iter().filter(|p| **p == Some(launch.pid)).count() as u64
+        self.schedule[from..end.min(self.schedule.len())]
+            .iter()
+            .filter(|p| **p == Some(launch.pid))
+            .count() as u64
     }
 
     /// The per-process table.
@@ -92,7 +109,10 @@ impl Report {
                 None => ("not finished when the simulator stopped".into(), 0, 0),
             };
             let line = if result.is_some() {
-                format!("{:>4}  {:<12} {:<40} {:>9} {:>9} {:>8}", launch.pid, launch.name, text, cpu, pre, sys)
+                format!(
+                    "{:>4}  {:<12} {:<40} {:>9} {:>9} {:>8}",
+                    launch.pid, launch.name, text, cpu, pre, sys
+                )
             } else {
                 format!("{:>4}  {:<12} {}", launch.pid, launch.name, text)
             };
@@ -103,7 +123,11 @@ impl Report {
 
     /// The one-paragraph summary.
     pub fn render_summary(&self) -> String {
-        let exited = self.results.iter().filter(|r| matches!(r.ending, ldex_core::proc::Ending::Exited(_))).count();
+        let exited = self
+            .results
+            .iter()
+            .filter(|r| matches!(r.ending, ldex_core::proc::Ending::Exited(_)))
+            .count();
         let killed = self.results.len() - exited;
         let c = &self.counters;
         let mut out = format!(

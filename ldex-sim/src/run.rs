@@ -7,7 +7,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use ldex_core::{BootToken, Config, Kernel};
+use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
 use crate::arch::{SimArch, SimTimer};
 use crate::baton::Halted;
@@ -31,7 +31,16 @@ pub type SimKernel = Kernel<SimArch, DynPolicy, SimOs, MAX_PROCS, KSTACK>;
 /// simulated time; the policy counts quanta in ticks.
 fn config(scenario: &Scenario) -> Config {
     let s = &scenario.settings;
-    let config = if s.preemptive { Config::preemptive(1) } else { Config::cooperative() };
+    let config = if s.preemptive {
+        Config::preemptive(1)
+    } else {
+        Config::cooperative()
+    };
+    let config = config.with_kernel_preemption(if s.kernel_preemption {
+        KernelPreemption::On
+    } else {
+        KernelPreemption::Off
+    });
     match s.cpu_limit {
         Some(ticks) => config.with_cpu_limit(ticks),
         None => config,
@@ -43,19 +52,33 @@ fn config(scenario: &Scenario) -> Config {
 pub fn run(scenario: &Scenario) -> Result<Report, UnknownPolicy> {
     let s = &scenario.settings;
     let policy = policy::by_name(&s.policy, s.quantum, MAX_PROCS)?;
-    let memories = scenario.procs.iter().map(|p| Memory::load(&p.program)).collect();
-    let mut arrivals: Vec<(u64, usize)> =
-        scenario.procs.iter().enumerate().filter(|(_, p)| p.arrival > 0).map(|(i, p)| (p.arrival, i)).collect();
+    let memories = scenario
+        .procs
+        .iter()
+        .map(|p| Memory::load(&p.program))
+        .collect();
+    let mut arrivals: Vec<(u64, usize)> = scenario
+        .procs
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.arrival > 0)
+        .map(|(i, p)| (p.arrival, i))
+        .collect();
     arrivals.sort();
     let machine = Machine::new(memories, arrivals, s.bound, s.max_ticks);
     Machine::adopt(machine.clone());
-    let kernel: &'static SimKernel =
-        Box::leak(Box::new(SimKernel::new(config(scenario), policy, SimOs::new(scenario.procs.clone()))));
+    let kernel: &'static SimKernel = Box::leak(Box::new(SimKernel::new(
+        config(scenario),
+        policy,
+        SimOs::new(scenario.procs.clone()),
+    )));
     kernel.os().attach(kernel);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the machine starts in kernel mode and this is its one boot.
         let token = unsafe { BootToken::new() };
-        kernel.boot(&token, s.preemptive.then_some(SimTimer)).expect("a fresh kernel boots");
+        kernel
+            .boot(&token, s.preemptive.then_some(SimTimer))
+            .expect("a fresh kernel boots");
         for (i, p) in scenario.procs.iter().enumerate() {
             if p.arrival == 0 {
                 kernel.os().launch(i);
@@ -77,5 +100,10 @@ pub fn run(scenario: &Scenario) -> Result<Report, UnknownPolicy> {
     if let Some(payload) = machine.take_crash() {
         resume_unwind(payload);
     }
-    Ok(Report::new(scenario.settings.clone(), &machine, launches, results))
+    Ok(Report::new(
+        scenario.settings.clone(),
+        &machine,
+        launches,
+        results,
+    ))
 }

@@ -24,6 +24,9 @@ pub enum Op {
     Yield,
     /// Read from the simulated disk: block for this many ticks.
     Io(u64),
+    /// A system call whose work in the kernel takes this many ticks (with
+    /// interrupts on or off as the kernel-preemption setting says).
+    KernelWork(u64),
     /// Loop for ever without calling the kernel.
     Spin,
     /// A privileged instruction, which traps in user mode.
@@ -80,6 +83,8 @@ pub struct Settings {
     pub preemptive: bool,
     /// CPU-time limit per process, in ticks.
     pub cpu_limit: Option<u64>,
+    /// May a timer interrupt preempt a process inside a system call?
+    pub kernel_preemption: bool,
     /// Ticks a process may run without trapping before the simulator stops
     /// it (only matters without a timer).
     pub bound: u64,
@@ -94,6 +99,7 @@ impl Default for Settings {
             quantum: 2,
             preemptive: true,
             cpu_limit: None,
+            kernel_preemption: false,
             bound: 50,
             max_ticks: 100_000,
         }

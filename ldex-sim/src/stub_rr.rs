@@ -16,7 +16,12 @@ pub struct StubRoundRobin {
 impl StubRoundRobin {
     /// A round robin with this quantum.
     pub fn new(quantum: u64, capacity: usize) -> Self {
-        StubRoundRobin { queue: VecDeque::new(), quantum, used: 0, capacity }
+        StubRoundRobin {
+            queue: VecDeque::new(),
+            quantum,
+            used: 0,
+            capacity,
+        }
     }
 }
 
@@ -40,7 +45,11 @@ impl Scheduler for StubRoundRobin {
             return Decision::Continue;
         }
         self.used += 1;
-        if self.used >= self.quantum { Decision::Preempt } else { Decision::Continue }
+        if self.used >= self.quantum {
+            Decision::Preempt
+        } else {
+            Decision::Continue
+        }
     }
     fn put_back(&mut self, pid: Pid, _: Requeue) {
         self.queue.push_back(pid);

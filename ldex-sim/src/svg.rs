@@ -16,7 +16,10 @@ const LEFT: u64 = 130;
 const TOP: u64 = 30;
 
 fn row_of(report: &Report, pid: Pid, tick: u64) -> Option<usize> {
-    report.launches.iter().rposition(|l| l.pid == pid && l.tick <= tick)
+    report
+        .launches
+        .iter()
+        .rposition(|l| l.pid == pid && l.tick <= tick)
 }
 
 /// Draw `report`.
@@ -32,8 +35,19 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
     for (i, l) in report.launches.iter().enumerate() {
         let y = TOP + i as u64 * ROW;
-        let _ = writeln!(s, r#"<text x="4" y="{}">P{} {}</text>"#, y + 17, l.pid, l.name);
-        let _ = writeln!(s, r##"<line x1="{LEFT}" y1="{0}" x2="{1}" y2="{0}" stroke="#ddd"/>"##, y + ROW - 2, width - 20);
+        let _ = writeln!(
+            s,
+            r#"<text x="4" y="{}">P{} {}</text>"#,
+            y + 17,
+            l.pid,
+            l.name
+        );
+        let _ = writeln!(
+            s,
+            r##"<line x1="{LEFT}" y1="{0}" x2="{1}" y2="{0}" stroke="#ddd"/>"##,
+            y + ROW - 2,
+            width - 20
+        );
     }
     let mut t = 0;
     while t < report.schedule.len() {
@@ -56,8 +70,13 @@ pub fn render(report: &Report) -> String {
     for (tick, e) in report.timeline.entries() {
         let x = LEFT + tick * TICK;
         match e {
-            Entry::Core(Event::Trap { pid: Some(pid), cause }) => {
-                let Some(row) = row_of(report, *pid, *tick) else { continue };
+            Entry::Core(Event::Trap {
+                pid: Some(pid),
+                cause,
+            }) => {
+                let Some(row) = row_of(report, *pid, *tick) else {
+                    continue;
+                };
                 let color = match cause {
                     TrapCause::Timer => "#1a73e8",
                     TrapCause::Syscall => "#188038",
@@ -72,7 +91,9 @@ pub fn render(report: &Report) -> String {
                 );
             }
             Entry::Core(Event::Kill { pid, reason }) => {
-                let Some(row) = row_of(report, *pid, *tick) else { continue };
+                let Some(row) = row_of(report, *pid, *tick) else {
+                    continue;
+                };
                 let y = TOP + row as u64 * ROW + 13;
                 let _ = writeln!(
                     s,
@@ -86,7 +107,11 @@ pub fn render(report: &Report) -> String {
     }
     let axis = TOP + report.launches.len() as u64 * ROW + 16;
     for tick in (0..=ticks).step_by(5) {
-        let _ = writeln!(s, r##"<text x="{}" y="{axis}" fill="#555">{tick}</text>"##, LEFT + tick * TICK);
+        let _ = writeln!(
+            s,
+            r##"<text x="{}" y="{axis}" fill="#555">{tick}</text>"##,
+            LEFT + tick * TICK
+        );
     }
     let _ = writeln!(s, "</svg>");
     s

@@ -64,14 +64,21 @@ impl Timeline {
     /// that run of entries starting at `i`, if there is one.
     fn quiet_tick(&self, i: usize) -> Option<(usize, Pid)> {
         let e = |k: usize| self.entries.get(i + k).map(|(_, e)| e);
-        let Some(Entry::Core(Event::Trap { pid: Some(pid), cause: TrapCause::Timer })) = e(0) else {
+        let Some(Entry::Core(Event::Trap {
+            pid: Some(pid),
+            cause: TrapCause::Timer,
+        })) = e(0)
+        else {
             return None;
         };
         let p = *pid;
         let expected = [
             Event::SaveRegs { pid: p },
             Event::ToKernelMode,
-            Event::HandleTrap { pid: p, cause: TrapCause::Timer },
+            Event::HandleTrap {
+                pid: p,
+                cause: TrapCause::Timer,
+            },
             Event::ReturnFromTrap { pid: p },
             Event::RestoreRegs { pid: p },
         ];
@@ -90,7 +97,10 @@ impl Timeline {
     fn idle_tick(&self, i: usize) -> bool {
         let e = |k: usize| self.entries.get(i + k).map(|(_, e)| e);
         e(0) == Some(&Entry::Core(Event::Idle))
-            && e(1) == Some(&Entry::Core(Event::KernelTrap { cause: TrapCause::Timer }))
+            && e(1)
+                == Some(&Entry::Core(Event::KernelTrap {
+                    cause: TrapCause::Timer,
+                }))
     }
 
     fn rows(&self) -> Vec<Row> {
@@ -99,7 +109,11 @@ impl Timeline {
         while i < self.entries.len() {
             let tick = self.entries[i].0;
             if let Some((len, pid)) = self.quiet_tick(i) {
-                rows.push(Row { tick, column: Column::Hardware, text: format!("timer interrupt: P{pid} keeps the CPU") });
+                rows.push(Row {
+                    tick,
+                    column: Column::Hardware,
+                    text: format!("timer interrupt: P{pid} keeps the CPU"),
+                });
                 i += len;
                 continue;
             }
@@ -109,13 +123,23 @@ impl Timeline {
                     i += 2;
                     n += 1;
                 }
-                let text = format!("idle: wait for interrupt ({n} timer tick{})", if n == 1 { "" } else { "s" });
-                rows.push(Row { tick, column: Column::Os, text });
+                let text = format!(
+                    "idle: wait for interrupt ({n} timer tick{})",
+                    if n == 1 { "" } else { "s" }
+                );
+                rows.push(Row {
+                    tick,
+                    column: Column::Os,
+                    text,
+                });
                 continue;
             }
             let (column, text) = match &self.entries[i].1 {
                 Entry::Core(event) => (event.column(), event.to_string()),
-                Entry::Program { pid: Some(pid), text } => (Column::Program, format!("P{pid}: {text}")),
+                Entry::Program {
+                    pid: Some(pid),
+                    text,
+                } => (Column::Program, format!("P{pid}: {text}")),
                 Entry::Program { pid: None, text } => (Column::Program, text.clone()),
                 Entry::Output { pid, text } => (Column::Os, format!("console <- P{pid}: {text:?}")),
             };
@@ -127,22 +151,45 @@ impl Timeline {
 
     /// The timeline as a three-column table.
     pub fn render(&self) -> String {
-        const HEAD: [&str; 3] = ["OS @ boot/run (kernel mode)", "Hardware", "Program (user mode)"];
+        const HEAD: [&str; 3] = [
+            "OS @ boot/run (kernel mode)",
+            "Hardware",
+            "Program (user mode)",
+        ];
         let rows = self.rows();
         let width = |c: Column, head: &str| {
-            rows.iter().filter(|r| r.column == c).map(|r| r.text.chars().count()).max().unwrap_or(0).max(head.len())
+            rows.iter()
+                .filter(|r| r.column == c)
+                .map(|r| r.text.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(head.len())
         };
         let (w_os, w_hw) = (width(Column::Os, HEAD[0]), width(Column::Hardware, HEAD[1]));
         let mut out = String::new();
-        let _ = writeln!(out, "{:>5} | {:<w_os$} | {:<w_hw$} | {}", "tick", HEAD[0], HEAD[1], HEAD[2]);
-        let _ = writeln!(out, "{}-+-{}-+-{}-+-{}", "-".repeat(5), "-".repeat(w_os), "-".repeat(w_hw), "-".repeat(HEAD[2].len()));
+        let _ = writeln!(
+            out,
+            "{:>5} | {:<w_os$} | {:<w_hw$} | {}",
+            "tick", HEAD[0], HEAD[1], HEAD[2]
+        );
+        let _ = writeln!(
+            out,
+            "{}-+-{}-+-{}-+-{}",
+            "-".repeat(5),
+            "-".repeat(w_os),
+            "-".repeat(w_hw),
+            "-".repeat(HEAD[2].len())
+        );
         for r in &rows {
             let cells = match r.column {
                 Column::Os => [r.text.as_str(), "", ""],
                 Column::Hardware => ["", r.text.as_str(), ""],
                 Column::Program => ["", "", r.text.as_str()],
             };
-            let line = format!("{:>5} | {:<w_os$} | {:<w_hw$} | {}", r.tick, cells[0], cells[1], cells[2]);
+            let line = format!(
+                "{:>5} | {:<w_os$} | {:<w_hw$} | {}",
+                r.tick, cells[0], cells[1], cells[2]
+            );
             let _ = writeln!(out, "{}", line.trim_end());
         }
         out

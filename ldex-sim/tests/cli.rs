@@ -3,7 +3,10 @@
 use std::process::Command;
 
 fn sim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ldex-sim")).args(args).output().expect("ldex-sim runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_ldex-sim"))
+        .args(args)
+        .output()
+        .expect("ldex-sim runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -33,7 +36,10 @@ fn default_run_prints_the_three_columns_results_and_summary() {
 fn cooperative_run_says_why_it_stopped() {
     let (code, out, _) = sim(&["--cooperative"]);
     assert_eq!(code, 0);
-    assert!(out.contains("stopped: no timer: process 2 never gave the CPU back"), "{out}");
+    assert!(
+        out.contains("stopped: no timer: process 2 never gave the CPU back"),
+        "{out}"
+    );
 }
 
 #[test]

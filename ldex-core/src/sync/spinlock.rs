@@ -9,6 +9,7 @@
 //!   lock before it switches kernel stacks.
 
 use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
 
 use super::shim::{AtomicBool, MutPtr, Ordering, UnsafeCell, spin_loop};
@@ -79,7 +80,7 @@ impl<T, I: Interrupts> SpinLock<T, I> {
         }
         SpinLockGuard {
             lock: self,
-            data: self.data.get_mut(),
+            data: ManuallyDrop::new(self.data.get_mut()),
             irq,
         }
     }
@@ -94,7 +95,7 @@ impl<T, I: Interrupts> SpinLock<T, I> {
         {
             Some(SpinLockGuard {
                 lock: self,
-                data: self.data.get_mut(),
+                data: ManuallyDrop::new(self.data.get_mut()),
                 irq,
             })
         } else {
@@ -112,7 +113,9 @@ impl<T, I: Interrupts> SpinLock<T, I> {
 /// Access to the data of a held [`SpinLock`].
 pub struct SpinLockGuard<'a, T, I: Interrupts> {
     lock: &'a SpinLock<T, I>,
-    data: MutPtr<T>,
+    /// Dropped before the lock is released, so that loom sees the access
+    /// end before the next holder's begins.
+    data: ManuallyDrop<MutPtr<T>>,
     irq: bool,
 }
 
@@ -120,19 +123,21 @@ impl<T, I: Interrupts> Deref for SpinLockGuard<'_, T, I> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: the lock is held, so this guard is the only access.
-        unsafe { self.data.deref() }
+        unsafe { MutPtr::deref(&self.data) }
     }
 }
 
 impl<T, I: Interrupts> DerefMut for SpinLockGuard<'_, T, I> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: the lock is held, so this guard is the only access.
-        unsafe { self.data.deref() }
+        unsafe { MutPtr::deref(&self.data) }
     }
 }
 
 impl<T, I: Interrupts> Drop for SpinLockGuard<'_, T, I> {
     fn drop(&mut self) {
+        // SAFETY: dropped once, here, and never used again.
+        unsafe { ManuallyDrop::drop(&mut self.data) };
         self.lock.locked.store(false, Ordering::Release);
         I::restore(self.irq);
     }
