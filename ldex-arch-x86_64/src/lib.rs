@@ -135,6 +135,15 @@ impl ldex_core::Arch for X86_64 {
         interrupts::disable();
     }
 
+    fn interrupt_window() {
+        // `sti` delays interrupts by one instruction, so `sti; cli` would
+        // let nothing in: the `nop` is the window. A pending interrupt is
+        // taken on this (kernel) stack, hence no `nostack`.
+        // SAFETY: kernel mode; the handlers a pending interrupt runs are
+        // the installed trap table's.
+        unsafe { core::arch::asm!("sti", "nop", "cli") };
+    }
+
     unsafe fn enter_process(
         kstack_top: *mut u8,
         aspace: Option<AddressSpace>,
