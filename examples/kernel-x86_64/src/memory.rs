@@ -9,8 +9,8 @@
 //!
 //! User pages are NX unless an ELF segment asks for execute (the stack and
 //! data never are), where the CPU has NX. Every address space shares the
-//! kernel's entries (the two 2 MiB image
-//! pages and PML4[256]); the user half below them is the process's own.
+//! kernel's entries (the two 2 MiB image pages and PML4[256]); the user
+//! half below them is the process's own.
 //! Frames come from a bump allocator over RAM above 4 MiB that skips the
 //! initrd; the kernel reaches them through the direct map. Frames are not
 //! reused after a process ends: every program in the initrd runs once.
