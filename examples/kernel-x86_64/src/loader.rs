@@ -13,7 +13,6 @@ use kernel_common::initrd::{ProcessBuilder, Setup};
 use kernel_common::stack::{WordSize, WriteFault};
 use ldex_arch_x86_64::AddressSpace;
 use ldex_core::sched::Hint;
-use ldex_core::{Event, Os};
 
 use crate::KERNEL;
 use crate::memory::{self, PAGE, USER_START};
@@ -75,11 +74,10 @@ impl Builder {
 }
 
 fn spawn_process(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), &'static str> {
-    let pid = KERNEL
+    KERNEL
         .spawn(name, entry as usize, sp as usize, Some(space), Hint::NONE)
-        .map_err(|_| "the process table is full")?;
-    KERNEL.os().trace(&Event::ProgramLoad { pid });
-    Ok(())
+        .map(drop)
+        .map_err(|_| "the process table is full")
 }
 
 impl ProcessBuilder for Builder {
