@@ -7,6 +7,9 @@
 # 33 (isa-debug-exit success). The same set boots twice: with the default
 # kernel and with the `preempt-kernel` feature (system calls preemptible).
 # Then a boot without an initrd must print a clear line and exit 3.
+# QEMU runs with -icount shift=0,sleep=off: virtual time counts guest
+# instructions, so the transcript is the same on every run, however loaded
+# the host is (with host time, a slow host charges more ticks to a process).
 #
 #   examples/kernel-x86_64/boot-test.sh [extra.elf ...]
 #   QEMU_APPEND="cpulimit=20 trace" examples/kernel-x86_64/boot-test.sh
@@ -43,7 +46,8 @@ qemu() { # kernel, output, extra QEMU arguments...
     shift 2
     s=0
     timeout 120 qemu-system-x86_64 -cpu "${QEMU_CPU:-max}" -m 128M -display none -serial stdio \
-        -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$k" "$@" \
+        -no-reboot -icount shift=0,sleep=off -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -kernel "$k" "$@" \
         > "$out.raw" 2>&1 || s=$?
     tr -d '\r' < "$out.raw" | sed 's/^.*\(ldex x86_64 example kernel\)/\1/' > "$out"
     return $s
