@@ -533,6 +533,15 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     /// Switch from the running process to the scheduler. Returns when the
     /// scheduler switches back.
     fn sched_out(&self, pid: Pid) {
+        {
+            // A tick that came due while the process was in the kernel
+            // (its interrupt still pending) is the process's, not the next
+            // one's. Its CPU-time limit is enforced at its next tick.
+            let mut t = self.table.lock();
+            if t.timer.as_ref().is_some_and(PeriodicTimer::is_due) {
+                let _ = self.charge(&mut t);
+            }
+        }
         self.trace(Event::SaveContext { pid });
         let slot = &self.slots[pid.index()];
         // SAFETY: we are `pid`, running on its kernel stack with interrupts

@@ -66,6 +66,9 @@ pub fn run(scenario: &Scenario) -> Result<Report, UnknownPolicy> {
         .collect();
     arrivals.sort();
     let machine = Machine::new(memories, arrivals, s.bound, s.max_ticks);
+    if !s.record_timeline {
+        machine.stop_recording();
+    }
     Machine::adopt(machine.clone());
     let kernel: &'static SimKernel = Box::leak(Box::new(SimKernel::new(
         config(scenario),
