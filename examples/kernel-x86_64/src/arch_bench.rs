@@ -6,7 +6,7 @@
 //! (`enter_process` + `return_to_user`), and every system call is answered
 //! in a few lines: `getpid` is 1, `write` goes to the console after the same
 //! page-table check the real kernel makes, `exit` ends the run. Anything else
-//! ends the run with failure. Only `bench` uses it (`bench.sh`), as
+//! ends the run with failure. Only `bench` uses it (`arch-bench.sh`), as
 //! `bench-arch`, the name that makes it measure system calls only.
 
 use core::cell::UnsafeCell;

@@ -2,13 +2,17 @@
 //! `examples/kernel-x86_64` through PVH with `-kernel`, the programs of
 //! `examples/user` and `examples/user-x86_64` in a cpio initrd, and exits
 //! through `isa-debug-exit` (33 = success). `cargo xtask test` boots the full
-//! set with both kernels (`preempt-kernel` makes system calls preemptible)
-//! and once without an initrd; see docs/arch-x86_64.md.
+//! set with both kernels (`preempt-kernel` makes system calls preemptible),
+//! on the `qemu64` CPU, and once without an initrd; see docs/arch-x86_64.md.
 
 use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu};
 
 /// Deterministic virtual time: the transcript is the same on every run.
 const ICOUNT: &[&str] = &["-icount", "shift=0,sleep=off"];
+
+/// The same on the older `qemu64` CPU (a later `-cpu` wins): no XSAVE (so
+/// `fxsave`), no TSC-deadline (so the APIC timer one-shot), no SMEP.
+const QEMU64: &[&str] = &["-icount", "shift=0,sleep=off", "-cpu", "qemu64"];
 
 /// The full set: bundled programs, x86-only checks, 21 hostile kinds, a
 /// second yielder, and a malformed file last (so pids match the expectation).
@@ -94,6 +98,16 @@ pub const ARCHES: &[Arch] = &[Arch {
             kernel_features: &["preempt-kernel"],
             initrd: FULL_SET,
             qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/full-set.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 120,
+        },
+        Boot {
+            name: "full-set-qemu64",
+            cmdline: "cpulimit=20",
+            kernel_features: &[],
+            initrd: FULL_SET,
+            qemu_args: QEMU64,
             expect: "examples/kernel-x86_64/expect/full-set.expect",
             outcome: Outcome::Success,
             timeout_secs: 120,
