@@ -170,6 +170,9 @@ struct Table<A: Arch, S, const N: usize> {
     ticks: u64,
     reaped: u64,
     timer: Option<PeriodicTimer<A::Timer>>,
+    /// The CPU-time limit in force ([`Config::cpu_limit`] until
+    /// [`Kernel::set_cpu_limit`]).
+    cpu_limit: Option<u64>,
 }
 
 impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
@@ -217,7 +220,7 @@ impl<A: Arch, const KSTACK: usize> Slot<A, KSTACK> {
 /// `N` is the process-table capacity and `KSTACK` the size of each kernel
 /// stack in bytes.
 pub struct Kernel<A: Arch, S: Scheduler, O: Os<A>, const N: usize, const KSTACK: usize = 16384> {
-    config: UnsafeCell<Config>,
+    config: Config,
     os: O,
     table: SpinLock<Table<A, S, N>, ArchInterrupts<A>>,
     slots: [Slot<A, KSTACK>; N],
@@ -239,7 +242,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     /// `static`.
     pub const fn new(config: Config, sched: S, os: O) -> Self {
         Kernel {
-            config: UnsafeCell::new(config),
+            config,
             os,
             table: SpinLock::new(Table {
                 sched,
@@ -250,6 +253,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
                 ticks: 0,
                 reaped: 0,
                 timer: None,
+                cpu_limit: config.cpu_limit,
             }),
             slots: [const { Slot::EMPTY }; N],
             scheduler: UnsafeCell::new(A::Context::EMPTY),
@@ -263,26 +267,14 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
 
     /// The settings chosen at boot.
     pub fn config(&self) -> &Config {
-        // SAFETY: written only by `configure`, before boot, when its caller
-        // promises no reference from here is alive.
-        unsafe { &*self.config.get() }
+        &self.config
     }
 
-    /// Replace the settings given to [`Kernel::new`] before [`Kernel::boot`]:
-    /// a kernel in a `static` learns its CPU-time limit or tick period from
-    /// its command line only at boot.
-    ///
-    /// # Safety
-    /// No reference returned by [`Kernel::config`] is alive.
-    pub unsafe fn configure(&self, _token: &BootToken, config: Config) -> Result<(), BootError> {
-        let t = self.table.lock();
-        if t.booted {
-            return Err(BootError::AlreadyBooted);
-        }
-        // SAFETY: before boot nothing else reads the config, and the caller
-        // promises no reference to it is alive.
-        unsafe { *self.config.get() = config };
-        Ok(())
+    /// Change the per-process CPU-time limit (in timer ticks) chosen at
+    /// run time, say from a kernel command line, after the `static` kernel
+    /// was built with a `const` [`Config`].
+    pub fn set_cpu_limit(&self, ticks: Option<u64>) {
+        self.table.lock().cpu_limit = ticks;
     }
 
     /// The process on the CPU, if any.
@@ -314,7 +306,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         token: &BootToken,
         timer: Option<A::Timer>,
     ) -> Result<(), BootError> {
-        let period = match self.config().mode {
+        let period = match self.config.mode {
             Mode::Preemptive { period } => Some(period),
             Mode::Cooperative => None,
         };
@@ -634,7 +626,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
                 panic!("kernel fault: {cause} at pc {:#x}\n{frame:#x?}", frame.pc())
             }
         }
-        let preempt_here = self.config().kernel_preemption == KernelPreemption::On;
+        let preempt_here = self.config.kernel_preemption == KernelPreemption::On;
         if preempt_here {
             let pid = {
                 let mut t = self.table.lock();
@@ -662,7 +654,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             t.entry(pid).syscalls += 1;
             t.ticks
         };
-        let preemptible = self.config().kernel_preemption == KernelPreemption::On;
+        let preemptible = self.config.kernel_preemption == KernelPreemption::On;
         let slot = &self.slots[pid.index()];
         // SAFETY: `pid` is running: its arch state is its own.
         let arch = unsafe {
@@ -754,12 +746,10 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         if decision == Decision::Preempt {
             t.need_resched = true;
         }
+        let limit = t.cpu_limit;
         let e = t.entry(pid);
         e.cpu_ticks += elapsed;
-        self.config()
-            .cpu_limit
-            .filter(|&l| e.cpu_ticks >= l)
-            .map(|l| (pid, l))
+        limit.filter(|&l| e.cpu_ticks >= l).map(|l| (pid, l))
     }
 
     /// A device interrupt: the OS handles it, then the policy may want the
@@ -770,7 +760,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     }
 
     fn fault(&self, pid: Pid, frame: &mut A::TrapFrame, cause: TrapCause) {
-        match self.config().fault_policy {
+        match self.config.fault_policy {
             FaultPolicy::Kill => {}
             FaultPolicy::Panic => panic!("P{pid}: user fault: {cause} at pc {:#x}", frame.pc()),
             FaultPolicy::Restart { limit } => {

@@ -71,6 +71,9 @@ mod kernel {
 
     /// The process-table size.
     pub const MAX_PROCS: usize = 32;
+    /// The timebase of QEMU virt's `time` CSR (the device tree says it; the
+    /// kernel checks).
+    const TIMEBASE_HZ: u64 = 10_000_000;
     /// Timer ticks per second.
     const TICK_HZ: u64 = 100;
     /// The CPU-time limit when the command line names none: 2 s.
@@ -83,10 +86,13 @@ mod kernel {
 
     /// The kernel, with every process's kernel stack inside: a `static`
     /// built at compile time (it is half a megabyte, too big to build on a
-    /// stack). The command line's settings reach it through
-    /// `Kernel::configure` at boot.
+    /// stack). Preemptive with a 10 ms tick, system calls preemptible; the
+    /// command line's CPU-time limit reaches it through
+    /// `Kernel::set_cpu_limit` at boot.
     static KERNEL: KernelT = Kernel::new(
-        Config::cooperative(),
+        Config::preemptive(TIMEBASE_HZ / TICK_HZ)
+            .with_cpu_limit(DEFAULT_CPU_LIMIT)
+            .with_kernel_preemption(KernelPreemption::On),
         RoundRobin::new(),
         ExampleOs::new(Board),
     );
@@ -148,15 +154,18 @@ mod kernel {
         // bench program counts instructions with rdinstret).
         // SAFETY: only changes which counters U-mode may read.
         unsafe { core::arch::asm!("csrw scounteren, {}", in(reg) 0b111) };
+        if info.timebase_hz != TIMEBASE_HZ {
+            fail(
+                2,
+                format_args!(
+                    "timebase {} Hz: this kernel is built for {TIMEBASE_HZ} Hz (QEMU virt)",
+                    info.timebase_hz
+                ),
+            );
+        }
         Board::set_timebase(info.timebase_hz);
         let timer = Timer::new(&token, info.timebase_hz);
-        let period = info.timebase_hz / TICK_HZ;
-        let config = cmd.apply(
-            Config::preemptive(period)
-                .with_cpu_limit(DEFAULT_CPU_LIMIT)
-                .with_kernel_preemption(KernelPreemption::On),
-        );
-        let cpu_limit = config.cpu_limit.unwrap_or(DEFAULT_CPU_LIMIT);
+        let cpu_limit = cmd.cpu_limit.unwrap_or(DEFAULT_CPU_LIMIT);
         let quantum = cmd.quantum.unwrap_or(DEFAULT_QUANTUM);
         print(
             &Uart,
@@ -172,10 +181,7 @@ mod kernel {
         );
         let kernel: &'static KernelT = &KERNEL;
         RoundRobin::<MAX_PROCS>::set_quantum(quantum);
-        // SAFETY: no reference from `KERNEL.config()` exists yet.
-        if let Err(e) = unsafe { kernel.configure(&token, config) } {
-            fail(1, format_args!("configure failed: {e:?}"));
-        }
+        kernel.set_cpu_limit(Some(cpu_limit));
         kernel.os().set_tracing(cmd.trace);
         if let Err(e) = kernel.boot(&token, Some(timer)) {
             fail(1, format_args!("boot failed: {e:?}"));
