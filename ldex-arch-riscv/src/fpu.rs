@@ -14,9 +14,10 @@
 //! * When the CPU enters a process ([`enter`]), its registers are loaded
 //!   from its [`FpState`], or zeroed if it has none (so nothing leaks from
 //!   the process that ran before), with `FS` made non-Off for the kernel
-//!   for the duration. The hart remembers when its FP registers are all
-//!   zero (zeroed for one process that then left them unchanged), so a
-//!   switch between two processes that never use FP costs no FP work.
+//!   for the duration. (Zeroing is not skipped when the registers "are
+//!   already zero": a process restarted by `FaultPolicy::Restart` gets a
+//!   fresh frame saying `FS = Initial` over registers it had dirtied, so
+//!   only zeroing on every entry keeps them from leaking to the next.)
 //!
 //! The rv64 build assumes the D extension (riscv64gc, as on QEMU virt):
 //! stable Rust does not expose `target_feature = "d"` to `cfg`, so the
@@ -52,12 +53,8 @@ impl FpState {
 cfg_if::cfg_if! {
     if #[cfg(target_arch = "riscv64")] {
         use core::mem::offset_of;
-        use core::sync::atomic::{AtomicBool, Ordering};
 
         use crate::csr;
-
-        /// The hart's FP registers and fcsr are all zero (one hart).
-        static FP_REGS_ZERO: AtomicBool = AtomicBool::new(false);
         use crate::frame::{FS_CLEAN, FS_DIRTY, SSTATUS_FS};
 
         /// Save the FP registers if `user` (the process's user frame) says
@@ -84,15 +81,11 @@ cfg_if::cfg_if! {
                 );
             }
             state.saved = true;
-            FP_REGS_ZERO.store(false, Ordering::Relaxed);
             user.sstatus = (user.sstatus & !SSTATUS_FS) | FS_CLEAN;
         }
 
         /// Load the process's FP registers (or zeros).
         pub fn enter(state: &FpState) {
-            if !state.saved && FP_REGS_ZERO.load(Ordering::Relaxed) {
-                return;
-            }
             csr::clear!("sstatus", SSTATUS_FS);
             csr::set!("sstatus", FS_CLEAN);
             if state.saved {
@@ -112,7 +105,6 @@ cfg_if::cfg_if! {
                         options(nostack),
                     );
                 }
-                FP_REGS_ZERO.store(false, Ordering::Relaxed);
             } else {
                 // SAFETY: FS is on; only FP registers change.
                 unsafe {
@@ -127,7 +119,6 @@ cfg_if::cfg_if! {
                         options(nomem, nostack),
                     );
                 }
-                FP_REGS_ZERO.store(true, Ordering::Relaxed);
             }
         }
     } else {
