@@ -18,6 +18,7 @@
 //! `regs[i]` holds register `x(i+1)`; `x0` is not stored. The layout is
 //! asserted below and the assembly takes every offset from `offset_of!`.
 
+use core::fmt;
 use core::mem::{offset_of, size_of};
 
 use static_assertions::const_assert_eq;
@@ -56,9 +57,10 @@ pub const GPR_NAMES: [&str; 31] = [
     "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 ];
 
-/// The saved registers of one trap (see the module map).
+/// The saved registers of one trap (see the module map). Its `Debug` is a
+/// register dump with ABI names, for kernel panics.
 #[repr(C)]
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct TrapFrame {
     /// `x1..=x31`: `regs[i]` is `x(i+1)`.
     pub regs: [usize; 31],
@@ -110,6 +112,25 @@ impl TrapFrame {
     /// The `sstatus.FS` field saved in this frame.
     pub const fn fs(&self) -> usize {
         self.sstatus & SSTATUS_FS
+    }
+}
+
+impl fmt::Debug for TrapFrame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "sepc {:#x}  sstatus {:#x}  scause {:#x}  stval {:#x}",
+            self.sepc, self.sstatus, self.scause, self.stval
+        )?;
+        for (i, (name, value)) in GPR_NAMES.iter().zip(&self.regs).enumerate() {
+            let end = if i % 4 == 3 || i == GPR_NAMES.len() - 1 {
+                "\n"
+            } else {
+                "  "
+            };
+            write!(f, "{name:>3} {value:#0w$x}{end}", w = 2 + 2 * XLENB)?;
+        }
+        Ok(())
     }
 }
 
@@ -184,6 +205,18 @@ mod tests {
         assert_eq!(f.x(10), 7);
         assert_eq!(GPR_NAMES[x(10)], "a0");
         assert_eq!(GPR_NAMES[x(17)], "a7");
+    }
+
+    #[test]
+    fn debug_is_a_register_dump_with_abi_names() {
+        extern crate std;
+        let mut f = TrapFrame::new_user(0x10000, 0x3fff_fff0);
+        f.regs[x(10)] = 0x2a;
+        let dump = std::format!("{f:?}");
+        assert!(dump.starts_with("sepc 0x10000  sstatus "), "{dump}");
+        assert!(dump.contains(" sp 0x000000003ffffff0"), "{dump}");
+        assert!(dump.contains(" a0 0x000000000000002a"), "{dump}");
+        assert_eq!(dump.lines().count(), 1 + 8);
     }
 
     #[test]

@@ -186,6 +186,12 @@ mod kernel {
         if let Err(e) = kernel.boot(&token, Some(timer)) {
             fail(1, format_args!("boot failed: {e:?}"));
         }
+        #[cfg(feature = "kernel-fault-test")]
+        {
+            print(&Uart, format_args!("[kernel] kernel-fault-test: reading unmapped 0x1000\n"));
+            // SAFETY: deliberately not: the fault must reach the trap table.
+            let _ = unsafe { core::ptr::read_volatile(0x1000 as *const usize) };
+        }
 
         let Some(initrd) = info.initrd.clone().filter(|r| !r.is_empty()) else {
             fail(
