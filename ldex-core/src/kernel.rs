@@ -582,9 +582,24 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     }
 
     fn user_trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
-        let pid = self
-            .current()
-            .expect("a trap from user mode with no current process");
+        // One look at the table on the way in: who trapped, the system call
+        // count, and a tick that came due in the same instant as a trap
+        // other than the timer's, charged first to the process that ran it
+        // so the policy sees the tick before the system call (the tick's
+        // interrupt, still pending, then finds nothing to count).
+        let (pid, ticks, over_limit) = {
+            let mut t = self.table.lock();
+            let pid = t
+                .current
+                .expect("a trap from user mode with no current process");
+            let due =
+                cause != TrapCause::Timer && t.timer.as_ref().is_some_and(PeriodicTimer::is_due);
+            let over_limit = if due { self.charge(&mut t) } else { None };
+            if cause == TrapCause::Syscall {
+                t.entry(pid).syscalls += 1;
+            }
+            (pid, t.ticks, over_limit)
+        };
         self.trace(Event::Trap {
             pid: Some(pid),
             cause,
@@ -592,11 +607,11 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         self.trace(Event::SaveRegs { pid });
         self.trace(Event::ToKernelMode);
         self.trace(Event::HandleTrap { pid, cause });
-        if cause != TrapCause::Timer {
-            self.catch_up(pid);
+        if let Some((_, limit)) = over_limit {
+            self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks: limit }));
         }
         match cause {
-            TrapCause::Syscall => self.syscall(pid, frame),
+            TrapCause::Syscall => self.syscall(pid, frame, ticks),
             TrapCause::Timer => self.tick(),
             TrapCause::External(irq) => self.interrupt(irq),
             TrapCause::IllegalInstruction
@@ -645,15 +660,10 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         }
     }
 
-    fn syscall(&self, pid: Pid, frame: &mut A::TrapFrame) {
+    fn syscall(&self, pid: Pid, frame: &mut A::TrapFrame, ticks: u64) {
         let nr = frame.syscall_number();
         let args = frame.syscall_args();
         self.trace(Event::Syscall { pid, nr });
-        let ticks = {
-            let mut t = self.table.lock();
-            t.entry(pid).syscalls += 1;
-            t.ticks
-        };
         let preemptible = self.config.kernel_preemption == KernelPreemption::On;
         let slot = &self.slots[pid.index()];
         // SAFETY: `pid` is running: its arch state is its own.
@@ -704,24 +714,6 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     fn tick(&self) {
         let over_limit = self.charge(&mut self.table.lock());
         if let Some((pid, ticks)) = over_limit {
-            self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks }));
-        }
-    }
-
-    /// A trap other than the timer: if a tick came due in the same instant,
-    /// charge it first, to the process that ran it, so the policy sees the
-    /// tick before the system call or fault (its interrupt, still pending,
-    /// then finds nothing to count).
-    fn catch_up(&self, pid: Pid) {
-        let over_limit = {
-            let mut t = self.table.lock();
-            if !t.timer.as_ref().is_some_and(PeriodicTimer::is_due) {
-                return;
-            }
-            self.charge(&mut t)
-        };
-        if let Some((over, ticks)) = over_limit {
-            debug_assert_eq!(over, pid);
             self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks }));
         }
     }
