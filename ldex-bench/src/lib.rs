@@ -1,0 +1,2 @@
+//! Benchmarks only: see `benches/policies.rs`.
+#![no_std]

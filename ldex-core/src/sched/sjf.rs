@@ -1,0 +1,164 @@
+//! Shortest job first (SJF) and shortest time-to-completion first (STCF).
+//!
+//! Both run the runnable process with the least work left, using the
+//! length [`Hint`]; a process without a length counts as the longest. Ties
+//! go to the earlier admitted process, so equal lengths keep admission
+//! order (OSTEP's stable sort). SJF never preempts; STCF charges each tick
+//! to the running process and, after an arrival or a wake-up, preempts it
+//! when a runnable process has strictly less work left.
+//! Picking is O(log n) (a binary heap keyed by (work left, admission)).
+
+use super::heap::{Heap, HeapSlot, OUT};
+use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State, slot};
+use crate::pid::Pid;
+
+/// One pid's entry in a [`Sjf`] table.
+#[derive(Clone, Copy, Debug)]
+pub struct Slot {
+    left: u64,
+    seq: u64,
+    pos: u32,
+    entry: u32,
+    state: State,
+}
+
+impl Slot {
+    /// An unused slot.
+    pub const EMPTY: Slot = Slot { left: 0, seq: 0, pos: OUT, entry: 0, state: State::Absent };
+}
+
+impl HeapSlot for Slot {
+    fn key(&self) -> (u64, u64) {
+        (self.left, self.seq)
+    }
+    fn pos(&mut self) -> &mut u32 {
+        &mut self.pos
+    }
+    fn entry(&mut self) -> &mut u32 {
+        &mut self.entry
+    }
+}
+
+/// Shortest job first, or with [`Sjf::stcf`] shortest time-to-completion
+/// first.
+#[derive(Debug)]
+pub struct Sjf<S> {
+    slots: S,
+    heap: Heap,
+    preemptive: bool,
+    seq: u64,
+}
+
+impl<const N: usize> Sjf<[Slot; N]> {
+    /// Non-preemptive SJF over pids with index below `N`.
+    pub const fn new() -> Self {
+        Sjf::in_slots([Slot::EMPTY; N], false)
+    }
+
+    /// Preemptive STCF over pids with index below `N`.
+    pub const fn stcf() -> Self {
+        Sjf::in_slots([Slot::EMPTY; N], true)
+    }
+}
+
+impl<const N: usize> Default for Sjf<[Slot; N]> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Sjf<alloc::boxed::Box<[Slot]>> {
+    /// SJF (or, with `preemptive`, STCF) for pids with index below `n`,
+    /// sized at run time.
+    pub fn with_capacity(n: usize, preemptive: bool) -> Self {
+        Sjf::in_slots(super::boxed(Slot::EMPTY, n), preemptive)
+    }
+}
+
+impl<S: Slots<Slot>> Sjf<S> {
+    const fn in_slots(slots: S, preemptive: bool) -> Self {
+        Sjf { slots, heap: Heap::EMPTY, preemptive, seq: 0 }
+    }
+
+    fn state(&self, pid: Pid) -> Option<(usize, State)> {
+        let i = slot(pid, self.slots.as_ref().len())?;
+        Some((i, self.slots.as_ref()[i].state))
+    }
+
+    fn enqueue(&mut self, i: usize) {
+        self.slots.as_mut()[i].state = State::Runnable;
+        self.heap.push(self.slots.as_mut(), i);
+    }
+
+    /// Take `pid` off the CPU or out of the heap, into state `to`.
+    fn leave(&mut self, pid: Pid, to: State) {
+        let Some((i, state)) = self.state(pid) else { return };
+        match state {
+            State::Runnable => self.heap.remove(self.slots.as_mut(), i),
+            State::Running => {}
+            State::Blocked if to == State::Absent => {}
+            _ => return,
+        }
+        self.slots.as_mut()[i].state = to;
+    }
+}
+
+impl<S: Slots<Slot>> Scheduler for Sjf<S> {
+    fn name(&self) -> &'static str {
+        if self.preemptive { "stcf" } else { "sjf" }
+    }
+    fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
+        let (i, state) = self.state(pid).ok_or(Full)?;
+        if state == State::Absent {
+            let s = &mut self.slots.as_mut()[i];
+            s.left = hint.length.unwrap_or(u64::MAX);
+            s.seq = self.seq;
+            self.seq += 1;
+            self.enqueue(i);
+        }
+        Ok(())
+    }
+    fn pick_next(&mut self) -> Option<Pid> {
+        let i = self.heap.pop(self.slots.as_mut())?;
+        self.slots.as_mut()[i].state = State::Running;
+        Some(Pid::from_index(i))
+    }
+    fn tick(&mut self, running: Option<Pid>) -> Decision {
+        if let Some((i, State::Running)) = running.and_then(|p| self.state(p)) {
+            let s = &mut self.slots.as_mut()[i];
+            s.left = s.left.saturating_sub(1);
+        }
+        Decision::Continue
+    }
+    fn should_preempt(&self, running: Pid) -> Decision {
+        let Some((i, State::Running)) = self.state(running) else { return Decision::Continue };
+        let slots = self.slots.as_ref();
+        if self.preemptive && self.heap.len() > 0 {
+            let top = slots[0].entry as usize;
+            if slots[top].left < slots[i].left {
+                return Decision::Preempt;
+            }
+        }
+        Decision::Continue
+    }
+    fn put_back(&mut self, pid: Pid, _why: Requeue) {
+        if let Some((i, State::Running)) = self.state(pid) {
+            self.enqueue(i);
+        }
+    }
+    fn block(&mut self, pid: Pid) {
+        self.leave(pid, State::Blocked)
+    }
+    fn wake(&mut self, pid: Pid) {
+        if let Some((i, State::Blocked)) = self.state(pid) {
+            self.enqueue(i);
+        }
+    }
+    fn exit(&mut self, pid: Pid) {
+        self.leave(pid, State::Absent)
+    }
+    fn runnable(&self) -> usize {
+        self.heap.len()
+    }
+}

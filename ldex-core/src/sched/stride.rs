@@ -1,0 +1,155 @@
+//! Stride scheduling (Waldspurger): each process has a stride inversely
+//! proportional to its tickets and a pass that grows by its stride for
+//! every tick it runs; the runnable process with the smallest pass runs
+//! next. Over any interval, CPU shares follow the ticket ratios within one
+//! quantum per process, deterministically.
+//!
+//! A process that arrives or wakes starts at the pass of the process picked
+//! last, so sleeping earns no credit. Picking is O(log n) (a binary heap
+//! keyed by (pass, admission)).
+
+use super::heap::{Heap, HeapSlot, OUT};
+use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State, slot};
+use crate::pid::Pid;
+
+/// The stride of a process with one ticket.
+pub const STRIDE1: u64 = 1 << 20;
+
+/// One pid's entry in a [`Stride`] table.
+#[derive(Clone, Copy, Debug)]
+pub struct Slot {
+    pass: u64,
+    seq: u64,
+    stride: u64,
+    pos: u32,
+    entry: u32,
+    state: State,
+}
+
+impl Slot {
+    /// An unused slot.
+    pub const EMPTY: Slot =
+        Slot { pass: 0, seq: 0, stride: STRIDE1, pos: OUT, entry: 0, state: State::Absent };
+}
+
+impl HeapSlot for Slot {
+    fn key(&self) -> (u64, u64) {
+        (self.pass, self.seq)
+    }
+    fn pos(&mut self) -> &mut u32 {
+        &mut self.pos
+    }
+    fn entry(&mut self) -> &mut u32 {
+        &mut self.entry
+    }
+}
+
+/// Stride scheduling with a quantum in ticks.
+#[derive(Debug)]
+pub struct Stride<S> {
+    slots: S,
+    heap: Heap,
+    quantum: u64,
+    used: u64,
+    seq: u64,
+    global_pass: u64,
+}
+
+impl<const N: usize> Stride<[Slot; N]> {
+    /// Stride over pids with index below `N`; a quantum of 0 counts as 1.
+    pub const fn new(quantum: u64) -> Self {
+        Stride::in_slots([Slot::EMPTY; N], quantum)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Stride<alloc::boxed::Box<[Slot]>> {
+    /// Stride over pids with index below `n`, sized at run time.
+    pub fn with_capacity(n: usize, quantum: u64) -> Self {
+        Stride::in_slots(super::boxed(Slot::EMPTY, n), quantum)
+    }
+}
+
+impl<S: Slots<Slot>> Stride<S> {
+    const fn in_slots(slots: S, quantum: u64) -> Self {
+        let quantum = if quantum == 0 { 1 } else { quantum };
+        Stride { slots, heap: Heap::EMPTY, quantum, used: 0, seq: 0, global_pass: 0 }
+    }
+
+    fn state(&self, pid: Pid) -> Option<(usize, State)> {
+        let i = slot(pid, self.slots.as_ref().len())?;
+        Some((i, self.slots.as_ref()[i].state))
+    }
+
+    fn enqueue(&mut self, i: usize) {
+        self.slots.as_mut()[i].state = State::Runnable;
+        self.heap.push(self.slots.as_mut(), i);
+    }
+
+    fn leave(&mut self, pid: Pid, to: State) {
+        let Some((i, state)) = self.state(pid) else { return };
+        match state {
+            State::Runnable => self.heap.remove(self.slots.as_mut(), i),
+            State::Running => {}
+            State::Blocked if to == State::Absent => {}
+            _ => return,
+        }
+        self.slots.as_mut()[i].state = to;
+    }
+}
+
+impl<S: Slots<Slot>> Scheduler for Stride<S> {
+    fn name(&self) -> &'static str {
+        "stride"
+    }
+    fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
+        let (i, state) = self.state(pid).ok_or(Full)?;
+        if state == State::Absent {
+            let s = &mut self.slots.as_mut()[i];
+            s.stride = (STRIDE1 / u64::from(hint.tickets.max(1))).max(1);
+            s.pass = self.global_pass;
+            s.seq = self.seq;
+            self.seq += 1;
+            self.enqueue(i);
+        }
+        Ok(())
+    }
+    fn pick_next(&mut self) -> Option<Pid> {
+        let i = self.heap.pop(self.slots.as_mut())?;
+        let s = &mut self.slots.as_mut()[i];
+        s.state = State::Running;
+        self.global_pass = s.pass;
+        self.used = 0;
+        Some(Pid::from_index(i))
+    }
+    fn tick(&mut self, running: Option<Pid>) -> Decision {
+        let Some((i, State::Running)) = running.and_then(|p| self.state(p)) else {
+            return Decision::Continue;
+        };
+        let s = &mut self.slots.as_mut()[i];
+        s.pass += s.stride;
+        self.used += 1;
+        if self.used >= self.quantum { Decision::Preempt } else { Decision::Continue }
+    }
+    fn put_back(&mut self, pid: Pid, _why: Requeue) {
+        if let Some((i, State::Running)) = self.state(pid) {
+            self.enqueue(i);
+        }
+    }
+    fn block(&mut self, pid: Pid) {
+        self.leave(pid, State::Blocked)
+    }
+    fn wake(&mut self, pid: Pid) {
+        if let Some((i, State::Blocked)) = self.state(pid) {
+            let s = &mut self.slots.as_mut()[i];
+            s.pass = s.pass.max(self.global_pass);
+            self.enqueue(i);
+        }
+    }
+    fn exit(&mut self, pid: Pid) {
+        self.leave(pid, State::Absent)
+    }
+    fn runnable(&self) -> usize {
+        self.heap.len()
+    }
+}
