@@ -164,6 +164,20 @@ impl<S: Slots<Slot>> Mlfq<S> {
         }
     }
 
+    /// The quantum ticks and allotment quanta `pid` has left at its level
+    /// (what `mlfq.py` prints as TICKS and ALLOT), if it is admitted.
+    pub fn budget(&self, pid: Pid) -> Option<(u32, u32)> {
+        let i = slot(pid, self.slots.as_ref().len())?;
+        let s = &self.slots.as_ref()[i];
+        match s.state {
+            State::Absent => None,
+            _ if s.epoch != self.epoch => {
+                Some((self.config.quantum(0), self.config.allotment(0)))
+            }
+            _ => Some((s.ticks_left, s.allot_left)),
+        }
+    }
+
     /// The slot of `pid` with any boost since it was last looked at applied.
     fn fresh(&mut self, pid: Pid) -> Option<(usize, State)> {
         let i = slot(pid, self.slots.as_ref().len())?;

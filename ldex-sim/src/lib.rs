@@ -1,0 +1,4 @@
+//! ldex-sim: a simulated machine for the ldex-core protocol, and the OSTEP
+//! homework replay ([`ostep`]).
+
+pub mod ostep;

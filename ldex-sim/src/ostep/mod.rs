@@ -1,0 +1,226 @@
+//! `ldex-sim ostep FILE`: replay OSTEP homework-simulator cases
+//! (`scheduler.py`, `mlfq.py`, `process-run.py`, `lottery.py`) in the
+//! `ldex-ostep-ref/1` schema through ldex-core's scheduling policies, and
+//! compare with the reference results.
+//!
+//! Each case becomes a set of processes (programs of compute, I/O and exit
+//! steps) run on the tick-driven [`machine`] under the ldex-core policy that
+//! matches the simulator: FIFO, SJF or round robin for `scheduler.py`, MLFQ
+//! for `mlfq.py`, the cooperative policy for `process-run.py`, lottery with
+//! the recorded draws replayed for `lottery.py`. A [`record::Recorder`]
+//! around the policy logs every call; the per-simulator modules read the
+//! schedule, the events and the results off that log and render them in the
+//! shape of the case's `expected`, printed strings included.
+//!
+//! Output: `{"schema":"ldex-ostep-ref/1","results":[{"id":..,"actual":..}]}`
+//! on stdout (or, with `--text`, what the simulator prints with `-c`); on
+//! stderr `N passed, M failed` and the first difference of each failing
+//! case. Exit status: 0 when all pass, 1 when some fail, 2 for bad input.
+
+mod diff;
+mod json;
+pub mod machine;
+mod lottery;
+mod mlfq;
+mod proc_run;
+pub mod record;
+mod sched;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use ldex_core::sched::Scheduler;
+use serde_json::{Value, json};
+
+pub use json::InputError;
+use json::Node;
+use machine::ProcSpec;
+use record::Log;
+
+/// The schema tag this replay reads and writes.
+pub const SCHEMA: &str = "ldex-ostep-ref/1";
+
+/// The simulators a case may name.
+pub const SIMULATORS: [&str; 4] = ["scheduler.py", "mlfq.py", "process-run.py", "lottery.py"];
+
+/// How many ticks a case may run before it counts as stuck.
+const MAX_TICKS: u64 = 10_000_000;
+
+/// A case's inputs, by simulator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Input {
+    Sched(sched::Input),
+    Mlfq(mlfq::Input),
+    Proc(proc_run::Input),
+    Lottery(lottery::Input),
+}
+
+/// A parsed case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// The case id.
+    pub id: String,
+    input: Input,
+    /// The reference results.
+    pub expected: Value,
+}
+
+/// What a case produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// Shaped like the case's `expected`.
+    pub actual: Value,
+    /// What the OSTEP simulator prints with `-c`.
+    pub text: String,
+}
+
+/// A case ready to run: the processes and the (recording) policy.
+pub struct Run {
+    procs: Vec<ProcSpec>,
+    sched: Box<dyn Scheduler>,
+}
+
+/// Parse a whole file.
+pub fn parse(text: &str) -> Result<Vec<Case>, InputError> {
+    let file_error = |field: &str, problem: String| InputError { case: None, field: field.into(), problem };
+    let root: Value = serde_json::from_str(text).map_err(|e| file_error("(file)", format!("not JSON: {e}")))?;
+    let schema = root.get("schema").and_then(Value::as_str);
+    if schema != Some(SCHEMA) {
+        return Err(file_error("schema", format!("expected {SCHEMA:?}, found {:?}", root.get("schema"))));
+    }
+    let cases = root
+        .get("cases")
+        .and_then(Value::as_array)
+        .ok_or_else(|| file_error("cases", "expected an array of cases".into()))?;
+    cases.iter().enumerate().map(|(k, c)| parse_case(k, c)).collect()
+}
+
+fn parse_case(k: usize, value: &Value) -> Result<Case, InputError> {
+    let fallback = format!("#{k}");
+    let id = value.get("id").and_then(Value::as_str).unwrap_or(&fallback);
+    let node = Node::root(id, value);
+    node.get("id")?.str()?;
+    let simulator = node.get("simulator")?.one_of(&SIMULATORS)?;
+    let input = node.get("input")?;
+    let command = node.opt_str("command");
+    let input = match simulator {
+        "scheduler.py" => Input::Sched(sched::parse(&input, command)?),
+        "mlfq.py" => Input::Mlfq(mlfq::parse(&input)?),
+        "process-run.py" => Input::Proc(proc_run::parse(&input)?),
+        _ => Input::Lottery(lottery::parse(&input, command)?),
+    };
+    let expected = node.get("expected")?;
+    if !expected.value().is_object() {
+        return Err(expected.error("expected an object"));
+    }
+    Ok(Case { id: id.to_string(), input, expected: expected.value().clone() })
+}
+
+/// Run one case on the machine and render its results.
+pub fn run(case: &Case) -> Result<Outcome, String> {
+    let log = Rc::new(RefCell::new(Log::default()));
+    let mut run = match &case.input {
+        Input::Sched(i) => sched::setup(i, &log),
+        Input::Mlfq(i) => mlfq::setup(i, &log),
+        Input::Proc(i) => proc_run::setup(i, &log),
+        Input::Lottery(i) => lottery::setup(i, &log),
+    };
+    let end = machine::run(&run.procs, run.sched.as_mut(), MAX_TICKS)
+        .map_err(|e| format!("case {}: the machine stopped: {e:?}", case.id))?;
+    drop(run);
+    let log = log.borrow();
+    Ok(match &case.input {
+        Input::Sched(i) => sched::render(i, &log, end),
+        Input::Mlfq(i) => mlfq::render(i, &log, end),
+        Input::Proc(i) => proc_run::render(i, &log, end),
+        Input::Lottery(i) => lottery::render(i, &log, end),
+    })
+}
+
+/// The first difference between a case's expected and actual results.
+pub fn first_difference(expected: &Value, actual: &Value) -> Option<String> {
+    diff::first(expected, actual, "expected")
+}
+
+/// `ldex-sim ostep FILE [--text]`; returns the exit status.
+pub fn cli(args: &[String]) -> i32 {
+    let mut text = false;
+    let mut file = None;
+    for a in args {
+        match a.as_str() {
+            "--text" => text = true,
+            _ if file.is_none() && !a.starts_with("--") => file = Some(a.clone()),
+            _ => {
+                eprintln!("usage: ldex-sim ostep FILE [--text]  (unexpected argument {a:?})");
+                return 2;
+            }
+        }
+    }
+    let Some(file) = file else {
+        eprintln!("usage: ldex-sim ostep FILE [--text]");
+        return 2;
+    };
+    let content = match std::fs::read_to_string(&file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{file}: {e}");
+            return 2;
+        }
+    };
+    let cases = match parse(&content) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{file}: {e}");
+            return 2;
+        }
+    };
+    let (mut passed, mut failed) = (0, 0);
+    let mut failures = Vec::new();
+    let mut results = Vec::new();
+    for case in &cases {
+        match run(case) {
+            Ok(out) => {
+                match first_difference(&case.expected, &out.actual) {
+                    None => passed += 1,
+                    Some(d) => {
+                        failed += 1;
+                        failures.push(format!("{}: {d}", case.id));
+                    }
+                }
+                if text {
+                    print!("== {} ==\n{}", case.id, out.text);
+                }
+                results.push(json!({"id": case.id, "actual": out.actual}));
+            }
+            Err(e) => {
+                failed += 1;
+                failures.push(e);
+                results.push(json!({"id": case.id, "actual": null}));
+            }
+        }
+    }
+    if !text {
+        println!("{}", json!({"schema": SCHEMA, "results": results}));
+    }
+    eprintln!("{passed} passed, {failed} failed");
+    for f in failures {
+        eprintln!("{f}");
+    }
+    if failed == 0 { 0 } else { 1 }
+}
+
+/// Check that the members `key` of the array `node` count 0, 1, 2, ….
+fn ids_in_order(node: &Node, key: &str) -> Result<(), InputError> {
+    for (k, item) in node.items()?.iter().enumerate() {
+        let id = item.get(key)?;
+        if id.u64()? != k as u64 {
+            return Err(id.error(format!("expected {k}: ids count up from 0 in list order")));
+        }
+    }
+    Ok(())
+}
+
+/// `sum / n` as the simulators compute averages.
+fn avg(sum: u64, n: usize) -> f64 {
+    if n == 0 { 0.0 } else { sum as f64 / n as f64 }
+}
