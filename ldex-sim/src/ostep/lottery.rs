@@ -94,10 +94,10 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
         lines.push(format!("Random {r} -> Winning ticket {winner} (of {total}) -> Run {job}"));
         lines.push("  Jobs:".to_string());
         let mut row = String::new();
-        for j in 0..n {
+        for (j, (&l, &(_, tickets))) in left.iter().zip(&input.jobs).enumerate() {
             let star = if j == job { '*' } else { ' ' };
-            let tix = if left[j] > 0 { input.jobs[j].1.to_string() } else { "---".to_string() };
-            let _ = write!(row, " ({star} job:{j} timeleft:{} tix:{tix} ) ", left[j]);
+            let tix = if l > 0 { tickets.to_string() } else { "---".to_string() };
+            let _ = write!(row, " ({star} job:{j} timeleft:{l} tix:{tix} ) ");
         }
         lines.push(row);
         left[job] = left[job].saturating_sub(q);

@@ -50,7 +50,7 @@ const MAX_TICKS: u64 = 10_000_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Input {
     Sched(sched::Input),
-    Mlfq(mlfq::Input),
+    Mlfq(Box<mlfq::Input>),
     Proc(proc_run::Input),
     Lottery(lottery::Input),
 }
@@ -105,7 +105,7 @@ fn parse_case(k: usize, value: &Value) -> Result<Case, InputError> {
     let command = node.opt_str("command");
     let input = match simulator {
         "scheduler.py" => Input::Sched(sched::parse(&input, command)?),
-        "mlfq.py" => Input::Mlfq(mlfq::parse(&input)?),
+        "mlfq.py" => Input::Mlfq(Box::new(mlfq::parse(&input)?)),
         "process-run.py" => Input::Proc(proc_run::parse(&input)?),
         _ => Input::Lottery(lottery::parse(&input, command)?),
     };

@@ -22,7 +22,10 @@ pub struct Input {
     quantum: Option<u64>,
     /// (arrival, length) per job, in id order.
     jobs: Vec<(u64, u64)>,
-    jlist: Option<String>,
+    /// The `ARG` lines `scheduler.py` printed before the job list.
+    args: Vec<String>,
+    /// Whether the lengths came from `-l` (printed as floats) or a seed.
+    explicit: bool,
 }
 
 /// Read a case's `input`.
@@ -44,8 +47,20 @@ pub fn parse(input: &Node, command: Option<&str>) -> Result<Input, InputError> {
         .iter()
         .map(|j| Ok((j.get("arrival")?.u64()?, j.get("length")?.u64()?)))
         .collect::<Result<Vec<_>, InputError>>()?;
-    let jlist = command.and_then(|c| arg_after(c, "-l")).map(str::to_string);
-    Ok(Input { policy, quantum: if policy == "RR" { quantum } else { None }, jobs, jlist })
+    let arg = |flag: &str| command.and_then(|c| arg_after(c, flag));
+    let jlist = arg("-l").map(str::to_string).unwrap_or_else(|| {
+        jobs.iter().map(|j| j.1.to_string()).collect::<Vec<_>>().join(",")
+    });
+    let explicit = command.is_none() || arg("-l").is_some();
+    let mut args = vec![format!("ARG policy {policy}")];
+    if explicit {
+        args.push(format!("ARG jlist {jlist}"));
+    } else {
+        args.push(format!("ARG jobs {}", arg("-j").unwrap_or("3")));
+        args.push(format!("ARG maxlen {}", arg("-m").unwrap_or("10")));
+        args.push(format!("ARG seed {}", arg("-s").unwrap_or("0")));
+    }
+    Ok(Input { policy, quantum: if policy == "RR" { quantum } else { None }, jobs, args, explicit })
 }
 
 /// The value after flag `flag` in a command line.
@@ -159,14 +174,13 @@ fn text(
 ) -> String {
     let n = rows.len();
     let mut out = String::new();
-    let _ = writeln!(out, "ARG policy {}", input.policy);
-    let jlist = input.jlist.clone().unwrap_or_else(|| {
-        input.jobs.iter().map(|j| j.1.to_string()).collect::<Vec<_>>().join(",")
-    });
-    let _ = writeln!(out, "ARG jlist {jlist}\n");
-    let _ = writeln!(out, "Here is the job list, with the run time of each job: ");
+    for line in &input.args {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "\nHere is the job list, with the run time of each job: ");
+    let float = if input.explicit { ".0" } else { "" };
     for (j, (_, len)) in input.jobs.iter().enumerate() {
-        let _ = writeln!(out, "  Job {j} ( length = {len}.0 )");
+        let _ = writeln!(out, "  Job {j} ( length = {len}{float} )");
     }
     let _ = writeln!(out, "\n\n** Solutions **\n");
     let _ = writeln!(out, "Execution trace:");
