@@ -234,3 +234,40 @@ impl<S: Slots<Slot>, R: RandomSource> Scheduler for Lottery<S, R> {
         self.runnable
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replayed_draws_pick_winners_in_pid_order_like_lottery_py() {
+        // Tickets 1 and 100: ticket 0 belongs to pid index 0, 1..=100 to 1.
+        let draws = [101 * 7, 101 * 7 + 1, 101 * 3 + 100];
+        let mut s = Lottery::<[Slot; 2], _>::new(1, Replay::new(draws));
+        s.admit(Pid::from_index(0), Hint { length: None, tickets: 1 }).unwrap();
+        s.admit(Pid::from_index(1), Hint { length: None, tickets: 100 }).unwrap();
+        let mut picks = [0; 3];
+        for p in &mut picks {
+            let pid = s.pick_next().unwrap();
+            *p = pid.index();
+            s.put_back(pid, Requeue::Preempted);
+        }
+        assert_eq!(picks, [0, 1, 1]);
+        assert_eq!(s.rng().taken(), 3);
+    }
+
+    #[test]
+    fn blocked_processes_hold_no_tickets() {
+        let mut s = Lottery::<[Slot; 3], _>::new(1, XorShift64::new(3));
+        for i in 0..3 {
+            s.admit(Pid::from_index(i), Hint::NONE).unwrap();
+        }
+        let p = s.pick_next().unwrap();
+        s.block(p);
+        for _ in 0..100 {
+            let q = s.pick_next().unwrap();
+            assert_ne!(q, p);
+            s.put_back(q, Requeue::Preempted);
+        }
+    }
+}

@@ -385,3 +385,101 @@ impl<S: Slots<Slot>> Scheduler for Mlfq<S> {
         Some((self.config.levels - 1 - level) as u32)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pid(i: usize) -> Pid {
+        Pid::from_index(i)
+    }
+
+    /// Run `p` for `n` ticks, acting on preemptions; returns the last decision.
+    fn run(s: &mut Mlfq<[Slot; 4]>, p: Pid, n: usize) -> Decision {
+        let mut d = Decision::Continue;
+        for _ in 0..n {
+            d = s.tick(Some(p));
+        }
+        d
+    }
+
+    #[test]
+    fn a_job_drops_a_level_when_its_allotment_is_used() {
+        let config = MlfqConfig { allotment: [2; MAX_LEVELS], ..MlfqConfig::uniform(3, 2) };
+        let mut s = Mlfq::<[Slot; 4]>::new(config);
+        s.admit(pid(0), Hint::NONE).unwrap();
+        let p = s.pick_next().unwrap();
+        assert_eq!(s.priority(p), Some(2));
+        assert_eq!(run(&mut s, p, 2), Decision::Preempt);
+        s.put_back(p, Requeue::Preempted);
+        assert_eq!(s.priority(p), Some(2), "one quantum of two used");
+        assert_eq!(s.pick_next(), Some(p));
+        assert_eq!(run(&mut s, p, 2), Decision::Preempt);
+        s.put_back(p, Requeue::Preempted);
+        assert_eq!(s.priority(p), Some(1));
+        assert_eq!(s.budget(p), Some((2, 2)));
+    }
+
+    #[test]
+    fn a_higher_arrival_preempts_and_the_preempted_job_keeps_its_place_and_quantum() {
+        let mut s = Mlfq::<[Slot; 4]>::new(MlfqConfig::uniform(2, 4));
+        for i in 0..2 {
+            s.admit(pid(i), Hint::NONE).unwrap();
+        }
+        let a = s.pick_next().unwrap();
+        assert_eq!(run(&mut s, a, 4), Decision::Preempt);
+        s.put_back(a, Requeue::Preempted);
+        let b = s.pick_next().unwrap();
+        assert_eq!(run(&mut s, b, 4), Decision::Preempt);
+        s.put_back(b, Requeue::Preempted);
+        let a2 = s.pick_next().unwrap();
+        assert_eq!((a2, s.priority(a2)), (a, Some(0)));
+        assert_eq!(run(&mut s, a, 1), Decision::Continue);
+        s.admit(pid(2), Hint::NONE).unwrap();
+        assert_eq!(s.should_preempt(a), Decision::Preempt);
+        s.put_back(a, Requeue::Preempted);
+        assert_eq!(s.pick_next(), Some(pid(2)));
+        s.exit(pid(2));
+        assert_eq!(s.pick_next(), Some(a), "still at the head of its queue");
+        assert_eq!(s.budget(a), Some((3, 1)), "kept its partly used quantum");
+    }
+
+    #[test]
+    fn io_bump_puts_a_woken_job_ahead_of_the_running_one() {
+        let config = MlfqConfig { io_bump: true, ..MlfqConfig::uniform(1, 10) };
+        let mut s = Mlfq::<[Slot; 4]>::new(config);
+        for i in 0..2 {
+            s.admit(pid(i), Hint::NONE).unwrap();
+        }
+        let a = s.pick_next().unwrap();
+        s.block(a);
+        let b = s.pick_next().unwrap();
+        assert_eq!(s.should_preempt(b), Decision::Continue);
+        s.wake(a);
+        assert_eq!(s.should_preempt(b), Decision::Preempt);
+    }
+
+    #[test]
+    fn a_boost_lifts_every_job_including_blocked_ones() {
+        let config = MlfqConfig { boost_period: 10, ..MlfqConfig::uniform(3, 1) };
+        let mut s = Mlfq::<[Slot; 4]>::new(config);
+        for i in 0..2 {
+            s.admit(pid(i), Hint::NONE).unwrap();
+        }
+        let a = s.pick_next().unwrap();
+        let _ = run(&mut s, a, 1);
+        s.block(a);
+        assert_eq!(s.priority(a), Some(1));
+        let b = s.pick_next().unwrap();
+        for _ in 0..8 {
+            if run(&mut s, b, 1) == Decision::Preempt {
+                s.put_back(b, Requeue::Preempted);
+                assert_eq!(s.pick_next(), Some(b));
+            }
+        }
+        assert_eq!(s.priority(b), Some(0));
+        assert_eq!(run(&mut s, b, 1), Decision::Continue, "tick 10 boosts b to the top");
+        assert_eq!((s.priority(a), s.priority(b)), (Some(2), Some(2)));
+        assert_eq!(s.budget(b), Some((1, 1)));
+    }
+}

@@ -162,3 +162,42 @@ impl<S: Slots<Slot>> Scheduler for Sjf<S> {
         self.heap.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn admit(s: &mut Sjf<[Slot; 4]>, i: usize, length: u64) {
+        s.admit(Pid::from_index(i), Hint { length: Some(length), tickets: 1 }).unwrap();
+    }
+
+    #[test]
+    fn sjf_runs_shortest_first_and_keeps_admission_order_on_ties() {
+        let mut s = Sjf::<[Slot; 4]>::new();
+        for (i, len) in [(0, 50), (1, 10), (2, 50), (3, 10)] {
+            admit(&mut s, i, len);
+        }
+        let order: Vec<usize> = core::iter::from_fn(|| s.pick_next().map(Pid::index)).collect();
+        assert_eq!(order, [1, 3, 0, 2]);
+    }
+
+    #[test]
+    fn stcf_preempts_on_arrival_of_a_shorter_job_but_sjf_does_not() {
+        for (mut s, preempts) in [(Sjf::<[Slot; 4]>::stcf(), true), (Sjf::<[Slot; 4]>::new(), false)] {
+            admit(&mut s, 0, 100);
+            let p = s.pick_next().unwrap();
+            for _ in 0..80 {
+                assert_eq!(s.tick(Some(p)), Decision::Continue);
+            }
+            admit(&mut s, 1, 30);
+            assert_eq!(s.should_preempt(p), Decision::Continue, "20 left beats 30");
+            admit(&mut s, 2, 10);
+            let want = if preempts { Decision::Preempt } else { Decision::Continue };
+            assert_eq!(s.should_preempt(p), want, "10 beats 20 left");
+            if preempts {
+                s.put_back(p, Requeue::Preempted);
+                assert_eq!(s.pick_next(), Some(Pid::from_index(2)));
+            }
+        }
+    }
+}

@@ -153,3 +153,52 @@ impl<S: Slots<Slot>> Scheduler for Stride<S> {
         self.heap.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_shares_follow_ticket_ratios_within_one_tick() {
+        let mut s = Stride::<[Slot; 3]>::new(1);
+        for (i, tickets) in [(0, 1), (1, 2), (2, 3)] {
+            s.admit(Pid::from_index(i), Hint { length: None, tickets }).unwrap();
+        }
+        let mut got = [0u64; 3];
+        for _ in 0..600 {
+            let p = s.pick_next().unwrap();
+            got[p.index()] += 1;
+            assert_eq!(s.tick(Some(p)), Decision::Preempt);
+            s.put_back(p, Requeue::Preempted);
+        }
+        for (g, want) in got.iter().zip([100, 200, 300]) {
+            assert!(g.abs_diff(want) <= 1, "{got:?}");
+        }
+    }
+
+    #[test]
+    fn a_woken_process_gets_no_credit_for_sleeping() {
+        let mut s = Stride::<[Slot; 2]>::new(1);
+        s.admit(Pid::from_index(0), Hint::NONE).unwrap();
+        s.admit(Pid::from_index(1), Hint::NONE).unwrap();
+        let a = s.pick_next().unwrap();
+        s.block(a);
+        let b = s.pick_next().unwrap();
+        for _ in 0..100 {
+            let _ = s.tick(Some(b));
+            s.put_back(b, Requeue::Preempted);
+            assert_eq!(s.pick_next(), Some(b));
+        }
+        s.wake(a);
+        let _ = s.tick(Some(b));
+        s.put_back(b, Requeue::Preempted);
+        let mut runs_of_a = 0;
+        for _ in 0..10 {
+            let p = s.pick_next().unwrap();
+            runs_of_a += usize::from(p == a);
+            let _ = s.tick(Some(p));
+            s.put_back(p, Requeue::Preempted);
+        }
+        assert!((4..=6).contains(&runs_of_a), "a ran {runs_of_a} of 10 ticks after waking");
+    }
+}
