@@ -177,8 +177,8 @@ mod tests {
         for (i, len) in [(0, 50), (1, 10), (2, 50), (3, 10)] {
             admit(&mut s, i, len);
         }
-        let order: Vec<usize> = core::iter::from_fn(|| s.pick_next().map(Pid::index)).collect();
-        assert_eq!(order, [1, 3, 0, 2]);
+        let order: [Option<usize>; 5] = core::array::from_fn(|_| s.pick_next().map(Pid::index));
+        assert_eq!(order, [Some(1), Some(3), Some(0), Some(2), None]);
     }
 
     #[test]
