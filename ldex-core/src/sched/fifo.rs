@@ -40,6 +40,11 @@ impl<S: Slots<Slot>> Queue<S> {
         self.queue.push_back(self.slots.as_mut(), i);
     }
 
+    fn enqueue_front(&mut self, i: usize) {
+        self.slots.as_mut()[i].state = State::Runnable;
+        self.queue.push_front(self.slots.as_mut(), i);
+    }
+
     pub(super) fn admit(&mut self, pid: Pid) -> Result<(), Full> {
         let i = slot(pid, self.slots.as_ref().len()).ok_or(Full)?;
         if self.slots.as_ref()[i].state == State::Absent {
@@ -59,9 +64,10 @@ impl<S: Slots<Slot>> Queue<S> {
         Some((i, self.slots.as_ref()[i].state))
     }
 
-    pub(super) fn put_back(&mut self, pid: Pid) {
+    /// Requeue the running `pid` at the tail, or at the head.
+    pub(super) fn put_back(&mut self, pid: Pid, front: bool) {
         if let Some((i, State::Running)) = self.state(pid) {
-            self.enqueue(i);
+            if front { self.enqueue_front(i) } else { self.enqueue(i) }
         }
     }
 
@@ -138,7 +144,7 @@ impl<S: Slots<Slot>> Scheduler for Fifo<S> {
         Decision::Continue
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
-        self.q.put_back(pid)
+        self.q.put_back(pid, false)
     }
     fn block(&mut self, pid: Pid) {
         self.q.block(pid)

@@ -4,8 +4,10 @@
 //! whose range the ticket falls, counting tickets in pid order (as OSTEP's
 //! `lottery.py` walks its job list). The winner runs for a quantum.
 //!
-//! The tickets live in a Fenwick tree indexed by pid, so a draw finds its
-//! winner in O(log n) without walking the list. The random source is a type
+//! The tickets live in a 16-ary sum tree over the pids (each word of a
+//! layer adds up 16 words of the layer below), so a draw finds its winner
+//! in O(log16 n) steps of one or two cache lines each, and admitting or
+//! removing a process updates one word per layer. The random source is a type
 //! parameter: [`XorShift64`] for a kernel, [`Replay`] to replay a recorded
 //! sequence of draws exactly.
 
@@ -75,47 +77,87 @@ impl<D: AsRef<[u64]>> RandomSource for Replay<D> {
 /// One pid's entry in a [`Lottery`] table.
 #[derive(Clone, Copy, Debug)]
 pub struct Slot {
-    /// Fenwick node k+1 (tickets of a range of pids ending at this one).
-    tree: u64,
+    /// The tickets in the draw: `tickets` while runnable, else 0.
+    weight: u64,
     tickets: u64,
     state: State,
 }
 
 impl Slot {
     /// An unused slot.
-    pub const EMPTY: Slot = Slot { tree: 0, tickets: 0, state: State::Absent };
+    pub const EMPTY: Slot = Slot { weight: 0, tickets: 0, state: State::Absent };
+}
+
+/// Children per node of the sum tree.
+const FANOUT: usize = 16;
+
+/// Enough layers for any 32-bit pid space.
+const MAX_LAYERS: usize = 8;
+
+/// Where the layers of sums start in the sums table, and their lengths.
+/// Layer 0 is the slots' own weights; the last layer is one word, the total.
+#[derive(Clone, Copy, Debug)]
+struct Layout {
+    start: [usize; MAX_LAYERS],
+    len: [usize; MAX_LAYERS],
+    layers: usize,
+}
+
+impl Layout {
+    const fn new(n: usize) -> Layout {
+        let mut start = [0; MAX_LAYERS];
+        let mut len = [0; MAX_LAYERS];
+        len[0] = n;
+        let mut layers = 1;
+        let mut at = 0;
+        while layers < MAX_LAYERS {
+            let words = len[layers - 1].div_ceil(FANOUT);
+            let words = if words == 0 { 1 } else { words };
+            start[layers] = at;
+            len[layers] = words;
+            at += words;
+            layers += 1;
+            if words == 1 {
+                break;
+            }
+        }
+        Layout { start, len, layers }
+    }
 }
 
 /// Lottery scheduling with a quantum in ticks.
 #[derive(Debug)]
-pub struct Lottery<S, R> {
+pub struct Lottery<S, W, R> {
     slots: S,
+    sums: W,
+    layout: Layout,
     rng: R,
-    total: u64,
     runnable: usize,
     quantum: u64,
     used: u64,
 }
 
-impl<const N: usize, R: RandomSource> Lottery<[Slot; N], R> {
+impl<const N: usize, R: RandomSource> Lottery<[Slot; N], [u64; N], R> {
     /// A lottery over pids with index below `N`; a quantum of 0 counts as 1.
     pub const fn new(quantum: u64, rng: R) -> Self {
-        Lottery::in_slots([Slot::EMPTY; N], quantum, rng)
+        Lottery::in_slots([Slot::EMPTY; N], [0; N], N, quantum, rng)
     }
 }
 
 #[cfg(feature = "alloc")]
-impl<R: RandomSource> Lottery<alloc::boxed::Box<[Slot]>, R> {
+impl<R: RandomSource> Lottery<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[u64]>, R> {
     /// A lottery over pids with index below `n`, sized at run time.
     pub fn with_capacity(n: usize, quantum: u64, rng: R) -> Self {
-        Lottery::in_slots(super::boxed(Slot::EMPTY, n), quantum, rng)
+        let layout = Layout::new(n);
+        let words = layout.start[layout.layers - 1] + 1;
+        Lottery::in_slots(super::boxed(Slot::EMPTY, n), super::boxed(0, words), n, quantum, rng)
     }
 }
 
-impl<S: Slots<Slot>, R: RandomSource> Lottery<S, R> {
-    const fn in_slots(slots: S, quantum: u64, rng: R) -> Self {
+impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Lottery<S, W, R> {
+    const fn in_slots(slots: S, sums: W, n: usize, quantum: u64, rng: R) -> Self {
         let quantum = if quantum == 0 { 1 } else { quantum };
-        Lottery { slots, rng, total: 0, runnable: 0, quantum, used: 0 }
+        Lottery { slots, sums, layout: Layout::new(n), rng, runnable: 0, quantum, used: 0 }
     }
 
     /// The random source, e.g. to see how many recorded draws were used.
@@ -128,41 +170,49 @@ impl<S: Slots<Slot>, R: RandomSource> Lottery<S, R> {
         Some((i, self.slots.as_ref()[i].state))
     }
 
+    /// The tickets of all runnable processes.
+    fn total(&self) -> u64 {
+        self.sums.as_ref()[self.layout.start[self.layout.layers - 1]]
+    }
+
     /// Put `i`'s tickets in the draw (`add`) or take them out.
     fn draw_in(&mut self, i: usize, add: bool) {
-        let t = self.slots.as_mut();
-        let n = t.len();
-        let tickets = t[i].tickets;
-        let mut k = i + 1;
-        while k <= n {
-            let node = &mut t[k - 1].tree;
-            *node = if add { *node + tickets } else { *node - tickets };
-            k += k & k.wrapping_neg();
+        let s = &mut self.slots.as_mut()[i];
+        let tickets = s.tickets;
+        s.weight = if add { tickets } else { 0 };
+        let sums = self.sums.as_mut();
+        let mut at = i;
+        for layer in 1..self.layout.layers {
+            at /= FANOUT;
+            let w = &mut sums[self.layout.start[layer] + at];
+            *w = if add { *w + tickets } else { *w - tickets };
         }
         if add {
-            self.total += tickets;
             self.runnable += 1;
         } else {
-            self.total -= tickets;
             self.runnable -= 1;
         }
     }
 
-    /// The slot holding ticket number `winner` (< total).
+    /// The slot holding ticket number `winner` (< total), counting in pid
+    /// order.
     fn owner(&self, mut winner: u64) -> usize {
-        let t = self.slots.as_ref();
-        let n = t.len();
-        let mut pos = 0;
-        let mut step = if n == 0 { 0 } else { 1 << n.ilog2() };
-        while step > 0 {
-            let next = pos + step;
-            if next <= n && t[next - 1].tree <= winner {
-                pos = next;
-                winner -= t[next - 1].tree;
+        let (slots, sums, l) = (self.slots.as_ref(), self.sums.as_ref(), &self.layout);
+        let mut node = 0;
+        for layer in (0..l.layers - 1).rev() {
+            let first = node * FANOUT;
+            let end = (first + FANOUT).min(l.len[layer]);
+            node = end - 1;
+            for child in first..end {
+                let w = if layer == 0 { slots[child].weight } else { sums[l.start[layer] + child] };
+                if winner < w {
+                    node = child;
+                    break;
+                }
+                winner -= w;
             }
-            step >>= 1;
         }
-        pos
+        node
     }
 
     fn enqueue(&mut self, i: usize) {
@@ -182,7 +232,7 @@ impl<S: Slots<Slot>, R: RandomSource> Lottery<S, R> {
     }
 }
 
-impl<S: Slots<Slot>, R: RandomSource> Scheduler for Lottery<S, R> {
+impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Scheduler for Lottery<S, W, R> {
     fn name(&self) -> &'static str {
         "lottery"
     }
@@ -195,10 +245,11 @@ impl<S: Slots<Slot>, R: RandomSource> Scheduler for Lottery<S, R> {
         Ok(())
     }
     fn pick_next(&mut self) -> Option<Pid> {
-        if self.total == 0 {
+        let total = self.total();
+        if total == 0 {
             return None;
         }
-        let winner = self.rng.next_u64() % self.total;
+        let winner = self.rng.next_u64() % total;
         let i = self.owner(winner);
         self.draw_in(i, false);
         self.slots.as_mut()[i].state = State::Running;
@@ -243,7 +294,7 @@ mod tests {
     fn replayed_draws_pick_winners_in_pid_order_like_lottery_py() {
         // Tickets 1 and 100: ticket 0 belongs to pid index 0, 1..=100 to 1.
         let draws = [101 * 7, 101 * 7 + 1, 101 * 3 + 100];
-        let mut s = Lottery::<[Slot; 2], _>::new(1, Replay::new(draws));
+        let mut s = Lottery::<[_; 2], [_; 2], _>::new(1, Replay::new(draws));
         s.admit(Pid::from_index(0), Hint { length: None, tickets: 1 }).unwrap();
         s.admit(Pid::from_index(1), Hint { length: None, tickets: 100 }).unwrap();
         let mut picks = [0; 3];
@@ -258,7 +309,7 @@ mod tests {
 
     #[test]
     fn blocked_processes_hold_no_tickets() {
-        let mut s = Lottery::<[Slot; 3], _>::new(1, XorShift64::new(3));
+        let mut s = Lottery::<[_; 3], [_; 3], _>::new(1, XorShift64::new(3));
         for i in 0..3 {
             s.admit(Pid::from_index(i), Hint::NONE).unwrap();
         }
@@ -269,5 +320,27 @@ mod tests {
             assert_ne!(q, p);
             s.put_back(q, Requeue::Preempted);
         }
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    #[test]
+    fn winners_are_found_across_several_layers_in_pid_order() {
+        const N: usize = 600;
+        let mut s = Lottery::<[_; N], [_; N], _>::new(1, XorShift64::new(1));
+        for i in (0..N).step_by(7) {
+            s.admit(Pid::from_index(i), Hint { length: None, tickets: (i % 5 + 1) as u32 }).unwrap();
+        }
+        let mut ticket = 0;
+        for i in (0..N).step_by(7) {
+            for _ in 0..(i % 5 + 1) {
+                assert_eq!(s.owner(ticket), i, "ticket {ticket}");
+                ticket += 1;
+            }
+        }
+        assert_eq!(s.total(), ticket);
     }
 }

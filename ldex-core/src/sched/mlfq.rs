@@ -127,7 +127,8 @@ pub struct Mlfq<S> {
     queued: usize,
     running: Option<usize>,
     epoch: u32,
-    now: u64,
+    /// Ticks until the next boost (counts down; unused without boosts).
+    until_boost: u64,
 }
 
 impl<const N: usize> Mlfq<[Slot; N]> {
@@ -160,7 +161,7 @@ impl<S: Slots<Slot>> Mlfq<S> {
             queued: 0,
             running: None,
             epoch: 0,
-            now: 0,
+            until_boost: config.boost_period,
         }
     }
 
@@ -291,7 +292,6 @@ impl<S: Slots<Slot>> Scheduler for Mlfq<S> {
     }
 
     fn tick(&mut self, running: Option<Pid>) -> Decision {
-        self.now += 1;
         let ran = match running.and_then(|p| self.fresh(p)) {
             Some((i, State::Running)) => Some(i),
             _ => None,
@@ -306,7 +306,11 @@ impl<S: Slots<Slot>> Scheduler for Mlfq<S> {
             }
         }
         let period = self.config.boost_period;
-        if period > 0 && self.now.is_multiple_of(period) {
+        if period > 0 {
+            self.until_boost -= 1;
+        }
+        if period > 0 && self.until_boost == 0 {
+            self.until_boost = period;
             self.boost();
             decision = match ran {
                 Some(i) if self.head() == Some(i) => Decision::Continue,

@@ -61,6 +61,7 @@ pub mod stride;
 
 pub use cooperative::{CoopConfig, Cooperative};
 pub use fifo::Fifo;
+pub use heap::HeapCell;
 pub use lottery::{Lottery, RandomSource, Replay, XorShift64};
 pub use mlfq::{Mlfq, MlfqConfig};
 pub use rr::RoundRobin;

@@ -2,7 +2,9 @@
 //! quantum of ticks and goes to the tail. O(1) everything.
 //!
 //! The quantum is counted from the moment a process is picked; a process
-//! that blocks or yields starts a fresh quantum when it next runs.
+//! that blocks or yields starts a fresh quantum when it next runs. A
+//! process preempted before its quantum is used up (the protocol's own
+//! reasons: `should_preempt` never asks) keeps its place at the head.
 
 use super::fifo::{Queue, Slot};
 use super::{Decision, Full, Hint, Requeue, Scheduler, Slots};
@@ -68,9 +70,10 @@ impl<S: Slots<Slot>> Scheduler for RoundRobin<S> {
             _ => Decision::Continue,
         }
     }
-    fn put_back(&mut self, pid: Pid, _why: Requeue) {
+    fn put_back(&mut self, pid: Pid, why: Requeue) {
+        let early = why == Requeue::Preempted && self.used < self.quantum;
         self.off_cpu(pid);
-        self.q.put_back(pid)
+        self.q.put_back(pid, early)
     }
     fn block(&mut self, pid: Pid) {
         self.off_cpu(pid);

@@ -2,13 +2,13 @@
 //!
 //! Both run the runnable process with the least work left, using the
 //! length [`Hint`]; a process without a length counts as the longest. Ties
-//! go to the earlier admitted process, so equal lengths keep admission
-//! order (OSTEP's stable sort). SJF never preempts; STCF charges each tick
+//! go to the lower pid, so equal lengths keep id order (OSTEP's stable
+//! sort). SJF never preempts; STCF charges each tick
 //! to the running process and, after an arrival or a wake-up, preempts it
 //! when a runnable process has strictly less work left.
-//! Picking is O(log n) (a binary heap keyed by (work left, admission)).
+//! Picking is O(log n) (a 4-ary heap keyed by work left).
 
-use super::heap::{Heap, HeapSlot, OUT};
+use super::heap::{Heap, HeapCell, OUT, Positioned};
 use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State, slot};
 use crate::pid::Pid;
 
@@ -16,69 +16,60 @@ use crate::pid::Pid;
 #[derive(Clone, Copy, Debug)]
 pub struct Slot {
     left: u64,
-    seq: u64,
     pos: u32,
-    entry: u32,
     state: State,
 }
 
 impl Slot {
     /// An unused slot.
-    pub const EMPTY: Slot = Slot { left: 0, seq: 0, pos: OUT, entry: 0, state: State::Absent };
+    pub const EMPTY: Slot = Slot { left: 0, pos: OUT, state: State::Absent };
 }
 
-impl HeapSlot for Slot {
-    fn key(&self) -> (u64, u64) {
-        (self.left, self.seq)
-    }
+impl Positioned for Slot {
     fn pos(&mut self) -> &mut u32 {
         &mut self.pos
-    }
-    fn entry(&mut self) -> &mut u32 {
-        &mut self.entry
     }
 }
 
 /// Shortest job first, or with [`Sjf::stcf`] shortest time-to-completion
 /// first.
 #[derive(Debug)]
-pub struct Sjf<S> {
+pub struct Sjf<S, H> {
     slots: S,
-    heap: Heap,
+    heap: Heap<H>,
     preemptive: bool,
-    seq: u64,
 }
 
-impl<const N: usize> Sjf<[Slot; N]> {
+impl<const N: usize> Sjf<[Slot; N], [HeapCell; N]> {
     /// Non-preemptive SJF over pids with index below `N`.
     pub const fn new() -> Self {
-        Sjf::in_slots([Slot::EMPTY; N], false)
+        Sjf::in_slots([Slot::EMPTY; N], [HeapCell::EMPTY; N], false)
     }
 
     /// Preemptive STCF over pids with index below `N`.
     pub const fn stcf() -> Self {
-        Sjf::in_slots([Slot::EMPTY; N], true)
+        Sjf::in_slots([Slot::EMPTY; N], [HeapCell::EMPTY; N], true)
     }
 }
 
-impl<const N: usize> Default for Sjf<[Slot; N]> {
+impl<const N: usize> Default for Sjf<[Slot; N], [HeapCell; N]> {
     fn default() -> Self {
         Self::new()
     }
 }
 
 #[cfg(feature = "alloc")]
-impl Sjf<alloc::boxed::Box<[Slot]>> {
+impl Sjf<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[HeapCell]>> {
     /// SJF (or, with `preemptive`, STCF) for pids with index below `n`,
     /// sized at run time.
     pub fn with_capacity(n: usize, preemptive: bool) -> Self {
-        Sjf::in_slots(super::boxed(Slot::EMPTY, n), preemptive)
+        Sjf::in_slots(super::boxed(Slot::EMPTY, n), super::boxed(HeapCell::EMPTY, n), preemptive)
     }
 }
 
-impl<S: Slots<Slot>> Sjf<S> {
-    const fn in_slots(slots: S, preemptive: bool) -> Self {
-        Sjf { slots, heap: Heap::EMPTY, preemptive, seq: 0 }
+impl<S: Slots<Slot>, H: Slots<HeapCell>> Sjf<S, H> {
+    const fn in_slots(slots: S, cells: H, preemptive: bool) -> Self {
+        Sjf { slots, heap: Heap::new(cells), preemptive }
     }
 
     fn state(&self, pid: Pid) -> Option<(usize, State)> {
@@ -87,8 +78,10 @@ impl<S: Slots<Slot>> Sjf<S> {
     }
 
     fn enqueue(&mut self, i: usize) {
-        self.slots.as_mut()[i].state = State::Runnable;
-        self.heap.push(self.slots.as_mut(), i);
+        let s = &mut self.slots.as_mut()[i];
+        s.state = State::Runnable;
+        let key = s.left;
+        self.heap.push(self.slots.as_mut(), i, key);
     }
 
     /// Take `pid` off the CPU or out of the heap, into state `to`.
@@ -104,17 +97,14 @@ impl<S: Slots<Slot>> Sjf<S> {
     }
 }
 
-impl<S: Slots<Slot>> Scheduler for Sjf<S> {
+impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Sjf<S, H> {
     fn name(&self) -> &'static str {
         if self.preemptive { "stcf" } else { "sjf" }
     }
     fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
         let (i, state) = self.state(pid).ok_or(Full)?;
         if state == State::Absent {
-            let s = &mut self.slots.as_mut()[i];
-            s.left = hint.length.unwrap_or(u64::MAX);
-            s.seq = self.seq;
-            self.seq += 1;
+            self.slots.as_mut()[i].left = hint.length.unwrap_or(u64::MAX);
             self.enqueue(i);
         }
         Ok(())
@@ -133,14 +123,10 @@ impl<S: Slots<Slot>> Scheduler for Sjf<S> {
     }
     fn should_preempt(&self, running: Pid) -> Decision {
         let Some((i, State::Running)) = self.state(running) else { return Decision::Continue };
-        let slots = self.slots.as_ref();
-        if self.preemptive && self.heap.len() > 0 {
-            let top = slots[0].entry as usize;
-            if slots[top].left < slots[i].left {
-                return Decision::Preempt;
-            }
+        match self.heap.min_key() {
+            Some(key) if self.preemptive && key < self.slots.as_ref()[i].left => Decision::Preempt,
+            _ => Decision::Continue,
         }
-        Decision::Continue
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
         if let Some((i, State::Running)) = self.state(pid) {
@@ -167,13 +153,13 @@ impl<S: Slots<Slot>> Scheduler for Sjf<S> {
 mod tests {
     use super::*;
 
-    fn admit(s: &mut Sjf<[Slot; 4]>, i: usize, length: u64) {
+    fn admit(s: &mut Sjf<[Slot; 4], [HeapCell; 4]>, i: usize, length: u64) {
         s.admit(Pid::from_index(i), Hint { length: Some(length), tickets: 1 }).unwrap();
     }
 
     #[test]
     fn sjf_runs_shortest_first_and_keeps_admission_order_on_ties() {
-        let mut s = Sjf::<[Slot; 4]>::new();
+        let mut s = Sjf::<[Slot; 4], [HeapCell; 4]>::new();
         for (i, len) in [(0, 50), (1, 10), (2, 50), (3, 10)] {
             admit(&mut s, i, len);
         }
@@ -183,7 +169,7 @@ mod tests {
 
     #[test]
     fn stcf_preempts_on_arrival_of_a_shorter_job_but_sjf_does_not() {
-        for (mut s, preempts) in [(Sjf::<[Slot; 4]>::stcf(), true), (Sjf::<[Slot; 4]>::new(), false)] {
+        for (mut s, preempts) in [(Sjf::<[_; 4], [_; 4]>::stcf(), true), (Sjf::new(), false)] {
             admit(&mut s, 0, 100);
             let p = s.pick_next().unwrap();
             for _ in 0..80 {

@@ -5,10 +5,10 @@
 //! quantum per process, deterministically.
 //!
 //! A process that arrives or wakes starts at the pass of the process picked
-//! last, so sleeping earns no credit. Picking is O(log n) (a binary heap
-//! keyed by (pass, admission)).
+//! last, so sleeping earns no credit. Picking is O(log n) (a 4-ary heap
+//! keyed by pass; ties go to the lower pid).
 
-use super::heap::{Heap, HeapSlot, OUT};
+use super::heap::{Heap, HeapCell, OUT, Positioned};
 use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State, slot};
 use crate::pid::Pid;
 
@@ -19,61 +19,51 @@ pub const STRIDE1: u64 = 1 << 20;
 #[derive(Clone, Copy, Debug)]
 pub struct Slot {
     pass: u64,
-    seq: u64,
     stride: u64,
     pos: u32,
-    entry: u32,
     state: State,
 }
 
 impl Slot {
     /// An unused slot.
-    pub const EMPTY: Slot =
-        Slot { pass: 0, seq: 0, stride: STRIDE1, pos: OUT, entry: 0, state: State::Absent };
+    pub const EMPTY: Slot = Slot { pass: 0, stride: STRIDE1, pos: OUT, state: State::Absent };
 }
 
-impl HeapSlot for Slot {
-    fn key(&self) -> (u64, u64) {
-        (self.pass, self.seq)
-    }
+impl Positioned for Slot {
     fn pos(&mut self) -> &mut u32 {
         &mut self.pos
-    }
-    fn entry(&mut self) -> &mut u32 {
-        &mut self.entry
     }
 }
 
 /// Stride scheduling with a quantum in ticks.
 #[derive(Debug)]
-pub struct Stride<S> {
+pub struct Stride<S, H> {
     slots: S,
-    heap: Heap,
+    heap: Heap<H>,
     quantum: u64,
     used: u64,
-    seq: u64,
     global_pass: u64,
 }
 
-impl<const N: usize> Stride<[Slot; N]> {
+impl<const N: usize> Stride<[Slot; N], [HeapCell; N]> {
     /// Stride over pids with index below `N`; a quantum of 0 counts as 1.
     pub const fn new(quantum: u64) -> Self {
-        Stride::in_slots([Slot::EMPTY; N], quantum)
+        Stride::in_slots([Slot::EMPTY; N], [HeapCell::EMPTY; N], quantum)
     }
 }
 
 #[cfg(feature = "alloc")]
-impl Stride<alloc::boxed::Box<[Slot]>> {
+impl Stride<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[HeapCell]>> {
     /// Stride over pids with index below `n`, sized at run time.
     pub fn with_capacity(n: usize, quantum: u64) -> Self {
-        Stride::in_slots(super::boxed(Slot::EMPTY, n), quantum)
+        Stride::in_slots(super::boxed(Slot::EMPTY, n), super::boxed(HeapCell::EMPTY, n), quantum)
     }
 }
 
-impl<S: Slots<Slot>> Stride<S> {
-    const fn in_slots(slots: S, quantum: u64) -> Self {
+impl<S: Slots<Slot>, H: Slots<HeapCell>> Stride<S, H> {
+    const fn in_slots(slots: S, cells: H, quantum: u64) -> Self {
         let quantum = if quantum == 0 { 1 } else { quantum };
-        Stride { slots, heap: Heap::EMPTY, quantum, used: 0, seq: 0, global_pass: 0 }
+        Stride { slots, heap: Heap::new(cells), quantum, used: 0, global_pass: 0 }
     }
 
     fn state(&self, pid: Pid) -> Option<(usize, State)> {
@@ -82,8 +72,10 @@ impl<S: Slots<Slot>> Stride<S> {
     }
 
     fn enqueue(&mut self, i: usize) {
-        self.slots.as_mut()[i].state = State::Runnable;
-        self.heap.push(self.slots.as_mut(), i);
+        let s = &mut self.slots.as_mut()[i];
+        s.state = State::Runnable;
+        let key = s.pass;
+        self.heap.push(self.slots.as_mut(), i, key);
     }
 
     fn leave(&mut self, pid: Pid, to: State) {
@@ -98,7 +90,7 @@ impl<S: Slots<Slot>> Stride<S> {
     }
 }
 
-impl<S: Slots<Slot>> Scheduler for Stride<S> {
+impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Stride<S, H> {
     fn name(&self) -> &'static str {
         "stride"
     }
@@ -108,8 +100,6 @@ impl<S: Slots<Slot>> Scheduler for Stride<S> {
             let s = &mut self.slots.as_mut()[i];
             s.stride = (STRIDE1 / u64::from(hint.tickets.max(1))).max(1);
             s.pass = self.global_pass;
-            s.seq = self.seq;
-            self.seq += 1;
             self.enqueue(i);
         }
         Ok(())
@@ -160,7 +150,7 @@ mod tests {
 
     #[test]
     fn cpu_shares_follow_ticket_ratios_within_one_tick() {
-        let mut s = Stride::<[Slot; 3]>::new(1);
+        let mut s = Stride::<[_; 3], [_; 3]>::new(1);
         for (i, tickets) in [(0, 1), (1, 2), (2, 3)] {
             s.admit(Pid::from_index(i), Hint { length: None, tickets }).unwrap();
         }
@@ -178,7 +168,7 @@ mod tests {
 
     #[test]
     fn a_woken_process_gets_no_credit_for_sleeping() {
-        let mut s = Stride::<[Slot; 2]>::new(1);
+        let mut s = Stride::<[_; 2], [_; 2]>::new(1);
         s.admit(Pid::from_index(0), Hint::NONE).unwrap();
         s.admit(Pid::from_index(1), Hint::NONE).unwrap();
         let a = s.pick_next().unwrap();

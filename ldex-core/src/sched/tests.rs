@@ -237,16 +237,16 @@ macro_rules! policy_suite {
 
 policy_suite!(fifo, Fifo::<[_; CAP]>::new(), ordered: true, fair: true);
 policy_suite!(rr, RoundRobin::<[_; CAP]>::new(3), ordered: true, fair: true);
-policy_suite!(sjf, Sjf::<[_; CAP]>::new(), ordered: true, fair: false);
-policy_suite!(stcf, Sjf::<[_; CAP]>::stcf(), ordered: true, fair: false);
+policy_suite!(sjf, Sjf::<[_; CAP], [_; CAP]>::new(), ordered: true, fair: false);
+policy_suite!(stcf, Sjf::<[_; CAP], [_; CAP]>::stcf(), ordered: true, fair: false);
 policy_suite!(
     mlfq,
     Mlfq::<[_; CAP]>::new(MlfqConfig { boost_period: 50, ..MlfqConfig::uniform(3, 5) }),
     ordered: true,
     fair: true
 );
-policy_suite!(lottery, Lottery::<[_; CAP], _>::new(1, XorShift64::new(7)), ordered: false, fair: true);
-policy_suite!(stride, Stride::<[_; CAP]>::new(1), ordered: true, fair: true);
+policy_suite!(lottery, Lottery::<[_; CAP], [_; CAP], _>::new(1, XorShift64::new(7)), ordered: false, fair: true);
+policy_suite!(stride, Stride::<[_; CAP], [_; CAP]>::new(1), ordered: true, fair: true);
 policy_suite!(cooperative, Cooperative::<[_; CAP]>::new(CoopConfig::DEFAULT), ordered: true, fair: true);
 policy_suite!(
     cooperative_switch_on_end,
