@@ -1,7 +1,9 @@
 //! An indexed 4-ary min-heap for the policies that pick by a key (SJF,
 //! STCF, stride).
 //!
-//! The heap's cells hold the key next to the pid index, so sifting compares
+//! The policies keep the running process in the heap (picking marks it,
+//! putting it back re-keys it: one sift per context switch instead of a
+//! pop and a push). The heap's cells hold the key next to the pid index, so sifting compares
 //! neighbouring cells without chasing pointers; four children share a cache
 //! line, which halves the levels a binary heap would have. Each pid's slot
 //! in the policy's table remembers its position ([`Positioned`]), so any
@@ -56,9 +58,31 @@ impl<H: Slots<HeapCell>> Heap<H> {
         self.len
     }
 
-    /// The key of the smallest entry.
-    pub fn min_key(&self) -> Option<u64> {
-        (self.len > 0).then(|| self.cells.as_ref()[0].key)
+    /// The slot with the smallest key.
+    pub fn min(&self) -> Option<usize> {
+        (self.len > 0).then(|| self.cells.as_ref()[0].idx as usize)
+    }
+
+    /// The smallest key of an entry other than slot `i`.
+    pub fn min_key_besides(&self, i: usize) -> Option<u64> {
+        let cells = &self.cells.as_ref()[..self.len];
+        match cells.first() {
+            Some(root) if root.idx as usize != i => Some(root.key),
+            Some(_) => cells.get(1..(1 + ARITY).min(cells.len()))?.iter().map(|c| c.key).min(),
+            None => None,
+        }
+    }
+
+    /// Slot `i`, in the heap, has a new key: move it to its place.
+    pub fn rekey<T: Positioned>(&mut self, t: &mut [T], i: usize, key: u64) {
+        let at = *t[i].pos() as usize;
+        let cells = self.cells.as_mut();
+        let c = HeapCell { key, idx: i as u32 };
+        if at > 0 && c.before(cells[(at - 1) / ARITY]) {
+            up(cells, t, at, c);
+        } else {
+            down(cells, t, self.len, at, c);
+        }
     }
 
     /// Insert slot `i` (not in the heap) with `key`.
@@ -66,16 +90,6 @@ impl<H: Slots<HeapCell>> Heap<H> {
         let at = self.len;
         self.len += 1;
         up(self.cells.as_mut(), t, at, HeapCell { key, idx: i as u32 });
-    }
-
-    /// Remove and return the slot with the smallest key.
-    pub fn pop<T: Positioned>(&mut self, t: &mut [T]) -> Option<usize> {
-        if self.len == 0 {
-            return None;
-        }
-        let top = self.cells.as_ref()[0].idx as usize;
-        self.remove(t, top);
-        Some(top)
     }
 
     /// Remove slot `i`, which must be in the heap.
@@ -146,8 +160,14 @@ mod tests {
         }
     }
 
+    fn pop(h: &mut Heap<[HeapCell; 10]>, t: &mut [P]) -> Option<usize> {
+        let top = h.min()?;
+        h.remove(t, top);
+        Some(top)
+    }
+
     #[test]
-    fn pops_in_key_then_pid_order_after_removals() {
+    fn pops_in_key_then_pid_order_after_removals_and_rekeys() {
         let keys = [50, 10, 40, 30, 20, 60, 0, 10, 70, 5];
         let mut t: [P; 10] = core::array::from_fn(|_| P(OUT));
         let mut h = Heap::new([HeapCell::EMPTY; 10]);
@@ -157,8 +177,11 @@ mod tests {
         h.remove(&mut t, 6);
         h.remove(&mut t, 3);
         assert_eq!(t[6].0, OUT);
-        assert_eq!(h.min_key(), Some(5));
-        let order: [Option<usize>; 9] = core::array::from_fn(|_| h.pop(&mut t));
-        assert_eq!(order, [Some(9), Some(1), Some(7), Some(4), Some(2), Some(0), Some(5), Some(8), None]);
+        assert_eq!(h.min_key_besides(0), Some(5));
+        assert_eq!(h.min_key_besides(9), Some(10));
+        h.rekey(&mut t, 8, 1);
+        h.rekey(&mut t, 9, 45);
+        let order: [Option<usize>; 9] = core::array::from_fn(|_| pop(&mut h, &mut t));
+        assert_eq!(order, [Some(8), Some(1), Some(7), Some(4), Some(2), Some(9), Some(0), Some(5), None]);
     }
 }

@@ -6,7 +6,9 @@
 //! sort). SJF never preempts; STCF charges each tick
 //! to the running process and, after an arrival or a wake-up, preempts it
 //! when a runnable process has strictly less work left.
-//! Picking is O(log n) (a 4-ary heap keyed by work left).
+//! Picking is O(1) and putting back O(log n) (a 4-ary heap keyed by work
+//! left). One process runs at a time: `pick_next` while one runs returns
+//! `None`.
 
 use super::heap::{Heap, HeapCell, OUT, Positioned};
 use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State, slot};
@@ -38,6 +40,9 @@ pub struct Sjf<S, H> {
     slots: S,
     heap: Heap<H>,
     preemptive: bool,
+    /// The running process; it stays in the heap with a stale key until
+    /// it is put back.
+    running: Option<usize>,
 }
 
 impl<const N: usize> Sjf<[Slot; N], [HeapCell; N]> {
@@ -69,7 +74,7 @@ impl Sjf<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[HeapCell]>> {
 
 impl<S: Slots<Slot>, H: Slots<HeapCell>> Sjf<S, H> {
     const fn in_slots(slots: S, cells: H, preemptive: bool) -> Self {
-        Sjf { slots, heap: Heap::new(cells), preemptive }
+        Sjf { slots, heap: Heap::new(cells), preemptive, running: None }
     }
 
     fn state(&self, pid: Pid) -> Option<(usize, State)> {
@@ -88,8 +93,12 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Sjf<S, H> {
     fn leave(&mut self, pid: Pid, to: State) {
         let Some((i, state)) = self.state(pid) else { return };
         match state {
-            State::Runnable => self.heap.remove(self.slots.as_mut(), i),
-            State::Running => {}
+            State::Runnable | State::Running => {
+                self.heap.remove(self.slots.as_mut(), i);
+                if self.running == Some(i) {
+                    self.running = None;
+                }
+            }
             State::Blocked if to == State::Absent => {}
             _ => return,
         }
@@ -110,8 +119,12 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Sjf<S, H> {
         Ok(())
     }
     fn pick_next(&mut self) -> Option<Pid> {
-        let i = self.heap.pop(self.slots.as_mut())?;
+        if self.running.is_some() {
+            return None;
+        }
+        let i = self.heap.min()?;
         self.slots.as_mut()[i].state = State::Running;
+        self.running = Some(i);
         Some(Pid::from_index(i))
     }
     fn tick(&mut self, running: Option<Pid>) -> Decision {
@@ -123,14 +136,18 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Sjf<S, H> {
     }
     fn should_preempt(&self, running: Pid) -> Decision {
         let Some((i, State::Running)) = self.state(running) else { return Decision::Continue };
-        match self.heap.min_key() {
+        match self.heap.min_key_besides(i) {
             Some(key) if self.preemptive && key < self.slots.as_ref()[i].left => Decision::Preempt,
             _ => Decision::Continue,
         }
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
         if let Some((i, State::Running)) = self.state(pid) {
-            self.enqueue(i);
+            let s = &mut self.slots.as_mut()[i];
+            s.state = State::Runnable;
+            let key = s.left;
+            self.heap.rekey(self.slots.as_mut(), i, key);
+            self.running = None;
         }
     }
     fn block(&mut self, pid: Pid) {
@@ -145,7 +162,7 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Sjf<S, H> {
         self.leave(pid, State::Absent)
     }
     fn runnable(&self) -> usize {
-        self.heap.len()
+        self.heap.len() - usize::from(self.running.is_some())
     }
 }
 
@@ -163,7 +180,11 @@ mod tests {
         for (i, len) in [(0, 50), (1, 10), (2, 50), (3, 10)] {
             admit(&mut s, i, len);
         }
-        let order: [Option<usize>; 5] = core::array::from_fn(|_| s.pick_next().map(Pid::index));
+        let order: [Option<usize>; 5] = core::array::from_fn(|_| {
+            let p = s.pick_next()?;
+            s.exit(p);
+            Some(p.index())
+        });
         assert_eq!(order, [Some(1), Some(3), Some(0), Some(2), None]);
     }
 

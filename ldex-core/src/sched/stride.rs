@@ -5,8 +5,9 @@
 //! quantum per process, deterministically.
 //!
 //! A process that arrives or wakes starts at the pass of the process picked
-//! last, so sleeping earns no credit. Picking is O(log n) (a 4-ary heap
-//! keyed by pass; ties go to the lower pid).
+//! last, so sleeping earns no credit. Picking is O(1) and putting back
+//! O(log n) (a 4-ary heap keyed by pass; ties go to the lower pid). One
+//! process runs at a time: `pick_next` while one runs returns `None`.
 
 use super::heap::{Heap, HeapCell, OUT, Positioned};
 use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State, slot};
@@ -40,6 +41,9 @@ impl Positioned for Slot {
 pub struct Stride<S, H> {
     slots: S,
     heap: Heap<H>,
+    /// The running process; it stays in the heap with a stale key until
+    /// it is put back.
+    running: Option<usize>,
     quantum: u64,
     used: u64,
     global_pass: u64,
@@ -63,7 +67,7 @@ impl Stride<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[HeapCell]>> {
 impl<S: Slots<Slot>, H: Slots<HeapCell>> Stride<S, H> {
     const fn in_slots(slots: S, cells: H, quantum: u64) -> Self {
         let quantum = if quantum == 0 { 1 } else { quantum };
-        Stride { slots, heap: Heap::new(cells), quantum, used: 0, global_pass: 0 }
+        Stride { slots, heap: Heap::new(cells), running: None, quantum, used: 0, global_pass: 0 }
     }
 
     fn state(&self, pid: Pid) -> Option<(usize, State)> {
@@ -81,8 +85,12 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Stride<S, H> {
     fn leave(&mut self, pid: Pid, to: State) {
         let Some((i, state)) = self.state(pid) else { return };
         match state {
-            State::Runnable => self.heap.remove(self.slots.as_mut(), i),
-            State::Running => {}
+            State::Runnable | State::Running => {
+                self.heap.remove(self.slots.as_mut(), i);
+                if self.running == Some(i) {
+                    self.running = None;
+                }
+            }
             State::Blocked if to == State::Absent => {}
             _ => return,
         }
@@ -105,7 +113,11 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Stride<S, H> {
         Ok(())
     }
     fn pick_next(&mut self) -> Option<Pid> {
-        let i = self.heap.pop(self.slots.as_mut())?;
+        if self.running.is_some() {
+            return None;
+        }
+        let i = self.heap.min()?;
+        self.running = Some(i);
         let s = &mut self.slots.as_mut()[i];
         s.state = State::Running;
         self.global_pass = s.pass;
@@ -123,7 +135,11 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Stride<S, H> {
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
         if let Some((i, State::Running)) = self.state(pid) {
-            self.enqueue(i);
+            let s = &mut self.slots.as_mut()[i];
+            s.state = State::Runnable;
+            let key = s.pass;
+            self.heap.rekey(self.slots.as_mut(), i, key);
+            self.running = None;
         }
     }
     fn block(&mut self, pid: Pid) {
@@ -140,7 +156,7 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Stride<S, H> {
         self.leave(pid, State::Absent)
     }
     fn runnable(&self) -> usize {
-        self.heap.len()
+        self.heap.len() - usize::from(self.running.is_some())
     }
 }
 
