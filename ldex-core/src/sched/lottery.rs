@@ -125,14 +125,19 @@ impl Layout {
     }
 }
 
-/// Lottery scheduling with a quantum in ticks.
+/// Lottery scheduling with a quantum in ticks. One process runs at a time:
+/// `pick_next` while one runs returns `None`.
 #[derive(Debug)]
 pub struct Lottery<S, W, R> {
     slots: S,
     sums: W,
     layout: Layout,
     rng: R,
-    runnable: usize,
+    /// Processes whose tickets are in the draw, the running one included.
+    in_draw: usize,
+    /// The running process: its tickets stay in the draw, as in
+    /// `lottery.py`, so putting it back costs nothing.
+    running: Option<usize>,
     quantum: u64,
     used: u64,
 }
@@ -157,7 +162,7 @@ impl<R: RandomSource> Lottery<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[u64]
 impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Lottery<S, W, R> {
     const fn in_slots(slots: S, sums: W, n: usize, quantum: u64, rng: R) -> Self {
         let quantum = if quantum == 0 { 1 } else { quantum };
-        Lottery { slots, sums, layout: Layout::new(n), rng, runnable: 0, quantum, used: 0 }
+        Lottery { slots, sums, layout: Layout::new(n), rng, in_draw: 0, running: None, quantum, used: 0 }
     }
 
     /// The random source, e.g. to see how many recorded draws were used.
@@ -188,9 +193,9 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Lottery<S, W, R> {
             *w = if add { *w + tickets } else { *w - tickets };
         }
         if add {
-            self.runnable += 1;
+            self.in_draw += 1;
         } else {
-            self.runnable -= 1;
+            self.in_draw -= 1;
         }
     }
 
@@ -224,7 +229,10 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Lottery<S, W, R> {
         let Some((i, state)) = self.state(pid) else { return };
         match state {
             State::Runnable => self.draw_in(i, false),
-            State::Running => {}
+            State::Running => {
+                self.draw_in(i, false);
+                self.running = None;
+            }
             State::Blocked if to == State::Absent => {}
             _ => return,
         }
@@ -246,12 +254,12 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Scheduler for Lottery<S, W,
     }
     fn pick_next(&mut self) -> Option<Pid> {
         let total = self.total();
-        if total == 0 {
+        if total == 0 || self.running.is_some() {
             return None;
         }
         let winner = self.rng.next_u64() % total;
         let i = self.owner(winner);
-        self.draw_in(i, false);
+        self.running = Some(i);
         self.slots.as_mut()[i].state = State::Running;
         self.used = 0;
         Some(Pid::from_index(i))
@@ -267,7 +275,8 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Scheduler for Lottery<S, W,
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
         if let Some((i, State::Running)) = self.state(pid) {
-            self.enqueue(i);
+            self.slots.as_mut()[i].state = State::Runnable;
+            self.running = None;
         }
     }
     fn block(&mut self, pid: Pid) {
@@ -282,7 +291,7 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Scheduler for Lottery<S, W,
         self.leave(pid, State::Absent)
     }
     fn runnable(&self) -> usize {
-        self.runnable
+        self.in_draw - usize::from(self.running.is_some())
     }
 }
 
