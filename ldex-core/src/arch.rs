@@ -31,9 +31,13 @@ use crate::token::BootToken;
 
 /// The saved user registers of one trap, as the arch's entry code stores them.
 ///
+/// The frame occupies the top `size_of::<Self>()` bytes of the kernel stack
+/// (the size must be a multiple of 16), so the arch finds it from the kernel
+/// stack top that [`Arch::enter_process`] hands over.
+///
 /// The arch decides the layout (and asserts it); the protocol only uses
 /// these accessors, so it never indexes registers.
-pub trait TrapFrame: Sized {
+pub trait TrapFrame: Sized + core::fmt::Debug {
     /// A frame that, restored by return-from-trap, starts a process in user
     /// mode at `entry` with stack pointer `user_sp`, interrupts enabled in
     /// user mode, and every other register zero.
@@ -53,6 +57,10 @@ pub trait TrapFrame: Sized {
     /// The user stack pointer at the time of the trap (never trusted).
     fn user_sp(&self) -> usize;
     /// Was the trap taken from user mode?
+    #[allow(
+        clippy::wrong_self_convention,
+        reason = "reads as 'trapped from user mode'"
+    )]
     fn from_user(&self) -> bool;
 }
 
@@ -69,8 +77,10 @@ pub unsafe trait Context: Sized {
     const EMPTY: Self;
 
     /// A context whose first switch-to runs `entry(arg)` on the stack whose
-    /// (exclusive) top is `stack_top`. `entry` never returns.
-    fn new(entry: extern "C" fn(usize) -> !, arg: usize, stack_top: *mut u8) -> Self;
+    /// (exclusive) top is `stack_top`. `entry` never returns. Its ABI is
+    /// `C-unwind`: the C calling convention for asm callers, and a hosted
+    /// backend (the simulator) may unwind through it to end a thread.
+    fn new(entry: extern "C-unwind" fn(usize) -> !, arg: usize, stack_top: *mut u8) -> Self;
 
     /// swtch: save the current kernel registers into `*from`, load those of
     /// `*to`, and continue where `to` was saved (or at its entry). Returns when
@@ -131,6 +141,14 @@ pub trait Arch: 'static {
     /// Idle: enable interrupts, wait for one to arrive and be handled, and
     /// disable them again.
     fn wait_for_interrupt();
+    /// Let pending interrupts in, then disable interrupts again. The
+    /// scheduler loop opens this window before every pick, so a device
+    /// that finished meanwhile has its process woken first. (x86 must
+    /// override it: `sti; cli` has no window, `sti; nop; cli` does.)
+    fn interrupt_window() {
+        Self::enable_interrupts();
+        Self::disable_interrupts();
+    }
 
     /// Make `state` the current process's before switching to it: point the
     /// trap entry at `kstack_top` (TSS.rsp0, the sscratch stash), switch to

@@ -28,8 +28,9 @@ extern crate alloc;
 pub mod arch;
 pub mod cause;
 pub mod config;
-
-
+#[cfg(not(loom))]
+pub mod kernel;
+pub mod kstack;
 pub mod pid;
 pub mod proc;
 pub mod sched;
@@ -43,6 +44,8 @@ pub mod user;
 pub use arch::{Arch, Context, TrapFrame, TrapTable};
 pub use cause::{AccessKind, Privilege, TrapCause};
 pub use config::{Config, FaultPolicy, KernelPreemption, Mode};
+#[cfg(not(loom))]
+pub use kernel::Kernel;
 
 pub use pid::Pid;
 pub use sched::Scheduler;

@@ -74,7 +74,10 @@ impl Name {
     pub const MAX: usize = 24;
 
     /// The empty name.
-    pub const EMPTY: Name = Name { bytes: [0; Name::MAX], len: 0 };
+    pub const EMPTY: Name = Name {
+        bytes: [0; Name::MAX],
+        len: 0,
+    };
 
     /// Keep the first [`Name::MAX`] bytes of `s` (at a char boundary).
     pub fn new(s: &str) -> Name {
@@ -84,7 +87,10 @@ impl Name {
         }
         let mut bytes = [0; Name::MAX];
         bytes[..end].copy_from_slice(&s.as_bytes()[..end]);
-        Name { bytes, len: end as u8 }
+        Name {
+            bytes,
+            len: end as u8,
+        }
     }
 
     /// The name.

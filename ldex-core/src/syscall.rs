@@ -8,7 +8,7 @@
 
 use crate::arch::Arch;
 use crate::pid::Pid;
-use crate::proc::Ending;
+use crate::proc::{Ending, ProcInfo};
 use crate::trace::Event;
 
 /// Linux errno values the protocol and the example kernels return.
@@ -91,8 +91,16 @@ pub trait Os<A: Arch>: Sync {
         let _ = event;
     }
 
-    /// A process ended and has been reaped: free what the OS gave it.
-    fn process_ended(&self, pid: Pid, name: &str, ending: &Ending) {
-        let _ = (pid, name, ending);
+    /// Will the OS create more processes later (say, on a device interrupt)?
+    /// While it says so, the scheduler loop idles instead of returning when
+    /// the process table is empty.
+    fn expects_processes(&self) -> bool {
+        false
+    }
+
+    /// A process ended and has been reaped: free what the OS gave it, and
+    /// report it (the example kernels print `[pid N NAME] exit CODE`).
+    fn process_ended(&self, info: &ProcInfo, ending: &Ending) {
+        let _ = (info, ending);
     }
 }

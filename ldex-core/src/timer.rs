@@ -36,7 +36,12 @@ pub struct PeriodicTimer<T> {
 impl<T: Timer> PeriodicTimer<T> {
     /// Wrap a device; it stays stopped until [`PeriodicTimer::start`].
     pub const fn new(timer: T) -> Self {
-        PeriodicTimer { timer, period: 0, next: 0, running: false }
+        PeriodicTimer {
+            timer,
+            period: 0,
+            next: 0,
+            running: false,
+        }
     }
 
     /// Start ticking every `period` units of the timer's clock. Privileged.
@@ -75,6 +80,12 @@ impl<T: Timer> PeriodicTimer<T> {
         }
         self.timer.set_deadline(self.next);
         elapsed
+    }
+
+    /// Has a tick come due that [`PeriodicTimer::acknowledge`] has not
+    /// counted yet (its interrupt may still be on its way)?
+    pub fn is_due(&self) -> bool {
+        self.running && self.timer.now() >= self.next
     }
 
     /// Is the tick running?

@@ -39,18 +39,19 @@ pub enum Event {
         /// The period, in timer units.
         period: u64,
     },
-    /// Hardware: "start timer; interrupt CPU every N".
+    /// Hardware: "start timer; interrupt CPU every N µs".
     TimerStarted {
-        /// The period, in timer units.
-        period: u64,
+        /// The period, in microseconds.
+        period_us: u64,
     },
     /// OS: "create entry for process list".
     ProcCreate {
         /// The new process.
         pid: Pid,
     },
-    /// OS: "load program into memory; setup user stack with argv" (reported
-    /// by the OS's loader, which does it).
+    /// OS: "load program into memory; setup user stack with argv" (the OS
+    /// did it before [`Kernel::spawn`](crate::Kernel::spawn), which reports
+    /// it in the figure's order).
     ProgramLoad {
         /// The new process.
         pid: Pid,
@@ -197,12 +198,22 @@ impl fmt::Display for Event {
                 f.write_str("remember address of syscall handler, timer handler")
             }
             Event::TimerStart { .. } => f.write_str("start interrupt timer"),
-            Event::TimerStarted { period } => {
-                write!(f, "start timer; interrupt CPU every {period}")
+            Event::TimerStarted { period_us } if period_us % 1000 == 0 => {
+                write!(
+                    f,
+                    "start timer; interrupt CPU every {} ms",
+                    period_us / 1000
+                )
+            }
+            Event::TimerStarted { period_us } => {
+                write!(f, "start timer; interrupt CPU every {period_us} µs")
             }
             Event::ProcCreate { pid } => write!(f, "create entry for process list (P{pid})"),
             Event::ProgramLoad { pid } => {
-                write!(f, "load program into memory; setup user stack with argv (P{pid})")
+                write!(
+                    f,
+                    "load program into memory; setup user stack with argv (P{pid})"
+                )
             }
             Event::KstackFill { pid } => write!(f, "fill kernel stack with reg/PC (P{pid})"),
             Event::PickNext { pid } => write!(f, "scheduler picks P{pid}"),
@@ -213,7 +224,10 @@ impl fmt::Display for Event {
             Event::ToUserMode { pid, pc } => {
                 write!(f, "move to user mode; jump to P{pid}'s PC {pc:#x}")
             }
-            Event::Trap { cause: TrapCause::Syscall, .. } => f.write_str("trap into OS"),
+            Event::Trap {
+                cause: TrapCause::Syscall,
+                ..
+            } => f.write_str("trap into OS"),
             Event::Trap { cause, .. } => write!(f, "{cause}"),
             Event::SaveRegs { pid } => write!(f, "save regs(P{pid}) -> k-stack(P{pid})"),
             Event::ToKernelMode => f.write_str("move to kernel mode; jump to trap handler"),
@@ -224,7 +238,10 @@ impl fmt::Display for Event {
             Event::Block { pid } => write!(f, "P{pid} blocks"),
             Event::Wake { pid } => write!(f, "wake P{pid}"),
             Event::SaveContext { pid } => {
-                write!(f, "call switch() routine; save regs(P{pid}) -> proc t(P{pid})")
+                write!(
+                    f,
+                    "call switch() routine; save regs(P{pid}) -> proc t(P{pid})"
+                )
             }
             Event::Kill { pid, reason } => write!(f, "kill P{pid}: {reason}"),
             Event::Exit { pid, code } => write!(f, "P{pid} exits with code {code}"),

@@ -44,12 +44,16 @@ impl UserSlice {
     /// Check the range against the process's memory.
     pub fn check(self, mem: &impl UserMemory, access: AccessKind) -> Result<CheckedSlice, Fault> {
         if self.len == 0 {
-            return Ok(CheckedSlice { addr: self.addr, len: 0 });
+            return Ok(CheckedSlice {
+                addr: self.addr,
+                len: 0,
+            });
         }
         match self.addr.checked_add(self.len) {
-            Some(_) if mem.allows(self.addr, self.len, access) => {
-                Ok(CheckedSlice { addr: self.addr, len: self.len })
-            }
+            Some(_) if mem.allows(self.addr, self.len, access) => Ok(CheckedSlice {
+                addr: self.addr,
+                len: self.len,
+            }),
             _ => Err(Fault),
         }
     }
@@ -114,9 +118,18 @@ mod tests {
     #[test]
     fn check_refuses_kernel_pointers_huge_lengths_and_wraparound() {
         let w = Window(0x1000, 0x2000);
-        assert_eq!(UserSlice::new(0x8020_0000, 4).check(&w, AccessKind::Read), Err(Fault));
-        assert_eq!(UserSlice::new(0x1000, usize::MAX).check(&w, AccessKind::Read), Err(Fault));
-        assert_eq!(UserSlice::new(usize::MAX - 2, 8).check(&w, AccessKind::Read), Err(Fault));
+        assert_eq!(
+            UserSlice::new(0x8020_0000, 4).check(&w, AccessKind::Read),
+            Err(Fault)
+        );
+        assert_eq!(
+            UserSlice::new(0x1000, usize::MAX).check(&w, AccessKind::Read),
+            Err(Fault)
+        );
+        assert_eq!(
+            UserSlice::new(usize::MAX - 2, 8).check(&w, AccessKind::Read),
+            Err(Fault)
+        );
         assert_eq!(Fault.errno(), (-14isize) as usize);
     }
 }

@@ -101,7 +101,10 @@ pub struct Hint {
 
 impl Hint {
     /// No length known, one ticket.
-    pub const NONE: Hint = Hint { length: None, tickets: 1 };
+    pub const NONE: Hint = Hint {
+        length: None,
+        tickets: 1,
+    };
 }
 
 impl Default for Hint {

@@ -9,6 +9,7 @@
 //!   lock before it switches kernel stacks.
 
 use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
 
 use super::shim::{AtomicBool, MutPtr, Ordering, UnsafeCell, spin_loop};
@@ -48,13 +49,21 @@ impl<T, I: Interrupts> SpinLock<T, I> {
     /// A new, unlocked lock.
     #[cfg(not(loom))]
     pub const fn new(value: T) -> Self {
-        SpinLock { locked: AtomicBool::new(false), data: UnsafeCell::new(value), _irq: PhantomData }
+        SpinLock {
+            locked: AtomicBool::new(false),
+            data: UnsafeCell::new(value),
+            _irq: PhantomData,
+        }
     }
 
     /// A new, unlocked lock.
     #[cfg(loom)]
     pub fn new(value: T) -> Self {
-        SpinLock { locked: AtomicBool::new(false), data: UnsafeCell::new(value), _irq: PhantomData }
+        SpinLock {
+            locked: AtomicBool::new(false),
+            data: UnsafeCell::new(value),
+            _irq: PhantomData,
+        }
     }
 
     /// Disable interrupts, then spin until the lock is ours.
@@ -69,14 +78,26 @@ impl<T, I: Interrupts> SpinLock<T, I> {
                 spin_loop();
             }
         }
-        SpinLockGuard { lock: self, data: self.data.get_mut(), irq }
+        SpinLockGuard {
+            lock: self,
+            data: ManuallyDrop::new(self.data.get_mut()),
+            irq,
+        }
     }
 
     /// Take the lock if it is free, without spinning.
     pub fn try_lock(&self) -> Option<SpinLockGuard<'_, T, I>> {
         let irq = I::disable();
-        if self.locked.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok() {
-            Some(SpinLockGuard { lock: self, data: self.data.get_mut(), irq })
+        if self
+            .locked
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
+            Some(SpinLockGuard {
+                lock: self,
+                data: ManuallyDrop::new(self.data.get_mut()),
+                irq,
+            })
         } else {
             I::restore(irq);
             None
@@ -92,7 +113,9 @@ impl<T, I: Interrupts> SpinLock<T, I> {
 /// Access to the data of a held [`SpinLock`].
 pub struct SpinLockGuard<'a, T, I: Interrupts> {
     lock: &'a SpinLock<T, I>,
-    data: MutPtr<T>,
+    /// Dropped before the lock is released, so that loom sees the access
+    /// end before the next holder's begins.
+    data: ManuallyDrop<MutPtr<T>>,
     irq: bool,
 }
 
@@ -100,19 +123,21 @@ impl<T, I: Interrupts> Deref for SpinLockGuard<'_, T, I> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: the lock is held, so this guard is the only access.
-        unsafe { self.data.deref() }
+        unsafe { MutPtr::deref(&self.data) }
     }
 }
 
 impl<T, I: Interrupts> DerefMut for SpinLockGuard<'_, T, I> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: the lock is held, so this guard is the only access.
-        unsafe { self.data.deref() }
+        unsafe { MutPtr::deref(&self.data) }
     }
 }
 
 impl<T, I: Interrupts> Drop for SpinLockGuard<'_, T, I> {
     fn drop(&mut self) {
+        // SAFETY: dropped once, here, and never used again.
+        unsafe { ManuallyDrop::drop(&mut self.data) };
         self.lock.locked.store(false, Ordering::Release);
         I::restore(self.irq);
     }
@@ -150,7 +175,10 @@ mod tests {
                 let gb = b.lock();
                 *ga += *gb;
             }
-            assert!(!ENABLED.load(Ordering::SeqCst), "inner guard must not re-enable");
+            assert!(
+                !ENABLED.load(Ordering::SeqCst),
+                "inner guard must not re-enable"
+            );
             assert!(a.try_lock().is_none());
         }
         assert!(ENABLED.load(Ordering::SeqCst));

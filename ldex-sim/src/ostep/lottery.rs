@@ -3,16 +3,14 @@
 //! `lottery.py` charges a full quantum even to a job that needs less, so a
 //! job of length L runs `max(1, ceil(L / q))` whole quanta on the machine.
 
-use std::cell::RefCell;
 use std::fmt::Write;
-use std::rc::Rc;
 
 use ldex_core::sched::{Hint, Lottery, Replay};
 use serde_json::{Value, json};
 
 use super::json::{InputError, Node};
-use super::machine::{Op, ProcSpec};
-use super::record::{Log, Recorder, What};
+use crate::scenario::{Op, ProcSpec};
+use super::record::{Log, Recorder, SharedLog, What};
 use super::sched::{arg_after, dispatches};
 use super::{Outcome, Run, ids_in_order};
 
@@ -62,16 +60,17 @@ pub fn parse(input: &Node, command: Option<&str>) -> Result<Input, InputError> {
 }
 
 /// The scenario and the policy for it, recording into `log`.
-pub fn setup(input: &Input, log: &Rc<RefCell<Log>>) -> Run {
+pub fn setup(input: &Input, log: &SharedLog) -> Run {
     let q = input.quantum;
     let sched = Lottery::with_capacity(input.jobs.len(), q, Replay::new(input.draws.clone()));
     let procs = input
         .jobs
         .iter()
         .map(|&(length, tickets)| ProcSpec {
+            name: String::new(),
             arrival: 0,
             hint: Hint { length: Some(length), tickets: tickets as u32 },
-            program: vec![Op::Compute(length.div_ceil(q).max(1) * q), Op::Exit],
+            program: vec![Op::Compute(length.div_ceil(q).max(1) * q), Op::Exit(0)],
         })
         .collect();
     Run { procs, sched: Box::new(Recorder::new(sched, log.clone(), None)) }

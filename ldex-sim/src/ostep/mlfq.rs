@@ -8,8 +8,8 @@ use ldex_core::sched::{Hint, Mlfq, MlfqConfig};
 use serde_json::{Value, json};
 
 use super::json::{InputError, Node};
-use super::machine::{Op, ProcSpec};
-use super::record::{Log, What};
+use crate::scenario::{Op, ProcSpec};
+use super::record::{Log, SharedLog, What};
 use super::{Outcome, Run, avg, ids_in_order};
 
 /// One job: arrival, length, I/O every this many ticks of CPU (0: never).
@@ -87,7 +87,7 @@ fn program(job: &Job, io_time: u64) -> Vec<Op> {
             ops.push(Op::Io(io_time));
         }
     }
-    ops.push(Op::Exit);
+    ops.push(Op::Exit(0));
     ops
 }
 
@@ -96,13 +96,13 @@ fn probe(s: &Mlfq<Box<[Slot]>>, pid: Pid) -> Option<(u32, u32)> {
 }
 
 /// The scenario and the policy for it.
-pub fn setup(input: &Input, log: &std::rc::Rc<std::cell::RefCell<Log>>) -> Run {
+pub fn setup(input: &Input, log: &SharedLog) -> Run {
     let sched = Mlfq::with_capacity(input.jobs.len(), input.config);
     let recorder = super::record::Recorder::new(sched, log.clone(), Some(probe));
     let procs = input
         .jobs
         .iter()
-        .map(|j| ProcSpec { arrival: j.arrival, hint: Hint::NONE, program: program(j, input.io_time) })
+        .map(|j| ProcSpec { name: String::new(), arrival: j.arrival, hint: Hint::NONE, program: program(j, input.io_time) })
         .collect();
     Run { procs, sched: Box::new(recorder) }
 }

@@ -3,14 +3,18 @@
 //! `ldex-ostep-ref/1` schema through ldex-core's scheduling policies, and
 //! compare with the reference results.
 //!
-//! Each case becomes a set of processes (programs of compute, I/O and exit
-//! steps) run on the tick-driven [`machine`] under the ldex-core policy that
-//! matches the simulator: FIFO, SJF or round robin for `scheduler.py`, MLFQ
+//! Each case becomes a scenario for the simulated machine ([`crate::run`]):
+//! processes whose programs compute, read the disk and exit, run by the real
+//! `ldex_core::Kernel` under the ldex-core policy that matches the
+//! simulator: FIFO, SJF or round robin for `scheduler.py`, MLFQ
 //! for `mlfq.py`, the cooperative policy for `process-run.py`, lottery with
 //! the recorded draws replayed for `lottery.py`. A [`record::Recorder`]
 //! around the policy logs every call; the per-simulator modules read the
 //! schedule, the events and the results off that log and render them in the
-//! shape of the case's `expected`, printed strings included.
+//! shape of the case's `expected`, printed strings included. One timer tick
+//! is one OSTEP time unit; the kernel's tick order (charge the tick, then
+//! the system call that ended it; arrivals, then I/O completions, then the
+//! pick) is the simulators' order.
 //!
 //! Output: `{"schema":"ldex-ostep-ref/1","results":[{"id":..,"actual":..}]}`
 //! on stdout (or, with `--text`, what the simulator prints with `-c`); on
@@ -19,23 +23,23 @@
 
 mod diff;
 mod json;
-pub mod machine;
 mod lottery;
 mod mlfq;
 mod proc_run;
 pub mod record;
 mod sched;
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use ldex_core::sched::Scheduler;
 use serde_json::{Value, json};
 
+use crate::policy::DynPolicy;
+use crate::run::{MAX_PROCS, run_with};
+use crate::scenario::{ProcSpec, Scenario, Settings};
 pub use json::InputError;
 use json::Node;
-use machine::ProcSpec;
-use record::Log;
+use record::{Log, SharedLog, What};
 
 /// The schema tag this replay reads and writes.
 pub const SCHEMA: &str = "ldex-ostep-ref/1";
@@ -44,7 +48,7 @@ pub const SCHEMA: &str = "ldex-ostep-ref/1";
 pub const SIMULATORS: [&str; 4] = ["scheduler.py", "mlfq.py", "process-run.py", "lottery.py"];
 
 /// How many ticks a case may run before it counts as stuck.
-const MAX_TICKS: u64 = 10_000_000;
+const MAX_TICKS: u64 = 1_000_000;
 
 /// A case's inputs, by simulator.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,7 +81,7 @@ pub struct Outcome {
 /// A case ready to run: the processes and the (recording) policy.
 pub struct Run {
     procs: Vec<ProcSpec>,
-    sched: Box<dyn Scheduler>,
+    sched: Box<dyn Scheduler + Send>,
 }
 
 /// Parse a whole file.
@@ -116,19 +120,45 @@ fn parse_case(k: usize, value: &Value) -> Result<Case, InputError> {
     Ok(Case { id: id.to_string(), input, expected: expected.value().clone() })
 }
 
-/// Run one case on the machine and render its results.
+/// Run one case on the simulated machine and render its results.
 pub fn run(case: &Case) -> Result<Outcome, String> {
-    let log = Rc::new(RefCell::new(Log::default()));
-    let mut run = match &case.input {
+    let log: SharedLog = Arc::new(Mutex::new(Log::default()));
+    let run = match &case.input {
         Input::Sched(i) => sched::setup(i, &log),
         Input::Mlfq(i) => mlfq::setup(i, &log),
         Input::Proc(i) => proc_run::setup(i, &log),
         Input::Lottery(i) => lottery::setup(i, &log),
     };
-    let end = machine::run(&run.procs, run.sched.as_mut(), MAX_TICKS)
-        .map_err(|e| format!("case {}: the machine stopped: {e:?}", case.id))?;
-    drop(run);
-    let log = log.borrow();
+    let n = run.procs.len();
+    if n > MAX_PROCS {
+        return Err(format!("case {}: {n} jobs; the simulated machine holds at most {MAX_PROCS}", case.id));
+    }
+    let procs: Vec<ProcSpec> =
+        run.procs.into_iter().enumerate().map(|(k, p)| ProcSpec { name: format!("job{k}"), ..p }).collect();
+    let scenario = Scenario {
+        settings: Settings {
+            policy: run.sched.name().into(),
+            max_ticks: MAX_TICKS,
+            ..Settings::default()
+        },
+        procs,
+    };
+    let report = run_with(&scenario, DynPolicy::new(run.sched));
+    if let Some(halt) = &report.halt {
+        return Err(format!("case {}: the machine stopped: {halt:?}", case.id));
+    }
+    let jobs: Vec<usize> = report
+        .launches
+        .iter()
+        .map(|l| l.name.strip_prefix("job").and_then(|k| k.parse().ok()).unwrap_or(usize::MAX))
+        .collect();
+    let mut log = record::lock(&log);
+    let finishes: Vec<u64> = log.events.iter().filter(|e| matches!(e.1, What::Finish(_))).map(|e| e.0).collect();
+    if finishes.len() != n {
+        return Err(format!("case {}: {} of {n} jobs finished", case.id, finishes.len()));
+    }
+    let end = finishes.iter().copied().max().unwrap_or(0);
+    log.to_jobs(&jobs, end);
     Ok(match &case.input {
         Input::Sched(i) => sched::render(i, &log, end),
         Input::Mlfq(i) => mlfq::render(i, &log, end),

@@ -2,16 +2,14 @@
 //! `io_done`) under the cooperative policy, switching on I/O or only at
 //! the end, and running a process whose I/O completed later or at once.
 
-use std::cell::RefCell;
 use std::fmt::Write;
-use std::rc::Rc;
 
 use ldex_core::sched::{CoopConfig, Cooperative, Hint};
 use serde_json::{Value, json};
 
 use super::json::{InputError, Node};
-use super::machine::{Op, ProcSpec};
-use super::record::{Log, Recorder, What};
+use crate::scenario::{Op, ProcSpec};
+use super::record::{Log, Recorder, SharedLog, What};
 use super::{Outcome, Run, ids_in_order};
 
 /// The instructions.
@@ -55,7 +53,7 @@ pub fn parse(input: &Node) -> Result<Input, InputError> {
 }
 
 /// The scenario and the policy for it, recording into `log`.
-pub fn setup(input: &Input, log: &Rc<RefCell<Log>>) -> Run {
+pub fn setup(input: &Input, log: &SharedLog) -> Run {
     let sched = Cooperative::with_capacity(input.programs.len(), input.config);
     let procs = input
         .programs
@@ -68,8 +66,8 @@ pub fn setup(input: &Input, log: &Rc<RefCell<Log>>) -> Run {
                     ops.push(Op::Io(input.io_length));
                 }
             }
-            ops.push(Op::Exit);
-            ProcSpec { arrival: 0, hint: Hint::NONE, program: ops }
+            ops.push(Op::Exit(0));
+            ProcSpec { name: String::new(), arrival: 0, hint: Hint::NONE, program: ops }
         })
         .collect();
     Run { procs, sched: Box::new(Recorder::new(sched, log.clone(), None)) }

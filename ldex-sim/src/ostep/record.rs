@@ -5,8 +5,7 @@
 //! Time is the number of [`Scheduler::tick`] calls so far: calls made at the
 //! boundary that ends tick `t - 1` are stamped `t`.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ldex_core::Pid;
 use ldex_core::sched::{Decision, Full, Hint, Requeue, Scheduler};
@@ -41,21 +40,71 @@ pub struct Log {
 /// Reads policy-specific state for the text output.
 pub type Probe<S> = fn(&S, Pid) -> Option<(u32, u32)>;
 
+/// The log, shared between the recorder (inside the kernel) and the replay.
+pub type SharedLog = Arc<Mutex<Log>>;
+
+/// Lock the shared log (a panic elsewhere does not hide what was logged).
+pub fn lock(log: &SharedLog) -> MutexGuard<'_, Log> {
+    log.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Log {
+    /// Replace the pids in the log by job numbers: the k-th admission is of
+    /// job `jobs[k]` (the machine's launch order), and a pid means that job
+    /// until the next admission of the same pid. Ticks from `end` on (the
+    /// machine winding down) are dropped.
+    pub fn to_jobs(&mut self, jobs: &[usize], end: u64) {
+        let mut job_of: Vec<usize> = Vec::new();
+        let job = |job_of: &[usize], pid: usize| job_of.get(pid).copied().unwrap_or(pid);
+        let mut admitted = 0;
+        let mut ticks = Vec::with_capacity(self.ticks.len());
+        let old_ticks = std::mem::take(&mut self.ticks);
+        let mut next_tick = old_ticks.iter();
+        for (t, what) in &mut self.events {
+            // Ticks before this event's time ran under the mapping so far.
+            while ticks.len() < *t as usize {
+                let Some(slot) = next_tick.next() else { break };
+                ticks.push(slot.map(|(p, prio)| (job(&job_of, p), prio)));
+            }
+            let (pid, make): (usize, fn(usize) -> What) = match *what {
+                What::Arrive(p) => (p, What::Arrive),
+                What::Dispatch(p) => (p, What::Dispatch),
+                What::IoStart(p) => (p, What::IoStart),
+                What::IoDone(p) => (p, What::IoDone),
+                What::Finish(p) => (p, What::Finish),
+            };
+            if let What::Arrive(_) = what {
+                if job_of.len() <= pid {
+                    job_of.resize(pid + 1, usize::MAX);
+                }
+                job_of[pid] = jobs.get(admitted).copied().unwrap_or(pid);
+                admitted += 1;
+            }
+            *what = make(job(&job_of, pid));
+        }
+        ticks.extend(next_tick.map(|slot| slot.map(|(p, prio)| (job(&job_of, p), prio))));
+        ticks.truncate(end as usize);
+        self.ticks = ticks;
+        self.probes.truncate(end as usize);
+        self.events.retain(|&(t, _)| t <= end);
+    }
+}
+
 /// The recording wrapper.
 pub struct Recorder<S> {
     inner: S,
-    log: Rc<RefCell<Log>>,
+    log: SharedLog,
     probe: Option<Probe<S>>,
 }
 
 impl<S: Scheduler> Recorder<S> {
     /// Wrap `inner`; the log is shared with the caller.
-    pub fn new(inner: S, log: Rc<RefCell<Log>>, probe: Option<Probe<S>>) -> Self {
+    pub fn new(inner: S, log: SharedLog, probe: Option<Probe<S>>) -> Self {
         Recorder { inner, log, probe }
     }
 
     fn note(&self, what: What) {
-        let mut log = self.log.borrow_mut();
+        let mut log = lock(&self.log);
         let now = log.ticks.len() as u64;
         log.events.push((now, what));
     }
@@ -79,7 +128,7 @@ impl<S: Scheduler> Scheduler for Recorder<S> {
         let ran = running.map(|p| (p.index(), self.inner.priority(p)));
         let probe = running.and_then(|p| self.probe.and_then(|f| f(&self.inner, p)));
         {
-            let mut log = self.log.borrow_mut();
+            let mut log = lock(&self.log);
             log.ticks.push(ran);
             log.probes.push(probe);
         }

@@ -1,15 +1,13 @@
 //! `scheduler.py`: FIFO, SJF and RR over jobs that all arrive at 0.
 
-use std::cell::RefCell;
 use std::fmt::Write;
-use std::rc::Rc;
 
 use ldex_core::sched::{Fifo, Hint, RoundRobin, Scheduler, Sjf};
 use serde_json::{Value, json};
 
 use super::json::{InputError, Node};
-use super::machine::{Op, ProcSpec};
-use super::record::{Log, Recorder, What};
+use crate::scenario::{Op, ProcSpec};
+use super::record::{Log, Recorder, SharedLog, What};
 use super::{Outcome, Run, avg, ids_in_order};
 
 /// The policies `scheduler.py` knows.
@@ -71,9 +69,9 @@ pub(super) fn arg_after<'a>(command: &'a str, flag: &str) -> Option<&'a str> {
 }
 
 /// The scenario and the policy for it, recording into `log`.
-pub fn setup(input: &Input, log: &Rc<RefCell<Log>>) -> Run {
+pub fn setup(input: &Input, log: &SharedLog) -> Run {
     let n = input.jobs.len();
-    let sched: Box<dyn Scheduler> = match input.policy {
+    let sched: Box<dyn Scheduler + Send> = match input.policy {
         "SJF" => Box::new(Sjf::with_capacity(n, false)),
         "RR" => Box::new(RoundRobin::with_capacity(n, input.quantum.unwrap_or(1))),
         _ => Box::new(Fifo::with_capacity(n)),
@@ -82,9 +80,10 @@ pub fn setup(input: &Input, log: &Rc<RefCell<Log>>) -> Run {
         .jobs
         .iter()
         .map(|&(arrival, length)| ProcSpec {
+            name: String::new(),
             arrival,
             hint: Hint { length: Some(length), tickets: 1 },
-            program: vec![Op::Compute(length), Op::Exit],
+            program: vec![Op::Compute(length), Op::Exit(0)],
         })
         .collect();
     Run { procs, sched: Box::new(Recorder::new(sched, log.clone(), None)) }

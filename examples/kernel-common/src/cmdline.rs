@@ -1,0 +1,167 @@
+//! The kernel command line (`-append` in QEMU): space-separated words.
+//!
+//! | word         | meaning                                             |
+//! |--------------|-----------------------------------------------------|
+//! | `trace`      | print the protocol timeline (`[trace] ...` lines)   |
+//! | `cpulimit=N` | kill a process after N timer ticks of CPU time      |
+//! | `quantum=N`  | the scheduling time slice, in ticks                 |
+//!
+//! Anything else is a [`Problem`], which the kernel prints and ignores.
+
+use core::fmt;
+
+use ldex_core::Config;
+
+/// The settings the command line chose.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CmdLine<'a> {
+    /// `trace` was given.
+    pub trace: bool,
+    /// `cpulimit=N`.
+    pub cpu_limit: Option<u64>,
+    /// `quantum=N`.
+    pub quantum: Option<u64>,
+    line: &'a str,
+}
+
+/// A word the parser did not accept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem<'a> {
+    /// Not a known option.
+    Unknown(&'a str),
+    /// A known `key=` with a value that is not a positive number.
+    BadValue {
+        /// The key.
+        key: &'a str,
+        /// The value.
+        value: &'a str,
+    },
+}
+
+impl fmt::Display for Problem<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Unknown(word) => write!(f, "unknown command line option `{word}` (ignored)"),
+            Problem::BadValue { key, value } => {
+                write!(f, "`{key}={value}`: expected a positive number (ignored)")
+            }
+        }
+    }
+}
+
+enum Word<'a> {
+    Trace,
+    CpuLimit(u64),
+    Quantum(u64),
+    Bad(Problem<'a>),
+}
+
+fn number<'a>(key: &'a str, value: &'a str) -> Result<u64, Problem<'a>> {
+    match value.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Problem::BadValue { key, value }),
+    }
+}
+
+fn word(w: &str) -> Word<'_> {
+    match w.split_once('=') {
+        None if w == "trace" => Word::Trace,
+        Some(("cpulimit", v)) => number("cpulimit", v).map_or_else(Word::Bad, Word::CpuLimit),
+        Some(("quantum", v)) => number("quantum", v).map_or_else(Word::Bad, Word::Quantum),
+        _ => Word::Bad(Problem::Unknown(w)),
+    }
+}
+
+impl<'a> CmdLine<'a> {
+    /// Parse `line`. Later words override earlier ones.
+    pub fn parse(line: &'a str) -> CmdLine<'a> {
+        let mut c = CmdLine {
+            line,
+            ..CmdLine::default()
+        };
+        for w in line.split_ascii_whitespace() {
+            match word(w) {
+                Word::Trace => c.trace = true,
+                Word::CpuLimit(n) => c.cpu_limit = Some(n),
+                Word::Quantum(n) => c.quantum = Some(n),
+                Word::Bad(_) => {}
+            }
+        }
+        c
+    }
+
+    /// `config` with the command line's CPU-time limit, if it gives one.
+    pub fn apply(&self, config: Config) -> Config {
+        match self.cpu_limit {
+            Some(ticks) => config.with_cpu_limit(ticks),
+            None => config,
+        }
+    }
+
+    /// The words that were not understood, in order.
+    pub fn problems(&self) -> impl Iterator<Item = Problem<'a>> + 'a {
+        self.line
+            .split_ascii_whitespace()
+            .filter_map(|w| match word(w) {
+                Word::Bad(p) => Some(p),
+                _ => None,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::string::ToString;
+    use std::vec::Vec;
+
+    use super::*;
+
+    #[test]
+    fn known_words_set_their_fields() {
+        let c = CmdLine::parse("  trace cpulimit=50\tquantum=2 ");
+        assert!(c.trace);
+        assert_eq!((c.cpu_limit, c.quantum), (Some(50), Some(2)));
+        assert_eq!(c.problems().count(), 0);
+    }
+
+    #[test]
+    fn an_empty_line_changes_nothing() {
+        let c = CmdLine::parse("");
+        assert_eq!((c.trace, c.cpu_limit, c.quantum), (false, None, None));
+        assert_eq!(c.apply(Config::preemptive(10)), Config::preemptive(10));
+    }
+
+    #[test]
+    fn cpulimit_becomes_the_configs_cpu_limit() {
+        let c = CmdLine::parse("cpulimit=30");
+        assert_eq!(c.apply(Config::preemptive(10)).cpu_limit, Some(30));
+    }
+
+    #[test]
+    fn unknown_words_and_bad_values_are_reported_and_ignored() {
+        let c = CmdLine::parse("console=ttyS0 cpulimit=abc quantum=0 trace=1 cpulimit=9");
+        assert_eq!(c.cpu_limit, Some(9));
+        assert_eq!(c.quantum, None);
+        assert!(!c.trace);
+        let problems: Vec<_> = c.problems().collect();
+        assert_eq!(
+            problems,
+            [
+                Problem::Unknown("console=ttyS0"),
+                Problem::BadValue {
+                    key: "cpulimit",
+                    value: "abc"
+                },
+                Problem::BadValue {
+                    key: "quantum",
+                    value: "0"
+                },
+                Problem::Unknown("trace=1"),
+            ]
+        );
+        assert_eq!(
+            problems[0].to_string(),
+            "unknown command line option `console=ttyS0` (ignored)"
+        );
+    }
+}

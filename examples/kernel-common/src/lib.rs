@@ -1,0 +1,34 @@
+//! What the ldex example kernels share, whatever the architecture.
+//!
+//! An example kernel boots, finds its initrd and command line, and then runs
+//! one process per program in the initrd (OSTEP Fig 6.1). Everything in that
+//! story that does not depend on the CPU lives here, so the RISC-V and x86_64
+//! kernels only add their boot code, page tables and devices:
+//!
+//! * [`cpio`] reads the initrd, a cpio "newc" archive.
+//! * [`elf`] checks a static ELF executable and hands its segments to the
+//!   kernel's mapper.
+//! * [`stack`] lays out the initial user stack the way Linux does.
+//! * [`initrd`] puts the three together: one process per program.
+//! * [`cmdline`] parses the kernel command line (`trace`, `cpulimit=N`, ...).
+//! * [`os`] is the Linux-ABI system call layer, an [`ldex_core::Os`], over a
+//!   small [`os::Platform`] trait each kernel implements.
+//! * [`console`] formats kernel messages onto any byte sink.
+//!
+//! The crate is `no_std`, never allocates, and its tests run on the host.
+#![no_std]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+#[cfg(test)]
+extern crate std;
+
+pub mod cmdline;
+pub mod console;
+pub mod cpio;
+pub mod elf;
+pub mod initrd;
+pub mod os;
+pub mod stack;
+
+#[cfg(test)]
+mod testing;

@@ -1,0 +1,814 @@
+//! The protocol: limited direct execution, written once for every arch.
+//!
+//! [`Kernel`] holds the process table, one kernel stack per process, the
+//! policy and the OS. Boot code makes it a `static`, calls
+//! [`Kernel::boot`], creates processes with [`Kernel::spawn`] and hands the
+//! CPU to [`Kernel::run`], the per-CPU scheduler loop. From then on the
+//! kernel only runs when a trap brings it back, through
+//! [`TrapSink::trap`].
+//!
+//! # OSTEP Fig 6.2: starting a process
+//! [`Kernel::spawn`] creates the process-list entry, writes a
+//! [`TrapFrame`] at the top of the new kernel stack that starts the program
+//! at its entry with its user stack ("fill kernel stack with reg/PC"), and
+//! makes a [`Context`] whose first switch-to runs `process_start` below that
+//! frame. `process_start` returns from the trap it never took
+//! ([`Arch::return_to_user`]): the program runs in user mode.
+//!
+//! # OSTEP Fig 6.3: switching processes
+//! A trap from user mode saves the user registers into the frame on the
+//! process's kernel stack and calls [`TrapSink::trap`] with interrupts
+//! disabled. To give up the CPU, a process calls `sched_out`, which switches
+//! from its context to the scheduler's ("save regs(A) -> proc t(A)"); the
+//! scheduler loop picks the next process and switches to its context
+//! ("restore regs(B) <- proc t(B)", "switch to k-stack(B)"). B then returns
+//! from *its* trap on *its* kernel stack.
+//!
+//! # Invariants
+//! * Only one process is `Running`, and it is `current`.
+//! * The table lock is never held across [`Context::switch`], and
+//!   interrupts are disabled at every switch.
+//! * A process's slot (kernel stack, context, arch state) is touched only by
+//!   `spawn` while the slot is unused, by the scheduler loop while the process
+//!   is not running, and by the process itself while it runs.
+//! * A killed process dies at its next kernel-to-user boundary; a zombie is
+//!   reaped by the scheduler loop right after it switched away for the last
+//!   time.
+//!
+//! # Traps in kernel mode
+//! With [`KernelPreemption::Off`] (the default) kernel code runs with
+//! interrupts disabled, so the only kernel-mode interrupts are those the idle
+//! loop waits for. With [`KernelPreemption::On`], system calls run with
+//! interrupts enabled and a tick that the policy turns into a preemption
+//! switches away right there, on the process's kernel stack. Either way a
+//! preemption the kernel cannot take at once is remembered and taken at the
+//! next return to user mode. A fault in kernel mode is a kernel bug: the
+//! kernel panics with the frame.
+
+use core::cell::UnsafeCell;
+use core::marker::PhantomData;
+
+use crate::arch::{Arch, Context, TrapFrame, TrapSink, TrapTable};
+use crate::cause::TrapCause;
+use crate::config::{Config, FaultPolicy, KernelPreemption, Mode};
+use crate::kstack::KernelStack;
+use crate::pid::Pid;
+use crate::proc::{Ending, KillReason, Name, ProcInfo, ProcState};
+use crate::sched::{Decision, Hint, Requeue, Scheduler};
+use crate::sync::{Interrupts, SpinLock};
+use crate::syscall::{Os, SyscallAction, SyscallCx, WaitChannel, Wake};
+use crate::timer::{PeriodicTimer, Timer};
+use crate::token::BootToken;
+use crate::trace::Event;
+
+/// Why [`Kernel::boot`] refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BootError {
+    /// The kernel was booted before.
+    AlreadyBooted,
+    /// [`Mode::Preemptive`] needs a timer, and none was given.
+    NoTimer,
+}
+
+/// Why [`Kernel::spawn`] refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpawnError {
+    /// Every slot of the process table is in use.
+    TableFull,
+    /// The policy cannot take another process.
+    SchedulerFull,
+}
+
+/// Why [`Kernel::run`] refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunError {
+    /// [`Kernel::boot`] has not run.
+    NotBooted,
+}
+
+/// Why [`Kernel::kill`] refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KillError {
+    /// No live process has that pid.
+    NoSuchProcess,
+}
+
+/// What [`Kernel::run`] reports when no process is left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Timer ticks since boot.
+    pub ticks: u64,
+    /// Processes that ran and were reaped.
+    pub reaped: u64,
+}
+
+/// Interrupt control of arch `A`, for the table lock.
+pub struct ArchInterrupts<A>(PhantomData<A>);
+
+impl<A: Arch> Interrupts for ArchInterrupts<A> {
+    fn disable() -> bool {
+        A::disable_interrupts()
+    }
+    fn restore(was_enabled: bool) {
+        if was_enabled {
+            A::enable_interrupts();
+        }
+    }
+}
+
+/// One process-table entry: what the lock protects.
+struct Entry<A: Arch> {
+    state: ProcState,
+    name: Name,
+    aspace: Option<A::AddressSpace>,
+    entry: usize,
+    user_sp: usize,
+    channel: Option<WaitChannel>,
+    killed: bool,
+    ending: Option<Ending>,
+    restarts: u32,
+    cpu_ticks: u64,
+    preemptions: u64,
+    syscalls: u64,
+}
+
+impl<A: Arch> Entry<A> {
+    const UNUSED: Self = Entry {
+        state: ProcState::Unused,
+        name: Name::EMPTY,
+        aspace: None,
+        entry: 0,
+        user_sp: 0,
+        channel: None,
+        killed: false,
+        ending: None,
+        restarts: 0,
+        cpu_ticks: 0,
+        preemptions: 0,
+        syscalls: 0,
+    };
+
+    fn info(&self, pid: Pid) -> ProcInfo {
+        ProcInfo {
+            pid,
+            name: self.name,
+            state: self.state,
+            cpu_ticks: self.cpu_ticks,
+            preemptions: self.preemptions,
+            syscalls: self.syscalls,
+        }
+    }
+}
+
+/// Everything behind the table lock.
+struct Table<A: Arch, S, const N: usize> {
+    sched: S,
+    procs: [Entry<A>; N],
+    current: Option<Pid>,
+    need_resched: bool,
+    booted: bool,
+    ticks: u64,
+    reaped: u64,
+    timer: Option<PeriodicTimer<A::Timer>>,
+}
+
+impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
+    fn entry(&mut self, pid: Pid) -> &mut Entry<A> {
+        &mut self.procs[pid.index()]
+    }
+
+    /// A process became runnable (created or woken): if the policy wants it
+    /// on the CPU now, preempt the running one at the next chance.
+    fn note_arrival(&mut self) {
+        if let Some(running) = self.current
+            && self.sched.should_preempt(running) == Decision::Preempt
+        {
+            self.need_resched = true;
+        }
+    }
+}
+
+/// The memory of one process that the lock does not cover (see the module
+/// invariants for who may touch it when).
+struct Slot<A: Arch, const KSTACK: usize> {
+    kstack: UnsafeCell<KernelStack<KSTACK>>,
+    context: UnsafeCell<A::Context>,
+    arch: UnsafeCell<Option<A::ProcessState>>,
+}
+
+impl<A: Arch, const KSTACK: usize> Slot<A, KSTACK> {
+    #[allow(
+        clippy::declare_interior_mutable_const,
+        reason = "only the seed of `[const { .. }; N]`"
+    )]
+    const EMPTY: Self = Slot {
+        kstack: UnsafeCell::new(KernelStack::new()),
+        context: UnsafeCell::new(A::Context::EMPTY),
+        arch: UnsafeCell::new(None),
+    };
+
+    fn frame(&self) -> *mut A::TrapFrame {
+        KernelStack::frame(self.kstack.get())
+    }
+}
+
+/// The limited-direct-execution kernel of one CPU.
+///
+/// `N` is the process-table capacity and `KSTACK` the size of each kernel
+/// stack in bytes.
+pub struct Kernel<A: Arch, S: Scheduler, O: Os<A>, const N: usize, const KSTACK: usize = 16384> {
+    config: Config,
+    os: O,
+    table: SpinLock<Table<A, S, N>, ArchInterrupts<A>>,
+    slots: [Slot<A, KSTACK>; N],
+    scheduler: UnsafeCell<A::Context>,
+}
+
+// SAFETY: the table is behind the lock; the slots and the scheduler context
+// follow the ownership protocol in the module invariants (one CPU, and a
+// slot has one user at a time).
+unsafe impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize> Sync
+    for Kernel<A, S, O, N, KSTACK>
+{
+}
+
+impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize>
+    Kernel<A, S, O, N, KSTACK>
+{
+    /// A kernel with an empty process table. `const`, so it can be a
+    /// `static`.
+    pub const fn new(config: Config, sched: S, os: O) -> Self {
+        Kernel {
+            config,
+            os,
+            table: SpinLock::new(Table {
+                sched,
+                procs: [const { Entry::UNUSED }; N],
+                current: None,
+                need_resched: false,
+                booted: false,
+                ticks: 0,
+                reaped: 0,
+                timer: None,
+            }),
+            slots: [const { Slot::EMPTY }; N],
+            scheduler: UnsafeCell::new(A::Context::EMPTY),
+        }
+    }
+
+    /// The OS this kernel serves.
+    pub fn os(&self) -> &O {
+        &self.os
+    }
+
+    /// The settings chosen at boot.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The process on the CPU, if any.
+    pub fn current(&self) -> Option<Pid> {
+        self.table.lock().current
+    }
+
+    /// Timer ticks since boot.
+    pub fn ticks(&self) -> u64 {
+        self.table.lock().ticks
+    }
+
+    /// What the table knows about `pid`, if it is live.
+    pub fn info(&self, pid: Pid) -> Option<ProcInfo> {
+        let mut t = self.table.lock();
+        let e = t.procs.get_mut(pid.index())?;
+        (e.state != ProcState::Unused).then(|| e.info(pid))
+    }
+
+    fn trace(&self, event: Event) {
+        self.os.trace(&event);
+    }
+
+    /// OSTEP "OS @ boot": install the trap table (which remembers the
+    /// address of the trap handler: this kernel) and, in preemptive mode,
+    /// start the interrupt timer. Privileged, once.
+    pub fn boot(
+        &'static self,
+        token: &BootToken,
+        timer: Option<A::Timer>,
+    ) -> Result<(), BootError> {
+        let period = match self.config.mode {
+            Mode::Preemptive { period } => Some(period),
+            Mode::Cooperative => None,
+        };
+        let mut t = self.table.lock();
+        if t.booted {
+            return Err(BootError::AlreadyBooted);
+        }
+        if period.is_some() && timer.is_none() {
+            return Err(BootError::NoTimer);
+        }
+        t.booted = true;
+        self.trace(Event::TrapTableInit);
+        A::TrapTable::install(token, self);
+        self.trace(Event::TrapTableRemembered);
+        if let (Some(period), Some(timer)) = (period, timer) {
+            self.trace(Event::TimerStart { period });
+            let period_us = period.saturating_mul(1_000_000) / timer.frequency_hz().max(1);
+            let mut periodic = PeriodicTimer::new(timer);
+            periodic.start(token, period);
+            t.timer = Some(periodic);
+            self.trace(Event::TimerStarted { period_us });
+        }
+        Ok(())
+    }
+
+    /// OSTEP Fig 6.2: create a process that will start in user mode at
+    /// `entry` with stack pointer `user_sp`, in address space `aspace` (the
+    /// OS has loaded the program there already).
+    pub fn spawn(
+        &'static self,
+        name: &str,
+        entry: usize,
+        user_sp: usize,
+        aspace: Option<A::AddressSpace>,
+        hint: Hint,
+    ) -> Result<Pid, SpawnError> {
+        let mut t = self.table.lock();
+        let index = t
+            .procs
+            .iter()
+            .position(|e| e.state == ProcState::Unused)
+            .ok_or(SpawnError::TableFull)?;
+        let pid = Pid::from_index(index);
+        t.sched
+            .admit(pid, hint)
+            .map_err(|_| SpawnError::SchedulerFull)?;
+        *t.entry(pid) = Entry {
+            state: ProcState::Runnable,
+            name: Name::new(name),
+            aspace,
+            entry,
+            user_sp,
+            ..Entry::UNUSED
+        };
+        self.trace(Event::ProcCreate { pid });
+        self.trace(Event::ProgramLoad { pid });
+        let slot = &self.slots[index];
+        let frame = slot.frame();
+        // SAFETY: the slot was unused, so nothing else touches its memory,
+        // and we hold the table lock, so nobody picks the process yet.
+        unsafe {
+            frame.write(A::TrapFrame::new_user(entry, user_sp));
+            *slot.context.get() = A::Context::new(
+                Self::process_start,
+                self as *const Self as usize,
+                frame.cast(),
+            );
+            *slot.arch.get() = Some(A::ProcessState::default());
+        }
+        self.trace(Event::KstackFill { pid });
+        t.note_arrival();
+        Ok(pid)
+    }
+
+    /// Ask the kernel to end `pid`. It dies at its next return to user mode
+    /// (a blocked process is woken for it).
+    pub fn kill(&self, pid: Pid) -> Result<(), KillError> {
+        let mut t = self.table.lock();
+        let e = t
+            .procs
+            .get_mut(pid.index())
+            .ok_or(KillError::NoSuchProcess)?;
+        match e.state {
+            ProcState::Unused | ProcState::Zombie => Err(KillError::NoSuchProcess),
+            ProcState::Blocked => {
+                e.killed = true;
+                e.state = ProcState::Runnable;
+                e.channel = None;
+                t.sched.wake(pid);
+                Ok(())
+            }
+            ProcState::Runnable | ProcState::Running => {
+                e.killed = true;
+                Ok(())
+            }
+        }
+    }
+
+    /// The per-CPU scheduler loop. Runs processes until none is left, on the
+    /// stack it was called on (the boot stack becomes the scheduler's).
+    pub fn run(&'static self) -> Result<RunSummary, RunError> {
+        A::disable_interrupts();
+        if !self.table.lock().booted {
+            return Err(RunError::NotBooted);
+        }
+        loop {
+            A::interrupt_window();
+            let picked = {
+                let mut t = self.table.lock();
+                if t.procs.iter().all(|e| e.state == ProcState::Unused)
+                    && !self.os.expects_processes()
+                {
+                    return Ok(RunSummary {
+                        ticks: t.ticks,
+                        reaped: t.reaped,
+                    });
+                }
+                let picked = t.sched.pick_next();
+                if let Some(pid) = picked {
+                    let e = t.entry(pid);
+                    assert_eq!(
+                        e.state,
+                        ProcState::Runnable,
+                        "the policy picked P{pid}, which is not runnable"
+                    );
+                    e.state = ProcState::Running;
+                    t.current = Some(pid);
+                    t.need_resched = false;
+                }
+                picked
+            };
+            match picked {
+                Some(pid) => self.dispatch(pid),
+                None => {
+                    self.trace(Event::Idle);
+                    A::wait_for_interrupt();
+                }
+            }
+        }
+    }
+
+    /// Switch from the scheduler to `pid`, and clean up when it switches back.
+    fn dispatch(&'static self, pid: Pid) {
+        let slot = &self.slots[pid.index()];
+        let aspace = self.table.lock().entry(pid).aspace;
+        self.trace(Event::PickNext { pid });
+        self.trace(Event::RestoreContext { pid });
+        self.trace(Event::SwitchKstack { pid });
+        // SAFETY: the process is not running (we are the scheduler), so its
+        // slot is ours; its kernel stack lives as long as the kernel.
+        unsafe {
+            let state = (*slot.arch.get())
+                .as_mut()
+                .expect("a live process has arch state");
+            A::enter_process(KernelStack::top(slot.kstack.get()), aspace, state);
+            A::Context::switch(self.scheduler.get(), slot.context.get());
+            let state = (*slot.arch.get())
+                .as_mut()
+                .expect("a live process has arch state");
+            A::leave_process(state);
+        }
+        let reaped = {
+            let mut t = self.table.lock();
+            t.current = None;
+            let e = t.entry(pid);
+            if e.state == ProcState::Zombie {
+                let info = e.info(pid);
+                let ending = e.ending.expect("a zombie has an ending");
+                *e = Entry::UNUSED;
+                t.reaped += 1;
+                Some((info, ending))
+            } else {
+                None
+            }
+        };
+        if let Some((info, ending)) = reaped {
+            self.trace(Event::Reap { pid });
+            self.os.process_ended(&info, &ending);
+        }
+    }
+
+    /// The first code a new process runs, on its kernel stack below its
+    /// frame: return-from-trap into user mode.
+    extern "C-unwind" fn process_start(kernel: usize) -> ! {
+        // SAFETY: `spawn` passed the address of this `'static` kernel.
+        let kernel = unsafe { &*(kernel as *const Self) };
+        let pid = kernel
+            .current()
+            .expect("a new process starts as the current one");
+        let frame = kernel.slots[pid.index()].frame();
+        // SAFETY: `frame` is the top of the current kernel stack, written by
+        // `spawn` and untouched since.
+        kernel.return_to_user(pid, unsafe { &mut *frame });
+        // SAFETY: as above; `dispatch` ran `enter_process` for this stack.
+        unsafe { A::return_to_user(frame) }
+    }
+
+    /// Everything the protocol does on the way out to user mode: die if
+    /// killed, take a deferred preemption, and report return-from-trap.
+    fn return_to_user(&self, pid: Pid, frame: &mut A::TrapFrame) {
+        loop {
+            let (killed, resched) = {
+                let mut t = self.table.lock();
+                let resched = core::mem::take(&mut t.need_resched);
+                (t.entry(pid).killed, resched)
+            };
+            if killed {
+                self.exit_current(pid, Ending::Killed(KillReason::Requested));
+            }
+            if !resched {
+                break;
+            }
+            self.trace(Event::Preempt { pid });
+            self.requeue_current(pid, Requeue::Preempted);
+        }
+        self.trace(Event::ReturnFromTrap { pid });
+        self.trace(Event::RestoreRegs { pid });
+        self.trace(Event::ToUserMode {
+            pid,
+            pc: frame.pc(),
+        });
+    }
+
+    /// Switch from the running process to the scheduler. Returns when the
+    /// scheduler switches back.
+    fn sched_out(&self, pid: Pid) {
+        self.trace(Event::SaveContext { pid });
+        let slot = &self.slots[pid.index()];
+        // SAFETY: we are `pid`, running on its kernel stack with interrupts
+        // disabled and no lock held; the scheduler context was saved by the
+        // switch that brought us here.
+        unsafe { A::Context::switch(slot.context.get(), self.scheduler.get()) };
+    }
+
+    /// The running process stays runnable but gives up the CPU.
+    fn requeue_current(&self, pid: Pid, why: Requeue) {
+        {
+            let mut t = self.table.lock();
+            let e = t.entry(pid);
+            e.state = ProcState::Runnable;
+            if why == Requeue::Preempted {
+                e.preemptions += 1;
+            }
+            t.sched.put_back(pid, why);
+        }
+        self.sched_out(pid);
+    }
+
+    /// The running process ends. Its slot is reaped by the scheduler.
+    fn exit_current(&self, pid: Pid, ending: Ending) -> ! {
+        {
+            let mut t = self.table.lock();
+            let e = t.entry(pid);
+            e.state = ProcState::Zombie;
+            e.ending = Some(ending);
+            t.sched.exit(pid);
+        }
+        self.trace(match ending {
+            Ending::Exited(code) => Event::Exit { pid, code },
+            Ending::Killed(reason) => Event::Kill { pid, reason },
+        });
+        self.sched_out(pid);
+        unreachable!("the scheduler resumed zombie P{pid}");
+    }
+
+    fn user_trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
+        let pid = self
+            .current()
+            .expect("a trap from user mode with no current process");
+        self.trace(Event::Trap {
+            pid: Some(pid),
+            cause,
+        });
+        self.trace(Event::SaveRegs { pid });
+        self.trace(Event::ToKernelMode);
+        self.trace(Event::HandleTrap { pid, cause });
+        if cause != TrapCause::Timer {
+            self.catch_up(pid);
+        }
+        match cause {
+            TrapCause::Syscall => self.syscall(pid, frame),
+            TrapCause::Timer => self.tick(),
+            TrapCause::External(irq) => self.interrupt(irq),
+            TrapCause::IllegalInstruction
+            | TrapCause::PrivilegedInstruction
+            | TrapCause::MemoryFault { .. }
+            | TrapCause::Breakpoint
+            | TrapCause::DivideError
+            | TrapCause::Misaligned { .. }
+            | TrapCause::Other(_) => self.fault(pid, frame, cause),
+        }
+        self.return_to_user(pid, frame);
+    }
+
+    fn kernel_trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
+        self.trace(Event::KernelTrap { cause });
+        match cause {
+            TrapCause::Timer => self.tick(),
+            TrapCause::External(irq) => self.interrupt(irq),
+            TrapCause::Syscall
+            | TrapCause::IllegalInstruction
+            | TrapCause::PrivilegedInstruction
+            | TrapCause::MemoryFault { .. }
+            | TrapCause::Breakpoint
+            | TrapCause::DivideError
+            | TrapCause::Misaligned { .. }
+            | TrapCause::Other(_) => {
+                panic!("kernel fault: {cause} at pc {:#x}\n{frame:#x?}", frame.pc())
+            }
+        }
+        let preempt_here = self.config.kernel_preemption == KernelPreemption::On;
+        if preempt_here {
+            let pid = {
+                let mut t = self.table.lock();
+                match t.current {
+                    Some(pid) if t.need_resched => {
+                        t.need_resched = false;
+                        Some(pid)
+                    }
+                    _ => None,
+                }
+            };
+            if let Some(pid) = pid {
+                self.trace(Event::Preempt { pid });
+                self.requeue_current(pid, Requeue::Preempted);
+            }
+        }
+    }
+
+    fn syscall(&self, pid: Pid, frame: &mut A::TrapFrame) {
+        let nr = frame.syscall_number();
+        let args = frame.syscall_args();
+        self.trace(Event::Syscall { pid, nr });
+        let ticks = {
+            let mut t = self.table.lock();
+            t.entry(pid).syscalls += 1;
+            t.ticks
+        };
+        let preemptible = self.config.kernel_preemption == KernelPreemption::On;
+        let slot = &self.slots[pid.index()];
+        // SAFETY: `pid` is running: its arch state is its own.
+        let arch = unsafe {
+            (*slot.arch.get())
+                .as_mut()
+                .expect("a live process has arch state")
+        };
+        let mut cx = SyscallCx {
+            pid,
+            nr,
+            args,
+            arch,
+            ticks,
+        };
+        if preemptible {
+            A::enable_interrupts();
+        }
+        let action = self.os.syscall(&mut cx);
+        if preemptible {
+            A::disable_interrupts();
+        }
+        match action {
+            SyscallAction::Return(value) => frame.set_syscall_return(value),
+            SyscallAction::Yield(value) => {
+                frame.set_syscall_return(value);
+                self.trace(Event::Yield { pid });
+                self.requeue_current(pid, Requeue::Yielded);
+            }
+            SyscallAction::Block { channel, value } => {
+                frame.set_syscall_return(value);
+                {
+                    let mut t = self.table.lock();
+                    let e = t.entry(pid);
+                    e.state = ProcState::Blocked;
+                    e.channel = Some(channel);
+                    t.sched.block(pid);
+                }
+                self.trace(Event::Block { pid });
+                self.sched_out(pid);
+            }
+            SyscallAction::Exit(code) => self.exit_current(pid, Ending::Exited(code)),
+        }
+    }
+
+    /// A timer tick: charge it, let the policy decide, enforce the CPU-time
+    /// limit. A preemption is taken on the way back to user mode.
+    fn tick(&self) {
+        let over_limit = self.charge(&mut self.table.lock());
+        if let Some((pid, ticks)) = over_limit {
+            self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks }));
+        }
+    }
+
+    /// A trap other than the timer: if a tick came due in the same instant,
+    /// charge it first, to the process that ran it, so the policy sees the
+    /// tick before the system call or fault (its interrupt, still pending,
+    /// then finds nothing to count).
+    fn catch_up(&self, pid: Pid) {
+        let over_limit = {
+            let mut t = self.table.lock();
+            if !t.timer.as_ref().is_some_and(PeriodicTimer::is_due) {
+                return;
+            }
+            self.charge(&mut t)
+        };
+        if let Some((over, ticks)) = over_limit {
+            debug_assert_eq!(over, pid);
+            self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks }));
+        }
+    }
+
+    /// Count the ticks that elapsed, charge them to the running process and
+    /// ask the policy. Returns the running process if it is now over its
+    /// CPU-time limit.
+    fn charge(&self, t: &mut Table<A, S, N>) -> Option<(Pid, u64)> {
+        let elapsed = t.timer.as_mut()?.acknowledge();
+        if elapsed == 0 {
+            return None;
+        }
+        t.ticks += elapsed;
+        let running = t.current;
+        let mut decision = Decision::Continue;
+        for _ in 0..elapsed {
+            if t.sched.tick(running) == Decision::Preempt {
+                decision = Decision::Preempt;
+            }
+        }
+        let pid = running?;
+        if decision == Decision::Preempt {
+            t.need_resched = true;
+        }
+        let e = t.entry(pid);
+        e.cpu_ticks += elapsed;
+        self.config
+            .cpu_limit
+            .filter(|&l| e.cpu_ticks >= l)
+            .map(|l| (pid, l))
+    }
+
+    /// A device interrupt: the OS handles it, then the policy may want the
+    /// CPU for a process it woke.
+    fn interrupt(&self, irq: u32) {
+        self.os.interrupt(irq, self);
+        self.table.lock().note_arrival();
+    }
+
+    fn fault(&self, pid: Pid, frame: &mut A::TrapFrame, cause: TrapCause) {
+        match self.config.fault_policy {
+            FaultPolicy::Kill => {}
+            FaultPolicy::Panic => panic!("P{pid}: user fault: {cause} at pc {:#x}", frame.pc()),
+            FaultPolicy::Restart { limit } => {
+                let restart = {
+                    let mut t = self.table.lock();
+                    let e = t.entry(pid);
+                    (e.restarts < limit).then(|| {
+                        e.restarts += 1;
+                        (e.entry, e.user_sp)
+                    })
+                };
+                if let Some((entry, user_sp)) = restart {
+                    self.trace(Event::Kill {
+                        pid,
+                        reason: KillReason::Fault(cause),
+                    });
+                    self.trace(Event::KstackFill { pid });
+                    *frame = A::TrapFrame::new_user(entry, user_sp);
+                    // SAFETY: `pid` is running: its arch state is its own.
+                    unsafe {
+                        *self.slots[pid.index()].arch.get() = Some(A::ProcessState::default())
+                    };
+                    return;
+                }
+            }
+        }
+        self.exit_current(pid, Ending::Killed(KillReason::Fault(cause)));
+    }
+}
+
+impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize>
+    TrapSink<A::TrapFrame> for Kernel<A, S, O, N, KSTACK>
+{
+    fn trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
+        if frame.from_user() {
+            self.user_trap(frame, cause);
+        } else {
+            self.kernel_trap(frame, cause);
+        }
+    }
+}
+
+impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize> Wake
+    for Kernel<A, S, O, N, KSTACK>
+{
+    fn wake(&self, channel: WaitChannel) -> usize {
+        let mut woken = 0;
+        for index in 0..N {
+            let pid = Pid::from_index(index);
+            let was_blocked = {
+                let mut t = self.table.lock();
+                let e = t.entry(pid);
+                if e.state == ProcState::Blocked && e.channel == Some(channel) {
+                    e.state = ProcState::Runnable;
+                    e.channel = None;
+                    t.sched.wake(pid);
+                    true
+                } else {
+                    false
+                }
+            };
+            if was_blocked {
+                self.trace(Event::Wake { pid });
+                woken += 1;
+            }
+        }
+        woken
+    }
+}

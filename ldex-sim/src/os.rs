@@ -1,0 +1,209 @@
+//! The simulated OS: the system call table, the disk and arrival interrupt
+//! handlers, and the trace sink, on top of the ldex-core protocol.
+
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use ldex_core::proc::{Ending, ProcInfo};
+use ldex_core::syscall::{SyscallCx, WaitChannel, Wake, errno};
+use ldex_core::trace::Event;
+use ldex_core::user::UserSlice;
+use ldex_core::{AccessKind, Os, Pid, SyscallAction};
+
+use crate::arch::SimArch;
+use crate::machine::{IRQ_ARRIVAL, IRQ_DISK, Machine, sysno};
+use crate::run::SimKernel;
+use crate::scenario::ProcSpec;
+use crate::timeline::Entry;
+
+/// Where every user stack starts (the simulated programs do not use it).
+const USER_STACK_TOP: usize = 0x7fff_f000;
+
+/// How one process ended, for the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcResult {
+    /// What the kernel knew at the end.
+    pub info: ProcInfo,
+    /// How it ended.
+    pub ending: Ending,
+    /// The tick it was reaped at.
+    pub end: u64,
+}
+
+/// A process the OS created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Launch {
+    /// Its pid.
+    pub pid: Pid,
+    /// Its name.
+    pub name: String,
+    /// The tick it was created at.
+    pub tick: u64,
+}
+
+/// The simulated OS.
+pub struct SimOs {
+    kernel: OnceLock<&'static SimKernel>,
+    specs: Vec<ProcSpec>,
+    launches: Mutex<Vec<Launch>>,
+    results: Mutex<Vec<ProcResult>>,
+}
+
+impl SimOs {
+    /// An OS for these processes (address space `i` holds `specs[i]`).
+    pub fn new(specs: Vec<ProcSpec>) -> SimOs {
+        SimOs {
+            kernel: OnceLock::new(),
+            specs,
+            launches: Mutex::default(),
+            results: Mutex::default(),
+        }
+    }
+
+    /// Tell the OS which kernel it runs in (done once, before boot).
+    pub fn attach(&self, kernel: &'static SimKernel) {
+        assert!(self.kernel.set(kernel).is_ok(), "the OS was attached twice");
+    }
+
+    /// Create the process whose program is in address space `aspace`.
+    pub fn launch(&self, aspace: usize) {
+        let kernel = self.kernel.get().expect("the OS is attached to a kernel");
+        let spec = &self.specs[aspace];
+        let machine = Machine::current();
+        match kernel.spawn(&spec.name, 0, USER_STACK_TOP, Some(aspace), spec.hint) {
+            Ok(pid) => {
+                machine.cpu().owners[aspace] = Some(pid);
+                let tick = machine.now();
+                self.launches
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(Launch {
+                        pid,
+                        name: spec.name.clone(),
+                        tick,
+                    });
+            }
+            Err(e) => machine.note(Entry::Program {
+                pid: None,
+                text: format!("{}: not created: {e:?}", spec.name),
+            }),
+        }
+    }
+
+    /// The processes created, in order.
+    pub fn launches(&self) -> Vec<Launch> {
+        self.launches
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The processes that ended, in order.
+    pub fn results(&self) -> Vec<ProcResult> {
+        self.results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn write(&self, machine: &Machine, pid: Pid, args: [usize; 6]) -> SyscallAction {
+        let [fd, addr, len, ..] = args;
+        if fd != 1 && fd != 2 {
+            return SyscallAction::Return(errno::ret(errno::EBADF));
+        }
+        let text = {
+            let cpu = machine.cpu();
+            let Some(mem) = machine_memory(&cpu) else {
+                return SyscallAction::Return(errno::ret(errno::EFAULT));
+            };
+            match UserSlice::new(addr, len).check(mem, AccessKind::Read) {
+                Ok(s) => String::from_utf8_lossy(mem.read(s.addr(), s.len())).into_owned(),
+                Err(fault) => return SyscallAction::Return(fault.errno()),
+            }
+        };
+        machine.note(Entry::Output { pid, text });
+        SyscallAction::Return(len)
+    }
+}
+
+fn machine_memory(cpu: &crate::machine::Cpu) -> Option<&crate::memory::Memory> {
+    cpu.current_aspace().map(|a| &cpu.memories[a])
+}
+
+impl Os<SimArch> for SimOs {
+    fn syscall(&self, cx: &mut SyscallCx<'_, SimArch>) -> SyscallAction {
+        let machine = Machine::current();
+        match cx.nr {
+            sysno::WRITE => self.write(&machine, cx.pid, cx.args),
+            sysno::GETPID => SyscallAction::Return(cx.pid.get() as usize),
+            sysno::SCHED_YIELD => SyscallAction::Yield(0),
+            sysno::EXIT => SyscallAction::Exit(cx.args[0] as i32),
+            // A read of 0 ticks still blocks: the disk answers at once, and
+            // the process is woken at the same boundary, after arrivals (as
+            // OSTEP's simulators treat an I/O time of 0).
+            sysno::DISK_READ => {
+                let mut cpu = machine.cpu();
+                let done = cpu.now() + cx.args[0] as u64;
+                cpu.disk.push((done, cx.pid));
+                SyscallAction::Block {
+                    channel: WaitChannel(cx.pid.get() as usize),
+                    value: 0,
+                }
+            }
+            sysno::KERNEL_WORK => {
+                machine.kernel_work(cx.args[0] as u64);
+                SyscallAction::Return(0)
+            }
+            _ => SyscallAction::Return(errno::ret(errno::ENOSYS)),
+        }
+    }
+
+    fn interrupt(&self, irq: u32, wake: &dyn Wake) {
+        let machine = Machine::current();
+        match irq {
+            IRQ_DISK => {
+                let done: Vec<Pid> = {
+                    let mut cpu = machine.cpu();
+                    let now = cpu.now();
+                    let (done, pending) = cpu.disk.iter().partition(|&&(t, _)| t <= now);
+                    cpu.disk = pending;
+                    done.into_iter().map(|(_, pid)| pid).collect()
+                };
+                for pid in done {
+                    wake.wake(WaitChannel(pid.get() as usize));
+                }
+            }
+            IRQ_ARRIVAL => {
+                let due: Vec<usize> = {
+                    let mut cpu = machine.cpu();
+                    let now = cpu.now();
+                    let n = cpu.arrivals.iter().take_while(|&&(t, _)| t <= now).count();
+                    cpu.arrivals.drain(..n).map(|(_, a)| a).collect()
+                };
+                for aspace in due {
+                    self.launch(aspace);
+                }
+            }
+            _ => unreachable!("the simulated machine has no interrupt {irq}"),
+        }
+    }
+
+    fn trace(&self, event: &Event) {
+        Machine::current().note(Entry::Core(*event));
+    }
+
+    fn expects_processes(&self) -> bool {
+        !Machine::current().cpu().arrivals.is_empty()
+    }
+
+    fn process_ended(&self, info: &ProcInfo, ending: &Ending) {
+        let end = Machine::current().now();
+        self.results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(ProcResult {
+                info: *info,
+                ending: *ending,
+                end,
+            });
+    }
+}

@@ -1,0 +1,150 @@
+//! What a run produced: the timeline, each process's result and a summary.
+
+use std::fmt::Write;
+
+use ldex_core::Pid;
+use ldex_core::trace::Event;
+
+use crate::machine::{Counters, Halt, Machine};
+use crate::os::{Launch, ProcResult};
+use crate::scenario::Settings;
+use crate::timeline::{Entry, Timeline};
+
+/// The outcome of one run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The settings it ran with.
+    pub settings: Settings,
+    /// The protocol's timeline.
+    pub timeline: Timeline,
+    /// Who ran in each tick (`None`: idle).
+    pub schedule: Vec<Option<Pid>>,
+    /// The processes created, in order.
+    pub launches: Vec<Launch>,
+    /// The processes that ended, in order.
+    pub results: Vec<ProcResult>,
+    /// Trap counts.
+    pub counters: Counters,
+    /// Simulated ticks in all.
+    pub ticks: u64,
+    /// Why the machine stopped early, if it did.
+    pub halt: Option<Halt>,
+}
+
+impl Report {
+    /// Collect the report from a machine whose run is over.
+    pub fn new(
+        settings: Settings,
+        machine: &Machine,
+        launches: Vec<Launch>,
+        results: Vec<ProcResult>,
+    ) -> Report {
+        let cpu = machine.cpu();
+        Report {
+            settings,
+            timeline: cpu.timeline.clone(),
+            schedule: cpu.schedule.clone(),
+            launches,
+            results,
+            counters: cpu.counters,
+            ticks: cpu.now(),
+            halt: cpu.halt_reason().cloned(),
+        }
+    }
+
+    /// How many times the kernel switched to a process (swtch into it).
+    pub fn switches(&self) -> usize {
+        self.timeline
+            .entries()
+            .iter()
+            .filter(|(_, e)| matches!(e, Entry::Core(Event::RestoreContext { .. })))
+            .count()
+    }
+
+    /// The result of each launch, in launch order (`None`: still alive when
+    /// the run stopped).
+    pub fn outcomes(&self) -> Vec<(&Launch, Option<&ProcResult>)> {
+        let mut used = vec![false; self.results.len()];
+        self.launches
+            .iter()
+            .map(|l| {
+                let found = self
+                    .results
+                    .iter()
+                    .enumerate()
+                    .find(|(i, r)| !used[*i] && r.info.pid == l.pid);
+                found
+                    .map(|(i, r)| {
+                        used[i] = true;
+                        (l, Some(r))
+                    })
+                    .unwrap_or((l, None))
+            })
+            .collect()
+    }
+
+    /// Ticks the machine ran `launch`'s process in user mode (measured by
+    /// the machine, so it is right without a timer too).
+    pub fn user_ticks(&self, launch: &Launch, end: Option<u64>) -> u64 {
+        let end = end.unwrap_or(self.ticks) as usize;
+        let from = (launch.tick as usize).min(end);
+        self.schedule[from..end.min(self.schedule.len())]
+            .iter()
+            .filter(|p| **p == Some(launch.pid))
+            .count() as u64
+    }
+
+    /// The per-process table.
+    pub fn render_results(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<12} {:<40} {:>9} {:>9} {:>8}",
+            "pid", "name", "result", "cpu ticks", "preempted", "syscalls"
+        );
+        for (launch, result) in self.outcomes() {
+            let cpu = self.user_ticks(launch, result.map(|r| r.end));
+            let (text, pre, sys) = match result {
+                Some(r) => (r.ending.to_string(), r.info.preemptions, r.info.syscalls),
+                None => ("not finished when the simulator stopped".into(), 0, 0),
+            };
+            let line = if result.is_some() {
+                format!(
+                    "{:>4}  {:<12} {:<40} {:>9} {:>9} {:>8}",
+                    launch.pid, launch.name, text, cpu, pre, sys
+                )
+            } else {
+                format!("{:>4}  {:<12} {}", launch.pid, launch.name, text)
+            };
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        out
+    }
+
+    /// The one-paragraph summary.
+    pub fn render_summary(&self) -> String {
+        let exited = self
+            .results
+            .iter()
+            .filter(|r| matches!(r.ending, ldex_core::proc::Ending::Exited(_)))
+            .count();
+        let killed = self.results.len() - exited;
+        let c = &self.counters;
+        let mut out = format!(
+            "summary: {} processes, {exited} exited, {killed} killed; {} ticks; {} traps from user mode \
+             ({} system calls, {} timer, {} device, {} faults); {} context switches\n",
+            self.launches.len(),
+            self.ticks,
+            c.traps,
+            c.syscalls,
+            c.timer,
+            c.devices,
+            c.faults,
+            self.switches(),
+        );
+        if let Some(Halt(why)) = &self.halt {
+            let _ = writeln!(out, "stopped: {why}");
+        }
+        out
+    }
+}
