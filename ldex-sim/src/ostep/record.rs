@@ -159,3 +159,30 @@ impl<S: Scheduler> Scheduler for Recorder<S> {
         self.inner.priority(pid)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reused_pid_maps_to_the_job_admitted_last_under_it() {
+        // Pid index 0 runs job 0, which finishes at 2; at 3 pid 0 is reused
+        // for job 1, which runs tick 3 and finishes at 4.
+        let mut log = Log {
+            events: vec![
+                (0, What::Arrive(0)),
+                (0, What::Dispatch(0)),
+                (2, What::Finish(0)),
+                (3, What::Arrive(0)),
+                (3, What::Dispatch(0)),
+                (4, What::Finish(0)),
+            ],
+            ticks: vec![Some((0, None)), Some((0, None)), None, Some((0, None)), None],
+            probes: vec![None; 5],
+        };
+        log.to_jobs(&[0, 1], 4);
+        assert_eq!(log.ticks, [Some((0, None)), Some((0, None)), None, Some((1, None))]);
+        assert_eq!(log.events[5], (4, What::Finish(1)));
+        assert_eq!(log.events[2], (2, What::Finish(0)));
+    }
+}
