@@ -49,7 +49,10 @@ trait Subject {
 struct Ours<S>(S);
 
 fn hint(k: usize) -> Hint {
-    Hint { length: Some(1000 + (k % 97) as u64), tickets: 1 + (k % 10) as u32 }
+    Hint {
+        length: Some(1000 + (k % 97) as u64),
+        tickets: 1 + (k % 10) as u32,
+    }
 }
 
 impl<S: Scheduler> Subject for Ours<S> {
@@ -154,7 +157,9 @@ fn bench_policy<T: Subject>(c: &mut Criterion, name: &str, make: Make<T>) {
         });
         let running = s.pick();
         if let Some(p) = &running {
-            g.bench_function(BenchmarkId::new("tick", n), |b| b.iter(|| s.tick(black_box(p))));
+            g.bench_function(BenchmarkId::new("tick", n), |b| {
+                b.iter(|| s.tick(black_box(p)))
+            });
         }
         if let Some(p) = running {
             s.put_back(p);
@@ -178,7 +183,10 @@ fn policies(c: &mut Criterion) {
     bench_policy(c, "ldex/sjf", &|cap| Ours(Sjf::with_capacity(cap, false)));
     bench_policy(c, "ldex/stcf", &|cap| Ours(Sjf::with_capacity(cap, true)));
     bench_policy(c, "ldex/mlfq", &|cap| {
-        let config = MlfqConfig { boost_period: 1000, ..MlfqConfig::uniform(8, 1) };
+        let config = MlfqConfig {
+            boost_period: 1000,
+            ..MlfqConfig::uniform(8, 1)
+        };
         Ours(Mlfq::with_capacity(cap, config))
     });
     bench_policy(c, "ldex/lottery", &|cap| {
@@ -192,7 +200,9 @@ fn policies(c: &mut Criterion) {
         Ax::new(FifoScheduler::new(), cap, |k| Arc::new(FifoTask::new(k)))
     });
     bench_policy(c, "axsched/rr", &|cap| {
-        Ax::new(RRScheduler::<usize, 5>::new(), cap, |k| Arc::new(RRTask::new(k)))
+        Ax::new(RRScheduler::<usize, 5>::new(), cap, |k| {
+            Arc::new(RRTask::new(k))
+        })
     });
     bench_policy(c, "axsched/cfs", &|cap| {
         Ax::new(CFScheduler::new(), cap, |k| Arc::new(CFSTask::new(k)))

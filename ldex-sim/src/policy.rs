@@ -34,7 +34,16 @@ impl std::fmt::Display for UnknownPolicy {
 impl std::error::Error for UnknownPolicy {}
 
 /// The policy names `--policy` accepts.
-pub const NAMES: &[&str] = &["fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride", "cooperative"];
+pub const NAMES: &[&str] = &[
+    "fifo",
+    "sjf",
+    "stcf",
+    "rr",
+    "mlfq",
+    "lottery",
+    "stride",
+    "cooperative",
+];
 
 /// The policy called `name`, with `quantum` ticks where it has a quantum,
 /// for up to `capacity` processes.
@@ -44,8 +53,15 @@ pub fn by_name(name: &str, quantum: u64, capacity: usize) -> Result<DynPolicy, U
         "sjf" => Box::new(Sjf::with_capacity(capacity, false)),
         "stcf" => Box::new(Sjf::with_capacity(capacity, true)),
         "rr" => Box::new(RoundRobin::with_capacity(capacity, quantum)),
-        "mlfq" => Box::new(Mlfq::with_capacity(capacity, MlfqConfig::uniform(3, quantum as u32))),
-        "lottery" => Box::new(Lottery::with_capacity(capacity, quantum, XorShift64::new(1))),
+        "mlfq" => Box::new(Mlfq::with_capacity(
+            capacity,
+            MlfqConfig::uniform(3, quantum as u32),
+        )),
+        "lottery" => Box::new(Lottery::with_capacity(
+            capacity,
+            quantum,
+            XorShift64::new(1),
+        )),
         "stride" => Box::new(Stride::with_capacity(capacity, quantum)),
         "cooperative" => Box::new(Cooperative::with_capacity(capacity, CoopConfig::DEFAULT)),
         _ => return Err(UnknownPolicy(name.into())),

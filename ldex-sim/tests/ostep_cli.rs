@@ -4,11 +4,17 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ldex-sim")).args(args).output().expect("ldex-sim runs")
+    Command::new(env!("CARGO_BIN_EXE_ldex-sim"))
+        .args(args)
+        .output()
+        .expect("ldex-sim runs")
 }
 
 fn public() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/ostep-public-cases.json").display().to_string()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/ostep-public-cases.json")
+        .display()
+        .to_string()
 }
 
 /// Write `text` to a fresh file and run `ostep` on it.
@@ -17,13 +23,22 @@ fn run_text(name: &str, text: &str) -> (i32, String) {
     std::fs::write(&path, text).unwrap();
     let out = run(&["ostep", path.to_str().unwrap()]);
     let _ = std::fs::remove_file(&path);
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// The first public case with `edit` applied to its JSON.
 fn edited(edit: impl FnOnce(&mut serde_json::Value)) -> String {
-    let mut file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(public()).unwrap()).unwrap();
-    let case = file["cases"].as_array_mut().unwrap().first().cloned().unwrap();
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(public()).unwrap()).unwrap();
+    let case = file["cases"]
+        .as_array_mut()
+        .unwrap()
+        .first()
+        .cloned()
+        .unwrap();
     file["cases"] = serde_json::json!([case]);
     edit(&mut file["cases"][0]);
     file.to_string()
@@ -47,7 +62,10 @@ fn a_wrong_expectation_fails_with_its_first_difference_and_exit_1() {
     let (code, stderr) = run_text("wrong", &text);
     assert_eq!(code, 1);
     assert!(stderr.starts_with("0 passed, 1 failed\n"), "{stderr}");
-    assert!(stderr.contains("sched-001: expected.completion_time: expected 601, got 600"), "{stderr}");
+    assert!(
+        stderr.contains("sched-001: expected.completion_time: expected 601, got 600"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -72,17 +90,26 @@ fn not_json_is_exit_2() {
 fn wrong_schema_tag_is_exit_2_naming_the_field() {
     let (code, stderr) = run_text("schema", r#"{"schema": "other/2", "cases": []}"#);
     assert_eq!(code, 2);
-    assert!(stderr.contains("schema: expected \"ldex-ostep-ref/1\""), "{stderr}");
+    assert!(
+        stderr.contains("schema: expected \"ldex-ostep-ref/1\""),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn missing_field_names_the_case_and_the_field() {
     let text = edited(|c| {
-        c["input"]["jobs"][1].as_object_mut().unwrap().remove("length");
+        c["input"]["jobs"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("length");
     });
     let (code, stderr) = run_text("missing", &text);
     assert_eq!(code, 2);
-    assert!(stderr.contains("case sched-001: input.jobs[1].length: missing"), "{stderr}");
+    assert!(
+        stderr.contains("case sched-001: input.jobs[1].length: missing"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -90,7 +117,12 @@ fn unknown_policy_lists_the_valid_names() {
     let text = edited(|c| c["input"]["policy"] = serde_json::json!("LIFO"));
     let (code, stderr) = run_text("policy", &text);
     assert_eq!(code, 2);
-    assert!(stderr.contains("case sched-001: input.policy: unknown policy \"LIFO\"; valid policies: FIFO, SJF, RR"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "case sched-001: input.policy: unknown policy \"LIFO\"; valid policies: FIFO, SJF, RR"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -98,11 +130,17 @@ fn unknown_simulator_lists_the_valid_names() {
     let text = edited(|c| c["simulator"] = serde_json::json!("vm.py"));
     let (code, stderr) = run_text("sim", &text);
     assert_eq!(code, 2);
-    assert!(stderr.contains("valid: scheduler.py, mlfq.py, process-run.py, lottery.py"), "{stderr}");
+    assert!(
+        stderr.contains("valid: scheduler.py, mlfq.py, process-run.py, lottery.py"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn missing_file_or_argument_is_exit_2() {
-    assert_eq!(run(&["ostep", "/nonexistent/ldex.json"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["ostep", "/nonexistent/ldex.json"]).status.code(),
+        Some(2)
+    );
     assert_eq!(run(&["ostep"]).status.code(), Some(2));
 }

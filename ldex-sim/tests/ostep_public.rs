@@ -20,5 +20,10 @@ fn every_public_case_matches_the_reference() {
             Err(e) => failures.push(e),
         }
     }
-    assert!(failures.is_empty(), "{} failing:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

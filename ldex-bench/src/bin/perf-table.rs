@@ -25,23 +25,35 @@ const POLICIES: [&str; 11] = [
     "axsched/cfs",
 ];
 /// (ours, baseline, target ratio).
-const VERSUS: [(&str, &str, f64); 3] =
-    [("ldex/fifo", "axsched/fifo", 1.0), ("ldex/rr", "axsched/rr", 1.0), ("ldex/stride", "axsched/cfs", 0.5)];
+const VERSUS: [(&str, &str, f64); 3] = [
+    ("ldex/fifo", "axsched/fifo", 1.0),
+    ("ldex/rr", "axsched/rr", 1.0),
+    ("ldex/stride", "axsched/cfs", 0.5),
+];
 
 /// (group, op, size) -> median ns.
 type Results = BTreeMap<(String, String, String), f64>;
 
 fn read(dir: &Path, out: &mut Results) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let path = e.path();
         if path.is_dir() {
             read(&path, out);
         } else if path.ends_with("new/benchmark.json") {
             let est = path.with_file_name("estimates.json");
-            let (Ok(b), Ok(s)) = (std::fs::read_to_string(&path), std::fs::read_to_string(&est)) else { continue };
-            let (Ok(b), Ok(s)) = (serde_json::from_str::<serde_json::Value>(&b), serde_json::from_str::<serde_json::Value>(&s))
-            else {
+            let (Ok(b), Ok(s)) = (
+                std::fs::read_to_string(&path),
+                std::fs::read_to_string(&est),
+            ) else {
+                continue;
+            };
+            let (Ok(b), Ok(s)) = (
+                serde_json::from_str::<serde_json::Value>(&b),
+                serde_json::from_str::<serde_json::Value>(&s),
+            ) else {
                 continue;
             };
             let key = |k: &str| b[k].as_str().unwrap_or_default().to_string();
@@ -63,7 +75,10 @@ fn main() {
     let mut r = Results::new();
     read(&target.join("criterion"), &mut r);
     if r.is_empty() {
-        eprintln!("no criterion results under {}: run the benchmarks first", target.display());
+        eprintln!(
+            "no criterion results under {}: run the benchmarks first",
+            target.display()
+        );
         std::process::exit(1);
     }
     let get = |g: &str, op: &str, n: &str| r.get(&(g.to_string(), op.to_string(), n.to_string()));
@@ -87,7 +102,10 @@ fn main() {
         }
         out.push('\n');
     }
-    let _ = writeln!(out, "\nRatio to axsched (ours / theirs; target in brackets, ✓ when met):\n");
+    let _ = writeln!(
+        out,
+        "\nRatio to axsched (ours / theirs; target in brackets, ✓ when met):\n"
+    );
     let _ = write!(out, "| pair |");
     for op in OPS {
         for n in SIZES {
@@ -114,7 +132,12 @@ fn main() {
         out.push('\n');
     }
     let _ = writeln!(out, "\nScaling, cost at 1M / cost at 1k (target ≤ 2):\n");
-    let _ = writeln!(out, "| policy | {} |\n|---|{}", OPS.join(" | "), "---:|".repeat(OPS.len()));
+    let _ = writeln!(
+        out,
+        "| policy | {} |\n|---|{}",
+        OPS.join(" | "),
+        "---:|".repeat(OPS.len())
+    );
     for g in POLICIES {
         let _ = write!(out, "| {g} |");
         for op in OPS {

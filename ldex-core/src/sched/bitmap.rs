@@ -43,7 +43,11 @@ impl Bitmap {
             }
             words = words.div_ceil(64);
         }
-        Bitmap { start, words: count, layers }
+        Bitmap {
+            start,
+            words: count,
+            layers,
+        }
     }
 
     /// Set bit `i`.

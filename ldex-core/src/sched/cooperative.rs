@@ -29,7 +29,10 @@ pub struct CoopConfig {
 
 impl CoopConfig {
     /// Switch on I/O; a woken process waits its turn.
-    pub const DEFAULT: CoopConfig = CoopConfig { switch_on_io: true, wake_preempts: false };
+    pub const DEFAULT: CoopConfig = CoopConfig {
+        switch_on_io: true,
+        wake_preempts: false,
+    };
 }
 
 impl Default for CoopConfig {
@@ -48,7 +51,10 @@ pub struct Slot {
 
 impl Slot {
     /// An unused slot.
-    pub const EMPTY: Slot = Slot { word: 0, state: State::Absent };
+    pub const EMPTY: Slot = Slot {
+        word: 0,
+        state: State::Absent,
+    };
 }
 
 impl HasWord for Slot {
@@ -130,7 +136,8 @@ impl<S: Slots<Slot>> Cooperative<S> {
     /// The first runnable process after `i`, cyclically (`i` itself last).
     fn after(&self, i: usize) -> Option<usize> {
         let n = self.slots.as_ref().len();
-        self.bits.next_cyclic(self.slots.as_ref(), if i + 1 >= n { 0 } else { i + 1 })
+        self.bits
+            .next_cyclic(self.slots.as_ref(), if i + 1 >= n { 0 } else { i + 1 })
     }
 
     /// The running process `i` leaves the CPU: choose its successor now.
@@ -156,7 +163,10 @@ impl<S: Slots<Slot>> Scheduler for Cooperative<S> {
         if self.held.is_some() {
             return None;
         }
-        let chosen = self.next.take().filter(|&i| self.slots.as_ref()[i].state == State::Runnable);
+        let chosen = self
+            .next
+            .take()
+            .filter(|&i| self.slots.as_ref()[i].state == State::Runnable);
         let i = match chosen {
             Some(i) => i,
             None => match self.current {
@@ -175,7 +185,11 @@ impl<S: Slots<Slot>> Scheduler for Cooperative<S> {
     fn should_preempt(&self, running: Pid) -> Decision {
         match self.next {
             Some(n) if self.config.wake_preempts && self.running == Some(running.index()) => {
-                if n != running.index() { Decision::Preempt } else { Decision::Continue }
+                if n != running.index() {
+                    Decision::Preempt
+                } else {
+                    Decision::Continue
+                }
             }
             _ => Decision::Continue,
         }
@@ -201,7 +215,9 @@ impl<S: Slots<Slot>> Scheduler for Cooperative<S> {
         }
     }
     fn wake(&mut self, pid: Pid) {
-        let Some((i, State::Blocked)) = self.state(pid) else { return };
+        let Some((i, State::Blocked)) = self.state(pid) else {
+            return;
+        };
         let idle = self.running.is_none() && self.runnable == 0;
         self.set(i, State::Runnable);
         if self.held == Some(i) {
@@ -212,7 +228,9 @@ impl<S: Slots<Slot>> Scheduler for Cooperative<S> {
         }
     }
     fn exit(&mut self, pid: Pid) {
-        let Some((i, state)) = self.state(pid) else { return };
+        let Some((i, state)) = self.state(pid) else {
+            return;
+        };
         if state == State::Absent {
             return;
         }

@@ -14,7 +14,10 @@ pub struct Slot {
 
 impl Slot {
     /// An unused slot.
-    pub const EMPTY: Slot = Slot { link: Link::NONE, state: State::Absent };
+    pub const EMPTY: Slot = Slot {
+        link: Link::NONE,
+        state: State::Absent,
+    };
 }
 
 impl Linked for Slot {
@@ -32,7 +35,10 @@ pub(super) struct Queue<S> {
 
 impl<S: Slots<Slot>> Queue<S> {
     pub(super) const fn new(slots: S) -> Self {
-        Queue { slots, queue: List::EMPTY }
+        Queue {
+            slots,
+            queue: List::EMPTY,
+        }
     }
 
     fn enqueue(&mut self, i: usize) {
@@ -67,14 +73,20 @@ impl<S: Slots<Slot>> Queue<S> {
     /// Requeue the running `pid` at the tail, or at the head.
     pub(super) fn put_back(&mut self, pid: Pid, front: bool) {
         if let Some((i, State::Running)) = self.state(pid) {
-            if front { self.enqueue_front(i) } else { self.enqueue(i) }
+            if front {
+                self.enqueue_front(i)
+            } else {
+                self.enqueue(i)
+            }
         }
     }
 
     /// Take `pid` off the CPU or out of the queue (or, on exit, out of the
     /// blocked set) into state `to`.
     fn leave(&mut self, pid: Pid, to: State) {
-        let Some((i, state)) = self.state(pid) else { return };
+        let Some((i, state)) = self.state(pid) else {
+            return;
+        };
         match state {
             State::Runnable => self.queue.remove(self.slots.as_mut(), i),
             State::Running => {}
@@ -112,7 +124,9 @@ pub struct Fifo<S> {
 impl<const N: usize> Fifo<[Slot; N]> {
     /// A FIFO for pids with index below `N`.
     pub const fn new() -> Self {
-        Fifo { q: Queue::new([Slot::EMPTY; N]) }
+        Fifo {
+            q: Queue::new([Slot::EMPTY; N]),
+        }
     }
 }
 
@@ -126,7 +140,9 @@ impl<const N: usize> Default for Fifo<[Slot; N]> {
 impl Fifo<alloc::boxed::Box<[Slot]>> {
     /// A FIFO for pids with index below `n`, sized at run time.
     pub fn with_capacity(n: usize) -> Self {
-        Fifo { q: Queue::new(super::boxed(Slot::EMPTY, n)) }
+        Fifo {
+            q: Queue::new(super::boxed(Slot::EMPTY, n)),
+        }
     }
 }
 

@@ -68,7 +68,11 @@ impl<H: Slots<HeapCell>> Heap<H> {
         let cells = &self.cells.as_ref()[..self.len];
         match cells.first() {
             Some(root) if root.idx as usize != i => Some(root.key),
-            Some(_) => cells.get(1..(1 + ARITY).min(cells.len()))?.iter().map(|c| c.key).min(),
+            Some(_) => cells
+                .get(1..(1 + ARITY).min(cells.len()))?
+                .iter()
+                .map(|c| c.key)
+                .min(),
             None => None,
         }
     }
@@ -128,7 +132,13 @@ fn up<T: Positioned>(cells: &mut [HeapCell], t: &mut [T], mut at: usize, c: Heap
     set(cells, t, at, c);
 }
 
-fn down<T: Positioned>(cells: &mut [HeapCell], t: &mut [T], len: usize, mut at: usize, c: HeapCell) {
+fn down<T: Positioned>(
+    cells: &mut [HeapCell],
+    t: &mut [T],
+    len: usize,
+    mut at: usize,
+    c: HeapCell,
+) {
     loop {
         let first = ARITY * at + 1;
         if first >= len {
@@ -182,6 +192,19 @@ mod tests {
         h.rekey(&mut t, 8, 1);
         h.rekey(&mut t, 9, 45);
         let order: [Option<usize>; 9] = core::array::from_fn(|_| pop(&mut h, &mut t));
-        assert_eq!(order, [Some(8), Some(1), Some(7), Some(4), Some(2), Some(9), Some(0), Some(5), None]);
+        assert_eq!(
+            order,
+            [
+                Some(8),
+                Some(1),
+                Some(7),
+                Some(4),
+                Some(2),
+                Some(9),
+                Some(0),
+                Some(5),
+                None
+            ]
+        );
     }
 }

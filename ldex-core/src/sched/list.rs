@@ -17,7 +17,10 @@ pub struct Link {
 
 impl Link {
     /// Not in any list.
-    pub const NONE: Link = Link { prev: NIL, next: NIL };
+    pub const NONE: Link = Link {
+        prev: NIL,
+        next: NIL,
+    };
 }
 
 /// A slot type that carries a [`Link`].
@@ -36,7 +39,11 @@ pub struct List {
 
 impl List {
     /// The empty queue.
-    pub const EMPTY: List = List { head: NIL, tail: NIL, len: 0 };
+    pub const EMPTY: List = List {
+        head: NIL,
+        tail: NIL,
+        len: 0,
+    };
 
     /// How many nodes are queued.
     pub fn len(&self) -> usize {
@@ -55,7 +62,10 @@ impl List {
 
     /// Append node `i` (not in any list) at the tail.
     pub fn push_back<T: Linked>(&mut self, t: &mut [T], i: usize) {
-        *t[i].link() = Link { prev: self.tail, next: NIL };
+        *t[i].link() = Link {
+            prev: self.tail,
+            next: NIL,
+        };
         match self.tail {
             NIL => self.head = i as u32,
             tail => t[tail as usize].link().next = i as u32,
@@ -66,7 +76,10 @@ impl List {
 
     /// Insert node `i` (not in any list) at the head.
     pub fn push_front<T: Linked>(&mut self, t: &mut [T], i: usize) {
-        *t[i].link() = Link { prev: NIL, next: self.head };
+        *t[i].link() = Link {
+            prev: NIL,
+            next: self.head,
+        };
         match self.head {
             NIL => self.tail = i as u32,
             head => t[head as usize].link().prev = i as u32,
@@ -145,6 +158,9 @@ mod tests {
         a.append(&mut t, &mut b);
         assert!(b.is_empty());
         assert_eq!(a.len(), 4);
-        assert_eq!(drain(&mut a, &mut t), [Some(0), Some(1), Some(3), Some(5), None]);
+        assert_eq!(
+            drain(&mut a, &mut t),
+            [Some(0), Some(1), Some(3), Some(5), None]
+        );
     }
 }

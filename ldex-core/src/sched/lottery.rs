@@ -27,7 +27,11 @@ pub struct XorShift64(u64);
 impl XorShift64 {
     /// A generator from `seed` (0 is replaced by a fixed non-zero seed).
     pub const fn new(seed: u64) -> Self {
-        XorShift64(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        XorShift64(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 }
 
@@ -85,7 +89,11 @@ pub struct Slot {
 
 impl Slot {
     /// An unused slot.
-    pub const EMPTY: Slot = Slot { weight: 0, tickets: 0, state: State::Absent };
+    pub const EMPTY: Slot = Slot {
+        weight: 0,
+        tickets: 0,
+        state: State::Absent,
+    };
 }
 
 /// Children per node of the sum tree.
@@ -155,14 +163,29 @@ impl<R: RandomSource> Lottery<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[u64]
     pub fn with_capacity(n: usize, quantum: u64, rng: R) -> Self {
         let layout = Layout::new(n);
         let words = layout.start[layout.layers - 1] + 1;
-        Lottery::in_slots(super::boxed(Slot::EMPTY, n), super::boxed(0, words), n, quantum, rng)
+        Lottery::in_slots(
+            super::boxed(Slot::EMPTY, n),
+            super::boxed(0, words),
+            n,
+            quantum,
+            rng,
+        )
     }
 }
 
 impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Lottery<S, W, R> {
     const fn in_slots(slots: S, sums: W, n: usize, quantum: u64, rng: R) -> Self {
         let quantum = if quantum == 0 { 1 } else { quantum };
-        Lottery { slots, sums, layout: Layout::new(n), rng, in_draw: 0, running: None, quantum, used: 0 }
+        Lottery {
+            slots,
+            sums,
+            layout: Layout::new(n),
+            rng,
+            in_draw: 0,
+            running: None,
+            quantum,
+            used: 0,
+        }
     }
 
     /// The random source, e.g. to see how many recorded draws were used.
@@ -209,7 +232,11 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Lottery<S, W, R> {
             let end = (first + FANOUT).min(l.len[layer]);
             node = end - 1;
             for child in first..end {
-                let w = if layer == 0 { slots[child].weight } else { sums[l.start[layer] + child] };
+                let w = if layer == 0 {
+                    slots[child].weight
+                } else {
+                    sums[l.start[layer] + child]
+                };
                 if winner < w {
                     node = child;
                     break;
@@ -226,7 +253,9 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Lottery<S, W, R> {
     }
 
     fn leave(&mut self, pid: Pid, to: State) {
-        let Some((i, state)) = self.state(pid) else { return };
+        let Some((i, state)) = self.state(pid) else {
+            return;
+        };
         match state {
             State::Runnable => self.draw_in(i, false),
             State::Running => {
@@ -268,7 +297,11 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Scheduler for Lottery<S, W,
         match running.and_then(|p| self.state(p)) {
             Some((_, State::Running)) => {
                 self.used += 1;
-                if self.used >= self.quantum { Decision::Preempt } else { Decision::Continue }
+                if self.used >= self.quantum {
+                    Decision::Preempt
+                } else {
+                    Decision::Continue
+                }
             }
             _ => Decision::Continue,
         }
@@ -304,8 +337,22 @@ mod tests {
         // Tickets 1 and 100: ticket 0 belongs to pid index 0, 1..=100 to 1.
         let draws = [101 * 7, 101 * 7 + 1, 101 * 3 + 100];
         let mut s = Lottery::<[_; 2], [_; 2], _>::new(1, Replay::new(draws));
-        s.admit(Pid::from_index(0), Hint { length: None, tickets: 1 }).unwrap();
-        s.admit(Pid::from_index(1), Hint { length: None, tickets: 100 }).unwrap();
+        s.admit(
+            Pid::from_index(0),
+            Hint {
+                length: None,
+                tickets: 1,
+            },
+        )
+        .unwrap();
+        s.admit(
+            Pid::from_index(1),
+            Hint {
+                length: None,
+                tickets: 100,
+            },
+        )
+        .unwrap();
         let mut picks = [0; 3];
         for p in &mut picks {
             let pid = s.pick_next().unwrap();
@@ -341,7 +388,14 @@ mod layout_tests {
         const N: usize = 600;
         let mut s = Lottery::<[_; N], [_; N], _>::new(1, XorShift64::new(1));
         for i in (0..N).step_by(7) {
-            s.admit(Pid::from_index(i), Hint { length: None, tickets: (i % 5 + 1) as u32 }).unwrap();
+            s.admit(
+                Pid::from_index(i),
+                Hint {
+                    length: None,
+                    tickets: (i % 5 + 1) as u32,
+                },
+            )
+            .unwrap();
         }
         let mut ticket = 0;
         for i in (0..N).step_by(7) {

@@ -172,9 +172,7 @@ impl<S: Slots<Slot>> Mlfq<S> {
         let s = &self.slots.as_ref()[i];
         match s.state {
             State::Absent => None,
-            _ if s.epoch != self.epoch => {
-                Some((self.config.quantum(0), self.config.allotment(0)))
-            }
+            _ if s.epoch != self.epoch => Some((self.config.quantum(0), self.config.allotment(0))),
             _ => Some((s.ticks_left, s.allot_left)),
         }
     }
@@ -185,7 +183,14 @@ impl<S: Slots<Slot>> Mlfq<S> {
         let (epoch, q, a) = (self.epoch, self.config.quantum(0), self.config.allotment(0));
         let s = &mut self.slots.as_mut()[i];
         if s.state != State::Absent && s.epoch != epoch {
-            *s = Slot { epoch, level: 0, ticks_left: q, allot_left: a, expired: false, ..*s };
+            *s = Slot {
+                epoch,
+                level: 0,
+                ticks_left: q,
+                allot_left: a,
+                expired: false,
+                ..*s
+            };
         }
         Some((i, s.state))
     }
@@ -274,7 +279,13 @@ impl<S: Slots<Slot>> Scheduler for Mlfq<S> {
         if state == State::Absent {
             let epoch = self.epoch;
             let s = &mut self.slots.as_mut()[i];
-            *s = Slot { state: State::Runnable, level: 0, expired: false, epoch, ..*s };
+            *s = Slot {
+                state: State::Runnable,
+                level: 0,
+                expired: false,
+                epoch,
+                ..*s
+            };
             self.refill(i);
             self.push(i, false);
         }
@@ -329,7 +340,9 @@ impl<S: Slots<Slot>> Scheduler for Mlfq<S> {
     }
 
     fn put_back(&mut self, pid: Pid, why: Requeue) {
-        let Some((i, State::Running)) = self.fresh(pid) else { return };
+        let Some((i, State::Running)) = self.fresh(pid) else {
+            return;
+        };
         self.running = None;
         self.slots.as_mut()[i].state = State::Runnable;
         if self.slots.as_ref()[i].expired || why == Requeue::Yielded {
@@ -362,7 +375,9 @@ impl<S: Slots<Slot>> Scheduler for Mlfq<S> {
     }
 
     fn exit(&mut self, pid: Pid) {
-        let Some((i, state)) = self.fresh(pid) else { return };
+        let Some((i, state)) = self.fresh(pid) else {
+            return;
+        };
         match state {
             State::Running => {
                 self.running = None;
@@ -385,7 +400,11 @@ impl<S: Slots<Slot>> Scheduler for Mlfq<S> {
         if s.state == State::Absent {
             return None;
         }
-        let level = if s.epoch == self.epoch { usize::from(s.level) } else { 0 };
+        let level = if s.epoch == self.epoch {
+            usize::from(s.level)
+        } else {
+            0
+        };
         Some((self.config.levels - 1 - level) as u32)
     }
 }
@@ -409,7 +428,10 @@ mod tests {
 
     #[test]
     fn a_job_drops_a_level_when_its_allotment_is_used() {
-        let config = MlfqConfig { allotment: [2; MAX_LEVELS], ..MlfqConfig::uniform(3, 2) };
+        let config = MlfqConfig {
+            allotment: [2; MAX_LEVELS],
+            ..MlfqConfig::uniform(3, 2)
+        };
         let mut s = Mlfq::<[Slot; 4]>::new(config);
         s.admit(pid(0), Hint::NONE).unwrap();
         let p = s.pick_next().unwrap();
@@ -450,7 +472,10 @@ mod tests {
 
     #[test]
     fn io_bump_puts_a_woken_job_ahead_of_the_running_one() {
-        let config = MlfqConfig { io_bump: true, ..MlfqConfig::uniform(1, 10) };
+        let config = MlfqConfig {
+            io_bump: true,
+            ..MlfqConfig::uniform(1, 10)
+        };
         let mut s = Mlfq::<[Slot; 4]>::new(config);
         for i in 0..2 {
             s.admit(pid(i), Hint::NONE).unwrap();
@@ -465,7 +490,10 @@ mod tests {
 
     #[test]
     fn a_boost_lifts_every_job_including_blocked_ones() {
-        let config = MlfqConfig { boost_period: 10, ..MlfqConfig::uniform(3, 1) };
+        let config = MlfqConfig {
+            boost_period: 10,
+            ..MlfqConfig::uniform(3, 1)
+        };
         let mut s = Mlfq::<[Slot; 4]>::new(config);
         for i in 0..2 {
             s.admit(pid(i), Hint::NONE).unwrap();
@@ -482,7 +510,11 @@ mod tests {
             }
         }
         assert_eq!(s.priority(b), Some(0));
-        assert_eq!(run(&mut s, b, 1), Decision::Continue, "tick 10 boosts b to the top");
+        assert_eq!(
+            run(&mut s, b, 1),
+            Decision::Continue,
+            "tick 10 boosts b to the top"
+        );
         assert_eq!((s.priority(a), s.priority(b)), (Some(2), Some(2)));
         assert_eq!(s.budget(b), Some((1, 1)));
     }

@@ -37,10 +37,12 @@
 //!
 //! # Storage
 //!
-//! Every policy keeps one fixed-size table indexed by [`Pid::index`], given
-//! as a [`Slots`] value: an array for a capacity fixed at compile time
-//! (`Fifo::<[_; 64]>::new()`, usable in a `static`), or with the `alloc`
-//! feature a boxed slice sized at run time (`Fifo::with_capacity(n)`).
+//! Every policy keeps fixed-size tables indexed by [`Pid::index`] (the
+//! heap and lottery policies a second one for their tree), each a [`Slots`]
+//! value: an array for a capacity fixed at compile time
+//! (`Fifo::<[_; 64]>::new()`, `Stride::<[_; 64], [_; 64]>::new(1)`, usable
+//! in a `static`), or with the `alloc` feature a boxed slice sized at run
+//! time (`Fifo::with_capacity(n)`).
 //! Nothing allocates after construction. A pid whose index does not fit is
 //! refused by [`Scheduler::admit`] with [`Full`]; calls about pids a policy
 //! does not hold are ignored.

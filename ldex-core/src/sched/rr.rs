@@ -38,7 +38,12 @@ impl RoundRobin<alloc::boxed::Box<[Slot]>> {
 impl<S: Slots<Slot>> RoundRobin<S> {
     const fn in_slots(slots: S, quantum: u64) -> Self {
         let quantum = if quantum == 0 { 1 } else { quantum };
-        RoundRobin { q: Queue::new(slots), quantum, running: None, used: 0 }
+        RoundRobin {
+            q: Queue::new(slots),
+            quantum,
+            running: None,
+            used: 0,
+        }
     }
 
     fn off_cpu(&mut self, pid: Pid) {
@@ -65,7 +70,11 @@ impl<S: Slots<Slot>> Scheduler for RoundRobin<S> {
         match running {
             Some(pid) if self.running == Some(pid) => {
                 self.used += 1;
-                if self.used >= self.quantum { Decision::Preempt } else { Decision::Continue }
+                if self.used >= self.quantum {
+                    Decision::Preempt
+                } else {
+                    Decision::Continue
+                }
             }
             _ => Decision::Continue,
         }

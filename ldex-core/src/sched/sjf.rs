@@ -24,7 +24,11 @@ pub struct Slot {
 
 impl Slot {
     /// An unused slot.
-    pub const EMPTY: Slot = Slot { left: 0, pos: OUT, state: State::Absent };
+    pub const EMPTY: Slot = Slot {
+        left: 0,
+        pos: OUT,
+        state: State::Absent,
+    };
 }
 
 impl Positioned for Slot {
@@ -68,13 +72,22 @@ impl Sjf<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[HeapCell]>> {
     /// SJF (or, with `preemptive`, STCF) for pids with index below `n`,
     /// sized at run time.
     pub fn with_capacity(n: usize, preemptive: bool) -> Self {
-        Sjf::in_slots(super::boxed(Slot::EMPTY, n), super::boxed(HeapCell::EMPTY, n), preemptive)
+        Sjf::in_slots(
+            super::boxed(Slot::EMPTY, n),
+            super::boxed(HeapCell::EMPTY, n),
+            preemptive,
+        )
     }
 }
 
 impl<S: Slots<Slot>, H: Slots<HeapCell>> Sjf<S, H> {
     const fn in_slots(slots: S, cells: H, preemptive: bool) -> Self {
-        Sjf { slots, heap: Heap::new(cells), preemptive, running: None }
+        Sjf {
+            slots,
+            heap: Heap::new(cells),
+            preemptive,
+            running: None,
+        }
     }
 
     fn state(&self, pid: Pid) -> Option<(usize, State)> {
@@ -91,7 +104,9 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Sjf<S, H> {
 
     /// Take `pid` off the CPU or out of the heap, into state `to`.
     fn leave(&mut self, pid: Pid, to: State) {
-        let Some((i, state)) = self.state(pid) else { return };
+        let Some((i, state)) = self.state(pid) else {
+            return;
+        };
         match state {
             State::Runnable | State::Running => {
                 self.heap.remove(self.slots.as_mut(), i);
@@ -135,7 +150,9 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Sjf<S, H> {
         Decision::Continue
     }
     fn should_preempt(&self, running: Pid) -> Decision {
-        let Some((i, State::Running)) = self.state(running) else { return Decision::Continue };
+        let Some((i, State::Running)) = self.state(running) else {
+            return Decision::Continue;
+        };
         match self.heap.min_key_besides(i) {
             Some(key) if self.preemptive && key < self.slots.as_ref()[i].left => Decision::Preempt,
             _ => Decision::Continue,
@@ -171,7 +188,14 @@ mod tests {
     use super::*;
 
     fn admit(s: &mut Sjf<[Slot; 4], [HeapCell; 4]>, i: usize, length: u64) {
-        s.admit(Pid::from_index(i), Hint { length: Some(length), tickets: 1 }).unwrap();
+        s.admit(
+            Pid::from_index(i),
+            Hint {
+                length: Some(length),
+                tickets: 1,
+            },
+        )
+        .unwrap();
     }
 
     #[test]
@@ -199,7 +223,11 @@ mod tests {
             admit(&mut s, 1, 30);
             assert_eq!(s.should_preempt(p), Decision::Continue, "20 left beats 30");
             admit(&mut s, 2, 10);
-            let want = if preempts { Decision::Preempt } else { Decision::Continue };
+            let want = if preempts {
+                Decision::Preempt
+            } else {
+                Decision::Continue
+            };
             assert_eq!(s.should_preempt(p), want, "10 beats 20 left");
             if preempts {
                 s.put_back(p, Requeue::Preempted);

@@ -27,7 +27,12 @@ pub struct Slot {
 
 impl Slot {
     /// An unused slot.
-    pub const EMPTY: Slot = Slot { pass: 0, stride: STRIDE1, pos: OUT, state: State::Absent };
+    pub const EMPTY: Slot = Slot {
+        pass: 0,
+        stride: STRIDE1,
+        pos: OUT,
+        state: State::Absent,
+    };
 }
 
 impl Positioned for Slot {
@@ -60,14 +65,25 @@ impl<const N: usize> Stride<[Slot; N], [HeapCell; N]> {
 impl Stride<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[HeapCell]>> {
     /// Stride over pids with index below `n`, sized at run time.
     pub fn with_capacity(n: usize, quantum: u64) -> Self {
-        Stride::in_slots(super::boxed(Slot::EMPTY, n), super::boxed(HeapCell::EMPTY, n), quantum)
+        Stride::in_slots(
+            super::boxed(Slot::EMPTY, n),
+            super::boxed(HeapCell::EMPTY, n),
+            quantum,
+        )
     }
 }
 
 impl<S: Slots<Slot>, H: Slots<HeapCell>> Stride<S, H> {
     const fn in_slots(slots: S, cells: H, quantum: u64) -> Self {
         let quantum = if quantum == 0 { 1 } else { quantum };
-        Stride { slots, heap: Heap::new(cells), running: None, quantum, used: 0, global_pass: 0 }
+        Stride {
+            slots,
+            heap: Heap::new(cells),
+            running: None,
+            quantum,
+            used: 0,
+            global_pass: 0,
+        }
     }
 
     fn state(&self, pid: Pid) -> Option<(usize, State)> {
@@ -83,7 +99,9 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Stride<S, H> {
     }
 
     fn leave(&mut self, pid: Pid, to: State) {
-        let Some((i, state)) = self.state(pid) else { return };
+        let Some((i, state)) = self.state(pid) else {
+            return;
+        };
         match state {
             State::Runnable | State::Running => {
                 self.heap.remove(self.slots.as_mut(), i);
@@ -131,7 +149,11 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Stride<S, H> {
         let s = &mut self.slots.as_mut()[i];
         s.pass += s.stride;
         self.used += 1;
-        if self.used >= self.quantum { Decision::Preempt } else { Decision::Continue }
+        if self.used >= self.quantum {
+            Decision::Preempt
+        } else {
+            Decision::Continue
+        }
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
         if let Some((i, State::Running)) = self.state(pid) {
@@ -168,7 +190,14 @@ mod tests {
     fn cpu_shares_follow_ticket_ratios_within_one_tick() {
         let mut s = Stride::<[_; 3], [_; 3]>::new(1);
         for (i, tickets) in [(0, 1), (1, 2), (2, 3)] {
-            s.admit(Pid::from_index(i), Hint { length: None, tickets }).unwrap();
+            s.admit(
+                Pid::from_index(i),
+                Hint {
+                    length: None,
+                    tickets,
+                },
+            )
+            .unwrap();
         }
         let mut got = [0u64; 3];
         for _ in 0..600 {
@@ -205,6 +234,9 @@ mod tests {
             let _ = s.tick(Some(p));
             s.put_back(p, Requeue::Preempted);
         }
-        assert!((4..=6).contains(&runs_of_a), "a ran {runs_of_a} of 10 ticks after waking");
+        assert!(
+            (4..=6).contains(&runs_of_a),
+            "a ran {runs_of_a} of 10 ticks after waking"
+        );
     }
 }

@@ -17,7 +17,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
 }
@@ -26,7 +29,14 @@ impl Lcg {
 /// the order the policy hands them out.
 fn admission_order(s: &mut dyn Scheduler, n: usize) -> [Option<Pid>; CAP] {
     for i in 0..n {
-        s.admit(pid(i), Hint { length: Some(10), tickets: 1 }).unwrap();
+        s.admit(
+            pid(i),
+            Hint {
+                length: Some(10),
+                tickets: 1,
+            },
+        )
+        .unwrap();
     }
     let mut order = [None; CAP];
     for slot in order.iter_mut().take(n) {
@@ -43,7 +53,14 @@ fn admission_order(s: &mut dyn Scheduler, n: usize) -> [Option<Pid>; CAP] {
 /// ticks, and return the ticks each got.
 fn shares(s: &mut dyn Scheduler, n: usize, ticks: usize, yield_every: usize) -> [usize; CAP] {
     for i in 0..n {
-        s.admit(pid(i), Hint { length: Some(1_000_000), tickets: 1 }).unwrap();
+        s.admit(
+            pid(i),
+            Hint {
+                length: Some(1_000_000),
+                tickets: 1,
+            },
+        )
+        .unwrap();
     }
     let mut got = [0; CAP];
     let mut running = s.pick_next();
@@ -54,7 +71,11 @@ fn shares(s: &mut dyn Scheduler, n: usize, ticks: usize, yield_every: usize) -> 
         since += 1;
         let d = s.tick(Some(p));
         if d == Decision::Preempt || since == yield_every {
-            let why = if d == Decision::Preempt { Requeue::Preempted } else { Requeue::Yielded };
+            let why = if d == Decision::Preempt {
+                Requeue::Preempted
+            } else {
+                Requeue::Yielded
+            };
             s.put_back(p, why);
             running = s.pick_next();
             since = 0;
@@ -81,7 +102,10 @@ fn random_protocol(s: &mut dyn Scheduler, seed: u64, may_idle: bool) {
         let i = rng.below(CAP as u64) as usize;
         match rng.below(8) {
             0 if model[i] == M::Absent && running != Some(pid(i)) => {
-                let hint = Hint { length: Some(rng.below(50)), tickets: 1 + rng.below(5) as u32 };
+                let hint = Hint {
+                    length: Some(rng.below(50)),
+                    tickets: 1 + rng.below(5) as u32,
+                };
                 s.admit(pid(i), hint).unwrap();
                 model[i] = M::Runnable;
             }
@@ -98,12 +122,11 @@ fn random_protocol(s: &mut dyn Scheduler, seed: u64, may_idle: bool) {
                     ),
                 }
             }
-            3
-                if s.tick(running) == Decision::Preempt => {
-                    let p = running.take().unwrap();
-                    s.put_back(p, Requeue::Preempted);
-                    model[p.index()] = M::Runnable;
-                }
+            3 if s.tick(running) == Decision::Preempt => {
+                let p = running.take().unwrap();
+                s.put_back(p, Requeue::Preempted);
+                model[p.index()] = M::Runnable;
+            }
             4 if running.is_some() => {
                 let p = running.take().unwrap();
                 s.put_back(p, Requeue::Yielded);
@@ -118,11 +141,12 @@ fn random_protocol(s: &mut dyn Scheduler, seed: u64, may_idle: bool) {
                 s.wake(pid(i));
                 model[i] = M::Runnable;
                 if let Some(r) = running
-                    && s.should_preempt(r) == Decision::Preempt {
-                        s.put_back(r, Requeue::Preempted);
-                        model[r.index()] = M::Runnable;
-                        running = None;
-                    }
+                    && s.should_preempt(r) == Decision::Preempt
+                {
+                    s.put_back(r, Requeue::Preempted);
+                    model[r.index()] = M::Runnable;
+                    running = None;
+                }
             }
             7 => {
                 if running == Some(pid(i)) {
@@ -146,7 +170,11 @@ fn random_protocol(s: &mut dyn Scheduler, seed: u64, may_idle: bool) {
         }
     }
     while let Some(p) = s.pick_next() {
-        assert_eq!(model[p.index()], M::Runnable, "drain: {p:?} was not runnable");
+        assert_eq!(
+            model[p.index()],
+            M::Runnable,
+            "drain: {p:?} was not runnable"
+        );
         assert!(!seen[p.index()], "drain: {p:?} handed out twice");
         seen[p.index()] = true;
         s.exit(p);
@@ -267,3 +295,36 @@ policy_suite!(
 );
 #[cfg(feature = "alloc")]
 policy_suite!(cooperative_boxed, Cooperative::with_capacity(CAP, CoopConfig::DEFAULT), ordered: true, fair: true);
+
+#[test]
+fn every_policy_can_be_built_in_a_static() {
+    static FIFO: Fifo<[super::fifo::Slot; 4]> = Fifo::new();
+    static RR: RoundRobin<[super::fifo::Slot; 4]> = RoundRobin::new(2);
+    static SJF: Sjf<[super::sjf::Slot; 4], [HeapCell; 4]> = Sjf::stcf();
+    static MLFQ: Mlfq<[super::mlfq::Slot; 4]> = Mlfq::new(MlfqConfig::uniform(3, 2));
+    static LOTTERY: Lottery<[super::lottery::Slot; 4], [u64; 4], XorShift64> =
+        Lottery::new(1, XorShift64::new(1));
+    static STRIDE: Stride<[super::stride::Slot; 4], [HeapCell; 4]> = Stride::new(1);
+    static COOP: Cooperative<[super::cooperative::Slot; 4]> = Cooperative::new(CoopConfig::DEFAULT);
+    let names = [
+        FIFO.name(),
+        RR.name(),
+        SJF.name(),
+        MLFQ.name(),
+        LOTTERY.name(),
+        STRIDE.name(),
+        COOP.name(),
+    ];
+    assert_eq!(
+        names,
+        [
+            "fifo",
+            "rr",
+            "stcf",
+            "mlfq",
+            "lottery",
+            "stride",
+            "cooperative"
+        ]
+    );
+}

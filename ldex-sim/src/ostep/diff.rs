@@ -19,7 +19,9 @@ pub fn first(expected: &Value, actual: &Value, path: &str) -> Option<String> {
                     None => return Some(format!("{p}: missing from the result")),
                 }
             }
-            a.keys().find(|k| !e.contains_key(*k)).map(|k| format!("{path}.{k}: not in the expected results"))
+            a.keys()
+                .find(|k| !e.contains_key(*k))
+                .map(|k| format!("{path}.{k}: not in the expected results"))
         }
         (Value::Array(e), Value::Array(a)) => {
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
@@ -27,7 +29,8 @@ pub fn first(expected: &Value, actual: &Value, path: &str) -> Option<String> {
                     return Some(d);
                 }
             }
-            (e.len() != a.len()).then(|| format!("{path}: expected {} entries, got {}", e.len(), a.len()))
+            (e.len() != a.len())
+                .then(|| format!("{path}: expected {} entries, got {}", e.len(), a.len()))
         }
         (Value::Number(e), Value::Number(a)) => {
             let same = match (e.as_u64(), a.as_u64()) {
@@ -36,7 +39,13 @@ pub fn first(expected: &Value, actual: &Value, path: &str) -> Option<String> {
             };
             if same { None } else { differ() }
         }
-        _ => if expected == actual { None } else { differ() },
+        _ => {
+            if expected == actual {
+                None
+            } else {
+                differ()
+            }
+        }
     }
 }
 
@@ -48,7 +57,10 @@ mod tests {
     #[test]
     fn reports_the_path_of_the_first_difference() {
         let e = json!({"a": [1, 2, {"b": "x"}], "c": 3.0});
-        assert_eq!(first(&e, &json!({"a": [1, 2, {"b": "x"}], "c": 3}), "expected"), None);
+        assert_eq!(
+            first(&e, &json!({"a": [1, 2, {"b": "x"}], "c": 3}), "expected"),
+            None
+        );
         assert_eq!(
             first(&e, &json!({"a": [1, 2, {"b": "y"}], "c": 3}), "expected").unwrap(),
             "expected.a[2].b: expected \"x\", got \"y\""

@@ -35,56 +35,96 @@ pub struct Node<'a> {
 impl<'a> Node<'a> {
     /// The root of case `case`.
     pub fn root(case: &'a str, value: &'a Value) -> Node<'a> {
-        Node { case, path: String::new(), value }
+        Node {
+            case,
+            path: String::new(),
+            value,
+        }
     }
 
     /// An error about this node.
     pub fn error(&self, problem: impl Into<String>) -> InputError {
         InputError {
             case: Some(self.case.to_string()),
-            field: if self.path.is_empty() { "(case)".to_string() } else { self.path.clone() },
+            field: if self.path.is_empty() {
+                "(case)".to_string()
+            } else {
+                self.path.clone()
+            },
             problem: problem.into(),
         }
     }
 
     /// The member `name` (an error if missing).
     pub fn get(&self, name: &str) -> Result<Node<'a>, InputError> {
-        let path = if self.path.is_empty() { name.to_string() } else { format!("{}.{name}", self.path) };
-        let obj = self.value.as_object().ok_or_else(|| self.error("expected an object"))?;
+        let path = if self.path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.path)
+        };
+        let obj = self
+            .value
+            .as_object()
+            .ok_or_else(|| self.error("expected an object"))?;
         match obj.get(name) {
-            Some(value) => Ok(Node { case: self.case, path, value }),
-            None => Err(InputError { case: Some(self.case.to_string()), field: path, problem: "missing".into() }),
+            Some(value) => Ok(Node {
+                case: self.case,
+                path,
+                value,
+            }),
+            None => Err(InputError {
+                case: Some(self.case.to_string()),
+                field: path,
+                problem: "missing".into(),
+            }),
         }
     }
 
     /// The elements of an array.
     pub fn items(&self) -> Result<Vec<Node<'a>>, InputError> {
-        let arr = self.value.as_array().ok_or_else(|| self.error("expected an array"))?;
+        let arr = self
+            .value
+            .as_array()
+            .ok_or_else(|| self.error("expected an array"))?;
         Ok(arr
             .iter()
             .enumerate()
-            .map(|(i, value)| Node { case: self.case, path: format!("{}[{i}]", self.path), value })
+            .map(|(i, value)| Node {
+                case: self.case,
+                path: format!("{}[{i}]", self.path),
+                value,
+            })
             .collect())
     }
 
     /// An unsigned integer.
     pub fn u64(&self) -> Result<u64, InputError> {
-        self.value.as_u64().ok_or_else(|| self.error("expected an unsigned integer"))
+        self.value
+            .as_u64()
+            .ok_or_else(|| self.error("expected an unsigned integer"))
     }
 
     /// An unsigned integer, or `None` for `null`.
     pub fn opt_u64(&self) -> Result<Option<u64>, InputError> {
-        if self.value.is_null() { Ok(None) } else { self.u64().map(Some) }
+        if self.value.is_null() {
+            Ok(None)
+        } else {
+            self.u64().map(Some)
+        }
     }
 
     /// A boolean.
     pub fn bool(&self) -> Result<bool, InputError> {
-        self.value.as_bool().ok_or_else(|| self.error("expected true or false"))
+        self.value
+            .as_bool()
+            .ok_or_else(|| self.error("expected true or false"))
     }
 
     /// A string.
     pub fn str(&self) -> Result<&'a str, InputError> {
-        self.value.as_str().ok_or_else(|| self.error("expected a string"))
+        self.value
+            .as_str()
+            .ok_or_else(|| self.error("expected a string"))
     }
 
     /// One of `names`.

@@ -9,10 +9,10 @@ use ldex_core::sched::{Hint, Lottery, Replay};
 use serde_json::{Value, json};
 
 use super::json::{InputError, Node};
-use crate::scenario::{Op, ProcSpec};
 use super::record::{Log, Recorder, SharedLog, What};
 use super::sched::{arg_after, dispatches};
 use super::{Outcome, Run, ids_in_order};
+use crate::scenario::{Op, ProcSpec};
 
 /// A `lottery.py` case.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,12 +51,30 @@ pub fn parse(input: &Node, command: Option<&str>) -> Result<Input, InputError> {
     if draws.is_empty() && !jobs.is_empty() {
         return Err(d.error("expected at least one draw"));
     }
-    let seed = input.get("seed").ok().and_then(|s| s.u64().ok()).unwrap_or(0).to_string();
+    let seed = input
+        .get("seed")
+        .ok()
+        .and_then(|s| s.u64().ok())
+        .unwrap_or(0)
+        .to_string();
     let arg = |flag: &str, default: &str| {
-        command.and_then(|c| arg_after(c, flag)).unwrap_or(default).to_string()
+        command
+            .and_then(|c| arg_after(c, flag))
+            .unwrap_or(default)
+            .to_string()
     };
-    let args = [arg("-j", "3"), arg("-m", "10"), arg("-T", "100"), arg("-s", &seed)];
-    Ok(Input { quantum, jobs, draws, args })
+    let args = [
+        arg("-j", "3"),
+        arg("-m", "10"),
+        arg("-T", "100"),
+        arg("-s", &seed),
+    ];
+    Ok(Input {
+        quantum,
+        jobs,
+        draws,
+        args,
+    })
 }
 
 /// The scenario and the policy for it, recording into `log`.
@@ -69,11 +87,17 @@ pub fn setup(input: &Input, log: &SharedLog) -> Run {
         .map(|&(length, tickets)| ProcSpec {
             name: String::new(),
             arrival: 0,
-            hint: Hint { length: Some(length), tickets: tickets as u32 },
+            hint: Hint {
+                length: Some(length),
+                tickets: tickets as u32,
+            },
             program: vec![Op::Compute(length.div_ceil(q).max(1) * q), Op::Exit(0)],
         })
         .collect();
-    Run { procs, sched: Box::new(Recorder::new(sched, log.clone(), None)) }
+    Run {
+        procs,
+        sched: Box::new(Recorder::new(sched, log.clone(), None)),
+    }
 }
 
 /// Render the results the way the case's `expected` is shaped.
@@ -86,16 +110,27 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
     let mut lines = vec!["** Solutions **".to_string()];
     let mut completions: Vec<Value> = Vec::new();
     for (k, &(start, job, _, _)) in dispatches(log).iter().enumerate() {
-        let total: u64 = (0..n).filter(|&j| !finished[j]).map(|j| input.jobs[j].1).sum();
+        let total: u64 = (0..n)
+            .filter(|&j| !finished[j])
+            .map(|j| input.jobs[j].1)
+            .sum();
         let r = input.draws[k % input.draws.len()];
         let winner = if total == 0 { 0 } else { r % total };
-        draws.push(json!({"random": r, "winning_ticket": winner, "total_tickets": total, "job": job}));
-        lines.push(format!("Random {r} -> Winning ticket {winner} (of {total}) -> Run {job}"));
+        draws.push(
+            json!({"random": r, "winning_ticket": winner, "total_tickets": total, "job": job}),
+        );
+        lines.push(format!(
+            "Random {r} -> Winning ticket {winner} (of {total}) -> Run {job}"
+        ));
         lines.push("  Jobs:".to_string());
         let mut row = String::new();
         for (j, (&l, &(_, tickets))) in left.iter().zip(&input.jobs).enumerate() {
             let star = if j == job { '*' } else { ' ' };
-            let tix = if l > 0 { tickets.to_string() } else { "---".to_string() };
+            let tix = if l > 0 {
+                tickets.to_string()
+            } else {
+                "---".to_string()
+            };
             let _ = write!(row, " ({star} job:{j} timeleft:{l} tix:{tix} ) ");
         }
         lines.push(row);
@@ -117,9 +152,15 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
     let jlist: Vec<String> = input.jobs.iter().map(|(l, t)| format!("{l}:{t}")).collect();
     let _ = writeln!(text, "ARG jlist {}", jlist.join(","));
     let [jobs, maxlen, maxticket, seed] = &input.args;
-    let _ = writeln!(text, "ARG jobs {jobs}\nARG maxlen {maxlen}\nARG maxticket {maxticket}");
+    let _ = writeln!(
+        text,
+        "ARG jobs {jobs}\nARG maxlen {maxlen}\nARG maxticket {maxticket}"
+    );
     let _ = writeln!(text, "ARG quantum {q}\nARG seed {seed}\n");
-    let _ = writeln!(text, "Here is the job list, with the run time of each job: ");
+    let _ = writeln!(
+        text,
+        "Here is the job list, with the run time of each job: "
+    );
     for (j, (l, t)) in input.jobs.iter().enumerate() {
         let _ = writeln!(text, "  Job {j} ( length = {l}, tickets = {t} )");
     }

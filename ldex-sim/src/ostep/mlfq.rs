@@ -8,9 +8,9 @@ use ldex_core::sched::{Hint, Mlfq, MlfqConfig};
 use serde_json::{Value, json};
 
 use super::json::{InputError, Node};
-use crate::scenario::{Op, ProcSpec};
 use super::record::{Log, SharedLog, What};
 use super::{Outcome, Run, avg, ids_in_order};
+use crate::scenario::{Op, ProcSpec};
 
 /// One job: arrival, length, I/O every this many ticks of CPU (0: never).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,9 +36,10 @@ pub fn parse(input: &Node) -> Result<Input, InputError> {
         return Err(nq.error(format!("expected 1 to {MAX_LEVELS} queues")));
     }
     let mut config = MlfqConfig::uniform(levels, 1);
-    for (field, dest, lowest_may_be_zero) in
-        [("quantum_top_first", &mut config.quantum, false), ("allotment_top_first", &mut config.allotment, true)]
-    {
+    for (field, dest, lowest_may_be_zero) in [
+        ("quantum_top_first", &mut config.quantum, false),
+        ("allotment_top_first", &mut config.allotment, true),
+    ] {
         let node = input.get(field)?;
         let items = node.items()?;
         if items.len() != levels {
@@ -64,14 +65,22 @@ pub fn parse(input: &Node) -> Result<Input, InputError> {
         .iter()
         .map(|j| {
             let length = j.get("length")?;
-            let job = Job { arrival: j.get("arrival")?.u64()?, length: length.u64()?, io_every: j.get("io_every")?.u64()? };
+            let job = Job {
+                arrival: j.get("arrival")?.u64()?,
+                length: length.u64()?,
+                io_every: j.get("io_every")?.u64()?,
+            };
             if job.length == 0 {
                 return Err(length.error("a job needs at least 1 tick of CPU"));
             }
             Ok(job)
         })
         .collect::<Result<Vec<_>, InputError>>()?;
-    Ok(Input { config, io_time, jobs })
+    Ok(Input {
+        config,
+        io_time,
+        jobs,
+    })
 }
 
 /// A job's program: compute in bursts of `io_every`, an I/O after each
@@ -80,7 +89,11 @@ fn program(job: &Job, io_time: u64) -> Vec<Op> {
     let mut ops = Vec::new();
     let mut left = job.length;
     while left > 0 {
-        let burst = if job.io_every == 0 { left } else { job.io_every.min(left) };
+        let burst = if job.io_every == 0 {
+            left
+        } else {
+            job.io_every.min(left)
+        };
         ops.push(Op::Compute(burst));
         left -= burst;
         if left > 0 {
@@ -102,9 +115,17 @@ pub fn setup(input: &Input, log: &SharedLog) -> Run {
     let procs = input
         .jobs
         .iter()
-        .map(|j| ProcSpec { name: String::new(), arrival: j.arrival, hint: Hint::NONE, program: program(j, input.io_time) })
+        .map(|j| ProcSpec {
+            name: String::new(),
+            arrival: j.arrival,
+            hint: Hint::NONE,
+            program: program(j, input.io_time),
+        })
         .collect();
-    Run { procs, sched: Box::new(recorder) }
+    Run {
+        procs,
+        sched: Box::new(recorder),
+    }
 }
 
 /// An event as `mlfq.py` lists it.
@@ -147,7 +168,12 @@ fn events(input: &Input, log: &Log, end: u64) -> Vec<(u64, Ev)> {
         .collect();
     let b = input.config.boost_period;
     if b > 0 {
-        evs.extend((1..).map(|k| k * b).take_while(|&t| t < end).map(|t| (t, Ev::Boost)));
+        evs.extend(
+            (1..)
+                .map(|k| k * b)
+                .take_while(|&t| t < end)
+                .map(|t| (t, Ev::Boost)),
+        );
     }
     evs.sort_by_key(|&(t, e)| (t, e.rank()));
     evs
@@ -174,7 +200,13 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
         .enumerate()
         .map(|(j, job)| {
             let f = first[j].unwrap_or(finish[j]);
-            (job.arrival, f, finish[j], f - job.arrival, finish[j] - job.arrival)
+            (
+                job.arrival,
+                f,
+                finish[j],
+                f - job.arrival,
+                finish[j] - job.arrival,
+            )
         })
         .collect();
     let rs: u64 = rows.iter().map(|r| r.3).sum();
@@ -205,7 +237,12 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
     let job_lines: Vec<String> = rows
         .iter()
         .enumerate()
-        .map(|(j, r)| format!("  Job {j:2}: startTime {:3} - response {:3} - turnaround {:3}", r.0, r.3, r.4))
+        .map(|(j, r)| {
+            format!(
+                "  Job {j:2}: startTime {:3} - response {:3} - turnaround {:3}",
+                r.0, r.3, r.4
+            )
+        })
         .collect();
     let (ar, at) = (avg(rs, n), avg(ts, n));
     let average_line = format!(
@@ -232,7 +269,13 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
 }
 
 /// What `mlfq.py -c` prints.
-fn text(input: &Input, log: &Log, evs: &[(u64, Ev)], job_lines: &[String], average_line: &str) -> String {
+fn text(
+    input: &Input,
+    log: &Log,
+    evs: &[(u64, Ev)],
+    job_lines: &[String],
+    average_line: &str,
+) -> String {
     let c = &input.config;
     let mut out = String::new();
     let _ = writeln!(out, "Here is the list of inputs:");
@@ -240,19 +283,42 @@ fn text(input: &Input, log: &Log, evs: &[(u64, Ev)], job_lines: &[String], avera
     let _ = writeln!(out, "OPTIONS queues {}", c.levels);
     for prio in (0..c.levels).rev() {
         let level = c.levels - 1 - prio;
-        let _ = writeln!(out, "OPTIONS allotments for queue {prio:2} is {:3}", c.allotment[level]);
-        let _ = writeln!(out, "OPTIONS quantum length for queue {prio:2} is {:3}", c.quantum[level]);
+        let _ = writeln!(
+            out,
+            "OPTIONS allotments for queue {prio:2} is {:3}",
+            c.allotment[level]
+        );
+        let _ = writeln!(
+            out,
+            "OPTIONS quantum length for queue {prio:2} is {:3}",
+            c.quantum[level]
+        );
     }
     let py = |b: bool| if b { "True" } else { "False" };
     let _ = writeln!(out, "OPTIONS boost {}", c.boost_period);
     let _ = writeln!(out, "OPTIONS ioTime {}", input.io_time);
     let _ = writeln!(out, "OPTIONS stayAfterIO {}", py(c.stay_on_io));
     let _ = writeln!(out, "OPTIONS iobump {}", py(c.io_bump));
-    let _ = writeln!(out, "\n\nFor each job, three defining characteristics are given:");
-    let _ = writeln!(out, "  startTime : at what time does the job enter the system");
-    let _ = writeln!(out, "  runTime   : the total CPU time needed by the job to finish");
-    let _ = writeln!(out, "  ioFreq    : every ioFreq time units, the job issues an I/O");
-    let _ = writeln!(out, "              (the I/O takes ioTime units to complete)\n");
+    let _ = writeln!(
+        out,
+        "\n\nFor each job, three defining characteristics are given:"
+    );
+    let _ = writeln!(
+        out,
+        "  startTime : at what time does the job enter the system"
+    );
+    let _ = writeln!(
+        out,
+        "  runTime   : the total CPU time needed by the job to finish"
+    );
+    let _ = writeln!(
+        out,
+        "  ioFreq    : every ioFreq time units, the job issues an I/O"
+    );
+    let _ = writeln!(
+        out,
+        "              (the I/O takes ioTime units to complete)\n"
+    );
     let _ = writeln!(out, "Job List:");
     for (j, job) in input.jobs.iter().enumerate() {
         let _ = writeln!(

@@ -86,17 +86,29 @@ pub struct Run {
 
 /// Parse a whole file.
 pub fn parse(text: &str) -> Result<Vec<Case>, InputError> {
-    let file_error = |field: &str, problem: String| InputError { case: None, field: field.into(), problem };
-    let root: Value = serde_json::from_str(text).map_err(|e| file_error("(file)", format!("not JSON: {e}")))?;
+    let file_error = |field: &str, problem: String| InputError {
+        case: None,
+        field: field.into(),
+        problem,
+    };
+    let root: Value =
+        serde_json::from_str(text).map_err(|e| file_error("(file)", format!("not JSON: {e}")))?;
     let schema = root.get("schema").and_then(Value::as_str);
     if schema != Some(SCHEMA) {
-        return Err(file_error("schema", format!("expected {SCHEMA:?}, found {:?}", root.get("schema"))));
+        return Err(file_error(
+            "schema",
+            format!("expected {SCHEMA:?}, found {:?}", root.get("schema")),
+        ));
     }
     let cases = root
         .get("cases")
         .and_then(Value::as_array)
         .ok_or_else(|| file_error("cases", "expected an array of cases".into()))?;
-    cases.iter().enumerate().map(|(k, c)| parse_case(k, c)).collect()
+    cases
+        .iter()
+        .enumerate()
+        .map(|(k, c)| parse_case(k, c))
+        .collect()
 }
 
 fn parse_case(k: usize, value: &Value) -> Result<Case, InputError> {
@@ -117,7 +129,11 @@ fn parse_case(k: usize, value: &Value) -> Result<Case, InputError> {
     if !expected.value().is_object() {
         return Err(expected.error("expected an object"));
     }
-    Ok(Case { id: id.to_string(), input, expected: expected.value().clone() })
+    Ok(Case {
+        id: id.to_string(),
+        input,
+        expected: expected.value().clone(),
+    })
 }
 
 /// Run one case on the simulated machine and render its results.
@@ -131,10 +147,20 @@ pub fn run(case: &Case) -> Result<Outcome, String> {
     };
     let n = run.procs.len();
     if n > MAX_PROCS {
-        return Err(format!("case {}: {n} jobs; the simulated machine holds at most {MAX_PROCS}", case.id));
+        return Err(format!(
+            "case {}: {n} jobs; the simulated machine holds at most {MAX_PROCS}",
+            case.id
+        ));
     }
-    let procs: Vec<ProcSpec> =
-        run.procs.into_iter().enumerate().map(|(k, p)| ProcSpec { name: format!("job{k}"), ..p }).collect();
+    let procs: Vec<ProcSpec> = run
+        .procs
+        .into_iter()
+        .enumerate()
+        .map(|(k, p)| ProcSpec {
+            name: format!("job{k}"),
+            ..p
+        })
+        .collect();
     let scenario = Scenario {
         settings: Settings {
             policy: run.sched.name().into(),
@@ -150,12 +176,26 @@ pub fn run(case: &Case) -> Result<Outcome, String> {
     let jobs: Vec<usize> = report
         .launches
         .iter()
-        .map(|l| l.name.strip_prefix("job").and_then(|k| k.parse().ok()).unwrap_or(usize::MAX))
+        .map(|l| {
+            l.name
+                .strip_prefix("job")
+                .and_then(|k| k.parse().ok())
+                .unwrap_or(usize::MAX)
+        })
         .collect();
     let mut log = record::lock(&log);
-    let finishes: Vec<u64> = log.events.iter().filter(|e| matches!(e.1, What::Finish(_))).map(|e| e.0).collect();
+    let finishes: Vec<u64> = log
+        .events
+        .iter()
+        .filter(|e| matches!(e.1, What::Finish(_)))
+        .map(|e| e.0)
+        .collect();
     if finishes.len() != n {
-        return Err(format!("case {}: {} of {n} jobs finished", case.id, finishes.len()));
+        return Err(format!(
+            "case {}: {} of {n} jobs finished",
+            case.id,
+            finishes.len()
+        ));
     }
     let end = finishes.iter().copied().max().unwrap_or(0);
     log.to_jobs(&jobs, end);

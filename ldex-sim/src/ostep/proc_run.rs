@@ -8,9 +8,9 @@ use ldex_core::sched::{CoopConfig, Cooperative, Hint};
 use serde_json::{Value, json};
 
 use super::json::{InputError, Node};
-use crate::scenario::{Op, ProcSpec};
 use super::record::{Log, Recorder, SharedLog, What};
 use super::{Outcome, Run, ids_in_order};
+use crate::scenario::{Op, ProcSpec};
 
 /// The instructions.
 const INSTRUCTIONS: [&str; 3] = ["cpu", "io", "io_done"];
@@ -25,9 +25,14 @@ pub struct Input {
 
 /// Read a case's `input`.
 pub fn parse(input: &Node) -> Result<Input, InputError> {
-    let switch_on_io = input.get("switch")?.one_of(&["SWITCH_ON_IO", "SWITCH_ON_END"])? == "SWITCH_ON_IO";
-    let wake_preempts =
-        input.get("io_done")?.one_of(&["IO_RUN_LATER", "IO_RUN_IMMEDIATE"])? == "IO_RUN_IMMEDIATE";
+    let switch_on_io = input
+        .get("switch")?
+        .one_of(&["SWITCH_ON_IO", "SWITCH_ON_END"])?
+        == "SWITCH_ON_IO";
+    let wake_preempts = input
+        .get("io_done")?
+        .one_of(&["IO_RUN_LATER", "IO_RUN_IMMEDIATE"])?
+        == "IO_RUN_IMMEDIATE";
     let io_length = input.get("io_length")?.u64()?;
     let procs = input.get("processes")?;
     ids_in_order(&procs, "pid")?;
@@ -44,12 +49,23 @@ pub fn parse(input: &Node) -> Result<Input, InputError> {
                 .iter()
                 .map(|i| {
                     let s = i.one_of(&INSTRUCTIONS)?;
-                    Ok(INSTRUCTIONS.iter().copied().find(|x| *x == s).unwrap_or("cpu"))
+                    Ok(INSTRUCTIONS
+                        .iter()
+                        .copied()
+                        .find(|x| *x == s)
+                        .unwrap_or("cpu"))
                 })
                 .collect()
         })
         .collect::<Result<Vec<Vec<&'static str>>, InputError>>()?;
-    Ok(Input { config: CoopConfig { switch_on_io, wake_preempts }, io_length, programs })
+    Ok(Input {
+        config: CoopConfig {
+            switch_on_io,
+            wake_preempts,
+        },
+        io_length,
+        programs,
+    })
 }
 
 /// The scenario and the policy for it, recording into `log`.
@@ -67,10 +83,18 @@ pub fn setup(input: &Input, log: &SharedLog) -> Run {
                 }
             }
             ops.push(Op::Exit(0));
-            ProcSpec { name: String::new(), arrival: 0, hint: Hint::NONE, program: ops }
+            ProcSpec {
+                name: String::new(),
+                arrival: 0,
+                hint: Hint::NONE,
+                program: ops,
+            }
         })
         .collect();
-    Run { procs, sched: Box::new(Recorder::new(sched, log.clone(), None)) }
+    Run {
+        procs,
+        sched: Box::new(Recorder::new(sched, log.clone(), None)),
+    }
 }
 
 /// One row of the trace: (io completed, per-pid column, CPU busy, I/Os in flight).
@@ -88,7 +112,11 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
             What::IoStart(p) => ios.push((p, t, u64::MAX)),
             What::IoDone(p) => {
                 woke.push(t);
-                if let Some(io) = ios.iter_mut().rev().find(|io| io.0 == p && io.2 == u64::MAX) {
+                if let Some(io) = ios
+                    .iter_mut()
+                    .rev()
+                    .find(|io| io.0 == p && io.2 == u64::MAX)
+                {
                     io.2 = t;
                 }
             }
@@ -115,13 +143,22 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
                     }
                 })
                 .collect();
-            let in_flight = ios.iter().filter(|&&(_, b, w)| b < tick && tick <= w).count();
+            let in_flight = ios
+                .iter()
+                .filter(|&&(_, b, w)| b < tick && tick <= w)
+                .count();
             (woke.contains(&sim), cols, ran.is_some(), in_flight)
         })
         .collect();
     let cpu_busy = rows.iter().filter(|r| r.2).count() as u64;
     let io_busy = rows.iter().filter(|r| r.3 > 0).count() as u64;
-    let pct = |x: u64| if end == 0 { "0.00".to_string() } else { format!("{:.2}", 100.0 * x as f64 / end as f64) };
+    let pct = |x: u64| {
+        if end == 0 {
+            "0.00".to_string()
+        } else {
+            format!("{:.2}", 100.0 * x as f64 / end as f64)
+        }
+    };
     let mut header = "Time".to_string();
     for p in 0..n {
         let _ = write!(header, "{:>14}", format!("PID:{p:2}"));

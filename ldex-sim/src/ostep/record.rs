@@ -177,11 +177,20 @@ mod tests {
                 (3, What::Dispatch(0)),
                 (4, What::Finish(0)),
             ],
-            ticks: vec![Some((0, None)), Some((0, None)), None, Some((0, None)), None],
+            ticks: vec![
+                Some((0, None)),
+                Some((0, None)),
+                None,
+                Some((0, None)),
+                None,
+            ],
             probes: vec![None; 5],
         };
         log.to_jobs(&[0, 1], 4);
-        assert_eq!(log.ticks, [Some((0, None)), Some((0, None)), None, Some((1, None))]);
+        assert_eq!(
+            log.ticks,
+            [Some((0, None)), Some((0, None)), None, Some((1, None))]
+        );
         assert_eq!(log.events[5], (4, What::Finish(1)));
         assert_eq!(log.events[2], (2, What::Finish(0)));
     }

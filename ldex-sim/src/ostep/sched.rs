@@ -6,9 +6,9 @@ use ldex_core::sched::{Fifo, Hint, RoundRobin, Scheduler, Sjf};
 use serde_json::{Value, json};
 
 use super::json::{InputError, Node};
-use crate::scenario::{Op, ProcSpec};
 use super::record::{Log, Recorder, SharedLog, What};
 use super::{Outcome, Run, avg, ids_in_order};
+use crate::scenario::{Op, ProcSpec};
 
 /// The policies `scheduler.py` knows.
 pub const POLICIES: [&str; 3] = ["FIFO", "SJF", "RR"];
@@ -30,9 +30,16 @@ pub struct Input {
 pub fn parse(input: &Node, command: Option<&str>) -> Result<Input, InputError> {
     let policy_node = input.get("policy")?;
     let name = policy_node.str()?;
-    let policy = POLICIES.iter().copied().find(|p| *p == name).ok_or_else(|| {
-        policy_node.error(format!("unknown policy {name:?}; valid policies: {}", POLICIES.join(", ")))
-    })?;
+    let policy = POLICIES
+        .iter()
+        .copied()
+        .find(|p| *p == name)
+        .ok_or_else(|| {
+            policy_node.error(format!(
+                "unknown policy {name:?}; valid policies: {}",
+                POLICIES.join(", ")
+            ))
+        })?;
     let q = input.get("quantum")?;
     let quantum = q.opt_u64()?;
     if policy == "RR" && quantum.unwrap_or(0) == 0 {
@@ -47,7 +54,10 @@ pub fn parse(input: &Node, command: Option<&str>) -> Result<Input, InputError> {
         .collect::<Result<Vec<_>, InputError>>()?;
     let arg = |flag: &str| command.and_then(|c| arg_after(c, flag));
     let jlist = arg("-l").map(str::to_string).unwrap_or_else(|| {
-        jobs.iter().map(|j| j.1.to_string()).collect::<Vec<_>>().join(",")
+        jobs.iter()
+            .map(|j| j.1.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
     });
     let explicit = command.is_none() || arg("-l").is_some();
     let mut args = vec![format!("ARG policy {policy}")];
@@ -58,7 +68,13 @@ pub fn parse(input: &Node, command: Option<&str>) -> Result<Input, InputError> {
         args.push(format!("ARG maxlen {}", arg("-m").unwrap_or("10")));
         args.push(format!("ARG seed {}", arg("-s").unwrap_or("0")));
     }
-    Ok(Input { policy, quantum: if policy == "RR" { quantum } else { None }, jobs, args, explicit })
+    Ok(Input {
+        policy,
+        quantum: if policy == "RR" { quantum } else { None },
+        jobs,
+        args,
+        explicit,
+    })
 }
 
 /// The value after flag `flag` in a command line.
@@ -82,11 +98,17 @@ pub fn setup(input: &Input, log: &SharedLog) -> Run {
         .map(|&(arrival, length)| ProcSpec {
             name: String::new(),
             arrival,
-            hint: Hint { length: Some(length), tickets: 1 },
+            hint: Hint {
+                length: Some(length),
+                tickets: 1,
+            },
             program: vec![Op::Compute(length), Op::Exit(0)],
         })
         .collect();
-    Run { procs, sched: Box::new(Recorder::new(sched, log.clone(), None)) }
+    Run {
+        procs,
+        sched: Box::new(Recorder::new(sched, log.clone(), None)),
+    }
 }
 
 /// One dispatch: (start, job, ran, done).
@@ -95,15 +117,29 @@ type Dispatch = (u64, usize, u64, bool);
 /// The dispatches, read off the log: each runs until the next dispatch or
 /// until its job stops running.
 pub(super) fn dispatches(log: &Log) -> Vec<Dispatch> {
-    let picks: Vec<(u64, usize)> =
-        log.events.iter().filter_map(|&(t, w)| if let What::Dispatch(j) = w { Some((t, j)) } else { None }).collect();
+    let picks: Vec<(u64, usize)> = log
+        .events
+        .iter()
+        .filter_map(|&(t, w)| {
+            if let What::Dispatch(j) = w {
+                Some((t, j))
+            } else {
+                None
+            }
+        })
+        .collect();
     picks
         .iter()
         .enumerate()
         .map(|(k, &(start, job))| {
             let limit = picks.get(k + 1).map_or(log.ticks.len() as u64, |p| p.0);
-            let ran = (start..limit).take_while(|&t| matches!(log.ticks[t as usize], Some((j, _)) if j == job)).count() as u64;
-            let done = log.events.iter().any(|&(t, w)| w == What::Finish(job) && t == start + ran);
+            let ran = (start..limit)
+                .take_while(|&t| matches!(log.ticks[t as usize], Some((j, _)) if j == job))
+                .count() as u64;
+            let done = log
+                .events
+                .iter()
+                .any(|&(t, w)| w == What::Finish(job) && t == start + ran);
             (start, job, ran, done)
         })
         .collect()
@@ -176,7 +212,10 @@ fn text(
     for line in &input.args {
         let _ = writeln!(out, "{line}");
     }
-    let _ = writeln!(out, "\nHere is the job list, with the run time of each job: ");
+    let _ = writeln!(
+        out,
+        "\nHere is the job list, with the run time of each job: "
+    );
     let float = if input.explicit { ".0" } else { "" };
     for (j, (_, len)) in input.jobs.iter().enumerate() {
         let _ = writeln!(out, "  Job {j} ( length = {len}{float} )");
@@ -186,7 +225,10 @@ fn text(
     for &(start, job, ran, done) in trace {
         let ranf = ran as f64;
         if input.policy == "RR" {
-            let _ = write!(out, "  [ time {start:3} ] Run job {job:3} for {ranf:.2} secs");
+            let _ = write!(
+                out,
+                "  [ time {start:3} ] Run job {job:3} for {ranf:.2} secs"
+            );
         } else {
             let _ = write!(out, "  [ time {start:3} ] Run job {job} for {ranf:.2} secs");
         }
