@@ -1,6 +1,9 @@
 //! Scheduling-policy operations at 1k, 100k and 1M runnable processes, for
 //! every ldex policy and, side by side, axsched 0.3.1's FIFO, RR and CFS.
 //!
+//! Benchmarks are ordered by size, then operation, with every policy back
+//! to back, so that ours and axsched's meet the same machine load.
+//!
 //! Operations (each on a policy that already holds `n` runnable processes):
 //! * `admit`: admit one more process (batched; the batch is removed
 //!   again outside the timed region).
@@ -20,7 +23,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axsched::{BaseScheduler, CFSTask, CFScheduler, FifoScheduler, FifoTask, RRScheduler, RRTask};
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use ldex_core::Pid;
 use ldex_core::sched::{
     CoopConfig, Cooperative, Decision, Fifo, Hint, Lottery, Mlfq, MlfqConfig, Requeue, RoundRobin,
@@ -125,11 +129,40 @@ fn filled<T: Subject>(make: Make<T>, n: usize) -> T {
     s
 }
 
-fn bench_policy<T: Subject>(c: &mut Criterion, name: &str, make: Make<T>) {
-    let mut g = c.benchmark_group(name);
-    for &n in &SIZES {
-        let mut s = filled(make, n);
-        g.bench_function(BenchmarkId::new("admit", n), |b| {
+/// The operations measured.
+#[derive(Clone, Copy)]
+enum Op {
+    Admit,
+    PickPutBack,
+    Tick,
+    Cycle,
+}
+
+impl Op {
+    const ALL: [Op; 4] = [Op::Admit, Op::PickPutBack, Op::Tick, Op::Cycle];
+
+    fn name(self) -> &'static str {
+        match self {
+            Op::Admit => "admit",
+            Op::PickPutBack => "pick+put_back",
+            Op::Tick => "tick",
+            Op::Cycle => "cycle",
+        }
+    }
+}
+
+/// Measure `op` on a fresh `policy` holding `n` runnable processes.
+fn bench_op<T: Subject>(
+    g: &mut BenchmarkGroup<WallTime>,
+    policy: &str,
+    make: Make<T>,
+    op: Op,
+    n: usize,
+) {
+    let mut s = filled(make, n);
+    let id = BenchmarkId::new(policy, n);
+    match op {
+        Op::Admit => g.bench_function(id, |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 let mut left = iters as usize;
@@ -147,66 +180,125 @@ fn bench_policy<T: Subject>(c: &mut Criterion, name: &str, make: Make<T>) {
                 }
                 total
             })
-        });
-        g.bench_function(BenchmarkId::new("pick+put_back", n), |b| {
+        }),
+        Op::PickPutBack => g.bench_function(id, |b| {
             b.iter(|| {
                 if let Some(p) = s.pick() {
                     s.put_back(black_box(p));
                 }
             })
-        });
-        let running = s.pick();
-        if let Some(p) = &running {
-            g.bench_function(BenchmarkId::new("tick", n), |b| {
-                b.iter(|| s.tick(black_box(p)))
-            });
+        }),
+        Op::Tick => {
+            let Some(p) = s.pick() else { return };
+            g.bench_function(id, |b| b.iter(|| s.tick(black_box(&p))))
         }
-        if let Some(p) = running {
-            s.put_back(p);
-        }
-        g.bench_function(BenchmarkId::new("cycle", n), |b| {
+        Op::Cycle => g.bench_function(id, |b| {
             b.iter(|| {
                 if let Some(p) = s.pick() {
                     black_box(s.tick(&p));
                     s.put_back(p);
                 }
             })
-        });
-        drop(s);
-    }
-    g.finish();
+        }),
+    };
+}
+
+/// Every policy, ours and axsched's, back to back on the same operation and
+/// size, so that they run under the same machine load.
+fn all_policies(g: &mut BenchmarkGroup<WallTime>, op: Op, n: usize) {
+    bench_op(g, "ldex/fifo", &|cap| Ours(Fifo::with_capacity(cap)), op, n);
+    bench_op(
+        g,
+        "axsched/fifo",
+        &|cap| Ax::new(FifoScheduler::new(), cap, |k| Arc::new(FifoTask::new(k))),
+        op,
+        n,
+    );
+    bench_op(
+        g,
+        "ldex/rr",
+        &|cap| Ours(RoundRobin::with_capacity(cap, 5)),
+        op,
+        n,
+    );
+    bench_op(
+        g,
+        "axsched/rr",
+        &|cap| {
+            Ax::new(RRScheduler::<usize, 5>::new(), cap, |k| {
+                Arc::new(RRTask::new(k))
+            })
+        },
+        op,
+        n,
+    );
+    bench_op(
+        g,
+        "ldex/stride",
+        &|cap| Ours(Stride::with_capacity(cap, 1)),
+        op,
+        n,
+    );
+    bench_op(
+        g,
+        "axsched/cfs",
+        &|cap| Ax::new(CFScheduler::new(), cap, |k| Arc::new(CFSTask::new(k))),
+        op,
+        n,
+    );
+    bench_op(
+        g,
+        "ldex/sjf",
+        &|cap| Ours(Sjf::with_capacity(cap, false)),
+        op,
+        n,
+    );
+    bench_op(
+        g,
+        "ldex/stcf",
+        &|cap| Ours(Sjf::with_capacity(cap, true)),
+        op,
+        n,
+    );
+    bench_op(
+        g,
+        "ldex/mlfq",
+        &|cap| {
+            Ours(Mlfq::with_capacity(
+                cap,
+                MlfqConfig {
+                    boost_period: 1000,
+                    ..MlfqConfig::uniform(8, 1)
+                },
+            ))
+        },
+        op,
+        n,
+    );
+    bench_op(
+        g,
+        "ldex/lottery",
+        &|cap| Ours(Lottery::with_capacity(cap, 1, XorShift64::new(1))),
+        op,
+        n,
+    );
+    bench_op(
+        g,
+        "ldex/cooperative",
+        &|cap| Ours(Cooperative::with_capacity(cap, CoopConfig::DEFAULT)),
+        op,
+        n,
+    );
 }
 
 fn policies(c: &mut Criterion) {
-    bench_policy(c, "ldex/fifo", &|cap| Ours(Fifo::with_capacity(cap)));
-    bench_policy(c, "ldex/rr", &|cap| Ours(RoundRobin::with_capacity(cap, 5)));
-    bench_policy(c, "ldex/sjf", &|cap| Ours(Sjf::with_capacity(cap, false)));
-    bench_policy(c, "ldex/stcf", &|cap| Ours(Sjf::with_capacity(cap, true)));
-    bench_policy(c, "ldex/mlfq", &|cap| {
-        let config = MlfqConfig {
-            boost_period: 1000,
-            ..MlfqConfig::uniform(8, 1)
-        };
-        Ours(Mlfq::with_capacity(cap, config))
-    });
-    bench_policy(c, "ldex/lottery", &|cap| {
-        Ours(Lottery::with_capacity(cap, 1, XorShift64::new(1)))
-    });
-    bench_policy(c, "ldex/stride", &|cap| Ours(Stride::with_capacity(cap, 1)));
-    bench_policy(c, "ldex/cooperative", &|cap| {
-        Ours(Cooperative::with_capacity(cap, CoopConfig::DEFAULT))
-    });
-    bench_policy(c, "axsched/fifo", &|cap| {
-        Ax::new(FifoScheduler::new(), cap, |k| Arc::new(FifoTask::new(k)))
-    });
-    bench_policy(c, "axsched/rr", &|cap| {
-        Ax::new(RRScheduler::<usize, 5>::new(), cap, |k| {
-            Arc::new(RRTask::new(k))
-        })
-    });
-    bench_policy(c, "axsched/cfs", &|cap| {
-        Ax::new(CFScheduler::new(), cap, |k| Arc::new(CFSTask::new(k)))
-    });
+    for n in SIZES {
+        for op in Op::ALL {
+            let mut g = c.benchmark_group(op.name());
+            all_policies(&mut g, op, n);
+            g.finish();
+        }
+    }
 }
 
 criterion_group!(benches, policies);

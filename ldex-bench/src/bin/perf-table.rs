@@ -31,7 +31,7 @@ const VERSUS: [(&str, &str, f64); 3] = [
     ("ldex/stride", "axsched/cfs", 0.5),
 ];
 
-/// (group, op, size) -> median ns.
+/// (policy, op, size) -> median ns.
 type Results = BTreeMap<(String, String, String), f64>;
 
 fn read(dir: &Path, out: &mut Results) {
@@ -58,7 +58,8 @@ fn read(dir: &Path, out: &mut Results) {
             };
             let key = |k: &str| b[k].as_str().unwrap_or_default().to_string();
             if let Some(ns) = s["median"]["point_estimate"].as_f64() {
-                out.insert((key("group_id"), key("function_id"), key("value_str")), ns);
+                // Groups are operations, functions policies, values sizes.
+                out.insert((key("function_id"), key("group_id"), key("value_str")), ns);
             }
         }
     }

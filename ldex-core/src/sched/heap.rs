@@ -18,20 +18,33 @@ pub const OUT: u32 = u32::MAX;
 /// Children per node.
 const ARITY: usize = 4;
 
-/// One position of the heap: a pid index and its key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HeapCell {
-    key: u64,
-    idx: u32,
-}
+/// One position of the heap: a key and a pid index, packed as
+/// `key << 32 | index` so that one integer comparison orders by key, then
+/// by pid, without branches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HeapCell(u128);
 
 impl HeapCell {
     /// An unused cell.
-    pub const EMPTY: HeapCell = HeapCell { key: 0, idx: 0 };
+    pub const EMPTY: HeapCell = HeapCell(0);
 
-    fn before(self, other: HeapCell) -> bool {
-        (self.key, self.idx) < (other.key, other.idx)
+    fn new(key: u64, idx: usize) -> HeapCell {
+        HeapCell((u128::from(key) << 32) | idx as u128)
     }
+
+    fn key(self) -> u64 {
+        (self.0 >> 32) as u64
+    }
+
+    fn idx(self) -> usize {
+        self.0 as u32 as usize
+    }
+}
+
+/// The smaller of two (position, cell) pairs, written for conditional moves.
+#[inline(always)]
+fn min_of(a: (usize, HeapCell), b: (usize, HeapCell)) -> (usize, HeapCell) {
+    if b.1 < a.1 { b } else { a }
 }
 
 /// A per-pid slot that records where its pid sits in the heap.
@@ -60,18 +73,18 @@ impl<H: Slots<HeapCell>> Heap<H> {
 
     /// The slot with the smallest key.
     pub fn min(&self) -> Option<usize> {
-        (self.len > 0).then(|| self.cells.as_ref()[0].idx as usize)
+        (self.len > 0).then(|| self.cells.as_ref()[0].idx())
     }
 
     /// The smallest key of an entry other than slot `i`.
     pub fn min_key_besides(&self, i: usize) -> Option<u64> {
         let cells = &self.cells.as_ref()[..self.len];
         match cells.first() {
-            Some(root) if root.idx as usize != i => Some(root.key),
+            Some(root) if root.idx() != i => Some(root.key()),
             Some(_) => cells
                 .get(1..(1 + ARITY).min(cells.len()))?
                 .iter()
-                .map(|c| c.key)
+                .map(|c| c.key())
                 .min(),
             None => None,
         }
@@ -81,8 +94,8 @@ impl<H: Slots<HeapCell>> Heap<H> {
     pub fn rekey<T: Positioned>(&mut self, t: &mut [T], i: usize, key: u64) {
         let at = *t[i].pos() as usize;
         let cells = self.cells.as_mut();
-        let c = HeapCell { key, idx: i as u32 };
-        if at > 0 && c.before(cells[(at - 1) / ARITY]) {
+        let c = HeapCell::new(key, i);
+        if at > 0 && c < cells[(at - 1) / ARITY] {
             up(cells, t, at, c);
         } else {
             down(cells, t, self.len, at, c);
@@ -93,7 +106,7 @@ impl<H: Slots<HeapCell>> Heap<H> {
     pub fn push<T: Positioned>(&mut self, t: &mut [T], i: usize, key: u64) {
         let at = self.len;
         self.len += 1;
-        up(self.cells.as_mut(), t, at, HeapCell { key, idx: i as u32 });
+        up(self.cells.as_mut(), t, at, HeapCell::new(key, i));
     }
 
     /// Remove slot `i`, which must be in the heap.
@@ -106,7 +119,7 @@ impl<H: Slots<HeapCell>> Heap<H> {
         }
         let cells = self.cells.as_mut();
         let last = cells[self.len];
-        if at > 0 && last.before(cells[(at - 1) / ARITY]) {
+        if at > 0 && last < cells[(at - 1) / ARITY] {
             up(cells, t, at, last);
         } else {
             down(cells, t, self.len, at, last);
@@ -116,14 +129,14 @@ impl<H: Slots<HeapCell>> Heap<H> {
 
 fn set<T: Positioned>(cells: &mut [HeapCell], t: &mut [T], at: usize, c: HeapCell) {
     cells[at] = c;
-    *t[c.idx as usize].pos() = at as u32;
+    *t[c.idx()].pos() = at as u32;
 }
 
 fn up<T: Positioned>(cells: &mut [HeapCell], t: &mut [T], mut at: usize, c: HeapCell) {
     while at > 0 {
         let parent = (at - 1) / ARITY;
         let p = cells[parent];
-        if !c.before(p) {
+        if c >= p {
             break;
         }
         set(cells, t, at, p);
@@ -144,16 +157,18 @@ fn down<T: Positioned>(
         if first >= len {
             break;
         }
-        let mut best = first;
-        for k in first + 1..(first + ARITY).min(len) {
-            if cells[k].before(cells[best]) {
-                best = k;
-            }
-        }
-        if !cells[best].before(c) {
+        let (best, cell) = if first + ARITY <= len {
+            let kids = &cells[first..first + ARITY];
+            let a = min_of((first, kids[0]), (first + 1, kids[1]));
+            let b = min_of((first + 2, kids[2]), (first + 3, kids[3]));
+            min_of(a, b)
+        } else {
+            (first + 1..len).fold((first, cells[first]), |m, k| min_of(m, (k, cells[k])))
+        };
+        if cell >= c {
             break;
         }
-        set(cells, t, at, cells[best]);
+        set(cells, t, at, cell);
         at = best;
     }
     set(cells, t, at, c);

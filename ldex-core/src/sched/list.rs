@@ -91,11 +91,18 @@ impl List {
     /// Remove and return the head.
     pub fn pop_front<T: Linked>(&mut self, t: &mut [T]) -> Option<usize> {
         let head = self.head()?;
-        self.remove(t, head);
+        let next = t[head].link().next;
+        self.head = next;
+        match next {
+            NIL => self.tail = NIL,
+            n => t[n as usize].link().prev = NIL,
+        }
+        self.len -= 1;
         Some(head)
     }
 
-    /// Unlink node `i`, which must be in this list.
+    /// Unlink node `i`, which must be in this list (its links are left
+    /// stale: the next insertion overwrites them).
     pub fn remove<T: Linked>(&mut self, t: &mut [T], i: usize) {
         let Link { prev, next } = *t[i].link();
         match prev {
@@ -106,7 +113,6 @@ impl List {
             NIL => self.tail = prev,
             n => t[n as usize].link().prev = prev,
         }
-        *t[i].link() = Link::NONE;
         self.len -= 1;
     }
 
