@@ -82,8 +82,8 @@ impl<D: AsRef<[u64]>> RandomSource for Replay<D> {
 #[derive(Clone, Copy, Debug)]
 pub struct Slot {
     /// The tickets in the draw: `tickets` while runnable, else 0.
-    weight: u64,
-    tickets: u64,
+    weight: u32,
+    tickets: u32,
     state: State,
 }
 
@@ -206,8 +206,8 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Lottery<S, W, R> {
     /// Put `i`'s tickets in the draw (`add`) or take them out.
     fn draw_in(&mut self, i: usize, add: bool) {
         let s = &mut self.slots.as_mut()[i];
-        let tickets = s.tickets;
-        s.weight = if add { tickets } else { 0 };
+        s.weight = if add { s.tickets } else { 0 };
+        let tickets = u64::from(s.tickets);
         let sums = self.sums.as_mut();
         let mut at = i;
         for layer in 1..self.layout.layers {
@@ -233,7 +233,7 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Lottery<S, W, R> {
             node = end - 1;
             for child in first..end {
                 let w = if layer == 0 {
-                    slots[child].weight
+                    u64::from(slots[child].weight)
                 } else {
                     sums[l.start[layer] + child]
                 };
@@ -276,7 +276,7 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Scheduler for Lottery<S, W,
     fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
         let (i, state) = self.state(pid).ok_or(Full)?;
         if state == State::Absent {
-            self.slots.as_mut()[i].tickets = u64::from(hint.tickets.max(1));
+            self.slots.as_mut()[i].tickets = hint.tickets.max(1);
             self.enqueue(i);
         }
         Ok(())

@@ -87,6 +87,7 @@ fn boxed<T: Clone>(fill: T, n: usize) -> alloc::boxed::Box<[T]> {
 }
 
 /// The index of `pid` in a table of `len` slots, if it fits.
+#[inline]
 fn slot(pid: Pid, len: usize) -> Option<usize> {
     let i = pid.index();
     (i < len).then_some(i)

@@ -6,7 +6,7 @@
 //! sort). SJF never preempts; STCF charges each tick
 //! to the running process and, after an arrival or a wake-up, preempts it
 //! when a runnable process has strictly less work left.
-//! Picking is O(1) and putting back O(log n) (a 4-ary heap keyed by work
+//! Picking is O(1) and putting back O(log n) (a 8-ary heap keyed by work
 //! left). One process runs at a time: `pick_next` while one runs returns
 //! `None`.
 

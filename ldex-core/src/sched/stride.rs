@@ -6,7 +6,7 @@
 //!
 //! A process that arrives or wakes starts at the pass of the process picked
 //! last, so sleeping earns no credit. Picking is O(1) and putting back
-//! O(log n) (a 4-ary heap keyed by pass; ties go to the lower pid). One
+//! O(log n) (a 8-ary heap keyed by pass; ties go to the lower pid). One
 //! process runs at a time: `pick_next` while one runs returns `None`.
 
 use super::heap::{Heap, HeapCell, OUT, Positioned};
