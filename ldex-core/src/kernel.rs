@@ -170,6 +170,9 @@ struct Table<A: Arch, S, const N: usize> {
     ticks: u64,
     reaped: u64,
     timer: Option<PeriodicTimer<A::Timer>>,
+    /// The CPU-time limit in force ([`Config::cpu_limit`] until
+    /// [`Kernel::set_cpu_limit`]).
+    cpu_limit: Option<u64>,
 }
 
 impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
@@ -250,6 +253,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
                 ticks: 0,
                 reaped: 0,
                 timer: None,
+                cpu_limit: config.cpu_limit,
             }),
             slots: [const { Slot::EMPTY }; N],
             scheduler: UnsafeCell::new(A::Context::EMPTY),
@@ -264,6 +268,13 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     /// The settings chosen at boot.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Change the per-process CPU-time limit (in timer ticks) chosen at
+    /// run time, say from a kernel command line, after the `static` kernel
+    /// was built with a `const` [`Config`].
+    pub fn set_cpu_limit(&self, ticks: Option<u64>) {
+        self.table.lock().cpu_limit = ticks;
     }
 
     /// The process on the CPU, if any.
@@ -522,6 +533,15 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     /// Switch from the running process to the scheduler. Returns when the
     /// scheduler switches back.
     fn sched_out(&self, pid: Pid) {
+        {
+            // A tick that came due while the process was in the kernel
+            // (its interrupt still pending) is the process's, not the next
+            // one's. Its CPU-time limit is enforced at its next tick.
+            let mut t = self.table.lock();
+            if t.timer.as_ref().is_some_and(PeriodicTimer::is_due) {
+                let _ = self.charge(&mut t);
+            }
+        }
         self.trace(Event::SaveContext { pid });
         let slot = &self.slots[pid.index()];
         // SAFETY: we are `pid`, running on its kernel stack with interrupts
@@ -562,9 +582,24 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     }
 
     fn user_trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
-        let pid = self
-            .current()
-            .expect("a trap from user mode with no current process");
+        // One look at the table on the way in: who trapped, the system call
+        // count, and a tick that came due in the same instant as a trap
+        // other than the timer's, charged first to the process that ran it
+        // so the policy sees the tick before the system call (the tick's
+        // interrupt, still pending, then finds nothing to count).
+        let (pid, ticks, over_limit) = {
+            let mut t = self.table.lock();
+            let pid = t
+                .current
+                .expect("a trap from user mode with no current process");
+            let due =
+                cause != TrapCause::Timer && t.timer.as_ref().is_some_and(PeriodicTimer::is_due);
+            let over_limit = if due { self.charge(&mut t) } else { None };
+            if cause == TrapCause::Syscall {
+                t.entry(pid).syscalls += 1;
+            }
+            (pid, t.ticks, over_limit)
+        };
         self.trace(Event::Trap {
             pid: Some(pid),
             cause,
@@ -572,11 +607,11 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         self.trace(Event::SaveRegs { pid });
         self.trace(Event::ToKernelMode);
         self.trace(Event::HandleTrap { pid, cause });
-        if cause != TrapCause::Timer {
-            self.catch_up(pid);
+        if let Some((_, limit)) = over_limit {
+            self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks: limit }));
         }
         match cause {
-            TrapCause::Syscall => self.syscall(pid, frame),
+            TrapCause::Syscall => self.syscall(pid, frame, ticks),
             TrapCause::Timer => self.tick(),
             TrapCause::External(irq) => self.interrupt(irq),
             TrapCause::IllegalInstruction
@@ -625,15 +660,10 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         }
     }
 
-    fn syscall(&self, pid: Pid, frame: &mut A::TrapFrame) {
+    fn syscall(&self, pid: Pid, frame: &mut A::TrapFrame, ticks: u64) {
         let nr = frame.syscall_number();
         let args = frame.syscall_args();
         self.trace(Event::Syscall { pid, nr });
-        let ticks = {
-            let mut t = self.table.lock();
-            t.entry(pid).syscalls += 1;
-            t.ticks
-        };
         let preemptible = self.config.kernel_preemption == KernelPreemption::On;
         let slot = &self.slots[pid.index()];
         // SAFETY: `pid` is running: its arch state is its own.
@@ -688,24 +718,6 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         }
     }
 
-    /// A trap other than the timer: if a tick came due in the same instant,
-    /// charge it first, to the process that ran it, so the policy sees the
-    /// tick before the system call or fault (its interrupt, still pending,
-    /// then finds nothing to count).
-    fn catch_up(&self, pid: Pid) {
-        let over_limit = {
-            let mut t = self.table.lock();
-            if !t.timer.as_ref().is_some_and(PeriodicTimer::is_due) {
-                return;
-            }
-            self.charge(&mut t)
-        };
-        if let Some((over, ticks)) = over_limit {
-            debug_assert_eq!(over, pid);
-            self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks }));
-        }
-    }
-
     /// Count the ticks that elapsed, charge them to the running process and
     /// ask the policy. Returns the running process if it is now over its
     /// CPU-time limit.
@@ -726,12 +738,10 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         if decision == Decision::Preempt {
             t.need_resched = true;
         }
+        let limit = t.cpu_limit;
         let e = t.entry(pid);
         e.cpu_ticks += elapsed;
-        self.config
-            .cpu_limit
-            .filter(|&l| e.cpu_ticks >= l)
-            .map(|l| (pid, l))
+        limit.filter(|&l| e.cpu_ticks >= l).map(|l| (pid, l))
     }
 
     /// A device interrupt: the OS handles it, then the policy may want the

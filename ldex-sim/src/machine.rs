@@ -23,6 +23,7 @@ use std::cell::RefCell;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ldex_core::arch::TrapSink;
+use ldex_core::trace::Event;
 use ldex_core::{AccessKind, Pid, Privilege, TrapCause};
 
 use crate::arch::SimFrame;
@@ -82,6 +83,12 @@ pub struct Counters {
     pub devices: u64,
     /// Faults.
     pub faults: u64,
+    /// Switches from the scheduler to a process.
+    pub switches: u64,
+    /// Loads of the trap-table register (kernel mode only).
+    pub trap_table_loads: u64,
+    /// Timer (re)programmings (kernel mode only).
+    pub timer_writes: u64,
 }
 
 /// The state of the machine.
@@ -107,6 +114,7 @@ pub struct Cpu {
     max_ticks: u64,
     /// The protocol's timeline.
     pub timeline: Timeline,
+    record: bool,
     /// Who ran in each tick (`None`: idle).
     pub schedule: Vec<Option<Pid>>,
     /// Trap counts.
@@ -153,6 +161,7 @@ impl Machine {
                 bound,
                 max_ticks,
                 timeline: Timeline::default(),
+                record: true,
                 schedule: Vec::new(),
                 counters: Counters::default(),
                 halt: None,
@@ -174,6 +183,11 @@ impl Machine {
         CURRENT.with(|c| *c.borrow_mut() = Some(machine));
     }
 
+    /// Stop recording the timeline (for speed).
+    pub fn stop_recording(&self) {
+        self.cpu().record = false;
+    }
+
     /// Forget the calling thread's machine.
     pub fn release() {
         CURRENT.with(|c| *c.borrow_mut() = None);
@@ -192,11 +206,19 @@ impl Machine {
     /// Record a timeline entry at the current time.
     pub fn note(&self, entry: Entry) {
         let mut cpu = self.cpu();
-        let now = cpu.now;
-        cpu.timeline.push(now, entry);
+        if let Entry::Core(Event::RestoreContext { .. }) = entry {
+            cpu.counters.switches += 1;
+        }
+        if cpu.record {
+            let now = cpu.now;
+            cpu.timeline.push(now, entry);
+        }
     }
 
     fn program_note(&self, cpu: &mut Cpu, text: String) {
+        if !cpu.record {
+            return;
+        }
         let now = cpu.now;
         let pid = cpu.aspace.and_then(|a| cpu.owners[a]);
         cpu.timeline.push(now, Entry::Program { pid, text });
@@ -212,16 +234,19 @@ impl Machine {
             "the trap table was set from user mode"
         );
         cpu.trap_table = Some(sink);
+        cpu.counters.trap_table_loads += 1;
     }
 
     /// Program the one-shot timer (`None`: disarm).
     pub fn set_timer(&self, deadline: Option<u64>) {
-        self.cpu().deadline = deadline;
-    }
-
-    /// Is the timer armed?
-    pub fn timer_armed(&self) -> bool {
-        self.cpu().deadline.is_some()
+        let mut cpu = self.cpu();
+        assert_eq!(
+            cpu.mode,
+            CpuMode::Kernel,
+            "the timer was programmed from user mode"
+        );
+        cpu.deadline = deadline;
+        cpu.counters.timer_writes += 1;
     }
 
     /// The interrupt-enable flag.
@@ -351,6 +376,7 @@ impl Machine {
             // A zero-time instruction belongs to the end of the tick before
             // it: it runs before the interrupts that came due at that
             // boundary. Interrupts are taken before the next timed one.
+            assert_eq!(cpu.mode, CpuMode::User, "user code ran in kernel mode");
             let timed = matches!(op, Some(Op::Compute(1..) | Op::Spin));
             if timed && let Some(cause) = Self::pending(&cpu) {
                 return cause;
@@ -410,7 +436,8 @@ impl Machine {
         }
     }
 
-    /// One tick of user time for the current process.
+    /// One tick of time for the current process (user mode, or kernel work
+    /// on its behalf).
     fn tick(&self, cpu: &mut Cpu) {
         let pid = cpu.aspace.and_then(|a| cpu.owners[a]);
         cpu.schedule.push(pid);

@@ -53,6 +53,7 @@ fn main() -> ExitCode {
     if let Some(l) = args.cpu_limit {
         s.cpu_limit = Some(l);
     }
+    s.record_timeline = !args.trace_off || args.svg.is_some();
     let report = match ldex_sim::run(&sc) {
         Ok(r) => r,
         Err(e) => {

@@ -399,3 +399,18 @@ mod tests {
         assert!(error_at("\"unterminated\n").2.contains("unterminated"));
     }
 }
+
+#[cfg(test)]
+mod round_trip {
+    use super::*;
+
+    #[test]
+    fn to_text_reads_back_as_the_same_scenario() {
+        let text = "policy rr\nquantum 3\ncpu-limit 9\nkernel-preemption on\nprocess a arrival=2 length=5 tickets=3\n \
+                    compute 2\n write \"hi \\\"x\\\"\"\n write-kernel-pointer\n getpid\n syscall 7 1 2\n yield\n io 3\n \
+                    kernel-work 2\n privileged stop-timer\n touch-kernel\n divide-by-zero\n spin\n exit -4\n\
+                    process b\n exit 0\n";
+        let s = parse(text).unwrap();
+        assert_eq!(parse(&s.to_text()).unwrap(), s);
+    }
+}

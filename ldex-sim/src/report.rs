@@ -3,12 +3,11 @@
 use std::fmt::Write;
 
 use ldex_core::Pid;
-use ldex_core::trace::Event;
 
 use crate::machine::{Counters, Halt, Machine};
 use crate::os::{Launch, ProcResult};
 use crate::scenario::Settings;
-use crate::timeline::{Entry, Timeline};
+use crate::timeline::Timeline;
 
 /// The outcome of one run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,15 +49,6 @@ impl Report {
             ticks: cpu.now(),
             halt: cpu.halt_reason().cloned(),
         }
-    }
-
-    /// How many times the kernel switched to a process (swtch into it).
-    pub fn switches(&self) -> usize {
-        self.timeline
-            .entries()
-            .iter()
-            .filter(|(_, e)| matches!(e, Entry::Core(Event::RestoreContext { .. })))
-            .count()
     }
 
     /// The result of each launch, in launch order (`None`: still alive when
@@ -140,7 +130,7 @@ impl Report {
             c.timer,
             c.devices,
             c.faults,
-            self.switches(),
+            c.switches,
         );
         if let Some(Halt(why)) = &self.halt {
             let _ = writeln!(out, "stopped: {why}");

@@ -73,6 +73,9 @@ pub fn run_with(scenario: &Scenario, policy: DynPolicy) -> Report {
         .collect();
     arrivals.sort();
     let machine = Machine::new(memories, arrivals, s.bound, s.max_ticks);
+    if !s.record_timeline {
+        machine.stop_recording();
+    }
     Machine::adopt(machine.clone());
     let kernel: &'static SimKernel = Box::leak(Box::new(SimKernel::new(
         config(scenario),

@@ -90,6 +90,8 @@ pub struct Settings {
     pub bound: u64,
     /// The simulator stops after this many ticks in all.
     pub max_ticks: u64,
+    /// Record the timeline (off for speed when nobody will read it).
+    pub record_timeline: bool,
 }
 
 impl Default for Settings {
@@ -102,6 +104,7 @@ impl Default for Settings {
             kernel_preemption: false,
             bound: 50,
             max_ticks: 100_000,
+            record_timeline: true,
         }
     }
 }
@@ -117,3 +120,67 @@ pub struct Scenario {
 
 /// The default scenario's text.
 pub const DEFAULT: &str = include_str!("../scenarios/default.scn");
+
+impl Op {
+    /// The instruction in the scenario format.
+    pub fn to_text(&self) -> String {
+        match self {
+            Op::Compute(n) => format!("compute {n}"),
+            Op::Write(text) => format!("write {text:?}"),
+            Op::WriteKernelPointer => "write-kernel-pointer".into(),
+            Op::GetPid => "getpid".into(),
+            Op::Syscall(nr, args) => {
+                let mut s = format!("syscall {nr}");
+                for a in args {
+                    s.push_str(&format!(" {a}"));
+                }
+                s
+            }
+            Op::Yield => "yield".into(),
+            Op::Io(n) => format!("io {n}"),
+            Op::KernelWork(n) => format!("kernel-work {n}"),
+            Op::Spin => "spin".into(),
+            Op::Privileged(p) => format!("privileged {}", p.name()),
+            Op::TouchKernel => "touch-kernel".into(),
+            Op::DivideByZero => "divide-by-zero".into(),
+            Op::Exit(code) => format!("exit {code}"),
+        }
+    }
+}
+
+impl Scenario {
+    /// The scenario in its text format; [`crate::parse`] reads it back.
+    pub fn to_text(&self) -> String {
+        let s = &self.settings;
+        let mut out = format!("policy {}\nquantum {}\n", s.policy, s.quantum);
+        match s.cpu_limit {
+            Some(t) => out.push_str(&format!("cpu-limit {t}\n")),
+            None => out.push_str("cpu-limit none\n"),
+        }
+        out.push_str(&format!("bound {}\nmax-ticks {}\n", s.bound, s.max_ticks));
+        out.push_str(if s.preemptive {
+            "preemptive\n"
+        } else {
+            "cooperative\n"
+        });
+        out.push_str(if s.kernel_preemption {
+            "kernel-preemption on\n"
+        } else {
+            "kernel-preemption off\n"
+        });
+        for p in &self.procs {
+            out.push_str(&format!(
+                "\nprocess {} arrival={} tickets={}",
+                p.name, p.arrival, p.hint.tickets
+            ));
+            if let Some(l) = p.hint.length {
+                out.push_str(&format!(" length={l}"));
+            }
+            out.push('\n');
+            for op in &p.program {
+                out.push_str(&format!("  {}\n", op.to_text()));
+            }
+        }
+        out
+    }
+}

@@ -1,1 +1,182 @@
-fn main() {}
+//! The `cargo xtask` command line (see `cargo xtask help`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use xtask::{arches, bench, boot, test};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  test [--list] [STEP...]   every check, in order, stopping at the first failure;
+                            STEP prefixes pick steps (`--list` names them)
+  qemu <arch> [--cmdline TEXT] [--timeout SECS] [ELF...]
+                            build the kernel and an initrd of the ELF files (the
+                            bundled programs by default), boot, show the console
+  bench-qemu <arch>         guest instruction counts under -icount shift=0,sleep=off
+  bench                     criterion benches + bench-qemu for every arch, then
+                            rewrite the tables of docs/performance.md
+  help                      this text
+
+environment: LDEX_REQUIRE_QEMU=1 makes a missing QEMU a failure instead of a
+SKIPPED line; CI=<non-empty> selects the nextest profile `ci`.";
+
+/// A parsed command line.
+#[derive(Debug, PartialEq)]
+enum Task {
+    Test {
+        only: Vec<String>,
+        list: bool,
+    },
+    Qemu {
+        arch: String,
+        cmdline: Option<String>,
+        timeout: Option<Duration>,
+        files: Vec<PathBuf>,
+    },
+    BenchQemu {
+        arch: String,
+    },
+    Bench,
+    Help,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = match parse(&args) {
+        Ok(task) => task,
+        Err(why) => {
+            eprintln!("usage error: {why}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match task {
+        Task::Test { only, list } => test::main(&only, list),
+        Task::Qemu {
+            arch,
+            cmdline,
+            timeout,
+            files,
+        } => arches::find(&arch)
+            .and_then(|arch| boot::interactive(arch, cmdline.as_deref(), &files, timeout)),
+        Task::BenchQemu { arch } => bench::qemu_main(&arch),
+        Task::Bench => bench::main(),
+        Task::Help => {
+            println!("{USAGE}");
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nerror: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse(args: &[String]) -> std::result::Result<Task, String> {
+    let Some((command, rest)) = args.split_first() else {
+        return Err("no command".to_owned());
+    };
+    match (command.as_str(), rest) {
+        ("test", _) => Ok(Task::Test {
+            list: rest.iter().any(|a| a == "--list"),
+            only: rest.iter().filter(|a| *a != "--list").cloned().collect(),
+        }),
+        ("qemu", [arch, rest @ ..]) => parse_qemu(arch, rest),
+        ("qemu", []) => Err("qemu needs an arch".to_owned()),
+        ("bench-qemu", [arch]) => Ok(Task::BenchQemu { arch: arch.clone() }),
+        ("bench-qemu", _) => Err("bench-qemu takes exactly one arch".to_owned()),
+        ("bench", []) => Ok(Task::Bench),
+        ("help" | "--help" | "-h", _) => Ok(Task::Help),
+        _ => Err(format!("unknown command or arguments: {}", args.join(" "))),
+    }
+}
+
+fn parse_qemu(arch: &str, mut rest: &[String]) -> std::result::Result<Task, String> {
+    let (mut cmdline, mut timeout, mut files) = (None, None, Vec::new());
+    while let Some((arg, tail)) = rest.split_first() {
+        rest = tail;
+        match arg.as_str() {
+            "--cmdline" | "--timeout" => {
+                let Some((value, tail)) = rest.split_first() else {
+                    return Err(format!("{arg} needs a value"));
+                };
+                rest = tail;
+                if arg == "--cmdline" {
+                    cmdline = Some(value.clone());
+                } else {
+                    let secs = value
+                        .parse()
+                        .map_err(|_| format!("--timeout wants whole seconds, not {value:?}"))?;
+                    timeout = Some(Duration::from_secs(secs));
+                }
+            }
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            file => files.push(PathBuf::from(file)),
+        }
+    }
+    Ok(Task::Qemu {
+        arch: arch.to_owned(),
+        cmdline,
+        timeout,
+        files,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split(' ').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn qemu_options_and_files_are_parsed_in_any_order() {
+        let task = parse(&args(
+            "qemu riscv64 a.elf --cmdline trace --timeout 9 b.elf",
+        ))
+        .unwrap();
+        assert_eq!(
+            task,
+            Task::Qemu {
+                arch: "riscv64".into(),
+                cmdline: Some("trace".into()),
+                timeout: Some(Duration::from_secs(9)),
+                files: vec!["a.elf".into(), "b.elf".into()],
+            }
+        );
+    }
+
+    #[test]
+    fn bad_command_lines_are_usage_errors_saying_what_is_wrong() {
+        assert_eq!(parse(&args("qemu")).unwrap_err(), "qemu needs an arch");
+        assert_eq!(
+            parse(&args("qemu x86_64 --cmdline")).unwrap_err(),
+            "--cmdline needs a value"
+        );
+        assert_eq!(
+            parse(&args("qemu x86_64 --fast")).unwrap_err(),
+            "unknown option --fast"
+        );
+        assert_eq!(
+            parse(&args("bench extra")).unwrap_err(),
+            "unknown command or arguments: bench extra"
+        );
+        assert!(parse(&[]).is_err());
+    }
+
+    #[test]
+    fn test_takes_step_prefixes_and_list() {
+        let task = parse(&args("test clippy --list qemu")).unwrap();
+        assert_eq!(
+            task,
+            Task::Test {
+                only: vec!["clippy".into(), "qemu".into()],
+                list: true
+            }
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! Physical frames, the kernel's page tables and each process's.
+//!
+//! ```text
+//!   virtual                                   who        what
+//!   0x0000_0000_0000_0000 .. 0x0040_0000     kernel     the image (identity, 2 MiB pages, no U)
+//!   0x0000_0000_0040_0000 .. USER_END        user       ELF segments, stack (4 KiB pages, U)
+//!   PHYS_OFFSET .. + 4 GiB                   kernel     all physical memory and MMIO (no U)
+//! ```
+//!
+//! User pages are NX unless an ELF segment asks for execute (the stack and
+//! data never are), where the CPU has NX. Every address space shares the
+//! kernel's entries (the two 2 MiB image pages and PML4[256]); the user
+//! half below them is the process's own.
+//! Frames come from a bump allocator over RAM above 4 MiB that skips the
+//! initrd; the kernel reaches them through the direct map. Frames are not
+//! reused after a process ends: every program in the initrd runs once.
+
+use core::ops::Range;
+
+use ldex_arch_x86_64::AddressSpace;
+use ldex_core::AccessKind;
+use ldex_core::sync::SpinLock;
+use x86_64::PhysAddr;
+use x86_64::registers::control::{Cr3, Cr3Flags};
+use x86_64::registers::model_specific::{Efer, EferFlags};
+use x86_64::structures::paging::{PageTable, PageTableFlags as F, PhysFrame};
+
+use crate::boot::{PHYS_OFFSET, boot_pdpt_phys};
+
+/// Page size.
+pub const PAGE: u64 = 4096;
+/// The first user address (GNU ld's default for static programs).
+pub const USER_START: u64 = 0x40_0000;
+/// The end of the user half.
+pub const USER_END: u64 = 0x0000_8000_0000_0000;
+/// The kernel image occupies the first 4 MiB (two 2 MiB pages).
+const KERNEL_IMAGE_PAGES: usize = 2;
+const HUGE: u64 = 2 * 1024 * 1024;
+
+/// A physical address as the kernel reaches it.
+pub fn phys_to_virt(phys: u64) -> *mut u8 {
+    (PHYS_OFFSET + phys) as *mut u8
+}
+
+struct Frames {
+    next: u64,
+    end: u64,
+    skip: Range<u64>,
+}
+
+static FRAMES: SpinLock<Frames> = SpinLock::new(Frames {
+    next: 0,
+    end: 0,
+    skip: 0..0,
+});
+static KERNEL_PML4: SpinLock<u64> = SpinLock::new(0);
+
+/// Hand out frames from `ram` (above the image), never from `skip`.
+pub fn init_frames(ram: Range<u64>, skip: Range<u64>) {
+    *FRAMES.lock() = Frames {
+        next: ram.start.max(USER_START).next_multiple_of(PAGE),
+        end: ram.end,
+        skip,
+    };
+}
+
+/// A zeroed 4 KiB frame.
+pub fn alloc_frame() -> Option<u64> {
+    let mut f = FRAMES.lock();
+    loop {
+        let frame = f.next;
+        if frame + PAGE > f.end {
+            return None;
+        }
+        f.next += PAGE;
+        if frame < f.skip.end && f.skip.start < frame + PAGE {
+            f.next = f.skip.end.next_multiple_of(PAGE);
+            continue;
+        }
+        // SAFETY: a fresh frame inside RAM, reached through the direct map.
+        unsafe { phys_to_virt(frame).write_bytes(0, PAGE as usize) };
+        return Some(frame);
+    }
+}
+
+fn table(phys: u64) -> &'static mut PageTable {
+    // SAFETY: page-table frames are only reached through the direct map, by
+    // the one CPU, with interrupts off (boot, or the loader before spawn).
+    unsafe { &mut *phys_to_virt(phys).cast::<PageTable>() }
+}
+
+/// The kernel's own address space: the image and the direct map, no user
+/// half. Built once, then loaded.
+pub fn init_kernel_space() -> AddressSpace {
+    let pml4 = alloc_frame().expect("a frame for the kernel PML4");
+    let pdpt = alloc_frame().expect("a frame for the kernel PDPT");
+    let pd = alloc_frame().expect("a frame for the kernel PD");
+    let kflags = F::PRESENT | F::WRITABLE;
+    for i in 0..KERNEL_IMAGE_PAGES {
+        table(pd)[i].set_addr(PhysAddr::new(i as u64 * HUGE), kflags | F::HUGE_PAGE);
+    }
+    table(pdpt)[0].set_addr(PhysAddr::new(pd), kflags);
+    table(pml4)[0].set_addr(PhysAddr::new(pdpt), kflags);
+    table(pml4)[256].set_addr(PhysAddr::new(boot_pdpt_phys()), kflags);
+    // SAFETY: the new tables map the running image and the direct map
+    // exactly as the boot tables did.
+    unsafe {
+        Cr3::write(
+            PhysFrame::containing_address(PhysAddr::new(pml4)),
+            Cr3Flags::empty(),
+        )
+    };
+    *KERNEL_PML4.lock() = pml4;
+    AddressSpace::new(pml4)
+}
+
+/// A new process address space: the kernel's entries and an empty user half.
+pub fn new_space() -> Option<AddressSpace> {
+    let kernel = *KERNEL_PML4.lock();
+    let pml4 = alloc_frame()?;
+    let pdpt = alloc_frame()?;
+    let pd = alloc_frame()?;
+    let kpd = table(table(table(kernel)[0].addr().as_u64())[0].addr().as_u64());
+    for i in 0..KERNEL_IMAGE_PAGES {
+        table(pd)[i] = kpd[i].clone();
+    }
+    let inner = F::PRESENT | F::WRITABLE | F::USER_ACCESSIBLE;
+    table(pdpt)[0].set_addr(PhysAddr::new(pd), inner);
+    table(pml4)[0].set_addr(PhysAddr::new(pdpt), inner);
+    table(pml4)[256] = table(kernel)[256].clone();
+    Some(AddressSpace::new(pml4))
+}
+
+fn index(va: u64, level: u32) -> usize {
+    ((va >> (12 + 9 * level)) & 0x1ff) as usize
+}
+
+/// The leaf entry's physical frame and flags for `va` in `space`, if mapped
+/// with a 4 KiB page.
+fn lookup(pml4: u64, va: u64) -> Option<(u64, F)> {
+    let mut t = pml4;
+    for level in (1..4).rev() {
+        let e = &table(t)[index(va, level)];
+        if !e.flags().contains(F::PRESENT) || e.flags().contains(F::HUGE_PAGE) {
+            return None;
+        }
+        t = e.addr().as_u64();
+    }
+    let e = &table(t)[index(va, 0)];
+    e.flags()
+        .contains(F::PRESENT)
+        .then(|| (e.addr().as_u64(), e.flags()))
+}
+
+/// Map the user page at `va` (if it is not mapped yet) and widen its rights
+/// to include `writable` and `executable` (a page two ELF segments share gets
+/// the union). Pages nobody asked to execute are NX where the CPU has NX.
+/// Returns its frame.
+pub fn map_user_page(
+    space: AddressSpace,
+    va: u64,
+    writable: bool,
+    executable: bool,
+) -> Option<u64> {
+    let inner = F::PRESENT | F::WRITABLE | F::USER_ACCESSIBLE;
+    let mut t = space.pml4();
+    for level in (1..4).rev() {
+        let e = &mut table(t)[index(va, level)];
+        if !e.flags().contains(F::PRESENT) {
+            e.set_addr(PhysAddr::new(alloc_frame()?), inner);
+        }
+        t = e.addr().as_u64();
+    }
+    let e = &mut table(t)[index(va, 0)];
+    if !e.flags().contains(F::PRESENT) {
+        let nx = if nx_enabled() {
+            F::NO_EXECUTE
+        } else {
+            F::empty()
+        };
+        e.set_addr(
+            PhysAddr::new(alloc_frame()?),
+            F::PRESENT | F::USER_ACCESSIBLE | nx,
+        );
+    }
+    let mut flags = e.flags();
+    if writable {
+        flags |= F::WRITABLE;
+    }
+    if executable {
+        flags -= F::NO_EXECUTE;
+    }
+    e.set_flags(flags);
+    Some(e.addr().as_u64())
+}
+
+/// Is EFER.NXE on (ldex-arch-x86_64 turns it on where the CPU has NX)?
+fn nx_enabled() -> bool {
+    Efer::read().contains(EferFlags::NO_EXECUTE_ENABLE)
+}
+
+/// Copy `bytes` to user address `va` of `space` (already mapped), through
+/// the direct map.
+pub fn write_user(space: AddressSpace, mut va: u64, mut bytes: &[u8]) -> bool {
+    while !bytes.is_empty() {
+        let Some((frame, _)) = lookup(space.pml4(), va & !(PAGE - 1)) else {
+            return false;
+        };
+        let offset = va % PAGE;
+        let n = bytes.len().min((PAGE - offset) as usize);
+        // SAFETY: the frame is this process's page, reached via the direct map.
+        unsafe { phys_to_virt(frame + offset).copy_from_nonoverlapping(bytes.as_ptr(), n) };
+        bytes = &bytes[n..];
+        va += n as u64;
+    }
+    true
+}
+
+/// Does the current address space let ring 3 `access` every byte of
+/// `[addr, addr + len)`? Walks the page tables; stops at the first miss.
+pub fn user_allows(addr: usize, len: usize, access: AccessKind) -> bool {
+    let (start, end) = (addr as u64, addr as u64 + len as u64);
+    if end > USER_END {
+        return false;
+    }
+    let pml4 = Cr3::read().0.start_address().as_u64();
+    let mut page = start & !(PAGE - 1);
+    while page < end {
+        match lookup(pml4, page) {
+            Some((_, f)) if f.contains(F::USER_ACCESSIBLE) => {
+                if access == AccessKind::Write && !f.contains(F::WRITABLE) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+        page += PAGE;
+    }
+    true
+}

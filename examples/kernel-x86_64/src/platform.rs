@@ -1,0 +1,63 @@
+//! The PC platform under the shared Linux system call layer.
+
+use abi::Numbers;
+use core::sync::atomic::{AtomicU64, Ordering};
+use kernel_common::console::Console;
+use kernel_common::os::Platform;
+use ldex_arch_x86_64::LapicTimer;
+use ldex_arch_x86_64::{ProcessState, X86_64};
+use ldex_core::{AccessKind, Pid};
+
+use crate::memory::{self, USER_END};
+use crate::serial::Serial;
+
+/// The PC: COM1, the TSC clock, x86_64 page tables.
+pub struct Pc {
+    ns_per_tsc_q32: AtomicU64,
+}
+
+impl Pc {
+    /// Before the clock is calibrated `now_ns` reads 0.
+    pub const fn new() -> Pc {
+        Pc {
+            ns_per_tsc_q32: AtomicU64::new(0),
+        }
+    }
+
+    /// Take the clock rate from the calibrated timer.
+    pub fn set_clock(&self, timer: &LapicTimer) {
+        let q32 = (1_000_000_000u64 << 32) / timer.tsc_hz().max(1);
+        self.ns_per_tsc_q32.store(q32, Ordering::Relaxed);
+    }
+}
+
+impl Console for Pc {
+    fn write_bytes(&self, bytes: &[u8]) {
+        Serial.write_bytes(bytes);
+    }
+}
+
+// SAFETY: system calls run with the caller's CR3 loaded and SMAP off, and
+// `user_allows` walks exactly that address space's user pages.
+unsafe impl Platform<X86_64> for Pc {
+    const NUMBERS: Numbers = Numbers::X86_64;
+
+    fn now_ns(&self) -> u64 {
+        // SAFETY: rdtsc is unprivileged and has no effects.
+        let tsc = unsafe { core::arch::x86_64::_rdtsc() };
+        ((u128::from(tsc) * u128::from(self.ns_per_tsc_q32.load(Ordering::Relaxed))) >> 32) as u64
+    }
+
+    fn user_allows(&self, _pid: Pid, addr: usize, len: usize, access: AccessKind) -> bool {
+        memory::user_allows(addr, len, access)
+    }
+
+    fn set_fs_base(&self, state: &mut ProcessState, base: usize) -> Result<(), isize> {
+        if base as u64 >= USER_END {
+            return Err(abi::errno::EPERM);
+        }
+        state
+            .set_fs_base(base as u64)
+            .map_err(|_| abi::errno::EPERM)
+    }
+}

@@ -1,0 +1,68 @@
+//! The console: COM1 (16550 UART at port 0x3f8), polled.
+
+use kernel_common::console::Console;
+use x86_64::instructions::port::Port;
+
+const COM1: u16 = 0x3f8;
+
+/// COM1.
+pub struct Serial;
+
+impl Serial {
+    /// 115200 8N1, FIFOs on, no interrupts.
+    pub fn init() {
+        let reg = |off: u16, v: u8| {
+            // SAFETY: the 16550 init sequence on COM1, boot code only.
+            unsafe { Port::<u8>::new(COM1 + off).write(v) }
+        };
+        reg(1, 0x00);
+        reg(3, 0x80);
+        reg(0, 0x01);
+        reg(1, 0x00);
+        reg(3, 0x03);
+        reg(2, 0xc7);
+        reg(4, 0x03);
+    }
+
+    fn put(byte: u8) {
+        // SAFETY: polling LSR and writing THR of COM1 has no other effect.
+        unsafe {
+            let mut lsr = Port::<u8>::new(COM1 + 5);
+            while lsr.read() & 0x20 == 0 {
+                core::hint::spin_loop();
+            }
+            Port::<u8>::new(COM1).write(byte);
+        }
+    }
+}
+
+impl Console for Serial {
+    fn write_bytes(&self, bytes: &[u8]) {
+        for &b in bytes {
+            if b == b'\n' {
+                Serial::put(b'\r');
+            }
+            Serial::put(b);
+        }
+    }
+}
+
+/// Print on the console, like `print!`.
+#[macro_export]
+macro_rules! kprint {
+    ($($arg:tt)*) => {
+        kernel_common::console::print(&$crate::serial::Serial, format_args!($($arg)*))
+    };
+}
+
+/// Leave QEMU through `isa-debug-exit` (iobase 0xf4): QEMU exits with
+/// `(value << 1) | 1`, so success is 33 and failure 3.
+pub fn qemu_exit(success: bool) -> ! {
+    let value: u32 = if success { 0x10 } else { 0x01 };
+    // SAFETY: the debug-exit port only stops the machine.
+    unsafe { Port::<u32>::new(0xf4).write(value) };
+    loop {
+        x86_64::instructions::interrupts::disable();
+        x86_64::instructions::hlt();
+    }
+}

@@ -1,0 +1,13 @@
+//! Hostile: `syscall` with rsp in the kernel; the entry never uses it, the call returns and the first push faults (expects: killed: memory fault (user write at 0xffff8000000ffff8)).
+#![no_std]
+#![no_main]
+
+user::entry!(main);
+
+fn main(_: user::Args) -> i32 {
+    // SAFETY: this program exists to do exactly this; the kernel must stop it.
+    unsafe {
+        core::arch::asm!("mov rsp, 0xffff800000100000", "mov eax, 39", "syscall", "push rax", out("rax") _, out("rcx") _, out("r11") _)
+    };
+    0
+}

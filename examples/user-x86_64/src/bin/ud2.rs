@@ -1,0 +1,11 @@
+//! Hostile: `ud2` (expects: killed: illegal instruction).
+#![no_std]
+#![no_main]
+
+user::entry!(main);
+
+fn main(_: user::Args) -> i32 {
+    // SAFETY: this program exists to do exactly this; the kernel must stop it.
+    unsafe { core::arch::asm!("ud2", options(nostack)) };
+    0
+}

@@ -1,0 +1,122 @@
+//! The GDT, the TSS and the IST stacks.
+//!
+//! # GDT order
+//! ```text
+//!   0x00 null
+//!   0x08 kernel code   <- STAR[47:32]: syscall loads CS = 0x08, SS = 0x10
+//!   0x10 kernel data
+//!   0x18 user data     <- STAR[63:48] = 0x10: sysretq loads SS = 0x10 + 8,
+//!   0x20 user code        CS = 0x10 + 16 (both | 3)
+//!   0x28 TSS (16 bytes)
+//! ```
+//! `syscall`/`sysretq` do not read the GDT: they compute the selectors
+//! from STAR, kernel data right after kernel code and, for the return, user
+//! data *before* user code. That fixed arithmetic is why the user data
+//! descriptor comes first.
+//!
+//! # TSS
+//! In long mode the TSS holds stacks only. `rsp0` is where the CPU puts the
+//! interrupt frame of a trap from ring 3: the current process's kernel stack
+//! top, rewritten by `set_kernel_stack` (from `Arch::enter_process`) on
+//! every switch. The I/O bitmap is empty, so ring 3 (IOPL 0) may use no port.
+//!
+//! # IST
+//! Three traps switch to a stack of their own no matter what: a double fault
+//! (the current stack may be the problem), an NMI and a machine check (both
+//! can arrive between `syscall` and the switch to the kernel stack, or
+//! between loading the user rsp and `sysretq`, when rsp is the *user's*).
+
+use core::cell::UnsafeCell;
+
+use x86_64::VirtAddr;
+use x86_64::instructions::segmentation::{CS, DS, ES, SS, Segment};
+use x86_64::instructions::tables::load_tss;
+use x86_64::structures::gdt::{Descriptor, GlobalDescriptorTable, SegmentSelector};
+use x86_64::structures::tss::TaskStateSegment;
+
+/// Kernel code selector.
+pub const KERNEL_CS: u16 = 0x08;
+/// Kernel data (stack) selector.
+pub const KERNEL_SS: u16 = 0x10;
+/// User data (stack) selector, RPL 3.
+pub const USER_SS: u16 = 0x18 | 3;
+/// User code selector, RPL 3.
+pub const USER_CS: u16 = 0x20 | 3;
+/// The TSS selector.
+pub const TSS_SEL: u16 = 0x28;
+
+/// The IST slot (1-based, as the IDT names it) of the double-fault stack.
+pub const IST_DOUBLE_FAULT: u16 = 1;
+/// The IST slot of the NMI stack.
+pub const IST_NMI: u16 = 2;
+/// The IST slot of the machine-check stack.
+pub const IST_MACHINE_CHECK: u16 = 3;
+
+const IST_STACK_SIZE: usize = 16 * 1024;
+
+#[repr(C, align(16))]
+struct IstStack(UnsafeCell<[u8; IST_STACK_SIZE]>);
+
+/// A cell the CPU (and boot code) writes; one CPU.
+#[repr(transparent)]
+struct Shared<T>(UnsafeCell<T>);
+
+// SAFETY: one CPU; the TSS and the IST stacks are written by boot code and
+// `set_kernel_stack` with interrupts disabled, otherwise only by the CPU.
+unsafe impl<T> Sync for Shared<T> {}
+// SAFETY: as above.
+unsafe impl Sync for IstStack {}
+
+static TSS: Shared<TaskStateSegment> = Shared(UnsafeCell::new(TaskStateSegment::new()));
+static IST_STACKS: [IstStack; 3] = [const { IstStack(UnsafeCell::new([0; IST_STACK_SIZE])) }; 3];
+static GDT: spin::Once<GlobalDescriptorTable<8>> = spin::Once::new();
+
+/// Build and load the GDT and the TSS, and reload every segment register.
+///
+/// # Safety
+/// Boot code, ring 0, interrupts disabled, once per boot.
+pub(crate) unsafe fn install() {
+    let tss = TSS.0.get();
+    for (slot, stack) in [IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK]
+        .into_iter()
+        .zip(&IST_STACKS)
+    {
+        let top = stack.0.get().cast::<u8>().wrapping_add(IST_STACK_SIZE);
+        // SAFETY: boot code is the TSS's only writer and nothing reads it yet.
+        unsafe { (*tss).interrupt_stack_table[usize::from(slot) - 1] = VirtAddr::from_ptr(top) };
+    }
+    let gdt = GDT.call_once(|| {
+        let mut gdt = GlobalDescriptorTable::new();
+        let sels = [
+            gdt.append(Descriptor::kernel_code_segment()),
+            gdt.append(Descriptor::kernel_data_segment()),
+            gdt.append(Descriptor::user_data_segment()),
+            gdt.append(Descriptor::user_code_segment()),
+            // SAFETY: the TSS is a static that lives for ever.
+            gdt.append(unsafe { Descriptor::tss_segment_unchecked(tss) }),
+        ];
+        let want = [KERNEL_CS, KERNEL_SS, USER_SS, USER_CS, TSS_SEL];
+        assert_eq!(sels.map(|s| s.0), want, "GDT selectors out of SYSRET order");
+        gdt
+    });
+    gdt.load();
+    // SAFETY: the selectors name the descriptors just loaded.
+    unsafe {
+        CS::set_reg(SegmentSelector(KERNEL_CS));
+        SS::set_reg(SegmentSelector(KERNEL_SS));
+        DS::set_reg(SegmentSelector(0));
+        ES::set_reg(SegmentSelector(0));
+        load_tss(SegmentSelector(TSS_SEL));
+    }
+}
+
+/// Point TSS.rsp0 at `top`: the next trap from ring 3 lands there.
+///
+/// # Safety
+/// `top` is a 16-aligned kernel stack top that stays valid while ring 3
+/// code may trap; interrupts are disabled.
+pub(crate) unsafe fn set_kernel_stack(top: *mut u8) {
+    // SAFETY: one CPU with interrupts off: nothing else writes the TSS now,
+    // and the CPU reads rsp0 only at a trap from ring 3.
+    unsafe { (*TSS.0.get()).privilege_stack_table[0] = VirtAddr::from_ptr(top) };
+}

@@ -1,0 +1,272 @@
+//! The per-arch descriptors: everything xtask needs to build an example
+//! kernel, pack user programs into an initrd, boot it in QEMU and judge the
+//! run. The QEMU runner, `cargo xtask test`, `qemu` and `bench-qemu` are
+//! generic over these; an arch adds itself by filling [`x86_64::ARCHES`] or
+//! [`riscv::ARCHES`], and touches nothing else in xtask.
+//!
+//! The QEMU command line is `BINARY ARGS [-bios FIRMWARE] -kernel KERNEL
+//! [-initrd INITRD] -append CMDLINE BOOT-ARGS [-icount ...]`.
+//!
+//! ```
+//! use xtask::arches::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu};
+//!
+//! // In xtask/src/arches/riscv.rs:
+//! pub const ARCHES: &[Arch] = &[Arch {
+//!     name: "riscv32",
+//!     kernel: Build {
+//!         package: "kernel-riscv",
+//!         bin: "kernel-riscv",
+//!         target: "riscv32imac-unknown-none-elf",
+//!         features: &[],
+//!     },
+//!     firmware: Some("minisbi"),
+//!     programs: Programs {
+//!         packages: &["user", "user-riscv"],
+//!         target: "riscv32imac-unknown-none-elf",
+//!         bins: &["hello", "exerciser", "yielder", "spinner"],
+//!     },
+//!     qemu: Qemu {
+//!         binary: "qemu-system-riscv32",
+//!         args: &["-machine", "virt", "-m", "128M", "-nographic", "-monitor", "none"],
+//!         ..Qemu::LINUX_FLAGS
+//!     },
+//!     exit: Exit::SIFIVE_TEST,
+//!     default_cmdline: "cpulimit=30",
+//!     boots: &[
+//!         Boot {
+//!             name: "full-set",
+//!             cmdline: "cpulimit=30",
+//!             kernel_features: &[],
+//!             initrd: Initrd::Entries(&[
+//!                 Entry::Bin("hello"),
+//!                 Entry::Named("fault-repeat-1", "fault-repeat"),
+//!                 Entry::Named("fault-repeat-2", "fault-repeat"),
+//!                 Entry::File("bad-machine", "examples/kernel-riscv/testdata/bad-machine.elf"),
+//!                 Entry::Bytes("not-an-elf", b"this is not an ELF file\n"),
+//!             ]),
+//!             qemu_args: &[],
+//!             expect: "examples/kernel-riscv/expect/full-set.expect",
+//!             outcome: Outcome::Success,
+//!             timeout_secs: 180,
+//!         },
+//!         Boot {
+//!             name: "no-initrd",
+//!             cmdline: "",
+//!             kernel_features: &[],
+//!             initrd: Initrd::Absent,
+//!             qemu_args: &[],
+//!             expect: "examples/kernel-riscv/expect/no-initrd.expect",
+//!             outcome: Outcome::Failure,
+//!             timeout_secs: 60,
+//!         },
+//!     ],
+//!     bench: Some(Bench {
+//!         cmdline: "",
+//!         kernel_features: &[],
+//!         initrd: Initrd::Entries(&[Entry::Bin("bench"), Entry::Bin("bench-partner")]),
+//!         qemu_args: &[],
+//!         timeout_secs: 300,
+//!     }),
+//! }];
+//! ```
+
+pub mod riscv;
+pub mod x86_64;
+
+/// One bootable architecture.
+#[derive(Debug)]
+pub struct Arch {
+    /// The name on the command line: `cargo xtask qemu <name>`.
+    pub name: &'static str,
+    /// The kernel, a binary of a package of the examples workspace.
+    pub kernel: Build,
+    /// Another binary of the kernel's package (same build) passed to QEMU as
+    /// `-bios`, e.g. a minimal SBI; `None` when [`Qemu::args`] name the
+    /// firmware (`-bios default`) or none is needed.
+    pub firmware: Option<&'static str>,
+    /// The bundled user programs.
+    pub programs: Programs,
+    /// How to start QEMU.
+    pub qemu: Qemu,
+    /// How QEMU's exit status reports the kernel's verdict.
+    pub exit: Exit,
+    /// The kernel command line of `cargo xtask qemu` without `--cmdline`.
+    pub default_cmdline: &'static str,
+    /// The boots `cargo xtask test` runs and checks.
+    pub boots: &'static [Boot],
+    /// The boot `cargo xtask bench-qemu` measures, if the arch has one.
+    pub bench: Option<Bench>,
+}
+
+/// A binary of the examples workspace built for one target.
+#[derive(Debug)]
+pub struct Build {
+    /// The cargo package (`-p`).
+    pub package: &'static str,
+    /// The binary's name within the package.
+    pub bin: &'static str,
+    /// The target triple (`--target`).
+    pub target: &'static str,
+    /// Cargo features always enabled for this build.
+    pub features: &'static [&'static str],
+}
+
+/// The user programs of the examples workspace.
+#[derive(Debug)]
+pub struct Programs {
+    /// The packages whose binaries are the programs.
+    pub packages: &'static [&'static str],
+    /// The target triple the programs are built for.
+    pub target: &'static str,
+    /// The default initrd ([`Initrd::Bundled`]): binary names in order,
+    /// which is the order the kernel runs them in.
+    pub bins: &'static [&'static str],
+}
+
+/// What a boot gets as its initrd.
+#[derive(Debug, Clone, Copy)]
+pub enum Initrd {
+    /// [`Programs::bins`], in order.
+    Bundled,
+    /// These entries, in order (names may repeat; an empty list is an
+    /// empty archive).
+    Entries(&'static [Entry]),
+    /// No `-initrd` at all.
+    Absent,
+}
+
+/// One file of an initrd.
+#[derive(Debug, Clone, Copy)]
+pub enum Entry {
+    /// A binary of [`Programs::packages`], under its own name.
+    Bin(&'static str),
+    /// A binary of [`Programs::packages`] (second) under another name
+    /// (first), e.g. `fault-repeat-2`.
+    Named(&'static str, &'static str),
+    /// Literal contents under a name (e.g. a malformed ELF).
+    Bytes(&'static str, &'static [u8]),
+    /// A file of the repository (path relative to its root) under a name.
+    File(&'static str, &'static str),
+}
+
+/// The QEMU command line.
+#[derive(Debug)]
+pub struct Qemu {
+    /// The `qemu-system-*` executable.
+    pub binary: &'static str,
+    /// Machine, CPU, firmware, memory, console and exit-device arguments.
+    pub args: &'static [&'static str],
+    /// The flag that passes the kernel ELF.
+    pub kernel_flag: &'static str,
+    /// The flag that passes the cpio initrd.
+    pub initrd_flag: &'static str,
+    /// The flag that passes the kernel command line.
+    pub cmdline_flag: &'static str,
+    /// The flag that passes [`Arch::firmware`].
+    pub firmware_flag: &'static str,
+}
+
+impl Qemu {
+    /// `-kernel`, `-initrd`, `-append`, `-bios`: what both example kernels
+    /// use (PVH on x86_64, OpenSBI + device tree on RISC-V). Use with `..`.
+    pub const LINUX_FLAGS: Qemu = Qemu {
+        binary: "",
+        args: &[],
+        kernel_flag: "-kernel",
+        initrd_flag: "-initrd",
+        cmdline_flag: "-append",
+        firmware_flag: "-bios",
+    };
+}
+
+/// What QEMU's exit code means.
+#[derive(Debug, Clone, Copy)]
+pub struct Exit {
+    /// The code of a clean run.
+    pub success: i32,
+    /// How the device encodes the kernel's failure code, for messages.
+    pub device: &'static str,
+}
+
+impl Exit {
+    /// `isa-debug-exit` (x86_64): QEMU exits with `(value << 1) | 1`, so the
+    /// kernel writes 16 for success (33) and anything else for failure.
+    pub const ISA_DEBUG_EXIT: Exit = Exit {
+        success: 33,
+        device: "isa-debug-exit: QEMU exits with (value << 1) | 1",
+    };
+    /// The SiFive test device (RISC-V virt): 0x5555 exits with 0,
+    /// `(code << 16) | 0x3333` exits with `code`.
+    pub const SIFIVE_TEST: Exit = Exit {
+        success: 0,
+        device: "sifive_test: 0x5555 exits 0, (code << 16) | 0x3333 exits code",
+    };
+}
+
+/// The verdict a boot must end with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// QEMU exits with [`Exit::success`].
+    Success,
+    /// QEMU exits with any other code (not by timeout).
+    Failure,
+    /// QEMU exits with exactly this code (e.g. 3 for "no initrd").
+    ExitCode(i32),
+}
+
+/// One checked boot of `cargo xtask test`.
+#[derive(Debug)]
+pub struct Boot {
+    /// A short name for messages and the log file.
+    pub name: &'static str,
+    /// The kernel command line.
+    pub cmdline: &'static str,
+    /// Extra kernel features for this boot (e.g. a deliberate fault).
+    pub kernel_features: &'static [&'static str],
+    /// The initrd.
+    pub initrd: Initrd,
+    /// Extra QEMU arguments for this boot (e.g. `-cpu rv64,sstc=off`; a
+    /// later `-cpu` overrides one in [`Qemu::args`]).
+    pub qemu_args: &'static [&'static str],
+    /// The expectation file (see `transcript.rs`), relative to the repo root.
+    pub expect: &'static str,
+    /// The verdict QEMU's exit code must give.
+    pub outcome: Outcome,
+    /// QEMU is killed, and the boot fails, after this many seconds.
+    pub timeout_secs: u64,
+}
+
+/// The boot of `cargo xtask bench-qemu`, run with `-icount shift=0,sleep=off`.
+/// The kernel prints one `bench: NAME INSTRUCTIONS` line per measurement
+/// (`bench: NAME: N instructions` is read too).
+#[derive(Debug)]
+pub struct Bench {
+    /// The kernel command line.
+    pub cmdline: &'static str,
+    /// Extra kernel features for the bench build.
+    pub kernel_features: &'static [&'static str],
+    /// The initrd.
+    pub initrd: Initrd,
+    /// Extra QEMU arguments.
+    pub qemu_args: &'static [&'static str],
+    /// QEMU is killed, and the bench fails, after this many seconds.
+    pub timeout_secs: u64,
+}
+
+/// Every registered arch, x86_64 first.
+pub fn all() -> impl Iterator<Item = &'static Arch> {
+    x86_64::ARCHES.iter().chain(riscv::ARCHES)
+}
+
+/// The arch called `name`, or an error listing the known ones.
+pub fn find(name: &str) -> crate::cmd::Result<&'static Arch> {
+    all().find(|a| a.name == name).ok_or_else(|| {
+        let known: Vec<_> = all().map(|a| a.name).collect();
+        let known = if known.is_empty() {
+            "none yet: no example kernel has registered in xtask/src/arches/".to_owned()
+        } else {
+            known.join(", ")
+        };
+        crate::cmd::Error::new(format!("unknown arch `{name}` (known: {known})"))
+    })
+}

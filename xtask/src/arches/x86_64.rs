@@ -1,0 +1,133 @@
+//! The x86_64 example kernel's descriptor (see [`super`]): boots
+//! `examples/kernel-x86_64` through PVH with `-kernel`, the programs of
+//! `examples/user` and `examples/user-x86_64` in a cpio initrd, and exits
+//! through `isa-debug-exit` (33 = success). `cargo xtask test` boots the full
+//! set with both kernels (`preempt-kernel` makes system calls preemptible),
+//! on the `qemu64` CPU, and once without an initrd; see docs/arch-x86_64.md.
+
+use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu};
+
+/// Deterministic virtual time: the transcript is the same on every run.
+const ICOUNT: &[&str] = &["-icount", "shift=0,sleep=off"];
+
+/// The same on the older `qemu64` CPU (a later `-cpu` wins): no XSAVE (so
+/// `fxsave`), no TSC-deadline (so the APIC timer one-shot), no SMEP.
+const QEMU64: &[&str] = &["-icount", "shift=0,sleep=off", "-cpu", "qemu64"];
+
+/// The full set: bundled programs, x86-only checks, 21 hostile kinds, a
+/// second yielder, and a malformed file last (so pids match the expectation).
+const FULL_SET: Initrd = Initrd::Entries(&[
+    Entry::Bin("hello"),
+    Entry::Bin("exerciser"),
+    Entry::Bin("yielder"),
+    Entry::Bin("xstate"),
+    Entry::Bin("cli"),
+    Entry::Bin("hlt"),
+    Entry::Bin("port-io"),
+    Entry::Bin("lidt"),
+    Entry::Bin("lgdt"),
+    Entry::Bin("wrmsr"),
+    Entry::Bin("mov-cr3"),
+    Entry::Bin("read-kernel"),
+    Entry::Bin("write-kernel"),
+    Entry::Bin("jump-kernel"),
+    Entry::Bin("noncanonical"),
+    Entry::Bin("ud2"),
+    Entry::Bin("divide-zero"),
+    Entry::Bin("int3"),
+    Entry::Bin("int-dpl0"),
+    Entry::Bin("iret-ring0"),
+    Entry::Bin("syscall-kernel-rsp"),
+    Entry::Bin("jump-noncanonical"),
+    Entry::Bin("trap-flag"),
+    Entry::Bin("int80-kernel-rsp"),
+    Entry::Bin("jump-stack"),
+    Entry::Bin("spinner"),
+    Entry::Bin("yielder"),
+    Entry::Bytes("not-an-elf", b"this is not an ELF file\n"),
+]);
+
+/// The x86_64 boots: `x86_64`.
+pub const ARCHES: &[Arch] = &[Arch {
+    name: "x86_64",
+    kernel: Build {
+        package: "kernel-x86_64",
+        bin: "kernel-x86_64",
+        target: "x86_64-unknown-none",
+        features: &[],
+    },
+    firmware: None,
+    programs: Programs {
+        packages: &["user", "user-x86_64"],
+        target: "x86_64-unknown-none",
+        bins: &["hello", "exerciser", "yielder", "spinner"],
+    },
+    qemu: Qemu {
+        binary: "qemu-system-x86_64",
+        args: &[
+            "-cpu",
+            "max",
+            "-m",
+            "128M",
+            "-display",
+            "none",
+            "-serial",
+            "stdio",
+            "-no-reboot",
+            "-device",
+            "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        ],
+        ..Qemu::LINUX_FLAGS
+    },
+    exit: Exit::ISA_DEBUG_EXIT,
+    default_cmdline: "cpulimit=50",
+    boots: &[
+        Boot {
+            name: "full-set",
+            cmdline: "cpulimit=20",
+            kernel_features: &[],
+            initrd: FULL_SET,
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/full-set.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 120,
+        },
+        Boot {
+            name: "full-set-preempt-kernel",
+            cmdline: "cpulimit=20",
+            kernel_features: &["preempt-kernel"],
+            initrd: FULL_SET,
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/full-set.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 120,
+        },
+        Boot {
+            name: "full-set-qemu64",
+            cmdline: "cpulimit=20",
+            kernel_features: &[],
+            initrd: FULL_SET,
+            qemu_args: QEMU64,
+            expect: "examples/kernel-x86_64/expect/full-set.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 120,
+        },
+        Boot {
+            name: "no-initrd",
+            cmdline: "",
+            kernel_features: &[],
+            initrd: Initrd::Absent,
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/no-initrd.expect",
+            outcome: Outcome::ExitCode(3),
+            timeout_secs: 60,
+        },
+    ],
+    bench: Some(Bench {
+        cmdline: "",
+        kernel_features: &[],
+        initrd: Initrd::Entries(&[Entry::Bin("bench"), Entry::Bin("bench-partner")]),
+        qemu_args: &[],
+        timeout_secs: 300,
+    }),
+}];
