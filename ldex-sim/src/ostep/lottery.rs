@@ -21,8 +21,9 @@ pub struct Input {
     /// (length, tickets) per job.
     jobs: Vec<(u64, u64)>,
     draws: Vec<u64>,
-    /// The `ARG` values `lottery.py` prints: jobs, maxlen, maxticket, seed.
-    args: [String; 4],
+    /// The `ARG` values `lottery.py` prints: jlist, jobs, maxlen, maxticket,
+    /// seed.
+    args: [String; 5],
 }
 
 /// Read a case's `input`.
@@ -63,7 +64,14 @@ pub fn parse(input: &Node, command: Option<&str>) -> Result<Input, InputError> {
             .unwrap_or(default)
             .to_string()
     };
+    // `lottery.py` prints its -l text, empty when the jobs came from a seed.
+    let given: Vec<String> = jobs.iter().map(|(l, t)| format!("{l}:{t}")).collect();
+    let jlist = match command {
+        Some(_) => arg("-l", ""),
+        None => given.join(","),
+    };
     let args = [
+        jlist,
         arg("-j", "3"),
         arg("-m", "10"),
         arg("-T", "100"),
@@ -149,9 +157,8 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
         "printed": {"solution_lines": lines},
     });
     let mut text = String::new();
-    let jlist: Vec<String> = input.jobs.iter().map(|(l, t)| format!("{l}:{t}")).collect();
-    let _ = writeln!(text, "ARG jlist {}", jlist.join(","));
-    let [jobs, maxlen, maxticket, seed] = &input.args;
+    let [jlist, jobs, maxlen, maxticket, seed] = &input.args;
+    let _ = writeln!(text, "ARG jlist {jlist}");
     let _ = writeln!(
         text,
         "ARG jobs {jobs}\nARG maxlen {maxlen}\nARG maxticket {maxticket}"
