@@ -3,7 +3,7 @@
 //! `ldex-ostep-ref/1` schema through ldex-core's scheduling policies, and
 //! compare with the reference results.
 //!
-//! Each case becomes a scenario for the simulated machine ([`crate::run`]):
+//! Each case becomes a scenario for the simulated machine ([`crate::run::run_with`]):
 //! processes whose programs compute, read the disk and exit, run by the real
 //! `ldex_core::Kernel` under the ldex-core policy that matches the
 //! simulator: FIFO, SJF or round robin for `scheduler.py`, MLFQ
