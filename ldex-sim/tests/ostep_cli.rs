@@ -144,3 +144,19 @@ fn missing_file_or_argument_is_exit_2() {
     );
     assert_eq!(run(&["ostep"]).status.code(), Some(2));
 }
+
+#[test]
+fn svg_draws_one_chart_per_case_with_io_and_boosts_marked() {
+    let dir = std::env::temp_dir().join(format!("ldex-ostep-svg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("chart.svg");
+    let status = run(&["ostep", &public(), "--svg", out.to_str().unwrap()]).status;
+    assert_eq!(status.code(), Some(0));
+    let mlfq = std::fs::read_to_string(dir.join("chart-mlfq-005.svg")).unwrap();
+    assert!(mlfq.starts_with("<svg"));
+    assert!(mlfq.contains("<title>boost at 50</title>"));
+    assert!(mlfq.contains("<title>job 1: I/O 112-114</title>"));
+    assert!(mlfq.contains("<title>tick 0: job 0, priority 2</title>"));
+    assert!(dir.join("chart-sched-001.svg").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -177,5 +177,6 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
         let _ = writeln!(text, "{l}");
     }
     let _ = writeln!(text);
-    Outcome { actual, text }
+    let svg = super::gantt::render(n, log, end, &[]);
+    Outcome { actual, text, svg }
 }

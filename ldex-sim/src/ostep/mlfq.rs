@@ -265,7 +265,13 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
         },
     });
     let text = text(input, log, &evs, &job_lines, &average_line);
-    Outcome { actual, text }
+    let boosts: Vec<u64> = evs
+        .iter()
+        .filter(|e| e.1 == Ev::Boost)
+        .map(|e| e.0)
+        .collect();
+    let svg = super::gantt::render(n, log, end, &boosts);
+    Outcome { actual, text, svg }
 }
 
 /// What `mlfq.py -c` prints.

@@ -20,8 +20,11 @@
 //! on stdout (or, with `--text`, what the simulator prints with `-c`); on
 //! stderr `N passed, M failed` and the first difference of each failing
 //! case. Exit status: 0 when all pass, 1 when some fail, 2 for bad input.
+//! `--svg FILE` also draws each case as a Gantt chart (`FILE` itself for a
+//! one-case file, else `FILE` with the case id before the extension).
 
 mod diff;
+mod gantt;
 mod json;
 mod lottery;
 mod mlfq;
@@ -76,6 +79,8 @@ pub struct Outcome {
     pub actual: Value,
     /// What the OSTEP simulator prints with `-c`.
     pub text: String,
+    /// The schedule as an SVG Gantt chart.
+    pub svg: String,
 }
 
 /// A case ready to run: the processes and the (recording) policy.
@@ -214,20 +219,30 @@ pub fn first_difference(expected: &Value, actual: &Value) -> Option<String> {
 
 /// `ldex-sim ostep FILE [--text]`; returns the exit status.
 pub fn cli(args: &[String]) -> i32 {
+    const USAGE: &str = "usage: ldex-sim ostep FILE [--text] [--svg OUT.svg]";
     let mut text = false;
+    let mut svg = None;
     let mut file = None;
-    for a in args {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
         match a.as_str() {
             "--text" => text = true,
+            "--svg" => match it.next() {
+                Some(out) => svg = Some(out.clone()),
+                None => {
+                    eprintln!("{USAGE}  (--svg needs a file name)");
+                    return 2;
+                }
+            },
             _ if file.is_none() && !a.starts_with("--") => file = Some(a.clone()),
             _ => {
-                eprintln!("usage: ldex-sim ostep FILE [--text]  (unexpected argument {a:?})");
+                eprintln!("{USAGE}  (unexpected argument {a:?})");
                 return 2;
             }
         }
     }
     let Some(file) = file else {
-        eprintln!("usage: ldex-sim ostep FILE [--text]");
+        eprintln!("{USAGE}");
         return 2;
     };
     let content = match std::fs::read_to_string(&file) {
@@ -260,6 +275,13 @@ pub fn cli(args: &[String]) -> i32 {
                 if text {
                     print!("== {} ==\n{}", case.id, out.text);
                 }
+                if let Some(svg) = &svg {
+                    let path = svg_path(svg, &case.id, cases.len());
+                    if let Err(e) = std::fs::write(&path, &out.svg) {
+                        eprintln!("{path}: {e}");
+                        return 2;
+                    }
+                }
                 results.push(json!({"id": case.id, "actual": out.actual}));
             }
             Err(e) => {
@@ -277,6 +299,18 @@ pub fn cli(args: &[String]) -> i32 {
         eprintln!("{f}");
     }
     if failed == 0 { 0 } else { 1 }
+}
+
+/// Where the chart of case `id` goes: `out` itself when the file has one
+/// case, else `out` with `-id` before its extension.
+fn svg_path(out: &str, id: &str, cases: usize) -> String {
+    if cases == 1 {
+        return out.to_string();
+    }
+    match out.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && !ext.contains('/') => format!("{stem}-{id}.{ext}"),
+        _ => format!("{out}-{id}"),
+    }
 }
 
 /// Check that the members `key` of the array `node` count 0, 1, 2, ….

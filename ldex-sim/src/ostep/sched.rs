@@ -192,7 +192,8 @@ pub fn render(input: &Input, log: &Log, end: u64) -> Outcome {
         },
     });
     let text = text(input, &trace, &rows, &order, (rs, ts, ws));
-    Outcome { actual, text }
+    let svg = super::gantt::render(n, log, end, &[]);
+    Outcome { actual, text, svg }
 }
 
 fn f2(x: f64) -> String {
