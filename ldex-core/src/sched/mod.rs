@@ -35,6 +35,22 @@
 //! A `Preempt` is therefore a request to reschedule before the process next
 //! returns to user mode, not an order that must be carried out first.
 //!
+//! # The policies
+//!
+//! | policy | picks | pick | put back | admit, wake | block, exit |
+//! |---|---|---|---|---|---|
+//! | [`Fifo`] | in arrival order, never preempts | O(1) | O(1) | O(1) | O(1) |
+//! | [`RoundRobin`] | FIFO, preempts after a quantum | O(1) | O(1) | O(1) | O(1) |
+//! | [`Sjf`] | least work left (`Hint::length`); STCF preempts | O(1) | O(log n) | O(log n) | O(log n) |
+//! | [`Mlfq`] | head of the highest non-empty queue | O(1) | O(1) | O(1) | O(1) |
+//! | [`Lottery`] | a random ticket, counted in pid order | O(log n) | O(1) | O(log n) | O(log n) |
+//! | [`Stride`] | least pass (tickets as weights) | O(1) | O(log n) | O(log n) | O(log n) |
+//! | [`Cooperative`] | next runnable pid after the last, cyclically | O(log n) | O(log n) | O(log n) | O(log n) |
+//!
+//! MLFQ, SJF/STCF, lottery and stride keep the running process inside their
+//! structure, so they run one process at a time: `pick_next` while one runs
+//! returns `None`. Admitting a pid already admitted changes nothing.
+//!
 //! # Storage
 //!
 //! Every policy keeps fixed-size tables indexed by [`Pid::index`] (the
