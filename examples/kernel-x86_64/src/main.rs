@@ -17,6 +17,8 @@
 #[cfg(feature = "arch-bench")]
 mod arch_bench;
 mod boot;
+#[cfg(any(feature = "kernel-fault-test", feature = "kernel-stack-overflow-test"))]
+mod fault_test;
 mod loader;
 mod memory;
 mod platform;
@@ -124,6 +126,8 @@ fn run_protocol(token: &BootToken, archive: &[u8], cmdline: &CmdLine<'_>) -> ! {
         rr::QUANTUM.store(q, core::sync::atomic::Ordering::Relaxed);
     }
     KERNEL.boot(token, Some(timer)).expect("boot once");
+    #[cfg(any(feature = "kernel-fault-test", feature = "kernel-stack-overflow-test"))]
+    fault_test::run();
 
     let summary = initrd::spawn_all(
         archive,

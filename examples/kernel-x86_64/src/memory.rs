@@ -2,7 +2,9 @@
 //!
 //! ```text
 //!   virtual                                   who        what
-//!   0x0000_0000_0000_0000 .. 0x0040_0000     kernel     the image (identity, 2 MiB pages, no U)
+//!   0x0000_0000_0000_0000 .. 0x0040_0000     kernel     the image (identity, no U; 4 KiB pages
+//!                                                       in the 2 MiB that holds the boot stack's
+//!                                                       guard page, which is left unmapped)
 //!   0x0000_0000_0040_0000 .. USER_END        user       ELF segments, stack (4 KiB pages, U)
 //!   PHYS_OFFSET .. + 4 GiB                   kernel     all physical memory and MMIO (no U)
 //! ```
@@ -25,7 +27,7 @@ use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::registers::model_specific::{Efer, EferFlags};
 use x86_64::structures::paging::{PageTable, PageTableFlags as F, PhysFrame};
 
-use crate::boot::{PHYS_OFFSET, boot_pdpt_phys};
+use crate::boot::{PHYS_OFFSET, boot_pdpt_phys, boot_stack_guard};
 
 /// Page size.
 pub const PAGE: u64 = 4096;
@@ -96,14 +98,28 @@ pub fn init_kernel_space() -> AddressSpace {
     let pdpt = alloc_frame().expect("a frame for the kernel PDPT");
     let pd = alloc_frame().expect("a frame for the kernel PD");
     let kflags = F::PRESENT | F::WRITABLE;
+    let guard = boot_stack_guard();
     for i in 0..KERNEL_IMAGE_PAGES {
-        table(pd)[i].set_addr(PhysAddr::new(i as u64 * HUGE), kflags | F::HUGE_PAGE);
+        let base = i as u64 * HUGE;
+        if (base..base + HUGE).contains(&guard) {
+            let pt = alloc_frame().expect("a frame for the boot-stack guard's page table");
+            for (j, entry) in table(pt).iter_mut().enumerate() {
+                let page = base + j as u64 * PAGE;
+                if page != guard {
+                    entry.set_addr(PhysAddr::new(page), kflags);
+                }
+            }
+            table(pd)[i].set_addr(PhysAddr::new(pt), kflags);
+        } else {
+            table(pd)[i].set_addr(PhysAddr::new(base), kflags | F::HUGE_PAGE);
+        }
     }
     table(pdpt)[0].set_addr(PhysAddr::new(pd), kflags);
     table(pml4)[0].set_addr(PhysAddr::new(pdpt), kflags);
     table(pml4)[256].set_addr(PhysAddr::new(boot_pdpt_phys()), kflags);
     // SAFETY: the new tables map the running image and the direct map
-    // exactly as the boot tables did.
+    // exactly as the boot tables did, but for the guard page, which nothing
+    // uses (the boot stack starts above it).
     unsafe {
         Cr3::write(
             PhysFrame::containing_address(PhysAddr::new(pml4)),
