@@ -294,7 +294,7 @@ pub(crate) fn decode(frame: &TrapFrame, cr2: impl FnOnce() -> u64) -> Option<Tra
 #[inline(never)]
 fn double_fault(frame: &TrapFrame, cr2: u64) -> ! {
     panic!(
-        "double fault (kernel stack overflow?) at rip {:#x}, rsp {:#x}, cr2 {cr2:#x}, on the IST1 stack\n{frame:#x?}",
+        "double fault on the IST1 stack (kernel stack overflow?): rip {:#x}, rsp {:#x}, cr2 {cr2:#x}\n{frame:#x?}",
         frame.rip, frame.rsp
     )
 }

@@ -102,7 +102,9 @@ fn frame(vector: u64, error_code: u64, cs: u16, rip: u64) -> TrapFrame {
 }
 
 #[test]
-#[should_panic(expected = "double fault (kernel stack overflow?) at rip 0x1234, rsp 0xfff8, cr2 0xf000")]
+#[should_panic(
+    expected = "double fault on the IST1 stack (kernel stack overflow?): rip 0x1234, rsp 0xfff8, cr2 0xf000"
+)]
 fn a_double_fault_panics_with_rsp_and_cr2_instead_of_reaching_the_sink() {
     let f = TrapFrame {
         rsp: 0xfff8,

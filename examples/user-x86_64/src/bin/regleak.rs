@@ -43,8 +43,8 @@ user::entry!(main);
 
 /// The general registers in snapshot order (rsp is recorded, not filled).
 const GPRS: [&str; 16] = [
-    "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12",
-    "r13", "r14", "r15",
+    "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13",
+    "r14", "r15",
 ];
 const RAX: usize = 0;
 const RCX: usize = 2;
@@ -223,7 +223,11 @@ impl Trap {
     }
 
     fn flags_mask(self) -> u64 {
-        if self == Trap::Spin { FLAGS_SPIN } else { FLAGS_ALL }
+        if self == Trap::Spin {
+            FLAGS_SPIN
+        } else {
+            FLAGS_ALL
+        }
     }
 }
 
@@ -283,7 +287,12 @@ fn first_leak(trap: Trap, avx: bool) -> Option<(i32, &'static str, u64, u64)> {
         if let Some(l) = (0..lanes).find(|&l| snap.vec[i][l] != fill.vec[i][l]) {
             // Name the xmm part when that is all that is checked or wrong.
             let name = if l < 2 { &name[1..] } else { name };
-            return Some((RFLAGS as i32 + 2 + i as i32, name, snap.vec[i][l], fill.vec[i][l]));
+            return Some((
+                RFLAGS as i32 + 2 + i as i32,
+                name,
+                snap.vec[i][l],
+                fill.vec[i][l],
+            ));
         }
     }
     None
@@ -315,9 +324,7 @@ fn avx_enabled() -> bool {
     }
     let xcr0: u32;
     // SAFETY: OSXSAVE says xgetbv is enabled.
-    unsafe {
-        asm!("xgetbv", in("ecx") 0, out("eax") xcr0, out("edx") _, options(nomem, nostack))
-    };
+    unsafe { asm!("xgetbv", in("ecx") 0, out("eax") xcr0, out("edx") _, options(nomem, nostack)) };
     xcr0 & 0b110 == 0b110
 }
 
@@ -338,7 +345,10 @@ fn main(_: user::Args) -> i32 {
         match first_leak(trap, avx) {
             None => Ok(()),
             Some((code, name, found, filled)) => {
-                println!("regleak {pid}: {}: {name} changed to {found:#x} (was {filled:#x})", trap.name());
+                println!(
+                    "regleak {pid}: {}: {name} changed to {found:#x} (was {filled:#x})",
+                    trap.name()
+                );
                 Err(code)
             }
         }
