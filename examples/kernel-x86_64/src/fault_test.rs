@@ -1,16 +1,17 @@
-//! Test builds that break the kernel on purpose, after `Kernel::boot` has
-//! installed the trap table (`cargo xtask test` boots both and expects a
-//! register dump and a failure exit, not a hang):
+//! Test builds that break the kernel on purpose (`cargo xtask test` boots
+//! both and expects a register dump and a failure exit, not a hang):
 //!
-//! * `kernel-fault-test`: a ring-0 read of an unmapped address. The page
-//!   fault reaches ldex-core as a kernel-mode trap, which panics with the
-//!   cause (including CR2) and the frame; the panic handler exits QEMU.
-//! * `kernel-stack-overflow-test`: unbounded recursion on the boot stack,
-//!   which has an unmapped guard page below it ([`crate::memory`]). The
-//!   write into the guard page faults, the CPU cannot push that fault's
-//!   frame onto the same stack and raises a double fault, which the IDT
-//!   sends to the IST1 stack; ldex-arch-x86_64 reports it from there
-//!   without touching the broken stack.
+//! * `kernel-fault-test`: right after `Kernel::boot` has installed the trap
+//!   table, a ring-0 read of an unmapped address. The page fault reaches
+//!   ldex-core as a kernel-mode trap, which panics with the cause (CR2 in
+//!   it) and the frame; the panic handler exits QEMU.
+//! * `kernel-stack-overflow-test`: the first console write, i.e. inside
+//!   the `write` system call of the first process (`hello`), recurses
+//!   without bound on that process's kernel stack, down into the unmapped
+//!   guard page at its bottom (`guard_pages` in `main.rs`). The CPU cannot
+//!   push the page fault's frame onto the same stack and raises a double
+//!   fault, which the IDT sends to the IST1 stack; ldex-arch-x86_64 reports
+//!   it from there without touching the broken stack.
 
 use crate::kprint;
 
@@ -18,19 +19,20 @@ use crate::kprint;
 #[cfg(feature = "kernel-fault-test")]
 const UNMAPPED: usize = 0xdead_0000;
 
-/// Break the kernel the way the enabled feature says.
-pub fn run() {
-    #[cfg(feature = "kernel-fault-test")]
-    {
-        kprint!("kernel-fault-test: reading unmapped {UNMAPPED:#x} in ring 0\n");
-        // SAFETY: deliberately not: the fault must reach the trap table.
-        let _ = unsafe { core::ptr::read_volatile(UNMAPPED as *const u64) };
-    }
-    #[cfg(feature = "kernel-stack-overflow-test")]
-    {
-        kprint!("kernel-stack-overflow-test: recursing on the boot stack\n");
-        recurse(0);
-    }
+/// At boot, once the trap table is installed.
+#[cfg(feature = "kernel-fault-test")]
+pub fn after_boot() {
+    kprint!("kernel-fault-test: reading unmapped {UNMAPPED:#x} in ring 0\n");
+    // SAFETY: deliberately not: the fault must reach the trap table.
+    let _ = unsafe { core::ptr::read_volatile(UNMAPPED as *const u64) };
+}
+
+/// In a system call that writes to the console.
+#[cfg(feature = "kernel-stack-overflow-test")]
+pub fn in_console_write() {
+    let pid = crate::KERNEL.current().map(|p| p.get());
+    kprint!("kernel-stack-overflow-test: recursing on the kernel stack of pid {pid:?}\n");
+    recurse(0);
 }
 
 /// Use 512 bytes of stack per call, forever (the compiler cannot turn it
