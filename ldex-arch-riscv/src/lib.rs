@@ -1,3 +1,55 @@
-//! The riscv backend of ldex (in progress).
+//! # ldex-arch-riscv: the RISC-V backend of ldex
+//!
+//! Limited direct execution on a RISC-V hart running an S-mode kernel under
+//! SBI firmware (OpenSBI), rv64 and rv32 from one source:
+//!
+//! * [`frame`]: the [`TrapFrame`] (31 GPRs, sepc, sstatus, scause, stval) and
+//!   its map.
+//! * `trap`: the `TrapTable` (`stvec` direct mode), the one trap entry,
+//!   the exit path and the `sscratch` protocol that tells user traps from
+//!   kernel traps.
+//! * [`context`]: [`Context`] and `swtch` (ra, sp, s0–s11).
+//! * [`decode`]: `scause`/`stval` into ldex-core's `TrapCause`.
+//! * `timer`: `Timer` on `stimecmp` (Sstc) or SBI `set_timer`.
+//! * [`fpu`]: lazy FP save driven by `sstatus.FS`.
+//! * [`satp`]: [`Satp`], the address-space root.
+//!
+//! `Riscv` ties them into ldex-core's [`Arch`](ldex_core::Arch). On a
+//! non-RISC-V host only the types, layouts and decoders build (and are
+//! tested); everything with assembly (`trap`, `timer`, `Riscv`) is `cfg`'d
+//! to `riscv32`/`riscv64`.
+//!
+//! `docs/arch-riscv.md` walks through putting a kernel on this crate.
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
+
+mod xlen;
+
+pub mod context;
+pub mod decode;
+pub mod fpu;
+pub mod frame;
+pub mod satp;
+
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+mod arch;
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+mod csr;
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub mod timer;
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub mod trap;
+
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub use arch::{Riscv, with_user_access};
+pub use context::Context;
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub use context::swtch;
+pub use fpu::FpState;
+pub use frame::TrapFrame;
+pub use satp::Satp;
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub use timer::{Timer, TimerKind};
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub use trap::TrapTable;
+pub use xlen::XLENB;

@@ -1,0 +1,76 @@
+//! The QEMU `virt` board's two devices the kernel needs: the 16550 UART (the
+//! console) and the SiFive test device (power off with an exit code).
+//!
+//! Both are at fixed physical addresses on `virt`. Until paging is on the
+//! kernel reaches them there; then at [`MMIO_ALIAS`] above, where every
+//! address space maps them (no U bit), so it can print and exit from any.
+
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use kernel_common::console::Console;
+use ldex_arch_riscv::Riscv;
+use ldex_core::sync::SpinLock;
+
+/// Where the device region (physical 0..) appears once paging is on.
+pub const MMIO_ALIAS: usize = 0xC000_0000;
+/// The UART's registers (physical).
+pub const UART: usize = 0x1000_0000;
+/// The SiFive test device ("sifive,test0").
+pub const TEST_DEVICE: usize = 0x10_0000;
+
+const THR: usize = 0;
+const LSR: usize = 5;
+const LSR_THR_EMPTY: u8 = 1 << 5;
+
+const TEST_PASS: u32 = 0x5555;
+const TEST_FAIL: u32 = 0x3333;
+
+/// 0 before paging, [`MMIO_ALIAS`] after.
+static MMIO_BASE: AtomicUsize = AtomicUsize::new(0);
+
+/// Paging is on: reach the devices through [`MMIO_ALIAS`] from now on.
+pub fn use_mmio_alias() {
+    MMIO_BASE.store(MMIO_ALIAS, Ordering::Relaxed);
+}
+
+fn device(pa: usize) -> usize {
+    MMIO_BASE.load(Ordering::Relaxed) + pa
+}
+
+/// The console on the UART.
+#[derive(Debug)]
+pub struct Uart;
+
+/// Held (with interrupts off) for one whole write, so that a system call
+/// preempted in the kernel never splits another process's line.
+static WRITE: SpinLock<(), Riscv> = SpinLock::new(());
+
+impl Console for Uart {
+    fn write_bytes(&self, bytes: &[u8]) {
+        let _whole = WRITE.lock();
+        let uart = device(UART);
+        for &b in bytes {
+            // SAFETY: the UART's registers are at this address, physical
+            // or the alias every address space maps (no U bit).
+            unsafe {
+                while core::ptr::read_volatile((uart + LSR) as *const u8) & LSR_THR_EMPTY == 0 {}
+                core::ptr::write_volatile((uart + THR) as *mut u8, b);
+            }
+        }
+    }
+}
+
+/// Power off QEMU: exit status 0 for `code == 0`, otherwise `code` (QEMU
+/// exits with the value in the top 16 bits of a "fail" write).
+pub fn exit(code: u16) -> ! {
+    let value = if code == 0 {
+        TEST_PASS
+    } else {
+        (u32::from(code) << 16) | TEST_FAIL
+    };
+    // SAFETY: the test device is at this address, physical or the alias.
+    unsafe { core::ptr::write_volatile(device(TEST_DEVICE) as *mut u32, value) };
+    loop {
+        core::hint::spin_loop();
+    }
+}

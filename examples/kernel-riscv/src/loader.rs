@@ -1,0 +1,150 @@
+//! OSTEP Fig 6.1, "load program into memory; setup user stack with argv",
+//! for this kernel: the [`ProcessBuilder`] that
+//! [`kernel_common::initrd::spawn_all`] drives.
+//!
+//! `spawn_all` checks each ELF file and orders the steps; this builder owns
+//! the RISC-V parts: a fresh Sv39/Sv32 address space per program (kernel
+//! half without U), the segments copied into new frames with the ELF's
+//! permissions plus U, a 64 KiB user stack right below [`USER_TOP`], and
+//! [`Kernel::spawn`](ldex_core::Kernel::spawn) with the space's `satp`.
+
+use core::ops::Range;
+
+use kernel_common::elf::{Limits, MapError, Mapper, Segment, Target};
+use kernel_common::initrd::{ProcessBuilder, Setup};
+use kernel_common::stack::{WordSize, WriteFault};
+use ldex_core::sched::Hint;
+
+use crate::KernelT;
+use crate::frames::PAGE;
+use crate::vm::{AddressSpace, Perm, USER_BOTTOM, USER_STACK, USER_TOP, VmError};
+
+/// What a program may not touch: RAM, where the kernel lives (everything
+/// else of the kernel lies above user space too).
+pub fn forbidden(ram: &Range<usize>) -> Range<u64> {
+    ram.start as u64..ram.end as u64
+}
+
+/// Where programs may be loaded: user space below the stack, off the
+/// `forbidden` ranges.
+pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
+    Setup {
+        target: Target::native().expect("a RISC-V kernel has a native target"),
+        limits: Limits {
+            user: USER_BOTTOM as u64..(USER_TOP - USER_STACK) as u64,
+            forbidden,
+        },
+        word: WordSize::NATIVE,
+        page_size: PAGE as u64,
+    }
+}
+
+/// Builds processes for `kernel`, with the kernel half mapping `ram`.
+pub struct Builder {
+    /// The RAM every address space maps for the kernel.
+    pub ram: Range<usize>,
+    /// The kernel to spawn into.
+    pub kernel: &'static KernelT,
+}
+
+/// A user address space being filled.
+pub struct UserSpace(AddressSpace);
+
+/// The largest segment a program may have: 16 MiB. Checked before any
+/// frame is taken, so a program asking for a gigabyte of `.bss` is refused
+/// and cannot starve the programs after it (frames are never freed).
+const MAX_SEGMENT: u64 = 16 << 20;
+
+fn map_error(e: VmError) -> MapError {
+    match e {
+        VmError::OutOfMemory => MapError::OutOfMemory,
+        VmError::KernelRange => MapError::Refused("address in the kernel's range"),
+    }
+}
+
+/// Copy `bytes` to user address `va` of `space`, through its frames.
+fn copy_in(space: &AddressSpace, va: usize, bytes: &[u8]) -> Result<(), VmError> {
+    let mut done = 0;
+    while done < bytes.len() {
+        let at = va + done;
+        let (pa, _) = space.translate(at).ok_or(VmError::KernelRange)?;
+        let n = (PAGE - at % PAGE).min(bytes.len() - done);
+        // SAFETY: `pa` is in a frame this loader allocated for the new
+        // process (identity-mapped RAM), and `n` bytes stay inside its page.
+        unsafe { core::ptr::copy_nonoverlapping(bytes[done..].as_ptr(), pa as *mut u8, n) };
+        done += n;
+    }
+    Ok(())
+}
+
+impl Mapper for UserSpace {
+    fn map(&mut self, segment: &Segment<'_>) -> Result<(), MapError> {
+        let f = segment.flags;
+        let mut perm = Perm::NONE;
+        for (on, p) in [(f.read, Perm::R), (f.write, Perm::W), (f.execute, Perm::X)] {
+            if on {
+                perm = perm.union(p);
+            }
+        }
+        let pages = segment.pages(PAGE as u64);
+        if pages.end - pages.start > MAX_SEGMENT {
+            return Err(MapError::Refused("segment larger than 16 MiB"));
+        }
+        for page in (pages.start..pages.end).step_by(PAGE) {
+            self.0.map_user(page as usize, perm).map_err(map_error)?;
+        }
+        copy_in(&self.0, segment.vaddr as usize, segment.data).map_err(map_error)
+    }
+}
+
+impl ProcessBuilder for Builder {
+    type Space = UserSpace;
+
+    fn new_space(&mut self) -> Result<UserSpace, MapError> {
+        AddressSpace::new(&self.ram)
+            .map(UserSpace)
+            .map_err(map_error)
+    }
+
+    fn map_stack(&mut self, space: &mut UserSpace) -> Result<Range<u64>, MapError> {
+        let bottom = USER_TOP - USER_STACK;
+        for page in (bottom..USER_TOP).step_by(PAGE) {
+            space.0.map_user(page, Perm::W).map_err(map_error)?;
+        }
+        Ok(bottom as u64..USER_TOP as u64)
+    }
+
+    fn write(&mut self, space: &mut UserSpace, addr: u64, bytes: &[u8]) -> Result<(), WriteFault> {
+        copy_in(&space.0, addr as usize, bytes).map_err(|_| WriteFault)
+    }
+
+    fn random(&mut self) -> [u8; 16] {
+        let seed = ldex_arch_riscv::timer::now().wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut random = [0; 16];
+        random[..8].copy_from_slice(&seed.to_le_bytes());
+        random[8..].copy_from_slice(&seed.rotate_left(29).to_le_bytes());
+        random
+    }
+
+    fn spawn(
+        &mut self,
+        name: &str,
+        entry: u64,
+        sp: u64,
+        space: UserSpace,
+    ) -> Result<(), &'static str> {
+        self.kernel
+            .spawn(
+                name,
+                entry as usize,
+                sp as usize,
+                Some(space.0.satp()),
+                Hint::NONE,
+            )
+            .map(|_| ())
+            .map_err(|_| "the process table is full")
+    }
+
+    /// Frames are never freed in this kernel (see `frames`).
+    fn discard(&mut self, _space: UserSpace) {}
+}

@@ -1,0 +1,83 @@
+//! The board half of the example OS's system calls
+//! ([`kernel_common::os::Platform`]): the clock, the user-memory check and
+//! the SUM bracket.
+
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use abi::Numbers;
+use kernel_common::console::Console;
+use kernel_common::os::Platform;
+use ldex_arch_riscv::{Riscv, Satp};
+use ldex_core::{AccessKind, Pid};
+
+use crate::board::Uart;
+use crate::frames::PAGE;
+use crate::vm::{AddressSpace, Perm, USER_TOP};
+
+static TIMEBASE_HZ: AtomicUsize = AtomicUsize::new(1);
+
+/// The QEMU virt board as the OS sees it.
+#[derive(Debug)]
+pub struct Board;
+
+impl Board {
+    /// Remember the timebase (`time` ticks per second) for the clock.
+    pub fn set_timebase(hz: u64) {
+        TIMEBASE_HZ.store(
+            usize::try_from(hz).unwrap_or(usize::MAX).max(1),
+            Ordering::Relaxed,
+        );
+    }
+}
+
+impl Console for Board {
+    fn write_bytes(&self, bytes: &[u8]) {
+        Uart.write_bytes(bytes);
+    }
+}
+
+fn current_space() -> AddressSpace {
+    let satp: usize;
+    // SAFETY: reading satp has no side effect.
+    unsafe { core::arch::asm!("csrr {}, satp", out(reg) satp, options(nomem, nostack)) };
+    AddressSpace::from_satp(Satp::from_bits(satp))
+}
+
+// SAFETY: system calls run with the caller's address space loaded (the
+// protocol switches satp in `enter_process`), `user_allows` walks exactly
+// that space's user pages, and `with_user_access` sets SUM around the copy.
+unsafe impl Platform<Riscv> for Board {
+    const NUMBERS: Numbers = Numbers::RISCV;
+
+    fn now_ns(&self) -> u64 {
+        let hz = TIMEBASE_HZ.load(Ordering::Relaxed) as u64;
+        (u128::from(ldex_arch_riscv::timer::now()) * 1_000_000_000 / u128::from(hz)) as u64
+    }
+
+    fn user_allows(&self, _pid: Pid, addr: usize, len: usize, access: AccessKind) -> bool {
+        let Some(end) = addr.checked_add(len) else {
+            return false;
+        };
+        if end > USER_TOP {
+            return false;
+        }
+        let need = match access {
+            AccessKind::Read => Perm::R,
+            AccessKind::Write => Perm::W,
+            AccessKind::Execute => Perm::X,
+        };
+        let space = current_space();
+        let mut page = addr & !(PAGE - 1);
+        while page < end {
+            match space.translate(page) {
+                Some((_, perm)) if perm.contains(need) => page += PAGE,
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    fn with_user_access<R>(&self, f: impl FnOnce() -> R) -> R {
+        ldex_arch_riscv::with_user_access(f)
+    }
+}

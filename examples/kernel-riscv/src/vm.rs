@@ -1,0 +1,216 @@
+//! Page tables: Sv39 on rv64, Sv32 on rv32, one address space per process.
+//!
+//! ```text
+//!   virtual address space of every process (and of the idle kernel)
+//!   0x0000_0000  +------------------------+
+//!                | unmapped (null guard)  |
+//!   0x0001_0000  | program segments    U  |  from the ELF, R/W/X as it says
+//!                | ...                    |
+//!   USER_TOP-64K | user stack          U  |  RW
+//!   USER_TOP     +------------------------+  0x4000_0000
+//!                | unmapped               |
+//!   0x8000_0000  | RAM, identity       -  |  kernel, its stacks, frames,
+//!                |                        |  initrd, device tree: RWX, G
+//!   MMIO_ALIAS   | devices             -  |  physical 0.. moved up by
+//!                |                        |  0xC000_0000: RW, G
+//!                +------------------------+
+//! ```
+//!
+//! The kernel half is the same in every address space and made only of
+//! root-level leaves (1 GiB on Sv39, 4 MiB on Sv32): RAM at its own address,
+//! and the device region of QEMU virt (the test device at 0x10_0000, the
+//! UART at 0x1000_0000) at [`MMIO_ALIAS`] + its physical address, so no
+//! device sits among the programs' addresses (a program linked at 0x10000
+//! may be as big as user space). Nothing of the kernel has the U bit, so
+//! user mode can neither read, write nor jump there; a user page never lies
+//! above `USER_TOP`. Leaves are created with A (and D when writable) already
+//! set, so the hart never needs to update them.
+
+use core::ops::Range;
+
+use ldex_arch_riscv::Satp;
+
+use crate::board::{MMIO_ALIAS, TEST_DEVICE, UART};
+use crate::frames::{self, PAGE};
+
+cfg_if::cfg_if! {
+    if #[cfg(target_arch = "riscv64")] {
+        type Pte = u64;
+        const LEVELS: usize = 3;
+        const VPN_BITS: usize = 9;
+    } else {
+        type Pte = u32;
+        const LEVELS: usize = 2;
+        const VPN_BITS: usize = 10;
+    }
+}
+
+const ENTRIES: usize = 1 << VPN_BITS;
+/// The span of one root-level leaf (1 GiB on Sv39, 4 MiB on Sv32).
+const ROOT_LEAF: usize = PAGE << (VPN_BITS * (LEVELS - 1));
+
+/// Where user space ends: the stack lies right below.
+pub const USER_TOP: usize = 0x4000_0000;
+/// The user stack's size.
+pub const USER_STACK: usize = 64 * 1024;
+/// The lowest user address (below it: the null guard).
+pub const USER_BOTTOM: usize = 0x1000;
+
+/// PTE permission bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Perm(Pte);
+
+const V: Pte = 1 << 0;
+const R: Pte = 1 << 1;
+const W: Pte = 1 << 2;
+const X: Pte = 1 << 3;
+const U: Pte = 1 << 4;
+const G: Pte = 1 << 5;
+const A: Pte = 1 << 6;
+const D: Pte = 1 << 7;
+const PPN_SHIFT: usize = 10;
+
+impl Perm {
+    /// No access.
+    pub const NONE: Perm = Perm(0);
+    /// Readable.
+    pub const R: Perm = Perm(R);
+    /// Writable (always with R: W alone is reserved).
+    pub const W: Perm = Perm(R | W);
+    /// Executable.
+    pub const X: Perm = Perm(X);
+
+    /// Both sets of rights.
+    pub const fn union(self, other: Perm) -> Perm {
+        Perm(self.0 | other.0)
+    }
+
+    /// Does this include every right of `other`?
+    pub const fn contains(self, other: Perm) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+/// Mapping failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmError {
+    /// No frame left for a page or a table.
+    OutOfMemory,
+    /// The address is covered by a kernel big page.
+    KernelRange,
+}
+
+/// One address space: its root table's physical address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AddressSpace {
+    root: usize,
+}
+
+fn table(pa: usize) -> *mut Pte {
+    pa as *mut Pte
+}
+
+fn vpn(va: usize, level: usize) -> usize {
+    (va >> (12 + VPN_BITS * level)) & (ENTRIES - 1)
+}
+
+fn pte_pa(pte: Pte) -> usize {
+    ((pte >> PPN_SHIFT) as usize) << 12
+}
+
+fn leaf(pa: usize, perm: Pte) -> Pte {
+    let dirty = if perm & W != 0 { D } else { 0 };
+    (((pa >> 12) as Pte) << PPN_SHIFT) | perm | A | dirty | V
+}
+
+impl AddressSpace {
+    /// A new address space holding the kernel half only.
+    pub fn new(ram: &Range<usize>) -> Result<AddressSpace, VmError> {
+        let root = frames::alloc().ok_or(VmError::OutOfMemory)?;
+        let space = AddressSpace { root };
+        let mut at = ram.start & !(ROOT_LEAF - 1);
+        while at < ram.end {
+            space.set_root_leaf(at, at, R | W | X | G);
+            at += ROOT_LEAF;
+        }
+        for device in [TEST_DEVICE, UART] {
+            let pa = device & !(ROOT_LEAF - 1);
+            space.set_root_leaf(MMIO_ALIAS + pa, pa, R | W | G);
+        }
+        Ok(space)
+    }
+
+    /// The `satp` value that selects it.
+    pub fn satp(&self) -> Satp {
+        Satp::new(self.root, 0)
+    }
+
+    /// Map the page at `va` to a frame with `perm | U`, allocating the frame
+    /// (zeroed) unless the page is mapped already, in which case its rights
+    /// grow by `perm`. Returns the frame's physical address.
+    pub fn map_user(&self, va: usize, perm: Perm) -> Result<usize, VmError> {
+        let slot = self.walk(va, true)?.ok_or(VmError::OutOfMemory)?;
+        // SAFETY: `walk` returned a slot in one of this space's tables.
+        let pte = unsafe { *slot };
+        if pte & V != 0 {
+            // SAFETY: as above.
+            unsafe { *slot = leaf(pte_pa(pte), (pte | perm.0 | U) & (R | W | X | U)) };
+            return Ok(pte_pa(pte));
+        }
+        let frame = frames::alloc().ok_or(VmError::OutOfMemory)?;
+        // SAFETY: as above.
+        unsafe { *slot = leaf(frame, perm.0 | U) };
+        Ok(frame)
+    }
+
+    /// The frame behind user page `va` and its rights, if it is a user page.
+    pub fn translate(&self, va: usize) -> Option<(usize, Perm)> {
+        let slot = self.walk(va, false).ok()??;
+        // SAFETY: a slot in one of this space's tables.
+        let pte = unsafe { *slot };
+        (pte & V != 0 && pte & U != 0)
+            .then(|| (pte_pa(pte) + (va & (PAGE - 1)), Perm(pte & (R | W | X))))
+    }
+
+    /// The address space `satp` names.
+    pub fn from_satp(satp: Satp) -> AddressSpace {
+        AddressSpace { root: satp.root() }
+    }
+
+    /// Map the root-level page at `va` to `pa` (both `ROOT_LEAF`-aligned).
+    fn set_root_leaf(&self, va: usize, pa: usize, perm: Pte) {
+        // SAFETY: `root` is this space's root table, an identity-mapped frame.
+        unsafe { *table(self.root).add(vpn(va, LEVELS - 1)) = leaf(pa, perm) };
+    }
+
+    /// The level-0 slot for `va`, creating tables on the way if `create`.
+    /// `Ok(None)`: a table is missing and `create` is false.
+    fn walk(&self, va: usize, create: bool) -> Result<Option<*mut Pte>, VmError> {
+        // User space only: below the kernel's root-level leaves.
+        if va >= USER_TOP {
+            return Err(VmError::KernelRange);
+        }
+        let mut t = self.root;
+        for level in (1..LEVELS).rev() {
+            // SAFETY: `t` is one of this space's tables (identity-mapped).
+            let slot = unsafe { table(t).add(vpn(va, level)) };
+            // SAFETY: as above.
+            let pte = unsafe { *slot };
+            if pte & V == 0 {
+                if !create {
+                    return Ok(None);
+                }
+                let next = frames::alloc().ok_or(VmError::OutOfMemory)?;
+                // SAFETY: as above.
+                unsafe { *slot = (((next >> 12) as Pte) << PPN_SHIFT) | V };
+                t = next;
+            } else if pte & (R | W | X) != 0 {
+                return Err(VmError::KernelRange);
+            } else {
+                t = pte_pa(pte);
+            }
+        }
+        // SAFETY: `t` is a level-0 table of this space.
+        Ok(Some(unsafe { table(t).add(vpn(va, 0)) }))
+    }
+}

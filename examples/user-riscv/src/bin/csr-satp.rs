@@ -1,0 +1,12 @@
+//! Writes satp from U-mode. Expected: killed: privileged instruction.
+#![no_std]
+#![no_main]
+
+user::entry!(main);
+
+fn main(_: user::Args) -> i32 {
+    user::println!("csr-satp: writing satp from U-mode");
+    // SAFETY: the kernel kills us here; nothing after runs.
+    unsafe { core::arch::asm!("csrw satp, zero") };
+    1
+}

@@ -1,0 +1,207 @@
+//! The trap table: `stvec` in direct mode, one entry for every trap.
+//!
+//! # Telling user traps from kernel traps: the sscratch protocol
+//!
+//! * While the hart runs the kernel, `sscratch` is **0**.
+//! * While it runs a process in U-mode, `sscratch` holds the **top of that
+//!   process's kernel stack**.
+//!
+//! The entry swaps `sp` with `sscratch` (one instruction, no register
+//! needed). A nonzero result means "came from U-mode, and sp is now my
+//! kernel stack"; zero means "came from the kernel": swap back and push the
+//! frame below the interrupted kernel sp. On the user path the user sp is
+//! then fetched from `sscratch` while writing 0 into it, so the kernel runs
+//! with `sscratch == 0` from the fourth instruction on.
+//!
+//! # The return window (Tock PR #2308)
+//!
+//! On the way back to U-mode the exit code must make `sscratch` nonzero
+//! *before* `sret`, so for a few instructions the hart is in S-mode with a
+//! nonzero `sscratch`. A trap taken there would be mistaken for a user trap,
+//! and the entry would reuse the top of the kernel stack, where the frame
+//! being restored still lives. Tock hit exactly this with an interrupt. Here
+//! the window is closed in two ways:
+//!
+//! * Interrupts: the exit path starts with `csrci sstatus, SIE` and writes
+//!   back a saved `sstatus` whose SIE is 0 (the hardware cleared it when the
+//!   trap was taken; [`TrapFrame::new_user`](ldex_core::TrapFrame::new_user)
+//!   makes it 0). SIE only becomes SPIE at `sret` itself, so no interrupt
+//!   can be taken inside the window.
+//! * Exceptions (only a kernel bug can fault there, say a frame on an
+//!   unmapped page): the user path checks the hardware's own `sstatus.SPP`;
+//!   if it says S-mode while `sscratch` said user, the entry does not return
+//!   but panics through `trap_in_return_window`.
+//!
+//! # The entry, step by step (interrupts are off throughout: the hardware
+//! clears SIE on every trap)
+//!
+//! 1. `csrrw sp, sscratch, sp`, pick the user or the kernel path as above.
+//! 2. `sp -= size_of::<TrapFrame>()`; store x1 and x3..x31 (see the map in
+//!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval.
+//! 3. Call `trap_dispatch` with the frame: it decodes the cause, advances
+//!    sepc past an `ecall`, and calls the installed [`TrapSink`].
+//! 4. Restore: disable interrupts, if the frame goes back to U-mode
+//!    (`SPP == 0`) put `frame + size` (the kernel stack top) in `sscratch`,
+//!    write sstatus and sepc, load every register, sp last, `sret`.
+//!
+//! A new process enters user mode through the same exit path
+//! ([`return_to_user`]), so there is one way out of the kernel.
+//!
+//! The kernel never uses `gp` or `tp` (no TLS, no global-pointer
+//! relaxation), so the entry does not load kernel values into them; the
+//! user's are saved and restored with the rest.
+
+use core::mem::{offset_of, size_of};
+
+use ldex_core::TrapFrame as _;
+use ldex_core::arch::TrapSink;
+use ldex_core::sync::Once;
+use ldex_core::{BootToken, Privilege, TrapCause};
+
+use crate::csr;
+use crate::decode::decode;
+use crate::frame::{SSTATUS_SIE, SSTATUS_SPP, TrapFrame};
+use crate::xlen::{XLENB, lx, sx};
+
+static SINK: Once<&'static dyn TrapSink<TrapFrame>> = Once::new();
+
+core::arch::global_asm!(
+    ".pushsection .text.ldex_trap, \"ax\"",
+    ".globl ldex_trap_entry",
+    ".p2align 2",
+    "ldex_trap_entry:",
+    "    csrrw sp, sscratch, sp",
+    "    bnez sp, 1f",
+    // From the kernel: sp = 0 and sscratch = the interrupted sp.
+    "    csrrw sp, sscratch, sp",
+    "    addi sp, sp, -{size}",
+    "    .irp n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
+    concat!("    ", sx!(), " x\\n, {regs}+(\\n-1)*{xlenb}(sp)"),
+    "    .endr",
+    "    addi t0, sp, {size}",
+    concat!("    ", sx!(), " t0, {sp}(sp)"),
+    "    csrr t1, sstatus",
+    "    j 2f",
+    // From user mode: sp = the kernel stack top.
+    "1:  addi sp, sp, -{size}",
+    "    .irp n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
+    concat!("    ", sx!(), " x\\n, {regs}+(\\n-1)*{xlenb}(sp)"),
+    "    .endr",
+    "    csrrw t0, sscratch, zero",
+    concat!("    ", sx!(), " t0, {sp}(sp)"),
+    "    csrr t1, sstatus",
+    "    andi t2, t1, {spp}",
+    "    bnez t2, 3f",
+    "2:",
+    concat!("    ", sx!(), " t1, {sstatus}(sp)"),
+    "    csrr t0, sepc",
+    concat!("    ", sx!(), " t0, {sepc}(sp)"),
+    "    csrr t0, scause",
+    concat!("    ", sx!(), " t0, {scause}(sp)"),
+    "    csrr t0, stval",
+    concat!("    ", sx!(), " t0, {stval}(sp)"),
+    "    mv a0, sp",
+    "    call {dispatch}",
+    "    j ldex_trap_return",
+    // An exception inside the return window (see the module docs).
+    "3:  mv a0, sp",
+    "    call {window}",
+    "",
+    // return_to_user(frame: a0): the frame becomes sp, then the common exit.
+    ".globl ldex_return_to_user",
+    "ldex_return_to_user:",
+    "    mv sp, a0",
+    ".globl ldex_trap_return",
+    "ldex_trap_return:",
+    "    csrci sstatus, {sie}",
+    concat!("    ", lx!(), " t0, {sstatus}(sp)"),
+    "    andi t1, t0, {spp}",
+    "    bnez t1, 4f",
+    "    addi t1, sp, {size}",
+    "    csrw sscratch, t1",
+    "4:  csrw sstatus, t0",
+    concat!("    ", lx!(), " t1, {sepc}(sp)"),
+    "    csrw sepc, t1",
+    "    .irp n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
+    concat!("    ", lx!(), " x\\n, {regs}+(\\n-1)*{xlenb}(sp)"),
+    "    .endr",
+    concat!("    ", lx!(), " sp, {sp}(sp)"),
+    "    sret",
+    ".popsection",
+    size = const size_of::<TrapFrame>(),
+    regs = const offset_of!(TrapFrame, regs),
+    sp = const offset_of!(TrapFrame, regs) + XLENB,
+    sepc = const offset_of!(TrapFrame, sepc),
+    sstatus = const offset_of!(TrapFrame, sstatus),
+    scause = const offset_of!(TrapFrame, scause),
+    stval = const offset_of!(TrapFrame, stval),
+    xlenb = const XLENB,
+    spp = const SSTATUS_SPP,
+    sie = const SSTATUS_SIE,
+    dispatch = sym trap_dispatch,
+    window = sym trap_in_return_window,
+);
+
+unsafe extern "C" {
+    fn ldex_trap_entry();
+    fn ldex_return_to_user(frame: *mut TrapFrame) -> !;
+}
+
+/// Decode the trap, step past an `ecall`, hand the frame to the sink.
+/// Runs on the kernel stack with interrupts off.
+extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    let from = if frame.from_user() {
+        Privilege::User
+    } else {
+        Privilege::Kernel
+    };
+    let cause = decode(frame.scause, frame.stval, from);
+    if cause == TrapCause::Syscall {
+        // `ecall` has no compressed form: always 4 bytes.
+        frame.sepc += 4;
+    }
+    match SINK.get() {
+        Some(sink) => sink.trap(frame, cause),
+        None => panic!(
+            "trap before TrapTable::install: {cause} at pc {:#x}",
+            frame.sepc
+        ),
+    }
+}
+
+/// An exception between setting `sscratch` and `sret`: a kernel bug.
+extern "C" fn trap_in_return_window(frame: &TrapFrame) -> ! {
+    panic!(
+        "trap inside the return-to-user window: scause {:#x} stval {:#x} sepc {:#x}",
+        frame.scause, frame.stval, frame.sepc
+    )
+}
+
+/// The RISC-V trap table: `stvec` pointing at the one entry.
+#[derive(Debug)]
+pub struct TrapTable;
+
+impl ldex_core::TrapTable for TrapTable {
+    type Frame = TrapFrame;
+
+    /// Remember `sink`, set `sscratch = 0` (we are the kernel) and point
+    /// `stvec` at the entry in direct mode.
+    fn install(_token: &BootToken, sink: &'static dyn TrapSink<TrapFrame>) {
+        SINK.call_once(|| sink);
+        let entry = ldex_trap_entry as *const () as usize;
+        assert_eq!(entry & 3, 0, "stvec needs a 4-byte aligned entry");
+        csr::write!("sscratch", 0);
+        csr::write!("stvec", entry);
+    }
+}
+
+/// Return-from-trap into `frame` through the common exit path.
+///
+/// # Safety
+/// See [`ldex_core::Arch::return_to_user`]: `frame` is at the top of the
+/// current kernel stack (the exit puts `frame + size` in `sscratch`).
+pub unsafe fn return_to_user(frame: *mut TrapFrame) -> ! {
+    // SAFETY: the exit path only reads the frame, which the caller vouches
+    // for, and leaves the kernel.
+    unsafe { ldex_return_to_user(frame) }
+}
