@@ -17,8 +17,10 @@
 //! | timer    | spin on a counter in memory until preempted| nothing (1)    |
 //! | yield    | `sched_yield` through `syscall`, switching | rax, rcx, r11  |
 //!
-//! (1) the spin loop's `dec`/`jnz` rewrite the arithmetic flags, so there
-//! RFLAGS is compared on CF, IF and DF only.
+//! (1) the counter lives in memory so that every register keeps its fill
+//! value for the whole spin, wherever the interrupt lands; the loop's
+//! `dec`/`jnz` rewrite the arithmetic flags, so there RFLAGS is compared on
+//! CF, IF and DF only.
 //!
 //! A timer interrupt (or a yield that ran another process) shows as a gap
 //! in the `rdtsc` pair around the block: more instructions than the block
