@@ -2,9 +2,10 @@
 //! took, on every way in and out (expects: exit 0, one line per check).
 //!
 //! One asm block per sample fills every general register but rsp, RFLAGS
-//! (CF PF AF ZF SF OF and DF set) and all sixteen vector registers (the
-//! whole ymm register where the OS enabled AVX, else xmm) with values
-//! unique to this register and this process, traps, and stores everything
+//! (CF PF AF ZF SF OF and DF set), all sixteen vector registers (the
+//! whole ymm register where the OS enabled AVX, else xmm), MXCSR and the x87
+//! control word (rounding modes that differ between the two copies) with
+//! values unique to this register and this process, traps, and stores everything
 //! back to memory with rip-relative moves (no register needed for the
 //! address), so the compiler never holds a value across the trap. Rust then
 //! compares the snapshot with the fill, allowing only what the ABI says
@@ -31,8 +32,9 @@
 //! dirties every register the other checks.
 //!
 //! On a mismatch it prints the check, the register, the value found and the
-//! value filled, and exits with the register's number (1 + its index in
-//! `NAMES`); 90 if no preemption or switch was ever seen.
+//! value filled, and exits with the register's number: 1..=16 the GPRs in
+//! `GPRS` order, 17 RFLAGS, 18..=33 the vector registers, 34 MXCSR, 35 the
+//! x87 control word; 90 if no preemption or switch was ever seen.
 #![no_std]
 #![no_main]
 
@@ -54,6 +56,9 @@ const RSP: usize = 7;
 const R11: usize = 11;
 /// The snapshot's RFLAGS slot, after the GPRs; vector registers follow.
 const RFLAGS: usize = 16;
+/// The exit code for MXCSR (the x87 control word is the next): after the
+/// vector registers' 18..=33.
+const MXCSR_CODE: i32 = 34;
 /// What the fill sets in RFLAGS: the fixed bit 1, CF PF AF ZF SF, IF
 /// (which ring 3 cannot change anyway), DF and OF.
 const FLAGS_FILL: u64 = 0x2 | 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x200 | 0x400 | 0x800;
@@ -67,7 +72,10 @@ const FLAGS_SPIN: u64 = 0x1 | 0x200 | 0x400;
 struct Regs {
     gpr: [u64; 16],
     rflags: u64,
-    _pad: [u64; 3],
+    mxcsr: u32,
+    _pad0: u32,
+    fcw: u16,
+    _pad1: [u16; 7],
     vec: [[u64; 4]; 16],
 }
 
@@ -79,7 +87,10 @@ unsafe impl Sync for Shared {}
 const ZERO: Regs = Regs {
     gpr: [0; 16],
     rflags: 0,
-    _pad: [0; 3],
+    mxcsr: 0,
+    _pad0: 0,
+    fcw: 0,
+    _pad1: [0; 7],
     vec: [[0; 4]; 16],
 };
 /// What the block loads (rsp's slot: rsp just before the trap, written by
@@ -89,6 +100,9 @@ static FILL: Shared = Shared(UnsafeCell::new(ZERO));
 static SNAP: Shared = Shared(UnsafeCell::new(ZERO));
 /// `rdtsc` before the fill and after the snapshot.
 static TSC: Word2 = Word2(UnsafeCell::new([0; 2]));
+/// MXCSR and the x87 control word as the block leaves them: their reset
+/// values (round to nearest, all exceptions masked).
+static DEFAULTS: [u32; 2] = [0x1f80, 0x037f];
 /// The spin loop's counter.
 static COUNT: Word2 = Word2(UnsafeCell::new([0; 2]));
 
@@ -120,6 +134,8 @@ macro_rules! sample {
             concat!($mov, " ", $r, "13, [rip + {fill} + 160 + 13*32]"),
             concat!($mov, " ", $r, "14, [rip + {fill} + 160 + 14*32]"),
             concat!($mov, " ", $r, "15, [rip + {fill} + 160 + 15*32]"),
+            "ldmxcsr dword ptr [rip + {fill} + 17*8]",
+            "fldcw word ptr [rip + {fill} + 18*8]",
             "push qword ptr [rip + {fill} + 16*8]",
             "popfq",
             "mov [rip + {fill} + 7*8], rsp",
@@ -141,6 +157,8 @@ macro_rules! sample {
             $($trap,)*
             "pushfq",
             "pop qword ptr [rip + {snap} + 16*8]",
+            "stmxcsr dword ptr [rip + {snap} + 17*8]",
+            "fnstcw word ptr [rip + {snap} + 18*8]",
             "mov [rip + {snap} + 0*8], rax",
             "mov [rip + {snap} + 1*8], rbx",
             "mov [rip + {snap} + 2*8], rcx",
@@ -174,6 +192,8 @@ macro_rules! sample {
             concat!($mov, " [rip + {snap} + 160 + 14*32], ", $r, "14"),
             concat!($mov, " [rip + {snap} + 160 + 15*32], ", $r, "15"),
             "cld",
+            "ldmxcsr dword ptr [rip + {defaults}]",
+            "fldcw word ptr [rip + {defaults} + 4]",
             "rdtsc", "shl rdx, 32", "or rax, rdx", "mov [rip + {tsc} + 8], rax",
             "pop rbp",
             "pop rbx",
@@ -181,6 +201,7 @@ macro_rules! sample {
             snap = sym SNAP,
             tsc = sym TSC,
             count = sym COUNT,
+            defaults = sym DEFAULTS,
             out("rax") _, out("rcx") _, out("rdx") _, out("rsi") _, out("rdi") _,
             out("r8") _, out("r9") _, out("r10") _, out("r11") _,
             out("r12") _, out("r13") _, out("r14") _, out("r15") _,
@@ -193,6 +214,8 @@ macro_rules! sample {
 const _: () = {
     assert!(core::mem::offset_of!(Regs, gpr) == 0);
     assert!(core::mem::offset_of!(Regs, rflags) == 16 * 8);
+    assert!(core::mem::offset_of!(Regs, mxcsr) == 17 * 8);
+    assert!(core::mem::offset_of!(Regs, fcw) == 18 * 8);
     assert!(core::mem::offset_of!(Regs, vec) == 160);
 };
 
@@ -280,6 +303,14 @@ fn first_leak(trap: Trap, avx: bool) -> Option<(i32, &'static str, u64, u64)> {
     if snap.rflags & mask != fill.rflags & mask {
         return Some((RFLAGS as i32 + 1, "rflags", snap.rflags, fill.rflags));
     }
+    if snap.mxcsr != fill.mxcsr {
+        let (found, filled) = (snap.mxcsr.into(), fill.mxcsr.into());
+        return Some((MXCSR_CODE, "mxcsr", found, filled));
+    }
+    if snap.fcw != fill.fcw {
+        let (found, filled) = (snap.fcw.into(), fill.fcw.into());
+        return Some((MXCSR_CODE + 1, "x87 control word", found, filled));
+    }
     const VEC: [&str; 16] = [
         "ymm0", "ymm1", "ymm2", "ymm3", "ymm4", "ymm5", "ymm6", "ymm7", "ymm8", "ymm9", "ymm10",
         "ymm11", "ymm12", "ymm13", "ymm14", "ymm15",
@@ -309,6 +340,11 @@ fn init_fill(pid: u64) {
     }
     fill.gpr[RSP] = 0;
     fill.rflags = FLAGS_FILL;
+    // Rounding toward -inf or +inf (MXCSR.RC, FCW.RC) and flush-to-zero,
+    // by pid, so the two copies differ from each other and from the reset.
+    let rc = 1 + (pid & 1);
+    fill.mxcsr = 0x1f80 | ((rc as u32) << 13) | 0x8000;
+    fill.fcw = 0x037f | ((rc as u16) << 10);
     for (i, v) in fill.vec.iter_mut().enumerate() {
         for (l, w) in v.iter_mut().enumerate() {
             *w = 0x7600_0000_0000_0000 | (pid << 32) | ((i as u64) << 8) | l as u64;
