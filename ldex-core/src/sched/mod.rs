@@ -83,6 +83,9 @@ pub use heap::HeapCell;
 pub use lottery::{Lottery, RandomSource, Replay, XorShift64};
 pub use mlfq::{Mlfq, MlfqConfig};
 pub use rr::RoundRobin;
+
+/// Round robin over a fixed table of `N` pids, usable in a `static`.
+pub type FixedRoundRobin<const N: usize> = RoundRobin<[fifo::Slot; N]>;
 pub use sjf::Sjf;
 pub use stride::Stride;
 

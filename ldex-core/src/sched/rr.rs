@@ -46,6 +46,13 @@ impl<S: Slots<Slot>> RoundRobin<S> {
         }
     }
 
+    /// Change the quantum (boot code: the command line's `quantum=N`); a
+    /// quantum of 0 counts as 1. The running process's quantum so far
+    /// counts against the new one.
+    pub fn set_quantum(&mut self, quantum: u64) {
+        self.quantum = quantum.max(1);
+    }
+
     fn off_cpu(&mut self, pid: Pid) {
         if self.running == Some(pid) {
             self.running = None;

@@ -6,19 +6,19 @@
 //! sort). SJF never preempts; STCF charges each tick
 //! to the running process and, after an arrival or a wake-up, preempts it
 //! when a runnable process has strictly less work left.
-//! Picking is O(1) and putting back O(log n) (an 8-ary heap keyed by work
-//! left, see `heap.rs`). One process runs at a time: `pick_next` while one
-//! runs returns `None`.
+//! Picking is O(1) and putting back O(log n) (a 8-ary heap keyed by work
+//! left). One process runs at a time: `pick_next` while one runs returns
+//! `None`.
 
-use super::heap::{HeapCell, KeySlot, RunHeap};
-use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State};
+use super::heap::{Heap, HeapCell, OUT, Positioned};
+use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State, slot};
 use crate::pid::Pid;
 
 /// One pid's entry in a [`Sjf`] table.
 #[derive(Clone, Copy, Debug)]
 pub struct Slot {
     left: u64,
-    generation: u32,
+    pos: u32,
     state: State,
 }
 
@@ -26,24 +26,14 @@ impl Slot {
     /// An unused slot.
     pub const EMPTY: Slot = Slot {
         left: 0,
-        generation: 0,
+        pos: OUT,
         state: State::Absent,
     };
 }
 
-impl KeySlot for Slot {
-    fn key(&self) -> u64 {
-        self.left
-    }
-    fn generation(&self) -> u32 {
-        self.generation
-    }
-    fn state(&self) -> State {
-        self.state
-    }
-    fn set(&mut self, state: State, generation: u32) {
-        self.state = state;
-        self.generation = generation;
+impl Positioned for Slot {
+    fn pos(&mut self) -> &mut u32 {
+        &mut self.pos
     }
 }
 
@@ -51,10 +41,12 @@ impl KeySlot for Slot {
 /// first.
 #[derive(Debug)]
 pub struct Sjf<S, H> {
-    q: RunHeap<Slot, S, H>,
+    slots: S,
+    heap: Heap<H>,
     preemptive: bool,
-    /// A process with less work left than the running one arrived or woke.
-    shorter_waiting: bool,
+    /// The running process; it stays in the heap with a stale key until
+    /// it is put back.
+    running: Option<usize>,
 }
 
 impl<const N: usize> Sjf<[Slot; N], [HeapCell; N]> {
@@ -91,28 +83,41 @@ impl Sjf<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[HeapCell]>> {
 impl<S: Slots<Slot>, H: Slots<HeapCell>> Sjf<S, H> {
     const fn in_slots(slots: S, cells: H, preemptive: bool) -> Self {
         Sjf {
-            q: RunHeap::new(slots, cells),
+            slots,
+            heap: Heap::new(cells),
             preemptive,
-            shorter_waiting: false,
+            running: None,
         }
     }
 
-    /// Queue `i` and note whether it should take the CPU from the running one.
+    fn state(&self, pid: Pid) -> Option<(usize, State)> {
+        let i = slot(pid, self.slots.as_ref().len())?;
+        Some((i, self.slots.as_ref()[i].state))
+    }
+
     fn enqueue(&mut self, i: usize) {
-        self.q.enqueue(i);
-        if let Some(r) = self.q.running() {
-            self.shorter_waiting |= self.q.slot(i).left < self.q.slot(r).left;
-        }
+        let s = &mut self.slots.as_mut()[i];
+        s.state = State::Runnable;
+        let key = s.left;
+        self.heap.push(self.slots.as_mut(), i, key);
     }
 
+    /// Take `pid` off the CPU or out of the heap, into state `to`.
     fn leave(&mut self, pid: Pid, to: State) {
-        match self.q.state(pid) {
-            Some((i, State::Runnable | State::Running)) => self.q.remove(i, to),
-            Some((i, State::Blocked)) if to == State::Absent => {
-                self.q.slot_mut(i).state = State::Absent;
+        let Some((i, state)) = self.state(pid) else {
+            return;
+        };
+        match state {
+            State::Runnable | State::Running => {
+                self.heap.remove(self.slots.as_mut(), i);
+                if self.running == Some(i) {
+                    self.running = None;
+                }
             }
-            _ => {}
+            State::Blocked if to == State::Absent => {}
+            _ => return,
         }
+        self.slots.as_mut()[i].state = to;
     }
 }
 
@@ -121,44 +126,52 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Sjf<S, H> {
         if self.preemptive { "stcf" } else { "sjf" }
     }
     fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
-        let (i, state) = self.q.state(pid).ok_or(Full)?;
+        let (i, state) = self.state(pid).ok_or(Full)?;
         if state == State::Absent {
-            self.q.slot_mut(i).left = hint.length.unwrap_or(u64::MAX);
+            self.slots.as_mut()[i].left = hint.length.unwrap_or(u64::MAX);
             self.enqueue(i);
         }
         Ok(())
     }
     fn pick_next(&mut self) -> Option<Pid> {
-        let i = self.q.pick()?;
-        self.shorter_waiting = false;
+        if self.running.is_some() {
+            return None;
+        }
+        let i = self.heap.min()?;
+        self.slots.as_mut()[i].state = State::Running;
+        self.running = Some(i);
         Some(Pid::from_index(i))
     }
     fn tick(&mut self, running: Option<Pid>) -> Decision {
-        if let Some((i, State::Running)) = running.and_then(|p| self.q.state(p)) {
-            let s = self.q.slot_mut(i);
+        if let Some((i, State::Running)) = running.and_then(|p| self.state(p)) {
+            let s = &mut self.slots.as_mut()[i];
             s.left = s.left.saturating_sub(1);
         }
         Decision::Continue
     }
     fn should_preempt(&self, running: Pid) -> Decision {
-        let runs = self.q.running() == Some(running.index());
-        if self.preemptive && runs && self.shorter_waiting {
-            Decision::Preempt
-        } else {
-            Decision::Continue
+        let Some((i, State::Running)) = self.state(running) else {
+            return Decision::Continue;
+        };
+        match self.heap.min_key_besides(i) {
+            Some(key) if self.preemptive && key < self.slots.as_ref()[i].left => Decision::Preempt,
+            _ => Decision::Continue,
         }
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
-        if let Some((i, State::Running)) = self.q.state(pid) {
-            self.shorter_waiting = false;
-            self.q.put_back(i);
+        if let Some((i, State::Running)) = self.state(pid) {
+            let s = &mut self.slots.as_mut()[i];
+            s.state = State::Runnable;
+            let key = s.left;
+            self.heap.rekey(self.slots.as_mut(), i, key);
+            self.running = None;
         }
     }
     fn block(&mut self, pid: Pid) {
         self.leave(pid, State::Blocked)
     }
     fn wake(&mut self, pid: Pid) {
-        if let Some((i, State::Blocked)) = self.q.state(pid) {
+        if let Some((i, State::Blocked)) = self.state(pid) {
             self.enqueue(i);
         }
     }
@@ -166,7 +179,7 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Sjf<S, H> {
         self.leave(pid, State::Absent)
     }
     fn runnable(&self) -> usize {
-        self.q.runnable()
+        self.heap.len() - usize::from(self.running.is_some())
     }
 }
 

@@ -6,12 +6,11 @@
 //!
 //! A process that arrives or wakes starts at the pass of the process picked
 //! last, so sleeping earns no credit. Picking is O(1) and putting back
-//! O(log n) (an 8-ary heap keyed by pass, see `heap.rs`; ties go to the
-//! lower pid). One
+//! O(log n) (a 8-ary heap keyed by pass; ties go to the lower pid). One
 //! process runs at a time: `pick_next` while one runs returns `None`.
 
-use super::heap::{HeapCell, KeySlot, RunHeap};
-use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State};
+use super::heap::{Heap, HeapCell, OUT, Positioned};
+use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State, slot};
 use crate::pid::Pid;
 
 /// The stride of a process with one ticket.
@@ -22,7 +21,7 @@ pub const STRIDE1: u64 = 1 << 20;
 pub struct Slot {
     pass: u64,
     stride: u64,
-    generation: u32,
+    pos: u32,
     state: State,
 }
 
@@ -31,31 +30,25 @@ impl Slot {
     pub const EMPTY: Slot = Slot {
         pass: 0,
         stride: STRIDE1,
-        generation: 0,
+        pos: OUT,
         state: State::Absent,
     };
 }
 
-impl KeySlot for Slot {
-    fn key(&self) -> u64 {
-        self.pass
-    }
-    fn generation(&self) -> u32 {
-        self.generation
-    }
-    fn state(&self) -> State {
-        self.state
-    }
-    fn set(&mut self, state: State, generation: u32) {
-        self.state = state;
-        self.generation = generation;
+impl Positioned for Slot {
+    fn pos(&mut self) -> &mut u32 {
+        &mut self.pos
     }
 }
 
 /// Stride scheduling with a quantum in ticks.
 #[derive(Debug)]
 pub struct Stride<S, H> {
-    q: RunHeap<Slot, S, H>,
+    slots: S,
+    heap: Heap<H>,
+    /// The running process; it stays in the heap with a stale key until
+    /// it is put back.
+    running: Option<usize>,
     quantum: u64,
     used: u64,
     global_pass: u64,
@@ -84,21 +77,42 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Stride<S, H> {
     const fn in_slots(slots: S, cells: H, quantum: u64) -> Self {
         let quantum = if quantum == 0 { 1 } else { quantum };
         Stride {
-            q: RunHeap::new(slots, cells),
+            slots,
+            heap: Heap::new(cells),
+            running: None,
             quantum,
             used: 0,
             global_pass: 0,
         }
     }
 
+    fn state(&self, pid: Pid) -> Option<(usize, State)> {
+        let i = slot(pid, self.slots.as_ref().len())?;
+        Some((i, self.slots.as_ref()[i].state))
+    }
+
+    fn enqueue(&mut self, i: usize) {
+        let s = &mut self.slots.as_mut()[i];
+        s.state = State::Runnable;
+        let key = s.pass;
+        self.heap.push(self.slots.as_mut(), i, key);
+    }
+
     fn leave(&mut self, pid: Pid, to: State) {
-        match self.q.state(pid) {
-            Some((i, State::Runnable | State::Running)) => self.q.remove(i, to),
-            Some((i, State::Blocked)) if to == State::Absent => {
-                self.q.slot_mut(i).state = State::Absent;
+        let Some((i, state)) = self.state(pid) else {
+            return;
+        };
+        match state {
+            State::Runnable | State::Running => {
+                self.heap.remove(self.slots.as_mut(), i);
+                if self.running == Some(i) {
+                    self.running = None;
+                }
             }
-            _ => {}
+            State::Blocked if to == State::Absent => {}
+            _ => return,
         }
+        self.slots.as_mut()[i].state = to;
     }
 }
 
@@ -107,27 +121,32 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Stride<S, H> {
         "stride"
     }
     fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
-        let (i, state) = self.q.state(pid).ok_or(Full)?;
+        let (i, state) = self.state(pid).ok_or(Full)?;
         if state == State::Absent {
-            let global = self.global_pass;
-            let s = self.q.slot_mut(i);
+            let s = &mut self.slots.as_mut()[i];
             s.stride = (STRIDE1 / u64::from(hint.tickets.max(1))).max(1);
-            s.pass = global;
-            self.q.enqueue(i);
+            s.pass = self.global_pass;
+            self.enqueue(i);
         }
         Ok(())
     }
     fn pick_next(&mut self) -> Option<Pid> {
-        let i = self.q.pick()?;
-        self.global_pass = self.q.slot(i).pass;
+        if self.running.is_some() {
+            return None;
+        }
+        let i = self.heap.min()?;
+        self.running = Some(i);
+        let s = &mut self.slots.as_mut()[i];
+        s.state = State::Running;
+        self.global_pass = s.pass;
         self.used = 0;
         Some(Pid::from_index(i))
     }
     fn tick(&mut self, running: Option<Pid>) -> Decision {
-        let Some((i, State::Running)) = running.and_then(|p| self.q.state(p)) else {
+        let Some((i, State::Running)) = running.and_then(|p| self.state(p)) else {
             return Decision::Continue;
         };
-        let s = self.q.slot_mut(i);
+        let s = &mut self.slots.as_mut()[i];
         s.pass += s.stride;
         self.used += 1;
         if self.used >= self.quantum {
@@ -137,26 +156,29 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Stride<S, H> {
         }
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
-        if let Some((i, State::Running)) = self.q.state(pid) {
-            self.q.put_back(i);
+        if let Some((i, State::Running)) = self.state(pid) {
+            let s = &mut self.slots.as_mut()[i];
+            s.state = State::Runnable;
+            let key = s.pass;
+            self.heap.rekey(self.slots.as_mut(), i, key);
+            self.running = None;
         }
     }
     fn block(&mut self, pid: Pid) {
         self.leave(pid, State::Blocked)
     }
     fn wake(&mut self, pid: Pid) {
-        if let Some((i, State::Blocked)) = self.q.state(pid) {
-            let global = self.global_pass;
-            let s = self.q.slot_mut(i);
-            s.pass = s.pass.max(global);
-            self.q.enqueue(i);
+        if let Some((i, State::Blocked)) = self.state(pid) {
+            let s = &mut self.slots.as_mut()[i];
+            s.pass = s.pass.max(self.global_pass);
+            self.enqueue(i);
         }
     }
     fn exit(&mut self, pid: Pid) {
         self.leave(pid, State::Absent)
     }
     fn runnable(&self) -> usize {
-        self.q.runnable()
+        self.heap.len() - usize::from(self.running.is_some())
     }
 }
 
