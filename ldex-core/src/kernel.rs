@@ -311,6 +311,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         })
     }
 
+    #[inline(always)]
     fn trace(&self, event: Event) {
         self.os.trace(&event);
     }

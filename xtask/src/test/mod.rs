@@ -171,7 +171,10 @@ pub fn main(only: &[String], list: bool) -> Result {
     let skipped = timings.iter().filter(|t| t.2 == "SKIPPED").count();
     // The plain closing line CI reads: steps passed and failed (a failed
     // step returns above, so none here).
-    println!("steps: {} passed, 0 failed, {skipped} skipped", total - skipped);
+    println!(
+        "steps: {} passed, 0 failed, {skipped} skipped",
+        total - skipped
+    );
     Ok(())
 }
 
