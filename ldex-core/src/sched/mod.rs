@@ -67,6 +67,7 @@ use crate::pid::Pid;
 
 mod bitmap;
 mod heap;
+mod keyed;
 mod list;
 
 pub mod cooperative;
