@@ -69,6 +69,7 @@ mod bitmap;
 mod heap;
 mod keyed;
 mod list;
+mod quantum;
 
 pub mod cooperative;
 pub mod fifo;

@@ -11,6 +11,7 @@
 
 use super::heap::HeapCell;
 use super::keyed::{KeyedQueue, KeyedSlot};
+use super::quantum::Quantum;
 use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State};
 use crate::pid::Pid;
 
@@ -30,8 +31,7 @@ impl Slot {
 #[derive(Debug)]
 pub struct Stride<S, H> {
     q: KeyedQueue<u64, S, H>,
-    quantum: u64,
-    used: u64,
+    quantum: Quantum,
     global_pass: u64,
 }
 
@@ -56,11 +56,9 @@ impl Stride<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[HeapCell]>> {
 
 impl<S: Slots<Slot>, H: Slots<HeapCell>> Stride<S, H> {
     const fn in_slots(slots: S, cells: H, quantum: u64) -> Self {
-        let quantum = if quantum == 0 { 1 } else { quantum };
         Stride {
             q: KeyedQueue::new(slots, cells),
-            quantum,
-            used: 0,
+            quantum: Quantum::new(quantum),
             global_pass: 0,
         }
     }
@@ -83,7 +81,7 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Stride<S, H> {
     fn pick_next(&mut self) -> Option<Pid> {
         let i = self.q.pick()?;
         self.global_pass = self.q.slot(i).key;
-        self.used = 0;
+        self.quantum.start();
         Some(Pid::from_index(i))
     }
     fn tick(&mut self, running: Option<Pid>) -> Decision {
@@ -92,12 +90,7 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Stride<S, H> {
         };
         let s = self.q.slot_mut(i);
         s.key += s.data;
-        self.used += 1;
-        if self.used >= self.quantum {
-            Decision::Preempt
-        } else {
-            Decision::Continue
-        }
+        self.quantum.charge()
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
         self.q.put_back(pid)
