@@ -111,6 +111,10 @@ pub struct Build {
     pub features: &'static [&'static str],
 }
 
+/// The default initrd of every arch: the bundled programs of `examples/user`,
+/// in the order the kernel runs them.
+pub const USER_BINS: &[&str] = &["hello", "exerciser", "yielder", "spinner"];
+
 /// The user programs of the examples workspace.
 #[derive(Debug)]
 pub struct Programs {
