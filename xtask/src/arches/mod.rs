@@ -262,6 +262,40 @@ pub fn all() -> impl Iterator<Item = &'static Arch> {
     x86_64::ARCHES.iter().chain(riscv::ARCHES)
 }
 
+/// An arch for the runner's tests: QEMU is `binary` with `args`; no
+/// programs, boots or bench, the isa-debug-exit convention.
+#[cfg(test)]
+pub(crate) const fn fake(
+    name: &'static str,
+    binary: &'static str,
+    args: &'static [&'static str],
+) -> Arch {
+    Arch {
+        name,
+        kernel: Build {
+            package: "k",
+            bin: "k",
+            target: "t",
+            features: &[],
+        },
+        firmware: None,
+        programs: Programs {
+            packages: &[],
+            target: "t",
+            bins: &[],
+        },
+        qemu: Qemu {
+            binary,
+            args,
+            ..Qemu::LINUX_FLAGS
+        },
+        exit: Exit::ISA_DEBUG_EXIT,
+        default_cmdline: "",
+        boots: &[],
+        bench: None,
+    }
+}
+
 /// The arch called `name`, or an error listing the known ones.
 pub fn find(name: &str) -> crate::cmd::Result<&'static Arch> {
     all().find(|a| a.name == name).ok_or_else(|| {
