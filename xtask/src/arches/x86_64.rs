@@ -8,7 +8,7 @@
 //! stack overflow reported from the double-fault IST stack); see
 //! docs/arch-x86_64.md.
 
-use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu};
+use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS};
 
 /// Deterministic virtual time: the transcript is the same on every run.
 const ICOUNT: &[&str] = &["-icount", "shift=0,sleep=off"];
@@ -66,7 +66,7 @@ pub const ARCHES: &[Arch] = &[Arch {
     programs: Programs {
         packages: &["user", "user-x86_64"],
         target: "x86_64-unknown-none",
-        bins: &["hello", "exerciser", "yielder", "spinner"],
+        bins: USER_BINS,
     },
     qemu: Qemu {
         binary: "qemu-system-x86_64",
