@@ -265,6 +265,12 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         &self.os
     }
 
+    /// Adjust the policy: boot code applies settings it reads at run time
+    /// (a quantum from the command line) to the policy of a `static` kernel.
+    pub fn with_policy<R>(&self, f: impl FnOnce(&mut S) -> R) -> R {
+        f(&mut self.table.lock().sched)
+    }
+
     /// The settings chosen at boot.
     pub fn config(&self) -> &Config {
         &self.config

@@ -37,6 +37,7 @@ impl fmt::Display for UsageError {
 pub const USAGE: &str = "\
 usage: ldex-sim [--scenario FILE] [--policy NAME] [--quantum TICKS] [--cooperative]
                 [--cpu-limit TICKS] [--svg FILE] [--trace-off]
+       ldex-sim ostep FILE [--text] [--svg OUT.svg]
 
 Runs a scenario (by default, the built-in one: a process that makes system
 calls, one that spins for ever and one that tries a privileged instruction)
@@ -51,7 +52,13 @@ summary.
                     control to the kernel
   --cpu-limit TICKS end a process that has run this many ticks
   --svg FILE        also draw the run as an SVG timeline
-  --trace-off       print only the results and the summary";
+  --trace-off       print only the results and the summary
+
+`ldex-sim ostep FILE` replays OSTEP homework-simulator cases (the
+ldex-ostep-ref/1 schema) through ldex-core's policies on this machine: JSON
+results on stdout, `N passed, M failed` on stderr, exit 0 only when all
+pass; `--text` prints what the OSTEP simulator prints with -c; `--svg`
+draws each case's schedule (I/O and boosts marked).";
 
 fn value<'a>(
     flag: &str,

@@ -13,6 +13,8 @@
 //! * [`os`]: the simulated OS (system calls, interrupt handlers).
 //! * [`run`]: one run, start to finish; [`report`] and [`timeline`]: what it
 //!   produced.
+//! * [`ostep`]: `ldex-sim ostep FILE`, the OSTEP homework-simulator cases
+//!   replayed through ldex-core's policies on this machine.
 //!
 //! A run is deterministic: the same scenario gives the same output, byte for
 //! byte.
@@ -25,13 +27,13 @@ pub mod context;
 pub mod machine;
 pub mod memory;
 pub mod os;
+pub mod ostep;
 pub mod parse;
 pub mod policy;
 pub mod render;
 pub mod report;
 pub mod run;
 pub mod scenario;
-mod stub_rr;
 pub mod svg;
 pub mod timeline;
 

@@ -8,6 +8,10 @@ use ldex_sim::{parse, scenario};
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some("ostep") {
+        let code = ldex_sim::ostep::cli(&argv[1..]);
+        return ExitCode::from(u8::try_from(code).unwrap_or(2));
+    }
     let args = match cli::parse(&argv) {
         Ok(a) => a,
         Err(e) => {

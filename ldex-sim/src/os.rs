@@ -137,18 +137,18 @@ impl Os<SimArch> for SimOs {
             sysno::GETPID => SyscallAction::Return(cx.pid.get() as usize),
             sysno::SCHED_YIELD => SyscallAction::Yield(0),
             sysno::EXIT => SyscallAction::Exit(cx.args[0] as i32),
-            sysno::DISK_READ => match cx.args[0] as u64 {
-                0 => SyscallAction::Return(0),
-                ticks => {
-                    let mut cpu = machine.cpu();
-                    let done = cpu.now() + ticks;
-                    cpu.disk.push((done, cx.pid));
-                    SyscallAction::Block {
-                        channel: WaitChannel(cx.pid.get() as usize),
-                        value: 0,
-                    }
+            // A read of 0 ticks still blocks: the disk answers at once, and
+            // the process is woken at the same boundary, after arrivals (as
+            // OSTEP's simulators treat an I/O time of 0).
+            sysno::DISK_READ => {
+                let mut cpu = machine.cpu();
+                let done = cpu.now() + cx.args[0] as u64;
+                cpu.disk.push((done, cx.pid));
+                SyscallAction::Block {
+                    channel: WaitChannel(cx.pid.get() as usize),
+                    value: 0,
                 }
-            },
+            }
             sysno::KERNEL_WORK => {
                 machine.kernel_work(cx.args[0] as u64);
                 SyscallAction::Return(0)

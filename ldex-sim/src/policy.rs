@@ -1,12 +1,20 @@
 //! Choosing a policy by name.
 
 use ldex_core::Pid;
-use ldex_core::sched::{Decision, Full, Hint, Requeue, Scheduler};
-
-use crate::stub_rr::StubRoundRobin;
+use ldex_core::sched::{
+    CoopConfig, Cooperative, Decision, Fifo, Full, Hint, Lottery, Mlfq, MlfqConfig, Requeue,
+    RoundRobin, Scheduler, Sjf, Stride, XorShift64,
+};
 
 /// A policy chosen at run time.
 pub struct DynPolicy(Box<dyn Scheduler + Send>);
+
+impl DynPolicy {
+    /// Wrap a policy built by the caller.
+    pub fn new(policy: Box<dyn Scheduler + Send>) -> Self {
+        DynPolicy(policy)
+    }
+}
 
 /// A policy name the simulator does not know.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,13 +34,36 @@ impl std::fmt::Display for UnknownPolicy {
 impl std::error::Error for UnknownPolicy {}
 
 /// The policy names `--policy` accepts.
-pub const NAMES: &[&str] = &["rr"];
+pub const NAMES: &[&str] = &[
+    "fifo",
+    "sjf",
+    "stcf",
+    "rr",
+    "mlfq",
+    "lottery",
+    "stride",
+    "cooperative",
+];
 
 /// The policy called `name`, with `quantum` ticks where it has a quantum,
 /// for up to `capacity` processes.
 pub fn by_name(name: &str, quantum: u64, capacity: usize) -> Result<DynPolicy, UnknownPolicy> {
     Ok(DynPolicy(match name {
-        "rr" => Box::new(StubRoundRobin::new(quantum, capacity)),
+        "fifo" => Box::new(Fifo::with_capacity(capacity)),
+        "sjf" => Box::new(Sjf::with_capacity(capacity, false)),
+        "stcf" => Box::new(Sjf::with_capacity(capacity, true)),
+        "rr" => Box::new(RoundRobin::with_capacity(capacity, quantum)),
+        "mlfq" => Box::new(Mlfq::with_capacity(
+            capacity,
+            MlfqConfig::uniform(3, quantum as u32),
+        )),
+        "lottery" => Box::new(Lottery::with_capacity(
+            capacity,
+            quantum,
+            XorShift64::new(1),
+        )),
+        "stride" => Box::new(Stride::with_capacity(capacity, quantum)),
+        "cooperative" => Box::new(Cooperative::with_capacity(capacity, CoopConfig::DEFAULT)),
         _ => return Err(UnknownPolicy(name.into())),
     }))
 }
@@ -67,5 +98,8 @@ impl Scheduler for DynPolicy {
     }
     fn runnable(&self) -> usize {
         self.0.runnable()
+    }
+    fn priority(&self, pid: Pid) -> Option<u32> {
+        self.0.priority(pid)
     }
 }

@@ -52,6 +52,13 @@ fn config(scenario: &Scenario) -> Config {
 pub fn run(scenario: &Scenario) -> Result<Report, UnknownPolicy> {
     let s = &scenario.settings;
     let policy = policy::by_name(&s.policy, s.quantum, MAX_PROCS)?;
+    Ok(run_with(scenario, policy))
+}
+
+/// Run `scenario` under `policy` rather than the one its settings name (the
+/// OSTEP replay builds each policy with the case's own parameters).
+pub fn run_with(scenario: &Scenario, policy: DynPolicy) -> Report {
+    let s = &scenario.settings;
     let memories = scenario
         .procs
         .iter()
@@ -103,10 +110,5 @@ pub fn run(scenario: &Scenario) -> Result<Report, UnknownPolicy> {
     if let Some(payload) = machine.take_crash() {
         resume_unwind(payload);
     }
-    Ok(Report::new(
-        scenario.settings.clone(),
-        &machine,
-        launches,
-        results,
-    ))
+    Report::new(scenario.settings.clone(), &machine, launches, results)
 }

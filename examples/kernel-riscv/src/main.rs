@@ -36,7 +36,6 @@ mod loader;
 #[cfg(target_os = "none")]
 mod platform;
 #[cfg(any(target_os = "none", test))]
-mod rr;
 #[cfg(target_os = "none")]
 mod vm;
 
@@ -66,8 +65,8 @@ mod kernel {
     use crate::frames;
     use crate::loader;
     use crate::platform::Board;
-    use crate::rr::RoundRobin;
     use crate::vm::AddressSpace;
+    use ldex_core::sched::FixedRoundRobin;
 
     /// The process-table size (the full-set boot of `cargo xtask test`
     /// runs 34 programs at once).
@@ -83,7 +82,8 @@ mod kernel {
     const DEFAULT_QUANTUM: u64 = 1;
 
     /// This kernel's instance of the protocol.
-    pub type KernelT = Kernel<Riscv, RoundRobin<MAX_PROCS>, ExampleOs<Riscv, Board>, MAX_PROCS>;
+    pub type KernelT =
+        Kernel<Riscv, FixedRoundRobin<MAX_PROCS>, ExampleOs<Riscv, Board>, MAX_PROCS>;
 
     /// The kernel, with every process's kernel stack inside: a `static`
     /// built at compile time (it is half a megabyte, too big to build on a
@@ -94,7 +94,7 @@ mod kernel {
         Config::preemptive(TIMEBASE_HZ / TICK_HZ)
             .with_cpu_limit(DEFAULT_CPU_LIMIT)
             .with_kernel_preemption(KernelPreemption::On),
-        RoundRobin::new(),
+        FixedRoundRobin::new(DEFAULT_QUANTUM),
         ExampleOs::new(Board),
     );
 
@@ -181,7 +181,7 @@ mod kernel {
             ),
         );
         let kernel: &'static KernelT = &KERNEL;
-        RoundRobin::<MAX_PROCS>::set_quantum(quantum);
+        kernel.with_policy(|policy| policy.set_quantum(quantum));
         kernel.set_cpu_limit(Some(cpu_limit));
         kernel.os().set_tracing(cmd.trace);
         if let Err(e) = kernel.boot(&token, Some(timer)) {

@@ -20,7 +20,6 @@ mod boot;
 mod loader;
 mod memory;
 mod platform;
-mod rr;
 mod serial;
 
 use kernel_common::cmdline::CmdLine;
@@ -31,9 +30,9 @@ use ldex_arch_x86_64::{LapicTimer, X86_64};
 use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
+use ldex_core::sched::FixedRoundRobin;
 use memory::phys_to_virt;
 use platform::Pc;
-use rr::RoundRobin;
 use serial::{Serial, qemu_exit};
 
 /// Process-table size.
@@ -52,8 +51,8 @@ const CONFIG: Config = if cfg!(feature = "preempt-kernel") {
 };
 
 /// The kernel: process table, kernel stacks, policy, system calls.
-static KERNEL: Kernel<X86_64, RoundRobin<NPROC>, Os, NPROC> =
-    Kernel::new(CONFIG, RoundRobin::new(), ExampleOs::new(Pc::new()));
+static KERNEL: Kernel<X86_64, FixedRoundRobin<NPROC>, Os, NPROC> =
+    Kernel::new(CONFIG, FixedRoundRobin::new(2), ExampleOs::new(Pc::new()));
 
 /// A NUL-terminated string at physical `paddr`.
 fn c_str(paddr: u64) -> &'static str {
@@ -121,7 +120,7 @@ fn run_protocol(token: &BootToken, archive: &[u8], cmdline: &CmdLine<'_>) -> ! {
     KERNEL.os().set_tracing(cmdline.trace);
     KERNEL.set_cpu_limit(cmdline.cpu_limit);
     if let Some(q) = cmdline.quantum {
-        rr::QUANTUM.store(q, core::sync::atomic::Ordering::Relaxed);
+        KERNEL.with_policy(|policy| policy.set_quantum(q));
     }
     KERNEL.boot(token, Some(timer)).expect("boot once");
 

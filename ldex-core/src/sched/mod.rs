@@ -11,8 +11,106 @@
 //! A process is in exactly one of three places as far as a policy knows:
 //! runnable (admitted, put back or woken, and not picked since), running
 //! (returned by `pick_next`), or blocked. Exit removes it from whichever.
+//!
+//! # The order of calls at a tick boundary
+//!
+//! Policies that count time (RR, MLFQ, STCF, stride, lottery) rely on this
+//! order, which is the one of the OSTEP simulators. At the boundary that ends
+//! tick `t` (time `t + 1`):
+//!
+//! 1. [`Scheduler::tick`]`(running)` charges the tick to the process that
+//!    had the CPU (`None` when idle) and returns a [`Decision`]. Periodic
+//!    work (MLFQ's priority boost) happens here.
+//! 2. If that process's work for the tick ended in a system call that takes
+//!    it off the CPU, the protocol reports it now: [`Scheduler::exit`] or
+//!    [`Scheduler::block`]. That supersedes a `Preempt` decision: the policy
+//!    settles any quantum that expired in the same tick inside `block`.
+//! 3. Otherwise, on `Preempt`, [`Scheduler::put_back`] with
+//!    [`Requeue::Preempted`].
+//! 4. Arrivals ([`Scheduler::admit`]) then I/O completions
+//!    ([`Scheduler::wake`]); after each, while a process runs,
+//!    [`Scheduler::should_preempt`] may ask it to give way (`put_back`).
+//! 5. If the CPU is free, [`Scheduler::pick_next`].
+//!
+//! A `Preempt` is therefore a request to reschedule before the process next
+//! returns to user mode, not an order that must be carried out first.
+//!
+//! # The policies
+//!
+//! | policy | picks | pick | put back | admit, wake | block, exit |
+//! |---|---|---|---|---|---|
+//! | [`Fifo`] | in arrival order, never preempts | O(1) | O(1) | O(1) | O(1) |
+//! | [`RoundRobin`] | FIFO, preempts after a quantum | O(1) | O(1) | O(1) | O(1) |
+//! | [`Sjf`] | least work left (`Hint::length`); STCF preempts | O(1) | O(log n) | O(log n) | O(log n) |
+//! | [`Mlfq`] | head of the highest non-empty queue | O(1) | O(1) | O(1) | O(1) |
+//! | [`Lottery`] | a random ticket, counted in pid order | O(log n) | O(1) | O(log n) | O(log n) |
+//! | [`Stride`] | least pass (tickets as weights) | O(1) | O(log n) | O(log n) | O(log n) |
+//! | [`Cooperative`] | next runnable pid after the last, cyclically | O(log n) | O(log n) | O(log n) | O(log n) |
+//!
+//! MLFQ, SJF/STCF, lottery and stride keep the running process inside their
+//! structure, so they run one process at a time: `pick_next` while one runs
+//! returns `None`. Admitting a pid already admitted changes nothing.
+//!
+//! # Storage
+//!
+//! Every policy keeps fixed-size tables indexed by [`Pid::index`] (the
+//! heap and lottery policies a second one for their tree), each a [`Slots`]
+//! value: an array for a capacity fixed at compile time
+//! (`Fifo::<[_; 64]>::new()`, `Stride::<[_; 64], [_; 64]>::new(1)`, usable
+//! in a `static`), or with the `alloc` feature a boxed slice sized at run
+//! time (`Fifo::with_capacity(n)`).
+//! Nothing allocates after construction. A pid whose index does not fit is
+//! refused by [`Scheduler::admit`] with [`Full`]; calls about pids a policy
+//! does not hold are ignored.
 
 use crate::pid::Pid;
+
+mod bitmap;
+mod heap;
+mod list;
+
+pub mod cooperative;
+pub mod fifo;
+pub mod lottery;
+pub mod mlfq;
+pub mod rr;
+pub mod sjf;
+pub mod stride;
+
+pub use cooperative::{CoopConfig, Cooperative};
+pub use fifo::Fifo;
+pub use heap::HeapCell;
+pub use lottery::{Lottery, RandomSource, Replay, XorShift64};
+pub use mlfq::{Mlfq, MlfqConfig};
+pub use rr::RoundRobin;
+
+/// Round robin over a fixed table of `N` pids, usable in a `static`.
+pub type FixedRoundRobin<const N: usize> = RoundRobin<[fifo::Slot; N]>;
+pub use sjf::Sjf;
+pub use stride::Stride;
+
+/// The fixed per-pid table a policy lives in: an array, or (with `alloc`)
+/// a boxed slice. Its length is the policy's capacity.
+pub trait Slots<T>: AsRef<[T]> + AsMut<[T]> {}
+
+impl<T, const N: usize> Slots<T> for [T; N] {}
+
+#[cfg(feature = "alloc")]
+impl<T> Slots<T> for alloc::boxed::Box<[T]> {}
+
+/// A boxed table of `n` copies of `fill`, for the `with_capacity`
+/// constructors.
+#[cfg(feature = "alloc")]
+fn boxed<T: Clone>(fill: T, n: usize) -> alloc::boxed::Box<[T]> {
+    alloc::vec![fill; n].into_boxed_slice()
+}
+
+/// The index of `pid` in a table of `len` slots, if it fits.
+#[inline]
+fn slot(pid: Pid, len: usize) -> Option<usize> {
+    let i = pid.index();
+    (i < len).then_some(i)
+}
 
 /// What a policy may know about a process when it is admitted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,4 +197,102 @@ pub trait Scheduler {
 
     /// How many processes are runnable (not counting the running one).
     fn runnable(&self) -> usize;
+
+    /// The policy's current priority of `pid`, higher meaning more urgent,
+    /// for traces and reports (MLFQ: the queue, numbered as OSTEP's
+    /// `mlfq.py` does, top = levels - 1). `None` when the policy has no
+    /// priorities or does not hold `pid`.
+    fn priority(&self, pid: Pid) -> Option<u32> {
+        let _ = pid;
+        None
+    }
 }
+
+impl<S: Scheduler + ?Sized> Scheduler for &mut S {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
+        (**self).admit(pid, hint)
+    }
+    fn pick_next(&mut self) -> Option<Pid> {
+        (**self).pick_next()
+    }
+    fn tick(&mut self, running: Option<Pid>) -> Decision {
+        (**self).tick(running)
+    }
+    fn should_preempt(&self, running: Pid) -> Decision {
+        (**self).should_preempt(running)
+    }
+    fn put_back(&mut self, pid: Pid, why: Requeue) {
+        (**self).put_back(pid, why)
+    }
+    fn block(&mut self, pid: Pid) {
+        (**self).block(pid)
+    }
+    fn wake(&mut self, pid: Pid) {
+        (**self).wake(pid)
+    }
+    fn exit(&mut self, pid: Pid) {
+        (**self).exit(pid)
+    }
+    fn runnable(&self) -> usize {
+        (**self).runnable()
+    }
+    fn priority(&self, pid: Pid) -> Option<u32> {
+        (**self).priority(pid)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<S: Scheduler + ?Sized> Scheduler for alloc::boxed::Box<S> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
+        (**self).admit(pid, hint)
+    }
+    fn pick_next(&mut self) -> Option<Pid> {
+        (**self).pick_next()
+    }
+    fn tick(&mut self, running: Option<Pid>) -> Decision {
+        (**self).tick(running)
+    }
+    fn should_preempt(&self, running: Pid) -> Decision {
+        (**self).should_preempt(running)
+    }
+    fn put_back(&mut self, pid: Pid, why: Requeue) {
+        (**self).put_back(pid, why)
+    }
+    fn block(&mut self, pid: Pid) {
+        (**self).block(pid)
+    }
+    fn wake(&mut self, pid: Pid) {
+        (**self).wake(pid)
+    }
+    fn exit(&mut self, pid: Pid) {
+        (**self).exit(pid)
+    }
+    fn runnable(&self) -> usize {
+        (**self).runnable()
+    }
+    fn priority(&self, pid: Pid) -> Option<u32> {
+        (**self).priority(pid)
+    }
+}
+
+/// Where a process is, as far as a policy knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Not admitted, or exited.
+    Absent,
+    /// Waiting for the CPU.
+    Runnable,
+    /// Returned by `pick_next` and not put back since.
+    Running,
+    /// Blocked until `wake`.
+    Blocked,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,108 @@
+//! Round robin: FIFO order, and the running process is preempted after a
+//! quantum of ticks and goes to the tail. O(1) everything.
+//!
+//! The quantum is counted from the moment a process is picked; a process
+//! that blocks or yields starts a fresh quantum when it next runs. A
+//! process preempted before its quantum is used up (the protocol's own
+//! reasons: `should_preempt` never asks) keeps its place at the head.
+
+use super::fifo::{Queue, Slot};
+use super::{Decision, Full, Hint, Requeue, Scheduler, Slots};
+use crate::pid::Pid;
+
+/// Round robin with a quantum in ticks.
+#[derive(Debug)]
+pub struct RoundRobin<S> {
+    q: Queue<S>,
+    quantum: u64,
+    running: Option<Pid>,
+    used: u64,
+}
+
+impl<const N: usize> RoundRobin<[Slot; N]> {
+    /// Round robin over pids with index below `N`; a quantum of 0 counts
+    /// as 1.
+    pub const fn new(quantum: u64) -> Self {
+        RoundRobin::in_slots([Slot::EMPTY; N], quantum)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl RoundRobin<alloc::boxed::Box<[Slot]>> {
+    /// Round robin over pids with index below `n`, sized at run time.
+    pub fn with_capacity(n: usize, quantum: u64) -> Self {
+        RoundRobin::in_slots(super::boxed(Slot::EMPTY, n), quantum)
+    }
+}
+
+impl<S: Slots<Slot>> RoundRobin<S> {
+    const fn in_slots(slots: S, quantum: u64) -> Self {
+        let quantum = if quantum == 0 { 1 } else { quantum };
+        RoundRobin {
+            q: Queue::new(slots),
+            quantum,
+            running: None,
+            used: 0,
+        }
+    }
+
+    /// Change the quantum (boot code: the command line's `quantum=N`); a
+    /// quantum of 0 counts as 1. The running process's quantum so far
+    /// counts against the new one.
+    pub fn set_quantum(&mut self, quantum: u64) {
+        self.quantum = quantum.max(1);
+    }
+
+    fn off_cpu(&mut self, pid: Pid) {
+        if self.running == Some(pid) {
+            self.running = None;
+        }
+    }
+}
+
+impl<S: Slots<Slot>> Scheduler for RoundRobin<S> {
+    fn name(&self) -> &'static str {
+        "rr"
+    }
+    fn admit(&mut self, pid: Pid, _hint: Hint) -> Result<(), Full> {
+        self.q.admit(pid)
+    }
+    fn pick_next(&mut self) -> Option<Pid> {
+        let pid = self.q.pick_next()?;
+        self.running = Some(pid);
+        self.used = 0;
+        Some(pid)
+    }
+    fn tick(&mut self, running: Option<Pid>) -> Decision {
+        match running {
+            Some(pid) if self.running == Some(pid) => {
+                self.used += 1;
+                if self.used >= self.quantum {
+                    Decision::Preempt
+                } else {
+                    Decision::Continue
+                }
+            }
+            _ => Decision::Continue,
+        }
+    }
+    fn put_back(&mut self, pid: Pid, why: Requeue) {
+        let early = why == Requeue::Preempted && self.used < self.quantum;
+        self.off_cpu(pid);
+        self.q.put_back(pid, early)
+    }
+    fn block(&mut self, pid: Pid) {
+        self.off_cpu(pid);
+        self.q.block(pid)
+    }
+    fn wake(&mut self, pid: Pid) {
+        self.q.wake(pid)
+    }
+    fn exit(&mut self, pid: Pid) {
+        self.off_cpu(pid);
+        self.q.exit(pid)
+    }
+    fn runnable(&self) -> usize {
+        self.q.runnable()
+    }
+}
