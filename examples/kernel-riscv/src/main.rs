@@ -35,15 +35,14 @@ mod frames;
 mod loader;
 #[cfg(target_os = "none")]
 mod platform;
-#[cfg(any(target_os = "none", test))]
 #[cfg(target_os = "none")]
 mod vm;
 
 #[cfg(target_os = "none")]
 pub use kernel::{KernelT, kmain};
 
-/// The host build: the kernel is bare-metal only (the host build exists to
-/// run the policy's unit tests; `cargo xtask test qemu:riscv` boots it).
+/// The host build: the kernel is bare-metal only (`cargo xtask test
+/// qemu:riscv` boots it); on the host it only says so.
 #[cfg(not(target_os = "none"))]
 fn main() {
     eprintln!(

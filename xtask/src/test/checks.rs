@@ -8,9 +8,7 @@ use std::path::PathBuf;
 
 /// The crates of the examples workspace that build and test on the host
 /// (the rest are bare-metal kernels and programs); absent ones are skipped.
-/// `kernel-riscv` builds a stub `main` on the host, for the unit tests of
-/// its round-robin policy.
-const EXAMPLES_HOST_CRATES: &[&str] = &["abi", "kernel-common", "kernel-riscv"];
+const EXAMPLES_HOST_CRATES: &[&str] = &["abi", "kernel-common"];
 
 pub(super) fn fmt() -> Result<Done> {
     run(Cmd::cargo().args(["fmt", "--all", "--check"]))?;
