@@ -16,6 +16,11 @@ pub const IRQ_S_TIMER: usize = 5;
 /// Supervisor external interrupt.
 pub const IRQ_S_EXTERNAL: usize = 9;
 
+/// `scause` of an `ecall` from U-mode (only U-mode raises it), which
+/// [`decode`] maps to [`TrapCause::Syscall`]; the trap dispatch tests it
+/// first, before decoding anything.
+pub const ECALL_FROM_USER: usize = exc::ECALL_U;
+
 /// Exception codes of the privileged spec, table 4.2.
 mod exc {
     pub const INSN_MISALIGNED: usize = 0;
@@ -113,6 +118,20 @@ mod tests {
         );
         assert_eq!(decode(INTERRUPT | 9, 0, U), TrapCause::External(9));
         assert_eq!(decode(INTERRUPT | 1, 0, U), TrapCause::Other(INTERRUPT | 1));
+    }
+
+    #[test]
+    fn the_dispatch_fast_path_cause_is_the_only_one_decoding_to_syscall() {
+        for stval in [0, usize::MAX] {
+            for from in [U, Privilege::Kernel] {
+                assert_eq!(decode(ECALL_FROM_USER, stval, from), TrapCause::Syscall);
+            }
+        }
+        for scause in (0..64).chain((0..64).map(|c| INTERRUPT | c)) {
+            if scause != ECALL_FROM_USER {
+                assert_ne!(decode(scause, 0, U), TrapCause::Syscall, "{scause:#x}");
+            }
+        }
     }
 
     #[test]

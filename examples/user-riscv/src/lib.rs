@@ -26,6 +26,8 @@
 //! | `fault-repeat` | a store to the kernel (booted many times)      | killed: memory fault (user write at K)     |
 //! | `spin-forever` | `j .` without a single system call             | killed: CPU time limit (L ticks)           |
 //! | `fpu-keeper`   | fills f0–f31, yields, checks they survived     | rv64: exit 0; rv32: killed: illegal instruction |
+//! | `regs-check`   | fills x1–x31 (rv64: f0–f31, fcsr), traps by `ecall`, timer and `sched_yield`, compares | exit 0 (else the first changed register's number) |
+//! | `regs-partner` | dirties every register with its own pattern, spins, yields, 50 times | exit 0 |
 //!
 //! K is [`KERNEL`], the first byte of the kernel image. Each program prints
 //! what it is about to try, so a transcript shows the attempt before the
@@ -33,6 +35,9 @@
 #![no_std]
 
 use user::{println, sys};
+
+#[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+pub mod regs;
 
 /// An address inside the kernel image (where OpenSBI loads it).
 pub const KERNEL: usize = 0x8020_0000;

@@ -73,6 +73,8 @@ macro_rules! full_set {
                 "exit0",
                 concat!("examples/kernel-riscv/testdata/exit0-", $xlen, ".elf"),
             ),
+            Entry::Bin("regs-check"),
+            Entry::Bin("regs-partner"),
         ]
     };
 }
