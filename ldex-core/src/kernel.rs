@@ -525,20 +525,9 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     /// Everything the protocol does on the way out to user mode: die if
     /// killed, take a deferred preemption, and report return-from-trap.
     fn return_to_user(&self, pid: Pid, frame: &mut A::TrapFrame) {
-        loop {
-            let (killed, resched) = {
-                let mut t = self.table.lock();
-                let resched = core::mem::take(&mut t.need_resched);
-                (t.entry(pid).killed, resched)
-            };
-            if killed {
-                self.exit_current(pid, Ending::Killed(KillReason::Requested));
-            }
-            if !resched {
-                break;
-            }
-            self.trace(Event::Preempt { pid });
-            self.requeue_current(pid, Requeue::Preempted);
+        let (killed, resched) = self.exit_flags(pid);
+        if killed || resched {
+            self.die_or_reschedule(pid, killed, resched);
         }
         self.trace(Event::ReturnFromTrap { pid });
         self.trace(Event::RestoreRegs { pid });
@@ -546,6 +535,32 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             pid,
             pc: frame.pc(),
         });
+    }
+
+    /// Is `pid` killed, and is a preemption pending? Clears the latter.
+    fn exit_flags(&self, pid: Pid) -> (bool, bool) {
+        let mut t = self.table.lock();
+        let resched = core::mem::take(&mut t.need_resched);
+        (t.entry(pid).killed, resched)
+    }
+
+    /// The rare way out: die if killed, else give up the CPU for as long as
+    /// preemptions keep coming. Kept out of line so the common return path
+    /// stays short.
+    #[cold]
+    #[inline(never)]
+    fn die_or_reschedule(&self, pid: Pid, mut killed: bool, mut resched: bool) {
+        loop {
+            if killed {
+                self.exit_current(pid, Ending::Killed(KillReason::Requested));
+            }
+            if !resched {
+                return;
+            }
+            self.trace(Event::Preempt { pid });
+            self.requeue_current(pid, Requeue::Preempted);
+            (killed, resched) = self.exit_flags(pid);
+        }
     }
 
     /// Switch from the running process to the scheduler. Returns when the
@@ -583,6 +598,8 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     }
 
     /// The running process ends. Its slot is reaped by the scheduler.
+    #[cold]
+    #[inline(never)]
     fn exit_current(&self, pid: Pid, ending: Ending) -> ! {
         {
             let mut t = self.table.lock();
@@ -643,6 +660,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         self.return_to_user(pid, frame);
     }
 
+    #[inline(never)]
     fn kernel_trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
         self.trace(Event::KernelTrap { cause });
         match cause {
@@ -769,6 +787,8 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         self.table.lock().note_arrival();
     }
 
+    #[cold]
+    #[inline(never)]
     fn fault(&self, pid: Pid, frame: &mut A::TrapFrame, cause: TrapCause) {
         match self.config.fault_policy {
             FaultPolicy::Kill => {}
