@@ -48,6 +48,8 @@ pub const SPURIOUS_VECTOR: u8 = 0xff;
 pub const PIC_BASE: u8 = 0x20;
 /// The vector of the legacy `int 0x80` system call gate (DPL 3).
 pub const INT80_VECTOR: u8 = 0x80;
+/// The double-fault exception (#DF), delivered on the IST1 stack.
+pub const DOUBLE_FAULT_VECTOR: u8 = 8;
 
 /// Each vector stub starts on a 16-byte boundary (`push 0`, `push v`, `jmp`
 /// take at most 12 bytes).
@@ -220,7 +222,8 @@ pub(crate) unsafe extern "C" fn enter_user(frame: *mut TrapFrame) -> ! {
 
 /// Decode the frame's vector (and error code, and the faulting address of a
 /// page fault, which `cr2` reads) into a cause; `None` for spurious
-/// interrupts, which go nowhere.
+/// interrupts, which go nowhere. A double fault never returns: see
+/// [`double_fault`].
 pub(crate) fn decode(frame: &TrapFrame, cr2: impl FnOnce() -> u64) -> Option<TrapCause> {
     let from = if frame.from_user() {
         Privilege::User
@@ -265,6 +268,7 @@ pub(crate) fn decode(frame: &TrapFrame, cr2: impl FnOnce() -> u64) -> Option<Tra
                 from,
             }
         }
+        v if v == u64::from(DOUBLE_FAULT_VECTOR) => double_fault(frame, cr2()),
         v if v == u64::from(INT80_VECTOR) => TrapCause::Syscall,
         v if v == u64::from(TIMER_VECTOR) => TrapCause::Timer,
         v if v == u64::from(SPURIOUS_VECTOR) => return None,
@@ -275,6 +279,24 @@ pub(crate) fn decode(frame: &TrapFrame, cr2: impl FnOnce() -> u64) -> Option<Tra
         v => TrapCause::Other(v as usize),
     };
     Some(cause)
+}
+
+/// A double fault: the CPU could not deliver an exception, nearly always
+/// because the kernel stack overflowed into its guard page, so pushing the
+/// page fault's frame faulted again. The IDT gate switched to the IST1
+/// stack, so this code runs on a good stack, but the interrupted one (the
+/// frame's rsp) is unusable and the kernel cannot go on: report and stop
+/// here, through the kernel's panic handler, without calling the sink (it
+/// could take locks the broken code holds). #DF is an abort: the saved rip
+/// may not point at the instruction that faulted; CR2 holds the address of
+/// the page fault that started it.
+#[cold]
+#[inline(never)]
+fn double_fault(frame: &TrapFrame, cr2: u64) -> ! {
+    panic!(
+        "double fault on the IST1 stack (kernel stack overflow?): rip {:#x}, rsp {:#x}, cr2 {cr2:#x}\n{frame:#x?}",
+        frame.rip, frame.rsp
+    )
 }
 
 /// Hand a non-canonical return rip to the sink as the ring-3 execute fault

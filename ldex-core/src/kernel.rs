@@ -300,6 +300,18 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         (e.state != ProcState::Unused).then(|| e.info(pid))
     }
 
+    /// Where each process slot's kernel stack lies (`KSTACK` bytes each, in
+    /// slot order), so a kernel can take a page of each out of its page
+    /// tables as a guard: an overflow then faults instead of running into
+    /// the neighbouring slot. Read-only; the stacks never move.
+    pub fn kernel_stacks(&self) -> impl Iterator<Item = core::ops::Range<usize>> + '_ {
+        self.slots.iter().map(|slot| {
+            let base = slot.kstack.get() as usize;
+            base..base + KSTACK
+        })
+    }
+
+    #[inline(always)]
     fn trace(&self, event: Event) {
         self.os.trace(&event);
     }

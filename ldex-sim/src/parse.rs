@@ -129,14 +129,21 @@ fn args<'a>(line: usize, ws: &'a [Word], n: usize, usage: &str) -> Result<&'a [W
     Ok(rest)
 }
 
+/// Op `ws[0]`, which takes no arguments: `op` if none follow.
+fn no_args(line: usize, ws: &[Word], op: Op) -> Result<Op, ParseError> {
+    args(line, ws, 0, &ws[0].text)?;
+    Ok(op)
+}
+
+/// The one number argument of op `ws[0]`, named after the op in errors.
+fn op_number<T: std::str::FromStr>(line: usize, ws: &[Word], usage: &str) -> Result<T, ParseError> {
+    number(line, &args(line, ws, 1, usage)?[0], &ws[0].text)
+}
+
 fn op(line: usize, ws: &[Word]) -> Result<Op, ParseError> {
     let name = ws[0].text.as_str();
     Ok(match name {
-        "compute" => Op::Compute(number(
-            line,
-            &args(line, ws, 1, "compute TICKS")?[0],
-            "compute",
-        )?),
+        "compute" => Op::Compute(op_number(line, ws, "compute TICKS")?),
         "write" => {
             let a = &args(line, ws, 1, "write \"TEXT\"")?[0];
             if !a.quoted {
@@ -144,14 +151,8 @@ fn op(line: usize, ws: &[Word]) -> Result<Op, ParseError> {
             }
             Op::Write(a.text.clone())
         }
-        "write-kernel-pointer" => {
-            args(line, ws, 0, "write-kernel-pointer")?;
-            Op::WriteKernelPointer
-        }
-        "getpid" => {
-            args(line, ws, 0, "getpid")?;
-            Op::GetPid
-        }
+        "write-kernel-pointer" => no_args(line, ws, Op::WriteKernelPointer)?,
+        "getpid" => no_args(line, ws, Op::GetPid)?,
         "syscall" => {
             if ws.len() < 2 {
                 return args(line, ws, 1, "syscall NR [ARG...]").map(|_| unreachable!());
@@ -166,20 +167,10 @@ fn op(line: usize, ws: &[Word]) -> Result<Op, ParseError> {
                 .collect::<Result<_, _>>()?;
             Op::Syscall(nr, a)
         }
-        "yield" => {
-            args(line, ws, 0, "yield")?;
-            Op::Yield
-        }
-        "io" => Op::Io(number(line, &args(line, ws, 1, "io TICKS")?[0], "io")?),
-        "kernel-work" => Op::KernelWork(number(
-            line,
-            &args(line, ws, 1, "kernel-work TICKS")?[0],
-            "kernel-work",
-        )?),
-        "spin" => {
-            args(line, ws, 0, "spin")?;
-            Op::Spin
-        }
+        "yield" => no_args(line, ws, Op::Yield)?,
+        "io" => Op::Io(op_number(line, ws, "io TICKS")?),
+        "kernel-work" => Op::KernelWork(op_number(line, ws, "kernel-work TICKS")?),
+        "spin" => no_args(line, ws, Op::Spin)?,
         "privileged" => {
             let a = &args(line, ws, 1, "privileged set-trap-table|stop-timer")?[0];
             Op::Privileged(match a.text.as_str() {
@@ -194,15 +185,9 @@ fn op(line: usize, ws: &[Word]) -> Result<Op, ParseError> {
                 }
             })
         }
-        "touch-kernel" => {
-            args(line, ws, 0, "touch-kernel")?;
-            Op::TouchKernel
-        }
-        "divide-by-zero" => {
-            args(line, ws, 0, "divide-by-zero")?;
-            Op::DivideByZero
-        }
-        "exit" => Op::Exit(number(line, &args(line, ws, 1, "exit CODE")?[0], "exit")?),
+        "touch-kernel" => no_args(line, ws, Op::TouchKernel)?,
+        "divide-by-zero" => no_args(line, ws, Op::DivideByZero)?,
+        "exit" => Op::Exit(op_number(line, ws, "exit CODE")?),
         other => return err(line, ws[0].col, format!("unknown op {other:?}")),
     })
 }

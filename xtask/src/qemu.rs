@@ -220,33 +220,10 @@ mod tests {
 #[cfg(test)]
 mod runner_tests {
     use super::*;
-    use crate::arches::{Build, Programs, Qemu};
 
+    /// An arch whose "QEMU" is `sh` running `script`.
     const fn fake(script: &'static [&'static str]) -> Arch {
-        Arch {
-            name: "fake",
-            kernel: Build {
-                package: "k",
-                bin: "k",
-                target: "t",
-                features: &[],
-            },
-            firmware: None,
-            programs: Programs {
-                packages: &[],
-                target: "t",
-                bins: &[],
-            },
-            qemu: Qemu {
-                binary: "sh",
-                args: script,
-                ..Qemu::LINUX_FLAGS
-            },
-            exit: Exit::ISA_DEBUG_EXIT,
-            default_cmdline: "",
-            boots: &[],
-            bench: None,
-        }
+        crate::arches::fake("fake", "sh", script)
     }
 
     fn run_with(

@@ -39,7 +39,8 @@ boot_pml4: .skip 4096
     .global boot_pdpt
 boot_pdpt: .skip 4096
 boot_pd:   .skip 4096 * 4
-    .balign 16
+    .global boot_stack_guard
+boot_stack_guard: .skip 4096
 boot_stack: .skip {stack_size}
 boot_stack_top:
 boot_info: .skip 8
@@ -108,6 +109,17 @@ pvh_start32:
     kmain = sym crate::kmain,
     options(att_syntax)
 );
+
+/// The page below the boot (= scheduler) stack, which
+/// [`crate::memory::init_kernel_space`] leaves unmapped: an overflow faults
+/// there (and double-faults onto the IST stack) instead of overwriting the
+/// boot page tables.
+pub fn boot_stack_guard() -> u64 {
+    unsafe extern "C" {
+        static boot_stack_guard: u8;
+    }
+    (&raw const boot_stack_guard) as u64
+}
 
 /// The physical address of the boot PDPT (the direct map's 4 GiB).
 pub fn boot_pdpt_phys() -> u64 {

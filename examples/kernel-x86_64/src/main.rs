@@ -17,6 +17,8 @@
 #[cfg(feature = "arch-bench")]
 mod arch_bench;
 mod boot;
+#[cfg(any(feature = "kernel-fault-test", feature = "kernel-stack-overflow-test"))]
+mod fault_test;
 mod loader;
 mod memory;
 mod platform;
@@ -37,6 +39,10 @@ use serial::{Serial, qemu_exit};
 
 /// Process-table size.
 const NPROC: usize = 32;
+/// Bytes of each process's kernel stack, of which the lowest whole page
+/// inside it is an unmapped guard ([`guard_pages`]): at least 12 KiB stay
+/// usable wherever the (16-aligned) stack starts.
+const KSTACK: usize = 20 * 1024;
 /// The timer tick: 10 ms (the timer counts nanoseconds).
 const TICK_NS: u64 = 10_000_000;
 
@@ -51,7 +57,7 @@ const CONFIG: Config = if cfg!(feature = "preempt-kernel") {
 };
 
 /// The kernel: process table, kernel stacks, policy, system calls.
-static KERNEL: Kernel<X86_64, FixedRoundRobin<NPROC>, Os, NPROC> =
+static KERNEL: Kernel<X86_64, FixedRoundRobin<NPROC>, Os, NPROC, KSTACK> =
     Kernel::new(CONFIG, FixedRoundRobin::new(2), ExampleOs::new(Pc::new()));
 
 /// A NUL-terminated string at physical `paddr`.
@@ -95,7 +101,7 @@ extern "C" fn kmain(start_info: u32) -> ! {
         (m.paddr, m.size)
     });
     memory::init_frames(ram_end(info), initrd.map_or(0..0, |(a, n)| a..a + n));
-    memory::init_kernel_space();
+    memory::init_kernel_space(&guard_pages());
 
     let Some((addr, size)) = initrd.filter(|&(_, n)| n > 0) else {
         kprint!("kernel: no initrd (or an empty one): nothing to run\n");
@@ -123,6 +129,8 @@ fn run_protocol(token: &BootToken, archive: &[u8], cmdline: &CmdLine<'_>) -> ! {
         KERNEL.with_policy(|policy| policy.set_quantum(q));
     }
     KERNEL.boot(token, Some(timer)).expect("boot once");
+    #[cfg(feature = "kernel-fault-test")]
+    fault_test::after_boot();
 
     let summary = initrd::spawn_all(
         archive,
@@ -148,6 +156,19 @@ fn run_protocol(token: &BootToken, archive: &[u8], cmdline: &CmdLine<'_>) -> ! {
             qemu_exit(false)
         }
     }
+}
+
+/// The pages the kernel leaves unmapped so that a stack overflow faults
+/// (and double-faults onto the IST stack) instead of overwriting what lies
+/// below: the one under the boot (= scheduler) stack, and the lowest whole
+/// page inside each process's kernel stack.
+fn guard_pages() -> [u64; NPROC + 1] {
+    let mut pages = [boot::boot_stack_guard(); NPROC + 1];
+    for (page, stack) in pages[1..].iter_mut().zip(KERNEL.kernel_stacks()) {
+        *page = (stack.start as u64).next_multiple_of(memory::PAGE);
+        assert!(page.wrapping_add(4 * memory::PAGE) <= stack.end as u64);
+    }
+    pages
 }
 
 /// The end of RAM below 4 GiB, from the PVH memory map (128 MiB if none).

@@ -2,7 +2,9 @@
 //!
 //! ```text
 //!   virtual                                   who        what
-//!   0x0000_0000_0000_0000 .. 0x0040_0000     kernel     the image (identity, 2 MiB pages, no U)
+//!   0x0000_0000_0000_0000 .. 0x0040_0000     kernel     the image (identity, no U; 4 KiB pages
+//!                                                       in each 2 MiB that holds a stack guard
+//!                                                       page, which is left unmapped)
 //!   0x0000_0000_0040_0000 .. USER_END        user       ELF segments, stack (4 KiB pages, U)
 //!   PHYS_OFFSET .. + 4 GiB                   kernel     all physical memory and MMIO (no U)
 //! ```
@@ -89,21 +91,35 @@ fn table(phys: u64) -> &'static mut PageTable {
     unsafe { &mut *phys_to_virt(phys).cast::<PageTable>() }
 }
 
-/// The kernel's own address space: the image and the direct map, no user
-/// half. Built once, then loaded.
-pub fn init_kernel_space() -> AddressSpace {
+/// The kernel's own address space: the image but its `guards` (stack guard
+/// pages inside the image), and the direct map, no user half. Built once,
+/// then loaded.
+pub fn init_kernel_space(guards: &[u64]) -> AddressSpace {
     let pml4 = alloc_frame().expect("a frame for the kernel PML4");
     let pdpt = alloc_frame().expect("a frame for the kernel PDPT");
     let pd = alloc_frame().expect("a frame for the kernel PD");
     let kflags = F::PRESENT | F::WRITABLE;
     for i in 0..KERNEL_IMAGE_PAGES {
-        table(pd)[i].set_addr(PhysAddr::new(i as u64 * HUGE), kflags | F::HUGE_PAGE);
+        let base = i as u64 * HUGE;
+        if guards.iter().any(|g| (base..base + HUGE).contains(g)) {
+            let pt = alloc_frame().expect("a frame for a stack guard's page table");
+            for (j, entry) in table(pt).iter_mut().enumerate() {
+                let page = base + j as u64 * PAGE;
+                if !guards.contains(&page) {
+                    entry.set_addr(PhysAddr::new(page), kflags);
+                }
+            }
+            table(pd)[i].set_addr(PhysAddr::new(pt), kflags);
+        } else {
+            table(pd)[i].set_addr(PhysAddr::new(base), kflags | F::HUGE_PAGE);
+        }
     }
     table(pdpt)[0].set_addr(PhysAddr::new(pd), kflags);
     table(pml4)[0].set_addr(PhysAddr::new(pdpt), kflags);
     table(pml4)[256].set_addr(PhysAddr::new(boot_pdpt_phys()), kflags);
     // SAFETY: the new tables map the running image and the direct map
-    // exactly as the boot tables did.
+    // exactly as the boot tables did, but for the guard pages, which nothing
+    // uses (each lies below the part of its stack in use).
     unsafe {
         Cr3::write(
             PhysFrame::containing_address(PhysAddr::new(pml4)),

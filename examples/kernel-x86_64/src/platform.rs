@@ -33,6 +33,8 @@ impl Pc {
 
 impl Console for Pc {
     fn write_bytes(&self, bytes: &[u8]) {
+        #[cfg(feature = "kernel-stack-overflow-test")]
+        crate::fault_test::in_console_write();
         Serial.write_bytes(bytes);
     }
 }

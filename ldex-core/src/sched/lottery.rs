@@ -11,6 +11,7 @@
 //! parameter: [`XorShift64`] for a kernel, [`Replay`] to replay a recorded
 //! sequence of draws exactly.
 
+use super::quantum::Quantum;
 use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State, slot};
 use crate::pid::Pid;
 
@@ -146,8 +147,7 @@ pub struct Lottery<S, W, R> {
     /// The running process: its tickets stay in the draw, as in
     /// `lottery.py`, so putting it back costs nothing.
     running: Option<usize>,
-    quantum: u64,
-    used: u64,
+    quantum: Quantum,
 }
 
 impl<const N: usize, R: RandomSource> Lottery<[Slot; N], [u64; N], R> {
@@ -175,7 +175,6 @@ impl<R: RandomSource> Lottery<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[u64]
 
 impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Lottery<S, W, R> {
     const fn in_slots(slots: S, sums: W, n: usize, quantum: u64, rng: R) -> Self {
-        let quantum = if quantum == 0 { 1 } else { quantum };
         Lottery {
             slots,
             sums,
@@ -183,8 +182,7 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Lottery<S, W, R> {
             rng,
             in_draw: 0,
             running: None,
-            quantum,
-            used: 0,
+            quantum: Quantum::new(quantum),
         }
     }
 
@@ -290,19 +288,12 @@ impl<S: Slots<Slot>, W: Slots<u64>, R: RandomSource> Scheduler for Lottery<S, W,
         let i = self.owner(winner);
         self.running = Some(i);
         self.slots.as_mut()[i].state = State::Running;
-        self.used = 0;
+        self.quantum.start();
         Some(Pid::from_index(i))
     }
     fn tick(&mut self, running: Option<Pid>) -> Decision {
         match running.and_then(|p| self.state(p)) {
-            Some((_, State::Running)) => {
-                self.used += 1;
-                if self.used >= self.quantum {
-                    Decision::Preempt
-                } else {
-                    Decision::Continue
-                }
-            }
+            Some((_, State::Running)) => self.quantum.charge(),
             _ => Decision::Continue,
         }
     }

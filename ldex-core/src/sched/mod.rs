@@ -67,7 +67,9 @@ use crate::pid::Pid;
 
 mod bitmap;
 mod heap;
+mod keyed;
 mod list;
+mod quantum;
 
 pub mod cooperative;
 pub mod fifo;
@@ -208,78 +210,50 @@ pub trait Scheduler {
     }
 }
 
-impl<S: Scheduler + ?Sized> Scheduler for &mut S {
-    fn name(&self) -> &'static str {
-        (**self).name()
-    }
-    fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
-        (**self).admit(pid, hint)
-    }
-    fn pick_next(&mut self) -> Option<Pid> {
-        (**self).pick_next()
-    }
-    fn tick(&mut self, running: Option<Pid>) -> Decision {
-        (**self).tick(running)
-    }
-    fn should_preempt(&self, running: Pid) -> Decision {
-        (**self).should_preempt(running)
-    }
-    fn put_back(&mut self, pid: Pid, why: Requeue) {
-        (**self).put_back(pid, why)
-    }
-    fn block(&mut self, pid: Pid) {
-        (**self).block(pid)
-    }
-    fn wake(&mut self, pid: Pid) {
-        (**self).wake(pid)
-    }
-    fn exit(&mut self, pid: Pid) {
-        (**self).exit(pid)
-    }
-    fn runnable(&self) -> usize {
-        (**self).runnable()
-    }
-    fn priority(&self, pid: Pid) -> Option<u32> {
-        (**self).priority(pid)
-    }
+/// `Scheduler` for a pointer to a scheduler, forwarding every method.
+macro_rules! forward_scheduler {
+    ($(#[$attr:meta])* $ptr:ty) => {
+        $(#[$attr])*
+        impl<S: Scheduler + ?Sized> Scheduler for $ptr {
+            fn name(&self) -> &'static str {
+                (**self).name()
+            }
+            fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
+                (**self).admit(pid, hint)
+            }
+            fn pick_next(&mut self) -> Option<Pid> {
+                (**self).pick_next()
+            }
+            fn tick(&mut self, running: Option<Pid>) -> Decision {
+                (**self).tick(running)
+            }
+            fn should_preempt(&self, running: Pid) -> Decision {
+                (**self).should_preempt(running)
+            }
+            fn put_back(&mut self, pid: Pid, why: Requeue) {
+                (**self).put_back(pid, why)
+            }
+            fn block(&mut self, pid: Pid) {
+                (**self).block(pid)
+            }
+            fn wake(&mut self, pid: Pid) {
+                (**self).wake(pid)
+            }
+            fn exit(&mut self, pid: Pid) {
+                (**self).exit(pid)
+            }
+            fn runnable(&self) -> usize {
+                (**self).runnable()
+            }
+            fn priority(&self, pid: Pid) -> Option<u32> {
+                (**self).priority(pid)
+            }
+        }
+    };
 }
 
-#[cfg(feature = "alloc")]
-impl<S: Scheduler + ?Sized> Scheduler for alloc::boxed::Box<S> {
-    fn name(&self) -> &'static str {
-        (**self).name()
-    }
-    fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
-        (**self).admit(pid, hint)
-    }
-    fn pick_next(&mut self) -> Option<Pid> {
-        (**self).pick_next()
-    }
-    fn tick(&mut self, running: Option<Pid>) -> Decision {
-        (**self).tick(running)
-    }
-    fn should_preempt(&self, running: Pid) -> Decision {
-        (**self).should_preempt(running)
-    }
-    fn put_back(&mut self, pid: Pid, why: Requeue) {
-        (**self).put_back(pid, why)
-    }
-    fn block(&mut self, pid: Pid) {
-        (**self).block(pid)
-    }
-    fn wake(&mut self, pid: Pid) {
-        (**self).wake(pid)
-    }
-    fn exit(&mut self, pid: Pid) {
-        (**self).exit(pid)
-    }
-    fn runnable(&self) -> usize {
-        (**self).runnable()
-    }
-    fn priority(&self, pid: Pid) -> Option<u32> {
-        (**self).priority(pid)
-    }
-}
+forward_scheduler!(&mut S);
+forward_scheduler!(#[cfg(feature = "alloc")] alloc::boxed::Box<S>);
 
 /// Where a process is, as far as a policy knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

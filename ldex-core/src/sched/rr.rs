@@ -7,6 +7,7 @@
 //! reasons: `should_preempt` never asks) keeps its place at the head.
 
 use super::fifo::{Queue, Slot};
+use super::quantum::Quantum;
 use super::{Decision, Full, Hint, Requeue, Scheduler, Slots};
 use crate::pid::Pid;
 
@@ -14,9 +15,8 @@ use crate::pid::Pid;
 #[derive(Debug)]
 pub struct RoundRobin<S> {
     q: Queue<S>,
-    quantum: u64,
+    quantum: Quantum,
     running: Option<Pid>,
-    used: u64,
 }
 
 impl<const N: usize> RoundRobin<[Slot; N]> {
@@ -37,12 +37,10 @@ impl RoundRobin<alloc::boxed::Box<[Slot]>> {
 
 impl<S: Slots<Slot>> RoundRobin<S> {
     const fn in_slots(slots: S, quantum: u64) -> Self {
-        let quantum = if quantum == 0 { 1 } else { quantum };
         RoundRobin {
             q: Queue::new(slots),
-            quantum,
+            quantum: Quantum::new(quantum),
             running: None,
-            used: 0,
         }
     }
 
@@ -50,7 +48,7 @@ impl<S: Slots<Slot>> RoundRobin<S> {
     /// quantum of 0 counts as 1. The running process's quantum so far
     /// counts against the new one.
     pub fn set_quantum(&mut self, quantum: u64) {
-        self.quantum = quantum.max(1);
+        self.quantum.set_length(quantum);
     }
 
     fn off_cpu(&mut self, pid: Pid) {
@@ -70,24 +68,17 @@ impl<S: Slots<Slot>> Scheduler for RoundRobin<S> {
     fn pick_next(&mut self) -> Option<Pid> {
         let pid = self.q.pick_next()?;
         self.running = Some(pid);
-        self.used = 0;
+        self.quantum.start();
         Some(pid)
     }
     fn tick(&mut self, running: Option<Pid>) -> Decision {
         match running {
-            Some(pid) if self.running == Some(pid) => {
-                self.used += 1;
-                if self.used >= self.quantum {
-                    Decision::Preempt
-                } else {
-                    Decision::Continue
-                }
-            }
+            Some(pid) if self.running == Some(pid) => self.quantum.charge(),
             _ => Decision::Continue,
         }
     }
     fn put_back(&mut self, pid: Pid, why: Requeue) {
-        let early = why == Requeue::Preempted && self.used < self.quantum;
+        let early = why == Requeue::Preempted && !self.quantum.used_up();
         self.off_cpu(pid);
         self.q.put_back(pid, early)
     }

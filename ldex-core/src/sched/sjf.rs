@@ -10,43 +10,25 @@
 //! left). One process runs at a time: `pick_next` while one runs returns
 //! `None`.
 
-use super::heap::{Heap, HeapCell, OUT, Positioned};
-use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State, slot};
+use super::heap::HeapCell;
+use super::keyed::{KeyedQueue, KeyedSlot};
+use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State};
 use crate::pid::Pid;
 
-/// One pid's entry in a [`Sjf`] table.
-#[derive(Clone, Copy, Debug)]
-pub struct Slot {
-    left: u64,
-    pos: u32,
-    state: State,
-}
+/// One pid's entry in a [`Sjf`] table; its key is the work left.
+pub type Slot = KeyedSlot<()>;
 
 impl Slot {
     /// An unused slot.
-    pub const EMPTY: Slot = Slot {
-        left: 0,
-        pos: OUT,
-        state: State::Absent,
-    };
-}
-
-impl Positioned for Slot {
-    fn pos(&mut self) -> &mut u32 {
-        &mut self.pos
-    }
+    pub const EMPTY: Slot = KeyedSlot::empty(());
 }
 
 /// Shortest job first, or with [`Sjf::stcf`] shortest time-to-completion
 /// first.
 #[derive(Debug)]
 pub struct Sjf<S, H> {
-    slots: S,
-    heap: Heap<H>,
+    q: KeyedQueue<(), S, H>,
     preemptive: bool,
-    /// The running process; it stays in the heap with a stale key until
-    /// it is put back.
-    running: Option<usize>,
 }
 
 impl<const N: usize> Sjf<[Slot; N], [HeapCell; N]> {
@@ -83,41 +65,9 @@ impl Sjf<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[HeapCell]>> {
 impl<S: Slots<Slot>, H: Slots<HeapCell>> Sjf<S, H> {
     const fn in_slots(slots: S, cells: H, preemptive: bool) -> Self {
         Sjf {
-            slots,
-            heap: Heap::new(cells),
+            q: KeyedQueue::new(slots, cells),
             preemptive,
-            running: None,
         }
-    }
-
-    fn state(&self, pid: Pid) -> Option<(usize, State)> {
-        let i = slot(pid, self.slots.as_ref().len())?;
-        Some((i, self.slots.as_ref()[i].state))
-    }
-
-    fn enqueue(&mut self, i: usize) {
-        let s = &mut self.slots.as_mut()[i];
-        s.state = State::Runnable;
-        let key = s.left;
-        self.heap.push(self.slots.as_mut(), i, key);
-    }
-
-    /// Take `pid` off the CPU or out of the heap, into state `to`.
-    fn leave(&mut self, pid: Pid, to: State) {
-        let Some((i, state)) = self.state(pid) else {
-            return;
-        };
-        match state {
-            State::Runnable | State::Running => {
-                self.heap.remove(self.slots.as_mut(), i);
-                if self.running == Some(i) {
-                    self.running = None;
-                }
-            }
-            State::Blocked if to == State::Absent => {}
-            _ => return,
-        }
-        self.slots.as_mut()[i].state = to;
     }
 }
 
@@ -126,60 +76,48 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Sjf<S, H> {
         if self.preemptive { "stcf" } else { "sjf" }
     }
     fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
-        let (i, state) = self.state(pid).ok_or(Full)?;
+        let (i, state) = self.q.state(pid).ok_or(Full)?;
         if state == State::Absent {
-            self.slots.as_mut()[i].left = hint.length.unwrap_or(u64::MAX);
-            self.enqueue(i);
+            self.q.slot_mut(i).key = hint.length.unwrap_or(u64::MAX);
+            self.q.enqueue(i);
         }
         Ok(())
     }
     fn pick_next(&mut self) -> Option<Pid> {
-        if self.running.is_some() {
-            return None;
-        }
-        let i = self.heap.min()?;
-        self.slots.as_mut()[i].state = State::Running;
-        self.running = Some(i);
-        Some(Pid::from_index(i))
+        self.q.pick().map(Pid::from_index)
     }
     fn tick(&mut self, running: Option<Pid>) -> Decision {
-        if let Some((i, State::Running)) = running.and_then(|p| self.state(p)) {
-            let s = &mut self.slots.as_mut()[i];
-            s.left = s.left.saturating_sub(1);
+        if let Some((i, State::Running)) = running.and_then(|p| self.q.state(p)) {
+            let s = self.q.slot_mut(i);
+            s.key = s.key.saturating_sub(1);
         }
         Decision::Continue
     }
     fn should_preempt(&self, running: Pid) -> Decision {
-        let Some((i, State::Running)) = self.state(running) else {
+        let Some((i, State::Running)) = self.q.state(running) else {
             return Decision::Continue;
         };
-        match self.heap.min_key_besides(i) {
-            Some(key) if self.preemptive && key < self.slots.as_ref()[i].left => Decision::Preempt,
+        match self.q.min_key_besides(i) {
+            Some(key) if self.preemptive && key < self.q.slot(i).key => Decision::Preempt,
             _ => Decision::Continue,
         }
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
-        if let Some((i, State::Running)) = self.state(pid) {
-            let s = &mut self.slots.as_mut()[i];
-            s.state = State::Runnable;
-            let key = s.left;
-            self.heap.rekey(self.slots.as_mut(), i, key);
-            self.running = None;
-        }
+        self.q.put_back(pid)
     }
     fn block(&mut self, pid: Pid) {
-        self.leave(pid, State::Blocked)
+        self.q.leave(pid, State::Blocked)
     }
     fn wake(&mut self, pid: Pid) {
-        if let Some((i, State::Blocked)) = self.state(pid) {
-            self.enqueue(i);
+        if let Some((i, State::Blocked)) = self.q.state(pid) {
+            self.q.enqueue(i);
         }
     }
     fn exit(&mut self, pid: Pid) {
-        self.leave(pid, State::Absent)
+        self.q.leave(pid, State::Absent)
     }
     fn runnable(&self) -> usize {
-        self.heap.len() - usize::from(self.running.is_some())
+        self.q.runnable()
     }
 }
 

@@ -9,48 +9,29 @@
 //! O(log n) (a 8-ary heap keyed by pass; ties go to the lower pid). One
 //! process runs at a time: `pick_next` while one runs returns `None`.
 
-use super::heap::{Heap, HeapCell, OUT, Positioned};
-use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State, slot};
+use super::heap::HeapCell;
+use super::keyed::{KeyedQueue, KeyedSlot};
+use super::quantum::Quantum;
+use super::{Decision, Full, Hint, Requeue, Scheduler, Slots, State};
 use crate::pid::Pid;
 
 /// The stride of a process with one ticket.
 pub const STRIDE1: u64 = 1 << 20;
 
-/// One pid's entry in a [`Stride`] table.
-#[derive(Clone, Copy, Debug)]
-pub struct Slot {
-    pass: u64,
-    stride: u64,
-    pos: u32,
-    state: State,
-}
+/// One pid's entry in a [`Stride`] table; its key is the pass, its data
+/// the stride.
+pub type Slot = KeyedSlot<u64>;
 
 impl Slot {
     /// An unused slot.
-    pub const EMPTY: Slot = Slot {
-        pass: 0,
-        stride: STRIDE1,
-        pos: OUT,
-        state: State::Absent,
-    };
-}
-
-impl Positioned for Slot {
-    fn pos(&mut self) -> &mut u32 {
-        &mut self.pos
-    }
+    pub const EMPTY: Slot = KeyedSlot::empty(STRIDE1);
 }
 
 /// Stride scheduling with a quantum in ticks.
 #[derive(Debug)]
 pub struct Stride<S, H> {
-    slots: S,
-    heap: Heap<H>,
-    /// The running process; it stays in the heap with a stale key until
-    /// it is put back.
-    running: Option<usize>,
-    quantum: u64,
-    used: u64,
+    q: KeyedQueue<u64, S, H>,
+    quantum: Quantum,
     global_pass: u64,
 }
 
@@ -75,44 +56,11 @@ impl Stride<alloc::boxed::Box<[Slot]>, alloc::boxed::Box<[HeapCell]>> {
 
 impl<S: Slots<Slot>, H: Slots<HeapCell>> Stride<S, H> {
     const fn in_slots(slots: S, cells: H, quantum: u64) -> Self {
-        let quantum = if quantum == 0 { 1 } else { quantum };
         Stride {
-            slots,
-            heap: Heap::new(cells),
-            running: None,
-            quantum,
-            used: 0,
+            q: KeyedQueue::new(slots, cells),
+            quantum: Quantum::new(quantum),
             global_pass: 0,
         }
-    }
-
-    fn state(&self, pid: Pid) -> Option<(usize, State)> {
-        let i = slot(pid, self.slots.as_ref().len())?;
-        Some((i, self.slots.as_ref()[i].state))
-    }
-
-    fn enqueue(&mut self, i: usize) {
-        let s = &mut self.slots.as_mut()[i];
-        s.state = State::Runnable;
-        let key = s.pass;
-        self.heap.push(self.slots.as_mut(), i, key);
-    }
-
-    fn leave(&mut self, pid: Pid, to: State) {
-        let Some((i, state)) = self.state(pid) else {
-            return;
-        };
-        match state {
-            State::Runnable | State::Running => {
-                self.heap.remove(self.slots.as_mut(), i);
-                if self.running == Some(i) {
-                    self.running = None;
-                }
-            }
-            State::Blocked if to == State::Absent => {}
-            _ => return,
-        }
-        self.slots.as_mut()[i].state = to;
     }
 }
 
@@ -121,64 +69,47 @@ impl<S: Slots<Slot>, H: Slots<HeapCell>> Scheduler for Stride<S, H> {
         "stride"
     }
     fn admit(&mut self, pid: Pid, hint: Hint) -> Result<(), Full> {
-        let (i, state) = self.state(pid).ok_or(Full)?;
+        let (i, state) = self.q.state(pid).ok_or(Full)?;
         if state == State::Absent {
-            let s = &mut self.slots.as_mut()[i];
-            s.stride = (STRIDE1 / u64::from(hint.tickets.max(1))).max(1);
-            s.pass = self.global_pass;
-            self.enqueue(i);
+            let s = self.q.slot_mut(i);
+            s.data = (STRIDE1 / u64::from(hint.tickets.max(1))).max(1);
+            s.key = self.global_pass;
+            self.q.enqueue(i);
         }
         Ok(())
     }
     fn pick_next(&mut self) -> Option<Pid> {
-        if self.running.is_some() {
-            return None;
-        }
-        let i = self.heap.min()?;
-        self.running = Some(i);
-        let s = &mut self.slots.as_mut()[i];
-        s.state = State::Running;
-        self.global_pass = s.pass;
-        self.used = 0;
+        let i = self.q.pick()?;
+        self.global_pass = self.q.slot(i).key;
+        self.quantum.start();
         Some(Pid::from_index(i))
     }
     fn tick(&mut self, running: Option<Pid>) -> Decision {
-        let Some((i, State::Running)) = running.and_then(|p| self.state(p)) else {
+        let Some((i, State::Running)) = running.and_then(|p| self.q.state(p)) else {
             return Decision::Continue;
         };
-        let s = &mut self.slots.as_mut()[i];
-        s.pass += s.stride;
-        self.used += 1;
-        if self.used >= self.quantum {
-            Decision::Preempt
-        } else {
-            Decision::Continue
-        }
+        let s = self.q.slot_mut(i);
+        s.key += s.data;
+        self.quantum.charge()
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
-        if let Some((i, State::Running)) = self.state(pid) {
-            let s = &mut self.slots.as_mut()[i];
-            s.state = State::Runnable;
-            let key = s.pass;
-            self.heap.rekey(self.slots.as_mut(), i, key);
-            self.running = None;
-        }
+        self.q.put_back(pid)
     }
     fn block(&mut self, pid: Pid) {
-        self.leave(pid, State::Blocked)
+        self.q.leave(pid, State::Blocked)
     }
     fn wake(&mut self, pid: Pid) {
-        if let Some((i, State::Blocked)) = self.state(pid) {
-            let s = &mut self.slots.as_mut()[i];
-            s.pass = s.pass.max(self.global_pass);
-            self.enqueue(i);
+        if let Some((i, State::Blocked)) = self.q.state(pid) {
+            let s = self.q.slot_mut(i);
+            s.key = s.key.max(self.global_pass);
+            self.q.enqueue(i);
         }
     }
     fn exit(&mut self, pid: Pid) {
-        self.leave(pid, State::Absent)
+        self.q.leave(pid, State::Absent)
     }
     fn runnable(&self) -> usize {
-        self.heap.len() - usize::from(self.running.is_some())
+        self.q.runnable()
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::json::{InputError, Node};
 use super::record::{Log, Recorder, SharedLog, What};
 use super::sched::{arg_after, dispatches};
-use super::{Outcome, Run, ids_in_order};
+use super::{Outcome, Run, items_in_id_order};
 use crate::scenario::{Op, ProcSpec};
 
 /// A `lottery.py` case.
@@ -33,10 +33,7 @@ pub fn parse(input: &Node, command: Option<&str>) -> Result<Input, InputError> {
     if quantum == 0 {
         return Err(q.error("expected at least 1"));
     }
-    let jobs_node = input.get("jobs")?;
-    ids_in_order(&jobs_node, "id")?;
-    let jobs = jobs_node
-        .items()?
+    let jobs = items_in_id_order(&input.get("jobs")?, "id")?
         .iter()
         .map(|j| {
             let t = j.get("tickets")?;

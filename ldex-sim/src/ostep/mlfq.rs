@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::json::{InputError, Node};
 use super::record::{Log, SharedLog, What};
-use super::{Outcome, Run, avg, ids_in_order};
+use super::{Outcome, Run, avg, items_in_id_order};
 use crate::scenario::{Op, ProcSpec};
 
 /// One job: arrival, length, I/O every this many ticks of CPU (0: never).
@@ -58,10 +58,7 @@ pub fn parse(input: &Node) -> Result<Input, InputError> {
     config.stay_on_io = input.get("stay_on_io")?.bool()?;
     config.io_bump = input.get("io_bump")?.bool()?;
     let io_time = input.get("io_time")?.u64()?;
-    let jobs_node = input.get("jobs")?;
-    ids_in_order(&jobs_node, "id")?;
-    let jobs = jobs_node
-        .items()?
+    let jobs = items_in_id_order(&input.get("jobs")?, "id")?
         .iter()
         .map(|j| {
             let length = j.get("length")?;

@@ -313,15 +313,17 @@ fn svg_path(out: &str, id: &str, cases: usize) -> String {
     }
 }
 
-/// Check that the members `key` of the array `node` count 0, 1, 2, ….
-fn ids_in_order(node: &Node, key: &str) -> Result<(), InputError> {
-    for (k, item) in node.items()?.iter().enumerate() {
+/// The items of the array `node`, once their members `key` are checked to
+/// count 0, 1, 2, ….
+fn items_in_id_order<'a>(node: &Node<'a>, key: &str) -> Result<Vec<Node<'a>>, InputError> {
+    let items = node.items()?;
+    for (k, item) in items.iter().enumerate() {
         let id = item.get(key)?;
         if id.u64()? != k as u64 {
             return Err(id.error(format!("expected {k}: ids count up from 0 in list order")));
         }
     }
-    Ok(())
+    Ok(items)
 }
 
 /// `sum / n` as the simulators compute averages.

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::json::{InputError, Node};
 use super::record::{Log, Recorder, SharedLog, What};
-use super::{Outcome, Run, ids_in_order};
+use super::{Outcome, Run, items_in_id_order};
 use crate::scenario::{Op, ProcSpec};
 
 /// The instructions.
@@ -34,10 +34,7 @@ pub fn parse(input: &Node) -> Result<Input, InputError> {
         .one_of(&["IO_RUN_LATER", "IO_RUN_IMMEDIATE"])?
         == "IO_RUN_IMMEDIATE";
     let io_length = input.get("io_length")?.u64()?;
-    let procs = input.get("processes")?;
-    ids_in_order(&procs, "pid")?;
-    let programs = procs
-        .items()?
+    let programs = items_in_id_order(&input.get("processes")?, "pid")?
         .iter()
         .map(|p| {
             let prog = p.get("program")?;

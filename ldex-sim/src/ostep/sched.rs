@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::json::{InputError, Node};
 use super::record::{Log, Recorder, SharedLog, What};
-use super::{Outcome, Run, avg, ids_in_order};
+use super::{Outcome, Run, avg, items_in_id_order};
 use crate::scenario::{Op, ProcSpec};
 
 /// The policies `scheduler.py` knows.
@@ -45,10 +45,7 @@ pub fn parse(input: &Node, command: Option<&str>) -> Result<Input, InputError> {
     if policy == "RR" && quantum.unwrap_or(0) == 0 {
         return Err(q.error("RR needs a quantum of at least 1"));
     }
-    let jobs_node = input.get("jobs")?;
-    ids_in_order(&jobs_node, "id")?;
-    let jobs = jobs_node
-        .items()?
+    let jobs = items_in_id_order(&input.get("jobs")?, "id")?
         .iter()
         .map(|j| Ok((j.get("arrival")?.u64()?, j.get("length")?.u64()?)))
         .collect::<Result<Vec<_>, InputError>>()?;

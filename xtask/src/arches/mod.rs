@@ -111,6 +111,10 @@ pub struct Build {
     pub features: &'static [&'static str],
 }
 
+/// The default initrd of every arch: the bundled programs of `examples/user`,
+/// in the order the kernel runs them.
+pub const USER_BINS: &[&str] = &["hello", "exerciser", "yielder", "spinner"];
+
 /// The user programs of the examples workspace.
 #[derive(Debug)]
 pub struct Programs {
@@ -256,6 +260,40 @@ pub struct Bench {
 /// Every registered arch, x86_64 first.
 pub fn all() -> impl Iterator<Item = &'static Arch> {
     x86_64::ARCHES.iter().chain(riscv::ARCHES)
+}
+
+/// An arch for the runner's tests: QEMU is `binary` with `args`; no
+/// programs, boots or bench, the isa-debug-exit convention.
+#[cfg(test)]
+pub(crate) const fn fake(
+    name: &'static str,
+    binary: &'static str,
+    args: &'static [&'static str],
+) -> Arch {
+    Arch {
+        name,
+        kernel: Build {
+            package: "k",
+            bin: "k",
+            target: "t",
+            features: &[],
+        },
+        firmware: None,
+        programs: Programs {
+            packages: &[],
+            target: "t",
+            bins: &[],
+        },
+        qemu: Qemu {
+            binary,
+            args,
+            ..Qemu::LINUX_FLAGS
+        },
+        exit: Exit::ISA_DEBUG_EXIT,
+        default_cmdline: "",
+        boots: &[],
+        bench: None,
+    }
 }
 
 /// The arch called `name`, or an error listing the known ones.

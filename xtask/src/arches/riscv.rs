@@ -4,7 +4,7 @@
 //! `docs/arch-riscv.md`). Both run the same boots, checked against
 //! `examples/kernel-riscv/expect/`.
 
-use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu};
+use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS};
 
 /// The bundled programs, the hostile set (`user-riscv`), a C program built
 /// outside the workspace and malformed ELF files, in the order the
@@ -179,23 +179,44 @@ const BENCH: Bench = Bench {
     timeout_secs: 300,
 };
 
-/// The RISC-V boots: `riscv64` and `riscv32`.
-pub const ARCHES: &[Arch] = &[
+/// A RISC-V arch: the same kernel package, programs, exit device and
+/// bench on every XLEN; only the target, firmware, QEMU and boots differ.
+const fn riscv(
+    name: &'static str,
+    target: &'static str,
+    firmware: Option<&'static str>,
+    qemu: Qemu,
+    boots: &'static [Boot],
+) -> Arch {
     Arch {
-        name: "riscv64",
+        name,
         kernel: Build {
             package: "kernel-riscv",
             bin: "kernel-riscv",
-            target: "riscv64gc-unknown-none-elf",
+            target,
             features: &[],
         },
-        firmware: None,
+        firmware,
         programs: Programs {
             packages: &["user", "user-riscv"],
-            target: "riscv64gc-unknown-none-elf",
-            bins: &["hello", "exerciser", "yielder", "spinner"],
+            target,
+            bins: USER_BINS,
         },
-        qemu: Qemu {
+        qemu,
+        exit: Exit::SIFIVE_TEST,
+        default_cmdline: "cpulimit=50",
+        boots,
+        bench: Some(BENCH),
+    }
+}
+
+/// The RISC-V boots: `riscv64` and `riscv32`.
+pub const ARCHES: &[Arch] = &[
+    riscv(
+        "riscv64",
+        "riscv64gc-unknown-none-elf",
+        None,
+        Qemu {
             binary: "qemu-system-riscv64",
             args: &[
                 "-machine",
@@ -210,26 +231,13 @@ pub const ARCHES: &[Arch] = &[
             ],
             ..Qemu::LINUX_FLAGS
         },
-        exit: Exit::SIFIVE_TEST,
-        default_cmdline: "cpulimit=50",
-        boots: boots!("rv64", "64", "32"),
-        bench: Some(BENCH),
-    },
-    Arch {
-        name: "riscv32",
-        kernel: Build {
-            package: "kernel-riscv",
-            bin: "kernel-riscv",
-            target: "riscv32imac-unknown-none-elf",
-            features: &[],
-        },
-        firmware: Some("minisbi"),
-        programs: Programs {
-            packages: &["user", "user-riscv"],
-            target: "riscv32imac-unknown-none-elf",
-            bins: &["hello", "exerciser", "yielder", "spinner"],
-        },
-        qemu: Qemu {
+        boots!("rv64", "64", "32"),
+    ),
+    riscv(
+        "riscv32",
+        "riscv32imac-unknown-none-elf",
+        Some("minisbi"),
+        Qemu {
             binary: "qemu-system-riscv32",
             args: &[
                 "-machine",
@@ -242,9 +250,6 @@ pub const ARCHES: &[Arch] = &[
             ],
             ..Qemu::LINUX_FLAGS
         },
-        exit: Exit::SIFIVE_TEST,
-        default_cmdline: "cpulimit=50",
-        boots: boots!("rv32", "32", "64"),
-        bench: Some(BENCH),
-    },
+        boots!("rv32", "32", "64"),
+    ),
 ];

@@ -3,9 +3,12 @@
 //! `examples/user` and `examples/user-x86_64` in a cpio initrd, and exits
 //! through `isa-debug-exit` (33 = success). `cargo xtask test` boots the full
 //! set with both kernels (`preempt-kernel` makes system calls preemptible),
-//! on the `qemu64` CPU, and once without an initrd; see docs/arch-x86_64.md.
+//! on the `qemu64` CPU, once without an initrd, and two test builds that
+//! must end in a register dump and exit 3 (a ring-0 page fault, a kernel
+//! stack overflow reported from the double-fault IST stack); see
+//! docs/arch-x86_64.md.
 
-use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu};
+use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS};
 
 /// Deterministic virtual time: the transcript is the same on every run.
 const ICOUNT: &[&str] = &["-icount", "shift=0,sleep=off"];
@@ -15,7 +18,8 @@ const ICOUNT: &[&str] = &["-icount", "shift=0,sleep=off"];
 const QEMU64: &[&str] = &["-icount", "shift=0,sleep=off", "-cpu", "qemu64"];
 
 /// The full set: bundled programs, x86-only checks, 21 hostile kinds, a
-/// second yielder, and a malformed file last (so pids match the expectation).
+/// second yielder, two register-leak checkers (each the other's partner),
+/// and a malformed file last (so pids match the expectation).
 const FULL_SET: Initrd = Initrd::Entries(&[
     Entry::Bin("hello"),
     Entry::Bin("exerciser"),
@@ -44,6 +48,8 @@ const FULL_SET: Initrd = Initrd::Entries(&[
     Entry::Bin("jump-stack"),
     Entry::Bin("spinner"),
     Entry::Bin("yielder"),
+    Entry::Bin("regleak"),
+    Entry::Bin("regleak"),
     Entry::Bytes("not-an-elf", b"this is not an ELF file\n"),
 ]);
 
@@ -60,7 +66,7 @@ pub const ARCHES: &[Arch] = &[Arch {
     programs: Programs {
         packages: &["user", "user-x86_64"],
         target: "x86_64-unknown-none",
-        bins: &["hello", "exerciser", "yielder", "spinner"],
+        bins: USER_BINS,
     },
     qemu: Qemu {
         binary: "qemu-system-x86_64",
@@ -119,6 +125,26 @@ pub const ARCHES: &[Arch] = &[Arch {
             initrd: Initrd::Absent,
             qemu_args: &[],
             expect: "examples/kernel-x86_64/expect/no-initrd.expect",
+            outcome: Outcome::ExitCode(3),
+            timeout_secs: 60,
+        },
+        Boot {
+            name: "kernel-fault",
+            cmdline: "",
+            kernel_features: &["kernel-fault-test"],
+            initrd: Initrd::Entries(&[Entry::Bin("hello")]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/kernel-fault.expect",
+            outcome: Outcome::ExitCode(3),
+            timeout_secs: 60,
+        },
+        Boot {
+            name: "kernel-stack-overflow",
+            cmdline: "",
+            kernel_features: &["kernel-stack-overflow-test"],
+            initrd: Initrd::Entries(&[Entry::Bin("hello")]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/kernel-stack-overflow.expect",
             outcome: Outcome::ExitCode(3),
             timeout_secs: 60,
         },

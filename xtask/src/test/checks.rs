@@ -181,34 +181,10 @@ pub(super) fn qemu_boots(arch: &'static Arch) -> Result<Done> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arches::{Build, Exit, Programs, Qemu};
 
     #[test]
     fn boots_of_an_arch_whose_qemu_is_missing_are_skipped_naming_the_binary() {
-        static ARCH: Arch = Arch {
-            name: "nowhere",
-            kernel: Build {
-                package: "k",
-                bin: "k",
-                target: "t",
-                features: &[],
-            },
-            firmware: None,
-            programs: Programs {
-                packages: &[],
-                target: "t",
-                bins: &[],
-            },
-            qemu: Qemu {
-                binary: "qemu-system-ldex-does-not-exist",
-                args: &[],
-                ..Qemu::LINUX_FLAGS
-            },
-            exit: Exit::SIFIVE_TEST,
-            default_cmdline: "",
-            boots: &[],
-            bench: None,
-        };
+        static ARCH: Arch = crate::arches::fake("nowhere", "qemu-system-ldex-does-not-exist", &[]);
         let Ok(Done::Skipped(why)) = qemu_boots(&ARCH) else {
             panic!("not skipped")
         };

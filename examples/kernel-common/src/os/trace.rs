@@ -22,6 +22,8 @@ pub fn column_name(column: Column) -> &'static str {
 }
 
 /// Print `event` as one `[trace]` line.
+#[cold]
+#[inline(never)]
 pub fn print_event<C: Console + ?Sized>(console: &C, event: &Event) {
     print(
         console,

@@ -1,0 +1,48 @@
+//! Test builds that break the kernel on purpose (`cargo xtask test` boots
+//! both and expects a register dump and a failure exit, not a hang):
+//!
+//! * `kernel-fault-test`: right after `Kernel::boot` has installed the trap
+//!   table, a ring-0 read of an unmapped address. The page fault reaches
+//!   ldex-core as a kernel-mode trap, which panics with the cause (CR2 in
+//!   it) and the frame; the panic handler exits QEMU.
+//! * `kernel-stack-overflow-test`: the first console write, i.e. inside
+//!   the `write` system call of the first process (`hello`), recurses
+//!   without bound on that process's kernel stack, down into the unmapped
+//!   guard page at its bottom (`guard_pages` in `main.rs`). The CPU cannot
+//!   push the page fault's frame onto the same stack and raises a double
+//!   fault, which the IDT sends to the IST1 stack; ldex-arch-x86_64 reports
+//!   it from there without touching the broken stack.
+
+use crate::kprint;
+
+/// Far from anything the kernel maps: PML4[0] maps only the first GiB.
+#[cfg(feature = "kernel-fault-test")]
+const UNMAPPED: usize = 0xdead_0000;
+
+/// At boot, once the trap table is installed.
+#[cfg(feature = "kernel-fault-test")]
+pub fn after_boot() {
+    kprint!("kernel-fault-test: reading unmapped {UNMAPPED:#x} in ring 0\n");
+    // SAFETY: deliberately not: the fault must reach the trap table.
+    let _ = unsafe { core::ptr::read_volatile(UNMAPPED as *const u64) };
+}
+
+/// In a system call that writes to the console.
+#[cfg(feature = "kernel-stack-overflow-test")]
+pub fn in_console_write() {
+    let pid = crate::KERNEL.current().map(|p| p.get());
+    kprint!("kernel-stack-overflow-test: recursing on the kernel stack of pid {pid:?}\n");
+    recurse(0);
+}
+
+/// Use 512 bytes of stack per call, forever (the compiler cannot turn it
+/// into a loop: the result depends on the frame after the call returns).
+#[cfg(feature = "kernel-stack-overflow-test")]
+#[inline(never)]
+fn recurse(depth: u64) -> u64 {
+    let frame = core::hint::black_box([depth; 64]);
+    if core::hint::black_box(depth) == u64::MAX {
+        return 0;
+    }
+    recurse(depth + 1).wrapping_add(frame[depth as usize % 64])
+}
