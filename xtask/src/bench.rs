@@ -3,17 +3,22 @@
 //! `bench-qemu` boots the arch's bench kernel under
 //! `-icount shift=0,sleep=off`, which makes guest instruction counts exactly
 //! repeatable, and collects the lines the kernel prints as
-//! `bench: NAME INSTRUCTIONS`. `bench` runs the workspace's criterion
-//! benches and `bench-qemu` for every arch that has a bench boot, then
-//! rewrites the tables of `docs/performance.md` (see [`crate::perfdoc`]).
+//! `bench: NAME INSTRUCTIONS`. `bench` runs the host's criterion benches
+//! ([`host`]), `bench-qemu` for every arch, the simulator's speed ([`sim`])
+//! and the policy benches, then rewrites every table of
+//! `docs/performance.md` (see [`crate::perfdoc`]): each row of the document
+//! is measured by that one run.
+
+mod host;
+mod sim;
 
 use crate::arches::Outcome;
 use crate::arches::{self, Arch};
 use crate::boot::{self, Source};
 use crate::cmd::{Cmd, Error, Result, on_path};
 use crate::perfdoc;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// QEMU's deterministic instruction counting.
 const ICOUNT: &[&str] = &["-icount", "shift=0,sleep=off"];
@@ -84,160 +89,130 @@ pub fn qemu_main(arch_name: &str) -> Result {
     Ok(())
 }
 
+/// The issue's targets in guest instructions: (arch name prefix, a word of
+/// the measurement's name, at most). The first match counts.
+const QEMU_TARGETS: &[(&str, &str, u64)] = &[
+    ("x86_64", "int 0x80", 90),
+    ("x86_64", "syscall", 60),
+    ("x86_64", "yield", 300),
+    ("riscv", "syscall", 130),
+    ("riscv", "yield", 400),
+];
+
+/// The target of `measurement` on `arch`, if the issue sets one.
+fn qemu_target(arch: &str, measurement: &str) -> Option<u64> {
+    QEMU_TARGETS
+        .iter()
+        .find(|(a, word, _)| arch.starts_with(a) && measurement.contains(word))
+        .map(|&(_, _, most)| most)
+}
+
 fn qemu_table(arch: &Arch, rows: &[Row]) -> String {
     let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|(n, v)| vec![n.clone(), v.clone()])
+        .map(|(name, count)| {
+            let target = match (qemu_target(arch.name, name), count.parse::<u64>()) {
+                (Some(most), Ok(n)) => format!("≤ {most}{}", if n <= most { " ✓" } else { "" }),
+                _ => "–".to_owned(),
+            };
+            vec![name.clone(), count.clone(), target]
+        })
         .collect();
-    format!(
-        "Measured with `cargo xtask bench-qemu {}` (QEMU `-icount shift=0,sleep=off`).\n\n{}",
-        arch.name,
-        perfdoc::table(&["measurement", "guest instructions"], &rows)
-    )
+    perfdoc::table(&["measurement", "guest instructions", "target"], &rows)
 }
 
-/// `cargo xtask bench`: every benchmark, then the document.
+/// `cargo xtask bench`: every benchmark, then the document. Each section
+/// of `docs/performance.md` gets the date and the command that measured it.
 pub fn main() -> Result {
-    let mut sections = Vec::new();
-    let mut notes = Vec::new();
-    match host()? {
-        Some(table) => sections.push(("host".to_owned(), table)),
-        None => notes.push("host: no workspace crate has a bench target yet".to_owned()),
-    }
+    let started = Instant::now();
+    let date = Cmd::new("date").args(["-u", "+%Y-%m-%d"]).read()?;
+    let date = date.trim();
+    let stamp = |command: &str, table: String| {
+        format!("Measured on {date} by `cargo xtask bench` ({command}):\n\n{table}")
+    };
+    let times = host::TIMES.join(" ");
+    let mut sections = vec![(
+        "host-swtch".to_owned(),
+        stamp(
+            &format!("`cargo bench -p ldex-bench --bench swtch -- {times}`"),
+            host::swtch()?,
+        ),
+    )];
     for arch in arches::all() {
         if arch.bench.is_none() {
-            notes.push(format!("qemu-{}: no bench boot registered", arch.name));
-        } else if !on_path(arch.qemu.binary) {
+            return Err(Error::new(format!(
+                "{} has no bench boot registered",
+                arch.name
+            )));
+        }
+        if !on_path(arch.qemu.binary) {
             return Err(Error::new(format!(
                 "{} is not installed (install with: {})",
                 arch.qemu.binary,
                 crate::QEMU_INSTALL_HINT
             )));
-        } else {
-            sections.push((
-                format!("qemu-{}", arch.name),
-                qemu_table(arch, &qemu(arch)?),
-            ));
         }
+        let table = qemu_table(arch, &qemu(arch)?);
+        sections.push((
+            format!("qemu-{}", arch.name),
+            stamp(
+                &format!(
+                    "`cargo xtask bench-qemu {}`, QEMU `-icount shift=0,sleep=off`",
+                    arch.name
+                ),
+                table,
+            ),
+        ));
     }
-    if arches::all().next().is_none() {
-        notes.push("qemu: no example kernel registered yet (xtask/src/arches/)".to_owned());
-    }
+    sections.push((
+        "sim".to_owned(),
+        stamp(
+            &format!(
+                "`ldex-sim --scenario {} --trace-off`, release build",
+                sim::SCENARIO
+            ),
+            sim::measure()?,
+        ),
+    ));
+    sections.push((
+        "policies".to_owned(),
+        stamp(
+            &format!(
+                "`cargo bench -p ldex-bench --bench policies -- {times}`, then \
+                 `cargo run -p ldex-bench --bin perf-table`"
+            ),
+            host::policies()?,
+        ),
+    ));
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    sections.push((
+        "duration".to_owned(),
+        format!("This run of `cargo xtask bench` took {minutes:.1} minutes."),
+    ));
     for (name, table) in &sections {
         println!("\n[{name}]\n{table}");
     }
-    write_doc(&sections)?;
-    for note in notes {
-        println!("not measured: {note}");
-    }
-    Ok(())
+    write_doc(&sections)
 }
 
-/// Criterion benches of the workspace, if any: the mean of every bench
-/// that this run measured.
-fn host() -> Result<Option<String>> {
-    let metadata = Cmd::cargo()
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .read()?;
-    if !metadata.contains(r#""kind":["bench"]"#) {
-        return Ok(None);
-    }
-    let start = SystemTime::now();
-    let cmd = Cmd::cargo().args(["bench", "--workspace", "--benches"]);
-    println!("+ {}", cmd.shown());
-    cmd.run()?;
-    let mut rows = Vec::new();
-    collect_criterion(
-        &crate::root().join("target").join("criterion"),
-        start,
-        &mut rows,
-    )?;
-    rows.sort();
-    let rows: Vec<Vec<String>> = rows.into_iter().map(|(n, v)| vec![n, v]).collect();
-    Ok(Some(format!(
-        "Measured with `cargo xtask bench` (criterion, mean).\n\n{}",
-        perfdoc::table(&["benchmark", "mean"], &rows)
-    )))
-}
-
-/// Walks criterion's output for `<id>/new/estimates.json` written since
-/// `since`.
-fn collect_criterion(dir: &Path, since: SystemTime, rows: &mut Vec<Row>) -> Result {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(());
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let estimates = path.join("new").join("estimates.json");
-        let fresh = estimates
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t >= since);
-        if fresh {
-            let text = std::fs::read_to_string(&estimates)
-                .map_err(|e| Error::new(format!("{}: {e}", estimates.display())))?;
-            let mean = mean_ns(&text)
-                .ok_or_else(|| Error::new(format!("{}: no mean estimate", estimates.display())))?;
-            let base = crate::root().join("target").join("criterion");
-            let id = path
-                .strip_prefix(&base)
-                .unwrap_or(&path)
-                .display()
-                .to_string();
-            rows.push((id, format_ns(mean)));
-        } else if path.is_dir()
-            && path
-                .file_name()
-                .is_some_and(|n| n != "report" && n != "new" && n != "base")
-        {
-            collect_criterion(&path, since, rows)?;
-        }
-    }
-    Ok(())
-}
-
-/// The mean's point estimate (ns) of a criterion `estimates.json`.
-fn mean_ns(json: &str) -> Option<f64> {
-    let after_mean = &json[json.find(r#""mean":"#)?..];
-    let value = &after_mean[after_mean.find(r#""point_estimate":"#)? + 17..];
-    let end = value.find([',', '}'])?;
-    value[..end].trim().parse().ok()
-}
-
-fn format_ns(ns: f64) -> String {
-    match ns {
-        ns if ns < 1e3 => format!("{ns:.1} ns"),
-        ns if ns < 1e6 => format!("{:.2} µs", ns / 1e3),
-        ns => format!("{:.2} ms", ns / 1e6),
-    }
-}
-
-/// Rewrites each section of `docs/performance.md`; a missing document or
-/// marker is reported, not created (the prose is written by hand).
+/// Rewrites each section of `docs/performance.md`; a missing marker is an
+/// error naming it (the prose around the tables is written by hand).
 fn write_doc(sections: &[(String, String)]) -> Result {
-    if sections.is_empty() {
-        println!("nothing measured: docs/performance.md left as it is");
-        return Ok(());
-    }
     let path: PathBuf = crate::root().join("docs").join("performance.md");
-    let Ok(mut doc) = std::fs::read_to_string(&path) else {
-        println!("docs/performance.md does not exist: tables printed above, not written");
-        return Ok(());
-    };
+    let mut doc = std::fs::read_to_string(&path)
+        .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
     for (name, table) in sections {
-        match perfdoc::replace(&doc, name, table) {
-            Some(new) => doc = new,
-            None => {
-                let (begin, end) = perfdoc::markers(name);
-                println!(
-                    "docs/performance.md has no `{begin}` ... `{end}` section: [{name}] not written"
-                );
-            }
-        }
+        doc = perfdoc::replace(&doc, name, table).ok_or_else(|| {
+            let (begin, end) = perfdoc::markers(name);
+            Error::new(format!(
+                "{} has no `{begin}` ... `{end}` section for [{name}]",
+                path.display()
+            ))
+        })?;
     }
     std::fs::write(&path, doc)
         .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
-    println!("rewrote the measured sections of docs/performance.md");
+    println!("rewrote the measured sections of {}", path.display());
     Ok(())
 }
 
@@ -281,15 +256,25 @@ mod tests {
     }
 
     #[test]
-    fn mean_point_estimate_is_read_from_criterion_json() {
-        let json = r#"{"mean":{"confidence_interval":{"confidence_level":0.95,"lower_bound":10.0,"upper_bound":12.0},"point_estimate":11.25,"standard_error":0.5},"median":{"point_estimate":99.0}}"#;
-        assert_eq!(mean_ns(json), Some(11.25));
-    }
-
-    #[test]
-    fn durations_are_formatted_with_a_fitting_unit() {
-        assert_eq!(format_ns(12.34), "12.3 ns");
-        assert_eq!(format_ns(1500.0), "1.50 µs");
-        assert_eq!(format_ns(2.5e6), "2.50 ms");
+    fn qemu_targets_pick_the_issue_bound_of_each_arch_and_measurement() {
+        let x = "x86_64";
+        assert_eq!(
+            qemu_target(x, "null syscall round trip, int 0x80"),
+            Some(90)
+        );
+        assert_eq!(qemu_target(x, "null syscall round trip, syscall"), Some(60));
+        assert_eq!(qemu_target(x, "yield round trip"), Some(300));
+        assert_eq!(
+            qemu_target("riscv32", "null syscall round trip (getpid, ecall)"),
+            Some(130)
+        );
+        assert_eq!(
+            qemu_target("riscv64", "yield round trip between two processes"),
+            Some(400)
+        );
+        assert_eq!(
+            qemu_target("riscv64", "timer interrupt, entry to exit"),
+            None
+        );
     }
 }

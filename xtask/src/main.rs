@@ -14,8 +14,9 @@ usage: cargo xtask <command>
                             build the kernel and an initrd of the ELF files (the
                             bundled programs by default), boot, show the console
   bench-qemu <arch>         guest instruction counts under -icount shift=0,sleep=off
-  bench                     criterion benches + bench-qemu for every arch, then
-                            rewrite the tables of docs/performance.md
+  bench                     swtch vs corosensei, bench-qemu for every arch, the
+                            sim's traps/s and the policy benches, then rewrite
+                            every table of docs/performance.md
   help                      this text
 
 environment: LDEX_REQUIRE_QEMU=1 makes a missing QEMU a failure instead of a
