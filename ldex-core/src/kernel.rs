@@ -180,6 +180,14 @@ impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
         &mut self.procs[pid.index()]
     }
 
+    /// A blocked process becomes runnable again.
+    fn unblock(&mut self, pid: Pid) {
+        let e = self.entry(pid);
+        e.state = ProcState::Runnable;
+        e.channel = None;
+        self.sched.wake(pid);
+    }
+
     /// A process became runnable (created or woken): if the policy wants it
     /// on the CPU now, preempt the running one at the next chance.
     fn note_arrival(&mut self) {
@@ -411,9 +419,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             ProcState::Unused | ProcState::Zombie => Err(KillError::NoSuchProcess),
             ProcState::Blocked => {
                 e.killed = true;
-                e.state = ProcState::Runnable;
-                e.channel = None;
-                t.sched.wake(pid);
+                t.unblock(pid);
                 Ok(())
             }
             ProcState::Runnable | ProcState::Running => {
@@ -570,10 +576,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             // A tick that came due while the process was in the kernel
             // (its interrupt still pending) is the process's, not the next
             // one's. Its CPU-time limit is enforced at its next tick.
-            let mut t = self.table.lock();
-            if t.timer.as_ref().is_some_and(PeriodicTimer::is_due) {
-                let _ = self.charge(&mut t);
-            }
+            let _ = self.charge_if_due(&mut self.table.lock());
         }
         self.trace(Event::SaveContext { pid });
         let slot = &self.slots[pid.index()];
@@ -627,9 +630,11 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             let pid = t
                 .current
                 .expect("a trap from user mode with no current process");
-            let due =
-                cause != TrapCause::Timer && t.timer.as_ref().is_some_and(PeriodicTimer::is_due);
-            let over_limit = if due { self.charge(&mut t) } else { None };
+            let over_limit = if cause == TrapCause::Timer {
+                None
+            } else {
+                self.charge_if_due(&mut t)
+            };
             if cause == TrapCause::Syscall {
                 t.entry(pid).syscalls += 1;
             }
@@ -754,6 +759,16 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         }
     }
 
+    /// [`Kernel::charge`] a tick that came due but whose interrupt has not
+    /// been taken yet; nothing (no acknowledge) if none is due.
+    fn charge_if_due(&self, t: &mut Table<A, S, N>) -> Option<(Pid, u64)> {
+        if t.timer.as_ref().is_some_and(PeriodicTimer::is_due) {
+            self.charge(t)
+        } else {
+            None
+        }
+    }
+
     /// Count the ticks that elapsed, charge them to the running process and
     /// ask the policy. Returns the running process if it is now over its
     /// CPU-time limit.
@@ -838,21 +853,12 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
 {
     fn wake(&self, channel: WaitChannel) -> usize {
         let mut woken = 0;
+        let mut t = self.table.lock();
         for index in 0..N {
             let pid = Pid::from_index(index);
-            let was_blocked = {
-                let mut t = self.table.lock();
-                let e = t.entry(pid);
-                if e.state == ProcState::Blocked && e.channel == Some(channel) {
-                    e.state = ProcState::Runnable;
-                    e.channel = None;
-                    t.sched.wake(pid);
-                    true
-                } else {
-                    false
-                }
-            };
-            if was_blocked {
+            let e = t.entry(pid);
+            if e.state == ProcState::Blocked && e.channel == Some(channel) {
+                t.unblock(pid);
                 self.trace(Event::Wake { pid });
                 woken += 1;
             }

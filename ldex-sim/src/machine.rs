@@ -395,10 +395,7 @@ impl Machine {
                 self.halt(why);
             }
             if cpu.now >= cpu.max_ticks {
-                let why = format!(
-                    "the simulated time limit of {} ticks was reached",
-                    cpu.max_ticks
-                );
+                let why = Self::time_limit(&cpu);
                 drop(cpu);
                 self.halt(why);
             }
@@ -540,10 +537,7 @@ impl Machine {
                 self.halt("deadlock: no process can run and no interrupt will come".into());
             };
             if next > cpu.max_ticks {
-                let why = format!(
-                    "the simulated time limit of {} ticks was reached",
-                    cpu.max_ticks
-                );
+                let why = Self::time_limit(&cpu);
                 drop(cpu);
                 self.halt(why);
             }
@@ -561,6 +555,14 @@ impl Machine {
         };
         let mut frame = SimFrame::default();
         sink.trap(&mut frame, cause);
+    }
+
+    /// Why the machine stops at its time limit.
+    fn time_limit(cpu: &Cpu) -> String {
+        format!(
+            "the simulated time limit of {} ticks was reached",
+            cpu.max_ticks
+        )
     }
 
     /// Stop the machine. The main thread unwinds out of `Kernel::run`; a
