@@ -9,10 +9,10 @@
 //!   sets it) and has no saved state.
 //! * When the CPU leaves a process ([`leave`]), its user frame's FS tells
 //!   whether the FP registers changed since they were last loaded: only on
-//!   `Dirty` are they stored into its [`FpState`], and the frame's FS becomes
+//!   `Dirty` are they stored into its [`FpuState`], and the frame's FS becomes
 //!   `Clean`. A process that never touches FP costs one load and one compare.
 //! * When the CPU enters a process ([`enter`]), its registers are loaded
-//!   from its [`FpState`], or zeroed if it has none (so nothing leaks from
+//!   from its [`FpuState`], or zeroed if it has none (so nothing leaks from
 //!   the process that ran before), with `FS` made non-Off for the kernel
 //!   for the duration. (Zeroing is not skipped when the registers "are
 //!   already zero": a process restarted by `FaultPolicy::Restart` gets a
@@ -24,7 +24,7 @@
 //! split is by XLEN and the assembly enables D itself (`.option arch, +d`).
 //! On rv32 (riscv32imac, no F or D) there is nothing to save:
 //! new processes start with `FS = Off`, so any FP instruction is an illegal
-//! instruction and ends the process, and [`FpState`] is empty.
+//! instruction and ends the process, and [`FpuState`] is empty.
 //!
 //! [`TrapFrame::new_user`]: ldex_core::TrapFrame::new_user
 
@@ -32,7 +32,7 @@ use crate::frame::TrapFrame;
 
 /// The FP registers of one process ([`ldex_core::Arch::ProcessState`]).
 #[derive(Clone, Debug, Default)]
-pub struct FpState {
+pub struct FpuState {
     #[cfg(target_arch = "riscv64")]
     f: [u64; 32],
     #[cfg(target_arch = "riscv64")]
@@ -41,7 +41,7 @@ pub struct FpState {
     saved: bool,
 }
 
-impl FpState {
+impl FpuState {
     /// Has this process ever had its FP registers saved?
     pub fn is_saved(&self) -> bool {
         cfg_if::cfg_if! {
@@ -59,7 +59,7 @@ cfg_if::cfg_if! {
 
         /// Save the FP registers if `user` (the process's user frame) says
         /// they are Dirty.
-        pub fn leave(state: &mut FpState, user: &mut TrapFrame) {
+        pub fn leave(state: &mut FpuState, user: &mut TrapFrame) {
             if user.fs() != FS_DIRTY {
                 return;
             }
@@ -74,8 +74,8 @@ cfg_if::cfg_if! {
                     ".endr",
                     "frcsr {t}",
                     ".option pop",
-                    p = in(reg) state as *mut FpState,
-                    f = const offset_of!(FpState, f),
+                    p = in(reg) state as *mut FpuState,
+                    f = const offset_of!(FpuState, f),
                     t = out(reg) state.fcsr,
                     options(nostack),
                 );
@@ -85,9 +85,14 @@ cfg_if::cfg_if! {
         }
 
         /// Load the process's FP registers (or zeros).
-        pub fn enter(state: &FpState) {
-            csr::clear!("sstatus", SSTATUS_FS);
-            csr::set!("sstatus", FS_CLEAN);
+        pub fn enter(state: &FpuState) {
+            // SAFETY: only sstatus.FS changes, to Clean: FP instructions
+            // become legal for the loads below; the process's own FS comes
+            // back from its frame at `sret`.
+            unsafe {
+                csr::clear!("sstatus", SSTATUS_FS);
+                csr::set!("sstatus", FS_CLEAN);
+            }
             if state.saved {
                 // SAFETY: FS is on; loads read `state`.
                 unsafe {
@@ -99,8 +104,8 @@ cfg_if::cfg_if! {
                         ".endr",
                         "fscsr {t}",
                         ".option pop",
-                        p = in(reg) state as *const FpState,
-                        f = const offset_of!(FpState, f),
+                        p = in(reg) state as *const FpuState,
+                        f = const offset_of!(FpuState, f),
                         t = in(reg) state.fcsr,
                         options(nostack),
                     );
@@ -123,9 +128,9 @@ cfg_if::cfg_if! {
         }
     } else {
         /// Nothing to save without the D extension.
-        pub fn leave(_state: &mut FpState, _user: &mut TrapFrame) {}
+        pub fn leave(_state: &mut FpuState, _user: &mut TrapFrame) {}
 
         /// Nothing to load without the D extension.
-        pub fn enter(_state: &FpState) {}
+        pub fn enter(_state: &FpuState) {}
     }
 }

@@ -26,8 +26,11 @@
 //!
 //! # Invariants
 //! * Only one process is `Running`, and it is `current`.
-//! * The table lock is never held across [`Context::switch`], and
-//!   interrupts are disabled at every switch.
+//! * No spin lock is held and interrupts are disabled at every
+//!   [`Context::switch`] and at every return-from-trap. Debug builds check
+//!   both there (as xv6's `sched()` does), each a panic with its own name:
+//!   `dispatch`, `sched_out` and `return-from-trap`, followed by
+//!   `interrupts enabled` or `spin lock held`.
 //! * A process's slot (kernel stack, context, arch state) is touched only by
 //!   `spawn` while the slot is unused, by the scheduler loop while the process
 //!   is not running, and by the process itself while it runs.
@@ -46,7 +49,6 @@
 //! kernel panics with the frame.
 
 use core::cell::UnsafeCell;
-use core::marker::PhantomData;
 
 use crate::arch::{Arch, Context, TrapFrame, TrapSink, TrapTable};
 use crate::cause::TrapCause;
@@ -55,7 +57,7 @@ use crate::kstack::KernelStack;
 use crate::pid::Pid;
 use crate::proc::{Ending, KillReason, Name, ProcInfo, ProcState};
 use crate::sched::{Decision, Hint, Requeue, Scheduler};
-use crate::sync::{Interrupts, SpinLock};
+use crate::sync::SpinLock;
 use crate::syscall::{Os, SyscallAction, SyscallCx, WaitChannel, Wake};
 use crate::timer::{PeriodicTimer, Timer};
 use crate::token::BootToken;
@@ -102,17 +104,13 @@ pub struct RunSummary {
     pub reaped: u64,
 }
 
-/// Interrupt control of arch `A`, for the table lock.
-pub struct ArchInterrupts<A>(PhantomData<A>);
-
-impl<A: Arch> Interrupts for ArchInterrupts<A> {
-    fn disable() -> bool {
-        A::disable_interrupts()
-    }
-    fn restore(was_enabled: bool) {
-        if was_enabled {
-            A::enable_interrupts();
-        }
+/// The invariants of every switch and return-from-trap (see the module
+/// docs), checked in debug builds. `at` names the place in the panic.
+#[inline(always)]
+fn check_switch_invariants<A: Arch>(at: &str) {
+    if cfg!(debug_assertions) {
+        assert!(!A::are_enabled(), "{at}: interrupts enabled");
+        assert_eq!(A::locks_held(), 0, "{at}: spin lock held");
     }
 }
 
@@ -230,7 +228,7 @@ impl<A: Arch, const KSTACK: usize> Slot<A, KSTACK> {
 pub struct Kernel<A: Arch, S: Scheduler, O: Os<A>, const N: usize, const KSTACK: usize = 16384> {
     config: Config,
     os: O,
-    table: SpinLock<Table<A, S, N>, ArchInterrupts<A>>,
+    table: SpinLock<Table<A, S, N>, A>,
     slots: [Slot<A, KSTACK>; N],
     scheduler: UnsafeCell<A::Context>,
 }
@@ -432,7 +430,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     /// The per-CPU scheduler loop. Runs processes until none is left, on the
     /// stack it was called on (the boot stack becomes the scheduler's).
     pub fn run(&'static self) -> Result<RunSummary, RunError> {
-        A::disable_interrupts();
+        A::disable();
         if !self.table.lock().booted {
             return Err(RunError::NotBooted);
         }
@@ -480,17 +478,19 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         self.trace(Event::RestoreContext { pid });
         self.trace(Event::SwitchKstack { pid });
         // SAFETY: the process is not running (we are the scheduler), so its
-        // slot is ours; its kernel stack lives as long as the kernel.
+        // slot is ours, frame included; its kernel stack lives as long as
+        // the kernel and its frame was written by `spawn`.
         unsafe {
             let state = (*slot.arch.get())
                 .as_mut()
                 .expect("a live process has arch state");
-            A::enter_process(KernelStack::top(slot.kstack.get()), aspace, state);
+            A::enter_process(slot.frame(), aspace, state);
+            check_switch_invariants::<A>("dispatch");
             A::Context::switch(self.scheduler.get(), slot.context.get());
             let state = (*slot.arch.get())
                 .as_mut()
                 .expect("a live process has arch state");
-            A::leave_process(state);
+            A::leave_process(&mut *slot.frame(), state);
         }
         let reaped = {
             let mut t = self.table.lock();
@@ -523,14 +523,15 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         let frame = kernel.slots[pid.index()].frame();
         // SAFETY: `frame` is the top of the current kernel stack, written by
         // `spawn` and untouched since.
-        kernel.return_to_user(pid, unsafe { &mut *frame });
+        kernel.prepare_return(pid, unsafe { &mut *frame });
         // SAFETY: as above; `dispatch` ran `enter_process` for this stack.
         unsafe { A::return_to_user(frame) }
     }
 
-    /// Everything the protocol does on the way out to user mode: die if
-    /// killed, take a deferred preemption, and report return-from-trap.
-    fn return_to_user(&self, pid: Pid, frame: &mut A::TrapFrame) {
+    /// Everything the protocol does before return-from-trap to user mode:
+    /// die if killed, take a deferred preemption, report return-from-trap,
+    /// and check its invariants. The arch's exit path then returns.
+    fn prepare_return(&self, pid: Pid, frame: &mut A::TrapFrame) {
         let (killed, resched) = self.exit_flags(pid);
         if killed || resched {
             self.die_or_reschedule(pid, killed, resched);
@@ -541,6 +542,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             pid,
             pc: frame.pc(),
         });
+        check_switch_invariants::<A>("return-from-trap");
     }
 
     /// Is `pid` killed, and is a preemption pending? Clears the latter.
@@ -579,6 +581,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             let _ = self.charge_if_due(&mut self.table.lock());
         }
         self.trace(Event::SaveContext { pid });
+        check_switch_invariants::<A>("sched_out");
         let slot = &self.slots[pid.index()];
         // SAFETY: we are `pid`, running on its kernel stack with interrupts
         // disabled and no lock held; the scheduler context was saved by the
@@ -662,7 +665,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             | TrapCause::Misaligned { .. }
             | TrapCause::Other(_) => self.fault(pid, frame, cause),
         }
-        self.return_to_user(pid, frame);
+        self.prepare_return(pid, frame);
     }
 
     #[inline(never)]
@@ -721,11 +724,11 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
             ticks,
         };
         if preemptible {
-            A::enable_interrupts();
+            A::enable();
         }
         let action = self.os.syscall(&mut cx);
         if preemptible {
-            A::disable_interrupts();
+            A::disable();
         }
         match action {
             SyscallAction::Return(value) => frame.set_syscall_return(value),

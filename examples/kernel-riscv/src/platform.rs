@@ -40,7 +40,8 @@ fn current_space() -> AddressSpace {
     let satp: usize;
     // SAFETY: reading satp has no side effect.
     unsafe { core::arch::asm!("csrr {}, satp", out(reg) satp, options(nomem, nostack)) };
-    AddressSpace::from_satp(Satp::from_bits(satp))
+    // SAFETY: the value `satp` holds now maps the running kernel.
+    AddressSpace::from_satp(unsafe { Satp::from_bits(satp) })
 }
 
 // SAFETY: system calls run with the caller's address space loaded (the

@@ -142,7 +142,10 @@ impl AddressSpace {
 
     /// The `satp` value that selects it.
     pub fn satp(&self) -> Satp {
-        Satp::new(self.root, 0)
+        // SAFETY: `new` mapped the kernel half (all of RAM and the devices)
+        // as every address space of this kernel does, `map_user` never
+        // touches it, and no table is ever freed.
+        unsafe { Satp::new(self.root, 0) }
     }
 
     /// Map the page at `va` to a frame with `perm | U`, allocating the frame

@@ -28,7 +28,7 @@ use kernel_common::cmdline::CmdLine;
 use kernel_common::initrd;
 use kernel_common::os::ExampleOs;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
-use ldex_arch_x86_64::{LapicTimer, X86_64};
+use ldex_arch_x86_64::{Timer, X86_64};
 use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
@@ -121,7 +121,7 @@ extern "C" fn kmain(start_info: u32) -> ! {
 #[cfg(not(feature = "arch-bench"))]
 fn run_protocol(token: &BootToken, archive: &[u8], cmdline: &CmdLine<'_>) -> ! {
     // SAFETY: the direct map covers the local APIC; interrupts are off.
-    let timer = unsafe { LapicTimer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
+    let timer = unsafe { Timer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
     KERNEL.os().platform().set_clock(&timer);
     KERNEL.os().set_tracing(cmdline.trace);
     KERNEL.set_cpu_limit(cmdline.cpu_limit);
