@@ -59,7 +59,7 @@ cfg_if::cfg_if! {
 
         /// Save the FP registers if `user` (the process's user frame) says
         /// they are Dirty.
-        pub fn leave(state: &mut FpuState, user: &mut TrapFrame) {
+        pub(crate) fn leave(state: &mut FpuState, user: &mut TrapFrame) {
             if user.fs() != FS_DIRTY {
                 return;
             }
@@ -85,7 +85,7 @@ cfg_if::cfg_if! {
         }
 
         /// Load the process's FP registers (or zeros).
-        pub fn enter(state: &FpuState) {
+        pub(crate) fn enter(state: &FpuState) {
             // SAFETY: only sstatus.FS changes, to Clean: FP instructions
             // become legal for the loads below; the process's own FS comes
             // back from its frame at `sret`.
@@ -107,6 +107,11 @@ cfg_if::cfg_if! {
                         p = in(reg) state as *const FpuState,
                         f = const offset_of!(FpuState, f),
                         t = in(reg) state.fcsr,
+                        // Every FP register is written: tell the compiler.
+                        out("f0") _, out("f1") _, out("f2") _, out("f3") _, out("f4") _, out("f5") _, out("f6") _, out("f7") _,
+                        out("f8") _, out("f9") _, out("f10") _, out("f11") _, out("f12") _, out("f13") _, out("f14") _, out("f15") _,
+                        out("f16") _, out("f17") _, out("f18") _, out("f19") _, out("f20") _, out("f21") _, out("f22") _, out("f23") _,
+                        out("f24") _, out("f25") _, out("f26") _, out("f27") _, out("f28") _, out("f29") _, out("f30") _, out("f31") _,
                         options(nostack),
                     );
                 }
@@ -121,6 +126,11 @@ cfg_if::cfg_if! {
                         ".endr",
                         "fscsr zero",
                         ".option pop",
+                        // Every FP register is written: tell the compiler.
+                        out("f0") _, out("f1") _, out("f2") _, out("f3") _, out("f4") _, out("f5") _, out("f6") _, out("f7") _,
+                        out("f8") _, out("f9") _, out("f10") _, out("f11") _, out("f12") _, out("f13") _, out("f14") _, out("f15") _,
+                        out("f16") _, out("f17") _, out("f18") _, out("f19") _, out("f20") _, out("f21") _, out("f22") _, out("f23") _,
+                        out("f24") _, out("f25") _, out("f26") _, out("f27") _, out("f28") _, out("f29") _, out("f30") _, out("f31") _,
                         options(nomem, nostack),
                     );
                 }
@@ -128,9 +138,9 @@ cfg_if::cfg_if! {
         }
     } else {
         /// Nothing to save without the D extension.
-        pub fn leave(_state: &mut FpuState, _user: &mut TrapFrame) {}
+        pub(crate) fn leave(_state: &mut FpuState, _user: &mut TrapFrame) {}
 
         /// Nothing to load without the D extension.
-        pub fn enter(_state: &FpuState) {}
+        pub(crate) fn enter(_state: &FpuState) {}
     }
 }
