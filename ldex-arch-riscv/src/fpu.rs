@@ -28,6 +28,7 @@
 //!
 //! [`TrapFrame::new_user`]: ldex_core::TrapFrame::new_user
 
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 use crate::frame::TrapFrame;
 
 /// The FP registers of one process ([`ldex_core::Arch::ProcessState`]).
@@ -138,9 +139,11 @@ cfg_if::cfg_if! {
         }
     } else {
         /// Nothing to save without the D extension.
+        #[cfg(target_arch = "riscv32")]
         pub(crate) fn leave(_state: &mut FpuState, _user: &mut TrapFrame) {}
 
         /// Nothing to load without the D extension.
+        #[cfg(target_arch = "riscv32")]
         pub(crate) fn enter(_state: &FpuState) {}
     }
 }

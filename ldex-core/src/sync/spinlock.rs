@@ -70,6 +70,7 @@ impl<T, I: Interrupts> SpinLock<T, I> {
     }
 
     /// Take the lock if it is free, without spinning.
+    #[must_use = "dropping the guard releases the lock at once"]
     pub fn try_lock(&self) -> Option<SpinLockGuard<'_, T, I>> {
         let irq = I::save_and_disable();
         if self
