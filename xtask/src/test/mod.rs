@@ -7,6 +7,7 @@
 //! nextest profile is `ci` when `CI` is set, else `default`.
 
 mod checks;
+mod msrv;
 
 use crate::QEMU_INSTALL_HINT;
 use crate::arches;
@@ -103,6 +104,12 @@ fn steps() -> Vec<Step> {
                 "--target",
                 target,
             ]))
+        }));
+    }
+    steps.push(step("msrv:host", msrv::host));
+    for &(target, arch_crate) in BARE_METAL {
+        steps.push(step(format!("msrv:{target}"), move || {
+            msrv::check(Some(target), &["ldex-core", arch_crate])
         }));
     }
     steps.push(step("qemu-user:riscv64-swtch", qemu_user));
