@@ -230,6 +230,61 @@ impl<A: Arch, const KSTACK: usize> Slot<A, KSTACK> {
 /// (`RoundRobin`, not `RoundRobin<[_; 16]>`): the kernel holds a
 /// [`P::For<N>`](Policy::For), so the policy has room for exactly the
 /// table's `N` processes.
+///
+/// # Example
+///
+/// A kernel on `ldex-sim`'s simulated machine: boot (trap table and timer),
+/// create two processes, and run them until none is left. A kernel on
+/// RISC-V or x86_64 does the same with its arch crate's types.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use ldex_core::proc::Ending;
+/// use ldex_core::{BootToken, Config};
+/// use ldex_sim::arch::SimTimer;
+/// use ldex_sim::machine::Machine;
+/// use ldex_sim::memory::Memory;
+/// use ldex_sim::os::SimOs;
+/// use ldex_sim::run::{MAX_PROCS, SimKernel};
+/// use ldex_sim::{parse, policy};
+///
+/// // Two programs: one computes for 3 ticks, one writes and exits.
+/// let scenario = parse("process A\n compute 3\nprocess B\n write \"hi\"\n exit 7\n")?;
+/// let memories = scenario.procs.iter().map(|p| Memory::load(&p.program)).collect();
+/// Machine::adopt(Machine::new(memories, Vec::new(), 50, 1000));
+///
+/// // `SimKernel` is `Kernel<SimArch, DynPolicy, SimOs, MAX_PROCS, _>`.
+/// let kernel: &'static SimKernel = Box::leak(Box::new(SimKernel::new(
+///     Config::preemptive(Duration::from_millis(1)),
+///     policy::by_name("rr", 2, MAX_PROCS)?,
+///     SimOs::new(scenario.procs.clone()),
+/// )));
+/// kernel.os().attach(kernel);
+/// // SAFETY: this is boot code, on the machine's CPU in kernel mode, once.
+/// let token = unsafe { BootToken::new() };
+/// kernel.boot(&token, Some(SimTimer)).expect("first boot");
+/// kernel.os().launch(0); // `Kernel::spawn`, from the OS's program table
+/// kernel.os().launch(1);
+/// let summary = kernel.run().expect("booted");
+/// assert_eq!(summary.reaped, 2);
+/// // B wrote and exited while A waited out its quantum; A ran off its end.
+/// let endings: Vec<_> = kernel.os().results().iter().map(|r| r.ending).collect();
+/// assert_eq!(endings, [Ending::Exited(7), Ending::Exited(0)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// The policy is sized by the kernel: one of another size is a type error.
+///
+/// ```compile_fail,E0308
+/// use ldex_core::sched::RoundRobin;
+/// use ldex_core::{Config, Kernel};
+/// use ldex_sim::arch::SimArch;
+/// use ldex_sim::os::SimOs;
+///
+/// let kernel: Kernel<SimArch, RoundRobin, SimOs, 16> =
+///     Kernel::new(Config::cooperative(), RoundRobin::<[_; 8]>::new(2), SimOs::new(Vec::new()));
+/// ```
 pub struct Kernel<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize = 16384> {
     config: Config,
     os: O,

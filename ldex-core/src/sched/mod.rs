@@ -221,6 +221,29 @@ pub enum Requeue {
 }
 
 /// A scheduling policy.
+///
+/// # Example
+///
+/// Round robin with a 2-tick quantum, driven by hand the way the kernel
+/// drives it: admit, pick, charge ticks, put back on `Preempt`.
+///
+/// ```
+/// use ldex_core::Pid;
+/// use ldex_core::sched::{Decision, Hint, Requeue, RoundRobin, Scheduler};
+///
+/// let pid = |n| Pid::new(n).unwrap();
+/// let mut rr = RoundRobin::<[_; 8]>::new(2);
+/// rr.admit(pid(1), Hint::NONE).unwrap();
+/// rr.admit(pid(2), Hint::NONE).unwrap();
+///
+/// let running = rr.pick_next();
+/// assert_eq!(running, Some(pid(1)));
+/// assert_eq!(rr.tick(running), Decision::Continue);
+/// assert_eq!(rr.tick(running), Decision::Preempt); // the quantum is used up
+/// rr.put_back(pid(1), Requeue::Preempted);
+/// assert_eq!(rr.pick_next(), Some(pid(2))); // P1 went to the tail
+/// assert_eq!(rr.runnable(), 1);
+/// ```
 pub trait Scheduler {
     /// The policy's short name, as the simulator's `--policy` spells it.
     fn name(&self) -> &'static str;
