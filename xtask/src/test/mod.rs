@@ -8,6 +8,7 @@
 
 mod checks;
 mod msrv;
+mod readme;
 
 use crate::QEMU_INSTALL_HINT;
 use crate::arches;
@@ -106,6 +107,7 @@ fn steps() -> Vec<Step> {
             ]))
         }));
     }
+    steps.push(step("readme:crate", readme::check));
     steps.push(step("msrv:host", msrv::host));
     for &(target, arch_crate) in BARE_METAL {
         steps.push(step(format!("msrv:{target}"), move || {
