@@ -7,6 +7,7 @@
 //! nextest profile is `ci` when `CI` is set, else `default`.
 
 mod checks;
+mod docs_rs;
 mod msrv;
 mod readme;
 
@@ -108,6 +109,11 @@ fn steps() -> Vec<Step> {
         }));
     }
     steps.push(step("readme:crate", readme::check));
+    for &krate in docs_rs::ARCH_CRATES {
+        steps.push(step(format!("docs.rs:{krate}"), move || {
+            docs_rs::check(krate)
+        }));
+    }
     steps.push(step("msrv:host", msrv::host));
     for &(target, arch_crate) in BARE_METAL {
         steps.push(step(format!("msrv:{target}"), move || {
