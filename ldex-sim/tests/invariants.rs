@@ -75,7 +75,7 @@ impl Os<SimArch> for BadOs {
     }
 }
 
-type BadKernel = Kernel<SimArch, Fifo<[ldex_core::sched::fifo::Slot; 4]>, BadOs, 4, 1024>;
+type BadKernel = Kernel<SimArch, Fifo, BadOs, 4, 1024>;
 
 /// Boot a kernel serving `BadOs(breach)` with two processes that each call
 /// `getpid` and exit, run it, and return the message it panicked with.
