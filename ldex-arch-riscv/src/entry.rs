@@ -41,7 +41,7 @@
 //! 2. `sp -= size_of::<TrapFrame>()`; store x1 and x3..x31 (see the map in
 //!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval.
 //! 3. Call `trap_dispatch` with the frame: it decodes the cause, advances
-//!    sepc past an `ecall`, and calls the installed [`TrapSink`].
+//!    sepc past an `ecall`, and calls the installed [`TrapSink`](ldex_core::arch::TrapSink).
 //! 4. Restore: disable interrupts, if the frame goes back to U-mode
 //!    (`SPP == 0`) put `frame + size` (the kernel stack top) in `sscratch`,
 //!    write sstatus and sepc, load every register, sp last, `sret`.

@@ -7,12 +7,13 @@
 //!
 //! * A new process starts with `FS = Initial` ([`TrapFrame::new_user`]
 //!   sets it) and has no saved state.
-//! * When the CPU leaves a process ([`leave`]), its user frame's FS tells
-//!   whether the FP registers changed since they were last loaded: only on
+//! * When the CPU leaves a process (`leave`, from `Arch::leave_process`),
+//!   its user frame's FS tells whether the FP registers changed since they
+//!   were last loaded: only on
 //!   `Dirty` are they stored into its [`FpuState`], and the frame's FS becomes
 //!   `Clean`. A process that never touches FP costs one load and one compare.
-//! * When the CPU enters a process ([`enter`]), its registers are loaded
-//!   from its [`FpuState`], or zeroed if it has none (so nothing leaks from
+//! * When the CPU enters a process (`enter`, from `Arch::enter_process`),
+//!   its registers are loaded from its [`FpuState`], or zeroed if it has none (so nothing leaks from
 //!   the process that ran before), with `FS` made non-Off for the kernel
 //!   for the duration. (Zeroing is not skipped when the registers "are
 //!   already zero": a process restarted by `FaultPolicy::Restart` gets a
