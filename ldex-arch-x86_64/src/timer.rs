@@ -1,8 +1,9 @@
 //! The timer: the local APIC timer, one-shot, on the TSC clock.
 //!
-//! The clock counts nanoseconds: [`Timer::now`] is the TSC scaled by its
-//! calibrated rate, and [`Timer::frequency_hz`] is 10^9 on every machine
-//! (`Kernel::boot` turns `Config::preemptive`'s duration into it). Where the
+//! The clock counts nanoseconds: [`Timer::now`](ldex_core::Timer::now) is
+//! the TSC scaled by its calibrated rate, and
+//! [`Timer::frequency_hz`](ldex_core::Timer::frequency_hz) is 10^9 on every
+//! machine (`Kernel::boot` turns `Config::preemptive`'s duration into it). Where the
 //! CPU has TSC-deadline mode a deadline goes straight into
 //! `IA32_TSC_DEADLINE` (converted back to TSC counts); otherwise the APIC
 //! timer runs one-shot with an initial count converted from the distance.
