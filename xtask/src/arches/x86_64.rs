@@ -53,6 +53,26 @@ const FULL_SET: Initrd = Initrd::Entries(&[
     Entry::Bytes("not-an-elf", b"this is not an ELF file\n"),
 ]);
 
+/// QEMU's PC with every CPU feature, the serial console on stdout and the
+/// `isa-debug-exit` device (the starter kernel boots the same machine).
+pub const QEMU: Qemu = Qemu {
+    binary: "qemu-system-x86_64",
+    args: &[
+        "-cpu",
+        "max",
+        "-m",
+        "128M",
+        "-display",
+        "none",
+        "-serial",
+        "stdio",
+        "-no-reboot",
+        "-device",
+        "isa-debug-exit,iobase=0xf4,iosize=0x04",
+    ],
+    ..Qemu::LINUX_FLAGS
+};
+
 /// The x86_64 boots: `x86_64`.
 pub const ARCHES: &[Arch] = &[Arch {
     name: "x86_64",
@@ -68,23 +88,7 @@ pub const ARCHES: &[Arch] = &[Arch {
         target: "x86_64-unknown-none",
         bins: USER_BINS,
     },
-    qemu: Qemu {
-        binary: "qemu-system-x86_64",
-        args: &[
-            "-cpu",
-            "max",
-            "-m",
-            "128M",
-            "-display",
-            "none",
-            "-serial",
-            "stdio",
-            "-no-reboot",
-            "-device",
-            "isa-debug-exit,iobase=0xf4,iosize=0x04",
-        ],
-        ..Qemu::LINUX_FLAGS
-    },
+    qemu: QEMU,
     exit: Exit::ISA_DEBUG_EXIT,
     default_cmdline: "cpulimit=50",
     boots: &[
