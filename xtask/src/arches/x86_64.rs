@@ -129,7 +129,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             initrd: Initrd::Absent,
             qemu_args: &[],
             expect: "examples/kernel-x86_64/expect/no-initrd.expect",
-            outcome: Outcome::ExitCode(3),
+            outcome: Outcome::ExitCode(5),
             timeout_secs: 60,
         },
         Boot {
