@@ -46,6 +46,7 @@ const TEST_DEVICE: usize = 0x10_0000;
 
 core::arch::global_asm!(
     // OpenSBI: S-mode, paging and interrupts off, a0 = hart, a1 = device tree.
+    // QEMU's ELF loader zero-fills .bss, so there is nothing to clear.
     ".section .text.boot, \"ax\"",
     ".globl _start",
     "_start:",

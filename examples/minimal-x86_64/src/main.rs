@@ -50,6 +50,7 @@ core::arch::global_asm!(
     .balign 4
     .quad pvh_start
 
+    # QEMU's ELF loader zero-fills .bss: the page tables start empty.
     .section .bss.boot, "aw", @nobits
     .balign 4096
 pml4: .skip 4096
