@@ -51,7 +51,8 @@ pub const fn kernel<A: Arch, P: Platform<A>, const N: usize, const KSTACK: usize
 pub enum ExitCode {
     /// Every process ended (0).
     Success = 0,
-    /// A kernel panic, or ldex refused to boot or run (1).
+    /// A kernel panic, or a boot that cannot go on: ldex refused to boot or
+    /// run, or the machine is not one the kernel can run on (1).
     Panic = 1,
     /// No initrd, or an empty or damaged one: nothing to run (2).
     NoPrograms = 2,

@@ -95,7 +95,7 @@ mod kernel {
         // SAFETY: a1 from OpenSBI is the device tree, which nothing writes.
         let info = match unsafe { dtb::read(dtb_pa) } {
             Ok(info) => info,
-            Err(e) => fail(ExitCode::NoPrograms, format_args!("{e}")),
+            Err(e) => fail(ExitCode::Panic, format_args!("{e}")),
         };
         let xlen = usize::BITS;
         kernel_common::console::print(

@@ -3,7 +3,8 @@
 //! `examples/user` and `examples/user-x86_64` in a cpio initrd, and exits
 //! through `isa-debug-exit` (33 = success). `cargo xtask test` boots the full
 //! set with both kernels (`preempt-kernel` makes system calls preemptible),
-//! on the `qemu64` CPU, once without an initrd, and two test builds that
+//! on the `qemu64` CPU, without an initrd and with an empty one (exit status
+//! 2, QEMU 5, as `kernel_common::driver::ExitCode` says), and two test builds that
 //! must end in a register dump and exit 3 (a ring-0 page fault, a kernel
 //! stack overflow reported from the double-fault IST stack); see
 //! docs/arch-x86_64.md.
@@ -129,6 +130,16 @@ pub const ARCHES: &[Arch] = &[Arch {
             initrd: Initrd::Absent,
             qemu_args: &[],
             expect: "examples/kernel-x86_64/expect/no-initrd.expect",
+            outcome: Outcome::ExitCode(5),
+            timeout_secs: 60,
+        },
+        Boot {
+            name: "empty-initrd",
+            cmdline: "",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/empty-initrd.expect",
             outcome: Outcome::ExitCode(5),
             timeout_secs: 60,
         },
