@@ -8,8 +8,9 @@
 //! ([`ExitCode`]); each arch only says how the status leaves QEMU.
 
 use core::fmt;
+use core::time::Duration;
 
-use ldex_core::sched::FixedRoundRobin;
+use ldex_core::sched::RoundRobin;
 use ldex_core::{Arch, BootToken, Config, Kernel};
 
 use crate::cmdline::CmdLine;
@@ -17,8 +18,9 @@ use crate::console::{Console, print};
 use crate::initrd::{self, ProcessBuilder, Setup};
 use crate::os::{ExampleOs, Platform};
 
-/// Timer ticks per second: a tick every 10 ms.
-pub const TICK_HZ: u64 = 100;
+/// The timer tick: 10 ms, converted at boot with the frequency the timer
+/// reports.
+pub const TICK: Duration = Duration::from_millis(10);
 /// The time slice without `quantum=N`: one tick, so preemption shows in a
 /// transcript as soon as a second process is runnable.
 pub const DEFAULT_QUANTUM: u64 = 1;
@@ -30,9 +32,9 @@ pub const DEFAULT_CPU_LIMIT: u64 = 200;
 /// An example kernel: round robin over `N` processes, the Linux-ABI
 /// [`ExampleOs`] on platform `P`, kernel stacks of `KSTACK` bytes.
 pub type ExampleKernel<A, P, const N: usize, const KSTACK: usize> =
-    Kernel<A, FixedRoundRobin<N>, ExampleOs<A, P>, N, KSTACK>;
+    Kernel<A, RoundRobin, ExampleOs<A, P>, N, KSTACK>;
 
-/// An example kernel with `config` (preemptive, a tick of [`TICK_HZ`]),
+/// An example kernel with `config` (preemptive, a tick of [`TICK`]),
 /// the default CPU limit and quantum, and the OS on `platform`; `const`, so
 /// it can be a `static`.
 pub const fn kernel<A: Arch, P: Platform<A>, const N: usize, const KSTACK: usize>(
@@ -41,7 +43,7 @@ pub const fn kernel<A: Arch, P: Platform<A>, const N: usize, const KSTACK: usize
 ) -> ExampleKernel<A, P, N, KSTACK> {
     Kernel::new(
         config.with_cpu_limit(DEFAULT_CPU_LIMIT),
-        FixedRoundRobin::new(DEFAULT_QUANTUM),
+        RoundRobin::new(DEFAULT_QUANTUM),
         ExampleOs::new(platform),
     )
 }
@@ -115,7 +117,7 @@ where
         console,
         format_args!(
             "[kernel] tick {} ms, quantum {quantum}, cpulimit {cpu_limit} ticks\n",
-            1000 / TICK_HZ
+            TICK.as_millis()
         ),
     );
     kernel.with_policy(|policy| policy.set_quantum(quantum));

@@ -49,7 +49,7 @@ fn main() {
 
 #[cfg(target_os = "none")]
 mod kernel {
-    use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode, TICK_HZ};
+    use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
     use kernel_common::frames;
     use ldex_arch_riscv::{Riscv, Timer, TimerKind};
     use ldex_core::{BootToken, Config, KernelPreemption};
@@ -63,19 +63,17 @@ mod kernel {
     /// The process-table size (the full-set boot of `cargo xtask test`
     /// runs 34 programs at once).
     pub const NPROC: usize = 40;
-    /// The timebase of QEMU virt's `time` CSR (the device tree says it; the
-    /// kernel checks).
-    const TIMEBASE_HZ: u64 = 10_000_000;
 
     /// This kernel's instance of the protocol.
     pub type KernelT = ExampleKernel<Riscv, Board, NPROC, 16384>;
 
     /// The kernel, with every process's kernel stack inside: a `static`
     /// built at compile time (it is more than half a megabyte, too big to
-    /// build on a stack). Preemptive with a 10 ms tick, system calls
+    /// build on a stack). Preemptive with the driver's tick (converted at
+    /// boot with the timebase the device tree gives), system calls
     /// preemptible.
     static KERNEL: KernelT = driver::kernel(
-        Config::preemptive(TIMEBASE_HZ / TICK_HZ).with_kernel_preemption(KernelPreemption::On),
+        Config::preemptive(driver::TICK).with_kernel_preemption(KernelPreemption::On),
         Board,
     );
 
@@ -133,15 +131,6 @@ mod kernel {
         // bench program counts instructions with rdinstret).
         // SAFETY: only changes which counters U-mode may read.
         unsafe { core::arch::asm!("csrw scounteren, {}", in(reg) 0b111) };
-        if info.timebase_hz != TIMEBASE_HZ {
-            fail(
-                ExitCode::Panic,
-                format_args!(
-                    "timebase {} Hz: this kernel is built for {TIMEBASE_HZ} Hz (QEMU virt)",
-                    info.timebase_hz
-                ),
-            );
-        }
         Board::set_timebase(info.timebase_hz);
         let timer = Timer::new(&token, info.timebase_hz);
         let kind = match timer.kind() {

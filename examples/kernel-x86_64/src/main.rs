@@ -22,7 +22,7 @@ mod memory;
 mod platform;
 mod serial;
 
-use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode, TICK_HZ};
+use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
 use kernel_common::frames;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{LapicTimer, X86_64};
@@ -39,15 +39,13 @@ const NPROC: usize = 32;
 /// inside it is an unmapped guard ([`guard_pages`]): at least 12 KiB stay
 /// usable wherever the (16-aligned) stack starts.
 const KSTACK: usize = 20 * 1024;
-/// The timer counts nanoseconds.
-const TICK_NS: u64 = 1_000_000_000 / TICK_HZ;
 
 /// Preemptive with a 10 ms tick; the kernel itself preemptible with the
 /// `preempt-kernel` feature.
 const CONFIG: Config = if cfg!(feature = "preempt-kernel") {
-    Config::preemptive(TICK_NS).with_kernel_preemption(KernelPreemption::On)
+    Config::preemptive(driver::TICK).with_kernel_preemption(KernelPreemption::On)
 } else {
-    Config::preemptive(TICK_NS)
+    Config::preemptive(driver::TICK)
 };
 
 /// The kernel: process table, kernel stacks, policy, system calls.

@@ -24,18 +24,19 @@
 #![no_main]
 
 use core::fmt::Write;
+use core::time::Duration;
 
 use ldex_arch_riscv::{Riscv, Timer};
 use ldex_core::proc::{Ending, ProcInfo};
-use ldex_core::sched::{FixedRoundRobin, Hint};
+use ldex_core::sched::{Hint, RoundRobin};
 use ldex_core::syscall::{SyscallCx, errno};
 use ldex_core::user::{UserMemory, UserSlice};
 use ldex_core::{AccessKind, BootToken, Config, Kernel, Os, SyscallAction};
 
-/// QEMU virt's `time` CSR counts at 10 MHz.
+/// QEMU virt's `time` CSR counts at 10 MHz (its device tree says so).
 const TIMEBASE_HZ: u64 = 10_000_000;
-/// A timer tick every 10 ms, in `time` counts.
-const TICK: u64 = TIMEBASE_HZ / 100;
+/// A timer tick every 10 ms.
+const TICK: Duration = Duration::from_millis(10);
 /// A process may run for 10 ticks (100 ms) before the kernel kills it.
 const CPU_LIMIT: u64 = 10;
 /// QEMU virt's 16550 UART: writing its transmit register prints a byte.
@@ -164,9 +165,9 @@ impl Os<Riscv> for MinimalOs {
 }
 
 /// Two processes, round robin with a one-tick quantum, preempted every tick.
-static KERNEL: Kernel<Riscv, FixedRoundRobin<2>, MinimalOs, 2> = Kernel::new(
+static KERNEL: Kernel<Riscv, RoundRobin, MinimalOs, 2> = Kernel::new(
     Config::preemptive(TICK).with_cpu_limit(CPU_LIMIT),
-    FixedRoundRobin::new(1),
+    RoundRobin::new(1),
     MinimalOs,
 );
 

@@ -23,17 +23,18 @@
 #![no_main]
 
 use core::fmt::Write;
+use core::time::Duration;
 
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{LapicTimer, X86_64};
 use ldex_core::proc::{Ending, ProcInfo};
-use ldex_core::sched::{FixedRoundRobin, Hint};
+use ldex_core::sched::{Hint, RoundRobin};
 use ldex_core::syscall::{SyscallCx, errno};
 use ldex_core::user::{UserMemory, UserSlice};
 use ldex_core::{AccessKind, BootToken, Config, Kernel, Os, SyscallAction};
 
-/// A timer tick every 10 ms (the timer counts nanoseconds).
-const TICK_NS: u64 = 10_000_000;
+/// A timer tick every 10 ms.
+const TICK: Duration = Duration::from_millis(10);
 /// A process may run for 10 ticks (100 ms) before the kernel kills it.
 const CPU_LIMIT: u64 = 10;
 /// COM1's transmit register: QEMU's `-serial stdio`.
@@ -221,9 +222,9 @@ impl Os<X86_64> for MinimalOs {
 }
 
 /// Two processes, round robin with a one-tick quantum, preempted every tick.
-static KERNEL: Kernel<X86_64, FixedRoundRobin<2>, MinimalOs, 2> = Kernel::new(
-    Config::preemptive(TICK_NS).with_cpu_limit(CPU_LIMIT),
-    FixedRoundRobin::new(1),
+static KERNEL: Kernel<X86_64, RoundRobin, MinimalOs, 2> = Kernel::new(
+    Config::preemptive(TICK).with_cpu_limit(CPU_LIMIT),
+    RoundRobin::new(1),
     MinimalOs,
 );
 
