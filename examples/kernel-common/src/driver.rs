@@ -11,7 +11,7 @@ use core::fmt;
 use core::time::Duration;
 
 use ldex_core::sched::RoundRobin;
-use ldex_core::{Arch, BootToken, Config, Kernel};
+use ldex_core::{Arch, BootToken, Config, Kernel, KernelPreemption};
 
 use crate::cmdline::CmdLine;
 use crate::console::{Console, print};
@@ -34,15 +34,18 @@ pub const DEFAULT_CPU_LIMIT: u64 = 200;
 pub type ExampleKernel<A, P, const N: usize, const KSTACK: usize> =
     Kernel<A, RoundRobin, ExampleOs<A, P>, N, KSTACK>;
 
-/// An example kernel with `config` (preemptive, a tick of [`TICK`]),
-/// the default CPU limit and quantum, and the OS on `platform`; `const`, so
-/// it can be a `static`.
+/// An example kernel: preemptive with a [`TICK`], the default CPU limit
+/// and quantum, system calls preemptible or not as `preemption` says, and
+/// the OS on `platform`; `const`, so it can be a `static`.
 pub const fn kernel<A: Arch, P: Platform<A>, const N: usize, const KSTACK: usize>(
-    config: Config,
+    preemption: KernelPreemption,
     platform: P,
 ) -> ExampleKernel<A, P, N, KSTACK> {
+    let config = Config::preemptive(TICK)
+        .with_cpu_limit(DEFAULT_CPU_LIMIT)
+        .with_kernel_preemption(preemption);
     Kernel::new(
-        config.with_cpu_limit(DEFAULT_CPU_LIMIT),
+        config,
         RoundRobin::new(DEFAULT_QUANTUM),
         ExampleOs::new(platform),
     )

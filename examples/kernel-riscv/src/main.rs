@@ -52,7 +52,7 @@ mod kernel {
     use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
     use kernel_common::frames;
     use ldex_arch_riscv::{Riscv, Timer, TimerKind};
-    use ldex_core::{BootToken, Config, KernelPreemption};
+    use ldex_core::{BootToken, KernelPreemption};
 
     use crate::board::{self, Uart};
     use crate::dtb;
@@ -72,10 +72,7 @@ mod kernel {
     /// build on a stack). Preemptive with the driver's tick (converted at
     /// boot with the timebase the device tree gives), system calls
     /// preemptible.
-    static KERNEL: KernelT = driver::kernel(
-        Config::preemptive(driver::TICK).with_kernel_preemption(KernelPreemption::On),
-        Board,
-    );
+    static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board);
 
     unsafe extern "C" {
         static __kernel_end: u8;

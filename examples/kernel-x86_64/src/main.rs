@@ -26,7 +26,7 @@ use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
 use kernel_common::frames;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{LapicTimer, X86_64};
-use ldex_core::{BootToken, Config, KernelPreemption};
+use ldex_core::{BootToken, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
 use memory::phys_to_virt;
@@ -40,16 +40,16 @@ const NPROC: usize = 32;
 /// usable wherever the (16-aligned) stack starts.
 const KSTACK: usize = 20 * 1024;
 
-/// Preemptive with a 10 ms tick; the kernel itself preemptible with the
-/// `preempt-kernel` feature.
-const CONFIG: Config = if cfg!(feature = "preempt-kernel") {
-    Config::preemptive(driver::TICK).with_kernel_preemption(KernelPreemption::On)
+/// System calls preemptible with the `preempt-kernel` feature (`cargo xtask
+/// test` boots both).
+const PREEMPTION: KernelPreemption = if cfg!(feature = "preempt-kernel") {
+    KernelPreemption::On
 } else {
-    Config::preemptive(driver::TICK)
+    KernelPreemption::Off
 };
 
 /// The kernel: process table, kernel stacks, policy, system calls.
-static KERNEL: ExampleKernel<X86_64, Pc, NPROC, KSTACK> = driver::kernel(CONFIG, Pc::new());
+static KERNEL: ExampleKernel<X86_64, Pc, NPROC, KSTACK> = driver::kernel(PREEMPTION, Pc::new());
 
 /// Print a kernel message and exit QEMU with `code`.
 fn fail(code: ExitCode, args: core::fmt::Arguments<'_>) -> ! {
