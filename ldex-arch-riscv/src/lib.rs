@@ -8,7 +8,8 @@
 //! * `entry`: the one trap entry, the exit path and the `sscratch`
 //!   protocol that tells user traps from kernel traps.
 //! * `trap_table`: the `TrapTable` (`stvec` direct mode).
-//! * [`context`]: [`Context`] and `swtch` (ra, sp, s0–s11).
+//! * [`context`]: [`Context`] and swtch, the `resume`/`suspend` pair (pc, sp,
+//!   s0, s1; the compiler keeps s2–s11).
 //! * [`decode`]: `scause`/`stval` into ldex-core's `TrapCause`.
 //! * `timer`: `Timer` on `stimecmp` (Sstc) or SBI `set_timer`.
 //! * [`fpu`]: lazy FP save driven by `sstatus.FS`.
@@ -45,8 +46,6 @@ pub mod trap_table;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub use arch::{Riscv, with_user_access};
 pub use context::Context;
-#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
-pub use context::swtch;
 pub use fpu::FpuState;
 pub use frame::TrapFrame;
 pub use satp::Satp;
