@@ -18,7 +18,6 @@
 //! order, timer first, then process arrivals, then disk completions, so a
 //! run is the same every time.
 
-use std::any::Any;
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -27,7 +26,6 @@ use ldex_core::trace::Event;
 use ldex_core::{AccessKind, Pid, Privilege, TrapCause};
 
 use crate::arch::SimFrame;
-use crate::baton::{Baton, Halted};
 use crate::memory::Memory;
 use crate::scenario::Op;
 use crate::timeline::{Entry, Timeline};
@@ -120,13 +118,15 @@ pub struct Cpu {
     /// Trap counts.
     pub counters: Counters,
     halt: Option<Halt>,
-    crash: Option<Box<dyn Any + Send>>,
 }
 
-/// A simulated machine, shared by the kernel threads of one run.
+/// The unwinding payload that carries a machine halt out of
+/// `Kernel::run` to the simulator's driver.
+pub struct Halted;
+
+/// A simulated machine, shared by the kernel contexts of one run.
 pub struct Machine {
     cpu: Mutex<Cpu>,
-    main: Arc<Baton>,
 }
 
 thread_local! {
@@ -165,9 +165,7 @@ impl Machine {
                 schedule: Vec::new(),
                 counters: Counters::default(),
                 halt: None,
-                crash: None,
             }),
-            main: Baton::current(),
         })
     }
 
@@ -565,32 +563,12 @@ impl Machine {
         )
     }
 
-    /// Stop the machine. The main thread unwinds out of `Kernel::run`; a
-    /// kernel thread hands the CPU to it and waits to be cancelled.
+    /// Stop the machine: unwind with [`Halted`] out of whatever runs (a
+    /// process's coroutine hands the unwind on to the scheduler's stack)
+    /// and out of `Kernel::run`.
     pub fn halt(&self, why: String) -> ! {
         self.cpu().halt.get_or_insert(Halt(why));
-        let me = Baton::current();
-        if Arc::ptr_eq(&me, &self.main) {
-            std::panic::resume_unwind(Box::new(Halted));
-        }
-        self.main.halt();
-        loop {
-            me.wait();
-        }
-    }
-
-    /// A kernel thread panicked: keep the payload and stop the machine.
-    pub fn crash(&self, payload: Box<dyn Any + Send>) {
-        self.cpu().crash = Some(payload);
-        self.cpu()
-            .halt
-            .get_or_insert(Halt("a kernel thread panicked".into()));
-        self.main.halt();
-    }
-
-    /// A kernel thread's panic, if one happened.
-    pub fn take_crash(&self) -> Option<Box<dyn Any + Send>> {
-        self.cpu().crash.take()
+        std::panic::resume_unwind(Box::new(Halted))
     }
 }
 

@@ -10,8 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
 use crate::arch::{SimArch, SimTimer};
-use crate::baton::Halted;
-use crate::machine::Machine;
+use crate::machine::{Halted, Machine};
 use crate::memory::Memory;
 use crate::os::SimOs;
 use crate::policy::{self, DynPolicy, UnknownPolicy};
@@ -21,7 +20,7 @@ use crate::scenario::Scenario;
 /// The simulated process table's capacity.
 pub const MAX_PROCS: usize = 64;
 /// The simulated kernel stacks' size: they hold only the trap frame, since
-/// kernel code runs on host threads (see [`crate::context`]).
+/// kernel code runs on coroutine stacks (see [`crate::context`]).
 pub const KSTACK: usize = 1024;
 
 /// The kernel the simulator runs.
@@ -98,16 +97,13 @@ pub fn run_with(scenario: &Scenario, policy: DynPolicy) -> Report {
     }));
     let (launches, results) = (kernel.os().launches(), kernel.os().results());
     // SAFETY: `kernel` came from `Box::leak` above. Dropping it drops every
-    // context, which cancels and joins its kernel thread; after that nothing
+    // context, which unwinds its suspended coroutine; after that nothing
     // refers to the kernel any more.
     drop(unsafe { Box::from_raw(kernel as *const SimKernel as *mut SimKernel) });
     Machine::release();
     if let Err(payload) = outcome
         && !payload.is::<Halted>()
     {
-        resume_unwind(payload);
-    }
-    if let Some(payload) = machine.take_crash() {
         resume_unwind(payload);
     }
     Report::new(scenario.settings.clone(), &machine, launches, results)
