@@ -18,8 +18,8 @@
 //! order, timer first, then process arrivals, then disk completions, so a
 //! run is the same every time.
 
-use std::cell::RefCell;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::cell::{RefCell, RefMut};
+use std::rc::Rc;
 
 use ldex_core::arch::TrapSink;
 use ldex_core::trace::Event;
@@ -126,11 +126,11 @@ pub struct Halted;
 
 /// A simulated machine, shared by the kernel contexts of one run.
 pub struct Machine {
-    cpu: Mutex<Cpu>,
+    cpu: RefCell<Cpu>,
 }
 
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<Machine>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<Rc<Machine>>> = const { RefCell::new(None) };
 }
 
 impl Machine {
@@ -141,10 +141,10 @@ impl Machine {
         arrivals: Vec<(u64, usize)>,
         bound: u64,
         max_ticks: u64,
-    ) -> Arc<Machine> {
+    ) -> Rc<Machine> {
         let owners = vec![None; memories.len()];
-        Arc::new(Machine {
-            cpu: Mutex::new(Cpu {
+        Rc::new(Machine {
+            cpu: RefCell::new(Cpu {
                 mode: CpuMode::Kernel,
                 interrupts: false,
                 trap_table: None,
@@ -170,14 +170,14 @@ impl Machine {
     }
 
     /// The machine of the calling kernel thread.
-    pub fn current() -> Arc<Machine> {
+    pub fn current() -> Rc<Machine> {
         CURRENT
             .with(|c| c.borrow().clone())
             .expect("this thread belongs to no simulated machine")
     }
 
     /// Make `machine` the calling thread's.
-    pub fn adopt(machine: Arc<Machine>) {
+    pub fn adopt(machine: Rc<Machine>) {
         CURRENT.with(|c| *c.borrow_mut() = Some(machine));
     }
 
@@ -191,9 +191,10 @@ impl Machine {
         CURRENT.with(|c| *c.borrow_mut() = None);
     }
 
-    /// Lock the machine state.
-    pub fn cpu(&self) -> MutexGuard<'_, Cpu> {
-        self.cpu.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The machine state (one user at a time: everything runs on one host
+    /// thread, and no caller keeps it across a switch).
+    pub fn cpu(&self) -> RefMut<'_, Cpu> {
+        self.cpu.borrow_mut()
     }
 
     /// Simulated time, in ticks.
@@ -316,7 +317,7 @@ impl Machine {
     /// Return-from-trap into `frame`, then run the program in user mode and
     /// handle its traps, for ever (the process ends inside a trap handler,
     /// which never returns then).
-    pub fn run_user(self: Arc<Self>, first: *mut SimFrame) -> ! {
+    pub fn run_user(self: Rc<Self>, first: *mut SimFrame) -> ! {
         let mut frame = first;
         loop {
             // Return-from-trap: restore regs from the kernel stack, move to
