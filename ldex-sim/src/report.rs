@@ -5,7 +5,7 @@ use std::fmt::Write;
 use ldex_core::Pid;
 
 use crate::machine::{Counters, Halt, Machine};
-use crate::os::{Launch, ProcResult};
+use crate::os::{Launch, ProcResult, Refused};
 use crate::scenario::Settings;
 use crate::timeline::Timeline;
 
@@ -20,6 +20,8 @@ pub struct Report {
     pub schedule: Vec<Option<Pid>>,
     /// The processes created, in order.
     pub launches: Vec<Launch>,
+    /// The processes the kernel refused to create, in order.
+    pub refused: Vec<Refused>,
     /// The processes that ended, in order.
     pub results: Vec<ProcResult>,
     /// Trap counts.
@@ -36,6 +38,7 @@ impl Report {
         settings: Settings,
         machine: &Machine,
         launches: Vec<Launch>,
+        refused: Vec<Refused>,
         results: Vec<ProcResult>,
     ) -> Report {
         let cpu = machine.cpu();
@@ -44,6 +47,7 @@ impl Report {
             timeline: cpu.timeline.clone(),
             schedule: cpu.schedule.clone(),
             launches,
+            refused,
             results,
             counters: cpu.counters,
             ticks: cpu.now(),
@@ -108,6 +112,9 @@ impl Report {
             };
             let _ = writeln!(out, "{}", line.trim_end());
         }
+        for r in &self.refused {
+            let _ = writeln!(out, "{:>4}  {:<12} {}", "-", r.name, r.reason());
+        }
         out
     }
 
@@ -132,6 +139,13 @@ impl Report {
             c.faults,
             c.switches,
         );
+        if !self.refused.is_empty() {
+            let _ = writeln!(
+                out,
+                "not created: {} (see the results)",
+                self.refused.len()
+            );
+        }
         if let Some(Halt(why)) = &self.halt {
             let _ = writeln!(out, "stopped: {why}");
         }

@@ -65,6 +65,7 @@ mod kernel {
     use crate::loader;
     use crate::platform::Board;
     use crate::vm::AddressSpace;
+    use ldex_core::kstack::KernelStacks;
     use ldex_core::sched::FixedRoundRobin;
 
     /// The process-table size (the full-set boot of `cargo xtask test`
@@ -80,21 +81,26 @@ mod kernel {
     /// The time slice when the command line names none: 1 tick.
     const DEFAULT_QUANTUM: u64 = 1;
 
+    /// Bytes of each process's kernel stack.
+    const KSTACK: usize = 16 * 1024;
+
     /// This kernel's instance of the protocol.
     pub type KernelT =
-        Kernel<Riscv, FixedRoundRobin<MAX_PROCS>, ExampleOs<Riscv, Board>, MAX_PROCS>;
+        Kernel<Riscv, FixedRoundRobin<MAX_PROCS>, ExampleOs<Riscv, Board>, MAX_PROCS, KSTACK>;
 
-    /// The kernel, with every process's kernel stack inside: a `static`
-    /// built at compile time (it is half a megabyte, too big to build on a
-    /// stack). Preemptive with a 10 ms tick, system calls preemptible; the
-    /// command line's CPU-time limit reaches it through
-    /// `Kernel::set_cpu_limit` at boot.
+    /// The processes' kernel stacks: all zero, so in `.bss`, not in the ELF.
+    static STACKS: KernelStacks<MAX_PROCS, KSTACK> = KernelStacks::new();
+
+    /// The kernel: a `static` built at compile time. Preemptive with a
+    /// 10 ms tick, system calls preemptible; the command line's CPU-time
+    /// limit reaches it through `Kernel::set_cpu_limit` at boot.
     static KERNEL: KernelT = Kernel::new(
         Config::preemptive(TIMEBASE_HZ / TICK_HZ)
             .with_cpu_limit(DEFAULT_CPU_LIMIT)
             .with_kernel_preemption(KernelPreemption::On),
         FixedRoundRobin::new(DEFAULT_QUANTUM),
         ExampleOs::new(Board),
+        &STACKS,
     );
 
     unsafe extern "C" {

@@ -32,6 +32,7 @@ use ldex_arch_x86_64::{LapicTimer, X86_64};
 use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
+use ldex_core::kstack::KernelStacks;
 use ldex_core::sched::FixedRoundRobin;
 use memory::phys_to_virt;
 use platform::Pc;
@@ -56,9 +57,16 @@ const CONFIG: Config = if cfg!(feature = "preempt-kernel") {
     Config::preemptive(TICK_NS)
 };
 
-/// The kernel: process table, kernel stacks, policy, system calls.
-static KERNEL: Kernel<X86_64, FixedRoundRobin<NPROC>, Os, NPROC, KSTACK> =
-    Kernel::new(CONFIG, FixedRoundRobin::new(2), ExampleOs::new(Pc::new()));
+/// The processes' kernel stacks: all zero, so in `.bss`, not in the ELF.
+static STACKS: KernelStacks<NPROC, KSTACK> = KernelStacks::new();
+
+/// The kernel: process table, policy, system calls.
+static KERNEL: Kernel<X86_64, FixedRoundRobin<NPROC>, Os, NPROC, KSTACK> = Kernel::new(
+    CONFIG,
+    FixedRoundRobin::new(2),
+    ExampleOs::new(Pc::new()),
+    &STACKS,
+);
 
 /// A NUL-terminated string at physical `paddr`.
 fn c_str(paddr: u64) -> &'static str {
