@@ -29,6 +29,7 @@
 extern crate std;
 
 pub mod context;
+mod cpuid;
 pub mod entry;
 pub mod fpu;
 pub mod frame;

@@ -52,6 +52,8 @@ fn main() {
 
 #[cfg(target_os = "none")]
 mod kernel {
+    use core::time::Duration;
+
     use kernel_common::cmdline::CmdLine;
     use kernel_common::console::print;
     use kernel_common::initrd;
@@ -66,16 +68,14 @@ mod kernel {
     use crate::platform::Board;
     use crate::vm::AddressSpace;
     use ldex_core::kstack::KernelStacks;
-    use ldex_core::sched::FixedRoundRobin;
+    use ldex_core::sched::RoundRobin;
 
     /// The process-table size (the full-set boot of `cargo xtask test`
     /// runs 34 programs at once).
     pub const MAX_PROCS: usize = 40;
-    /// The timebase of QEMU virt's `time` CSR (the device tree says it; the
-    /// kernel checks).
-    const TIMEBASE_HZ: u64 = 10_000_000;
-    /// Timer ticks per second.
-    const TICK_HZ: u64 = 100;
+    /// The timer tick, converted at boot with the timebase the device tree
+    /// gives.
+    const TICK: Duration = Duration::from_millis(10);
     /// The CPU-time limit when the command line names none: 2 s.
     const DEFAULT_CPU_LIMIT: u64 = 200;
     /// The time slice when the command line names none: 1 tick.
@@ -85,8 +85,7 @@ mod kernel {
     const KSTACK: usize = 16 * 1024;
 
     /// This kernel's instance of the protocol.
-    pub type KernelT =
-        Kernel<Riscv, FixedRoundRobin<MAX_PROCS>, ExampleOs<Riscv, Board>, MAX_PROCS, KSTACK>;
+    pub type KernelT = Kernel<Riscv, RoundRobin, ExampleOs<Riscv, Board>, MAX_PROCS, KSTACK>;
 
     /// The processes' kernel stacks: all zero, so in `.bss`, not in the ELF.
     static STACKS: KernelStacks<MAX_PROCS, KSTACK> = KernelStacks::new();
@@ -95,10 +94,10 @@ mod kernel {
     /// 10 ms tick, system calls preemptible; the command line's CPU-time
     /// limit reaches it through `Kernel::set_cpu_limit` at boot.
     static KERNEL: KernelT = Kernel::new(
-        Config::preemptive(TIMEBASE_HZ / TICK_HZ)
+        Config::preemptive(TICK)
             .with_cpu_limit(DEFAULT_CPU_LIMIT)
             .with_kernel_preemption(KernelPreemption::On),
-        FixedRoundRobin::new(DEFAULT_QUANTUM),
+        RoundRobin::new(DEFAULT_QUANTUM),
         ExampleOs::new(Board),
         &STACKS,
     );
@@ -160,15 +159,6 @@ mod kernel {
         // bench program counts instructions with rdinstret).
         // SAFETY: only changes which counters U-mode may read.
         unsafe { core::arch::asm!("csrw scounteren, {}", in(reg) 0b111) };
-        if info.timebase_hz != TIMEBASE_HZ {
-            fail(
-                2,
-                format_args!(
-                    "timebase {} Hz: this kernel is built for {TIMEBASE_HZ} Hz (QEMU virt)",
-                    info.timebase_hz
-                ),
-            );
-        }
         Board::set_timebase(info.timebase_hz);
         let timer = Timer::new(&token, info.timebase_hz);
         let cpu_limit = cmd.cpu_limit.unwrap_or(DEFAULT_CPU_LIMIT);
@@ -181,7 +171,7 @@ mod kernel {
                     TimerKind::Sstc => "Sstc stimecmp",
                     TimerKind::Sbi => "SBI set_timer",
                 },
-                1000 / TICK_HZ,
+                TICK.as_millis(),
                 frames::remaining()
             ),
         );

@@ -24,6 +24,8 @@ mod memory;
 mod platform;
 mod serial;
 
+use core::time::Duration;
+
 use kernel_common::cmdline::CmdLine;
 use kernel_common::initrd;
 use kernel_common::os::ExampleOs;
@@ -33,7 +35,7 @@ use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
 use ldex_core::kstack::KernelStacks;
-use ldex_core::sched::FixedRoundRobin;
+use ldex_core::sched::RoundRobin;
 use memory::phys_to_virt;
 use platform::Pc;
 use serial::{Serial, qemu_exit};
@@ -44,26 +46,26 @@ const NPROC: usize = 32;
 /// inside it is an unmapped guard ([`guard_pages`]): at least 12 KiB stay
 /// usable wherever the (16-aligned) stack starts.
 const KSTACK: usize = 20 * 1024;
-/// The timer tick: 10 ms (the timer counts nanoseconds).
-const TICK_NS: u64 = 10_000_000;
+/// The timer tick.
+const TICK: Duration = Duration::from_millis(10);
 
 type Os = ExampleOs<X86_64, Pc>;
 
 /// Preemptive with a 10 ms tick; the kernel itself preemptible with the
 /// `preempt-kernel` feature.
 const CONFIG: Config = if cfg!(feature = "preempt-kernel") {
-    Config::preemptive(TICK_NS).with_kernel_preemption(KernelPreemption::On)
+    Config::preemptive(TICK).with_kernel_preemption(KernelPreemption::On)
 } else {
-    Config::preemptive(TICK_NS)
+    Config::preemptive(TICK)
 };
 
 /// The processes' kernel stacks: all zero, so in `.bss`, not in the ELF.
 static STACKS: KernelStacks<NPROC, KSTACK> = KernelStacks::new();
 
 /// The kernel: process table, policy, system calls.
-static KERNEL: Kernel<X86_64, FixedRoundRobin<NPROC>, Os, NPROC, KSTACK> = Kernel::new(
+static KERNEL: Kernel<X86_64, RoundRobin, Os, NPROC, KSTACK> = Kernel::new(
     CONFIG,
-    FixedRoundRobin::new(2),
+    RoundRobin::new(2),
     ExampleOs::new(Pc::new()),
     &STACKS,
 );
