@@ -559,8 +559,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             A::interrupt_window();
             let picked = {
                 let mut t = self.table.lock();
-                if t.live == 0 && !self.os.expects_processes()
-                {
+                if t.live == 0 && !self.os.expects_processes() {
                     return Ok(RunSummary {
                         ticks: t.ticks,
                         reaped: t.reaped,
@@ -605,7 +604,11 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             let state = (*slot.arch.get())
                 .as_mut()
                 .expect("a live process has arch state");
-            A::enter_process(KernelStack::top(self.stacks.get(pid.index())), aspace, state);
+            A::enter_process(
+                KernelStack::top(self.stacks.get(pid.index())),
+                aspace,
+                state,
+            );
             A::Context::switch(self.scheduler.get(), slot.context.get());
             let state = (*slot.arch.get())
                 .as_mut()

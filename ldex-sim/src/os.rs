@@ -3,12 +3,12 @@
 
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+use ldex_core::kernel::SpawnError;
 use ldex_core::proc::{Ending, ProcInfo};
+use ldex_core::sched::Hint;
 use ldex_core::syscall::{SyscallCx, WaitChannel, Wake, errno};
 use ldex_core::trace::Event;
 use ldex_core::user::UserSlice;
-use ldex_core::kernel::SpawnError;
-use ldex_core::sched::Hint;
 use ldex_core::{AccessKind, Os, Pid, SyscallAction};
 
 use crate::arch::SimArch;

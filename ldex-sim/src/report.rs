@@ -140,11 +140,7 @@ impl Report {
             c.switches,
         );
         if !self.refused.is_empty() {
-            let _ = writeln!(
-                out,
-                "not created: {} (see the results)",
-                self.refused.len()
-            );
+            let _ = writeln!(out, "not created: {} (see the results)", self.refused.len());
         }
         if let Some(Halt(why)) = &self.halt {
             let _ = writeln!(out, "stopped: {why}");

@@ -90,7 +90,9 @@ pub fn on_sim_thread<R: Send>(f: impl FnOnce() -> R + Send) -> R {
             .stack_size(SIM_THREAD_STACK)
             .spawn_scoped(scope, f)
             .expect("the host can start a thread");
-        thread.join().unwrap_or_else(|payload| resume_unwind(payload))
+        thread
+            .join()
+            .unwrap_or_else(|payload| resume_unwind(payload))
     })
 }
 
@@ -161,7 +163,9 @@ fn run_here<const N: usize>(scenario: &Scenario, policy: DynPolicy) -> Report {
     drop(unsafe { Box::from_raw(kernel as *const SimKernelOf<N> as *mut SimKernelOf<N>) });
     // SAFETY: `stacks` came from `Box::leak` above, and its one user, the
     // kernel, is gone.
-    drop(unsafe { Box::from_raw(stacks as *const KernelStacks<N, KSTACK> as *mut KernelStacks<N, KSTACK>) });
+    drop(unsafe {
+        Box::from_raw(stacks as *const KernelStacks<N, KSTACK> as *mut KernelStacks<N, KSTACK>)
+    });
     Machine::release();
     if let Err(payload) = outcome
         && !payload.is::<Halted>()

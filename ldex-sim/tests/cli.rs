@@ -95,7 +95,10 @@ fn a_10000_process_scenario_ends_with_all_10000_in_the_results() {
     assert_eq!(code, 0, "{err}");
     let rows = out.lines().filter(|l| l.contains(" exit 0")).count();
     assert_eq!(rows, 10_000);
-    assert!(out.contains("   1  p0 ") && out.contains("10000  p9999 "), "{out}");
+    assert!(
+        out.contains("   1  p0 ") && out.contains("10000  p9999 "),
+        "{out}"
+    );
     assert!(
         out.contains("summary: 10000 processes, 10000 exited, 0 killed"),
         "{out}"

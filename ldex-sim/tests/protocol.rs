@@ -264,5 +264,8 @@ fn a_process_the_kernel_refuses_is_in_the_results_with_the_reason() {
         "{results}"
     );
     let summary = r.render_summary();
-    assert!(summary.contains("not created: 1 (see the results)"), "{summary}");
+    assert!(
+        summary.contains("not created: 1 (see the results)"),
+        "{summary}"
+    );
 }

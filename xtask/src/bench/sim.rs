@@ -64,7 +64,14 @@ pub fn measure() -> Result<String> {
         .collect::<Result<Vec<_>>>()?;
     let wall_header = format!("wall time (fastest of {RUNS})");
     Ok(perfdoc::table(
-        &["scenario", "counted", "count", &wall_header, "per second", "target"],
+        &[
+            "scenario",
+            "counted",
+            "count",
+            &wall_header,
+            "per second",
+            "target",
+        ],
         &rows,
     ))
 }
