@@ -978,9 +978,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Wake
         let mut woken = 0;
         let mut t = self.table.lock();
         for index in 0..N {
-            let pid = t.pid_of(index);
-            let e = t.entry(pid);
+            let e = &t.procs[index];
             if e.state == ProcState::Blocked && e.channel == Some(channel) {
+                let pid = t.pid_of(index);
                 t.unblock(pid);
                 self.trace(Event::Wake { pid });
                 woken += 1;

@@ -1,5 +1,6 @@
 //! What a run produced: the timeline, each process's result and a summary.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use ldex_core::Pid;
@@ -58,22 +59,13 @@ impl Report {
     /// The result of each launch, in launch order (`None`: still alive when
     /// the run stopped).
     pub fn outcomes(&self) -> Vec<(&Launch, Option<&ProcResult>)> {
-        let mut used = vec![false; self.results.len()];
+        // A pid names one process of a run: a scenario has at most
+        // MAX_PROCS processes, so no slot's numbers come near wrapping.
+        let by_pid: HashMap<Pid, &ProcResult> =
+            self.results.iter().map(|r| (r.info.pid, r)).collect();
         self.launches
             .iter()
-            .map(|l| {
-                let found = self
-                    .results
-                    .iter()
-                    .enumerate()
-                    .find(|(i, r)| !used[*i] && r.info.pid == l.pid);
-                found
-                    .map(|(i, r)| {
-                        used[i] = true;
-                        (l, Some(r))
-                    })
-                    .unwrap_or((l, None))
-            })
+            .map(|l| (l, by_pid.get(&l.pid).copied()))
             .collect()
     }
 
@@ -96,8 +88,14 @@ impl Report {
             "{:>4}  {:<12} {:<40} {:>9} {:>9} {:>8}",
             "pid", "name", "result", "cpu ticks", "preempted", "syscalls"
         );
+        // One pass over the schedule for every process's user ticks (what
+        // `user_ticks` counts, since a pid names one process of a run).
+        let mut ticks: HashMap<Pid, u64> = HashMap::new();
+        for pid in self.schedule.iter().flatten() {
+            *ticks.entry(*pid).or_default() += 1;
+        }
         for (launch, result) in self.outcomes() {
-            let cpu = self.user_ticks(launch, result.map(|r| r.end));
+            let cpu = ticks.get(&launch.pid).copied().unwrap_or(0);
             let (text, pre, sys) = match result {
                 Some(r) => (r.ending.to_string(), r.info.preemptions, r.info.syscalls),
                 None => ("not finished when the simulator stopped".into(), 0, 0),
