@@ -151,3 +151,51 @@ unsafe impl Context for SimContext {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ptr::null_mut;
+    use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+
+    use super::*;
+
+    static CONTEXT: AtomicPtr<SimContext> = AtomicPtr::new(null_mut());
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    static UNWOUND: AtomicBool = AtomicBool::new(false);
+
+    /// Counts its runs and suspends for ever; its guard marks the unwind.
+    extern "C-unwind" fn entry(_: usize) -> ! {
+        struct Guard;
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                UNWOUND.store(true, Ordering::SeqCst);
+            }
+        }
+        let _guard = Guard;
+        loop {
+            RUNS.fetch_add(1, Ordering::SeqCst);
+            // SAFETY: CONTEXT is this coroutine's own context, set before
+            // the first resume, and we run on that coroutine.
+            unsafe { SimContext::suspend(CONTEXT.load(Ordering::SeqCst), null_mut()) };
+        }
+    }
+
+    #[test]
+    fn resume_runs_to_the_next_suspend_and_a_dropped_suspended_context_unwinds() {
+        let mut process = Box::new(SimContext::new(entry, 0, null_mut()));
+        CONTEXT.store(&mut *process, Ordering::SeqCst);
+        let mut cpu = SimContext::EMPTY;
+        for expected in 1..=3 {
+            // SAFETY: `cpu` is the empty scheduler context, we are on the
+            // host stack, and `process` is a live process context.
+            unsafe { SimContext::resume(&mut cpu, &mut *process) };
+            assert_eq!(RUNS.load(Ordering::SeqCst), expected);
+        }
+        assert!(!UNWOUND.load(Ordering::SeqCst));
+        drop(process);
+        assert!(
+            UNWOUND.load(Ordering::SeqCst),
+            "the suspended stack was unwound"
+        );
+    }
+}
