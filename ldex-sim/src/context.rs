@@ -75,48 +75,6 @@ impl std::fmt::Debug for SimContext {
     }
 }
 
-impl SimContext {
-    /// Scheduler -> process: run `process` until it suspends.
-    ///
-    /// # Safety
-    /// Both pointers are valid, `cpu` is the scheduler's (empty) context and
-    /// the caller runs on the host thread's stack, not inside a process.
-    pub unsafe fn resume(_cpu: *mut Self, process: *mut Self) {
-        // SAFETY: the caller promises `process` is valid, and only the
-        // scheduler touches a process context that is not running.
-        let thread = unsafe { &mut *process }
-            .thread
-            .as_mut()
-            .expect("resume of a context that is not a process");
-        match thread.coroutine.resume(()) {
-            CoroutineResult::Yield(()) => {}
-            CoroutineResult::Return(()) => unreachable!("a process entry returned"),
-        }
-    }
-
-    /// Process -> scheduler: give the CPU back to the scheduler that
-    /// resumed `process`; returns when it resumes `process` again.
-    ///
-    /// # Safety
-    /// `process` is valid and is the context of the process running this
-    /// code, on its own coroutine.
-    pub unsafe fn suspend(process: *mut Self, _cpu: *mut Self) {
-        // SAFETY: the caller promises `process` is valid; a running process
-        // is the only user of its own context.
-        let thread = unsafe { &*process }
-            .thread
-            .as_ref()
-            .expect("suspend of a context that is not a process");
-        let yielder = thread
-            .yielder
-            .get()
-            .expect("a running coroutine has stored its yielder");
-        // SAFETY: the yielder lives on the coroutine's own stack for as long
-        // as the coroutine runs, and we are running on that coroutine.
-        unsafe { yielder.as_ref() }.suspend(());
-    }
-}
-
 // SAFETY: the scheduler's context is the host thread, whose registers the
 // coroutine switch saves and restores inside `resume`; a process context
 // is a coroutine whose `suspend` does the same for the process's own stack.
@@ -138,17 +96,37 @@ unsafe impl Context for SimContext {
         }
     }
 
-    unsafe fn switch(from: *mut Self, to: *const Self) {
-        // SAFETY: the caller promises both pointers valid. The protocol
-        // switches only scheduler -> process (`to` is a coroutine) and
-        // process -> scheduler (`to` is the empty host context).
-        unsafe {
-            if (*to).thread.is_some() {
-                Self::resume(from, to.cast_mut());
-            } else {
-                Self::suspend(from, to.cast_mut());
-            }
+    /// Scheduler -> process: one coroutine resume, which returns when the
+    /// process suspends.
+    unsafe fn resume(_cpu: *mut Self, process: *mut Self) {
+        // SAFETY: the caller promises `process` is valid, and only the
+        // scheduler touches a process context that is not running.
+        let thread = unsafe { &mut *process }
+            .thread
+            .as_mut()
+            .expect("resume of a context that is not a process");
+        match thread.coroutine.resume(()) {
+            CoroutineResult::Yield(()) => {}
+            CoroutineResult::Return(()) => unreachable!("a process entry returned"),
         }
+    }
+
+    /// Process -> scheduler: one suspend on the process's yielder, which
+    /// returns when the scheduler resumes it again.
+    unsafe fn suspend(process: *mut Self, _cpu: *mut Self) {
+        // SAFETY: the caller promises `process` is valid; a running process
+        // is the only user of its own context.
+        let thread = unsafe { &*process }
+            .thread
+            .as_ref()
+            .expect("suspend of a context that is not a process");
+        let yielder = thread
+            .yielder
+            .get()
+            .expect("a running coroutine has stored its yielder");
+        // SAFETY: the yielder lives on the coroutine's own stack for as long
+        // as the coroutine runs, and we are running on that coroutine.
+        unsafe { yielder.as_ref() }.suspend(());
     }
 }
 
