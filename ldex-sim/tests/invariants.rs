@@ -7,6 +7,7 @@
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use ldex_core::kstack::KernelStacks;
 use ldex_core::proc::{Ending, ProcInfo};
 use ldex_core::sched::{Fifo, Hint};
 use ldex_core::sync::SpinLock;
@@ -88,6 +89,7 @@ fn panic_of(breach: Breach) -> String {
         Config::cooperative(),
         Fifo::new(),
         BadOs(breach, SpinLock::new(())),
+        Box::leak(KernelStacks::new_boxed()),
     )));
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the machine starts in kernel mode and this is its one boot.
@@ -104,12 +106,9 @@ fn panic_of(breach: Breach) -> String {
     // kernel threads, after which nothing refers to it.
     drop(unsafe { Box::from_raw(kernel as *const BadKernel as *mut BadKernel) });
     Machine::release();
-    let payload: Box<dyn Any + Send> = match machine.take_crash() {
-        Some(payload) => payload,
-        None => match outcome {
-            Err(payload) => payload,
-            Ok(summary) => panic!("the breach went unnoticed: {summary:?}"),
-        },
+    let payload: Box<dyn Any + Send> = match outcome {
+        Err(payload) => payload,
+        Ok(summary) => panic!("the breach went unnoticed: {summary:?}"),
     };
     payload
         .downcast_ref::<String>()
