@@ -43,9 +43,14 @@ const SLOT_ENTRY: usize = 2;
 const SLOT_ARG: usize = 3;
 const SLOT_RIP: usize = 6;
 
-/// swtch(from = rdi, to = rsi): 15 instructions.
+/// swtch(from = rdi, to = rsi): 15 instructions. The raw routine behind
+/// [`ldex_core::Context::switch`], for assembly callers and the conformance
+/// kit's register probe.
+///
+/// # Safety
+/// As for [`ldex_core::Context::switch`].
 #[unsafe(naked)]
-unsafe extern "C" fn swtch(from: *mut Context, to: *const Context) {
+pub unsafe extern "C" fn swtch(from: *mut Context, to: *const Context) {
     core::arch::naked_asm!(
         "push rbx",
         "push rbp",
@@ -103,5 +108,3 @@ unsafe impl ldex_core::Context for Context {
     }
 }
 
-#[cfg(test)]
-mod tests;

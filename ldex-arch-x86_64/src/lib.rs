@@ -28,6 +28,8 @@
 #[cfg(test)]
 extern crate std;
 
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 pub mod context;
 pub mod entry;
 pub mod fpu;
