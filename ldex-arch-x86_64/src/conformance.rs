@@ -6,9 +6,9 @@
 
 use ldex_conformance::{Backend, Hop};
 
+use crate::X86_64;
 use crate::context::{Context, swtch};
 use crate::frame::TrapFrame;
-use crate::X86_64;
 
 /// The conformance kit's backend for [`X86_64`].
 #[derive(Debug)]
@@ -121,12 +121,35 @@ unsafe extern "C" fn probe(
         "or ecx, 0x80000000",
         "2:",
         "pop rax",
-        "cmp rbx, rax", "je 3f", "or ecx, 1", "3:", "inc rax",
-        "cmp rbp, rax", "je 3f", "or ecx, 2", "3:", "inc rax",
-        "cmp r12, rax", "je 3f", "or ecx, 4", "3:", "inc rax",
-        "cmp r13, rax", "je 3f", "or ecx, 8", "3:", "inc rax",
-        "cmp r14, rax", "je 3f", "or ecx, 16", "3:", "inc rax",
-        "cmp r15, rax", "je 3f", "or ecx, 32", "3:",
+        "cmp rbx, rax",
+        "je 3f",
+        "or ecx, 1",
+        "3:",
+        "inc rax",
+        "cmp rbp, rax",
+        "je 3f",
+        "or ecx, 2",
+        "3:",
+        "inc rax",
+        "cmp r12, rax",
+        "je 3f",
+        "or ecx, 4",
+        "3:",
+        "inc rax",
+        "cmp r13, rax",
+        "je 3f",
+        "or ecx, 8",
+        "3:",
+        "inc rax",
+        "cmp r14, rax",
+        "je 3f",
+        "or ecx, 16",
+        "3:",
+        "inc rax",
+        "cmp r15, rax",
+        "je 3f",
+        "or ecx, 32",
+        "3:",
         "mov eax, ecx",
         "pop r15",
         "pop r14",

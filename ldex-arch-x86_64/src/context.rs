@@ -107,4 +107,3 @@ unsafe impl ldex_core::Context for Context {
         unsafe { swtch(from, to) }
     }
 }
-

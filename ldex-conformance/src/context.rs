@@ -8,7 +8,7 @@
 //! stack pointer, when it is switched back to. A switch that forgets one
 //! register on either side shows up as a nonzero mask on that side.
 
-use core::mem::size_of;
+use core::mem::{ManuallyDrop, size_of};
 
 use ldex_core::Context as _;
 
@@ -22,9 +22,12 @@ pub const ROUNDS: usize = 1000;
 struct Stack([u8; 16 * 1024]);
 
 /// What both sides share; the process side finds it through its argument.
+/// The contexts are never dropped: the process side stays parked in its
+/// last suspend (a hosted backend would otherwise unwind it through the
+/// probe's C frames).
 struct PingPong<B: Backend> {
-    scheduler: Ctx<B>,
-    process: Ctx<B>,
+    scheduler: ManuallyDrop<Ctx<B>>,
+    process: ManuallyDrop<Ctx<B>>,
     /// The argument the process side received.
     got_arg: usize,
     /// The process side's rounds and the OR of its probe masks.
@@ -45,8 +48,8 @@ extern "C-unwind" fn process_side<B: Backend>(arg: usize) -> ! {
         let lost = unsafe {
             B::probe(
                 B::SUSPEND,
-                &raw mut (*shared).process,
-                &raw const (*shared).scheduler,
+                (&raw mut (*shared).process).cast(),
+                (&raw const (*shared).scheduler).cast(),
                 0xb000_0000 ^ (round << 8),
             )
         };
@@ -69,10 +72,12 @@ extern "C-unwind" fn process_side<B: Backend>(arg: usize) -> ! {
 pub unsafe fn callee_saved_registers_survive_resume_and_suspend<B: Backend>() -> Outcome {
     const CHECK: &str = "callee_saved_registers_survive_resume_and_suspend";
     let mut stack = Stack([0; 16 * 1024]);
-    let top = (&raw mut stack).cast::<u8>().wrapping_add(size_of::<Stack>());
+    let top = (&raw mut stack)
+        .cast::<u8>()
+        .wrapping_add(size_of::<Stack>());
     let mut shared = PingPong::<B> {
-        scheduler: Ctx::<B>::EMPTY,
-        process: Ctx::<B>::EMPTY,
+        scheduler: ManuallyDrop::new(Ctx::<B>::EMPTY),
+        process: ManuallyDrop::new(Ctx::<B>::EMPTY),
         got_arg: 0,
         process_rounds: 0,
         process_lost: 0,
@@ -80,7 +85,7 @@ pub unsafe fn callee_saved_registers_survive_resume_and_suspend<B: Backend>() ->
     let at = &raw mut shared;
     // SAFETY: `stack` outlives every switch to the process side, which runs
     // only inside the probes below.
-    unsafe { (*at).process = Ctx::<B>::new(process_side::<B>, at as usize, top) };
+    unsafe { *(*at).process = Ctx::<B>::new(process_side::<B>, at as usize, top) };
     let mut lost = 0;
     for round in 0..ROUNDS {
         // SAFETY: the process context was made above or saved by its last
@@ -88,8 +93,8 @@ pub unsafe fn callee_saved_registers_survive_resume_and_suspend<B: Backend>() ->
         lost |= unsafe {
             B::probe(
                 B::RESUME,
-                &raw mut (*at).scheduler,
-                &raw const (*at).process,
+                (&raw mut (*at).scheduler).cast(),
+                (&raw const (*at).process).cast(),
                 0xa000_0000 ^ (round << 8),
             )
         };

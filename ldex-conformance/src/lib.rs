@@ -89,8 +89,12 @@ pub unsafe trait Backend: 'static {
     ///
     /// # Safety
     /// As for `hop`.
-    unsafe fn probe(hop: Hop<Ctx<Self>>, from: *mut Ctx<Self>, to: *const Ctx<Self>, seed: usize)
-    -> u32;
+    unsafe fn probe(
+        hop: Hop<Ctx<Self>>,
+        from: *mut Ctx<Self>,
+        to: *const Ctx<Self>,
+        seed: usize,
+    ) -> u32;
 }
 
 /// Why a check failed.

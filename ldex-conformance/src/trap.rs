@@ -36,7 +36,7 @@
 
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
-use core::mem::size_of;
+use core::mem::{ManuallyDrop, size_of};
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
@@ -95,9 +95,11 @@ const FIRST: usize = 0x1111_0000;
 const SECOND: usize = 0x2222_0000;
 
 /// One run's state, on [`run`]'s stack; the sink finds it through [`RIG`].
+/// The contexts are never dropped: the snippet's stays parked in its last
+/// suspend, abandoned.
 struct Rig<B: Backend> {
-    scheduler: Ctx<B>,
-    process: Ctx<B>,
+    scheduler: ManuallyDrop<Ctx<B>>,
+    process: ManuallyDrop<Ctx<B>>,
     seen: [Option<Seen>; TRAPS],
     traps: usize,
 }
@@ -134,14 +136,21 @@ impl<B: Machine> TrapSink<Frame<B>> for Probe<B> {
         });
         rig.traps += 1;
         match rig.traps {
-            1 => (0..B::REGISTERS.len()).for_each(|i| B::set_register(frame, i, pattern(SECOND, i))),
+            1 => {
+                (0..B::REGISTERS.len()).for_each(|i| B::set_register(frame, i, pattern(SECOND, i)))
+            }
             2 => B::pend_timer(),
             _ => {
                 B::quiet_timer();
                 // SAFETY: the scheduler context was saved by `run`'s resume;
                 // interrupts are off in the sink. This context is never
                 // resumed again: `run` abandons it.
-                unsafe { B::SUSPEND(&raw mut rig.process, &raw const rig.scheduler) };
+                unsafe {
+                    B::SUSPEND(
+                        (&raw mut rig.process).cast(),
+                        (&raw const rig.scheduler).cast(),
+                    )
+                };
                 unreachable!("the abandoned snippet context was resumed");
             }
         }
@@ -163,8 +172,8 @@ extern "C-unwind" fn start<B: Backend>(frame: usize) -> ! {
 /// as the trap table's; `snippet` as [`Machine`] requires.
 pub unsafe fn run<B: Machine>(snippet: &Snippet<B>) -> [(&'static str, Outcome); 4] {
     let mut rig = Rig::<B> {
-        scheduler: Ctx::<B>::EMPTY,
-        process: Ctx::<B>::EMPTY,
+        scheduler: ManuallyDrop::new(Ctx::<B>::EMPTY),
+        process: ManuallyDrop::new(Ctx::<B>::EMPTY),
         seen: [None; TRAPS],
         traps: 0,
     };
@@ -172,7 +181,11 @@ pub unsafe fn run<B: Machine>(snippet: &Snippet<B>) -> [(&'static str, Outcome);
     let at = &raw mut rig;
     let claimed = RIG.compare_exchange(null_mut(), at.cast(), Ordering::AcqRel, Ordering::Acquire);
     assert!(claimed.is_ok(), "one conformance run at a time");
-    let top = KSTACK.0.get().cast::<u8>().wrapping_add(size_of::<KernelStack>());
+    let top = KSTACK
+        .0
+        .get()
+        .cast::<u8>()
+        .wrapping_add(size_of::<KernelStack>());
     let frame = top.wrapping_sub(size_of::<Frame<B>>()).cast::<Frame<B>>();
     let mut first = Frame::<B>::new_user(snippet.entry, snippet.stack);
     (0..B::REGISTERS.len()).for_each(|i| B::set_register(&mut first, i, pattern(FIRST, i)));
@@ -184,8 +197,11 @@ pub unsafe fn run<B: Machine>(snippet: &Snippet<B>) -> [(&'static str, Outcome);
     let seen = unsafe {
         frame.write(first);
         B::Arch::enter_process(top, snippet.aspace, &mut state);
-        (*at).process = Ctx::<B>::new(start::<B>, frame as usize, frame.cast());
-        B::RESUME(&raw mut (*at).scheduler, &raw const (*at).process);
+        (*at).process = ManuallyDrop::new(Ctx::<B>::new(start::<B>, frame as usize, frame.cast()));
+        B::RESUME(
+            (&raw mut (*at).scheduler).cast(),
+            (&raw const (*at).process).cast(),
+        );
         (*at).seen
     };
     B::Arch::leave_process(&mut state);
@@ -245,8 +261,10 @@ fn interrupts_off(seen: &[Seen; TRAPS]) -> Outcome {
     const CHECK: &str = "interrupts_are_off_at_trap_entry";
     match seen.iter().position(|s| s.interrupts) {
         None => Ok(()),
-        Some(n) => Err(Failure::new(CHECK, "interrupts were on at the entry of trap (1-based)")
-            .values(0, n + 1)),
+        Some(n) => Err(
+            Failure::new(CHECK, "interrupts were on at the entry of trap (1-based)")
+                .values(0, n + 1),
+        ),
     }
 }
 
@@ -254,7 +272,10 @@ fn return_window<B: Machine>(seen: &[Seen; TRAPS], entry: usize) -> Outcome {
     const CHECK: &str = "pending_interrupt_waits_out_the_return_window";
     let third = &seen[2];
     if third.cause != TrapCause::Timer {
-        return Err(Failure::new(CHECK, "the pending timer interrupt was not the next trap"));
+        return Err(Failure::new(
+            CHECK,
+            "the pending timer interrupt was not the next trap",
+        ));
     }
     if !seen.iter().all(|s| s.from_user) {
         return Err(Failure::new(

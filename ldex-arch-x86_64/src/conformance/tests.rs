@@ -6,8 +6,9 @@ use super::Kit;
 #[test]
 fn callee_saved_registers_survive_resume_and_suspend() {
     // SAFETY: the test thread switches only between the kit's own contexts.
-    let outcome =
-        unsafe { ldex_conformance::context::callee_saved_registers_survive_resume_and_suspend::<Kit>() };
+    let outcome = unsafe {
+        ldex_conformance::context::callee_saved_registers_survive_resume_and_suspend::<Kit>()
+    };
     outcome.unwrap_or_else(|failure| panic!("{failure}"));
 }
 
