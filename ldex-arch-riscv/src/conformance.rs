@@ -43,6 +43,13 @@ unsafe impl Backend for Kit {
         frame.regs[index] = value;
     }
 
+    /// `ecall` is 4 bytes (there is no compressed form).
+    const SYSCALL_LENGTH: usize = 4;
+
+    fn interrupts_enabled() -> bool {
+        <Riscv as ldex_core::Arch>::interrupts_enabled()
+    }
+
     const RESUME: Hop<Context> = swtch;
     const SUSPEND: Hop<Context> = swtch;
 

@@ -75,6 +75,13 @@ unsafe impl Backend for Kit {
         *slot(frame, index) = value as u64;
     }
 
+    /// `syscall` is `0f 05`.
+    const SYSCALL_LENGTH: usize = 2;
+
+    fn interrupts_enabled() -> bool {
+        x86_64::instructions::interrupts::are_enabled()
+    }
+
     const RESUME: Hop<Context> = swtch;
     const SUSPEND: Hop<Context> = swtch;
 

@@ -13,7 +13,7 @@
 //! |-------------|-------------------------------------------------------|------------------|
 //! | [`context`] | callee-saved registers and the stack pointer survive a switch, scheduler → process and back; a new context starts `entry(arg)` | a stack |
 //! | [`frame`]   | `new_user` frames; the syscall accessors read and write the ABI's registers and nothing else | nothing |
-//! | [`trap`]    | the trap-frame round trip of every register, the pc advance of a system call, interrupts off at entry, the return window | kernel mode and a user snippet ([`trap::Machine`]) |
+//! | [`trap`]    | the trap-frame round trip of every register, the pc advance of a system call, interrupts off at entry, the return window | kernel mode, a timer and a user snippet ([`trap::Snippet`]) |
 //!
 //! The first two run anywhere the arch's code runs unprivileged (the
 //! x86_64 host, qemu-user for RISC-V, the simulator); [`trap`] needs
@@ -76,6 +76,12 @@ pub unsafe trait Backend: 'static {
     fn register(frame: &Frame<Self>, index: usize) -> usize;
     /// Set register `index` in `frame`.
     fn set_register(frame: &mut Frame<Self>, index: usize, value: usize);
+
+    /// The length, in the pc's units, of the system call instruction.
+    const SYSCALL_LENGTH: usize;
+    /// Are interrupts enabled on this CPU? (Only the trap checks ask, in
+    /// kernel mode.)
+    fn interrupts_enabled() -> bool;
 
     /// The resume direction (scheduler → process) of the switch.
     const RESUME: Hop<Ctx<Self>>;

@@ -1,7 +1,8 @@
 //! The trap path, run for real: a user snippet traps three times into a
 //! sink of the kit's own, which records what the entry saved.
 //!
-//! The snippet a [`Machine`] provides is, in its own instructions,
+//! The [`Snippet`] a runner maps for user mode is, in the arch's own
+//! instructions,
 //!
 //! ```text
 //!   entry:        syscall          trap 1
@@ -41,29 +42,12 @@ use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
 use ldex_core::arch::{TrapFrame as _, TrapSink};
-use ldex_core::{Arch, Context as _, TrapCause};
+use ldex_core::{Arch, Context as _, Timer as _, TrapCause};
 
 use crate::{Backend, Ctx, Failure, Frame, Outcome, Registers, expect, pattern};
 
-/// A backend that can run the trap checks: kernel mode, with the kit's sink
-/// installed and a user snippet mapped.
-///
-/// # Safety
-/// [`Machine::snippet`] must describe the program of the module docs, in
-/// memory the address space maps executable for user mode.
-pub unsafe trait Machine: Backend {
-    /// The length, in the pc's units, of the system call instruction.
-    const SYSCALL_LENGTH: usize;
-    /// Are interrupts enabled on this CPU?
-    fn interrupts_enabled() -> bool;
-    /// Make the timer interrupt pending now, so it is taken as soon as
-    /// interrupts are enabled.
-    fn pend_timer();
-    /// Stop the timer interrupt: disarm and acknowledge it.
-    fn quiet_timer();
-}
-
-/// Where the user snippet is.
+/// Where the user snippet is: the program of the module docs, in memory
+/// its address space maps executable for user mode.
 pub struct Snippet<B: Backend> {
     /// Its first instruction (`entry` in the module docs).
     pub entry: usize,
@@ -74,7 +58,7 @@ pub struct Snippet<B: Backend> {
 }
 
 /// The kit's trap sink; install it with the trap table before [`run`].
-pub fn sink<B: Machine>() -> &'static dyn TrapSink<Frame<B>> {
+pub fn sink<B: Backend>() -> &'static dyn TrapSink<Frame<B>> {
     &Probe::<B>(PhantomData)
 }
 
@@ -98,6 +82,8 @@ const SECOND: usize = 0x2222_0000;
 /// The contexts are never dropped: the snippet's stays parked in its last
 /// suspend, abandoned.
 struct Rig<B: Backend> {
+    /// The timer, made pending at trap 2 and quieted at trap 3.
+    timer: *const <B::Arch as Arch>::Timer,
     scheduler: ManuallyDrop<Ctx<B>>,
     process: ManuallyDrop<Ctx<B>>,
     seen: [Option<Seen>; TRAPS],
@@ -119,7 +105,7 @@ static KSTACK: KernelStack = KernelStack(UnsafeCell::new([0; 16 * 1024]));
 
 struct Probe<B>(PhantomData<fn() -> B>);
 
-impl<B: Machine> TrapSink<Frame<B>> for Probe<B> {
+impl<B: Backend> TrapSink<Frame<B>> for Probe<B> {
     fn trap(&self, frame: &mut Frame<B>, cause: TrapCause) {
         let interrupts = B::interrupts_enabled();
         let rig = RIG.load(Ordering::Acquire).cast::<Rig<B>>();
@@ -139,9 +125,13 @@ impl<B: Machine> TrapSink<Frame<B>> for Probe<B> {
             1 => {
                 (0..B::REGISTERS.len()).for_each(|i| B::set_register(frame, i, pattern(SECOND, i)))
             }
-            2 => B::pend_timer(),
+            // SAFETY (both arms): `run` borrows the timer until it returns.
+            2 => unsafe { (*rig.timer).set_deadline((*rig.timer).now()) },
             _ => {
-                B::quiet_timer();
+                unsafe {
+                    (*rig.timer).disarm();
+                    (*rig.timer).acknowledge();
+                }
                 // SAFETY: the scheduler context was saved by `run`'s resume;
                 // interrupts are off in the sink. This context is never
                 // resumed again: `run` abandons it.
@@ -169,9 +159,14 @@ extern "C-unwind" fn start<B: Backend>(frame: usize) -> ! {
 ///
 /// # Safety
 /// Kernel mode, interrupts off, one CPU, the sink of [`sink::<B>`] installed
-/// as the trap table's; `snippet` as [`Machine`] requires.
-pub unsafe fn run<B: Machine>(snippet: &Snippet<B>) -> [(&'static str, Outcome); 4] {
+/// as the trap table's, `timer` started; `snippet` is the program of the
+/// module docs, mapped for user mode by its address space.
+pub unsafe fn run<B: Backend>(
+    snippet: &Snippet<B>,
+    timer: &<B::Arch as Arch>::Timer,
+) -> [(&'static str, Outcome); 4] {
     let mut rig = Rig::<B> {
+        timer,
         scheduler: ManuallyDrop::new(Ctx::<B>::EMPTY),
         process: ManuallyDrop::new(Ctx::<B>::EMPTY),
         seen: [None; TRAPS],
@@ -241,7 +236,7 @@ fn round_trip<B: Backend>(seen: &[Seen; TRAPS]) -> Outcome {
     Ok(())
 }
 
-fn pc_advance<B: Machine>(seen: &[Seen; TRAPS], entry: usize) -> Outcome {
+fn pc_advance<B: Backend>(seen: &[Seen; TRAPS], entry: usize) -> Outcome {
     const CHECK: &str = "syscall_pc_is_past_the_trapping_instruction";
     for (n, seen) in seen[..2].iter().enumerate() {
         if seen.cause != TrapCause::Syscall {
@@ -268,7 +263,7 @@ fn interrupts_off(seen: &[Seen; TRAPS]) -> Outcome {
     }
 }
 
-fn return_window<B: Machine>(seen: &[Seen; TRAPS], entry: usize) -> Outcome {
+fn return_window<B: Backend>(seen: &[Seen; TRAPS], entry: usize) -> Outcome {
     const CHECK: &str = "pending_interrupt_waits_out_the_return_window";
     let third = &seen[2];
     if third.cause != TrapCause::Timer {

@@ -8,12 +8,12 @@
 
 use std::hint::black_box;
 
-use ldex_conformance::trap::{self, Machine as KitMachine, Snippet};
+use ldex_conformance::trap::{self, Snippet};
 use ldex_conformance::{Backend, Hop};
 use ldex_core::arch::TrapTable as _;
 use ldex_core::{BootToken, Context as _};
 use ldex_sim::Op;
-use ldex_sim::arch::{SimArch, SimFrame, SimTrapTable};
+use ldex_sim::arch::{SimArch, SimFrame, SimTimer, SimTrapTable};
 use ldex_sim::context::SimContext;
 use ldex_sim::machine::Machine;
 use ldex_sim::memory::Memory;
@@ -61,6 +61,12 @@ unsafe impl Backend for Kit {
         *slot(frame, index) = value;
     }
 
+    const SYSCALL_LENGTH: usize = 1;
+
+    fn interrupts_enabled() -> bool {
+        Machine::current().interrupts_enabled()
+    }
+
     const RESUME: Hop<SimContext> = hop;
     const SUSPEND: Hop<SimContext> = hop;
 
@@ -81,25 +87,8 @@ unsafe impl Backend for Kit {
     }
 }
 
-// SAFETY: the snippet below is the program the kit wants, in ops.
-unsafe impl KitMachine for Kit {
-    const SYSCALL_LENGTH: usize = 1;
-
-    fn interrupts_enabled() -> bool {
-        Machine::current().interrupts_enabled()
-    }
-
-    fn pend_timer() {
-        let machine = Machine::current();
-        machine.set_timer(Some(machine.now()));
-    }
-
-    fn quiet_timer() {
-        Machine::current().set_timer(None);
-    }
-}
-
-/// A machine with the kit's snippet loaded as address space 0.
+/// A machine with the kit's snippet (`syscall; syscall; spin`) loaded as
+/// address space 0.
 fn machine() {
     let snippet = [
         Op::Syscall(0x5eed, vec![]),
@@ -150,7 +139,7 @@ fn trap_checks_round_trip_pc_advance_interrupts_off_and_return_window() {
     };
     // SAFETY: kernel mode, interrupts off, the kit's sink installed, and the
     // snippet is the program `machine` loaded.
-    let outcomes = unsafe { trap::run::<Kit>(&snippet) };
+    let outcomes = unsafe { trap::run::<Kit>(&snippet, &SimTimer) };
     for (check, outcome) in outcomes {
         println!(
             "conformance: {check}: {}",
