@@ -11,12 +11,18 @@
 #![no_std]
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]
-// The arch-bench build runs no protocol: the process machinery is unused.
-#![cfg_attr(feature = "arch-bench", allow(dead_code, unused_imports))]
+// The arch-bench and conformance builds run no protocol: the process
+// machinery is unused.
+#![cfg_attr(
+    any(feature = "arch-bench", feature = "conformance"),
+    allow(dead_code, unused_imports)
+)]
 
 #[cfg(feature = "arch-bench")]
 mod arch_bench;
 mod boot;
+#[cfg(feature = "conformance")]
+mod conformance;
 #[cfg(any(feature = "kernel-fault-test", feature = "kernel-stack-overflow-test"))]
 mod fault_test;
 mod loader;
@@ -112,13 +118,15 @@ extern "C" fn kmain(start_info: u32) -> ! {
     let archive = unsafe { core::slice::from_raw_parts(phys_to_virt(addr), size as usize) };
     #[cfg(feature = "arch-bench")]
     arch_bench::run(&token, archive);
-    #[cfg(not(feature = "arch-bench"))]
+    #[cfg(feature = "conformance")]
+    conformance::run(&token, archive);
+    #[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
     run_protocol(&token, archive, &cmdline)
 }
 
 /// Calibrate the timer, boot ldex-core's `Kernel`, make one process per
 /// program of `archive` and run them; exit QEMU when none is left.
-#[cfg(not(feature = "arch-bench"))]
+#[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
 fn run_protocol(token: &BootToken, archive: &[u8], cmdline: &CmdLine<'_>) -> ! {
     // SAFETY: the direct map covers the local APIC; interrupts are off.
     let timer = unsafe { LapicTimer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };

@@ -1,0 +1,78 @@
+//! The `conformance` build: ldex-conformance's whole kit in ring 0, instead
+//! of the protocol.
+//!
+//! The trap table is installed with the kit's own sink; the switch and
+//! frame checks run first, then the trap checks enter the initrd's one
+//! program, `conformance` (`syscall; syscall; spin`), the way ldex-core
+//! enters a process. Each check prints `conformance: NAME: ok` (or the
+//! failure), and QEMU exits with success only if all passed.
+
+use ldex_arch_x86_64::conformance::Kit;
+use ldex_arch_x86_64::timer::LAPIC_PHYS;
+use ldex_arch_x86_64::{AddressSpace, LapicTimer, TrapTable};
+use ldex_conformance::trap::{self, Snippet};
+use ldex_conformance::{Outcome, context, frame};
+use ldex_core::sync::SpinLock;
+use ldex_core::{BootToken, TrapTable as _};
+
+use crate::boot::PHYS_OFFSET;
+use crate::serial::{Serial, qemu_exit};
+use crate::{kprint, loader};
+
+/// The snippet's entry, stack and address space, once loaded.
+static SNIPPET: SpinLock<Option<(u64, u64, AddressSpace)>> = SpinLock::new(None);
+
+fn keep_snippet(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), &'static str> {
+    match SNIPPET.lock().replace((entry, sp, space)) {
+        None if name == "conformance" => Ok(()),
+        _ => Err("the conformance build runs the one program `conformance`"),
+    }
+}
+
+/// Print one check's outcome; say whether it passed.
+fn report(name: &str, outcome: Outcome) -> bool {
+    match outcome {
+        Ok(()) => kprint!("conformance: {name}: ok\n"),
+        Err(failure) => kprint!("conformance: FAILED {failure}\n"),
+    }
+    outcome.is_ok()
+}
+
+/// Run the kit and exit QEMU with its verdict. Interrupts are off.
+pub fn run(token: &BootToken, initrd: &[u8]) -> ! {
+    // SAFETY: the direct map covers the local APIC; interrupts are off.
+    let timer = unsafe { LapicTimer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
+    TrapTable::install(token, trap::sink::<Kit>());
+    let mut builder = loader::Builder {
+        spawn: keep_snippet,
+    };
+    kernel_common::initrd::spawn_all(initrd, &loader::setup(), &mut builder, &Serial);
+    let Some((entry, sp, space)) = SNIPPET.lock().take() else {
+        kprint!("conformance: no `conformance` program in the initrd\n");
+        qemu_exit(false)
+    };
+    let mut passed = true;
+    // SAFETY: ring 0, interrupts off, and only the kit switches.
+    let switch = unsafe { context::callee_saved_registers_survive_resume_and_suspend::<Kit>() };
+    passed &= report("callee_saved_registers_survive_resume_and_suspend", switch);
+    passed &= report(
+        "new_user_frame_starts_user_mode_at_entry",
+        frame::new_user_frame_starts_user_mode_at_entry::<Kit>(),
+    );
+    passed &= report(
+        "syscall_accessors_use_the_abi_registers",
+        frame::syscall_accessors_use_the_abi_registers::<Kit>(),
+    );
+    let snippet = Snippet::<Kit> {
+        entry: entry as usize,
+        stack: sp as usize,
+        aspace: Some(space),
+    };
+    // SAFETY: ring 0, interrupts off, one CPU, the kit's sink installed and
+    // the timer calibrated; the loader mapped `conformance` (the snippet)
+    // for ring 3 in `space`, which maps the kernel like the current one.
+    for (name, outcome) in unsafe { trap::run::<Kit>(&snippet, &timer) } {
+        passed &= report(name, outcome);
+    }
+    qemu_exit(passed)
+}
