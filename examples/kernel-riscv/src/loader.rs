@@ -6,16 +6,16 @@
 //! the RISC-V parts: a fresh Sv39/Sv32 address space per program (kernel
 //! half without U), the segments copied into new frames with the ELF's
 //! permissions plus U, a 64 KiB user stack right below [`USER_TOP`], and
-//! [`Kernel::spawn`](ldex_core::Kernel::spawn) with the space's `satp`.
+//! the builder's `spawn` with the space's `satp` (the kernel's passes it to
+//! [`Kernel::spawn`](ldex_core::Kernel::spawn)).
 
 use core::ops::Range;
 
 use kernel_common::elf::{Limits, MapError, Mapper, Segment, Target};
 use kernel_common::initrd::{ProcessBuilder, Setup};
 use kernel_common::stack::{WordSize, WriteFault};
-use ldex_core::sched::Hint;
+use ldex_arch_riscv::Satp;
 
-use crate::KernelT;
 use crate::frames::PAGE;
 use crate::vm::{AddressSpace, Perm, USER_BOTTOM, USER_STACK, USER_TOP, VmError};
 
@@ -39,12 +39,17 @@ pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
     }
 }
 
-/// Builds processes for `kernel`, with the kernel half mapping `ram`.
+/// What a finished program becomes: a process (`Kernel::spawn`), or, for
+/// the `conformance` build, the kit's user snippet.
+pub type Spawn = fn(&str, u64, u64, Satp) -> Result<(), &'static str>;
+
+/// Builds processes and hands each to `spawn`, with the kernel half of
+/// every address space mapping `ram`.
 pub struct Builder {
     /// The RAM every address space maps for the kernel.
     pub ram: Range<usize>,
-    /// The kernel to spawn into.
-    pub kernel: &'static KernelT,
+    /// Where a loaded program goes.
+    pub spawn: Spawn,
 }
 
 /// A user address space being filled.
@@ -133,16 +138,7 @@ impl ProcessBuilder for Builder {
         sp: u64,
         space: UserSpace,
     ) -> Result<(), &'static str> {
-        self.kernel
-            .spawn(
-                name,
-                entry as usize,
-                sp as usize,
-                Some(space.0.satp()),
-                Hint::NONE,
-            )
-            .map(|_| ())
-            .map_err(|_| "the process table is full")
+        (self.spawn)(name, entry, sp, space.0.satp())
     }
 
     /// Frames are never freed in this kernel (see `frames`).

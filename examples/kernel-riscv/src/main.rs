@@ -22,11 +22,16 @@
 //! with 1.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 #![forbid(unsafe_op_in_unsafe_fn)]
+// The conformance build runs the kit instead of the protocol: the rest of
+// the boot is unreachable there.
+#![cfg_attr(feature = "conformance", allow(unreachable_code, dead_code))]
 
 #[cfg(target_os = "none")]
 mod board;
 #[cfg(target_os = "none")]
 mod boot;
+#[cfg(all(target_os = "none", feature = "conformance"))]
+mod conformance;
 #[cfg(target_os = "none")]
 mod dtb;
 #[cfg(target_os = "none")]
@@ -56,7 +61,8 @@ mod kernel {
     use kernel_common::console::print;
     use kernel_common::initrd;
     use kernel_common::os::ExampleOs;
-    use ldex_arch_riscv::{Riscv, Timer, TimerKind};
+    use ldex_arch_riscv::{Riscv, Satp, Timer, TimerKind};
+    use ldex_core::sched::Hint;
     use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
     use crate::board::{self, Uart};
@@ -101,8 +107,16 @@ mod kernel {
         static __kernel_end: u8;
     }
 
+    /// Make a loaded program a process of [`KERNEL`].
+    fn spawn_process(name: &str, entry: u64, sp: u64, satp: Satp) -> Result<(), &'static str> {
+        KERNEL
+            .spawn(name, entry as usize, sp as usize, Some(satp), Hint::NONE)
+            .map(drop)
+            .map_err(|_| "the process table is full")
+    }
+
     /// Print a kernel message and power off with `code`.
-    fn fail(code: u16, args: core::fmt::Arguments<'_>) -> ! {
+    pub(crate) fn fail(code: u16, args: core::fmt::Arguments<'_>) -> ! {
         print(&Uart, format_args!("[kernel] {args}\n"));
         board::exit(code)
     }
@@ -179,6 +193,20 @@ mod kernel {
                 frames::remaining()
             ),
         );
+        let Some(initrd) = info.initrd.clone().filter(|r| !r.is_empty()) else {
+            fail(
+                2,
+                format_args!(
+                    "no initrd: boot QEMU with -initrd ARCHIVE (a cpio newc archive of ELF programs)"
+                ),
+            )
+        };
+        // SAFETY: QEMU put the initrd in RAM at this range; nothing writes it
+        // (the frame allocator stops below it).
+        let archive =
+            unsafe { core::slice::from_raw_parts(initrd.start as *const u8, initrd.len()) };
+        #[cfg(feature = "conformance")]
+        crate::conformance::run(&token, &timer, archive, &info.ram);
         let kernel: &'static KernelT = &KERNEL;
         kernel.with_policy(|policy| policy.set_quantum(quantum));
         kernel.set_cpu_limit(Some(cpu_limit));
@@ -197,21 +225,9 @@ mod kernel {
             let _ = unsafe { core::ptr::read_volatile(0x1000 as *const usize) };
         }
 
-        let Some(initrd) = info.initrd.clone().filter(|r| !r.is_empty()) else {
-            fail(
-                2,
-                format_args!(
-                    "no initrd: boot QEMU with -initrd ARCHIVE (a cpio newc archive of ELF programs)"
-                ),
-            )
-        };
-        // SAFETY: QEMU put the initrd in RAM at this range; nothing writes it
-        // (the frame allocator stops below it).
-        let archive =
-            unsafe { core::slice::from_raw_parts(initrd.start as *const u8, initrd.len()) };
         let mut builder = loader::Builder {
             ram: info.ram.clone(),
-            kernel,
+            spawn: spawn_process,
         };
         let forbidden = loader::forbidden(&info.ram);
         let summary = initrd::spawn_all(
