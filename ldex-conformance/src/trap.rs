@@ -20,7 +20,8 @@
 //!    of the frame and returns.
 //! 2. Trap 2 (a system call) must show that second pattern: return-from-trap
 //!    restored every register. The sink makes the timer interrupt pending
-//!    and returns, with interrupts off, into the return path.
+//!    (and waits until it surely is) and returns, with interrupts off, into
+//!    the return path.
 //! 3. Trap 3 must be that timer interrupt, taken from user mode at the spin
 //!    loop: the return path kept interrupts off until the hardware's own
 //!    return-from-trap (the window of Tock PR #2308; x86's `swapgs` before
@@ -126,7 +127,7 @@ impl<B: Backend> TrapSink<Frame<B>> for Probe<B> {
                 (0..B::REGISTERS.len()).for_each(|i| B::set_register(frame, i, pattern(SECOND, i)))
             }
             // SAFETY (both arms): `run` borrows the timer until it returns.
-            2 => unsafe { (*rig.timer).set_deadline((*rig.timer).now()) },
+            2 => unsafe { pend(&*rig.timer) },
             _ => {
                 unsafe {
                     (*rig.timer).disarm();
@@ -144,6 +145,19 @@ impl<B: Backend> TrapSink<Frame<B>> for Probe<B> {
                 unreachable!("the abandoned snippet context was resumed");
             }
         }
+    }
+}
+
+/// Make the timer interrupt pending: a deadline of now, then 10 µs of
+/// waiting, so that even a one-shot timer counting its own (slower) ticks
+/// has fired before the return path runs. (A simulated clock stands still
+/// in the kernel: its deadline of now is due at once.)
+fn pend<T: ldex_core::Timer>(timer: &T) {
+    let due = timer.now();
+    timer.set_deadline(due);
+    let settled = due + timer.frequency_hz() / 100_000;
+    while timer.now() < settled {
+        core::hint::spin_loop();
     }
 }
 
