@@ -65,6 +65,7 @@ fn steps() -> Vec<Step> {
     }));
     for &(target, arch_crate) in BARE_METAL {
         steps.push(step(format!("clippy:{target}"), move || {
+            // With the conformance kit's glue, which only kernels enable.
             run(Cmd::cargo()
                 .args([
                     "clippy",
@@ -74,7 +75,9 @@ fn steps() -> Vec<Step> {
                     arch_crate,
                     "--target",
                     target,
+                    "--features",
                 ])
+                .arg(format!("{arch_crate}/conformance"))
                 .args(["--", "-D", "warnings"]))
         }));
     }
