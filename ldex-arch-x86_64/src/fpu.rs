@@ -20,7 +20,7 @@
 //! errors). CR4: OSFXSR and OSXMMEXCPT (SSE and its exceptions), OSXSAVE
 //! when used, and SMEP when present (ring 0 never runs user pages).
 
-use core::arch::x86_64::{__cpuid, __cpuid_count};
+use crate::cpuid::cpuid;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use x86_64::registers::control::{Cr0, Cr0Flags, Cr4, Cr4Flags};
@@ -103,8 +103,8 @@ struct Features {
 }
 
 fn features() -> Features {
-    let leaf1 = __cpuid(1);
-    let leaf7 = __cpuid_count(7, 0);
+    let leaf1 = cpuid(1, 0);
+    let leaf7 = cpuid(7, 0);
     Features {
         xsave: leaf1.ecx & (1 << 26) != 0,
         avx: leaf1.ecx & (1 << 28) != 0,
@@ -143,7 +143,7 @@ pub(crate) unsafe fn init() {
         // SAFETY: OSXSAVE is on and the CPU supports these components.
         unsafe { XCr0::write(xcr0) };
         // EBX: the standard-format area size for the components in XCR0.
-        if __cpuid_count(0xd, 0).ebx as usize > AREA_SIZE {
+        if cpuid(0xd, 0).ebx as usize > AREA_SIZE {
             // SAFETY: as above; x87 | SSE always fits in 576 bytes.
             unsafe { XCr0::write(XCr0Flags::X87 | XCr0Flags::SSE) };
         }

@@ -31,6 +31,7 @@ extern crate std;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod context;
+mod cpuid;
 pub mod entry;
 pub mod fpu;
 pub mod frame;

@@ -1,8 +1,8 @@
 //! The timer: the local APIC timer, one-shot, on the TSC clock.
 //!
 //! The clock counts nanoseconds: [`Timer::now`] is the TSC scaled by its
-//! calibrated rate, so a kernel can write its tick period as a constant
-//! (`Config::preemptive(10_000_000)` is 10 ms on every machine). Where the
+//! calibrated rate, and [`Timer::frequency_hz`] is 10^9 on every machine
+//! (`Kernel::boot` turns `Config::preemptive`'s duration into it). Where the
 //! CPU has TSC-deadline mode a deadline goes straight into
 //! `IA32_TSC_DEADLINE` (converted back to TSC counts); otherwise the APIC
 //! timer runs one-shot with an initial count converted from the distance. [`LapicTimer::calibrate`] measures the TSC and the
@@ -10,12 +10,13 @@
 //! the one frequency every PC agrees on. ldex-core's `PeriodicTimer` builds
 //! the tick on top.
 
-use core::arch::x86_64::{__cpuid, _rdtsc};
+use core::arch::x86_64::_rdtsc;
 
 use ldex_core::{BootToken, Timer};
 use x86_64::instructions::port::Port;
 use x86_64::registers::model_specific::Msr;
 
+use crate::cpuid::cpuid;
 use crate::entry::{SPURIOUS_VECTOR, TIMER_VECTOR};
 
 /// The local APIC's physical address (the reset value of IA32_APIC_BASE).
@@ -99,7 +100,7 @@ impl LapicTimer {
         t.tsc_hz = tsc * 1000 / CALIBRATION_MS;
         t.ns_per_tsc = (ns << 32) / tsc;
         t.tsc_per_ns = (tsc << 32) / ns;
-        let tsc_deadline = __cpuid(1).ecx & (1 << 24) != 0;
+        let tsc_deadline = cpuid(1, 0).ecx & (1 << 24) != 0;
         if tsc_deadline {
             t.write(REG_LVT_TIMER, LVT_TSC_DEADLINE | u32::from(TIMER_VECTOR));
         } else {

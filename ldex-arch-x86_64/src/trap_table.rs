@@ -1,7 +1,6 @@
 //! The trap table: GDT + TSS, IDT, the syscall MSRs, the per-CPU area, the
 //! PICs and the FPU, installed in that order by one call.
 
-use core::arch::x86_64::__cpuid;
 use ldex_core::BootToken;
 
 use ldex_core::arch::TrapSink;
@@ -10,6 +9,7 @@ use x86_64::registers::model_specific::{Efer, EferFlags, LStar, SFMask, Star};
 use x86_64::registers::rflags::RFlags;
 use x86_64::structures::gdt::SegmentSelector;
 
+use crate::cpuid::cpuid;
 use crate::entry::{self, syscall_entry};
 use crate::frame::TrapFrame;
 use crate::gdt::{self, KERNEL_CS, KERNEL_SS, USER_CS, USER_SS};
@@ -65,7 +65,7 @@ unsafe fn install_syscall() {
             efer.insert(EferFlags::SYSTEM_CALL_EXTENSIONS);
             // NX: page tables may mark data non-executable, and #PF reports
             // instruction fetches (the I/D bit).
-            if __cpuid(0x8000_0001).edx & (1 << 20) != 0 {
+            if cpuid(0x8000_0001, 0).edx & (1 << 20) != 0 {
                 efer.insert(EferFlags::NO_EXECUTE_ENABLE);
             }
         });

@@ -1,5 +1,7 @@
 //! The protocol's settings, chosen at boot.
 
+use core::time::Duration;
+
 /// How control comes back to the kernel from a process that does not ask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -7,11 +9,15 @@ pub enum Mode {
     /// (OSTEP 6.2, "a cooperative approach"). A process that spins keeps the
     /// CPU for ever.
     Cooperative,
-    /// A periodic timer interrupt returns control every `period` timer
-    /// units (OSTEP 6.2, "a non-cooperative approach").
+    /// A periodic timer interrupt returns control every `period` (OSTEP
+    /// 6.2, "a non-cooperative approach").
     Preemptive {
-        /// The tick period, in units of the arch timer's clock.
-        period: u64,
+        /// The tick period. [`Kernel::boot`](crate::Kernel::boot) turns it
+        /// into the arch timer's units with the frequency the timer reports
+        /// then ([`Timer::frequency_hz`](crate::Timer::frequency_hz): read
+        /// from a device tree, or calibrated), so the same `Config` gives the
+        /// same tick on every machine.
+        period: Duration,
     },
 }
 
@@ -61,7 +67,16 @@ pub struct Config {
 impl Config {
     /// Preemptive with the given tick period, a non-preemptible kernel,
     /// faults kill, no CPU-time limit.
-    pub const fn preemptive(period: u64) -> Config {
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use ldex_core::{Config, Mode};
+    ///
+    /// // A 10 ms tick, whatever the timer's clock: converted at boot.
+    /// const CONFIG: Config = Config::preemptive(Duration::from_millis(10)).with_cpu_limit(200);
+    /// assert_eq!(CONFIG.mode, Mode::Preemptive { period: Duration::from_millis(10) });
+    /// ```
+    pub const fn preemptive(period: Duration) -> Config {
         Config {
             mode: Mode::Preemptive { period },
             kernel_preemption: KernelPreemption::Off,

@@ -54,10 +54,10 @@ use crate::config::{Config, FaultPolicy, KernelPreemption, Mode};
 use crate::kstack::KernelStack;
 use crate::pid::Pid;
 use crate::proc::{Ending, KillReason, Name, ProcInfo, ProcState};
-use crate::sched::{Decision, Hint, Requeue, Scheduler};
+use crate::sched::{Decision, Hint, Policy, Requeue, Scheduler};
 use crate::sync::{Interrupts, SpinLock};
 use crate::syscall::{Os, SyscallAction, SyscallCx, WaitChannel, Wake};
-use crate::timer::{PeriodicTimer, Timer};
+use crate::timer::{self, PeriodicTimer, Timer};
 use crate::token::BootToken;
 use crate::trace::Event;
 
@@ -226,11 +226,69 @@ impl<A: Arch, const KSTACK: usize> Slot<A, KSTACK> {
 /// The limited-direct-execution kernel of one CPU.
 ///
 /// `N` is the process-table capacity and `KSTACK` the size of each kernel
-/// stack in bytes.
-pub struct Kernel<A: Arch, S: Scheduler, O: Os<A>, const N: usize, const KSTACK: usize = 16384> {
+/// stack in bytes. `P` names the scheduling policy without a size
+/// (`RoundRobin`, not `RoundRobin<[_; 16]>`): the kernel holds a
+/// [`P::For<N>`](Policy::For), so the policy has room for exactly the
+/// table's `N` processes.
+///
+/// # Example
+///
+/// A kernel on `ldex-sim`'s simulated machine: boot (trap table and timer),
+/// create two processes, and run them until none is left. A kernel on
+/// RISC-V or x86_64 does the same with its arch crate's types.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use ldex_core::proc::Ending;
+/// use ldex_core::{BootToken, Config};
+/// use ldex_sim::arch::SimTimer;
+/// use ldex_sim::machine::Machine;
+/// use ldex_sim::memory::Memory;
+/// use ldex_sim::os::SimOs;
+/// use ldex_sim::run::{MAX_PROCS, SimKernel};
+/// use ldex_sim::{parse, policy};
+///
+/// // Two programs: one computes for 3 ticks, one writes and exits.
+/// let scenario = parse("process A\n compute 3\nprocess B\n write \"hi\"\n exit 7\n")?;
+/// let memories = scenario.procs.iter().map(|p| Memory::load(&p.program)).collect();
+/// Machine::adopt(Machine::new(memories, Vec::new(), 50, 1000));
+///
+/// // `SimKernel` is `Kernel<SimArch, DynPolicy, SimOs, MAX_PROCS, _>`.
+/// let kernel: &'static SimKernel = Box::leak(Box::new(SimKernel::new(
+///     Config::preemptive(Duration::from_millis(1)),
+///     policy::by_name("rr", 2, MAX_PROCS)?,
+///     SimOs::new(scenario.procs.clone()),
+/// )));
+/// kernel.os().attach(kernel);
+/// // SAFETY: this is boot code, on the machine's CPU in kernel mode, once.
+/// let token = unsafe { BootToken::new() };
+/// kernel.boot(&token, Some(SimTimer)).expect("first boot");
+/// kernel.os().launch(0); // `Kernel::spawn`, from the OS's program table
+/// kernel.os().launch(1);
+/// let summary = kernel.run().expect("booted");
+/// assert_eq!(summary.reaped, 2);
+/// // B wrote and exited while A waited out its quantum; A ran off its end.
+/// let endings: Vec<_> = kernel.os().results().iter().map(|r| r.ending).collect();
+/// assert_eq!(endings, [Ending::Exited(7), Ending::Exited(0)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// The policy is sized by the kernel: one of another size is a type error.
+///
+/// ```compile_fail,E0308
+/// use ldex_core::sched::RoundRobin;
+/// use ldex_core::{Config, Kernel};
+/// use ldex_sim::arch::SimArch;
+/// use ldex_sim::os::SimOs;
+///
+/// let kernel: Kernel<SimArch, RoundRobin, SimOs, 16> =
+///     Kernel::new(Config::cooperative(), RoundRobin::<[_; 8]>::new(2), SimOs::new(Vec::new()));
+/// ```
+pub struct Kernel<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize = 16384> {
     config: Config,
     os: O,
-    table: SpinLock<Table<A, S, N>, ArchInterrupts<A>>,
+    table: SpinLock<Table<A, P::For<N>, N>, ArchInterrupts<A>>,
     slots: [Slot<A, KSTACK>; N],
     scheduler: UnsafeCell<A::Context>,
 }
@@ -238,17 +296,15 @@ pub struct Kernel<A: Arch, S: Scheduler, O: Os<A>, const N: usize, const KSTACK:
 // SAFETY: the table is behind the lock; the slots and the scheduler context
 // follow the ownership protocol in the module invariants (one CPU, and a
 // slot has one user at a time).
-unsafe impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize> Sync
-    for Kernel<A, S, O, N, KSTACK>
+unsafe impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Sync
+    for Kernel<A, P, O, N, KSTACK>
 {
 }
 
-impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize>
-    Kernel<A, S, O, N, KSTACK>
-{
+impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A, P, O, N, KSTACK> {
     /// A kernel with an empty process table. `const`, so it can be a
     /// `static`.
-    pub const fn new(config: Config, sched: S, os: O) -> Self {
+    pub const fn new(config: Config, sched: P::For<N>, os: O) -> Self {
         Kernel {
             config,
             os,
@@ -275,7 +331,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
 
     /// Adjust the policy: boot code applies settings it reads at run time
     /// (a quantum from the command line) to the policy of a `static` kernel.
-    pub fn with_policy<R>(&self, f: impl FnOnce(&mut S) -> R) -> R {
+    pub fn with_policy<R>(&self, f: impl FnOnce(&mut P::For<N>) -> R) -> R {
         f(&mut self.table.lock().sched)
     }
 
@@ -326,7 +382,9 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
 
     /// OSTEP "OS @ boot": install the trap table (which remembers the
     /// address of the trap handler: this kernel) and, in preemptive mode,
-    /// start the interrupt timer. Privileged, once.
+    /// start the interrupt timer, its period converted from
+    /// [`Mode::Preemptive`]'s duration with the frequency `timer` reports
+    /// now. Privileged, once.
     pub fn boot(
         &'static self,
         token: &BootToken,
@@ -348,12 +406,15 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
         A::TrapTable::install(token, self);
         self.trace(Event::TrapTableRemembered);
         if let (Some(period), Some(timer)) = (period, timer) {
-            self.trace(Event::TimerStart { period });
-            let period_us = period.saturating_mul(1_000_000) / timer.frequency_hz().max(1);
+            self.trace(Event::TimerStart {
+                period: timer::units(period, timer.frequency_hz()),
+            });
             let mut periodic = PeriodicTimer::new(timer);
             periodic.start(token, period);
             t.timer = Some(periodic);
-            self.trace(Event::TimerStarted { period_us });
+            self.trace(Event::TimerStarted {
+                period_us: u64::try_from(period.as_micros()).unwrap_or(u64::MAX),
+            });
         }
         Ok(())
     }
@@ -761,7 +822,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
 
     /// [`Kernel::charge`] a tick that came due but whose interrupt has not
     /// been taken yet; nothing (no acknowledge) if none is due.
-    fn charge_if_due(&self, t: &mut Table<A, S, N>) -> Option<(Pid, u64)> {
+    fn charge_if_due(&self, t: &mut Table<A, P::For<N>, N>) -> Option<(Pid, u64)> {
         if t.timer.as_ref().is_some_and(PeriodicTimer::is_due) {
             self.charge(t)
         } else {
@@ -772,7 +833,7 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     /// Count the ticks that elapsed, charge them to the running process and
     /// ask the policy. Returns the running process if it is now over its
     /// CPU-time limit.
-    fn charge(&self, t: &mut Table<A, S, N>) -> Option<(Pid, u64)> {
+    fn charge(&self, t: &mut Table<A, P::For<N>, N>) -> Option<(Pid, u64)> {
         let elapsed = t.timer.as_mut()?.acknowledge();
         if elapsed == 0 {
             return None;
@@ -836,8 +897,8 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     }
 }
 
-impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize>
-    TrapSink<A::TrapFrame> for Kernel<A, S, O, N, KSTACK>
+impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> TrapSink<A::TrapFrame>
+    for Kernel<A, P, O, N, KSTACK>
 {
     fn trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
         if frame.from_user() {
@@ -848,8 +909,8 @@ impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize
     }
 }
 
-impl<A: Arch, S: Scheduler + Send, O: Os<A>, const N: usize, const KSTACK: usize> Wake
-    for Kernel<A, S, O, N, KSTACK>
+impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Wake
+    for Kernel<A, P, O, N, KSTACK>
 {
     fn wake(&self, channel: WaitChannel) -> usize {
         let mut woken = 0;

@@ -1,10 +1,6 @@
-//! # ldex-core: limited direct execution, written once
+#![doc = include_str!("../README.md")]
 //!
-//! OSTEP chapter 6 describes how an OS runs a program *directly* on the CPU
-//! and still keeps control: a trap table installed at boot, return-from-trap
-//! into user mode, system calls that trap back in, and a timer interrupt that
-//! takes the CPU back from a process that never calls the kernel. This crate
-//! is that protocol, free of any architecture:
+//! # This crate: the protocol, free of any architecture
 //!
 //! * [`arch`] is the boundary an architecture fills in: [`Arch`],
 //!   [`TrapFrame`], [`Context`] (swtch), [`TrapTable`] and [`Timer`].

@@ -74,6 +74,45 @@ pub trait Wake {
 }
 
 /// The operating system built on ldex.
+///
+/// # Example
+///
+/// An OS with three system calls, for any arch. The kernel calls
+/// [`Os::syscall`] on a trap from user mode; here it is called by hand, on
+/// the simulated arch, to show what each answer means.
+///
+/// ```
+/// use ldex_core::syscall::{SyscallCx, errno};
+/// use ldex_core::{Arch, Os, Pid, SyscallAction};
+/// use ldex_sim::arch::SimArch;
+///
+/// struct MyOs;
+///
+/// impl<A: Arch> Os<A> for MyOs {
+///     fn syscall(&self, cx: &mut SyscallCx<'_, A>) -> SyscallAction {
+///         match cx.nr {
+///             24 => SyscallAction::Yield(0),                       // sched_yield
+///             39 => SyscallAction::Return(cx.pid.get() as usize),  // getpid
+///             60 => SyscallAction::Exit(cx.args[0] as i32),        // exit
+///             _ => SyscallAction::Return(errno::ret(errno::ENOSYS)),
+///         }
+///     }
+/// }
+///
+/// let call = |nr, arg0| {
+///     let mut cx = SyscallCx::<SimArch> {
+///         pid: Pid::new(3).unwrap(),
+///         nr,
+///         args: [arg0, 0, 0, 0, 0, 0],
+///         arch: &mut (),
+///         ticks: 0,
+///     };
+///     MyOs.syscall(&mut cx)
+/// };
+/// assert_eq!(call(39, 0), SyscallAction::Return(3));
+/// assert_eq!(call(60, 42), SyscallAction::Exit(42));
+/// assert_eq!(call(999, 0), SyscallAction::Return(-38isize as usize));
+/// ```
 pub trait Os<A: Arch>: Sync {
     /// Carry out system call `cx.nr`. Unknown numbers return
     /// `SyscallAction::Return(errno::ret(errno::ENOSYS))`.

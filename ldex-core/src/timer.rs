@@ -6,6 +6,8 @@
 //! counter). [`PeriodicTimer`] turns that into the steady tick the protocol
 //! counts, written once for every arch.
 
+use core::time::Duration;
+
 use crate::token::BootToken;
 
 /// A one-shot timer device.
@@ -22,6 +24,22 @@ pub trait Timer {
     /// Acknowledge the interrupt at the interrupt controller, if the arch
     /// needs it (the x86 local APIC's EOI).
     fn acknowledge(&self) {}
+}
+
+/// `period` in units of a clock running at `frequency_hz`, rounded down
+/// and at least one unit.
+///
+/// ```
+/// use core::time::Duration;
+/// use ldex_core::timer::units;
+///
+/// assert_eq!(units(Duration::from_millis(10), 10_000_000), 100_000); // QEMU virt's `time`
+/// assert_eq!(units(Duration::from_millis(10), 1_000_000_000), 10_000_000); // nanoseconds
+/// assert_eq!(units(Duration::from_nanos(1), 1000), 1); // never 0
+/// ```
+pub fn units(period: Duration, frequency_hz: u64) -> u64 {
+    let units = period.as_nanos() * u128::from(frequency_hz) / 1_000_000_000;
+    u64::try_from(units).unwrap_or(u64::MAX).max(1)
 }
 
 /// A periodic tick built from a one-shot [`Timer`].
@@ -44,12 +62,14 @@ impl<T: Timer> PeriodicTimer<T> {
         }
     }
 
-    /// Start ticking every `period` units of the timer's clock. Privileged.
+    /// Start ticking every `period`, converted into [`units`] of the timer's
+    /// clock with the frequency it reports now. Privileged.
     ///
     /// # Panics
     /// If `period` is zero.
-    pub fn start(&mut self, _token: &BootToken, period: u64) {
-        assert!(period > 0, "timer period must be positive");
+    pub fn start(&mut self, _token: &BootToken, period: Duration) {
+        assert!(!period.is_zero(), "timer period must be positive");
+        let period = units(period, self.timer.frequency_hz());
         self.period = period;
         self.next = self.timer.now() + period;
         self.running = true;

@@ -18,6 +18,37 @@ pub trait UserMemory {
 }
 
 /// An address range that user mode passed in, not yet checked.
+///
+/// # Example
+///
+/// ```
+/// use ldex_core::AccessKind;
+/// use ldex_core::user::{UserMemory, UserSlice};
+///
+/// /// A process that owns one page at 0x1000, read-only.
+/// struct OnePage;
+/// impl UserMemory for OnePage {
+///     fn allows(&self, addr: usize, len: usize, access: AccessKind) -> bool {
+///         access == AccessKind::Read && addr >= 0x1000 && addr + len <= 0x2000
+///     }
+/// }
+///
+/// // write(1, 0x1800, 16): the buffer lies in the page.
+/// let buf = UserSlice::new(0x1800, 16).check(&OnePage, AccessKind::Read).unwrap();
+/// assert_eq!((buf.addr(), buf.len()), (0x1800, 16));
+///
+/// // A kernel pointer, a range past the page, one that wraps, and a write
+/// // to a read-only page are all EFAULT, never a kernel fault.
+/// for (addr, len, access) in [
+///     (0xffff_ffff_8000_0000, 8, AccessKind::Read),
+///     (0x1ff8, 16, AccessKind::Read),
+///     (usize::MAX - 4, 16, AccessKind::Read),
+///     (0x1800, 16, AccessKind::Write),
+/// ] {
+///     let fault = UserSlice::new(addr, len).check(&OnePage, access).unwrap_err();
+///     assert_eq!(fault.errno(), -14isize as usize);
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UserSlice {
     addr: usize,

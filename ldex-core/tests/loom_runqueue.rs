@@ -4,7 +4,7 @@
 #![cfg(loom)]
 
 use ldex_core::Pid;
-use ldex_core::sched::{Decision, FixedRoundRobin, Hint, Mlfq, MlfqConfig, Requeue, Scheduler};
+use ldex_core::sched::{Decision, Hint, Mlfq, MlfqConfig, Requeue, RoundRobin, Scheduler};
 use ldex_core::sync::{NoInterrupts, SpinLock};
 use loom::sync::Arc;
 use loom::thread;
@@ -54,7 +54,7 @@ fn wake_during_pick_and_preempt<S: Scheduler + Send + 'static>(make: fn() -> S) 
 
 #[test]
 fn round_robin_loses_and_duplicates_nothing_under_concurrent_wakeups() {
-    wake_during_pick_and_preempt(|| FixedRoundRobin::<4>::new(1));
+    wake_during_pick_and_preempt(|| RoundRobin::<[_; 4]>::new(1));
 }
 
 #[test]

@@ -50,9 +50,8 @@ unsafe impl Context for SimContext {
                     mine.wait();
                     entry(arg)
                 });
-                if let Err(payload) = ran
-                    && !payload.is::<Cancelled>()
-                {
+                let Err(payload) = ran;
+                if !payload.is::<Cancelled>() {
                     machine.crash(payload);
                 }
             })

@@ -2,8 +2,8 @@
 
 use ldex_core::Pid;
 use ldex_core::sched::{
-    CoopConfig, Cooperative, Decision, Fifo, Full, Hint, Lottery, Mlfq, MlfqConfig, Requeue,
-    RoundRobin, Scheduler, Sjf, Stride, XorShift64,
+    CoopConfig, Cooperative, Decision, Fifo, Full, Hint, Lottery, Mlfq, MlfqConfig, Policy,
+    Requeue, RoundRobin, Scheduler, Sjf, Stride, XorShift64,
 };
 
 /// A policy chosen at run time.
@@ -66,6 +66,13 @@ pub fn by_name(name: &str, quantum: u64, capacity: usize) -> Result<DynPolicy, U
         "cooperative" => Box::new(Cooperative::with_capacity(capacity, CoopConfig::DEFAULT)),
         _ => return Err(UnknownPolicy(name.into())),
     }))
+}
+
+/// The simulator sizes its policy at run time ([`by_name`]'s `capacity`),
+/// so the kernel's `N` does not: a pid beyond the capacity is refused by
+/// `admit`, which the kernel reports as `SchedulerFull`.
+impl Policy for DynPolicy {
+    type For<const N: usize> = DynPolicy;
 }
 
 impl Scheduler for DynPolicy {

@@ -6,6 +6,7 @@
 //! real [`ldex_core::Kernel`], unchanged; only the arch is simulated.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::time::Duration;
 
 use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
@@ -28,11 +29,12 @@ pub const KSTACK: usize = 1024;
 pub type SimKernel = Kernel<SimArch, DynPolicy, SimOs, MAX_PROCS, KSTACK>;
 
 /// The ldex-core settings a scenario asks for. One timer tick is one tick of
-/// simulated time; the policy counts quanta in ticks.
+/// simulated time, 1 ms of the simulated timer's 1 kHz clock; the policy
+/// counts quanta in ticks.
 fn config(scenario: &Scenario) -> Config {
     let s = &scenario.settings;
     let config = if s.preemptive {
-        Config::preemptive(1)
+        Config::preemptive(Duration::from_millis(1))
     } else {
         Config::cooperative()
     };

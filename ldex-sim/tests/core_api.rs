@@ -1,6 +1,8 @@
 //! Misuse of the ldex-core API gets a documented error, shown on the
 //! simulated arch.
 
+use std::time::Duration;
+
 use ldex_core::kernel::{BootError, RunError};
 use ldex_core::{BootToken, Config};
 use ldex_sim::arch::SimTimer;
@@ -33,7 +35,7 @@ fn booting_twice_is_an_error() {
 
 #[test]
 fn preemptive_mode_without_a_timer_is_an_error() {
-    let k = kernel(Config::preemptive(1));
+    let k = kernel(Config::preemptive(Duration::from_millis(1)));
     // SAFETY: boot code in kernel mode, once.
     let token = unsafe { BootToken::new() };
     assert_eq!(k.boot(&token, None), Err(BootError::NoTimer));

@@ -114,6 +114,8 @@ mod tests {
     use std::string::ToString;
     use std::vec::Vec;
 
+    use core::time::Duration;
+
     use super::*;
 
     #[test]
@@ -128,13 +130,20 @@ mod tests {
     fn an_empty_line_changes_nothing() {
         let c = CmdLine::parse("");
         assert_eq!((c.trace, c.cpu_limit, c.quantum), (false, None, None));
-        assert_eq!(c.apply(Config::preemptive(10)), Config::preemptive(10));
+        assert_eq!(
+            c.apply(Config::preemptive(Duration::from_millis(10))),
+            Config::preemptive(Duration::from_millis(10))
+        );
     }
 
     #[test]
     fn cpulimit_becomes_the_configs_cpu_limit() {
         let c = CmdLine::parse("cpulimit=30");
-        assert_eq!(c.apply(Config::preemptive(10)).cpu_limit, Some(30));
+        assert_eq!(
+            c.apply(Config::preemptive(Duration::from_millis(10)))
+                .cpu_limit,
+            Some(30)
+        );
     }
 
     #[test]

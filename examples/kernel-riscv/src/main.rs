@@ -57,6 +57,8 @@ fn main() {
 
 #[cfg(target_os = "none")]
 mod kernel {
+    use core::time::Duration;
+
     use kernel_common::cmdline::CmdLine;
     use kernel_common::console::print;
     use kernel_common::initrd;
@@ -71,24 +73,21 @@ mod kernel {
     use crate::loader;
     use crate::platform::Board;
     use crate::vm::AddressSpace;
-    use ldex_core::sched::FixedRoundRobin;
+    use ldex_core::sched::RoundRobin;
 
     /// The process-table size (the full-set boot of `cargo xtask test`
     /// runs 34 programs at once).
     pub const MAX_PROCS: usize = 40;
-    /// The timebase of QEMU virt's `time` CSR (the device tree says it; the
-    /// kernel checks).
-    const TIMEBASE_HZ: u64 = 10_000_000;
-    /// Timer ticks per second.
-    const TICK_HZ: u64 = 100;
+    /// The timer tick, converted at boot with the timebase the device tree
+    /// gives.
+    const TICK: Duration = Duration::from_millis(10);
     /// The CPU-time limit when the command line names none: 2 s.
     const DEFAULT_CPU_LIMIT: u64 = 200;
     /// The time slice when the command line names none: 1 tick.
     const DEFAULT_QUANTUM: u64 = 1;
 
     /// This kernel's instance of the protocol.
-    pub type KernelT =
-        Kernel<Riscv, FixedRoundRobin<MAX_PROCS>, ExampleOs<Riscv, Board>, MAX_PROCS>;
+    pub type KernelT = Kernel<Riscv, RoundRobin, ExampleOs<Riscv, Board>, MAX_PROCS>;
 
     /// The kernel, with every process's kernel stack inside: a `static`
     /// built at compile time (it is half a megabyte, too big to build on a
@@ -96,10 +95,10 @@ mod kernel {
     /// command line's CPU-time limit reaches it through
     /// `Kernel::set_cpu_limit` at boot.
     static KERNEL: KernelT = Kernel::new(
-        Config::preemptive(TIMEBASE_HZ / TICK_HZ)
+        Config::preemptive(TICK)
             .with_cpu_limit(DEFAULT_CPU_LIMIT)
             .with_kernel_preemption(KernelPreemption::On),
-        FixedRoundRobin::new(DEFAULT_QUANTUM),
+        RoundRobin::new(DEFAULT_QUANTUM),
         ExampleOs::new(Board),
     );
 
@@ -168,15 +167,6 @@ mod kernel {
         // bench program counts instructions with rdinstret).
         // SAFETY: only changes which counters U-mode may read.
         unsafe { core::arch::asm!("csrw scounteren, {}", in(reg) 0b111) };
-        if info.timebase_hz != TIMEBASE_HZ {
-            fail(
-                2,
-                format_args!(
-                    "timebase {} Hz: this kernel is built for {TIMEBASE_HZ} Hz (QEMU virt)",
-                    info.timebase_hz
-                ),
-            );
-        }
         Board::set_timebase(info.timebase_hz);
         let timer = Timer::new(&token, info.timebase_hz);
         let cpu_limit = cmd.cpu_limit.unwrap_or(DEFAULT_CPU_LIMIT);
@@ -189,7 +179,7 @@ mod kernel {
                     TimerKind::Sstc => "Sstc stimecmp",
                     TimerKind::Sbi => "SBI set_timer",
                 },
-                1000 / TICK_HZ,
+                TICK.as_millis(),
                 frames::remaining()
             ),
         );

@@ -30,6 +30,8 @@ mod memory;
 mod platform;
 mod serial;
 
+use core::time::Duration;
+
 use kernel_common::cmdline::CmdLine;
 use kernel_common::initrd;
 use kernel_common::os::ExampleOs;
@@ -38,7 +40,7 @@ use ldex_arch_x86_64::{LapicTimer, X86_64};
 use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
-use ldex_core::sched::FixedRoundRobin;
+use ldex_core::sched::RoundRobin;
 use memory::phys_to_virt;
 use platform::Pc;
 use serial::{Serial, qemu_exit};
@@ -49,22 +51,22 @@ const NPROC: usize = 32;
 /// inside it is an unmapped guard ([`guard_pages`]): at least 12 KiB stay
 /// usable wherever the (16-aligned) stack starts.
 const KSTACK: usize = 20 * 1024;
-/// The timer tick: 10 ms (the timer counts nanoseconds).
-const TICK_NS: u64 = 10_000_000;
+/// The timer tick.
+const TICK: Duration = Duration::from_millis(10);
 
 type Os = ExampleOs<X86_64, Pc>;
 
 /// Preemptive with a 10 ms tick; the kernel itself preemptible with the
 /// `preempt-kernel` feature.
 const CONFIG: Config = if cfg!(feature = "preempt-kernel") {
-    Config::preemptive(TICK_NS).with_kernel_preemption(KernelPreemption::On)
+    Config::preemptive(TICK).with_kernel_preemption(KernelPreemption::On)
 } else {
-    Config::preemptive(TICK_NS)
+    Config::preemptive(TICK)
 };
 
 /// The kernel: process table, kernel stacks, policy, system calls.
-static KERNEL: Kernel<X86_64, FixedRoundRobin<NPROC>, Os, NPROC, KSTACK> =
-    Kernel::new(CONFIG, FixedRoundRobin::new(2), ExampleOs::new(Pc::new()));
+static KERNEL: Kernel<X86_64, RoundRobin, Os, NPROC, KSTACK> =
+    Kernel::new(CONFIG, RoundRobin::new(2), ExampleOs::new(Pc::new()));
 
 /// A NUL-terminated string at physical `paddr`.
 fn c_str(paddr: u64) -> &'static str {

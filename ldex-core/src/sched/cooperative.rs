@@ -68,7 +68,7 @@ impl HasWord for Slot {
 
 /// The cooperative policy.
 #[derive(Debug)]
-pub struct Cooperative<S> {
+pub struct Cooperative<S = super::KernelSized> {
     slots: S,
     bits: Bitmap,
     config: CoopConfig,

@@ -117,7 +117,7 @@ impl<S: Slots<Slot>> Queue<S> {
 
 /// First in, first out.
 #[derive(Debug)]
-pub struct Fifo<S> {
+pub struct Fifo<S = super::KernelSized> {
     q: Queue<S>,
 }
 

@@ -137,7 +137,7 @@ impl Layout {
 /// Lottery scheduling with a quantum in ticks. One process runs at a time:
 /// `pick_next` while one runs returns `None`.
 #[derive(Debug)]
-pub struct Lottery<S, W, R> {
+pub struct Lottery<S = super::KernelSized, W = super::KernelSized, R = XorShift64> {
     slots: S,
     sums: W,
     layout: Layout,

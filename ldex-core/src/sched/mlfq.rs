@@ -117,7 +117,7 @@ impl Linked for Slot {
 
 /// The multi-level feedback queue.
 #[derive(Debug)]
-pub struct Mlfq<S> {
+pub struct Mlfq<S = super::KernelSized> {
     slots: S,
     config: MlfqConfig,
     queues: [List; MAX_LEVELS],

@@ -62,6 +62,21 @@
 //! Nothing allocates after construction. A pid whose index does not fit is
 //! refused by [`Scheduler::admit`] with [`Full`]; calls about pids a policy
 //! does not hold are ignored.
+//!
+//! # One capacity
+//!
+//! A [`Kernel`](crate::Kernel) names its policy without a size: each policy
+//! type, its storage parameters left at their default [`KernelSized`], is a
+//! [`Policy`], which the kernel instantiates for its own process-table size
+//! `N`. The table and the policy then cannot disagree: there is one number.
+//!
+//! ```
+//! use ldex_core::sched::{Policy, RoundRobin, Scheduler};
+//!
+//! // What a `Kernel<_, RoundRobin, _, 16>` holds: round robin over 16 pids.
+//! let rr: <RoundRobin as Policy>::For<16> = RoundRobin::new(2);
+//! assert_eq!(rr.name(), "rr");
+//! ```
 
 use crate::pid::Pid;
 
@@ -85,11 +100,55 @@ pub use heap::HeapCell;
 pub use lottery::{Lottery, RandomSource, Replay, XorShift64};
 pub use mlfq::{Mlfq, MlfqConfig};
 pub use rr::RoundRobin;
-
-/// Round robin over a fixed table of `N` pids, usable in a `static`.
-pub type FixedRoundRobin<const N: usize> = RoundRobin<[fifo::Slot; N]>;
 pub use sjf::Sjf;
 pub use stride::Stride;
+
+/// A scheduling policy named without its capacity, for
+/// [`Kernel`](crate::Kernel) to size: `Kernel<A, RoundRobin, O, 16>` holds a
+/// `<RoundRobin as Policy>::For<16>`, round robin over 16 pids.
+///
+/// Every policy of this module is one, written with its storage parameters
+/// left at their default, [`KernelSized`]. A policy sized at run time (with
+/// `alloc`) can implement it with `For<N> = Self`, and is then checked at
+/// run time: [`Scheduler::admit`] refuses a pid it has no room for.
+pub trait Policy {
+    /// The policy over pids with index below `N`.
+    type For<const N: usize>: Scheduler + Send;
+}
+
+/// The storage parameter of a policy named as a [`Policy`]: the kernel's
+/// `N` sizes it. No value has this type, so neither does such a policy: it
+/// only names the [`Policy::For`] the kernel holds.
+#[derive(Debug)]
+pub enum KernelSized {}
+
+impl Policy for Fifo {
+    type For<const N: usize> = Fifo<[fifo::Slot; N]>;
+}
+
+impl Policy for RoundRobin {
+    type For<const N: usize> = RoundRobin<[fifo::Slot; N]>;
+}
+
+impl Policy for Sjf {
+    type For<const N: usize> = Sjf<[sjf::Slot; N], [HeapCell; N]>;
+}
+
+impl Policy for Mlfq {
+    type For<const N: usize> = Mlfq<[mlfq::Slot; N]>;
+}
+
+impl<R: RandomSource + Send> Policy for Lottery<KernelSized, KernelSized, R> {
+    type For<const N: usize> = Lottery<[lottery::Slot; N], [u64; N], R>;
+}
+
+impl Policy for Stride {
+    type For<const N: usize> = Stride<[stride::Slot; N], [HeapCell; N]>;
+}
+
+impl Policy for Cooperative {
+    type For<const N: usize> = Cooperative<[cooperative::Slot; N]>;
+}
 
 /// The fixed per-pid table a policy lives in: an array, or (with `alloc`)
 /// a boxed slice. Its length is the policy's capacity.
@@ -162,6 +221,29 @@ pub enum Requeue {
 }
 
 /// A scheduling policy.
+///
+/// # Example
+///
+/// Round robin with a 2-tick quantum, driven by hand the way the kernel
+/// drives it: admit, pick, charge ticks, put back on `Preempt`.
+///
+/// ```
+/// use ldex_core::Pid;
+/// use ldex_core::sched::{Decision, Hint, Requeue, RoundRobin, Scheduler};
+///
+/// let pid = |n| Pid::new(n).unwrap();
+/// let mut rr = RoundRobin::<[_; 8]>::new(2);
+/// rr.admit(pid(1), Hint::NONE).unwrap();
+/// rr.admit(pid(2), Hint::NONE).unwrap();
+///
+/// let running = rr.pick_next();
+/// assert_eq!(running, Some(pid(1)));
+/// assert_eq!(rr.tick(running), Decision::Continue);
+/// assert_eq!(rr.tick(running), Decision::Preempt); // the quantum is used up
+/// rr.put_back(pid(1), Requeue::Preempted);
+/// assert_eq!(rr.pick_next(), Some(pid(2))); // P1 went to the tail
+/// assert_eq!(rr.runnable(), 1);
+/// ```
 pub trait Scheduler {
     /// The policy's short name, as the simulator's `--policy` spells it.
     fn name(&self) -> &'static str;

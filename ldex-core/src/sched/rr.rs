@@ -13,7 +13,7 @@ use crate::pid::Pid;
 
 /// Round robin with a quantum in ticks.
 #[derive(Debug)]
-pub struct RoundRobin<S> {
+pub struct RoundRobin<S = super::KernelSized> {
     q: Queue<S>,
     quantum: Quantum,
     running: Option<Pid>,

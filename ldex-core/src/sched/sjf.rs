@@ -26,7 +26,7 @@ impl Slot {
 /// Shortest job first, or with [`Sjf::stcf`] shortest time-to-completion
 /// first.
 #[derive(Debug)]
-pub struct Sjf<S, H> {
+pub struct Sjf<S = super::KernelSized, H = super::KernelSized> {
     q: KeyedQueue<(), S, H>,
     preemptive: bool,
 }

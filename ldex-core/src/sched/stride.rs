@@ -29,7 +29,7 @@ impl Slot {
 
 /// Stride scheduling with a quantum in ticks.
 #[derive(Debug)]
-pub struct Stride<S, H> {
+pub struct Stride<S = super::KernelSized, H = super::KernelSized> {
     q: KeyedQueue<u64, S, H>,
     quantum: Quantum,
     global_pass: u64,

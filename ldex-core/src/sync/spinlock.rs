@@ -34,6 +34,29 @@ impl Interrupts for NoInterrupts {
 }
 
 /// A spin lock that disables interrupts while held.
+///
+/// # Example
+///
+/// A counter shared with an interrupt handler. [`NoInterrupts`] stands in
+/// for an arch's interrupt control here; a kernel's locks use its arch's
+/// (`ldex_core::kernel::ArchInterrupts<A>`), so taking the lock turns
+/// interrupts off first.
+///
+/// ```
+/// use ldex_core::sync::{NoInterrupts, SpinLock};
+///
+/// static TICKS: SpinLock<u64, NoInterrupts> = SpinLock::new(0);
+///
+/// fn on_timer_interrupt() {
+///     *TICKS.lock() += 1; // the guard unlocks, then restores interrupts
+/// }
+///
+/// on_timer_interrupt();
+/// on_timer_interrupt();
+/// let ticks = TICKS.lock();
+/// assert_eq!(*ticks, 2);
+/// assert!(TICKS.try_lock().is_none()); // held: a second taker would spin
+/// ```
 pub struct SpinLock<T, I: Interrupts = NoInterrupts> {
     locked: AtomicBool,
     data: UnsafeCell<T>,

@@ -7,6 +7,9 @@
 //! nextest profile is `ci` when `CI` is set, else `default`.
 
 mod checks;
+mod docs_rs;
+mod msrv;
+mod readme;
 
 use crate::QEMU_INSTALL_HINT;
 use crate::arches;
@@ -106,6 +109,18 @@ fn steps() -> Vec<Step> {
                 "--target",
                 target,
             ]))
+        }));
+    }
+    steps.push(step("readme:crate", readme::check));
+    for &krate in docs_rs::ARCH_CRATES {
+        steps.push(step(format!("docs.rs:{krate}"), move || {
+            docs_rs::check(krate)
+        }));
+    }
+    steps.push(step("msrv:host", msrv::host));
+    for &(target, arch_crate) in BARE_METAL {
+        steps.push(step(format!("msrv:{target}"), move || {
+            msrv::check(Some(target), &["ldex-core", arch_crate])
         }));
     }
     // The conformance kit (ldex-conformance) against every backend: the
