@@ -32,6 +32,8 @@ use core::fmt;
 
 use ldex_core::Arch;
 
+use trap::Snippet;
+
 /// The most frame registers a [`Backend`] may list (RISC-V has 31).
 pub const MAX_REGISTERS: usize = 32;
 
@@ -101,6 +103,43 @@ pub unsafe trait Backend: 'static {
         to: *const Ctx<Self>,
         seed: usize,
     ) -> u32;
+}
+
+/// Run every check of the kit, in kernel mode, handing each outcome to
+/// `report` by the check's name; say whether all passed. This is what a
+/// kernel's conformance build calls.
+///
+/// # Safety
+/// As for [`trap::run`].
+pub unsafe fn run_all<B: Backend>(
+    snippet: &Snippet<B>,
+    timer: &<B::Arch as Arch>::Timer,
+    mut report: impl FnMut(&'static str, Outcome),
+) -> bool {
+    let mut passed = true;
+    let mut note = |name, outcome: Outcome| {
+        passed &= outcome.is_ok();
+        report(name, outcome);
+    };
+    note(
+        "callee_saved_registers_survive_resume_and_suspend",
+        // SAFETY: the caller runs in kernel mode with interrupts off, on a
+        // CPU only the kit switches.
+        unsafe { context::callee_saved_registers_survive_resume_and_suspend::<B>() },
+    );
+    note(
+        "new_user_frame_starts_user_mode_at_entry",
+        frame::new_user_frame_starts_user_mode_at_entry::<B>(),
+    );
+    note(
+        "syscall_accessors_use_the_abi_registers",
+        frame::syscall_accessors_use_the_abi_registers::<B>(),
+    );
+    // SAFETY: the caller's contract is trap::run's.
+    for (name, outcome) in unsafe { trap::run::<B>(snippet, timer) } {
+        note(name, outcome);
+    }
+    passed
 }
 
 /// Why a check failed.

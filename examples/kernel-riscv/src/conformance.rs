@@ -12,8 +12,8 @@ use core::ops::Range;
 use kernel_common::console::print;
 use ldex_arch_riscv::conformance::Kit;
 use ldex_arch_riscv::{Satp, Timer, TrapTable};
+use ldex_conformance::Outcome;
 use ldex_conformance::trap::{self, Snippet};
-use ldex_conformance::{Outcome, context, frame};
 use ldex_core::sync::SpinLock;
 use ldex_core::{BootToken, TrapTable as _};
 
@@ -30,13 +30,12 @@ fn keep_snippet(name: &str, entry: u64, sp: u64, satp: Satp) -> Result<(), &'sta
     }
 }
 
-/// Print one check's outcome; say whether it passed.
-fn report(name: &str, outcome: Outcome) -> bool {
+/// Print one check's outcome.
+fn report(name: &str, outcome: Outcome) {
     match outcome {
         Ok(()) => print(&Uart, format_args!("conformance: {name}: ok\n")),
         Err(failure) => print(&Uart, format_args!("conformance: FAILED {failure}\n")),
     }
-    outcome.is_ok()
 }
 
 /// Run the kit on the `conformance` program of `archive` and power off with
@@ -53,18 +52,6 @@ pub fn run(token: &BootToken, timer: &Timer, archive: &[u8], ram: &Range<usize>)
     let Some((entry, sp, satp)) = SNIPPET.lock().take() else {
         crate::kernel::fail(2, format_args!("no `conformance` program in the initrd"))
     };
-    let mut passed = true;
-    // SAFETY: S-mode, interrupts off, and only the kit switches.
-    let switch = unsafe { context::callee_saved_registers_survive_resume_and_suspend::<Kit>() };
-    passed &= report("callee_saved_registers_survive_resume_and_suspend", switch);
-    passed &= report(
-        "new_user_frame_starts_user_mode_at_entry",
-        frame::new_user_frame_starts_user_mode_at_entry::<Kit>(),
-    );
-    passed &= report(
-        "syscall_accessors_use_the_abi_registers",
-        frame::syscall_accessors_use_the_abi_registers::<Kit>(),
-    );
     let snippet = Snippet::<Kit> {
         entry: entry as usize,
         stack: sp as usize,
@@ -73,8 +60,6 @@ pub fn run(token: &BootToken, timer: &Timer, archive: &[u8], ram: &Range<usize>)
     // SAFETY: S-mode, interrupts off, one hart, the kit's sink installed and
     // the timer on; the loader mapped `conformance` (the snippet) for U-mode
     // in `satp`, which maps the kernel like the current space.
-    for (name, outcome) in unsafe { trap::run::<Kit>(&snippet, timer) } {
-        passed &= report(name, outcome);
-    }
+    let passed = unsafe { ldex_conformance::run_all::<Kit>(&snippet, timer, report) };
     board::exit(if passed { 0 } else { 1 })
 }

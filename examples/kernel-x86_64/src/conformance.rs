@@ -10,8 +10,8 @@
 use ldex_arch_x86_64::conformance::Kit;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{AddressSpace, LapicTimer, TrapTable};
+use ldex_conformance::Outcome;
 use ldex_conformance::trap::{self, Snippet};
-use ldex_conformance::{Outcome, context, frame};
 use ldex_core::sync::SpinLock;
 use ldex_core::{BootToken, TrapTable as _};
 
@@ -29,13 +29,12 @@ fn keep_snippet(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<
     }
 }
 
-/// Print one check's outcome; say whether it passed.
-fn report(name: &str, outcome: Outcome) -> bool {
+/// Print one check's outcome.
+fn report(name: &str, outcome: Outcome) {
     match outcome {
         Ok(()) => kprint!("conformance: {name}: ok\n"),
         Err(failure) => kprint!("conformance: FAILED {failure}\n"),
     }
-    outcome.is_ok()
 }
 
 /// Run the kit and exit QEMU with its verdict. Interrupts are off.
@@ -51,18 +50,6 @@ pub fn run(token: &BootToken, initrd: &[u8]) -> ! {
         kprint!("conformance: no `conformance` program in the initrd\n");
         qemu_exit(false)
     };
-    let mut passed = true;
-    // SAFETY: ring 0, interrupts off, and only the kit switches.
-    let switch = unsafe { context::callee_saved_registers_survive_resume_and_suspend::<Kit>() };
-    passed &= report("callee_saved_registers_survive_resume_and_suspend", switch);
-    passed &= report(
-        "new_user_frame_starts_user_mode_at_entry",
-        frame::new_user_frame_starts_user_mode_at_entry::<Kit>(),
-    );
-    passed &= report(
-        "syscall_accessors_use_the_abi_registers",
-        frame::syscall_accessors_use_the_abi_registers::<Kit>(),
-    );
     let snippet = Snippet::<Kit> {
         entry: entry as usize,
         stack: sp as usize,
@@ -71,8 +58,6 @@ pub fn run(token: &BootToken, initrd: &[u8]) -> ! {
     // SAFETY: ring 0, interrupts off, one CPU, the kit's sink installed and
     // the timer calibrated; the loader mapped `conformance` (the snippet)
     // for ring 3 in `space`, which maps the kernel like the current one.
-    for (name, outcome) in unsafe { trap::run::<Kit>(&snippet, &timer) } {
-        passed &= report(name, outcome);
-    }
+    let passed = unsafe { ldex_conformance::run_all::<Kit>(&snippet, &timer, report) };
     qemu_exit(passed)
 }
