@@ -104,6 +104,7 @@ unsafe impl Sync for KernelStack {}
 
 static KSTACK: KernelStack = KernelStack(UnsafeCell::new([0; 16 * 1024]));
 
+/// The sink: records each trap into the running [`Rig`] and acts on it.
 struct Probe<B>(PhantomData<fn() -> B>);
 
 impl<B: Backend> TrapSink<Frame<B>> for Probe<B> {
@@ -126,9 +127,10 @@ impl<B: Backend> TrapSink<Frame<B>> for Probe<B> {
             1 => {
                 (0..B::REGISTERS.len()).for_each(|i| B::set_register(frame, i, pattern(SECOND, i)))
             }
-            // SAFETY (both arms): `run` borrows the timer until it returns.
+            // SAFETY: `run` borrows the timer until it returns.
             2 => unsafe { pend(&*rig.timer) },
             _ => {
+                // SAFETY: as above.
                 unsafe {
                     (*rig.timer).disarm();
                     (*rig.timer).acknowledge();
