@@ -8,7 +8,7 @@
 use ldex_conformance::{Backend, Hop};
 
 use crate::Riscv;
-use crate::context::{Context, swtch};
+use crate::context::Context;
 use crate::frame::{GPR_NAMES, TrapFrame};
 use crate::xlen::{XLENB, lx, sx};
 
@@ -50,17 +50,14 @@ unsafe impl Backend for Kit {
         <Riscv as ldex_core::Arch>::interrupts_enabled()
     }
 
-    const RESUME: Hop<Context> = swtch;
-    const SUSPEND: Hop<Context> = swtch;
-
-    unsafe fn probe(hop: Hop<Context>, from: *mut Context, to: *const Context, seed: usize) -> u32 {
+    unsafe fn probe(hop: Hop<Context>, a: *mut Context, b: *mut Context, seed: usize) -> u32 {
         // SAFETY: the caller's contract is hop's; probe restores every
         // callee-saved register it uses.
-        unsafe { probe(hop, from, to, seed) }
+        unsafe { probe(hop, a, b, seed) }
     }
 }
 
-/// Fill s0-s11 with `seed + 0..12`, `hop(from, to)`, and return bit n set
+/// Fill s0-s11 with `seed + 0..12`, `hop(a, b)`, and return bit n set
 /// for each `sN` that changed, bit 31 if sp moved.
 ///
 /// ```text
@@ -72,8 +69,8 @@ unsafe impl Backend for Kit {
 #[unsafe(naked)]
 unsafe extern "C" fn probe(
     hop: Hop<Context>,
-    from: *mut Context,
-    to: *const Context,
+    a: *mut Context,
+    b: *mut Context,
     seed: usize,
 ) -> u32 {
     core::arch::naked_asm!(

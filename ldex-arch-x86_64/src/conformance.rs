@@ -7,7 +7,7 @@
 use ldex_conformance::{Backend, Hop};
 
 use crate::X86_64;
-use crate::context::{Context, swtch};
+use crate::context::Context;
 use crate::frame::TrapFrame;
 
 /// The conformance kit's backend for [`X86_64`].
@@ -82,23 +82,20 @@ unsafe impl Backend for Kit {
         x86_64::instructions::interrupts::are_enabled()
     }
 
-    const RESUME: Hop<Context> = swtch;
-    const SUSPEND: Hop<Context> = swtch;
-
-    unsafe fn probe(hop: Hop<Context>, from: *mut Context, to: *const Context, seed: usize) -> u32 {
+    unsafe fn probe(hop: Hop<Context>, a: *mut Context, b: *mut Context, seed: usize) -> u32 {
         // SAFETY: the caller's contract is hop's; probe restores every
         // callee-saved register it uses.
-        unsafe { probe(hop, from, to, seed) }
+        unsafe { probe(hop, a, b, seed) }
     }
 }
 
-/// Fill rbx, rbp, r12-r15 with `seed + 0..6`, `hop(from, to)`, and return
+/// Fill rbx, rbp, r12-r15 with `seed + 0..6`, `hop(a, b)`, and return
 /// bit i set for each of them that changed, bit 31 if rsp moved.
 #[unsafe(naked)]
 unsafe extern "C" fn probe(
     hop: Hop<Context>,
-    from: *mut Context,
-    to: *const Context,
+    a: *mut Context,
+    b: *mut Context,
     seed: usize,
 ) -> u32 {
     core::arch::naked_asm!(
@@ -117,6 +114,8 @@ unsafe extern "C" fn probe(
         "lea r13, [rcx + 3]",
         "lea r14, [rcx + 4]",
         "lea r15, [rcx + 5]",
+        // Six pushes, this word and the two below keep the call 16-aligned.
+        "sub rsp, 8",
         "push rcx",
         "push rsp",
         // The hop: returns here when the other side hops back.
@@ -128,6 +127,7 @@ unsafe extern "C" fn probe(
         "or ecx, 0x80000000",
         "2:",
         "pop rax",
+        "add rsp, 8",
         "cmp rbx, rax",
         "je 3f",
         "or ecx, 1",

@@ -14,6 +14,24 @@ use ldex_core::Context as _;
 
 use crate::{Backend, Ctx, Failure, Outcome};
 
+/// `Context::resume` as a C function, for a probe to call.
+///
+/// # Safety
+/// As for [`ldex_core::Context::resume`].
+pub unsafe extern "C" fn resume_hop<B: Backend>(cpu: *mut Ctx<B>, process: *mut Ctx<B>) {
+    // SAFETY: forwarded from the caller.
+    unsafe { Ctx::<B>::resume(cpu, process) }
+}
+
+/// `Context::suspend` as a C function, for a probe to call.
+///
+/// # Safety
+/// As for [`ldex_core::Context::suspend`].
+pub unsafe extern "C" fn suspend_hop<B: Backend>(process: *mut Ctx<B>, cpu: *mut Ctx<B>) {
+    // SAFETY: forwarded from the caller.
+    unsafe { Ctx::<B>::suspend(process, cpu) }
+}
+
 /// Hops per direction (enough for a lost register to meet a changed value).
 pub const ROUNDS: usize = 1000;
 
@@ -43,13 +61,13 @@ extern "C-unwind" fn process_side<B: Backend>(arg: usize) -> ! {
     // not touch) while this side runs.
     unsafe { (*shared).got_arg = arg };
     for round in 0usize.. {
-        // SAFETY: as above; the scheduler context was saved by the resume
-        // that brought this side here.
+        // SAFETY: as above; the scheduler's resume that brought this side
+        // here has not returned.
         let lost = unsafe {
             B::probe(
-                B::SUSPEND,
+                suspend_hop::<B>,
                 (&raw mut (*shared).process).cast(),
-                (&raw const (*shared).scheduler).cast(),
+                (&raw mut (*shared).scheduler).cast(),
                 0xb000_0000 ^ (round << 8),
             )
         };
@@ -92,9 +110,9 @@ pub unsafe fn callee_saved_registers_survive_resume_and_suspend<B: Backend>() ->
         // suspend; the caller keeps interrupts off.
         lost |= unsafe {
             B::probe(
-                B::RESUME,
+                resume_hop::<B>,
                 (&raw mut (*at).scheduler).cast(),
-                (&raw const (*at).process).cast(),
+                (&raw mut (*at).process).cast(),
                 0xa000_0000 ^ (round << 8),
             )
         };

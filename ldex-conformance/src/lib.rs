@@ -42,10 +42,11 @@ pub type Frame<B> = <<B as Backend>::Arch as Arch>::TrapFrame;
 /// The context type of a backend.
 pub type Ctx<B> = <<B as Backend>::Arch as Arch>::Context;
 
-/// The raw switch routine of one direction (scheduler → process, or
-/// process → scheduler): save the current registers into the first context
-/// and continue in the second. The C ABI, so a probe can call it from asm.
-pub type Hop<C> = unsafe extern "C" fn(*mut C, *const C);
+/// One direction of the switch behind the C ABI, as a probe's asm calls
+/// it: [`context::resume_hop`] or [`context::suspend_hop`]. The compiler
+/// saves around it whatever the switch declares clobbered, exactly as it
+/// does where the protocol calls the switch.
+pub type Hop<C> = unsafe extern "C" fn(*mut C, *mut C);
 
 /// What a backend supplies to run the checks: its [`Arch`], where its frame
 /// keeps each user register, and a callee-saved register probe.
@@ -85,24 +86,15 @@ pub unsafe trait Backend: 'static {
     /// kernel mode.)
     fn interrupts_enabled() -> bool;
 
-    /// The resume direction (scheduler → process) of the switch.
-    const RESUME: Hop<Ctx<Self>>;
-    /// The suspend direction (process → scheduler) of the switch.
-    const SUSPEND: Hop<Ctx<Self>>;
-
     /// Fill every callee-saved register with a distinct value derived from
-    /// `seed`, call `hop(from, to)`, and when it comes back return a mask
-    /// with bit `i` set if callee-saved register `i` no longer holds its
-    /// value, and bit 31 if the stack pointer moved.
+    /// `seed`, call `hop(a, b)` with the stack aligned as the ABI wants at
+    /// a call, and when it comes back return a mask with bit `i` set if
+    /// callee-saved register `i` no longer holds its value, and bit 31 if
+    /// the stack pointer moved.
     ///
     /// # Safety
     /// As for `hop`.
-    unsafe fn probe(
-        hop: Hop<Ctx<Self>>,
-        from: *mut Ctx<Self>,
-        to: *const Ctx<Self>,
-        seed: usize,
-    ) -> u32;
+    unsafe fn probe(hop: Hop<Ctx<Self>>, a: *mut Ctx<Self>, b: *mut Ctx<Self>, seed: usize) -> u32;
 }
 
 /// Run every check of the kit, in kernel mode, handing each outcome to

@@ -135,13 +135,13 @@ impl<B: Backend> TrapSink<Frame<B>> for Probe<B> {
                     (*rig.timer).disarm();
                     (*rig.timer).acknowledge();
                 }
-                // SAFETY: the scheduler context was saved by `run`'s resume;
+                // SAFETY: `run`'s resume of this context has not returned;
                 // interrupts are off in the sink. This context is never
                 // resumed again: `run` abandons it.
                 unsafe {
-                    B::SUSPEND(
+                    Ctx::<B>::suspend(
                         (&raw mut rig.process).cast(),
-                        (&raw const rig.scheduler).cast(),
+                        (&raw mut rig.scheduler).cast(),
                     )
                 };
                 unreachable!("the abandoned snippet context was resumed");
@@ -209,9 +209,9 @@ pub unsafe fn run<B: Backend>(
         frame.write(first);
         B::Arch::enter_process(top, snippet.aspace, &mut state);
         (*at).process = ManuallyDrop::new(Ctx::<B>::new(start::<B>, frame as usize, frame.cast()));
-        B::RESUME(
+        Ctx::<B>::resume(
             (&raw mut (*at).scheduler).cast(),
-            (&raw const (*at).process).cast(),
+            (&raw mut (*at).process).cast(),
         );
         (*at).seen
     };

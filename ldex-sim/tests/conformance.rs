@@ -10,8 +10,8 @@ use std::hint::black_box;
 
 use ldex_conformance::trap::{self, Snippet};
 use ldex_conformance::{Backend, Hop};
+use ldex_core::BootToken;
 use ldex_core::arch::TrapTable as _;
-use ldex_core::{BootToken, Context as _};
 use ldex_sim::Op;
 use ldex_sim::arch::{SimArch, SimFrame, SimTimer, SimTrapTable};
 use ldex_sim::context::SimContext;
@@ -32,11 +32,6 @@ fn slot(frame: &mut SimFrame, index: usize) -> &mut usize {
         NR => &mut frame.nr,
         _ => panic!("the simulator has no frame register {index}"),
     }
-}
-
-unsafe extern "C" fn hop(from: *mut SimContext, to: *const SimContext) {
-    // SAFETY: the caller's contract is the switch's.
-    unsafe { SimContext::switch(from, to) }
 }
 
 // SAFETY: the probe checks what a hosted kernel thread keeps across a
@@ -67,20 +62,17 @@ unsafe impl Backend for Kit {
         Machine::current().interrupts_enabled()
     }
 
-    const RESUME: Hop<SimContext> = hop;
-    const SUSPEND: Hop<SimContext> = hop;
-
     unsafe fn probe(
         hop: Hop<SimContext>,
-        from: *mut SimContext,
-        to: *const SimContext,
+        a: *mut SimContext,
+        b: *mut SimContext,
         seed: usize,
     ) -> u32 {
         let values: [usize; 6] = std::array::from_fn(|i| seed + i);
         let kept = black_box(values);
         let sp = black_box(&raw const kept as usize);
         // SAFETY: the caller's contract is hop's.
-        unsafe { hop(from, to) };
+        unsafe { hop(a, b) };
         let lost = (0..6).filter(|&i| black_box(kept)[i] != values[i]);
         let moved = u32::from(black_box(&raw const kept as usize) != sp) << 31;
         lost.fold(moved, |mask, i| mask | 1 << i)
