@@ -10,6 +10,7 @@
 use core::ops::Range;
 
 use kernel_common::console::print;
+use kernel_common::driver::ExitCode;
 use ldex_arch_riscv::conformance::Kit;
 use ldex_arch_riscv::{Satp, Timer, TrapTable};
 use ldex_conformance::Outcome;
@@ -50,7 +51,10 @@ pub fn run(token: &BootToken, timer: &Timer, archive: &[u8], ram: &Range<usize>)
     let setup = loader::setup(core::slice::from_ref(&forbidden));
     kernel_common::initrd::spawn_all(archive, &setup, &mut builder, &Uart);
     let Some((entry, sp, satp)) = SNIPPET.lock().take() else {
-        crate::kernel::fail(2, format_args!("no `conformance` program in the initrd"))
+        crate::kernel::fail(
+            ExitCode::NoPrograms,
+            format_args!("no `conformance` program in the initrd"),
+        )
     };
     let snippet = Snippet::<Kit> {
         entry: entry as usize,
@@ -61,5 +65,10 @@ pub fn run(token: &BootToken, timer: &Timer, archive: &[u8], ram: &Range<usize>)
     // the timer on; the loader mapped `conformance` (the snippet) for U-mode
     // in `satp`, which maps the kernel like the current space.
     let passed = unsafe { ldex_conformance::run_all::<Kit>(&snippet, timer, report) };
-    board::exit(if passed { 0 } else { 1 })
+    let code = if passed {
+        ExitCode::Success
+    } else {
+        ExitCode::Panic
+    };
+    board::exit(code)
 }

@@ -16,8 +16,7 @@ use kernel_common::initrd::{ProcessBuilder, Setup};
 use kernel_common::stack::{WordSize, WriteFault};
 use ldex_arch_riscv::Satp;
 
-use crate::frames::PAGE;
-use crate::vm::{AddressSpace, Perm, USER_BOTTOM, USER_STACK, USER_TOP, VmError};
+use crate::vm::{AddressSpace, PAGE, Perm, USER_BOTTOM, USER_STACK, USER_TOP, VmError};
 
 /// What a program may not touch: RAM, where the kernel lives (everything
 /// else of the kernel lies above user space too).
@@ -124,11 +123,7 @@ impl ProcessBuilder for Builder {
     }
 
     fn random(&mut self) -> [u8; 16] {
-        let seed = ldex_arch_riscv::timer::now().wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let mut random = [0; 16];
-        random[..8].copy_from_slice(&seed.to_le_bytes());
-        random[8..].copy_from_slice(&seed.rotate_left(29).to_le_bytes());
-        random
+        kernel_common::stack::random_from(ldex_arch_riscv::timer::now())
     }
 
     fn spawn(
@@ -141,6 +136,6 @@ impl ProcessBuilder for Builder {
         (self.spawn)(name, entry, sp, space.0.satp())
     }
 
-    /// Frames are never freed in this kernel (see `frames`).
+    /// Frames are never freed in this kernel (see `kernel_common::frames`).
     fn discard(&mut self, _space: UserSpace) {}
 }

@@ -11,8 +11,7 @@ use ldex_arch_riscv::{Riscv, Satp};
 use ldex_core::{AccessKind, Pid};
 
 use crate::board::Uart;
-use crate::frames::PAGE;
-use crate::vm::{AddressSpace, Perm, USER_TOP};
+use crate::vm::{AddressSpace, PAGE, Perm, USER_TOP};
 
 static TIMEBASE_HZ: AtomicUsize = AtomicUsize::new(1);
 

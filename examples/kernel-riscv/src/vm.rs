@@ -31,7 +31,7 @@ use core::ops::Range;
 use ldex_arch_riscv::Satp;
 
 use crate::board::{MMIO_ALIAS, TEST_DEVICE, UART};
-use crate::frames::{self, PAGE};
+use kernel_common::frames;
 
 cfg_if::cfg_if! {
     if #[cfg(target_arch = "riscv64")] {
@@ -46,6 +46,8 @@ cfg_if::cfg_if! {
 }
 
 const ENTRIES: usize = 1 << VPN_BITS;
+/// The page size.
+pub const PAGE: usize = frames::PAGE as usize;
 /// The span of one root-level leaf (1 GiB on Sv39, 4 MiB on Sv32).
 const ROOT_LEAF: usize = PAGE << (VPN_BITS * (LEVELS - 1));
 
@@ -126,7 +128,9 @@ fn leaf(pa: usize, perm: Pte) -> Pte {
 impl AddressSpace {
     /// A new address space holding the kernel half only.
     pub fn new(ram: &Range<usize>) -> Result<AddressSpace, VmError> {
-        let root = frames::alloc().ok_or(VmError::OutOfMemory)?;
+        let root = frames::alloc()
+            .map(|pa| pa as usize)
+            .ok_or(VmError::OutOfMemory)?;
         let space = AddressSpace { root };
         let mut at = ram.start & !(ROOT_LEAF - 1);
         while at < ram.end {
@@ -157,7 +161,9 @@ impl AddressSpace {
             unsafe { *slot = leaf(pte_pa(pte), (pte | perm.0 | U) & (R | W | X | U)) };
             return Ok(pte_pa(pte));
         }
-        let frame = frames::alloc().ok_or(VmError::OutOfMemory)?;
+        let frame = frames::alloc()
+            .map(|pa| pa as usize)
+            .ok_or(VmError::OutOfMemory)?;
         // SAFETY: as above.
         unsafe { *slot = leaf(frame, perm.0 | U) };
         Ok(frame)
@@ -200,7 +206,9 @@ impl AddressSpace {
                 if !create {
                     return Ok(None);
                 }
-                let next = frames::alloc().ok_or(VmError::OutOfMemory)?;
+                let next = frames::alloc()
+                    .map(|pa| pa as usize)
+                    .ok_or(VmError::OutOfMemory)?;
                 // SAFETY: as above.
                 unsafe { *slot = (((next >> 12) as Pte) << PPN_SHIFT) | V };
                 t = next;

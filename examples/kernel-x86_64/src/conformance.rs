@@ -7,6 +7,7 @@
 //! enters a process. Each check prints `conformance: NAME: ok` (or the
 //! failure), and QEMU exits with success only if all passed.
 
+use kernel_common::driver::ExitCode;
 use ldex_arch_x86_64::conformance::Kit;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{AddressSpace, LapicTimer, TrapTable};
@@ -48,7 +49,7 @@ pub fn run(token: &BootToken, initrd: &[u8]) -> ! {
     kernel_common::initrd::spawn_all(initrd, &loader::setup(), &mut builder, &Serial);
     let Some((entry, sp, space)) = SNIPPET.lock().take() else {
         kprint!("conformance: no `conformance` program in the initrd\n");
-        qemu_exit(false)
+        qemu_exit(ExitCode::NoPrograms)
     };
     let snippet = Snippet::<Kit> {
         entry: entry as usize,
@@ -59,5 +60,9 @@ pub fn run(token: &BootToken, initrd: &[u8]) -> ! {
     // the timer calibrated; the loader mapped `conformance` (the snippet)
     // for ring 3 in `space`, which maps the kernel like the current one.
     let passed = unsafe { ldex_conformance::run_all::<Kit>(&snippet, &timer, report) };
-    qemu_exit(passed)
+    qemu_exit(if passed {
+        ExitCode::Success
+    } else {
+        ExitCode::Panic
+    })
 }

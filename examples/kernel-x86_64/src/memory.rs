@@ -13,12 +13,11 @@
 //! data never are), where the CPU has NX. Every address space shares the
 //! kernel's entries (the two 2 MiB image pages and PML4[256]); the user
 //! half below them is the process's own.
-//! Frames come from a bump allocator over RAM above 4 MiB that skips the
-//! initrd; the kernel reaches them through the direct map. Frames are not
-//! reused after a process ends: every program in the initrd runs once.
+//! Frames come from `kernel_common::frames` over RAM above 4 MiB, skipping
+//! the initrd; the kernel reaches them through the direct map. Frames are
+//! not reused after a process ends: every program in the initrd runs once.
 
-use core::ops::Range;
-
+use kernel_common::frames;
 use ldex_arch_x86_64::AddressSpace;
 use ldex_core::AccessKind;
 use ldex_core::sync::SpinLock;
@@ -44,46 +43,7 @@ pub fn phys_to_virt(phys: u64) -> *mut u8 {
     (PHYS_OFFSET + phys) as *mut u8
 }
 
-struct Frames {
-    next: u64,
-    end: u64,
-    skip: Range<u64>,
-}
-
-static FRAMES: SpinLock<Frames> = SpinLock::new(Frames {
-    next: 0,
-    end: 0,
-    skip: 0..0,
-});
 static KERNEL_PML4: SpinLock<u64> = SpinLock::new(0);
-
-/// Hand out frames from `ram` (above the image), never from `skip`.
-pub fn init_frames(ram: Range<u64>, skip: Range<u64>) {
-    *FRAMES.lock() = Frames {
-        next: ram.start.max(USER_START).next_multiple_of(PAGE),
-        end: ram.end,
-        skip,
-    };
-}
-
-/// A zeroed 4 KiB frame.
-pub fn alloc_frame() -> Option<u64> {
-    let mut f = FRAMES.lock();
-    loop {
-        let frame = f.next;
-        if frame + PAGE > f.end {
-            return None;
-        }
-        f.next += PAGE;
-        if frame < f.skip.end && f.skip.start < frame + PAGE {
-            f.next = f.skip.end.next_multiple_of(PAGE);
-            continue;
-        }
-        // SAFETY: a fresh frame inside RAM, reached through the direct map.
-        unsafe { phys_to_virt(frame).write_bytes(0, PAGE as usize) };
-        return Some(frame);
-    }
-}
 
 fn table(phys: u64) -> &'static mut PageTable {
     // SAFETY: page-table frames are only reached through the direct map, by
@@ -95,14 +55,14 @@ fn table(phys: u64) -> &'static mut PageTable {
 /// pages inside the image), and the direct map, no user half. Built once,
 /// then loaded.
 pub fn init_kernel_space(guards: &[u64]) -> AddressSpace {
-    let pml4 = alloc_frame().expect("a frame for the kernel PML4");
-    let pdpt = alloc_frame().expect("a frame for the kernel PDPT");
-    let pd = alloc_frame().expect("a frame for the kernel PD");
+    let pml4 = frames::alloc().expect("a frame for the kernel PML4");
+    let pdpt = frames::alloc().expect("a frame for the kernel PDPT");
+    let pd = frames::alloc().expect("a frame for the kernel PD");
     let kflags = F::PRESENT | F::WRITABLE;
     for i in 0..KERNEL_IMAGE_PAGES {
         let base = i as u64 * HUGE;
         if guards.iter().any(|g| (base..base + HUGE).contains(g)) {
-            let pt = alloc_frame().expect("a frame for a stack guard's page table");
+            let pt = frames::alloc().expect("a frame for a stack guard's page table");
             for (j, entry) in table(pt).iter_mut().enumerate() {
                 let page = base + j as u64 * PAGE;
                 if !guards.contains(&page) {
@@ -133,9 +93,9 @@ pub fn init_kernel_space(guards: &[u64]) -> AddressSpace {
 /// A new process address space: the kernel's entries and an empty user half.
 pub fn new_space() -> Option<AddressSpace> {
     let kernel = *KERNEL_PML4.lock();
-    let pml4 = alloc_frame()?;
-    let pdpt = alloc_frame()?;
-    let pd = alloc_frame()?;
+    let pml4 = frames::alloc()?;
+    let pdpt = frames::alloc()?;
+    let pd = frames::alloc()?;
     let kpd = table(table(table(kernel)[0].addr().as_u64())[0].addr().as_u64());
     for i in 0..KERNEL_IMAGE_PAGES {
         table(pd)[i] = kpd[i].clone();
@@ -183,7 +143,7 @@ pub fn map_user_page(
     for level in (1..4).rev() {
         let e = &mut table(t)[index(va, level)];
         if !e.flags().contains(F::PRESENT) {
-            e.set_addr(PhysAddr::new(alloc_frame()?), inner);
+            e.set_addr(PhysAddr::new(frames::alloc()?), inner);
         }
         t = e.addr().as_u64();
     }
@@ -195,7 +155,7 @@ pub fn map_user_page(
             F::empty()
         };
         e.set_addr(
-            PhysAddr::new(alloc_frame()?),
+            PhysAddr::new(frames::alloc()?),
             F::PRESENT | F::USER_ACCESSIBLE | nx,
         );
     }
