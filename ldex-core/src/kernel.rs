@@ -808,6 +808,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 self.sched_out(pid);
             }
             SyscallAction::Exit(code) => self.exit_current(pid, Ending::Exited(code)),
+            SyscallAction::Kill(why) => self.exit_current(pid, Ending::Killed(KillReason::Os(why))),
         }
     }
 

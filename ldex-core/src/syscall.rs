@@ -51,6 +51,10 @@ pub enum SyscallAction {
     },
     /// End the process with this exit code.
     Exit(i32),
+    /// Kill the process, with this reason as its ending
+    /// ([`KillReason::Os`](crate::proc::KillReason::Os)): for example a
+    /// signal it sent itself that nothing catches.
+    Kill(&'static str),
 }
 
 /// What a system call handler sees.

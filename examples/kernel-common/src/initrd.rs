@@ -66,6 +66,8 @@ pub struct Setup<'a> {
     pub word: WordSize,
     /// The page size (`AT_PAGESZ`).
     pub page_size: u64,
+    /// The CPU's capabilities (`AT_HWCAP`).
+    pub hwcap: u64,
 }
 
 /// Why one program could not start.
@@ -172,6 +174,7 @@ fn fill<B: ProcessBuilder>(
         image: &image,
         page_size: setup.page_size,
         random: builder.random(),
+        hwcap: setup.hwcap,
     };
     let sp = stack::build(region, setup.word, &args, |addr, bytes| {
         builder.write(space, addr, bytes)

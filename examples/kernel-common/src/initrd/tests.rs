@@ -81,6 +81,7 @@ fn setup() -> Setup<'static> {
         },
         word: WordSize::Eight,
         page_size: 4096,
+        hwcap: 0,
     }
 }
 
