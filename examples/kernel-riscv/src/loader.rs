@@ -25,17 +25,37 @@ pub fn forbidden(ram: &Range<usize>) -> Range<u64> {
     ram.start as u64..ram.end as u64
 }
 
-/// Where programs may be loaded: user space below the stack, off the
+/// The initial break: programs load below it, `brk` grows above it.
+pub const HEAP_START: usize = 0x1000_0000;
+/// Where `mmap` looks for room, above the heap's 256 MiB, up to the stack.
+pub const MMAP_START: usize = 0x2000_0000;
+
+/// Linux's `AT_HWCAP` on RISC-V: one bit per single-letter extension, for
+/// the ones this kernel's harts have (QEMU virt: I, M, A, F, D, C; rv32imac
+/// builds have no F or D).
+const HWCAP: u64 = {
+    let letters: &[u8] = if cfg!(target_feature = "d") { b"imafdc" } else { b"imac" };
+    let mut bits = 0;
+    let mut i = 0;
+    while i < letters.len() {
+        bits |= 1 << (letters[i] - b'a');
+        i += 1;
+    }
+    bits
+};
+
+/// Where programs may be loaded: user space below the heap, off the
 /// `forbidden` ranges.
 pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
     Setup {
         target: Target::native().expect("a RISC-V kernel has a native target"),
         limits: Limits {
-            user: USER_BOTTOM as u64..(USER_TOP - USER_STACK) as u64,
+            user: USER_BOTTOM as u64..HEAP_START as u64,
             forbidden,
         },
         word: WordSize::NATIVE,
         page_size: PAGE as u64,
+        hwcap: HWCAP,
     }
 }
 

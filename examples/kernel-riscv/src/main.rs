@@ -81,7 +81,7 @@ mod kernel {
     const DEFAULT_QUANTUM: u64 = 1;
 
     /// This kernel's instance of the protocol.
-    pub type KernelT = Kernel<Riscv, RoundRobin, ExampleOs<Riscv, Board>, MAX_PROCS>;
+    pub type KernelT = Kernel<Riscv, RoundRobin, ExampleOs<Riscv, Board, MAX_PROCS>, MAX_PROCS>;
 
     /// The kernel, with every process's kernel stack inside: a `static`
     /// built at compile time (it is half a megabyte, too big to build on a

@@ -2,17 +2,19 @@
 //! ([`kernel_common::os::Platform`]): the clock, the user-memory check and
 //! the SUM bracket.
 
+use core::ops::Range;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use abi::Numbers;
 use kernel_common::console::Console;
-use kernel_common::os::Platform;
+use kernel_common::os::{Platform, Prot};
 use ldex_arch_riscv::{Riscv, Satp};
 use ldex_core::{AccessKind, Pid};
 
 use crate::board::Uart;
 use crate::frames::PAGE;
-use crate::vm::{AddressSpace, Perm, USER_TOP};
+use crate::loader::{HEAP_START, MMAP_START};
+use crate::vm::{AddressSpace, Perm, USER_BOTTOM, USER_STACK, USER_TOP};
 
 static TIMEBASE_HZ: AtomicUsize = AtomicUsize::new(1);
 
@@ -43,11 +45,44 @@ fn current_space() -> AddressSpace {
     AddressSpace::from_satp(Satp::from_bits(satp))
 }
 
+/// The page rights of `prot` (writable implies readable).
+fn perm(prot: Prot) -> Perm {
+    let mut perm = Perm::NONE;
+    for (on, p) in [(prot.read, Perm::R), (prot.write, Perm::W), (prot.exec, Perm::X)] {
+        if on {
+            perm = perm.union(p);
+        }
+    }
+    perm
+}
+
 // SAFETY: system calls run with the caller's address space loaded (the
 // protocol switches satp in `enter_process`), `user_allows` walks exactly
 // that space's user pages, and `with_user_access` sets SUM around the copy.
 unsafe impl Platform<Riscv> for Board {
     const NUMBERS: Numbers = Numbers::RISCV;
+    const HEAP: Range<usize> = HEAP_START..MMAP_START;
+    const MMAP: Range<usize> = MMAP_START..USER_TOP - USER_STACK - PAGE;
+    const USER: Range<usize> = USER_BOTTOM..USER_TOP;
+    const MACHINE: &'static str = if usize::BITS == 64 { "riscv64" } else { "riscv32" };
+
+    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), ()> {
+        current_space()
+            .map_zeroed(page, perm(prot))
+            .map_err(|_| ())
+    }
+
+    fn unmap(&self, page: usize) {
+        current_space().unmap(page);
+    }
+
+    fn protect(&self, page: usize, prot: Prot) -> bool {
+        current_space().protect(page, perm(prot))
+    }
+
+    fn mapped(&self, page: usize) -> bool {
+        current_space().mapped(page)
+    }
 
     fn now_ns(&self) -> u64 {
         let hz = TIMEBASE_HZ.load(Ordering::Relaxed) as u64;

@@ -19,22 +19,37 @@ use crate::memory::{self, PAGE, USER_START};
 
 /// The top of every process's stack.
 pub const STACK_TOP: u64 = 0x0000_7fff_ffff_0000;
+/// The initial break: programs load below it, `brk` grows above it.
+pub const HEAP_START: u64 = 0x10_0000_0000;
+/// Where `mmap` looks for room, above the heap's 64 GiB.
+pub const MMAP_START: u64 = 0x20_0000_0000;
+/// The end of `mmap`'s room, well below the stack.
+pub const MMAP_END: u64 = 0x7000_0000_0000;
 /// Pages of user stack.
 const STACK_PAGES: u64 = 16;
 const STACK_BOTTOM: u64 = STACK_TOP - STACK_PAGES * PAGE;
 
 /// Where programs may be loaded: from 4 MiB (below is the kernel image) to
-/// the stack's guard page.
+/// the heap. `AT_HWCAP` is CPUID leaf 1's EDX, as Linux reports it.
 pub fn setup() -> Setup<'static> {
     Setup {
         target: Target::X86_64,
         limits: Limits {
-            user: USER_START..STACK_BOTTOM - PAGE,
+            user: USER_START..HEAP_START,
             forbidden: &[],
         },
         word: WordSize::Eight,
         page_size: PAGE,
+        hwcap: hwcap(),
     }
+}
+
+/// CPUID leaf 1's EDX, Linux's `AT_HWCAP` on x86_64. `__cpuid` is still
+/// `unsafe` on Rust 1.88 (the MSRV) and safe later, hence the `allow`.
+#[allow(unused_unsafe)]
+fn hwcap() -> u64 {
+    // SAFETY: every x86_64 CPU has CPUID, and it only reads.
+    u64::from(unsafe { core::arch::x86_64::__cpuid(1) }.edx)
 }
 
 /// A user address space being filled.

@@ -48,7 +48,7 @@ const KSTACK: usize = 20 * 1024;
 /// The timer tick.
 const TICK: Duration = Duration::from_millis(10);
 
-type Os = ExampleOs<X86_64, Pc>;
+type Os = ExampleOs<X86_64, Pc, NPROC>;
 
 /// Preemptive with a 10 ms tick; the kernel itself preemptible with the
 /// `preempt-kernel` feature.

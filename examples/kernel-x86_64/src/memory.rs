@@ -14,15 +14,17 @@
 //! kernel's entries (the two 2 MiB image pages and PML4[256]); the user
 //! half below them is the process's own.
 //! Frames come from a bump allocator over RAM above 4 MiB that skips the
-//! initrd; the kernel reaches them through the direct map. Frames are not
-//! reused after a process ends: every program in the initrd runs once.
+//! initrd, and from a list of frames `munmap` and `brk` gave back; the
+//! kernel reaches them through the direct map.
 
 use core::ops::Range;
 
+use kernel_common::os::Prot;
 use ldex_arch_x86_64::AddressSpace;
 use ldex_core::AccessKind;
 use ldex_core::sync::SpinLock;
-use x86_64::PhysAddr;
+use x86_64::instructions::tlb;
+use x86_64::{PhysAddr, VirtAddr};
 use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::registers::model_specific::{Efer, EferFlags};
 use x86_64::structures::paging::{PageTable, PageTableFlags as F, PhysFrame};
@@ -48,12 +50,16 @@ struct Frames {
     next: u64,
     end: u64,
     skip: Range<u64>,
+    /// Frames given back ([`free_frame`]): each holds the physical address
+    /// of the next in its first word; 0 ends the list.
+    freed: u64,
 }
 
 static FRAMES: SpinLock<Frames> = SpinLock::new(Frames {
     next: 0,
     end: 0,
     skip: 0..0,
+    freed: 0,
 });
 static KERNEL_PML4: SpinLock<u64> = SpinLock::new(0);
 
@@ -63,12 +69,32 @@ pub fn init_frames(ram: Range<u64>, skip: Range<u64>) {
         next: ram.start.max(USER_START).next_multiple_of(PAGE),
         end: ram.end,
         skip,
+        freed: 0,
     };
+}
+
+/// Give back `frame`, which nothing maps or uses any more.
+pub fn free_frame(frame: u64) {
+    let mut f = FRAMES.lock();
+    // SAFETY: the frame is RAM reached through the direct map, and ours
+    // alone (the caller's contract): its first word links the free list.
+    unsafe { phys_to_virt(frame).cast::<u64>().write(f.freed) };
+    f.freed = frame;
 }
 
 /// A zeroed 4 KiB frame.
 pub fn alloc_frame() -> Option<u64> {
     let mut f = FRAMES.lock();
+    if f.freed != 0 {
+        let frame = f.freed;
+        // SAFETY: a freed frame, linked by `free_frame`, reached through the
+        // direct map; zeroed before it is handed out.
+        unsafe {
+            f.freed = phys_to_virt(frame).cast::<u64>().read();
+            phys_to_virt(frame).write_bytes(0, PAGE as usize);
+        }
+        return Some(frame);
+    }
     loop {
         let frame = f.next;
         if frame + PAGE > f.end {
@@ -253,4 +279,86 @@ pub fn user_allows(addr: usize, len: usize, access: AccessKind) -> bool {
         page += PAGE;
     }
     true
+}
+
+/// The software bit that marks a `PROT_NONE` page: not present (every access
+/// faults), but mapped, its frame kept for a later `mprotect`.
+const RESERVED: F = F::BIT_9;
+
+/// The leaf slot of user page `va` in the current address space, creating
+/// the tables on the way if `create`.
+fn leaf_slot(va: u64, create: bool) -> Option<&'static mut x86_64::structures::paging::page_table::PageTableEntry> {
+    let inner = F::PRESENT | F::WRITABLE | F::USER_ACCESSIBLE;
+    let mut t = Cr3::read().0.start_address().as_u64();
+    for level in (1..4).rev() {
+        let e = &mut table(t)[index(va, level)];
+        if !e.flags().contains(F::PRESENT) {
+            if !create {
+                return None;
+            }
+            e.set_addr(PhysAddr::new(alloc_frame()?), inner);
+        }
+        if e.flags().contains(F::HUGE_PAGE) {
+            return None;
+        }
+        t = e.addr().as_u64();
+    }
+    Some(&mut table(t)[index(va, 0)])
+}
+
+/// The leaf flags for `prot`.
+fn prot_flags(prot: Prot) -> F {
+    let mut flags = F::USER_ACCESSIBLE;
+    if prot.is_none() {
+        return flags | RESERVED;
+    }
+    flags |= F::PRESENT;
+    if prot.write {
+        flags |= F::WRITABLE;
+    }
+    if !prot.exec && nx_enabled() {
+        flags |= F::NO_EXECUTE;
+    }
+    flags
+}
+
+/// Is user page `va` of the current address space mapped (`PROT_NONE`
+/// included)?
+pub fn mapped(va: u64) -> bool {
+    leaf_slot(va, false).is_some_and(|e| e.flags().intersects(F::PRESENT | RESERVED))
+}
+
+/// Map a zeroed frame at user page `va` of the current address space with
+/// `prot`, freeing the page there before.
+pub fn map_zeroed(va: u64, prot: Prot) -> Result<(), ()> {
+    unmap(va);
+    let e = leaf_slot(va, true).ok_or(())?;
+    let frame = alloc_frame().ok_or(())?;
+    e.set_addr(PhysAddr::new(frame), prot_flags(prot));
+    Ok(())
+}
+
+/// Unmap user page `va` of the current address space and free its frame.
+pub fn unmap(va: u64) {
+    if let Some(e) = leaf_slot(va, false)
+        && e.flags().intersects(F::PRESENT | RESERVED)
+    {
+        let frame = e.addr().as_u64();
+        e.set_unused();
+        tlb::flush(VirtAddr::new(va));
+        free_frame(frame);
+    }
+}
+
+/// Give mapped user page `va` of the current address space rights `prot`.
+pub fn protect(va: u64, prot: Prot) -> bool {
+    match leaf_slot(va, false) {
+        Some(e) if e.flags().intersects(F::PRESENT | RESERVED) => {
+            let frame = e.addr();
+            e.set_addr(frame, prot_flags(prot));
+            tlb::flush(VirtAddr::new(va));
+            true
+        }
+        _ => false,
+    }
 }

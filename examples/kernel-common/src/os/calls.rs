@@ -1,6 +1,6 @@
 //! The system calls that touch user memory or the platform.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use abi::errno::{EBADF, EINVAL, ENOENT, ENOTTY};
 use abi::{arch_prctl as prctl, clock, fd};
@@ -205,11 +205,11 @@ pub fn prlimit64<A: Arch, P: Platform<A>>(p: &P, pid: Pid, old: usize) -> usize 
 /// clock and a count of draws, at most 256 per call (Linux may return fewer
 /// bytes than asked, too).
 pub fn getrandom<A: Arch, P: Platform<A>>(p: &P, pid: Pid, buf: usize, len: usize) -> usize {
-    static DRAWS: AtomicU64 = AtomicU64::new(0);
+    static DRAWS: AtomicUsize = AtomicUsize::new(0);
     let len = len.min(256);
     let mut bytes = [0u8; 256];
     for chunk in bytes[..len].chunks_mut(8) {
-        let draw = DRAWS.fetch_add(1, Ordering::Relaxed);
+        let draw = DRAWS.fetch_add(1, Ordering::Relaxed) as u64;
         let word = random_word(p.now_ns() ^ draw.wrapping_mul(0xa076_1d64_78bd_642f));
         chunk.copy_from_slice(&word.to_le_bytes()[..chunk.len()]);
     }
