@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int main(void) {
-    printf("about to abort\n");
+int main(int argc, char **argv) {
+    printf("%s: about to abort\n", argc > 0 ? argv[0] : "abort");
     fflush(stdout);
     abort();
 }

@@ -9,10 +9,12 @@
 #include <sys/mman.h>
 #include <time.h>
 
+static const char *me;
+
 static __thread int tls_counter = 7;
 static __thread char tls_buffer[64];
 
-static void goodbye(void) { printf("atexit: goodbye\n"); }
+static void goodbye(void) { printf("%s: atexit: goodbye\n", me); }
 
 static int check_malloc(void) {
     /* Sizes from a few bytes to 4 MiB: glibc and musl take the large ones
@@ -36,15 +38,15 @@ static int check_malloc(void) {
     for (int i = 0; i < 500; i++) churn[i] = malloc(16 + (i * 37) % 3000);
     for (int i = 0; i < 500; i += 2) free(churn[i]);
     for (int i = 1; i < 500; i += 2) free(churn[i]);
-    printf("malloc: %zu sizes up to 4 MiB and 500 blocks of churn\n",
-           sizeof sizes / sizeof sizes[0]);
+    printf("%s: malloc: %zu sizes up to 4 MiB and 500 blocks of churn\n",
+           me, sizeof sizes / sizeof sizes[0]);
     return 0;
 }
 
 static int check_tls(void) {
     tls_counter += 35;
     strcpy(tls_buffer, "thread-local");
-    printf("tls: %d %s\n", tls_counter, tls_buffer);
+    printf("%s: tls: %d %s\n", me, tls_counter, tls_buffer);
     return tls_counter == 42 ? 0 : 1;
 }
 
@@ -64,7 +66,7 @@ static int check_mmap(void) {
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     if (q != p + 4096 || q[0] != 0) return 6;
     if (munmap(p, len) != 0) return 7;
-    printf("mmap: anonymous, MAP_FIXED, mprotect and munmap\n");
+    printf("%s: mmap: anonymous, MAP_FIXED, mprotect and munmap\n", me);
     return 0;
 }
 
@@ -80,7 +82,7 @@ static int check_strings(void) {
     if (b[3] != 'a' || b[n - 1] != a[n - 4]) return 3;
     memmove(b, b + 5, n - 5); /* overlapping, backwards */
     if (b[0] != a[2]) return 4;
-    printf("strings: memcpy, memmove and strlen over %zu bytes\n", n);
+    printf("%s: strings: memcpy, memmove and strlen over %zu bytes\n", me, n);
     free(a);
     free(b);
     return 0;
@@ -94,19 +96,20 @@ static int check_clocks(void) {
     if (clock_gettime(CLOCK_MONOTONIC, &m2)) return 2;
     int forward = m2.tv_sec > m1.tv_sec ||
                   (m2.tv_sec == m1.tv_sec && m2.tv_nsec >= m1.tv_nsec);
-    printf("clocks: monotonic %s\n", forward ? "goes forward" : "went back");
+    printf("%s: clocks: monotonic %s\n", me, forward ? "goes forward" : "went back");
     return !forward;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    me = argc > 0 ? argv[0] : "libc-tour";
     atexit(goodbye);
-    printf("float: %.3f %g %e\n", 3.14159265, 1.0 / 3.0, 6.02214076e23);
+    printf("%s: float: %.3f %g %e\n", me, 3.14159265, 1.0 / 3.0, 6.02214076e23);
     int bad = 0;
     bad |= check_malloc() << 0;
     bad |= check_tls() << 1;
     bad |= check_mmap() << 2;
     bad |= check_strings() << 3;
     bad |= check_clocks() << 4;
-    printf("done: %s\n", bad ? "FAILED" : "ok");
+    printf("%s: done: %s\n", me, bad ? "FAILED" : "ok");
     return bad ? 100 + bad : 0;
 }

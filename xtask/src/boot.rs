@@ -96,7 +96,7 @@ fn entries_contents(arch: &Arch, entries: &[Entry]) -> Result<Vec<(String, Vec<u
         .iter()
         .filter_map(|entry| match entry {
             Entry::Bin(bin) | Entry::Named(_, bin) => Some(*bin),
-            Entry::Bytes(..) | Entry::File(..) => None,
+            Entry::Bytes(..) | Entry::File(..) | Entry::C(..) => None,
         })
         .collect();
     let built = if bins.is_empty() {
@@ -113,6 +113,7 @@ fn entries_contents(arch: &Arch, entries: &[Entry]) -> Result<Vec<(String, Vec<u
             Entry::Named(name, _) => Ok((name.to_owned(), read(next_built())?.1)),
             Entry::Bytes(name, bytes) => Ok((name.to_owned(), bytes.to_vec())),
             Entry::File(name, path) => Ok((name.to_owned(), read(&crate::root().join(path))?.1)),
+            Entry::C(name, cc, source) => Ok((name.to_owned(), read(&examples::c_program(cc, source)?)?.1)),
         })
         .collect()
 }

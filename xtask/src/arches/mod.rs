@@ -151,6 +151,41 @@ pub enum Entry {
     Bytes(&'static str, &'static [u8]),
     /// A file of the repository (path relative to its root) under a name.
     File(&'static str, &'static str),
+    /// A C program of `examples/c` (third: its source file there) built
+    /// with a stock C toolchain (second), under a name (first).
+    C(&'static str, Cc, &'static str),
+}
+
+/// A stock C toolchain that builds static Linux programs: the example
+/// kernels run what it makes unmodified (see docs/abi.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cc {
+    /// `gcc -static`: x86_64 glibc.
+    Glibc,
+    /// `musl-gcc -static`: x86_64 musl (Debian `musl-tools`).
+    Musl,
+    /// `riscv64-linux-gnu-gcc -static`: riscv64 glibc.
+    Riscv64Glibc,
+}
+
+impl Cc {
+    /// The compiler driver.
+    pub fn compiler(self) -> &'static str {
+        match self {
+            Cc::Glibc => "gcc",
+            Cc::Musl => "musl-gcc",
+            Cc::Riscv64Glibc => "riscv64-linux-gnu-gcc",
+        }
+    }
+
+    /// The Debian package that installs it.
+    pub fn package(self) -> &'static str {
+        match self {
+            Cc::Glibc => "gcc",
+            Cc::Musl => "musl-tools",
+            Cc::Riscv64Glibc => "gcc-riscv64-linux-gnu libc6-dev-riscv64-cross",
+        }
+    }
 }
 
 /// The QEMU command line.

@@ -4,7 +4,7 @@
 //! `docs/arch-riscv.md`). Both run the same boots, checked against
 //! `examples/kernel-riscv/expect/`.
 
-use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS};
+use super::{Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS};
 
 /// The bundled programs, the hostile set (`user-riscv`), a C program built
 /// outside the workspace and malformed ELF files, in the order the
@@ -80,9 +80,9 @@ macro_rules! full_set {
 }
 
 /// The boots of one XLEN: `$cpu` is the `-cpu` model, `$xlen` "64" or "32"
-/// and `$other` the other one.
+/// and `$other` the other one; `$extra` boots of this XLEN only follow.
 macro_rules! boots {
-    ($cpu:literal, $xlen:literal, $other:literal) => {
+    ($cpu:literal, $xlen:literal, $other:literal $(, $extra:expr)*) => {
         &[
             Boot {
                 name: "full-set",
@@ -167,9 +167,29 @@ macro_rules! boots {
                 outcome: Outcome::Success,
                 timeout_secs: 120,
             },
+            $($extra,)*
         ]
     };
 }
+
+/// Unmodified C programs of `examples/c`, built by the stock
+/// `riscv64-linux-gnu-gcc -static` (glibc): what they print and how they
+/// end is what Linux shows.
+const LIBC_RV64: Boot = Boot {
+    name: "libc",
+    cmdline: "cpulimit=200",
+    kernel_features: &[],
+    initrd: Initrd::Entries(&[
+        Entry::C("hello-glibc", Cc::Riscv64Glibc, "hello.c"),
+        Entry::C("libc-tour-glibc", Cc::Riscv64Glibc, "libc-tour.c"),
+        Entry::C("abort-glibc", Cc::Riscv64Glibc, "abort.c"),
+        Entry::C("null-glibc", Cc::Riscv64Glibc, "null.c"),
+    ]),
+    qemu_args: &[],
+    expect: "examples/kernel-riscv/expect/libc-rv64.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 180,
+};
 
 /// `bench` and `bench-partner` with a long quantum, so no tick switches
 /// while the timer gap is measured.
@@ -233,7 +253,7 @@ pub const ARCHES: &[Arch] = &[
             ],
             ..Qemu::LINUX_FLAGS
         },
-        boots!("rv64", "64", "32"),
+        boots!("rv64", "64", "32", LIBC_RV64),
     ),
     riscv(
         "riscv32",

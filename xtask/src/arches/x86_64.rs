@@ -8,7 +8,7 @@
 //! stack overflow reported from the double-fault IST stack); see
 //! docs/arch-x86_64.md.
 
-use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS};
+use super::{Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS};
 
 /// Deterministic virtual time: the transcript is the same on every run.
 const ICOUNT: &[&str] = &["-icount", "shift=0,sleep=off"];
@@ -51,6 +51,20 @@ const FULL_SET: Initrd = Initrd::Entries(&[
     Entry::Bin("regleak"),
     Entry::Bin("regleak"),
     Entry::Bytes("not-an-elf", b"this is not an ELF file\n"),
+]);
+
+/// Unmodified C programs of `examples/c`, built by the stock `gcc -static`
+/// (glibc) and `musl-gcc -static` (musl): what they print and how they end
+/// is what Linux shows.
+const LIBC: Initrd = Initrd::Entries(&[
+    Entry::C("hello-glibc", Cc::Glibc, "hello.c"),
+    Entry::C("hello-musl", Cc::Musl, "hello.c"),
+    Entry::C("libc-tour-glibc", Cc::Glibc, "libc-tour.c"),
+    Entry::C("libc-tour-musl", Cc::Musl, "libc-tour.c"),
+    Entry::C("abort-glibc", Cc::Glibc, "abort.c"),
+    Entry::C("abort-musl", Cc::Musl, "abort.c"),
+    Entry::C("null-glibc", Cc::Glibc, "null.c"),
+    Entry::C("null-musl", Cc::Musl, "null.c"),
 ]);
 
 /// The x86_64 boots: `x86_64`.
@@ -117,6 +131,16 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/full-set.expect",
             outcome: Outcome::Success,
             timeout_secs: 120,
+        },
+        Boot {
+            name: "libc",
+            cmdline: "cpulimit=200",
+            kernel_features: &[],
+            initrd: LIBC,
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/libc.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 180,
         },
         Boot {
             name: "no-initrd",
