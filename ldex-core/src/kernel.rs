@@ -560,16 +560,20 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             if e.state == ProcState::Zombie {
                 let info = e.info(pid);
                 let ending = e.ending.expect("a zombie has an ending");
+                let aspace = e.aspace;
                 *e = Entry::UNUSED;
                 t.reaped += 1;
-                Some((info, ending))
+                Some((info, ending, aspace))
             } else {
                 None
             }
         };
-        if let Some((info, ending)) = reaped {
+        if let Some((info, ending, aspace)) = reaped {
             self.trace(Event::Reap { pid });
             self.os.process_ended(&info, &ending);
+            if let Some(aspace) = aspace {
+                self.os.free_address_space(aspace);
+            }
         }
     }
 

@@ -146,4 +146,13 @@ pub trait Os<A: Arch>: Sync {
     fn process_ended(&self, info: &ProcInfo, ending: &Ending) {
         let _ = (info, ending);
     }
+
+    /// The address space of a process just reaped (after
+    /// [`Os::process_ended`]), which the kernel will never enter again:
+    /// give its memory back. It may still be the one loaded on this CPU
+    /// (nothing switches address spaces until the next process is
+    /// entered), so an OS that frees its page tables loads another first.
+    fn free_address_space(&self, aspace: A::AddressSpace) {
+        let _ = aspace;
+    }
 }

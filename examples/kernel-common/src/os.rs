@@ -142,6 +142,10 @@ impl<A: Arch, P: Platform<A>, const N: usize> Os<A> for ExampleOs<A, P, N> {
             format_args!("[pid {pid} {name}] {ending}\n"),
         );
     }
+
+    fn free_address_space(&self, aspace: A::AddressSpace) {
+        self.platform.free_space(aspace);
+    }
 }
 
 /// `kill`, `tkill`, `tgkill` of signal `sig`; `to_me`: the target is the

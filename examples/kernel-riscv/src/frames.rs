@@ -13,9 +13,9 @@ use ldex_core::sync::SpinLock;
 pub const PAGE: usize = 4096;
 
 static FREE: SpinLock<Range<usize>> = SpinLock::new(0..0);
-/// The first freed frame; each holds the next one's address in its first
-/// word, and 0 ends the list.
-static FREED: SpinLock<usize> = SpinLock::new(0);
+/// The freed frames: the first one (each holds the next one's address in
+/// its first word, and 0 ends the list) and how many there are.
+static FREED: SpinLock<(usize, usize)> = SpinLock::new((0, 0));
 
 /// Hand the allocator `[start, end)`, page-aligned inward.
 pub fn init(free: Range<usize>) {
@@ -27,18 +27,18 @@ pub fn free(frame: usize) {
     let mut freed = FREED.lock();
     // SAFETY: the frame is identity-mapped RAM and ours alone (the caller's
     // contract): its first word links the list.
-    unsafe { (frame as *mut usize).write(*freed) };
-    *freed = frame;
+    unsafe { (frame as *mut usize).write(freed.0) };
+    *freed = (frame, freed.1 + 1);
 }
 
 /// A zeroed frame's physical address, or `None` when RAM is used up.
 pub fn alloc() -> Option<usize> {
     let frame = {
         let mut freed = FREED.lock();
-        if *freed != 0 {
-            let f = *freed;
+        if freed.0 != 0 {
+            let f = freed.0;
             // SAFETY: a frame linked by `free`, identity-mapped.
-            *freed = unsafe { (f as *const usize).read() };
+            *freed = (unsafe { (f as *const usize).read() }, freed.1 - 1);
             f
         } else {
             drop(freed);
@@ -56,8 +56,8 @@ pub fn alloc() -> Option<usize> {
     Some(frame)
 }
 
-/// How many frames are left.
+/// How many frames are left: never handed out, or given back.
 pub fn remaining() -> usize {
     let free = FREE.lock();
-    (free.end - free.start) / PAGE
+    (free.end - free.start) / PAGE + FREED.lock().1
 }

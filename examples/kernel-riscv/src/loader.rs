@@ -13,6 +13,7 @@ use core::ops::Range;
 use kernel_common::elf::{Limits, MapError, Mapper, Segment, Target};
 use kernel_common::initrd::{ProcessBuilder, Setup};
 use kernel_common::stack::{WordSize, WriteFault};
+use ldex_arch_riscv::Satp;
 use ldex_core::sched::Hint;
 
 use crate::KernelT;
@@ -65,6 +66,8 @@ pub struct Builder {
     pub ram: Range<usize>,
     /// The kernel to spawn into.
     pub kernel: &'static KernelT,
+    /// The kernel's own address space, loaded while a space is freed.
+    pub kernel_space: Satp,
 }
 
 /// A user address space being filled.
@@ -162,9 +165,14 @@ impl ProcessBuilder for Builder {
                 Hint::NONE,
             )
             .map(|_| ())
-            .map_err(|_| "the process table is full")
+            .map_err(|_| {
+                space.0.free(self.kernel_space);
+                "the process table is full"
+            })
     }
 
-    /// Frames are never freed in this kernel (see `frames`).
-    fn discard(&mut self, _space: UserSpace) {}
+    /// Every frame of the space goes back to the allocator.
+    fn discard(&mut self, space: UserSpace) {
+        space.0.free(self.kernel_space);
+    }
 }

@@ -148,6 +148,7 @@ mod kernel {
             core::arch::asm!("csrw satp, {}", "sfence.vma", in(reg) kspace.satp().bits());
         }
         board::use_mmio_alias();
+        Board::set_kernel_space(&kspace);
 
         // User programs may read cycle, time and instret, as on Linux (the
         // bench program counts instructions with rdinstret).
@@ -202,6 +203,7 @@ mod kernel {
         let mut builder = loader::Builder {
             ram: info.ram.clone(),
             kernel,
+            kernel_space: kspace.satp(),
         };
         let forbidden = loader::forbidden(&info.ram);
         let summary = initrd::spawn_all(

@@ -17,12 +17,20 @@ use crate::loader::{HEAP_START, MMAP_START};
 use crate::vm::{AddressSpace, Perm, USER_BOTTOM, USER_STACK, USER_TOP};
 
 static TIMEBASE_HZ: AtomicUsize = AtomicUsize::new(1);
+/// The kernel's own address space (`satp` bits), loaded before a reaped
+/// process's space is freed.
+static KERNEL_SATP: AtomicUsize = AtomicUsize::new(0);
 
 /// The QEMU virt board as the OS sees it.
 #[derive(Debug)]
 pub struct Board;
 
 impl Board {
+    /// Remember the kernel's own address space.
+    pub fn set_kernel_space(space: &AddressSpace) {
+        KERNEL_SATP.store(space.satp().bits(), Ordering::Relaxed);
+    }
+
     /// Remember the timebase (`time` ticks per second) for the clock.
     pub fn set_timebase(hz: u64) {
         TIMEBASE_HZ.store(
@@ -82,6 +90,11 @@ unsafe impl Platform<Riscv> for Board {
 
     fn mapped(&self, page: usize) -> bool {
         current_space().mapped(page)
+    }
+
+    fn free_space(&self, aspace: Satp) {
+        let kernel = Satp::from_bits(KERNEL_SATP.load(Ordering::Relaxed));
+        AddressSpace::from_satp(aspace).free(kernel);
     }
 
     fn now_ns(&self) -> u64 {

@@ -137,6 +137,23 @@ fn user_entry(pa: usize, perm: Perm) -> Pte {
     }
 }
 
+/// Free the user entries of table `t` at `level` (0: leaves), then `t`.
+fn free_table(t: usize, level: usize) {
+    for i in 0..ENTRIES {
+        // SAFETY: `t` is one of the space's tables (identity-mapped RAM).
+        let pte = unsafe { *table(t).add(i) };
+        let is_leaf = pte & (R | W | X) != 0;
+        if level == 0 {
+            if pte & (V | RESERVED) != 0 {
+                frames::free(pte_pa(pte));
+            }
+        } else if pte & V != 0 && !is_leaf {
+            free_table(pte_pa(pte), level - 1);
+        }
+    }
+    frames::free(t);
+}
+
 /// Drop the hart's cached translation of `va`.
 fn flush(va: usize) {
     // SAFETY: only invalidates translations; the tables are already right.
@@ -237,6 +254,24 @@ impl AddressSpace {
         unsafe { *slot = user_entry(pte_pa(pte), perm) };
         flush(va);
         true
+    }
+
+    /// Free every frame of this space, a reaped process's: its user pages,
+    /// its tables, its root; the kernel's root-level leaves are not frames.
+    /// If it is the one loaded, `kernel` (which maps the kernel the same
+    /// way) is loaded first.
+    pub fn free(self, kernel: Satp) {
+        let satp: usize;
+        // SAFETY: reading satp has no side effect.
+        unsafe { core::arch::asm!("csrr {}, satp", out(reg) satp, options(nomem, nostack)) };
+        if Satp::from_bits(satp).root() == self.root {
+            // SAFETY: the kernel's space maps RAM and the devices exactly as
+            // this one does; only the user half, unused here, goes away.
+            unsafe {
+                core::arch::asm!("csrw satp, {}", "sfence.vma", in(reg) kernel.bits(), options(nostack))
+            };
+        }
+        free_table(self.root, LEVELS - 1);
     }
 
     /// The address space `satp` names.

@@ -128,9 +128,11 @@ impl ProcessBuilder for Builder {
     }
 
     fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), &'static str> {
-        (self.spawn)(name, entry, sp, space.0)
+        (self.spawn)(name, entry, sp, space.0).inspect_err(|_| memory::free_space(space.0))
     }
 
-    /// Frames are never reused (see [`crate::memory`]): nothing to free.
-    fn discard(&mut self, _space: Space) {}
+    /// Every frame of the space goes back to the allocator.
+    fn discard(&mut self, space: Space) {
+        memory::free_space(space.0);
+    }
 }

@@ -53,6 +53,8 @@ struct Frames {
     /// Frames given back ([`free_frame`]): each holds the physical address
     /// of the next in its first word; 0 ends the list.
     freed: u64,
+    /// How many frames that list holds.
+    freed_count: u64,
 }
 
 static FRAMES: SpinLock<Frames> = SpinLock::new(Frames {
@@ -60,6 +62,7 @@ static FRAMES: SpinLock<Frames> = SpinLock::new(Frames {
     end: 0,
     skip: 0..0,
     freed: 0,
+    freed_count: 0,
 });
 static KERNEL_PML4: SpinLock<u64> = SpinLock::new(0);
 
@@ -70,6 +73,7 @@ pub fn init_frames(ram: Range<u64>, skip: Range<u64>) {
         end: ram.end,
         skip,
         freed: 0,
+        freed_count: 0,
     };
 }
 
@@ -80,6 +84,7 @@ pub fn free_frame(frame: u64) {
     // alone (the caller's contract): its first word links the free list.
     unsafe { phys_to_virt(frame).cast::<u64>().write(f.freed) };
     f.freed = frame;
+    f.freed_count += 1;
 }
 
 /// A zeroed 4 KiB frame.
@@ -93,6 +98,7 @@ pub fn alloc_frame() -> Option<u64> {
             f.freed = phys_to_virt(frame).cast::<u64>().read();
             phys_to_virt(frame).write_bytes(0, PAGE as usize);
         }
+        f.freed_count -= 1;
         return Some(frame);
     }
     loop {
@@ -361,4 +367,46 @@ pub fn protect(va: u64, prot: Prot) -> bool {
         }
         _ => false,
     }
+}
+
+/// Free every frame of `space`, a reaped process's: its user pages and page
+/// tables, its PML4. The kernel's entries (PML4[256..], the image's two PD
+/// entries) are shared, not its own, and stay. Loads the kernel's PML4
+/// first if `space` is the one loaded.
+pub fn free_space(space: AddressSpace) {
+    let pml4 = space.pml4();
+    if Cr3::read().0.start_address().as_u64() == pml4 {
+        let kernel = *KERNEL_PML4.lock();
+        // SAFETY: the kernel's PML4 maps the kernel exactly as every process
+        // space does; only the user half, which the kernel does not use
+        // here, goes away.
+        unsafe {
+            Cr3::write(
+                PhysFrame::containing_address(PhysAddr::new(kernel)),
+                Cr3Flags::empty(),
+            )
+        };
+    }
+    free_table(pml4, 3, true);
+}
+
+/// Free the user entries of table `t` at `level` (3: PML4, 0: page table),
+/// then `t` itself. `first`: `t` lies on the path of address 0, whose PD
+/// starts with the kernel image's shared entries.
+fn free_table(t: u64, level: u32, first: bool) {
+    let entries = if level == 3 { 256 } else { 512 };
+    for j in 0..entries {
+        let e = &table(t)[j];
+        if level == 0 {
+            if e.flags().intersects(F::PRESENT | RESERVED) {
+                free_frame(e.addr().as_u64());
+            }
+        } else if e.flags().contains(F::PRESENT) {
+            let shared = first && level == 1 && j < KERNEL_IMAGE_PAGES;
+            if !shared {
+                free_table(e.addr().as_u64(), level - 1, first && j == 0);
+            }
+        }
+    }
+    free_frame(t);
 }

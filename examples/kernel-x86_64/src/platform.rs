@@ -5,7 +5,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use kernel_common::console::Console;
 use kernel_common::os::{Platform, Prot};
 use ldex_arch_x86_64::LapicTimer;
-use ldex_arch_x86_64::{ProcessState, X86_64};
+use ldex_arch_x86_64::{AddressSpace, ProcessState, X86_64};
 use ldex_core::{AccessKind, Pid};
 
 use core::ops::Range;
@@ -65,6 +65,10 @@ unsafe impl Platform<X86_64> for Pc {
 
     fn mapped(&self, page: usize) -> bool {
         memory::mapped(page as u64)
+    }
+
+    fn free_space(&self, aspace: AddressSpace) {
+        memory::free_space(aspace);
     }
 
     fn now_ns(&self) -> u64 {

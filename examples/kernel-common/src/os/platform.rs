@@ -56,6 +56,12 @@ pub unsafe trait Platform<A: Arch>: Console {
     /// rights (`PROT_NONE` included)?
     fn mapped(&self, page: usize) -> bool;
 
+    /// Free every frame of `aspace`, a reaped process's address space:
+    /// its user pages, its page tables, its root. The kernel's shared
+    /// entries stay. It may be the one loaded (see
+    /// [`Os::free_address_space`](ldex_core::Os::free_address_space)).
+    fn free_space(&self, aspace: A::AddressSpace);
+
     /// Does process `pid` own `[addr, addr + len)` with `access` rights, as a
     /// user-mode access would see it? `len >= 1` and the range does not wrap.
     fn user_allows(&self, pid: Pid, addr: usize, len: usize, access: AccessKind) -> bool;

@@ -179,6 +179,11 @@ unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
         self.pages.lock().unwrap().contains_key(&page)
     }
 
+    fn free_space(&self, (): ()) {
+        let pages = core::mem::take(&mut *self.pages.lock().unwrap());
+        *self.frames.lock().unwrap() += pages.len();
+    }
+
     fn now_ns(&self) -> u64 {
         3_000_000_123
     }
