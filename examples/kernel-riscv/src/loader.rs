@@ -1,8 +1,8 @@
 //! OSTEP Fig 6.1, "load program into memory; setup user stack with argv",
 //! for this kernel: the [`ProcessBuilder`] that
-//! [`kernel_common::initrd::spawn_all`] drives.
+//! [`kernel_common::initrd::Queue`] drives.
 //!
-//! `spawn_all` checks each ELF file and orders the steps; this builder owns
+//! The queue checks each ELF file and orders the steps; this builder owns
 //! the RISC-V parts: a fresh Sv39/Sv32 address space per program (kernel
 //! half without U), the segments copied into new frames with the ELF's
 //! permissions plus U, a 64 KiB user stack right below [`USER_TOP`], and
@@ -11,7 +11,7 @@
 use core::ops::Range;
 
 use kernel_common::elf::{Limits, MapError, Mapper, Segment, Target};
-use kernel_common::initrd::{ProcessBuilder, Setup};
+use kernel_common::initrd::{ProcessBuilder, Setup, SpawnError};
 use kernel_common::stack::{WordSize, WriteFault};
 use ldex_arch_riscv::Satp;
 use ldex_core::sched::Hint;
@@ -155,7 +155,7 @@ impl ProcessBuilder for Builder {
         entry: u64,
         sp: u64,
         space: UserSpace,
-    ) -> Result<(), &'static str> {
+    ) -> Result<(), SpawnError> {
         self.kernel
             .spawn(
                 name,
@@ -167,7 +167,7 @@ impl ProcessBuilder for Builder {
             .map(|_| ())
             .map_err(|_| {
                 space.0.free(self.kernel_space);
-                "the process table is full"
+                SpawnError::Full
             })
     }
 

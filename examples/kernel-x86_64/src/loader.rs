@@ -1,7 +1,7 @@
 //! OSTEP Fig 6.1 on x86_64: the [`ProcessBuilder`] that
-//! [`kernel_common::initrd::spawn_all`] drives.
+//! [`kernel_common::initrd::Queue`] drives.
 //!
-//! `spawn_all` checks each ELF file and orders the steps; this builder owns
+//! The queue checks each ELF file and orders the steps; this builder owns
 //! the x86_64 parts: a fresh PML4 per program (kernel entries without U),
 //! the segments copied into new frames (U, plus W and X where the ELF says),
 //! a 64 KiB non-executable stack below [`STACK_TOP`], and `Kernel::spawn` with the CR3.
@@ -9,7 +9,7 @@
 use core::ops::Range;
 
 use kernel_common::elf::{Limits, MapError, Mapper, Segment, Target};
-use kernel_common::initrd::{ProcessBuilder, Setup};
+use kernel_common::initrd::{ProcessBuilder, Setup, SpawnError};
 use kernel_common::stack::{WordSize, WriteFault};
 use ldex_arch_x86_64::AddressSpace;
 use ldex_core::sched::Hint;
@@ -71,7 +71,7 @@ impl Mapper for Space {
 
 /// What a finished program becomes: a process (`Kernel::spawn`), or, for
 /// the `arch-bench` harness, the one program it runs without the protocol.
-pub type Spawn = fn(&str, u64, u64, AddressSpace) -> Result<(), &'static str>;
+pub type Spawn = fn(&str, u64, u64, AddressSpace) -> Result<(), SpawnError>;
 
 /// Builds processes and hands each to its `spawn`.
 pub struct Builder {
@@ -88,11 +88,11 @@ impl Builder {
     }
 }
 
-fn spawn_process(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), &'static str> {
+fn spawn_process(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), SpawnError> {
     KERNEL
         .spawn(name, entry as usize, sp as usize, Some(space), Hint::NONE)
         .map(drop)
-        .map_err(|_| "the process table is full")
+        .map_err(|_| SpawnError::Full)
 }
 
 impl ProcessBuilder for Builder {
@@ -127,7 +127,7 @@ impl ProcessBuilder for Builder {
         r
     }
 
-    fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), &'static str> {
+    fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), SpawnError> {
         (self.spawn)(name, entry, sp, space.0).inspect_err(|_| memory::free_space(space.0))
     }
 

@@ -28,7 +28,10 @@ struct Builder {
     discarded: usize,
     refuse_writes: bool,
     refuse_spawns: bool,
+    /// Free slots: `None` for as many as asked.
+    slots: Option<usize>,
 }
+
 
 impl ProcessBuilder for Builder {
     type Space = Space;
@@ -48,9 +51,12 @@ impl ProcessBuilder for Builder {
     fn random(&mut self) -> [u8; 16] {
         [4; 16]
     }
-    fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), &'static str> {
+    fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), SpawnError> {
         if self.refuse_spawns {
-            return Err("process table full");
+            return Err(SpawnError::Refused("the policy is full"));
+        }
+        if let Some(slots) = &mut self.slots {
+            *slots = slots.checked_sub(1).ok_or(SpawnError::Full)?;
         }
         self.spawned.push((name.into(), entry, sp, space.segments));
         Ok(())
@@ -216,6 +222,30 @@ fn a_spawn_the_kernel_refuses_is_reported() {
     assert_eq!(spawn_all(&initrd, &setup(), &mut b, &out).refused, 1);
     assert_eq!(
         *out.0.lock().unwrap(),
-        "[initrd hello] refused: process table full\n"
+        "[initrd hello] refused: the policy is full\n"
     );
+}
+
+#[test]
+fn a_full_table_keeps_the_program_for_when_a_slot_frees_up() {
+    let (a, b2, c) = (program(0x10000), program(0x20000), program(0x30000));
+    let initrd = archive(&[("a", REG, &a), ("b", REG, &b2), ("c", REG, &c)]);
+    let (mut b, out) = (
+        Builder {
+            slots: Some(1),
+            ..Builder::default()
+        },
+        Out::default(),
+    );
+    let mut queue = Queue::new(&initrd);
+    queue.start(&setup(), &mut b, &out);
+    assert_eq!(queue.summary().started, 1);
+    b.slots = Some(1);
+    queue.start(&setup(), &mut b, &out);
+    b.slots = Some(5);
+    queue.start(&setup(), &mut b, &out);
+    let names: Vec<_> = b.spawned.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(names, ["a", "b", "c"], "in archive order, none refused");
+    assert_eq!(queue.summary(), Summary { started: 3, refused: 0, damaged: None });
+    assert_eq!(*out.0.lock().unwrap(), "");
 }
