@@ -41,6 +41,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use abi::Call;
 use ldex_core::proc::{Ending, ProcInfo};
 use ldex_core::syscall::{SyscallCx, errno};
+use ldex_core::sync::SpinLock;
 use ldex_core::{Arch, Event, Os, SyscallAction};
 
 pub use platform::{Platform, ProcessMemory, Prot};
@@ -55,6 +56,7 @@ pub struct ExampleOs<A, P, const N: usize> {
     platform: P,
     tracing: AtomicBool,
     breaks: Breaks<N>,
+    after_reap: SpinLock<Option<fn()>>,
     arch: PhantomData<fn() -> A>,
 }
 
@@ -65,8 +67,17 @@ impl<A: Arch, P: Platform<A>, const N: usize> ExampleOs<A, P, N> {
             platform,
             tracing: AtomicBool::new(false),
             breaks: Breaks::new(),
+            after_reap: SpinLock::new(None),
             arch: PhantomData,
         }
+    }
+
+    /// Call `hook` each time a process has been reaped and its memory
+    /// freed ([`Os::free_address_space`], so for processes spawned with an
+    /// address space, as every example kernel's are): the kernel starts the
+    /// initrd's next programs there, in the slot and frames just given back.
+    pub fn set_after_reap(&self, hook: fn()) {
+        *self.after_reap.lock() = Some(hook);
     }
 
     /// The platform.
@@ -145,6 +156,10 @@ impl<A: Arch, P: Platform<A>, const N: usize> Os<A> for ExampleOs<A, P, N> {
 
     fn free_address_space(&self, aspace: A::AddressSpace) {
         self.platform.free_space(aspace);
+        let hook = *self.after_reap.lock();
+        if let Some(hook) = hook {
+            hook();
+        }
     }
 }
 
