@@ -203,18 +203,19 @@ fn write(path: &Path, bytes: &[u8]) -> Result {
 }
 
 /// `cargo xtask qemu <arch> [ELF...]`: boots the given programs (the
-/// bundled ones when none), with the terminal attached, and fails unless
-/// the kernel reports success.
+/// bundled ones when none; no initrd for a starter kernel, which bundles
+/// none), with the terminal attached, and fails unless the kernel reports
+/// success.
 pub fn interactive(
     arch: &Arch,
     cmdline: Option<&str>,
     files: &[PathBuf],
     timeout: Option<Duration>,
 ) -> Result {
-    let source = if files.is_empty() {
-        Source::Spec(Initrd::Bundled)
-    } else {
-        Source::Files(files)
+    let source = match (files.is_empty(), arch.programs.bins.is_empty()) {
+        (false, _) => Source::Files(files),
+        (true, false) => Source::Spec(Initrd::Bundled),
+        (true, true) => Source::Spec(Initrd::Absent),
     };
     let prepared = prepare(arch, &[], source, "qemu")?;
     let cmdline = cmdline.unwrap_or(arch.default_cmdline);

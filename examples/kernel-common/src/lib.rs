@@ -3,7 +3,7 @@
 //! An example kernel boots, finds its initrd and command line, and then runs
 //! one process per program in the initrd (OSTEP Fig 6.1). Everything in that
 //! story that does not depend on the CPU lives here, so the RISC-V and x86_64
-//! kernels only add their boot code, page tables and devices:
+//! kernels only add their firmware entry, page tables, timer and devices:
 //!
 //! * [`cpio`] reads the initrd, a cpio "newc" archive.
 //! * [`elf`] checks a static ELF executable and hands its segments to the
@@ -14,6 +14,9 @@
 //! * [`os`] is the Linux-ABI system call layer, an [`ldex_core::Os`], over a
 //!   small [`os::Platform`] trait each kernel implements.
 //! * [`console`] formats kernel messages onto any byte sink.
+//! * [`frames`] hands out physical page frames.
+//! * [`driver`] is the boot sequence itself: command line, policy, boot,
+//!   spawn, run, exit code, with the defaults both kernels share.
 //!
 //! The crate is `no_std`, never allocates, and its tests run on the host.
 #![no_std]
@@ -25,7 +28,9 @@ extern crate std;
 pub mod cmdline;
 pub mod console;
 pub mod cpio;
+pub mod driver;
 pub mod elf;
+pub mod frames;
 pub mod initrd;
 pub mod os;
 pub mod stack;

@@ -155,7 +155,9 @@ impl<A: Arch, P: Platform<A>, const N: usize> Os<A> for ExampleOs<A, P, N> {
     }
 
     fn free_address_space(&self, aspace: A::AddressSpace) {
-        self.platform.free_space(aspace);
+        // SAFETY: the kernel hands over a reaped process's space, which it
+        // never enters again (`Os::free_address_space`).
+        unsafe { self.platform.free_space(aspace) };
         let hook = *self.after_reap.lock();
         if let Some(hook) = hook {
             hook();

@@ -70,6 +70,17 @@ pub struct StackArgs<'a> {
     pub hwcap: u64,
 }
 
+/// The 16 bytes for AT_RANDOM from `counter`, a free-running cycle or time
+/// counter read as the program loads: all the entropy an example kernel's
+/// boot has. Different for every program, not for cryptography.
+pub fn random_from(counter: u64) -> [u8; 16] {
+    let seed = counter.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut random = [0; 16];
+    random[..8].copy_from_slice(&seed.to_le_bytes());
+    random[8..].copy_from_slice(&seed.rotate_left(29).to_le_bytes());
+    random
+}
+
 /// Why the stack could not be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StackError {

@@ -8,6 +8,7 @@
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use kernel_common::console::Console;
+use kernel_common::driver::ExitCode;
 use ldex_arch_riscv::Riscv;
 use ldex_core::sync::SpinLock;
 
@@ -60,13 +61,12 @@ impl Console for Uart {
     }
 }
 
-/// Power off QEMU: exit status 0 for `code == 0`, otherwise `code` (QEMU
-/// exits with the value in the top 16 bits of a "fail" write).
-pub fn exit(code: u16) -> ! {
-    let value = if code == 0 {
-        TEST_PASS
-    } else {
-        (u32::from(code) << 16) | TEST_FAIL
+/// Power off QEMU with `code` as its exit status (the test device passes
+/// a failure's code in the top 16 bits of the write).
+pub fn exit(code: ExitCode) -> ! {
+    let value = match code {
+        ExitCode::Success => TEST_PASS,
+        failure => ((failure as u32) << 16) | TEST_FAIL,
     };
     // SAFETY: the test device is at this address, physical or the alias.
     unsafe { core::ptr::write_volatile(device(TEST_DEVICE) as *mut u32, value) };

@@ -17,8 +17,7 @@ use ldex_arch_riscv::Satp;
 use ldex_core::sched::Hint;
 
 use crate::KernelT;
-use crate::frames::PAGE;
-use crate::vm::{AddressSpace, Perm, USER_BOTTOM, USER_STACK, USER_TOP, VmError};
+use crate::vm::{AddressSpace, PAGE, Perm, USER_BOTTOM, USER_STACK, USER_TOP, VmError};
 
 /// What a program may not touch: RAM, where the kernel lives (everything
 /// else of the kernel lies above user space too).
@@ -75,7 +74,7 @@ pub struct UserSpace(AddressSpace);
 
 /// The largest segment a program may have: 16 MiB. Checked before any
 /// frame is taken, so a program asking for a gigabyte of `.bss` is refused
-/// and cannot starve the programs after it (frames are never freed).
+/// and cannot take the frames of the programs running beside it.
 const MAX_SEGMENT: u64 = 16 << 20;
 
 fn map_error(e: VmError) -> MapError {
@@ -142,11 +141,7 @@ impl ProcessBuilder for Builder {
     }
 
     fn random(&mut self) -> [u8; 16] {
-        let seed = ldex_arch_riscv::timer::now().wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let mut random = [0; 16];
-        random[..8].copy_from_slice(&seed.to_le_bytes());
-        random[8..].copy_from_slice(&seed.rotate_left(29).to_le_bytes());
-        random
+        kernel_common::stack::random_from(ldex_arch_riscv::timer::now())
     }
 
     fn spawn(
@@ -166,13 +161,17 @@ impl ProcessBuilder for Builder {
             )
             .map(|_| ())
             .map_err(|_| {
-                space.0.free(self.kernel_space);
+                // SAFETY: the process was not created: nothing enters the
+                // space; `kernel_space` is the kernel's.
+                unsafe { space.0.free(self.kernel_space) };
                 SpawnError::Full
             })
     }
 
     /// Every frame of the space goes back to the allocator.
     fn discard(&mut self, space: UserSpace) {
-        space.0.free(self.kernel_space);
+        // SAFETY: a refused program's space is never entered; `kernel_space`
+        // is the kernel's.
+        unsafe { space.0.free(self.kernel_space) };
     }
 }

@@ -8,18 +8,17 @@
 //!
 //! | ldex-core / ldex-arch-riscv              | this kernel                         |
 //! |------------------------------------------|-------------------------------------|
-//! | trap entry/exit, swtch, trap table       | boot (`boot.rs`), device tree       |
+//! | trap entry/exit, swtch, trap table       | firmware entry (`boot.rs`), device tree |
 //! | timer device, periodic tick              | UART, power-off (`board.rs`)        |
-//! | process table, scheduler loop, exit/kill | frames and page tables (`vm.rs`)    |
-//! | system call dispatch (`kernel_common`)   | ELF + stack loading (`loader.rs`)   |
+//! | process table, scheduler loop, exit/kill | page tables (`vm.rs`)               |
+//! | **kernel-common**: boot driver, frames, system calls, ELF loading | the address-space half of loading (`loader.rs`) |
 //!
-//! The boot, step by step ([`kmain`]): read the device tree, parse the
-//! command line, hand free RAM to the frame allocator, turn on paging with
-//! a kernel-only address space, detect the timer, build the [`Kernel`](ldex_core::Kernel),
-//! boot it (trap table, timer), load the programs, and run until no process
-//! is left; then power off with status 0. A missing or empty initrd, or an
-//! initrd with nothing runnable, exits with status 2 or 3; a kernel panic
-//! with 1.
+//! The firmware entry, step by step ([`kmain`]): read the device tree,
+//! hand free RAM to the frame allocator, turn on paging with a kernel-only
+//! address space, and detect the timer; then `kernel_common::driver` does
+//! the rest (command line, policy, boot, spawn, run) and powers off with
+//! its exit code: 0 when every process ended, 1 after a kernel panic, 2 for
+//! a missing, empty or damaged initrd, 3 when none of its files can run.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
@@ -29,8 +28,6 @@ mod board;
 mod boot;
 #[cfg(target_os = "none")]
 mod dtb;
-#[cfg(target_os = "none")]
-mod frames;
 #[cfg(target_os = "none")]
 mod loader;
 #[cfg(target_os = "none")]
@@ -52,58 +49,38 @@ fn main() {
 
 #[cfg(target_os = "none")]
 mod kernel {
-    use core::time::Duration;
-
-    use kernel_common::cmdline::CmdLine;
-    use kernel_common::console::print;
-    use kernel_common::initrd;
-    use kernel_common::os::ExampleOs;
+    use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
+    use kernel_common::frames;
     use ldex_arch_riscv::{Riscv, Timer, TimerKind};
-    use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
+    use ldex_core::{BootToken, KernelPreemption};
 
     use crate::board::{self, Uart};
     use crate::dtb;
-    use crate::frames;
     use crate::loader;
     use crate::platform::Board;
     use crate::vm::AddressSpace;
-    use ldex_core::sched::RoundRobin;
 
     /// The process-table size (the full-set boot of `cargo xtask test`
     /// runs 34 programs at once).
-    pub const MAX_PROCS: usize = 40;
-    /// The timer tick, converted at boot with the timebase the device tree
-    /// gives.
-    const TICK: Duration = Duration::from_millis(10);
-    /// The CPU-time limit when the command line names none: 2 s.
-    const DEFAULT_CPU_LIMIT: u64 = 200;
-    /// The time slice when the command line names none: 1 tick.
-    const DEFAULT_QUANTUM: u64 = 1;
+    pub const NPROC: usize = 40;
 
     /// This kernel's instance of the protocol.
-    pub type KernelT = Kernel<Riscv, RoundRobin, ExampleOs<Riscv, Board, MAX_PROCS>, MAX_PROCS>;
+    pub type KernelT = ExampleKernel<Riscv, Board, NPROC, 16384>;
 
     /// The kernel, with every process's kernel stack inside: a `static`
-    /// built at compile time (it is half a megabyte, too big to build on a
-    /// stack). Preemptive with a 10 ms tick, system calls preemptible; the
-    /// command line's CPU-time limit reaches it through
-    /// `Kernel::set_cpu_limit` at boot.
-    static KERNEL: KernelT = Kernel::new(
-        Config::preemptive(TICK)
-            .with_cpu_limit(DEFAULT_CPU_LIMIT)
-            .with_kernel_preemption(KernelPreemption::On),
-        RoundRobin::new(DEFAULT_QUANTUM),
-        ExampleOs::new(Board),
-    );
+    /// built at compile time (it is more than half a megabyte, too big to
+    /// build on a stack). Preemptive with the driver's tick (converted at
+    /// boot with the timebase the device tree gives), system calls
+    /// preemptible.
+    static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board);
 
     unsafe extern "C" {
         static __kernel_end: u8;
     }
 
     /// Print a kernel message and power off with `code`.
-    fn fail(code: u16, args: core::fmt::Arguments<'_>) -> ! {
-        print(&Uart, format_args!("[kernel] {args}\n"));
-        board::exit(code)
+    fn fail(code: ExitCode, args: core::fmt::Arguments<'_>) -> ! {
+        driver::fail(&Uart, board::exit, code, args)
     }
 
     /// The kernel's Rust entry, called by `_start` with OpenSBI's `a0`/`a1`.
@@ -113,20 +90,16 @@ mod kernel {
         // SAFETY: a1 from OpenSBI is the device tree, which nothing writes.
         let info = match unsafe { dtb::read(dtb_pa) } {
             Ok(info) => info,
-            Err(e) => fail(2, format_args!("{e}")),
+            Err(e) => fail(ExitCode::Panic, format_args!("{e}")),
         };
         let xlen = usize::BITS;
-        print(
+        kernel_common::console::print(
             &Uart,
             format_args!(
                 "[kernel] ldex kernel-riscv rv{xlen}: RAM {:#x}..{:#x}, timebase {} Hz, cmdline \"{}\"\n",
                 info.ram.start, info.ram.end, info.timebase_hz, info.bootargs
             ),
         );
-        let cmd = CmdLine::parse(info.bootargs);
-        for problem in cmd.problems() {
-            print(&Uart, format_args!("[kernel] {problem}\n"));
-        }
 
         let kernel_end = &raw const __kernel_end as usize;
         let free_end = [info.initrd.as_ref().map(|r| r.start), Some(info.dtb.start)]
@@ -134,11 +107,13 @@ mod kernel {
             .flatten()
             .filter(|&a| a >= kernel_end)
             .fold(info.ram.end, usize::min);
-        frames::init(kernel_end..free_end);
+        // SAFETY: RAM from the end of the image to the first thing QEMU put
+        // above it (the initrd or the device tree) is free and identity-mapped.
+        unsafe { frames::init(kernel_end as u64..free_end as u64, 0..0, 0) };
         let kspace = match AddressSpace::new(&info.ram) {
             Ok(s) => s,
             Err(e) => fail(
-                2,
+                ExitCode::Panic,
                 format_args!("cannot build the kernel address space: {e:?}"),
             ),
         };
@@ -156,30 +131,46 @@ mod kernel {
         unsafe { core::arch::asm!("csrw scounteren, {}", in(reg) 0b111) };
         Board::set_timebase(info.timebase_hz);
         let timer = Timer::new(&token, info.timebase_hz);
-        let cpu_limit = cmd.cpu_limit.unwrap_or(DEFAULT_CPU_LIMIT);
-        let quantum = cmd.quantum.unwrap_or(DEFAULT_QUANTUM);
-        print(
-            &Uart,
-            format_args!(
-                "[kernel] timer: {}, tick {} ms, quantum {quantum}, cpulimit {cpu_limit} ticks, {} free frames\n",
-                match timer.kind() {
-                    TimerKind::Sstc => "Sstc stimecmp",
-                    TimerKind::Sbi => "SBI set_timer",
-                },
-                TICK.as_millis(),
-                frames::remaining()
-            ),
-        );
-        let kernel: &'static KernelT = &KERNEL;
-        kernel.with_policy(|policy| policy.set_quantum(quantum));
-        kernel.set_cpu_limit(Some(cpu_limit));
-        kernel.os().set_tracing(cmd.trace);
-        if let Err(e) = kernel.boot(&token, Some(timer)) {
-            fail(1, format_args!("boot failed: {e:?}"));
-        }
+        let kind = match timer.kind() {
+            TimerKind::Sstc => "Sstc stimecmp",
+            TimerKind::Sbi => "SBI set_timer",
+        };
+        kernel_common::console::print(&Uart, format_args!("[kernel] timer: {kind}\n"));
+
+        let initrd = info.initrd.clone().map(|range| {
+            // SAFETY: QEMU put the initrd in RAM at this range; nothing
+            // writes it (the frame allocator stops below it).
+            unsafe { core::slice::from_raw_parts(range.start as *const u8, range.len()) }
+        });
+        let forbidden = loader::forbidden(&info.ram);
+        let mut builder = loader::Builder {
+            ram: info.ram.clone(),
+            kernel: &KERNEL,
+            kernel_space: kspace.satp(),
+        };
+        let boot = Boot {
+            token: &token,
+            cmdline: info.bootargs,
+            initrd,
+            timer,
+            console: &Uart,
+            power_off: board::exit,
+            after_boot: fault_test,
+        };
+        driver::run(
+            &KERNEL,
+            boot,
+            &loader::setup(core::slice::from_ref(&forbidden)),
+            &mut builder,
+        )
+    }
+
+    /// With `kernel-fault-test`: once the trap table is up, read an
+    /// unmapped address, so that the kernel panics and exits 1.
+    fn fault_test() {
         #[cfg(feature = "kernel-fault-test")]
         {
-            print(
+            kernel_common::console::print(
                 &Uart,
                 format_args!("[kernel] kernel-fault-test: reading unmapped 0x1000\n"),
             );
@@ -187,61 +178,10 @@ mod kernel {
             // faults and the kernel panics; no memory is touched.
             let _ = unsafe { core::ptr::read_volatile(0x1000 as *const usize) };
         }
-
-        let Some(initrd) = info.initrd.clone().filter(|r| !r.is_empty()) else {
-            fail(
-                2,
-                format_args!(
-                    "no initrd: boot QEMU with -initrd ARCHIVE (a cpio newc archive of ELF programs)"
-                ),
-            )
-        };
-        // SAFETY: QEMU put the initrd in RAM at this range; nothing writes it
-        // (the frame allocator stops below it).
-        let archive =
-            unsafe { core::slice::from_raw_parts(initrd.start as *const u8, initrd.len()) };
-        let mut builder = loader::Builder {
-            ram: info.ram.clone(),
-            kernel,
-            kernel_space: kspace.satp(),
-        };
-        let forbidden = loader::forbidden(&info.ram);
-        let summary = initrd::spawn_all(
-            archive,
-            &loader::setup(core::slice::from_ref(&forbidden)),
-            &mut builder,
-            &Uart,
-        );
-        if summary.started == 0 {
-            match summary.damaged {
-                Some(_) => fail(
-                    2,
-                    format_args!("the initrd is not a usable cpio newc archive"),
-                ),
-                None if summary.refused == 0 => fail(2, format_args!("the initrd holds no files")),
-                None => fail(
-                    3,
-                    format_args!("none of the {} initrd files can run", summary.refused),
-                ),
-            }
-        }
-        match kernel.run() {
-            Ok(summary) => {
-                print(
-                    &Uart,
-                    format_args!(
-                        "[kernel] all {} processes ended after {} ticks; powering off\n",
-                        summary.reaped, summary.ticks
-                    ),
-                );
-                board::exit(0)
-            }
-            Err(e) => fail(1, format_args!("run failed: {e:?}")),
-        }
     }
 
     #[panic_handler]
     fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-        fail(1, format_args!("panic: {info}"))
+        fail(ExitCode::Panic, format_args!("panic: {info}"))
     }
 }

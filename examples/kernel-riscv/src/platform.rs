@@ -12,9 +12,8 @@ use ldex_arch_riscv::{Riscv, Satp};
 use ldex_core::{AccessKind, Pid};
 
 use crate::board::Uart;
-use crate::frames::PAGE;
 use crate::loader::{HEAP_START, MMAP_START};
-use crate::vm::{AddressSpace, Perm, USER_BOTTOM, USER_STACK, USER_TOP};
+use crate::vm::{AddressSpace, PAGE, Perm, USER_BOTTOM, USER_STACK, USER_TOP};
 
 static TIMEBASE_HZ: AtomicUsize = AtomicUsize::new(1);
 /// The kernel's own address space (`satp` bits), loaded before a reaped
@@ -92,9 +91,11 @@ unsafe impl Platform<Riscv> for Board {
         current_space().mapped(page)
     }
 
-    fn free_space(&self, aspace: Satp) {
+    unsafe fn free_space(&self, aspace: Satp) {
         let kernel = Satp::from_bits(KERNEL_SATP.load(Ordering::Relaxed));
-        AddressSpace::from_satp(aspace).free(kernel);
+        // SAFETY: nothing enters `aspace` again (our contract), and boot
+        // stored the kernel's space before any process ran.
+        unsafe { AddressSpace::from_satp(aspace).free(kernel) };
     }
 
     fn now_ns(&self) -> u64 {

@@ -31,7 +31,7 @@ use core::ops::Range;
 use ldex_arch_riscv::Satp;
 
 use crate::board::{MMIO_ALIAS, TEST_DEVICE, UART};
-use crate::frames::{self, PAGE};
+use kernel_common::frames;
 
 cfg_if::cfg_if! {
     if #[cfg(target_arch = "riscv64")] {
@@ -46,6 +46,8 @@ cfg_if::cfg_if! {
 }
 
 const ENTRIES: usize = 1 << VPN_BITS;
+/// The page size.
+pub const PAGE: usize = frames::PAGE as usize;
 /// The span of one root-level leaf (1 GiB on Sv39, 4 MiB on Sv32).
 const ROOT_LEAF: usize = PAGE << (VPN_BITS * (LEVELS - 1));
 
@@ -145,13 +147,16 @@ fn free_table(t: usize, level: usize) {
         let is_leaf = pte & (R | W | X) != 0;
         if level == 0 {
             if pte & (V | RESERVED) != 0 {
-                frames::free(pte_pa(pte));
+                // SAFETY: the space is never entered again (`free`'s
+                // contract): its pages are nobody's.
+                unsafe { frames::free(pte_pa(pte) as u64) };
             }
         } else if pte & V != 0 && !is_leaf {
             free_table(pte_pa(pte), level - 1);
         }
     }
-    frames::free(t);
+    // SAFETY: as above; the table's entries are done with.
+    unsafe { frames::free(t as u64) };
 }
 
 /// Drop the hart's cached translation of `va`.
@@ -163,7 +168,9 @@ fn flush(va: usize) {
 impl AddressSpace {
     /// A new address space holding the kernel half only.
     pub fn new(ram: &Range<usize>) -> Result<AddressSpace, VmError> {
-        let root = frames::alloc().ok_or(VmError::OutOfMemory)?;
+        let root = frames::alloc()
+            .map(|pa| pa as usize)
+            .ok_or(VmError::OutOfMemory)?;
         let space = AddressSpace { root };
         let mut at = ram.start & !(ROOT_LEAF - 1);
         while at < ram.end {
@@ -194,7 +201,9 @@ impl AddressSpace {
             unsafe { *slot = leaf(pte_pa(pte), (pte | perm.0 | U) & (R | W | X | U)) };
             return Ok(pte_pa(pte));
         }
-        let frame = frames::alloc().ok_or(VmError::OutOfMemory)?;
+        let frame = frames::alloc()
+            .map(|pa| pa as usize)
+            .ok_or(VmError::OutOfMemory)?;
         // SAFETY: as above.
         unsafe { *slot = leaf(frame, perm.0 | U) };
         Ok(frame)
@@ -220,7 +229,7 @@ impl AddressSpace {
     pub fn map_zeroed(&self, va: usize, perm: Perm) -> Result<(), VmError> {
         self.unmap(va);
         let slot = self.walk(va, true)?.ok_or(VmError::OutOfMemory)?;
-        let frame = frames::alloc().ok_or(VmError::OutOfMemory)?;
+        let frame = frames::alloc().ok_or(VmError::OutOfMemory)? as usize;
         // SAFETY: `walk` returned a slot in one of this space's tables.
         unsafe { *slot = user_entry(frame, perm) };
         Ok(())
@@ -235,7 +244,8 @@ impl AddressSpace {
                 // SAFETY: as above.
                 unsafe { *slot = 0 };
                 flush(va);
-                frames::free(pte_pa(pte));
+                // SAFETY: the only entry that mapped the frame is gone.
+                unsafe { frames::free(pte_pa(pte) as u64) };
             }
         }
     }
@@ -260,7 +270,10 @@ impl AddressSpace {
     /// its tables, its root; the kernel's root-level leaves are not frames.
     /// If it is the one loaded, `kernel` (which maps the kernel the same
     /// way) is loaded first.
-    pub fn free(self, kernel: Satp) {
+    ///
+    /// # Safety
+    /// Nothing enters this space again, and `kernel` is the kernel's own.
+    pub unsafe fn free(self, kernel: Satp) {
         let satp: usize;
         // SAFETY: reading satp has no side effect.
         unsafe { core::arch::asm!("csrr {}, satp", out(reg) satp, options(nomem, nostack)) };
@@ -302,7 +315,9 @@ impl AddressSpace {
                 if !create {
                     return Ok(None);
                 }
-                let next = frames::alloc().ok_or(VmError::OutOfMemory)?;
+                let next = frames::alloc()
+                    .map(|pa| pa as usize)
+                    .ok_or(VmError::OutOfMemory)?;
                 // SAFETY: as above.
                 unsafe { *slot = (((next >> 12) as Pte) << PPN_SHIFT) | V };
                 t = next;

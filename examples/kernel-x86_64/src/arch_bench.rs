@@ -21,6 +21,8 @@ use ldex_core::sync::SpinLock;
 use ldex_core::syscall::errno;
 use ldex_core::{AccessKind, Arch, BootToken, TrapCause, TrapFrame as _, TrapTable as _};
 
+use kernel_common::driver::ExitCode;
+
 use crate::serial::{Serial, qemu_exit};
 use crate::{kprint, loader, memory};
 
@@ -31,7 +33,7 @@ impl TrapSink<TrapFrame> for BareSink {
     fn trap(&self, frame: &mut TrapFrame, cause: TrapCause) {
         if cause != TrapCause::Syscall {
             kprint!("arch-bench: unexpected {cause} at {:#x}\n", frame.pc());
-            qemu_exit(false);
+            qemu_exit(ExitCode::Panic);
         }
         let [a0, a1, a2, ..] = frame.syscall_args();
         let ret = match Numbers::X86_64.decode(frame.syscall_number()) {
@@ -42,7 +44,11 @@ impl TrapSink<TrapFrame> for BareSink {
                 Serial.write_bytes(unsafe { core::slice::from_raw_parts(a1 as *const u8, a2) });
                 a2
             }
-            Some(Call::Exit | Call::ExitGroup) => qemu_exit(a0 == 0),
+            Some(Call::Exit | Call::ExitGroup) => qemu_exit(if a0 == 0 {
+                ExitCode::Success
+            } else {
+                ExitCode::Panic
+            }),
             _ => errno::ret(errno::ENOSYS),
         };
         frame.set_syscall_return(ret);
@@ -81,7 +87,7 @@ pub fn run(token: &BootToken, initrd: &[u8]) -> ! {
     kernel_common::initrd::spawn_all(initrd, &loader::setup(), &mut builder, &Serial);
     let Some((entry, sp, space)) = FIRST.lock().take() else {
         kprint!("arch-bench: no program\n");
-        qemu_exit(false)
+        qemu_exit(ExitCode::Panic)
     };
     let stack = CELLS.kstack.get();
     let frame = KernelStack::frame::<TrapFrame>(stack);

@@ -22,7 +22,7 @@ const UNMAPPED: usize = 0xdead_0000;
 /// At boot, once the trap table is installed.
 #[cfg(feature = "kernel-fault-test")]
 pub fn after_boot() {
-    kprint!("kernel-fault-test: reading unmapped {UNMAPPED:#x} in ring 0\n");
+    kprint!("[kernel] kernel-fault-test: reading unmapped {UNMAPPED:#x} in ring 0\n");
     // SAFETY: deliberately not: the fault must reach the trap table.
     let _ = unsafe { core::ptr::read_volatile(UNMAPPED as *const u64) };
 }
@@ -31,7 +31,7 @@ pub fn after_boot() {
 #[cfg(feature = "kernel-stack-overflow-test")]
 pub fn in_console_write() {
     let pid = crate::KERNEL.current().map(|p| p.get());
-    kprint!("kernel-stack-overflow-test: recursing on the kernel stack of pid {pid:?}\n");
+    kprint!("[kernel] kernel-stack-overflow-test: recursing on the kernel stack of pid {pid:?}\n");
     recurse(0);
 }
 

@@ -120,19 +120,19 @@ impl ProcessBuilder for Builder {
     /// The TSC, which is all the entropy a PC boot has.
     fn random(&mut self) -> [u8; 16] {
         // SAFETY: rdtsc is unprivileged and has no effects.
-        let t = unsafe { core::arch::x86_64::_rdtsc() }.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let mut r = [0; 16];
-        r[..8].copy_from_slice(&t.to_le_bytes());
-        r[8..].copy_from_slice(&t.rotate_left(29).to_le_bytes());
-        r
+        kernel_common::stack::random_from(unsafe { core::arch::x86_64::_rdtsc() })
     }
 
     fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), SpawnError> {
-        (self.spawn)(name, entry, sp, space.0).inspect_err(|_| memory::free_space(space.0))
+        (self.spawn)(name, entry, sp, space.0).inspect_err(|_| {
+            // SAFETY: the process was not created: nothing enters the space.
+            unsafe { memory::free_space(space.0) }
+        })
     }
 
     /// Every frame of the space goes back to the allocator.
     fn discard(&mut self, space: Space) {
-        memory::free_space(space.0);
+        // SAFETY: a refused program's space is never entered.
+        unsafe { memory::free_space(space.0) };
     }
 }

@@ -1,13 +1,11 @@
 //! The x86_64 example kernel: limited direct execution with ldex.
 //!
-//! QEMU loads it through PVH ([`boot`]); it sets up paging ([`memory`]),
-//! calibrates the local APIC timer, installs ldex's trap table through
-//! `Kernel::boot`, loads every program of the initrd as a process
-//! ([`loader`]) and runs them with `Kernel::run`. When none is left it exits
-//! QEMU (isa-debug-exit): 33 for a clean run, 3 after a panic.
-//!
-//! Command line (`-append`): `trace`, `cpulimit=N` (ticks of 10 ms),
-//! `quantum=N` (ticks).
+//! QEMU loads it through PVH ([`boot`]); it sets up paging ([`memory`]) and
+//! calibrates the local APIC timer, then `kernel_common::driver` does the
+//! rest: the command line (`trace`, `cpulimit=N`, `quantum=N`), the policy,
+//! `Kernel::boot` (the trap table), one process per program of the initrd
+//! ([`loader`]), `Kernel::run`, and the exit code, which leaves QEMU through
+//! isa-debug-exit ([`serial::qemu_exit`]).
 #![no_std]
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]
@@ -24,17 +22,13 @@ mod memory;
 mod platform;
 mod serial;
 
-use core::time::Duration;
-
-use kernel_common::cmdline::CmdLine;
-use kernel_common::initrd;
-use kernel_common::os::ExampleOs;
+use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
+use kernel_common::frames;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{LapicTimer, X86_64};
-use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
+use ldex_core::{BootToken, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
-use ldex_core::sched::RoundRobin;
 use memory::phys_to_virt;
 use platform::Pc;
 use serial::{Serial, qemu_exit};
@@ -45,22 +39,22 @@ const NPROC: usize = 32;
 /// inside it is an unmapped guard ([`guard_pages`]): at least 12 KiB stay
 /// usable wherever the (16-aligned) stack starts.
 const KSTACK: usize = 20 * 1024;
-/// The timer tick.
-const TICK: Duration = Duration::from_millis(10);
 
-type Os = ExampleOs<X86_64, Pc, NPROC>;
-
-/// Preemptive with a 10 ms tick; the kernel itself preemptible with the
-/// `preempt-kernel` feature.
-const CONFIG: Config = if cfg!(feature = "preempt-kernel") {
-    Config::preemptive(TICK).with_kernel_preemption(KernelPreemption::On)
+/// System calls preemptible with the `preempt-kernel` feature (`cargo xtask
+/// test` boots both).
+const PREEMPTION: KernelPreemption = if cfg!(feature = "preempt-kernel") {
+    KernelPreemption::On
 } else {
-    Config::preemptive(TICK)
+    KernelPreemption::Off
 };
 
 /// The kernel: process table, kernel stacks, policy, system calls.
-static KERNEL: Kernel<X86_64, RoundRobin, Os, NPROC, KSTACK> =
-    Kernel::new(CONFIG, RoundRobin::new(2), ExampleOs::new(Pc::new()));
+static KERNEL: ExampleKernel<X86_64, Pc, NPROC, KSTACK> = driver::kernel(PREEMPTION, Pc::new());
+
+/// Print a kernel message and exit QEMU with `code`.
+fn fail(code: ExitCode, args: core::fmt::Arguments<'_>) -> ! {
+    driver::fail(&Serial, qemu_exit, code, args)
+}
 
 /// A NUL-terminated string at physical `paddr`.
 fn c_str(paddr: u64) -> &'static str {
@@ -88,76 +82,62 @@ extern "C" fn kmain(start_info: u32) -> ! {
     // SAFETY: the PVH loader passes a valid start_info in low RAM.
     let info = unsafe { &*phys_to_virt(u64::from(start_info)).cast::<StartInfo>() };
     if info.magic != START_INFO_MAGIC {
-        kprint!("kernel: bad PVH start_info magic {:#x}\n", info.magic);
-        qemu_exit(false);
+        fail(
+            ExitCode::Panic,
+            format_args!("bad PVH start_info magic {:#x}", info.magic),
+        );
     }
-    let cmdline = CmdLine::parse(c_str(info.cmdline_paddr));
-    kprint!("ldex x86_64 example kernel\n");
-    for problem in cmdline.problems() {
-        kprint!("[cmdline] {problem}\n");
-    }
+    let cmdline = c_str(info.cmdline_paddr);
+    kprint!("[kernel] ldex kernel-x86_64: cmdline \"{cmdline}\"\n");
 
     let initrd = (info.nr_modules > 0).then(|| {
         // SAFETY: the module list holds nr_modules entries.
         let m = unsafe { &*phys_to_virt(info.modlist_paddr).cast::<Module>() };
         (m.paddr, m.size)
     });
-    memory::init_frames(ram_end(info), initrd.map_or(0..0, |(a, n)| a..a + n));
+    let skip = initrd.map_or(0..0, |(a, n)| a..a + n);
+    // SAFETY: RAM above the image is free but for the initrd, and the
+    // direct map reaches all of it at PHYS_OFFSET.
+    unsafe { frames::init(ram(info), skip, PHYS_OFFSET) };
     memory::init_kernel_space(&guard_pages());
-
-    let Some((addr, size)) = initrd.filter(|&(_, n)| n > 0) else {
-        kprint!("kernel: no initrd (or an empty one): nothing to run\n");
-        qemu_exit(false);
-    };
-    // SAFETY: the initrd module lies in RAM, covered by the direct map, and
-    // the frame allocator never hands it out.
-    let archive = unsafe { core::slice::from_raw_parts(phys_to_virt(addr), size as usize) };
+    let initrd = initrd.map(|(addr, size)| {
+        // SAFETY: the initrd module lies in RAM, covered by the direct map,
+        // and the frame allocator never hands it out.
+        unsafe { core::slice::from_raw_parts(phys_to_virt(addr), size as usize) }
+    });
     #[cfg(feature = "arch-bench")]
-    arch_bench::run(&token, archive);
+    arch_bench::run(&token, initrd.unwrap_or_default());
     #[cfg(not(feature = "arch-bench"))]
-    run_protocol(&token, archive, &cmdline)
+    run_protocol(&token, cmdline, initrd)
 }
 
-/// Calibrate the timer, boot ldex-core's `Kernel`, make one process per
-/// program of `archive` and run them; exit QEMU when none is left.
+/// Calibrate the timer and hand the rest to the shared boot driver.
 #[cfg(not(feature = "arch-bench"))]
-fn run_protocol(token: &BootToken, archive: &[u8], cmdline: &CmdLine<'_>) -> ! {
+fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>) -> ! {
     // SAFETY: the direct map covers the local APIC; interrupts are off.
     let timer = unsafe { LapicTimer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
     KERNEL.os().platform().set_clock(&timer);
-    KERNEL.os().set_tracing(cmdline.trace);
-    KERNEL.set_cpu_limit(cmdline.cpu_limit);
-    if let Some(q) = cmdline.quantum {
-        KERNEL.with_policy(|policy| policy.set_quantum(q));
-    }
-    KERNEL.boot(token, Some(timer)).expect("boot once");
-    #[cfg(feature = "kernel-fault-test")]
-    fault_test::after_boot();
-
-    let summary = initrd::spawn_all(
-        archive,
+    let boot = Boot {
+        token,
+        cmdline,
+        initrd,
+        timer,
+        console: &Serial,
+        power_off: qemu_exit,
+        after_boot,
+    };
+    driver::run(
+        &KERNEL,
+        boot,
         &loader::setup(),
         &mut loader::Builder::kernel(),
-        &Serial,
-    );
-    if summary.started == 0 {
-        kprint!("kernel: the initrd holds no program that can run\n");
-        qemu_exit(false);
-    }
-    match KERNEL.run() {
-        Ok(summary) => {
-            kprint!(
-                "kernel: all processes ended ({} reaped, {} ticks)\n",
-                summary.reaped,
-                summary.ticks
-            );
-            qemu_exit(true)
-        }
-        Err(why) => {
-            kprint!("kernel: {why:?}\n");
-            qemu_exit(false)
-        }
-    }
+    )
+}
+
+/// With `kernel-fault-test`, once the trap table is up: fault in ring 0.
+fn after_boot() {
+    #[cfg(feature = "kernel-fault-test")]
+    fault_test::after_boot();
 }
 
 /// The pages the kernel leaves unmapped so that a stack overflow faults
@@ -173,8 +153,9 @@ fn guard_pages() -> [u64; NPROC + 1] {
     pages
 }
 
-/// The end of RAM below 4 GiB, from the PVH memory map (128 MiB if none).
-fn ram_end(info: &StartInfo) -> core::ops::Range<u64> {
+/// The RAM for frames: from the end of the image (4 MiB) to the end of RAM
+/// below 4 GiB, from the PVH memory map (128 MiB if none).
+fn ram(info: &StartInfo) -> core::ops::Range<u64> {
     let mut end = 128 << 20;
     if info.version >= 1 && info.memmap_paddr != 0 {
         for i in 0..info.memmap_entries as usize {
@@ -191,6 +172,5 @@ fn ram_end(info: &StartInfo) -> core::ops::Range<u64> {
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     x86_64::instructions::interrupts::disable();
-    kprint!("kernel panic: {info}\n");
-    qemu_exit(false)
+    fail(ExitCode::Panic, format_args!("panic: {info}"))
 }

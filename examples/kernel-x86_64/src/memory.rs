@@ -13,12 +13,11 @@
 //! data never are), where the CPU has NX. Every address space shares the
 //! kernel's entries (the two 2 MiB image pages and PML4[256]); the user
 //! half below them is the process's own.
-//! Frames come from a bump allocator over RAM above 4 MiB that skips the
-//! initrd, and from a list of frames `munmap` and `brk` gave back; the
-//! kernel reaches them through the direct map.
+//! Frames come from `kernel_common::frames` over RAM above 4 MiB, skipping
+//! the initrd; the kernel reaches them through the direct map. `munmap`,
+//! `brk` and a reaped process give theirs back.
 
-use core::ops::Range;
-
+use kernel_common::frames;
 use kernel_common::os::Prot;
 use ldex_arch_x86_64::AddressSpace;
 use ldex_core::AccessKind;
@@ -46,76 +45,7 @@ pub fn phys_to_virt(phys: u64) -> *mut u8 {
     (PHYS_OFFSET + phys) as *mut u8
 }
 
-struct Frames {
-    next: u64,
-    end: u64,
-    skip: Range<u64>,
-    /// Frames given back ([`free_frame`]): each holds the physical address
-    /// of the next in its first word; 0 ends the list.
-    freed: u64,
-    /// How many frames that list holds.
-    freed_count: u64,
-}
-
-static FRAMES: SpinLock<Frames> = SpinLock::new(Frames {
-    next: 0,
-    end: 0,
-    skip: 0..0,
-    freed: 0,
-    freed_count: 0,
-});
 static KERNEL_PML4: SpinLock<u64> = SpinLock::new(0);
-
-/// Hand out frames from `ram` (above the image), never from `skip`.
-pub fn init_frames(ram: Range<u64>, skip: Range<u64>) {
-    *FRAMES.lock() = Frames {
-        next: ram.start.max(USER_START).next_multiple_of(PAGE),
-        end: ram.end,
-        skip,
-        freed: 0,
-        freed_count: 0,
-    };
-}
-
-/// Give back `frame`, which nothing maps or uses any more.
-pub fn free_frame(frame: u64) {
-    let mut f = FRAMES.lock();
-    // SAFETY: the frame is RAM reached through the direct map, and ours
-    // alone (the caller's contract): its first word links the free list.
-    unsafe { phys_to_virt(frame).cast::<u64>().write(f.freed) };
-    f.freed = frame;
-    f.freed_count += 1;
-}
-
-/// A zeroed 4 KiB frame.
-pub fn alloc_frame() -> Option<u64> {
-    let mut f = FRAMES.lock();
-    if f.freed != 0 {
-        let frame = f.freed;
-        // SAFETY: a freed frame, linked by `free_frame`, reached through the
-        // direct map; zeroed before it is handed out.
-        unsafe {
-            f.freed = phys_to_virt(frame).cast::<u64>().read();
-            phys_to_virt(frame).write_bytes(0, PAGE as usize);
-        }
-        f.freed_count -= 1;
-        return Some(frame);
-    }
-    loop {
-        let frame = f.next;
-        if frame + PAGE > f.end {
-            return None;
-        }
-        f.next += PAGE;
-        if frame < f.skip.end && f.skip.start < frame + PAGE {
-            f.next = f.skip.end.next_multiple_of(PAGE);
-            continue;
-        }
-        // SAFETY: a fresh frame inside RAM, reached through the direct map.
-        unsafe { phys_to_virt(frame).write_bytes(0, PAGE as usize) };
-        return Some(frame);
-    }
-}
 
 fn table(phys: u64) -> &'static mut PageTable {
     // SAFETY: page-table frames are only reached through the direct map, by
@@ -127,14 +57,14 @@ fn table(phys: u64) -> &'static mut PageTable {
 /// pages inside the image), and the direct map, no user half. Built once,
 /// then loaded.
 pub fn init_kernel_space(guards: &[u64]) -> AddressSpace {
-    let pml4 = alloc_frame().expect("a frame for the kernel PML4");
-    let pdpt = alloc_frame().expect("a frame for the kernel PDPT");
-    let pd = alloc_frame().expect("a frame for the kernel PD");
+    let pml4 = frames::alloc().expect("a frame for the kernel PML4");
+    let pdpt = frames::alloc().expect("a frame for the kernel PDPT");
+    let pd = frames::alloc().expect("a frame for the kernel PD");
     let kflags = F::PRESENT | F::WRITABLE;
     for i in 0..KERNEL_IMAGE_PAGES {
         let base = i as u64 * HUGE;
         if guards.iter().any(|g| (base..base + HUGE).contains(g)) {
-            let pt = alloc_frame().expect("a frame for a stack guard's page table");
+            let pt = frames::alloc().expect("a frame for a stack guard's page table");
             for (j, entry) in table(pt).iter_mut().enumerate() {
                 let page = base + j as u64 * PAGE;
                 if !guards.contains(&page) {
@@ -165,9 +95,9 @@ pub fn init_kernel_space(guards: &[u64]) -> AddressSpace {
 /// A new process address space: the kernel's entries and an empty user half.
 pub fn new_space() -> Option<AddressSpace> {
     let kernel = *KERNEL_PML4.lock();
-    let pml4 = alloc_frame()?;
-    let pdpt = alloc_frame()?;
-    let pd = alloc_frame()?;
+    let pml4 = frames::alloc()?;
+    let pdpt = frames::alloc()?;
+    let pd = frames::alloc()?;
     let kpd = table(table(table(kernel)[0].addr().as_u64())[0].addr().as_u64());
     for i in 0..KERNEL_IMAGE_PAGES {
         table(pd)[i] = kpd[i].clone();
@@ -215,7 +145,7 @@ pub fn map_user_page(
     for level in (1..4).rev() {
         let e = &mut table(t)[index(va, level)];
         if !e.flags().contains(F::PRESENT) {
-            e.set_addr(PhysAddr::new(alloc_frame()?), inner);
+            e.set_addr(PhysAddr::new(frames::alloc()?), inner);
         }
         t = e.addr().as_u64();
     }
@@ -227,7 +157,7 @@ pub fn map_user_page(
             F::empty()
         };
         e.set_addr(
-            PhysAddr::new(alloc_frame()?),
+            PhysAddr::new(frames::alloc()?),
             F::PRESENT | F::USER_ACCESSIBLE | nx,
         );
     }
@@ -302,7 +232,7 @@ fn leaf_slot(va: u64, create: bool) -> Option<&'static mut x86_64::structures::p
             if !create {
                 return None;
             }
-            e.set_addr(PhysAddr::new(alloc_frame()?), inner);
+            e.set_addr(PhysAddr::new(frames::alloc()?), inner);
         }
         if e.flags().contains(F::HUGE_PAGE) {
             return None;
@@ -339,7 +269,7 @@ pub fn mapped(va: u64) -> bool {
 pub fn map_zeroed(va: u64, prot: Prot) -> Result<(), ()> {
     unmap(va);
     let e = leaf_slot(va, true).ok_or(())?;
-    let frame = alloc_frame().ok_or(())?;
+    let frame = frames::alloc().ok_or(())?;
     e.set_addr(PhysAddr::new(frame), prot_flags(prot));
     Ok(())
 }
@@ -352,7 +282,8 @@ pub fn unmap(va: u64) {
         let frame = e.addr().as_u64();
         e.set_unused();
         tlb::flush(VirtAddr::new(va));
-        free_frame(frame);
+        // SAFETY: the entry that mapped the frame is gone (and flushed).
+        unsafe { frames::free(frame) };
     }
 }
 
@@ -373,7 +304,10 @@ pub fn protect(va: u64, prot: Prot) -> bool {
 /// tables, its PML4. The kernel's entries (PML4[256..], the image's two PD
 /// entries) are shared, not its own, and stay. Loads the kernel's PML4
 /// first if `space` is the one loaded.
-pub fn free_space(space: AddressSpace) {
+///
+/// # Safety
+/// Nothing enters `space` again.
+pub unsafe fn free_space(space: AddressSpace) {
     let pml4 = space.pml4();
     if Cr3::read().0.start_address().as_u64() == pml4 {
         let kernel = *KERNEL_PML4.lock();
@@ -399,7 +333,9 @@ fn free_table(t: u64, level: u32, first: bool) {
         let e = &table(t)[j];
         if level == 0 {
             if e.flags().intersects(F::PRESENT | RESERVED) {
-                free_frame(e.addr().as_u64());
+                // SAFETY: the space is never entered again (the caller's
+                // promise): its pages are nobody's.
+                unsafe { frames::free(e.addr().as_u64()) };
             }
         } else if e.flags().contains(F::PRESENT) {
             let shared = first && level == 1 && j < KERNEL_IMAGE_PAGES;
@@ -408,5 +344,6 @@ fn free_table(t: u64, level: u32, first: bool) {
             }
         }
     }
-    free_frame(t);
+    // SAFETY: as above; the table's entries are done with.
+    unsafe { frames::free(t) };
 }

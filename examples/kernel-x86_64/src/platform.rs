@@ -67,8 +67,9 @@ unsafe impl Platform<X86_64> for Pc {
         memory::mapped(page as u64)
     }
 
-    fn free_space(&self, aspace: AddressSpace) {
-        memory::free_space(aspace);
+    unsafe fn free_space(&self, aspace: AddressSpace) {
+        // SAFETY: nothing enters `aspace` again (our contract).
+        unsafe { memory::free_space(aspace) };
     }
 
     fn now_ns(&self) -> u64 {

@@ -1,6 +1,7 @@
 //! The console: COM1 (16550 UART at port 0x3f8), polled.
 
 use kernel_common::console::Console;
+use kernel_common::driver::ExitCode;
 use x86_64::instructions::port::Port;
 
 const COM1: u16 = 0x3f8;
@@ -55,10 +56,15 @@ macro_rules! kprint {
     };
 }
 
-/// Leave QEMU through `isa-debug-exit` (iobase 0xf4): QEMU exits with
-/// `(value << 1) | 1`, so success is 33 and failure 3.
-pub fn qemu_exit(success: bool) -> ! {
-    let value: u32 = if success { 0x10 } else { 0x01 };
+/// Leave QEMU through `isa-debug-exit` (iobase 0xf4), which exits with
+/// `(value << 1) | 1`: success writes 16 (QEMU exits 33, as 0 would be
+/// QEMU's own 1), a failure its code (a panic exits 3, no programs 5,
+/// none runnable 7).
+pub fn qemu_exit(code: ExitCode) -> ! {
+    let value: u32 = match code {
+        ExitCode::Success => 0x10,
+        failure => failure as u32,
+    };
     // SAFETY: the debug-exit port only stops the machine.
     unsafe { Port::<u32>::new(0xf4).write(value) };
     loop {

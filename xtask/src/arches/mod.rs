@@ -2,7 +2,8 @@
 //! kernel, pack user programs into an initrd, boot it in QEMU and judge the
 //! run. The QEMU runner, `cargo xtask test`, `qemu` and `bench-qemu` are
 //! generic over these; an arch adds itself by filling [`x86_64::ARCHES`] or
-//! [`riscv::ARCHES`], and touches nothing else in xtask.
+//! [`riscv::ARCHES`] (the starter kernels fill [`minimal::ARCHES`]), and
+//! touches nothing else in xtask.
 //!
 //! The QEMU command line is `BINARY ARGS [-bios FIRMWARE] -kernel KERNEL
 //! [-initrd INITRD] -append CMDLINE BOOT-ARGS [-icount ...]`.
@@ -70,6 +71,7 @@
 //! }];
 //! ```
 
+pub mod minimal;
 pub mod riscv;
 pub mod x86_64;
 
@@ -292,9 +294,12 @@ pub struct Bench {
     pub timeout_secs: u64,
 }
 
-/// Every registered arch, x86_64 first.
+/// Every registered arch: x86_64, RISC-V, then the starter kernels.
 pub fn all() -> impl Iterator<Item = &'static Arch> {
-    x86_64::ARCHES.iter().chain(riscv::ARCHES)
+    x86_64::ARCHES
+        .iter()
+        .chain(riscv::ARCHES)
+        .chain(minimal::ARCHES)
 }
 
 /// An arch for the runner's tests: QEMU is `binary` with `args`; no

@@ -232,27 +232,31 @@ const fn riscv(
     }
 }
 
+/// QEMU virt rv64 under OpenSBI (`-bios default`), console on stdio (the
+/// starter kernel boots the same machine).
+pub const QEMU_RV64: Qemu = Qemu {
+    binary: "qemu-system-riscv64",
+    args: &[
+        "-machine",
+        "virt",
+        "-m",
+        "128M",
+        "-nographic",
+        "-monitor",
+        "none",
+        "-bios",
+        "default",
+    ],
+    ..Qemu::LINUX_FLAGS
+};
+
 /// The RISC-V boots: `riscv64` and `riscv32`.
 pub const ARCHES: &[Arch] = &[
     riscv(
         "riscv64",
         "riscv64gc-unknown-none-elf",
         None,
-        Qemu {
-            binary: "qemu-system-riscv64",
-            args: &[
-                "-machine",
-                "virt",
-                "-m",
-                "128M",
-                "-nographic",
-                "-monitor",
-                "none",
-                "-bios",
-                "default",
-            ],
-            ..Qemu::LINUX_FLAGS
-        },
+        QEMU_RV64,
         boots!("rv64", "64", "32", LIBC_RV64),
     ),
     riscv(

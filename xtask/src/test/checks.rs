@@ -49,7 +49,8 @@ pub(super) fn clippy_examples() -> Result<Done> {
             (vec![arch.kernel.package], arch.kernel.target),
             (arch.programs.packages.to_vec(), arch.programs.target),
         ];
-        for (packages, target) in builds {
+        // A starter kernel has no user programs: nothing more to lint.
+        for (packages, target) in builds.into_iter().filter(|(p, _)| !p.is_empty()) {
             let cmd = packages
                 .iter()
                 .fold(Cmd::cargo().dir(&examples::dir()).arg("clippy"), |c, p| {

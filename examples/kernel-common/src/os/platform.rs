@@ -60,7 +60,10 @@ pub unsafe trait Platform<A: Arch>: Console {
     /// its user pages, its page tables, its root. The kernel's shared
     /// entries stay. It may be the one loaded (see
     /// [`Os::free_address_space`](ldex_core::Os::free_address_space)).
-    fn free_space(&self, aspace: A::AddressSpace);
+    ///
+    /// # Safety
+    /// Nothing enters `aspace` again.
+    unsafe fn free_space(&self, aspace: A::AddressSpace);
 
     /// Does process `pid` own `[addr, addr + len)` with `access` rights, as a
     /// user-mode access would see it? `len >= 1` and the range does not wrap.

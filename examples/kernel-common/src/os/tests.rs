@@ -179,7 +179,7 @@ unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
         self.pages.lock().unwrap().contains_key(&page)
     }
 
-    fn free_space(&self, (): ()) {
+    unsafe fn free_space(&self, (): ()) {
         let pages = core::mem::take(&mut *self.pages.lock().unwrap());
         *self.frames.lock().unwrap() += pages.len();
     }

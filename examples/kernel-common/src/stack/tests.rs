@@ -165,3 +165,10 @@ fn a_refused_write_is_reported_with_its_address() {
     .unwrap_err();
     assert!(matches!(err, StackError::Unwritable { .. }));
 }
+
+#[test]
+fn random_bytes_differ_for_different_counters_and_halves() {
+    let (a, b) = (random_from(1), random_from(2));
+    assert_ne!(a, b);
+    assert_ne!(a[..8], a[8..]);
+}

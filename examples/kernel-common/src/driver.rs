@@ -1,0 +1,179 @@
+//! The boot driver both example kernels run once their firmware entry has
+//! found the command line and the initrd, and built their page tables and
+//! timer: command line → policy → boot → spawn → run → exit code.
+//!
+//! A kernel makes its `static` an [`ExampleKernel`] built by [`kernel`],
+//! then hands [`run`] a [`Boot`]. Both kernels therefore share the defaults
+//! below, every `[kernel]` message, and the meaning of their exit status
+//! ([`ExitCode`]); each arch only says how the status leaves QEMU.
+
+use core::fmt;
+use core::time::Duration;
+
+use ldex_core::sched::RoundRobin;
+use ldex_core::{Arch, BootToken, Config, Kernel, KernelPreemption};
+
+use crate::cmdline::CmdLine;
+use crate::console::{Console, print};
+use crate::initrd::{self, ProcessBuilder, Setup};
+use crate::os::{ExampleOs, Platform};
+
+/// The timer tick: 10 ms, converted at boot with the frequency the timer
+/// reports.
+pub const TICK: Duration = Duration::from_millis(10);
+/// The time slice without `quantum=N`: one tick, so preemption shows in a
+/// transcript as soon as a second process is runnable.
+pub const DEFAULT_QUANTUM: u64 = 1;
+/// The CPU-time limit without `cpulimit=N`: 200 ticks (2 s), ample for
+/// every bundled program under QEMU's emulation, short enough that a
+/// program spinning for ever ends the boot soon.
+pub const DEFAULT_CPU_LIMIT: u64 = 200;
+
+/// An example kernel: round robin over `N` processes, the Linux-ABI
+/// [`ExampleOs`] on platform `P`, kernel stacks of `KSTACK` bytes.
+pub type ExampleKernel<A, P, const N: usize, const KSTACK: usize> =
+    Kernel<A, RoundRobin, ExampleOs<A, P, N>, N, KSTACK>;
+
+/// An example kernel: preemptive with a [`TICK`], the default CPU limit
+/// and quantum, system calls preemptible or not as `preemption` says, and
+/// the OS on `platform`; `const`, so it can be a `static`.
+pub const fn kernel<A: Arch, P: Platform<A>, const N: usize, const KSTACK: usize>(
+    preemption: KernelPreemption,
+    platform: P,
+) -> ExampleKernel<A, P, N, KSTACK> {
+    let config = Config::preemptive(TICK)
+        .with_cpu_limit(DEFAULT_CPU_LIMIT)
+        .with_kernel_preemption(preemption);
+    Kernel::new(
+        config,
+        RoundRobin::new(DEFAULT_QUANTUM),
+        ExampleOs::new(platform),
+    )
+}
+
+/// How an example kernel ends, whatever the arch: its exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitCode {
+    /// Every process ended (0).
+    Success = 0,
+    /// A kernel panic, or a boot that cannot go on: ldex refused to boot or
+    /// run, or the machine is not one the kernel can run on (1).
+    Panic = 1,
+    /// No initrd, or an empty or damaged one: nothing to run (2).
+    NoPrograms = 2,
+    /// An initrd whose files all were refused (3).
+    NoneRunnable = 3,
+}
+
+/// What the firmware entry hands the driver.
+pub struct Boot<'a, A: Arch> {
+    /// Boot code's token.
+    pub token: &'a BootToken,
+    /// The kernel command line.
+    pub cmdline: &'a str,
+    /// The initrd's bytes, if the firmware passed one.
+    pub initrd: Option<&'a [u8]>,
+    /// The timer, ready for `Kernel::boot`.
+    pub timer: A::Timer,
+    /// Where kernel messages go.
+    pub console: &'a dyn Console,
+    /// Stop the machine with a status.
+    pub power_off: fn(ExitCode) -> !,
+    /// Called once the trap table is installed (the kernel-fault test
+    /// builds fault there).
+    pub after_boot: fn(),
+}
+
+/// Print `[kernel] MESSAGE` and power off with `code`.
+pub fn fail(
+    console: &dyn Console,
+    power_off: fn(ExitCode) -> !,
+    code: ExitCode,
+    message: fmt::Arguments<'_>,
+) -> ! {
+    print(console, format_args!("[kernel] {message}\n"));
+    power_off(code)
+}
+
+/// Apply the command line to `kernel`, boot it, make one process per
+/// program of the initrd with `builder`, run until none is left, and power
+/// off with the [`ExitCode`] that says how it went.
+pub fn run<A, P, B, const N: usize, const KSTACK: usize>(
+    kernel: &'static ExampleKernel<A, P, N, KSTACK>,
+    boot: Boot<'_, A>,
+    setup: &Setup<'_>,
+    builder: &mut B,
+) -> !
+where
+    A: Arch,
+    P: Platform<A>,
+    B: ProcessBuilder,
+{
+    let (console, power_off) = (boot.console, boot.power_off);
+    let cmd = CmdLine::parse(boot.cmdline);
+    for problem in cmd.problems() {
+        print(console, format_args!("[kernel] {problem}\n"));
+    }
+    let quantum = cmd.quantum.unwrap_or(DEFAULT_QUANTUM);
+    let cpu_limit = cmd.cpu_limit.unwrap_or(DEFAULT_CPU_LIMIT);
+    print(
+        console,
+        format_args!(
+            "[kernel] tick {} ms, quantum {quantum}, cpulimit {cpu_limit} ticks\n",
+            TICK.as_millis()
+        ),
+    );
+    kernel.with_policy(|policy| policy.set_quantum(quantum));
+    kernel.set_cpu_limit(Some(cpu_limit));
+    kernel.os().set_tracing(cmd.trace);
+    if let Err(e) = kernel.boot(boot.token, Some(boot.timer)) {
+        fail(
+            console,
+            power_off,
+            ExitCode::Panic,
+            format_args!("boot failed: {e:?}"),
+        );
+    }
+    (boot.after_boot)();
+
+    let Some(archive) = boot.initrd.filter(|a| !a.is_empty()) else {
+        fail(
+            console,
+            power_off,
+            ExitCode::NoPrograms,
+            format_args!(
+                "no initrd: boot QEMU with -initrd ARCHIVE (a cpio newc archive of ELF programs)"
+            ),
+        )
+    };
+    let summary = initrd::spawn_all(archive, setup, builder, console);
+    if summary.started == 0 {
+        let (code, why) = match summary.damaged {
+            Some(_) => (
+                ExitCode::NoPrograms,
+                "the initrd is not a usable cpio newc archive",
+            ),
+            None if summary.refused == 0 => (ExitCode::NoPrograms, "the initrd holds no files"),
+            None => (ExitCode::NoneRunnable, "none of the initrd files can run"),
+        };
+        fail(console, power_off, code, format_args!("{why}"));
+    }
+    match kernel.run() {
+        Ok(summary) => {
+            print(
+                console,
+                format_args!(
+                    "[kernel] all {} processes ended after {} ticks; powering off\n",
+                    summary.reaped, summary.ticks
+                ),
+            );
+            power_off(ExitCode::Success)
+        }
+        Err(e) => fail(
+            console,
+            power_off,
+            ExitCode::Panic,
+            format_args!("run failed: {e:?}"),
+        ),
+    }
+}
