@@ -70,6 +70,11 @@ pub fn prepare(arch: &Arch, features: &[&str], source: Source, label: &str) -> R
             .map(|path| read(path))
             .collect::<Result<_>>()?,
         Source::Spec(Initrd::Entries(entries)) => entries_contents(arch, entries)?,
+        Source::Spec(Initrd::Repeated(entries, times)) => {
+            let once = entries_contents(arch, entries)?;
+            let total = once.len() * times;
+            once.into_iter().cycle().take(total).collect()
+        }
         Source::Files(paths) => paths.iter().map(|path| read(path)).collect::<Result<_>>()?,
     };
     let archive = crate::cpio::archive(files.iter().map(|(n, d)| (n.as_str(), d.as_slice())))?;

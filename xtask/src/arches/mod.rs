@@ -137,6 +137,9 @@ pub enum Initrd {
     /// These entries, in order (names may repeat; an empty list is an
     /// empty archive).
     Entries(&'static [Entry]),
+    /// These entries, in order, that many times over (a load test: more
+    /// programs than the kernel has slots).
+    Repeated(&'static [Entry], usize),
     /// No `-initrd` at all.
     Absent,
 }

@@ -148,6 +148,19 @@ pub const ARCHES: &[Arch] = &[Arch {
             timeout_secs: 180,
         },
         Boot {
+            name: "load",
+            cmdline: "",
+            kernel_features: &[],
+            initrd: Initrd::Repeated(&[Entry::C("alloc-musl", Cc::Musl, "alloc.c")], 1000),
+            // The initrd itself takes 43 MiB: 256 MiB leave room for 32
+            // programs of 3 MiB at a time, and 3 GB in all is still more
+            // than the machine has.
+            qemu_args: &["-m", "256M"],
+            expect: "examples/kernel-x86_64/expect/load.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 300,
+        },
+        Boot {
             name: "no-initrd",
             cmdline: "",
             kernel_features: &[],
