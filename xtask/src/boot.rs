@@ -118,7 +118,9 @@ fn entries_contents(arch: &Arch, entries: &[Entry]) -> Result<Vec<(String, Vec<u
             Entry::Named(name, _) => Ok((name.to_owned(), read(next_built())?.1)),
             Entry::Bytes(name, bytes) => Ok((name.to_owned(), bytes.to_vec())),
             Entry::File(name, path) => Ok((name.to_owned(), read(&crate::root().join(path))?.1)),
-            Entry::C(name, cc, source) => Ok((name.to_owned(), read(&examples::c_program(cc, source)?)?.1)),
+            Entry::C(name, cc, source) => {
+                Ok((name.to_owned(), read(&examples::c_program(cc, source)?)?.1))
+            }
         })
         .collect()
 }

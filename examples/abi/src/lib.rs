@@ -2,7 +2,8 @@
 //!
 //! The example kernels follow Linux for the calls they implement, so a
 //! static program built by a stock toolchain (`gcc -static` with glibc,
-//! `musl-gcc -static`, or `-nostdlib`) runs unchanged. This crate holds the numbers once: the kernel decodes with
+//! `musl-gcc -static`, or `-nostdlib`) runs unchanged. This crate holds the
+//! numbers once, in one table ([`Call`]): the kernel decodes with
 //! [`Numbers`], the user runtime encodes with the same table.
 #![no_std]
 #![forbid(unsafe_code)]

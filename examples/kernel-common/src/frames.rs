@@ -143,7 +143,10 @@ mod tests {
         unsafe { (free(0x1000), free(0x3000)) };
         assert_eq!(count(), 2);
         assert_eq!(alloc(), Some(0x3000), "the last one given back first");
-        assert!(ram.0[0x2000..0x3000].iter().all(|&b| b == 0), "zeroed again");
+        assert!(
+            ram.0[0x2000..0x3000].iter().all(|&b| b == 0),
+            "zeroed again"
+        );
         assert_eq!(alloc(), Some(0x1000));
         assert_eq!((alloc(), count()), (None, 0));
     }

@@ -40,8 +40,8 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use abi::Call;
 use ldex_core::proc::{Ending, ProcInfo};
-use ldex_core::syscall::{SyscallCx, errno};
 use ldex_core::sync::SpinLock;
+use ldex_core::syscall::{SyscallCx, errno};
 use ldex_core::{Arch, Event, Os, SyscallAction};
 
 pub use platform::{Platform, ProcessMemory, Prot};

@@ -34,7 +34,11 @@ pub const MMAP_START: usize = 0x2000_0000;
 /// the ones this kernel's harts have (QEMU virt: I, M, A, F, D, C; rv32imac
 /// builds have no F or D).
 const HWCAP: u64 = {
-    let letters: &[u8] = if cfg!(target_feature = "d") { b"imafdc" } else { b"imac" };
+    let letters: &[u8] = if cfg!(target_feature = "d") {
+        b"imafdc"
+    } else {
+        b"imac"
+    };
     let mut bits = 0;
     let mut i = 0;
     while i < letters.len() {

@@ -55,7 +55,11 @@ fn current_space() -> AddressSpace {
 /// The page rights of `prot` (writable implies readable).
 fn perm(prot: Prot) -> Perm {
     let mut perm = Perm::NONE;
-    for (on, p) in [(prot.read, Perm::R), (prot.write, Perm::W), (prot.exec, Perm::X)] {
+    for (on, p) in [
+        (prot.read, Perm::R),
+        (prot.write, Perm::W),
+        (prot.exec, Perm::X),
+    ] {
         if on {
             perm = perm.union(p);
         }
@@ -71,12 +75,14 @@ unsafe impl Platform<Riscv> for Board {
     const HEAP: Range<usize> = HEAP_START..MMAP_START;
     const MMAP: Range<usize> = MMAP_START..USER_TOP - USER_STACK - PAGE;
     const USER: Range<usize> = USER_BOTTOM..USER_TOP;
-    const MACHINE: &'static str = if usize::BITS == 64 { "riscv64" } else { "riscv32" };
+    const MACHINE: &'static str = if usize::BITS == 64 {
+        "riscv64"
+    } else {
+        "riscv32"
+    };
 
     fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), ()> {
-        current_space()
-            .map_zeroed(page, perm(prot))
-            .map_err(|_| ())
+        current_space().map_zeroed(page, perm(prot)).map_err(|_| ())
     }
 
     fn unmap(&self, page: usize) {

@@ -23,10 +23,10 @@ use ldex_arch_x86_64::AddressSpace;
 use ldex_core::AccessKind;
 use ldex_core::sync::SpinLock;
 use x86_64::instructions::tlb;
-use x86_64::{PhysAddr, VirtAddr};
 use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::registers::model_specific::{Efer, EferFlags};
 use x86_64::structures::paging::{PageTable, PageTableFlags as F, PhysFrame};
+use x86_64::{PhysAddr, VirtAddr};
 
 use crate::boot::{PHYS_OFFSET, boot_pdpt_phys};
 
@@ -223,7 +223,10 @@ const RESERVED: F = F::BIT_9;
 
 /// The leaf slot of user page `va` in the current address space, creating
 /// the tables on the way if `create`.
-fn leaf_slot(va: u64, create: bool) -> Option<&'static mut x86_64::structures::paging::page_table::PageTableEntry> {
+fn leaf_slot(
+    va: u64,
+    create: bool,
+) -> Option<&'static mut x86_64::structures::paging::page_table::PageTableEntry> {
     let inner = F::PRESENT | F::WRITABLE | F::USER_ACCESSIBLE;
     let mut t = Cr3::read().0.start_address().as_u64();
     for level in (1..4).rev() {

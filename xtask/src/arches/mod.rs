@@ -61,6 +61,7 @@
 //!             timeout_secs: 60,
 //!         },
 //!     ],
+//!     homework: None,
 //!     bench: Some(Bench {
 //!         cmdline: "",
 //!         kernel_features: &[],
@@ -98,6 +99,10 @@ pub struct Arch {
     pub boots: &'static [Boot],
     /// The boot `cargo xtask bench-qemu` measures, if the arch has one.
     pub bench: Option<Bench>,
+    /// OSTEP chapter 6's homework (`examples/c/homework.c`, as `homework`
+    /// and `homework-partner`), measured by `cargo xtask bench-qemu` too,
+    /// where a stock C toolchain builds for the arch.
+    pub homework: Option<Bench>,
 }
 
 /// A binary of the examples workspace built for one target.
@@ -336,6 +341,7 @@ pub(crate) const fn fake(
         default_cmdline: "",
         boots: &[],
         bench: None,
+        homework: None,
     }
 }
 

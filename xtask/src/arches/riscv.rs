@@ -4,7 +4,9 @@
 //! `docs/arch-riscv.md`). Both run the same boots, checked against
 //! `examples/kernel-riscv/expect/`.
 
-use super::{Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS};
+use super::{
+    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS,
+};
 
 /// The bundled programs, the hostile set (`user-riscv`), a C program built
 /// outside the workspace and malformed ELF files, in the order the
@@ -201,14 +203,44 @@ const BENCH: Bench = Bench {
     timeout_secs: 300,
 };
 
+/// OSTEP chapter 6's homework and its partner, built by
+/// `riscv64-linux-gnu-gcc -static`.
+const HOMEWORK_PROGRAMS: Initrd = Initrd::Entries(&[
+    Entry::C("homework", Cc::Riscv64Glibc, "homework.c"),
+    Entry::C("homework-partner", Cc::Riscv64Glibc, "homework.c"),
+]);
+
+/// The homework measured, with the same long quantum as [`BENCH`].
+const HOMEWORK_RV64: Bench = Bench {
+    cmdline: "quantum=1000 cpulimit=100000",
+    kernel_features: &[],
+    initrd: HOMEWORK_PROGRAMS,
+    qemu_args: &[],
+    timeout_secs: 300,
+};
+
+/// The homework checked: it runs to the end and prints its figures.
+const HOMEWORK_RV64_BOOT: Boot = Boot {
+    name: "homework",
+    cmdline: "quantum=1000 cpulimit=100000",
+    kernel_features: &[],
+    initrd: HOMEWORK_PROGRAMS,
+    qemu_args: &[],
+    expect: "examples/kernel-riscv/expect/homework.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 180,
+};
+
 /// A RISC-V arch: the same kernel package, programs, exit device and
-/// bench on every XLEN; only the target, firmware, QEMU and boots differ.
+/// bench on every XLEN; only the target, firmware, QEMU, boots and the
+/// homework (riscv64 only: no stock rv32 glibc) differ.
 const fn riscv(
     name: &'static str,
     target: &'static str,
     firmware: Option<&'static str>,
     qemu: Qemu,
     boots: &'static [Boot],
+    homework: Option<Bench>,
 ) -> Arch {
     Arch {
         name,
@@ -229,6 +261,7 @@ const fn riscv(
         default_cmdline: "cpulimit=50",
         boots,
         bench: Some(BENCH),
+        homework,
     }
 }
 
@@ -257,7 +290,8 @@ pub const ARCHES: &[Arch] = &[
         "riscv64gc-unknown-none-elf",
         None,
         QEMU_RV64,
-        boots!("rv64", "64", "32", LIBC_RV64),
+        boots!("rv64", "64", "32", LIBC_RV64, HOMEWORK_RV64_BOOT),
+        Some(HOMEWORK_RV64),
     ),
     riscv(
         "riscv32",
@@ -277,5 +311,6 @@ pub const ARCHES: &[Arch] = &[
             ..Qemu::LINUX_FLAGS
         },
         boots!("rv32", "32", "64"),
+        None,
     ),
 ];

@@ -9,7 +9,9 @@
 //! stack overflow reported from the double-fault IST stack); see
 //! docs/arch-x86_64.md.
 
-use super::{Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS};
+use super::{
+    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS,
+};
 
 /// Deterministic virtual time: the transcript is the same on every run.
 const ICOUNT: &[&str] = &["-icount", "shift=0,sleep=off"];
@@ -88,6 +90,13 @@ pub const QEMU: Qemu = Qemu {
     ..Qemu::LINUX_FLAGS
 };
 
+/// OSTEP chapter 6's homework and its partner (`gcc -static`): measured by
+/// `cargo xtask bench-qemu`, and checked to run to the end here.
+const HOMEWORK: Initrd = Initrd::Entries(&[
+    Entry::C("homework", Cc::Glibc, "homework.c"),
+    Entry::C("homework-partner", Cc::Glibc, "homework.c"),
+]);
+
 /// The x86_64 boots: `x86_64`.
 pub const ARCHES: &[Arch] = &[Arch {
     name: "x86_64",
@@ -161,6 +170,16 @@ pub const ARCHES: &[Arch] = &[Arch {
             timeout_secs: 300,
         },
         Boot {
+            name: "homework",
+            cmdline: "quantum=1000 cpulimit=100000",
+            kernel_features: &[],
+            initrd: HOMEWORK,
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/homework.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 180,
+        },
+        Boot {
             name: "no-initrd",
             cmdline: "",
             kernel_features: &[],
@@ -201,6 +220,13 @@ pub const ARCHES: &[Arch] = &[Arch {
             timeout_secs: 60,
         },
     ],
+    homework: Some(Bench {
+        cmdline: "quantum=1000 cpulimit=100000",
+        kernel_features: &[],
+        initrd: HOMEWORK,
+        qemu_args: &[],
+        timeout_secs: 300,
+    }),
     bench: Some(Bench {
         cmdline: "",
         kernel_features: &[],

@@ -32,7 +32,6 @@ struct Builder {
     slots: Option<usize>,
 }
 
-
 impl ProcessBuilder for Builder {
     type Space = Space;
     fn new_space(&mut self) -> Result<Space, MapError> {
@@ -246,6 +245,13 @@ fn a_full_table_keeps_the_program_for_when_a_slot_frees_up() {
     queue.start(&setup(), &mut b, &out);
     let names: Vec<_> = b.spawned.iter().map(|s| s.0.as_str()).collect();
     assert_eq!(names, ["a", "b", "c"], "in archive order, none refused");
-    assert_eq!(queue.summary(), Summary { started: 3, refused: 0, damaged: None });
+    assert_eq!(
+        queue.summary(),
+        Summary {
+            started: 3,
+            refused: 0,
+            damaged: None
+        }
+    );
     assert_eq!(*out.0.lock().unwrap(), "");
 }

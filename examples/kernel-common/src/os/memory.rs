@@ -135,8 +135,7 @@ pub fn brk<A: Arch, P: Platform<A>, const N: usize>(
 fn find_free<A: Arch, P: Platform<A>>(p: &P, hint: usize, len: usize) -> Option<usize> {
     let area = P::MMAP;
     let free = |start: usize| (start..start + len).step_by(PAGE).all(|pg| !p.mapped(pg));
-    if hint % PAGE == 0 && hint >= area.start && hint.checked_add(len)? <= area.end && free(hint)
-    {
+    if hint % PAGE == 0 && hint >= area.start && hint.checked_add(len)? <= area.end && free(hint) {
         return Some(hint);
     }
     let mut start = area.start;

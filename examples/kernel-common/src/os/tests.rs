@@ -204,12 +204,7 @@ unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
 const PID1: Pid = Pid::from_index(0);
 const PID2: Pid = Pid::from_index(1);
 
-fn call<const X86: bool>(
-    os: &TestOs<X86>,
-    pid: Pid,
-    nr: usize,
-    args: &[usize],
-) -> SyscallAction {
+fn call<const X86: bool>(os: &TestOs<X86>, pid: Pid, nr: usize, args: &[usize]) -> SyscallAction {
     let mut fs = 0usize;
     call_with(os, pid, nr, args, &mut fs)
 }
@@ -412,24 +407,50 @@ fn brk_starts_at_the_heap_maps_whole_pages_and_shrinks() {
     let os = TestOs::<true>::new(Fake::new());
     let heap = 0x1000_0000;
     assert_eq!(call(&os, PID1, BRK, &[0]), SyscallAction::Return(heap));
-    assert_eq!(call(&os, PID1, BRK, &[heap + 5000]), SyscallAction::Return(heap + 5000));
+    assert_eq!(
+        call(&os, PID1, BRK, &[heap + 5000]),
+        SyscallAction::Return(heap + 5000)
+    );
     assert!(os.platform().mapped(heap) && os.platform().mapped(heap + 4096));
     assert!(!os.platform().mapped(heap + 8192));
-    assert_eq!(call(&os, PID1, BRK, &[heap + 10]), SyscallAction::Return(heap + 10));
-    assert!(!os.platform().mapped(heap + 4096), "the second page went back");
-    assert_eq!(call(&os, PID2, BRK, &[0]), SyscallAction::Return(heap), "one break per process");
+    assert_eq!(
+        call(&os, PID1, BRK, &[heap + 10]),
+        SyscallAction::Return(heap + 10)
+    );
+    assert!(
+        !os.platform().mapped(heap + 4096),
+        "the second page went back"
+    );
+    assert_eq!(
+        call(&os, PID2, BRK, &[0]),
+        SyscallAction::Return(heap),
+        "one break per process"
+    );
     os.process_ended(&info(PID1, "p"), &Ending::Exited(0));
-    assert_eq!(call(&os, PID1, BRK, &[0]), SyscallAction::Return(heap), "reset when it ends");
+    assert_eq!(
+        call(&os, PID1, BRK, &[0]),
+        SyscallAction::Return(heap),
+        "reset when it ends"
+    );
 }
 
 #[test]
 fn brk_beyond_the_heap_or_memory_stays_where_it_was() {
     let os = TestOs::<true>::new(Fake::new());
     let heap = 0x1000_0000;
-    assert_eq!(call(&os, PID1, BRK, &[0x1010_0001]), SyscallAction::Return(heap));
-    assert_eq!(call(&os, PID1, BRK, &[heap - 1]), SyscallAction::Return(heap));
+    assert_eq!(
+        call(&os, PID1, BRK, &[0x1010_0001]),
+        SyscallAction::Return(heap)
+    );
+    assert_eq!(
+        call(&os, PID1, BRK, &[heap - 1]),
+        SyscallAction::Return(heap)
+    );
     // 64 frames: 65 pages cannot be had, and none stays mapped.
-    assert_eq!(call(&os, PID1, BRK, &[heap + 65 * 4096]), SyscallAction::Return(heap));
+    assert_eq!(
+        call(&os, PID1, BRK, &[heap + 65 * 4096]),
+        SyscallAction::Return(heap)
+    );
     assert_eq!(*os.platform().frames.lock().unwrap(), 64);
 }
 
@@ -437,24 +458,58 @@ fn brk_beyond_the_heap_or_memory_stays_where_it_was() {
 fn mmap_takes_the_first_free_run_and_munmap_gives_it_back() {
     let os = TestOs::<true>::new(Fake::new());
     let area = 0x2000_0000;
-    assert_eq!(call(&os, PID1, MMAP, &[0, 8192, RW, ANON]), SyscallAction::Return(area));
-    assert_eq!(call(&os, PID1, MMAP, &[0, 100, RW, ANON]), SyscallAction::Return(area + 8192));
-    assert_eq!(call(&os, PID1, MUNMAP, &[area, 4096]), SyscallAction::Return(0));
-    assert_eq!(call(&os, PID1, MMAP, &[0, 4096, 1, ANON]), SyscallAction::Return(area));
-    assert_eq!(os.platform().pages.lock().unwrap()[&area], Prot::from_bits(1));
-    assert_eq!(call(&os, PID1, MMAP, &[0, 8192, RW, ANON]), SyscallAction::Return(area + 12288));
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 8192, RW, ANON]),
+        SyscallAction::Return(area)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 100, RW, ANON]),
+        SyscallAction::Return(area + 8192)
+    );
+    assert_eq!(
+        call(&os, PID1, MUNMAP, &[area, 4096]),
+        SyscallAction::Return(0)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 4096, 1, ANON]),
+        SyscallAction::Return(area)
+    );
+    assert_eq!(
+        os.platform().pages.lock().unwrap()[&area],
+        Prot::from_bits(1)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 8192, RW, ANON]),
+        SyscallAction::Return(area + 12288)
+    );
 }
 
 #[test]
 fn mmap_fixed_replaces_and_noreplace_refuses() {
     let os = TestOs::<true>::new(Fake::new());
     let at = 0x3000_0000;
-    assert_eq!(call(&os, PID1, MMAP, &[at, 4096, RW, ANON | 0x10]), SyscallAction::Return(at));
-    assert_eq!(call(&os, PID1, MMAP, &[at, 4096, 1, ANON | 0x10]), SyscallAction::Return(at));
+    assert_eq!(
+        call(&os, PID1, MMAP, &[at, 4096, RW, ANON | 0x10]),
+        SyscallAction::Return(at)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[at, 4096, 1, ANON | 0x10]),
+        SyscallAction::Return(at)
+    );
     assert_eq!(os.platform().pages.lock().unwrap()[&at], Prot::from_bits(1));
-    assert_eq!(call(&os, PID1, MMAP, &[at, 4096, RW, ANON | 0x10_0000]), ret(17));
-    assert_eq!(call(&os, PID1, MMAP, &[at + 1, 4096, RW, ANON | 0x10]), ret(22));
-    assert_eq!(call(&os, PID1, MMAP, &[0, 4096, RW, 0x02]), ret(19), "a file mapping");
+    assert_eq!(
+        call(&os, PID1, MMAP, &[at, 4096, RW, ANON | 0x10_0000]),
+        ret(17)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[at + 1, 4096, RW, ANON | 0x10]),
+        ret(22)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 4096, RW, 0x02]),
+        ret(19),
+        "a file mapping"
+    );
     assert_eq!(call(&os, PID1, MMAP, &[0, 0, RW, ANON]), ret(22));
 }
 
@@ -463,18 +518,35 @@ fn mmap_out_of_memory_is_enomem_and_maps_nothing() {
     let os = TestOs::<true>::new(Fake::new());
     assert_eq!(call(&os, PID1, MMAP, &[0, 65 * 4096, RW, ANON]), ret(12));
     assert!(os.platform().pages.lock().unwrap().is_empty());
-    assert_eq!(call(&os, PID1, MMAP, &[0, 17 * 4096, RW, ANON]), ret(12), "the area holds 16 pages");
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 17 * 4096, RW, ANON]),
+        ret(12),
+        "the area holds 16 pages"
+    );
 }
 
 #[test]
 fn mprotect_changes_mapped_pages_only() {
     let os = TestOs::<true>::new(Fake::new());
     let at = 0x2000_0000;
-    assert_eq!(call(&os, PID1, MMAP, &[0, 8192, RW, ANON]), SyscallAction::Return(at));
-    assert_eq!(call(&os, PID1, MPROTECT, &[at, 4096, 0]), SyscallAction::Return(0));
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 8192, RW, ANON]),
+        SyscallAction::Return(at)
+    );
+    assert_eq!(
+        call(&os, PID1, MPROTECT, &[at, 4096, 0]),
+        SyscallAction::Return(0)
+    );
     assert!(os.platform().pages.lock().unwrap()[&at].is_none());
-    assert_eq!(call(&os, PID1, MPROTECT, &[at, 3 * 4096, 1]), ret(12), "a page is not mapped");
-    assert!(os.platform().pages.lock().unwrap()[&at].is_none(), "nothing changed");
+    assert_eq!(
+        call(&os, PID1, MPROTECT, &[at, 3 * 4096, 1]),
+        ret(12),
+        "a page is not mapped"
+    );
+    assert!(
+        os.platform().pages.lock().unwrap()[&at].is_none(),
+        "nothing changed"
+    );
     assert_eq!(call(&os, PID1, MPROTECT, &[at + 1, 4096, 1]), ret(22));
 }
 
@@ -486,8 +558,16 @@ fn abort_kills_the_caller_with_sigabrt_and_others_are_refused() {
     assert_eq!(call(&os, PID1, 200, &[1, 6]), abrt, "tkill");
     assert_eq!(call(&os, PID1, 62, &[0, 6]), abrt, "kill of its group");
     assert_eq!(call(&os, PID1, 62, &[2, 6]), ret(1), "another process");
-    assert_eq!(call(&os, PID1, 62, &[1, 0]), SyscallAction::Return(0), "signal 0");
-    assert_eq!(call(&os, PID1, 62, &[1, 17]), SyscallAction::Return(0), "SIGCHLD is ignored");
+    assert_eq!(
+        call(&os, PID1, 62, &[1, 0]),
+        SyscallAction::Return(0),
+        "signal 0"
+    );
+    assert_eq!(
+        call(&os, PID1, 62, &[1, 17]),
+        SyscallAction::Return(0),
+        "SIGCHLD is ignored"
+    );
     assert_eq!(call(&os, PID1, 62, &[1, 65]), ret(22));
 }
 
@@ -514,7 +594,11 @@ fn console_descriptors_read_eof_are_no_tty_and_stat_as_a_character_device() {
     assert_eq!(call(&os, PID1, 0, &[0, base, 10]), SyscallAction::Return(0));
     assert_eq!(call(&os, PID1, 0, &[5, base, 10]), ret(9));
     assert_eq!(call(&os, PID1, 16, &[1, 0x5401, base]), ret(25));
-    assert_eq!(call(&os, PID1, 5, &[1, base]), ret(14), "144 bytes do not fit in 64");
+    assert_eq!(
+        call(&os, PID1, 5, &[1, base]),
+        ret(14),
+        "144 bytes do not fit in 64"
+    );
     let os = TestOs::<false>::new(Fake::new());
     let base = os.platform().base;
     assert_eq!(call(&os, PID1, 80, &[1, base - 64]), ret(14));
@@ -524,15 +608,39 @@ fn console_descriptors_read_eof_are_no_tty_and_stat_as_a_character_device() {
 fn bookkeeping_calls_answer_as_linux_for_one_thread() {
     let os = TestOs::<true>::new(Fake::new());
     let base = os.platform().base;
-    assert_eq!(call(&os, PID2, 218, &[base]), SyscallAction::Return(2), "set_tid_address");
-    assert_eq!(call(&os, PID2, 186, &[]), SyscallAction::Return(2), "gettid");
+    assert_eq!(
+        call(&os, PID2, 218, &[base]),
+        SyscallAction::Return(2),
+        "set_tid_address"
+    );
+    assert_eq!(
+        call(&os, PID2, 186, &[]),
+        SyscallAction::Return(2),
+        "gettid"
+    );
     assert_eq!(call(&os, PID1, 273, &[base, 24]), SyscallAction::Return(0));
     assert_eq!(call(&os, PID1, 334, &[base, 32, 0, 0]), ret(38), "rseq");
-    assert_eq!(call(&os, PID1, 302, &[0, 3, 0, base]), SyscallAction::Return(0));
-    assert_eq!(os.platform().user.lock().unwrap()[..8], u64::MAX.to_le_bytes());
+    assert_eq!(
+        call(&os, PID1, 302, &[0, 3, 0, base]),
+        SyscallAction::Return(0)
+    );
+    assert_eq!(
+        os.platform().user.lock().unwrap()[..8],
+        u64::MAX.to_le_bytes()
+    );
     assert_eq!(call(&os, PID1, 89, &[base, base, 10]), ret(2), "readlink");
-    assert_eq!(call(&os, PID1, 318, &[base, 16, 0]), SyscallAction::Return(16));
+    assert_eq!(
+        call(&os, PID1, 318, &[base, 16, 0]),
+        SyscallAction::Return(16)
+    );
     assert_eq!(call(&os, PID1, 318, &[0x10, 16, 0]), ret(14));
-    assert_eq!(call(&os, PID1, 14, &[0, 0, base, 8]), SyscallAction::Return(0));
-    assert_eq!(call(&os, PID1, 63, &[base]), ret(14), "390 bytes do not fit in 64");
+    assert_eq!(
+        call(&os, PID1, 14, &[0, 0, base, 8]),
+        SyscallAction::Return(0)
+    );
+    assert_eq!(
+        call(&os, PID1, 63, &[base]),
+        ret(14),
+        "390 bytes do not fit in 64"
+    );
 }

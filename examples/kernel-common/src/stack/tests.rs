@@ -141,7 +141,10 @@ fn without_program_headers_in_memory_the_phdr_entries_are_left_out() {
     let mut page = Page::new(&region);
     let sp = build(region, WordSize::Eight, &a, |a, b| page.write(a, b)).unwrap();
     let (_, aux) = read_back(&page, sp, WordSize::Eight);
-    assert_eq!(aux.iter().map(|p| p.0).collect::<Vec<_>>(), [6, 9, 16, 25, 0]);
+    assert_eq!(
+        aux.iter().map(|p| p.0).collect::<Vec<_>>(),
+        [6, 9, 16, 25, 0]
+    );
 }
 
 #[test]
