@@ -203,6 +203,23 @@ const BENCH: Bench = Bench {
     timeout_secs: 300,
 };
 
+/// Out of memory: `examples/c/oom.c` takes memory until malloc returns
+/// NULL, between two programs that must still run.
+const OOM_RV64: Boot = Boot {
+    name: "oom",
+    cmdline: "cpulimit=1000",
+    kernel_features: &[],
+    initrd: Initrd::Entries(&[
+        Entry::C("hello-glibc", Cc::Riscv64Glibc, "hello.c"),
+        Entry::C("oom-glibc", Cc::Riscv64Glibc, "oom.c"),
+        Entry::C("hello-glibc-2", Cc::Riscv64Glibc, "hello.c"),
+    ]),
+    qemu_args: &[],
+    expect: "examples/kernel-riscv/expect/oom-rv64.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 180,
+};
+
 /// OSTEP chapter 6's homework and its partner, built by
 /// `riscv64-linux-gnu-gcc -static`.
 const HOMEWORK_PROGRAMS: Initrd = Initrd::Entries(&[
@@ -290,7 +307,7 @@ pub const ARCHES: &[Arch] = &[
         "riscv64gc-unknown-none-elf",
         None,
         QEMU_RV64,
-        boots!("rv64", "64", "32", LIBC_RV64, HOMEWORK_RV64_BOOT),
+        boots!("rv64", "64", "32", LIBC_RV64, OOM_RV64, HOMEWORK_RV64_BOOT),
         Some(HOMEWORK_RV64),
     ),
     riscv(

@@ -157,6 +157,21 @@ pub const ARCHES: &[Arch] = &[Arch {
             timeout_secs: 180,
         },
         Boot {
+            name: "oom",
+            cmdline: "cpulimit=1000",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[
+                Entry::C("hello-musl", Cc::Musl, "hello.c"),
+                Entry::C("oom-glibc", Cc::Glibc, "oom.c"),
+                Entry::C("oom-musl", Cc::Musl, "oom.c"),
+                Entry::C("hello-glibc", Cc::Glibc, "hello.c"),
+            ]),
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/oom.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 180,
+        },
+        Boot {
             name: "load",
             cmdline: "",
             kernel_features: &[],
