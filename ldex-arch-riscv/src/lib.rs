@@ -8,7 +8,8 @@
 //! * `trap`: the `TrapTable` (`stvec` direct mode), the one trap entry,
 //!   the exit path and the `sscratch` protocol that tells user traps from
 //!   kernel traps.
-//! * [`context`]: [`Context`] and `swtch` (ra, sp, s0–s11).
+//! * [`context`]: [`Context`] and swtch, the `resume`/`suspend` pair (pc, sp,
+//!   s0, s1; the compiler keeps s2–s11).
 //! * [`decode`]: `scause`/`stval` into ldex-core's `TrapCause`.
 //! * `timer`: `Timer` on `stimecmp` (Sstc) or SBI `set_timer`.
 //! * [`fpu`]: lazy FP save driven by `sstatus.FS`.
@@ -43,8 +44,6 @@ pub mod trap;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub use arch::{Riscv, with_user_access};
 pub use context::Context;
-#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
-pub use context::swtch;
 pub use fpu::FpState;
 pub use frame::TrapFrame;
 pub use satp::Satp;

@@ -1,6 +1,6 @@
 //! XLEN: the one place rv64 and rv32 differ in the assembly.
 //!
-//! The entry code and `swtch` are written once. They store and load
+//! The entry code and swtch are written once. They store and load
 //! registers with [`sx!`] / [`lx!`], which expand to `sd`/`ld` on rv64 and
 //! `sw`/`lw` on rv32, and scale offsets by [`XLENB`], the register width in
 //! bytes. Field offsets always come from `offset_of!` as `const` operands.

@@ -1,85 +1,101 @@
-//! swtch: the kernel register context and the switch between two of them.
+//! swtch: the kernel register context, and the asymmetric pair that moves a
+//! CPU between its scheduler and a process.
 //!
-//! The System V ABI makes rbx, rbp and r12–r15 callee-saved; everything else
-//! is already dead (or saved by the caller) when `Context::switch` is called.
-//! So `swtch` pushes the six onto the *current* stack, stores rsp into
-//! `from`, loads `to`'s rsp and pops the six pushed there; the return
-//! address `call` left on each stack is the implicit rip. A [`Context`] is
-//! therefore just a saved stack pointer:
+//! # Each call is paired with its return
+//! [`resume`](ldex_core::Context::resume) *calls* into the process: its
+//! `call` pushes a return address on the scheduler's stack and jumps to where
+//! the process suspended. [`suspend`](ldex_core::Context::suspend) *returns*
+//! to the scheduler: it loads the scheduler's stack pointer and `ret`s to
+//! that very address. So the return-stack predictor sees every `ret` after
+//! the `call` it belongs to, and predicts it; a symmetric swtch `ret`s to an
+//! address pushed on another stack, which it never does.
+//!
+//! Both are inline asm (`#[inline(always)]`), so that no other `call` or
+//! `ret` of a function of ours stands between the pair, and so that the
+//! compiler saves only the callee-saved registers live at the call site,
+//! hoisted out of the scheduler loop: the asm declares r12–r15 and every
+//! caller-saved register clobbered, and pushes only rbx and rbp itself (LLVM
+//! reserves them, so they cannot be declared clobbered).
+//!
+//! # What is saved where
+//! Both calls take `rdi` = the CPU's context and `rsi` = the process's.
 //!
 //! ```text
-//!   ctx.rsp -> +0x00 r15
-//!              +0x08 r14
-//!              +0x10 r13    (Context::new: entry)
-//!              +0x18 r12    (Context::new: arg)
-//!              +0x20 rbp
-//!              +0x28 rbx
-//!              +0x30 rip    (return address; Context::new: start_thread)
-//!   new only:  +0x38 .....  stack top, 16-aligned
+//!   scheduler stack, while a process runs     process stack, while suspended
+//!   cpu.rsp -> +0x00 return into resume        process.rsp -> +0x00 rbx
+//!              +0x08 rbx                                      +0x08 rbp
+//!              +0x10 rbp                       process.rip = the landing in
+//!                                                 suspend (new: start_thread)
+//!   new only: process.rsp -> +0x00 arg, +0x08 entry, +0x10 0 (no return),
+//!             +0x18 the 16-aligned stack top
 //! ```
 //!
-//! Interrupts are off across the switch (the protocol's rule); swtch neither
+//! Instructions per direction, counting the asm only (the compiler adds a
+//! push and a pop per r12–r15 that is live across the call, once per
+//! function when the call sits in a loop):
+//! * scheduler -> process: `resume` 3 (push, push, call) + the landing 4
+//!   (save the scheduler rsp, load the process rsp, pop, pop) = 7;
+//! * process -> scheduler: `suspend` 7 (push, push, lea, store rip, store
+//!   rsp, load rsp, ret) + `resume`'s 2 pops = 9.
+//!
+//! Interrupts are off across the switch (the protocol's rule); neither half
 //! reads nor changes RFLAGS, so they stay off.
 
+use core::arch::asm;
 use core::mem::{offset_of, size_of};
 
 use static_assertions::const_assert_eq;
 
-/// The saved kernel stack pointer of a kernel thread; its callee-saved
-/// registers and resume address sit on that stack (see the module map).
+/// Where a kernel thread left its stack, and where it goes on when resumed.
 #[repr(C)]
 #[derive(Debug)]
 pub struct Context {
+    /// The saved stack pointer (see the module map).
     rsp: u64,
+    /// A process's resume point: the landing in `suspend`, or `start_thread`.
+    /// Unused in a CPU's context, whose resume point is on its stack.
+    rip: u64,
 }
 
 const_assert_eq!(offset_of!(Context, rsp), 0);
-const_assert_eq!(size_of::<Context>(), 8);
+const_assert_eq!(offset_of!(Context, rip), 8);
+const_assert_eq!(size_of::<Context>(), 16);
 
 /// Words `Context::new` places below the stack top (see the module map).
-const NEW_WORDS: usize = 7;
-/// Slot indices of the new-context words, counted from `ctx.rsp`.
-const SLOT_ENTRY: usize = 2;
-const SLOT_ARG: usize = 3;
-const SLOT_RIP: usize = 6;
+const NEW_WORDS: usize = 3;
+/// Slot indices of the new-context words, counted from `process.rsp`.
+const SLOT_ARG: usize = 0;
+const SLOT_ENTRY: usize = 1;
 
-/// swtch(from = rdi, to = rsi): 15 instructions.
+/// The first code of a new process, reached by `resume`'s `call`: it is the
+/// landing of `suspend` for a context that never suspended. It records the
+/// scheduler's stack in `*cpu` (rdi), moves to the new stack (rsi's saved
+/// rsp) and jumps to `entry(arg)` with the null return address `new` left
+/// there, so that the ABI's entry alignment holds and no `call` unbalances
+/// the return-stack predictor. The entry never returns.
 #[unsafe(naked)]
-unsafe extern "C" fn swtch(from: *mut Context, to: *const Context) {
+extern "C" fn start_thread() -> ! {
     core::arch::naked_asm!(
-        "push rbx",
-        "push rbp",
-        "push r12",
-        "push r13",
-        "push r14",
-        "push r15",
         "mov [rdi + {rsp}], rsp",
         "mov rsp, [rsi + {rsp}]",
-        "pop r15",
-        "pop r14",
-        "pop r13",
-        "pop r12",
-        "pop rbp",
-        "pop rbx",
-        "ret",
+        "pop rdi",
+        "pop rax",
+        "jmp rax",
         rsp = const offset_of!(Context, rsp),
     )
 }
 
-/// The first code of a new context: its stack pointer is the (16-aligned)
-/// stack top, r12 holds the argument and r13 the entry. `call` keeps the
-/// ABI's entry alignment; the entry never returns.
-#[unsafe(naked)]
-extern "C" fn start_thread() -> ! {
-    core::arch::naked_asm!("mov rdi, r12", "call r13", "ud2")
-}
-
-// SAFETY: swtch saves rbx, rbp, r12–r15, rsp and the resume address, which
-// are all the callee-saved state of the System V ABI (the x87 control word
-// and MXCSR never change in the kernel, which uses no floating point). A new
-// context runs `entry(arg)` on its stack and leaves RFLAGS alone.
+// SAFETY: across `resume` and `suspend`, rbx and rbp are pushed and popped by
+// the asm and every other register is declared clobbered, so the compiler
+// keeps r12–r15 (and anything caller-saved it still needs) itself; rsp comes
+// back to its value at the call, and the resume point is the instruction
+// after the asm. That is all the callee-saved state of the System V ABI (the
+// x87 control word and MXCSR never change in the kernel, which uses no
+// floating point). `suspend`'s `ret` pops the address `resume`'s `call`
+// pushed, and a new context runs `entry(arg)` on its stack; neither touches
+// RFLAGS.
 unsafe impl ldex_core::Context for Context {
-    const EMPTY: Self = Context { rsp: 0 };
+    const EMPTY: Self = Context { rsp: 0, rip: 0 };
 
     fn new(entry: extern "C-unwind" fn(usize) -> !, arg: usize, stack_top: *mut u8) -> Self {
         assert!(
@@ -88,18 +104,77 @@ unsafe impl ldex_core::Context for Context {
         );
         let base = stack_top.cast::<u64>().wrapping_sub(NEW_WORDS);
         let mut words = [0u64; NEW_WORDS];
-        words[SLOT_ENTRY] = entry as usize as u64;
         words[SLOT_ARG] = arg as u64;
-        words[SLOT_RIP] = start_thread as *const () as usize as u64;
+        words[SLOT_ENTRY] = entry as usize as u64;
         // SAFETY: the caller hands over the stack below `stack_top`; the
-        // seven words just below it are the new context's first frame.
+        // three words just below it are the new context's first frame.
         unsafe { base.copy_from_nonoverlapping(words.as_ptr(), NEW_WORDS) };
-        Context { rsp: base as u64 }
+        Context {
+            rsp: base as u64,
+            rip: start_thread as *const () as usize as u64,
+        }
     }
 
-    unsafe fn switch(from: *mut Self, to: *const Self) {
-        // SAFETY: the trait's contract is swtch's.
-        unsafe { swtch(from, to) }
+    #[inline(always)]
+    unsafe fn resume(cpu: *mut Self, process: *mut Self) {
+        // SAFETY: the trait's contract: `*process` holds a landing (or
+        // start_thread) that saves our stack in `*cpu` and runs the process
+        // until its `suspend` returns here.
+        unsafe {
+            asm!(
+                "push rbp",
+                "push rbx",
+                // The crux: the return address goes on our stack and in the
+                // return-stack predictor; suspend's `ret` consumes both.
+                "call [rsi + {rip}]",
+                "pop rbx",
+                "pop rbp",
+                rip = const offset_of!(Context, rip),
+                in("rdi") cpu,
+                in("rsi") process,
+                out("r12") _,
+                out("r13") _,
+                out("r14") _,
+                out("r15") _,
+                clobber_abi("C"),
+            );
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn suspend(process: *mut Self, cpu: *mut Self) {
+        // SAFETY: the trait's contract: `*cpu`'s stack holds the return
+        // address of the `resume` that is running us, and the next `resume`
+        // of `process` calls the landing below with rdi = its cpu and rsi =
+        // `process`.
+        unsafe {
+            asm!(
+                "push rbp",
+                "push rbx",
+                "lea rax, [rip + 2f]",
+                "mov [rsi + {rip}], rax",
+                "mov [rsi + {rsp}], rsp",
+                "mov rsp, [rdi + {rsp}]",
+                // The crux: back to just after resume's `call`, on the
+                // scheduler's stack; the predictor has it on top.
+                "ret",
+                // The landing, called by the next resume of this process.
+                "2:",
+                "mov [rdi + {rsp}], rsp",
+                "mov rsp, [rsi + {rsp}]",
+                "pop rbx",
+                "pop rbp",
+                rsp = const offset_of!(Context, rsp),
+                rip = const offset_of!(Context, rip),
+                in("rdi") cpu,
+                in("rsi") process,
+                out("r12") _,
+                out("r13") _,
+                out("r14") _,
+                out("r15") _,
+                clobber_abi("C"),
+            );
+        }
     }
 }
 

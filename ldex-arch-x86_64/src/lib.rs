@@ -7,7 +7,8 @@
 //!   trap one frame shape ([`entry`]), `int 0x80` as the only DPL-3 gate,
 //!   `syscall`/`sysretq` with `swapgs`, and the 8259 PIC masked.
 //! * [`TrapFrame`]: the one frame every entry path saves ([`frame`]).
-//! * [`Context`]: swtch in 15 instructions ([`context`]).
+//! * [`Context`]: swtch, the `resume`/`suspend` pair, in 7 and 9 asm
+//!   instructions ([`context`]).
 //! * [`LapicTimer`]: the local APIC timer, TSC-deadline or one-shot,
 //!   calibrated against the PIT ([`timer`]).
 //! * [`ProcessState`]: eager FPU/SSE/AVX state ([`fpu`]) and the FS base.

@@ -1,16 +1,11 @@
 //! The kernel's context switch on the host: the real `ldex-arch-x86_64`
-//! swtch round trip (A -> B -> A) next to corosensei's resume + yield round
-//! trip, in the same criterion run so that both meet the same machine load.
+//! round trip (resume a partner, which suspends straight back) next to
+//! corosensei's resume + yield round trip, in the same criterion run so that
+//! both meet the same machine load.
 //!
-//! Both sides do the same job: leave one stack for another and come back.
-//! swtch is symmetric: each side calls it, it saves the six callee-saved
-//! registers and rsp and returns on the other stack. corosensei is
-//! asymmetric: resume calls into the coroutine (updating the parent link
-//! its `Yielder` follows), yield returns to just after that call, and its
-//! inline asm saves only the registers live at the call site.
-//!
-//! A third row runs swtch from a context into itself: the same instructions
-//! without a change of stack, which shows what the stack change costs.
+//! Both sides do the same job: leave one stack for another and come back,
+//! with a call into the other side paired with a return out of it, so the
+//! return-stack predictor follows both.
 //!
 //! Run: `cargo bench -p ldex-bench --bench swtch` (part of `cargo xtask bench`).
 
@@ -31,13 +26,13 @@ struct Pair {
 #[repr(C, align(16))]
 struct Stack([u8; 64 * 1024]);
 
-/// The partner: switch straight back to the main side, forever.
+/// The partner: suspend straight back to the main side, forever.
 extern "C-unwind" fn partner(arg: usize) -> ! {
     let pair = arg as *mut Pair;
     loop {
-        // SAFETY: `pair` is the leaked Pair that `ldex_swtch` made; the
-        // main side saved itself there in the switch that brought us here.
-        unsafe { Context::switch(&raw mut (*pair).partner, &raw const (*pair).main) };
+        // SAFETY: `pair` is the leaked Pair that `ldex_swtch` made; the main
+        // side's resume of `partner` brought us here and has not returned.
+        unsafe { Context::suspend(&raw mut (*pair).partner, &raw mut (*pair).main) };
     }
 }
 
@@ -55,18 +50,9 @@ fn ldex_swtch(c: &mut Criterion) {
     let mut g = c.benchmark_group("swtch round trip");
     g.bench_function("ldex swtch", |b| {
         b.iter(|| {
-            // SAFETY: the partner is a valid context on its own stack and
-            // switches back at once; `main` is saved before it runs.
-            unsafe { Context::switch(&raw mut (*pair).main, &raw const (*pair).partner) }
-        })
-    });
-    // The same instructions without leaving the stack: swtch saves into the
-    // context it then loads, so its `ret` goes back to its own caller.
-    g.bench_function("ldex swtch to itself", |b| {
-        b.iter(|| {
-            // SAFETY: saving and then loading the same context resumes the
-            // caller right after the call, with every register restored.
-            unsafe { Context::switch(&raw mut (*pair).main, &raw const (*pair).main) }
+            // SAFETY: the partner is a context on its own leaked stack,
+            // made by `new` or suspended back to `main`, and suspends at once.
+            unsafe { Context::resume(&raw mut (*pair).main, &raw mut (*pair).partner) }
         })
     });
     g.finish();

@@ -10,7 +10,7 @@
 //!   +--------------------------+ <- frame pointer handed to the trap handler
 //!   |  kernel call frames      |    trap handler, syscalls, sched()
 //!   |  ... grows down ...      |
-//!   |  callee-saved regs       |    pushed by Context::switch (x86) or kept in
+//!   |  rbp, rbx (x86)          |    pushed by Context::suspend (x86) or kept in
 //!   +--------------------------+    the Context itself (RISC-V)
 //! ```
 //!
@@ -64,33 +64,60 @@ pub trait TrapFrame: Sized + core::fmt::Debug {
     fn from_user(&self) -> bool;
 }
 
-/// The kernel register context of one kernel thread: what `swtch` saves.
+/// The kernel register context of one kernel thread, and swtch: the
+/// asymmetric pair that moves the CPU between its scheduler and a process.
+///
+/// Every switch the protocol makes is scheduler -> process
+/// ([`Context::resume`]) or process -> scheduler ([`Context::suspend`]), so
+/// each call is paired with its return: `suspend` returns to just after the
+/// `resume` call that ran the process, and the CPU's return-address
+/// predictor sees every return it has seen pushed.
 ///
 /// # Safety
-/// Implementors promise that [`Context::switch`] saves every register the
-/// platform ABI calls callee-saved, plus the stack pointer and the resume
-/// point, and that a context from [`Context::new`] starts `entry(arg)` on the
-/// given stack with interrupts in the state they were at the switch.
+/// Implementors promise that across `resume` and across `suspend` every
+/// register the platform ABI calls callee-saved, the stack pointer and the
+/// resume point survive (as the caller sees them), that the two calls pair
+/// up as documented, and that a context from [`Context::new`] starts
+/// `entry(arg)` on the given stack with interrupts in the state they were at
+/// the `resume`.
 pub unsafe trait Context: Sized {
-    /// A context that has not been saved into yet. The scheduler's own
-    /// context starts like this; the first switch away from it fills it in.
+    /// A context that has not been saved into yet. A CPU's scheduler context
+    /// starts like this; its first `resume` fills it in.
     const EMPTY: Self;
 
-    /// A context whose first switch-to runs `entry(arg)` on the stack whose
+    /// A context whose first `resume` runs `entry(arg)` on the stack whose
     /// (exclusive) top is `stack_top`. `entry` never returns. Its ABI is
     /// `C-unwind`: the C calling convention for asm callers, and a hosted
     /// backend (the simulator) may unwind through it to end a thread.
     fn new(entry: extern "C-unwind" fn(usize) -> !, arg: usize, stack_top: *mut u8) -> Self;
 
-    /// swtch: save the current kernel registers into `*from`, load those of
-    /// `*to`, and continue where `to` was saved (or at its entry). Returns when
-    /// some later switch names `from` as its `to`.
+    /// Scheduler -> process: save the running scheduler's kernel registers in
+    /// `*cpu`, and continue `*process` where it last suspended (or at its
+    /// entry if made by `new`). Returns when that process suspends back to
+    /// `cpu`.
     ///
     /// # Safety
-    /// `from` is valid for writes and `to` for reads, and `to` was saved by a
-    /// previous switch or made by [`Context::new`] and not run since. The
-    /// stack `to` runs on stays valid while it runs. Interrupts are disabled.
-    unsafe fn switch(from: *mut Self, to: *const Self);
+    /// * `cpu` and `process` are distinct, valid for reads and writes, and
+    ///   stay at their address until this call returns.
+    /// * `*process` was made by [`Context::new`] and never resumed, or was
+    ///   saved by a [`Context::suspend`] of that process naming this same
+    ///   `cpu`; no other `resume` of it is in progress.
+    /// * `*cpu` is not in use by another `resume` that has not returned (one
+    ///   process runs per CPU context at a time).
+    /// * The stack `*process` runs on stays valid while it runs, and
+    ///   interrupts are disabled.
+    unsafe fn resume(cpu: *mut Self, process: *mut Self);
+
+    /// Process -> scheduler: save the running process's kernel registers in
+    /// `*process` and return from the `resume` call that ran it. Returns when
+    /// a later `resume` names `process`.
+    ///
+    /// # Safety
+    /// * The caller is the process that `resume(cpu, process)` is running,
+    ///   on that process's own stack: `cpu` and `process` are the very
+    ///   pointers that `resume` was given, and it has not returned yet.
+    /// * Interrupts are disabled.
+    unsafe fn suspend(process: *mut Self, cpu: *mut Self);
 }
 
 /// Where the arch delivers every trap once the user registers are saved.

@@ -11,23 +11,23 @@
 //! [`Kernel::spawn`] creates the process-list entry, writes a
 //! [`TrapFrame`] at the top of the new kernel stack that starts the program
 //! at its entry with its user stack ("fill kernel stack with reg/PC"), and
-//! makes a [`Context`] whose first switch-to runs `process_start` below that
+//! makes a [`Context`] whose first resume runs `process_start` below that
 //! frame. `process_start` returns from the trap it never took
 //! ([`Arch::return_to_user`]): the program runs in user mode.
 //!
 //! # OSTEP Fig 6.3: switching processes
 //! A trap from user mode saves the user registers into the frame on the
 //! process's kernel stack and calls [`TrapSink::trap`] with interrupts
-//! disabled. To give up the CPU, a process calls `sched_out`, which switches
-//! from its context to the scheduler's ("save regs(A) -> proc t(A)"); the
-//! scheduler loop picks the next process and switches to its context
+//! disabled. To give up the CPU, a process calls `sched_out`, which suspends
+//! its context back to the scheduler's ("save regs(A) -> proc t(A)"); the
+//! scheduler loop picks the next process and resumes its context
 //! ("restore regs(B) <- proc t(B)", "switch to k-stack(B)"). B then returns
 //! from *its* trap on *its* kernel stack.
 //!
 //! # Invariants
 //! * Only one process is `Running`, and it is `current`.
-//! * The table lock is never held across [`Context::switch`], and
-//!   interrupts are disabled at every switch.
+//! * The table lock is never held across a switch ([`Context::resume`],
+//!   [`Context::suspend`]), and interrupts are disabled at every switch.
 //! * A process's slot (kernel stack, context, arch state) is touched only by
 //!   `spawn` while the slot is unused, by the scheduler loop while the process
 //!   is not running, and by the process itself while it runs.
@@ -547,7 +547,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 .as_mut()
                 .expect("a live process has arch state");
             A::enter_process(KernelStack::top(slot.kstack.get()), aspace, state);
-            A::Context::switch(self.scheduler.get(), slot.context.get());
+            A::Context::resume(self.scheduler.get(), slot.context.get());
             let state = (*slot.arch.get())
                 .as_mut()
                 .expect("a live process has arch state");
@@ -646,9 +646,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         self.trace(Event::SaveContext { pid });
         let slot = &self.slots[pid.index()];
         // SAFETY: we are `pid`, running on its kernel stack with interrupts
-        // disabled and no lock held; the scheduler context was saved by the
-        // switch that brought us here.
-        unsafe { A::Context::switch(slot.context.get(), self.scheduler.get()) };
+        // disabled and no lock held; the scheduler's `resume` of `pid` with
+        // these two contexts brought us here and has not returned.
+        unsafe { A::Context::suspend(slot.context.get(), self.scheduler.get()) };
     }
 
     /// The running process stays runnable but gives up the CPU.

@@ -6,7 +6,8 @@
 //!   [`TrapFrame`], [`Context`] (swtch), [`TrapTable`] and [`Timer`].
 //! * [`cause`] is the arch-neutral [`TrapCause`] every trap is decoded into.
 //! * [`kernel`] is the protocol: the process table, process creation (Fig 6.2),
-//!   the per-CPU scheduler loop and `sched`/`yield` over [`Context::switch`]
+//!   the per-CPU scheduler loop and `sched`/`yield` over [`Context::resume`]
+//!   and [`Context::suspend`]
 //!   (Fig 6.3), trap dispatch, exit, kill and reaping.
 //! * [`sched`] is the [`Scheduler`] trait: a pure data structure, the policy.
 //! * [`trace`] names every step of the protocol with the words of OSTEP's

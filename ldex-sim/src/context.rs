@@ -4,7 +4,8 @@
 //! runs the entry on it; the thread's own stack stands in for the kernel
 //! stack's call frames (the trap frame itself still lives at the top of the
 //! process's real kernel stack in the process table, where the protocol put
-//! it). [`Context::switch`] gives the baton to `to` and waits for `from`'s.
+//! it). [`Context::resume`] and [`Context::suspend`] both give the baton to the
+//! other side and wait for their own (see [`SimContext::hand_over`]).
 //! Dropping a context cancels its thread and joins it, so a reaped or
 //! abandoned process leaves nothing behind.
 
@@ -26,7 +27,7 @@ pub struct SimContext {
     thread: Option<JoinHandle<()>>,
 }
 
-// SAFETY: a switch hands the CPU (the baton) to exactly the target thread
+// SAFETY: resume and suspend hand the CPU (the baton) to exactly the target thread
 // and blocks the caller until its own baton comes back; a new context runs
 // its entry on its own thread; every register of a host thread survives a
 // wait on a condition variable.
@@ -62,13 +63,29 @@ unsafe impl Context for SimContext {
         }
     }
 
-    unsafe fn switch(from: *mut Self, to: *const Self) {
+    unsafe fn resume(cpu: *mut Self, process: *mut Self) {
+        // SAFETY: the caller promises both pointers are valid and distinct.
+        unsafe { Self::hand_over(cpu, process) }
+    }
+
+    unsafe fn suspend(process: *mut Self, cpu: *mut Self) {
+        // SAFETY: the caller promises both pointers are valid and distinct.
+        unsafe { Self::hand_over(process, cpu) }
+    }
+}
+
+impl SimContext {
+    /// Give the baton to `to`'s thread and wait until `from`'s comes back.
+    ///
+    /// # Safety
+    /// `from` and `to` are valid, distinct, and not otherwise borrowed.
+    unsafe fn hand_over(from: *mut Self, to: *mut Self) {
         // SAFETY: the caller promises both pointers are valid.
         let (from, to) = unsafe { (&mut *from, &*to) };
         let mine = from.baton.get_or_insert_with(Baton::current).clone();
         to.baton
             .as_ref()
-            .expect("switch to a context that was never saved or made")
+            .expect("resume or suspend to a context that was never saved or made")
             .run();
         mine.wait();
     }

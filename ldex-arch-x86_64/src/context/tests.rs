@@ -1,21 +1,37 @@
-//! The real swtch, run natively on the x86_64 host.
+//! The real resume/suspend pair, run natively on the x86_64 host.
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use ldex_core::Context as _;
 
-use super::{Context, swtch};
+use super::Context;
 
 const ROUNDS: u64 = 100_000;
 const MAIN_SEED: u64 = 0x1111_0000_0000_0000;
 const CORO_SEED: u64 = 0x2222_0000_0000_0000;
 const CORO_ARG: usize = 0xc0ffee;
 
+/// One half of the pair behind the C ABI, as an asm caller sees it: the
+/// compiler must save whatever the inline asm declares clobbered.
+type Half = unsafe extern "C" fn(*mut Context, *mut Context);
+
+/// `resume(cpu, process)` as a C function.
+unsafe extern "C" fn resume(cpu: *mut Context, process: *mut Context) {
+    // SAFETY: forwarded from the caller.
+    unsafe { Context::resume(cpu, process) }
+}
+
+/// `suspend(process, cpu)` as a C function.
+unsafe extern "C" fn suspend(process: *mut Context, cpu: *mut Context) {
+    // SAFETY: forwarded from the caller.
+    unsafe { Context::suspend(process, cpu) }
+}
+
 /// A switch partner's view: fill rbx, rbp, r12–r15 with `seed + 0..6`,
-/// swtch(from, to), and on return count the registers that no longer hold
+/// `half(a, b)`, and on return count the registers that no longer hold
 /// their value; bit 8 is set if rsp moved.
 #[unsafe(naked)]
-unsafe extern "C" fn probe(from: *mut Context, to: *const Context, seed: u64) -> u64 {
+unsafe extern "C" fn probe(a: *mut Context, b: *mut Context, seed: u64, half: Half) -> u64 {
     core::arch::naked_asm!(
         "push rbx",
         "push rbp",
@@ -29,9 +45,11 @@ unsafe extern "C" fn probe(from: *mut Context, to: *const Context, seed: u64) ->
         "lea r13, [rdx + 3]",
         "lea r14, [rdx + 4]",
         "lea r15, [rdx + 5]",
+        // Six pushes, this word and the two below keep the call 16-aligned.
+        "sub rsp, 8",
         "push rdx",
         "push rsp",
-        "call {swtch}",
+        "call rcx",
         "pop rax",
         "xor ecx, ecx",
         "cmp rax, rsp",
@@ -39,13 +57,37 @@ unsafe extern "C" fn probe(from: *mut Context, to: *const Context, seed: u64) ->
         "or ecx, 0x100",
         "2:",
         "pop rdx",
+        "add rsp, 8",
         "mov rax, rdx",
-        "cmp rbx, rax", "je 3f", "inc ecx", "3:", "inc rax",
-        "cmp rbp, rax", "je 3f", "inc ecx", "3:", "inc rax",
-        "cmp r12, rax", "je 3f", "inc ecx", "3:", "inc rax",
-        "cmp r13, rax", "je 3f", "inc ecx", "3:", "inc rax",
-        "cmp r14, rax", "je 3f", "inc ecx", "3:", "inc rax",
-        "cmp r15, rax", "je 3f", "inc ecx", "3:",
+        "cmp rbx, rax",
+        "je 3f",
+        "inc ecx",
+        "3:",
+        "inc rax",
+        "cmp rbp, rax",
+        "je 3f",
+        "inc ecx",
+        "3:",
+        "inc rax",
+        "cmp r12, rax",
+        "je 3f",
+        "inc ecx",
+        "3:",
+        "inc rax",
+        "cmp r13, rax",
+        "je 3f",
+        "inc ecx",
+        "3:",
+        "inc rax",
+        "cmp r14, rax",
+        "je 3f",
+        "inc ecx",
+        "3:",
+        "inc rax",
+        "cmp r15, rax",
+        "je 3f",
+        "inc ecx",
+        "3:",
         "mov eax, ecx",
         "pop r15",
         "pop r14",
@@ -54,7 +96,6 @@ unsafe extern "C" fn probe(from: *mut Context, to: *const Context, seed: u64) ->
         "pop rbp",
         "pop rbx",
         "ret",
-        swtch = sym swtch,
     )
 }
 
@@ -72,8 +113,8 @@ extern "C-unwind" fn coroutine(arg: usize) -> ! {
     CORO_GOT_ARG.store(arg as u64, Ordering::Relaxed);
     let mut round = 0u64;
     loop {
-        // SAFETY: MAIN was saved by the switch that brought us here.
-        let bad = unsafe { probe(&raw mut CORO, &raw const MAIN, CORO_SEED + round * 8) };
+        // SAFETY: MAIN's resume of CORO brought us here and has not returned.
+        let bad = unsafe { probe(&raw mut CORO, &raw mut MAIN, CORO_SEED + round * 8, suspend) };
         CORO_BAD.fetch_add(bad, Ordering::Relaxed);
         CORO_ROUNDS.fetch_add(1, Ordering::Relaxed);
         round += 1;
@@ -81,7 +122,7 @@ extern "C-unwind" fn coroutine(arg: usize) -> ! {
 }
 
 #[test]
-fn swtch_ping_pongs_between_two_stacks_and_keeps_every_callee_saved_register_and_rsp() {
+fn resume_and_suspend_keep_every_callee_saved_register_and_rsp_across_a_ping_pong() {
     // SAFETY: this is the only test touching these statics; the coroutine
     // stack is static and outlives every switch to it.
     unsafe {
@@ -89,7 +130,7 @@ fn swtch_ping_pongs_between_two_stacks_and_keeps_every_callee_saved_register_and
         CORO = Context::new(coroutine, CORO_ARG, top);
         let mut bad = 0;
         for round in 0..ROUNDS {
-            bad += probe(&raw mut MAIN, &raw const CORO, MAIN_SEED + round * 8);
+            bad += probe(&raw mut MAIN, &raw mut CORO, MAIN_SEED + round * 8, resume);
         }
         assert_eq!(bad, 0, "registers the main side lost");
     }

@@ -5,7 +5,7 @@
 //!   (if the [`Interrupts`] type controls any), and `locked` is true.
 //! * The guard restores the interrupt state it found, after unlocking: a
 //!   nested lock taken with interrupts already off leaves them off.
-//! * Never hold a guard across `Context::switch`: the protocol releases every
+//! * Never hold a guard across `Context::resume` or `Context::suspend`: the protocol releases every
 //!   lock before it switches kernel stacks.
 
 use core::marker::PhantomData;

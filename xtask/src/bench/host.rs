@@ -2,7 +2,7 @@
 //! with short criterion times ([`TIMES`]) so that the whole command stays
 //! within a quarter of an hour on a 2-core machine:
 //!
-//! * `swtch`: the real x86_64 swtch round trip next to corosensei's
+//! * `swtch`: the real x86_64 resume+suspend round trip next to corosensei's
 //!   resume+yield round trip, as a ratio;
 //! * `policies`: every scheduling policy next to axsched, turned into
 //!   tables by ldex-bench's `perf-table` binary.
@@ -18,11 +18,7 @@ pub const TIMES: &[&str] = &["--warm-up-time", "1", "--measurement-time", "2"];
 /// The criterion group of `ldex-bench/benches/swtch.rs`.
 const SWTCH_GROUP: &str = "swtch round trip";
 /// Its benchmarks, the peer last.
-const SWTCH: [&str; 3] = [
-    "ldex swtch",
-    "ldex swtch to itself",
-    "corosensei resume+yield",
-];
+const SWTCH: [&str; 2] = ["ldex swtch", "corosensei resume+yield"];
 /// The target: our round trip at most this many times the peer's.
 const SWTCH_TARGET: f64 = 1.0;
 
