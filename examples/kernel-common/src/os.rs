@@ -44,7 +44,7 @@ use ldex_core::sync::SpinLock;
 use ldex_core::syscall::{SyscallCx, errno};
 use ldex_core::{Arch, Event, Os, SyscallAction};
 
-pub use platform::{Platform, ProcessMemory, Prot};
+pub use platform::{OutOfMemory, Platform, ProcessMemory, Prot};
 
 use memory::Breaks;
 

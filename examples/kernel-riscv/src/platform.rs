@@ -7,7 +7,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use abi::Numbers;
 use kernel_common::console::Console;
-use kernel_common::os::{Platform, Prot};
+use kernel_common::os::{OutOfMemory, Platform, Prot};
 use ldex_arch_riscv::{Riscv, Satp};
 use ldex_core::{AccessKind, Pid};
 
@@ -81,8 +81,10 @@ unsafe impl Platform<Riscv> for Board {
         "riscv32"
     };
 
-    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), ()> {
-        current_space().map_zeroed(page, perm(prot)).map_err(|_| ())
+    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {
+        current_space()
+            .map_zeroed(page, perm(prot))
+            .map_err(|_| OutOfMemory)
     }
 
     fn unmap(&self, page: usize) {

@@ -18,7 +18,7 @@
 //! `brk` and a reaped process give theirs back.
 
 use kernel_common::frames;
-use kernel_common::os::Prot;
+use kernel_common::os::{OutOfMemory, Prot};
 use ldex_arch_x86_64::AddressSpace;
 use ldex_core::AccessKind;
 use ldex_core::sync::SpinLock;
@@ -269,10 +269,10 @@ pub fn mapped(va: u64) -> bool {
 
 /// Map a zeroed frame at user page `va` of the current address space with
 /// `prot`, freeing the page there before.
-pub fn map_zeroed(va: u64, prot: Prot) -> Result<(), ()> {
+pub fn map_zeroed(va: u64, prot: Prot) -> Result<(), OutOfMemory> {
     unmap(va);
-    let e = leaf_slot(va, true).ok_or(())?;
-    let frame = frames::alloc().ok_or(())?;
+    let e = leaf_slot(va, true).ok_or(OutOfMemory)?;
+    let frame = frames::alloc().ok_or(OutOfMemory)?;
     e.set_addr(PhysAddr::new(frame), prot_flags(prot));
     Ok(())
 }

@@ -3,7 +3,7 @@
 use abi::Numbers;
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel_common::console::Console;
-use kernel_common::os::{Platform, Prot};
+use kernel_common::os::{OutOfMemory, Platform, Prot};
 use ldex_arch_x86_64::LapicTimer;
 use ldex_arch_x86_64::{AddressSpace, ProcessState, X86_64};
 use ldex_core::{AccessKind, Pid};
@@ -51,7 +51,7 @@ unsafe impl Platform<X86_64> for Pc {
     const USER: Range<usize> = USER_START as usize..STACK_TOP as usize;
     const MACHINE: &'static str = "x86_64";
 
-    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), ()> {
+    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {
         memory::map_zeroed(page as u64, prot)
     }
 

@@ -43,6 +43,12 @@ pub const PAGE: usize = 4096;
 /// that never called `brk`, or a slot whose process ended).
 pub struct Breaks<const N: usize>([AtomicUsize; N]);
 
+impl<const N: usize> Default for Breaks<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<const N: usize> Breaks<N> {
     /// No process has moved its break.
     pub const fn new() -> Self {
@@ -78,7 +84,7 @@ fn uninterrupted<A: Arch, R>(f: impl FnOnce() -> R) -> R {
 
 /// `[start, end)` rounded out to pages, if `len > 0` and nothing wraps.
 fn pages(start: usize, len: usize) -> Option<(usize, usize)> {
-    if len == 0 || start % PAGE != 0 {
+    if len == 0 || !start.is_multiple_of(PAGE) {
         return None;
     }
     let end = start.checked_add(len)?.checked_next_multiple_of(PAGE)?;
@@ -135,7 +141,11 @@ pub fn brk<A: Arch, P: Platform<A>, const N: usize>(
 fn find_free<A: Arch, P: Platform<A>>(p: &P, hint: usize, len: usize) -> Option<usize> {
     let area = P::MMAP;
     let free = |start: usize| (start..start + len).step_by(PAGE).all(|pg| !p.mapped(pg));
-    if hint % PAGE == 0 && hint >= area.start && hint.checked_add(len)? <= area.end && free(hint) {
+    if hint.is_multiple_of(PAGE)
+        && hint >= area.start
+        && hint.checked_add(len)? <= area.end
+        && free(hint)
+    {
         return Some(hint);
     }
     let mut start = area.start;
@@ -215,7 +225,7 @@ pub fn munmap<A: Arch, P: Platform<A>>(p: &P, addr: usize, len: usize) -> usize 
 /// `mprotect(addr, len, prot)`: every page of the range must be mapped
 /// (`-ENOMEM` otherwise, and nothing changes).
 pub fn mprotect<A: Arch, P: Platform<A>>(p: &P, addr: usize, len: usize, prot: usize) -> usize {
-    if len == 0 && addr % PAGE == 0 {
+    if len == 0 && addr.is_multiple_of(PAGE) {
         return 0;
     }
     let Some((start, end)) = pages(addr, len) else {

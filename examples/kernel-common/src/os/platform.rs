@@ -42,8 +42,8 @@ pub unsafe trait Platform<A: Arch>: Console {
 
     /// Map a fresh zeroed frame at user page `page` of the current address
     /// space with rights `prot`, replacing (and freeing) any page there.
-    /// `Err(())` when no frame (or page-table frame) is left.
-    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), ()>;
+    /// `Err` when no frame (or page-table frame) is left.
+    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory>;
 
     /// Unmap user page `page` of the current address space, if mapped.
     fn unmap(&self, page: usize);
@@ -84,6 +84,10 @@ pub unsafe trait Platform<A: Arch>: Console {
         Err(abi::errno::EINVAL)
     }
 }
+
+/// No frame was left for a page or a page table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutOfMemory;
 
 /// The rights of a user page, as `mmap` and `mprotect` name them
 /// (`PROT_READ`, `PROT_WRITE`, `PROT_EXEC`). Writable implies readable on

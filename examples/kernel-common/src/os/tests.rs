@@ -154,11 +154,11 @@ unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
     const USER: core::ops::Range<usize> = 0x1000..0x4000_0000;
     const MACHINE: &'static str = if X86 { "x86_64" } else { "riscv32" };
 
-    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), ()> {
+    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {
         assert_eq!(page % memory::PAGE, 0);
         self.unmap(page);
         let mut frames = self.frames.lock().unwrap();
-        *frames = frames.checked_sub(1).ok_or(())?;
+        *frames = frames.checked_sub(1).ok_or(OutOfMemory)?;
         self.pages.lock().unwrap().insert(page, prot);
         Ok(())
     }
