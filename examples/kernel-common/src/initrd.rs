@@ -95,6 +95,17 @@ pub enum Refusal {
     Spawn(SpawnError),
 }
 
+impl Refusal {
+    /// Did the program fail for want of a frame (so it may load later)?
+    fn is_out_of_memory(&self) -> bool {
+        matches!(
+            self,
+            Refusal::Map(MapError::OutOfMemory)
+                | Refusal::Elf(crate::elf::ElfError::Map(MapError::OutOfMemory))
+        )
+    }
+}
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -120,10 +131,18 @@ pub struct Summary {
 }
 
 /// The initrd's programs, started in archive order as slots free up.
+///
+/// A program waits, and is tried again after the next [`Queue::reaped`],
+/// when the table is full or when memory runs out while it loads but
+/// processes it started are still alive (they give their frames back when
+/// they end). Out of memory with none alive is a refusal: nothing would
+/// ever free more.
 pub struct Queue<'a> {
     files: cpio::Entries<'a>,
-    /// A program that found every slot taken: the first to start next.
+    /// A program that found no slot or no memory: the first to start next.
     waiting: Option<(&'a str, &'a [u8])>,
+    /// Processes started and not yet reaped.
+    alive: usize,
     summary: Summary,
 }
 
@@ -133,8 +152,14 @@ impl<'a> Queue<'a> {
         Queue {
             files: cpio::files(initrd),
             waiting: None,
+            alive: 0,
             summary: Summary::default(),
         }
+    }
+
+    /// One of the processes it started has been reaped, its memory freed.
+    pub fn reaped(&mut self) {
+        self.alive = self.alive.saturating_sub(1);
     }
 
     /// Start the next programs, in order, until one finds every slot taken
@@ -149,8 +174,15 @@ impl<'a> Queue<'a> {
     ) {
         while let Some((name, data)) = self.waiting.take().or_else(|| self.next(console)) {
             match spawn_one(name, data, setup, builder) {
-                Ok(()) => self.summary.started += 1,
+                Ok(()) => {
+                    self.summary.started += 1;
+                    self.alive += 1;
+                }
                 Err(Refusal::Spawn(SpawnError::Full)) => {
+                    self.waiting = Some((name, data));
+                    return;
+                }
+                Err(why) if why.is_out_of_memory() && self.alive > 0 => {
                     self.waiting = Some((name, data));
                     return;
                 }

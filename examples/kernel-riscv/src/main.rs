@@ -102,14 +102,26 @@ mod kernel {
         );
 
         let kernel_end = &raw const __kernel_end as usize;
-        let free_end = [info.initrd.as_ref().map(|r| r.start), Some(info.dtb.start)]
-            .into_iter()
-            .flatten()
-            .filter(|&a| a >= kernel_end)
-            .fold(info.ram.end, usize::min);
-        // SAFETY: RAM from the end of the image to the first thing QEMU put
-        // above it (the initrd or the device tree) is free and identity-mapped.
-        unsafe { frames::init(kernel_end as u64..free_end as u64, 0..0, 0) };
+        // What QEMU put above the image: the initrd and the device tree.
+        // Frames run up to the higher one and skip the lower one.
+        let mut placed = [info.initrd.clone().unwrap_or(0..0), info.dtb.clone()]
+            .map(|r| r.start as u64..r.end as u64);
+        placed.sort_unstable_by_key(|r| r.start);
+        let [lower, higher] = placed.map(|r| {
+            if r.start >= kernel_end as u64 {
+                r
+            } else {
+                0..0
+            }
+        });
+        let free_end = if higher.is_empty() {
+            info.ram.end as u64
+        } else {
+            higher.start
+        };
+        // SAFETY: RAM from the end of the image up to the higher of the two,
+        // but for the lower, is free and identity-mapped.
+        unsafe { frames::init(kernel_end as u64..free_end, lower, 0) };
         let kspace = match AddressSpace::new(&info.ram) {
             Ok(s) => s,
             Err(e) => fail(

@@ -220,6 +220,20 @@ const OOM_RV64: Boot = Boot {
     timeout_secs: 180,
 };
 
+/// Load: 150 copies of `examples/c/alloc.c` (glibc, 3 MiB each) on 40
+/// slots, with 1 GiB so that 40 of them at a time always fit (the frames
+/// lie between the kernel and the initrd, which QEMU puts mid-RAM).
+const LOAD_RV64: Boot = Boot {
+    name: "load",
+    cmdline: "",
+    kernel_features: &[],
+    initrd: Initrd::Repeated(&[Entry::C("alloc-glibc", Cc::Riscv64Glibc, "alloc.c")], 150),
+    qemu_args: &["-m", "1G"],
+    expect: "examples/kernel-riscv/expect/load-rv64.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 300,
+};
+
 /// OSTEP chapter 6's homework and its partner, built by
 /// `riscv64-linux-gnu-gcc -static`.
 const HOMEWORK_PROGRAMS: Initrd = Initrd::Entries(&[
@@ -307,7 +321,15 @@ pub const ARCHES: &[Arch] = &[
         "riscv64gc-unknown-none-elf",
         None,
         QEMU_RV64,
-        boots!("rv64", "64", "32", LIBC_RV64, OOM_RV64, HOMEWORK_RV64_BOOT),
+        boots!(
+            "rv64",
+            "64",
+            "32",
+            LIBC_RV64,
+            OOM_RV64,
+            LOAD_RV64,
+            HOMEWORK_RV64_BOOT
+        ),
         Some(HOMEWORK_RV64),
     ),
     riscv(

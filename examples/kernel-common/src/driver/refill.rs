@@ -26,7 +26,7 @@ pub(super) struct Loader<'a, B> {
 }
 
 impl<B: ProcessBuilder> Loader<'_, B> {
-    /// Start the next programs, as far as the free slots go.
+    /// Start the next programs, as far as the free slots and frames go.
     pub fn start(&mut self) {
         self.queue.start(self.setup, self.builder, self.console);
     }
@@ -53,6 +53,7 @@ pub(super) fn start_more<B: ProcessBuilder>() {
     // the hook runs on the scheduler's stack, once per reaped process, never
     // inside itself (starting a process reaps none).
     if let Some(loader) = unsafe { loader.as_mut() } {
+        loader.queue.reaped();
         loader.start();
     }
 }

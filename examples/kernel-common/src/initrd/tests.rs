@@ -22,7 +22,6 @@ impl Mapper for Space {
     }
 }
 
-#[derive(Default)]
 struct Builder {
     spawned: Vec<(String, u64, u64, Vec<u64>)>,
     discarded: usize,
@@ -30,11 +29,31 @@ struct Builder {
     refuse_spawns: bool,
     /// Free slots: `None` for as many as asked.
     slots: Option<usize>,
+    /// Address spaces that can be had before memory runs out (`usize::MAX`
+    /// unless a test sets it).
+    out_of_memory: usize,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            spawned: Vec::new(),
+            discarded: 0,
+            refuse_writes: false,
+            refuse_spawns: false,
+            slots: None,
+            out_of_memory: usize::MAX,
+        }
+    }
 }
 
 impl ProcessBuilder for Builder {
     type Space = Space;
     fn new_space(&mut self) -> Result<Space, MapError> {
+        self.out_of_memory = self
+            .out_of_memory
+            .checked_sub(1)
+            .ok_or(MapError::OutOfMemory)?;
         Ok(Space::default())
     }
     fn map_stack(&mut self, _: &mut Space) -> Result<Range<u64>, MapError> {
@@ -254,4 +273,38 @@ fn a_full_table_keeps_the_program_for_when_a_slot_frees_up() {
         }
     );
     assert_eq!(*out.0.lock().unwrap(), "");
+}
+
+#[test]
+fn out_of_memory_waits_while_a_process_lives_and_is_refused_when_none_does() {
+    let (a, b2) = (program(0x10000), program(0x20000));
+    let initrd = archive(&[("a", REG, &a), ("b", REG, &b2)]);
+    let (mut b, out) = (Builder::default(), Out::default());
+    let mut queue = Queue::new(&initrd);
+    b.out_of_memory = 1;
+    queue.start(&setup(), &mut b, &out);
+    assert_eq!(
+        queue.summary().started,
+        1,
+        "`a` started, `b` found no memory"
+    );
+    assert_eq!(*out.0.lock().unwrap(), "", "and waits, as `a` is alive");
+    queue.reaped();
+    b.out_of_memory = 1;
+    queue.start(&setup(), &mut b, &out);
+    assert_eq!(queue.summary().started, 2, "`a` gave its memory back");
+
+    let (mut b, out) = (Builder::default(), Out::default());
+    let mut queue = Queue::new(&initrd);
+    b.out_of_memory = 0;
+    queue.start(&setup(), &mut b, &out);
+    assert_eq!(
+        queue.summary().refused,
+        2,
+        "none alive: nothing would free more"
+    );
+    assert_eq!(
+        *out.0.lock().unwrap(),
+        "[initrd a] refused: out of memory\n[initrd b] refused: out of memory\n"
+    );
 }
