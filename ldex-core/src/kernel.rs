@@ -51,7 +51,7 @@ use core::marker::PhantomData;
 use crate::arch::{Arch, Context, TrapFrame, TrapSink, TrapTable};
 use crate::cause::TrapCause;
 use crate::config::{Config, FaultPolicy, KernelPreemption, Mode};
-use crate::kstack::KernelStack;
+use crate::kstack::{KernelStack, KernelStacks};
 use crate::pid::Pid;
 use crate::proc::{Ending, KillReason, Name, ProcInfo, ProcState};
 use crate::sched::{Decision, Hint, Policy, Requeue, Scheduler};
@@ -169,6 +169,13 @@ struct Table<A: Arch, S, const N: usize> {
     booted: bool,
     ticks: u64,
     reaped: u64,
+    /// Processes in the table (every state but `Unused`).
+    live: usize,
+    /// No slot below this one is unused.
+    first_free: usize,
+    /// How often each slot was reused: its live process's pid is
+    /// `Pid::of_use(index, generations[index], N)`.
+    generations: [u32; N],
     timer: Option<PeriodicTimer<A::Timer>>,
     /// The CPU-time limit in force ([`Config::cpu_limit`] until
     /// [`Kernel::set_cpu_limit`]).
@@ -178,6 +185,31 @@ struct Table<A: Arch, S, const N: usize> {
 impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
     fn entry(&mut self, pid: Pid) -> &mut Entry<A> {
         &mut self.procs[pid.index()]
+    }
+
+    /// The pid of slot `index`'s present (or next) process.
+    fn pid_of(&self, index: usize) -> Pid {
+        Pid::of_use(index, self.generations[index], N)
+    }
+
+    /// The entry of `pid` if it names a process in the table now (not a
+    /// stale pid of an earlier process of the same slot).
+    fn live_entry(&mut self, pid: Pid) -> Option<&mut Entry<A>> {
+        let index = pid.index();
+        if index >= N || self.pid_of(index) != pid {
+            return None;
+        }
+        let e = &mut self.procs[index];
+        (e.state != ProcState::Unused).then_some(e)
+    }
+
+    /// Free the slot of `pid` for the next process, under a new pid.
+    fn free(&mut self, pid: Pid) {
+        let index = pid.index();
+        self.procs[index] = Entry::UNUSED;
+        self.generations[index] = self.generations[index].wrapping_add(1);
+        self.live -= 1;
+        self.first_free = self.first_free.min(index);
     }
 
     /// A blocked process becomes runnable again.
@@ -199,34 +231,30 @@ impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
     }
 }
 
-/// The memory of one process that the lock does not cover (see the module
-/// invariants for who may touch it when).
-struct Slot<A: Arch, const KSTACK: usize> {
-    kstack: UnsafeCell<KernelStack<KSTACK>>,
+/// The memory of one process that the lock does not cover, besides its
+/// kernel stack (see the module invariants for who may touch it when).
+struct Slot<A: Arch> {
     context: UnsafeCell<A::Context>,
     arch: UnsafeCell<Option<A::ProcessState>>,
 }
 
-impl<A: Arch, const KSTACK: usize> Slot<A, KSTACK> {
+impl<A: Arch> Slot<A> {
     #[allow(
         clippy::declare_interior_mutable_const,
         reason = "only the seed of `[const { .. }; N]`"
     )]
     const EMPTY: Self = Slot {
-        kstack: UnsafeCell::new(KernelStack::new()),
         context: UnsafeCell::new(A::Context::EMPTY),
         arch: UnsafeCell::new(None),
     };
-
-    fn frame(&self) -> *mut A::TrapFrame {
-        KernelStack::frame(self.kstack.get())
-    }
 }
 
 /// The limited-direct-execution kernel of one CPU.
 ///
 /// `N` is the process-table capacity and `KSTACK` the size of each kernel
-/// stack in bytes. `P` names the scheduling policy without a size
+/// stack in bytes. The stacks are not inside the kernel: boot code hands a
+/// [`KernelStacks`] to [`Kernel::new`], so that all-zero storage stays in
+/// `.bss`. `P` names the scheduling policy without a size
 /// (`RoundRobin`, not `RoundRobin<[_; 16]>`): the kernel holds a
 /// [`P::For<N>`](Policy::For), so the policy has room for exactly the
 /// table's `N` processes.
@@ -240,13 +268,14 @@ impl<A: Arch, const KSTACK: usize> Slot<A, KSTACK> {
 /// ```
 /// use std::time::Duration;
 ///
+/// use ldex_core::kstack::KernelStacks;
 /// use ldex_core::proc::Ending;
 /// use ldex_core::{BootToken, Config};
 /// use ldex_sim::arch::SimTimer;
 /// use ldex_sim::machine::Machine;
 /// use ldex_sim::memory::Memory;
 /// use ldex_sim::os::SimOs;
-/// use ldex_sim::run::{MAX_PROCS, SimKernel};
+/// use ldex_sim::run::SimKernelOf;
 /// use ldex_sim::{parse, policy};
 ///
 /// // Two programs: one computes for 3 ticks, one writes and exits.
@@ -254,11 +283,14 @@ impl<A: Arch, const KSTACK: usize> Slot<A, KSTACK> {
 /// let memories = scenario.procs.iter().map(|p| Memory::load(&p.program)).collect();
 /// Machine::adopt(Machine::new(memories, Vec::new(), 50, 1000));
 ///
-/// // `SimKernel` is `Kernel<SimArch, DynPolicy, SimOs, MAX_PROCS, _>`.
-/// let kernel: &'static SimKernel = Box::leak(Box::new(SimKernel::new(
+/// // `SimKernelOf<16>` is `Kernel<SimArch, DynPolicy, SimOs, 16, _>`; its
+/// // 16 kernel stacks are zeroed memory of their own.
+/// let stacks = Box::leak(KernelStacks::new_boxed());
+/// let kernel: &'static SimKernelOf<16> = Box::leak(Box::new(SimKernelOf::new(
 ///     Config::preemptive(Duration::from_millis(1)),
-///     policy::by_name("rr", 2, MAX_PROCS)?,
+///     policy::by_name("rr", 2, 16)?,
 ///     SimOs::new(scenario.procs.clone()),
+///     stacks,
 /// )));
 /// kernel.os().attach(kernel);
 /// // SAFETY: this is boot code, on the machine's CPU in kernel mode, once.
@@ -277,19 +309,26 @@ impl<A: Arch, const KSTACK: usize> Slot<A, KSTACK> {
 /// The policy is sized by the kernel: one of another size is a type error.
 ///
 /// ```compile_fail,E0308
+/// use ldex_core::kstack::KernelStacks;
 /// use ldex_core::sched::RoundRobin;
 /// use ldex_core::{Config, Kernel};
 /// use ldex_sim::arch::SimArch;
 /// use ldex_sim::os::SimOs;
 ///
-/// let kernel: Kernel<SimArch, RoundRobin, SimOs, 16> =
-///     Kernel::new(Config::cooperative(), RoundRobin::<[_; 8]>::new(2), SimOs::new(Vec::new()));
+/// static STACKS: KernelStacks<16, 16384> = KernelStacks::new();
+/// let kernel: Kernel<SimArch, RoundRobin, SimOs, 16> = Kernel::new(
+///     Config::cooperative(),
+///     RoundRobin::<[_; 8]>::new(2),
+///     SimOs::new(Vec::new()),
+///     &STACKS,
+/// );
 /// ```
 pub struct Kernel<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize = 16384> {
     config: Config,
     os: O,
     table: SpinLock<Table<A, P::For<N>, N>, ArchInterrupts<A>>,
-    slots: [Slot<A, KSTACK>; N],
+    stacks: &'static KernelStacks<N, KSTACK>,
+    slots: [Slot<A>; N],
     scheduler: UnsafeCell<A::Context>,
 }
 
@@ -302,9 +341,14 @@ unsafe impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> S
 }
 
 impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A, P, O, N, KSTACK> {
-    /// A kernel with an empty process table. `const`, so it can be a
-    /// `static`.
-    pub const fn new(config: Config, sched: P::For<N>, os: O) -> Self {
+    /// A kernel with an empty process table, whose processes run on
+    /// `stacks`. `const`, so it can be a `static`.
+    pub const fn new(
+        config: Config,
+        sched: P::For<N>,
+        os: O,
+        stacks: &'static KernelStacks<N, KSTACK>,
+    ) -> Self {
         Kernel {
             config,
             os,
@@ -316,9 +360,13 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 booted: false,
                 ticks: 0,
                 reaped: 0,
+                live: 0,
+                first_free: 0,
+                generations: [0; N],
                 timer: None,
                 cpu_limit: config.cpu_limit,
             }),
+            stacks,
             slots: [const { Slot::EMPTY }; N],
             scheduler: UnsafeCell::new(A::Context::EMPTY),
         }
@@ -360,8 +408,16 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// What the table knows about `pid`, if it is live.
     pub fn info(&self, pid: Pid) -> Option<ProcInfo> {
         let mut t = self.table.lock();
-        let e = t.procs.get_mut(pid.index())?;
-        (e.state != ProcState::Unused).then(|| e.info(pid))
+        t.live_entry(pid).map(|e| e.info(pid))
+    }
+
+    /// The live process whose pid is `number`, if there is one: how a
+    /// system call turns a user's pid (say `kill(2)`'s) into a [`Pid`].
+    pub fn pid(&self, number: u32) -> Option<Pid> {
+        let index = (number as usize).checked_sub(1)? % N;
+        let mut t = self.table.lock();
+        let pid = t.pid_of(index);
+        (pid.get() == number && t.live_entry(pid).is_some()).then_some(pid)
     }
 
     /// Where each process slot's kernel stack lies (`KSTACK` bytes each, in
@@ -369,10 +425,12 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// tables as a guard: an overflow then faults instead of running into
     /// the neighbouring slot. Read-only; the stacks never move.
     pub fn kernel_stacks(&self) -> impl Iterator<Item = core::ops::Range<usize>> + '_ {
-        self.slots.iter().map(|slot| {
-            let base = slot.kstack.get() as usize;
-            base..base + KSTACK
-        })
+        self.stacks.ranges()
+    }
+
+    /// The trap frame at the top of slot `index`'s kernel stack.
+    fn frame(&self, index: usize) -> *mut A::TrapFrame {
+        KernelStack::frame(self.stacks.get(index))
     }
 
     #[inline(always)]
@@ -431,15 +489,18 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         hint: Hint,
     ) -> Result<Pid, SpawnError> {
         let mut t = self.table.lock();
-        let index = t
-            .procs
+        let first_free = t.first_free;
+        let index = t.procs[first_free..]
             .iter()
             .position(|e| e.state == ProcState::Unused)
+            .map(|i| first_free + i)
             .ok_or(SpawnError::TableFull)?;
-        let pid = Pid::from_index(index);
+        t.first_free = index;
+        let pid = t.pid_of(index);
         t.sched
             .admit(pid, hint)
             .map_err(|_| SpawnError::SchedulerFull)?;
+        t.live += 1;
         *t.entry(pid) = Entry {
             state: ProcState::Runnable,
             name: Name::new(name),
@@ -451,7 +512,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         self.trace(Event::ProcCreate { pid });
         self.trace(Event::ProgramLoad { pid });
         let slot = &self.slots[index];
-        let frame = slot.frame();
+        let frame = self.frame(index);
         // SAFETY: the slot was unused, so nothing else touches its memory,
         // and we hold the table lock, so nobody picks the process yet.
         unsafe {
@@ -472,10 +533,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// (a blocked process is woken for it).
     pub fn kill(&self, pid: Pid) -> Result<(), KillError> {
         let mut t = self.table.lock();
-        let e = t
-            .procs
-            .get_mut(pid.index())
-            .ok_or(KillError::NoSuchProcess)?;
+        let e = t.live_entry(pid).ok_or(KillError::NoSuchProcess)?;
         match e.state {
             ProcState::Unused | ProcState::Zombie => Err(KillError::NoSuchProcess),
             ProcState::Blocked => {
@@ -501,15 +559,15 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             A::interrupt_window();
             let picked = {
                 let mut t = self.table.lock();
-                if t.procs.iter().all(|e| e.state == ProcState::Unused)
-                    && !self.os.expects_processes()
-                {
+                if t.live == 0 && !self.os.expects_processes() {
                     return Ok(RunSummary {
                         ticks: t.ticks,
                         reaped: t.reaped,
                     });
                 }
-                let picked = t.sched.pick_next();
+                // A policy names slots: its pid may be an earlier one of
+                // the slot's, so take the slot's present pid.
+                let picked = t.sched.pick_next().map(|p| t.pid_of(p.index()));
                 if let Some(pid) = picked {
                     let e = t.entry(pid);
                     assert_eq!(
@@ -546,7 +604,11 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             let state = (*slot.arch.get())
                 .as_mut()
                 .expect("a live process has arch state");
-            A::enter_process(KernelStack::top(slot.kstack.get()), aspace, state);
+            A::enter_process(
+                KernelStack::top(self.stacks.get(pid.index())),
+                aspace,
+                state,
+            );
             A::Context::resume(self.scheduler.get(), slot.context.get());
             let state = (*slot.arch.get())
                 .as_mut()
@@ -561,7 +623,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 let info = e.info(pid);
                 let ending = e.ending.expect("a zombie has an ending");
                 let aspace = e.aspace;
-                *e = Entry::UNUSED;
+                t.free(pid);
                 t.reaped += 1;
                 Some((info, ending, aspace))
             } else {
@@ -585,7 +647,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         let pid = kernel
             .current()
             .expect("a new process starts as the current one");
-        let frame = kernel.slots[pid.index()].frame();
+        let frame = kernel.frame(pid.index());
         // SAFETY: `frame` is the top of the current kernel stack, written by
         // `spawn` and untouched since.
         kernel.return_to_user(pid, unsafe { &mut *frame });
@@ -921,9 +983,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Wake
         let mut woken = 0;
         let mut t = self.table.lock();
         for index in 0..N {
-            let pid = Pid::from_index(index);
-            let e = t.entry(pid);
+            let e = &t.procs[index];
             if e.state == ProcState::Blocked && e.channel == Some(channel) {
+                let pid = t.pid_of(index);
                 t.unblock(pid);
                 self.trace(Event::Wake { pid });
                 woken += 1;

@@ -1,101 +1,179 @@
-//! `swtch` for the simulator: a [`Context`] is a kernel thread with a baton.
+//! `swtch` for the simulator: a process's [`Context`] is a stackful
+//! coroutine ([corosensei]).
 //!
-//! [`Context::new`] starts a host thread that waits for its baton and then
-//! runs the entry on it; the thread's own stack stands in for the kernel
-//! stack's call frames (the trap frame itself still lives at the top of the
-//! process's real kernel stack in the process table, where the protocol put
-//! it). [`Context::resume`] and [`Context::suspend`] both give the baton to the
-//! other side and wait for their own (see [`SimContext::hand_over`]).
-//! Dropping a context cancels its thread and joins it, so a reaped or
-//! abandoned process leaves nothing behind.
+//! The protocol only ever switches between the scheduler and one process:
+//! the scheduler *resumes* a process's kernel context, and the process
+//! *suspends* back to the scheduler. A coroutine is exactly that pair, so
+//! the scheduler's context is the host thread's own stack (the empty
+//! context: nothing to save, corosensei saves the host registers inside
+//! `resume`), and each process context is one coroutine:
+//!
+//! ```text
+//!   host thread stack                 coroutine stack of process P
+//!   Kernel::run -> dispatch
+//!     resume(cpu, P) ---------------> process_start / trap handler ...
+//!                                       sched_out
+//!     <------------------------------- suspend(P, cpu)
+//!   (reap or pick the next one)
+//! ```
+//!
+//! The coroutine's stack stands in for the call frames of the process's
+//! kernel stack; the trap frame itself still lives at the top of the
+//! process's real kernel stack in the kernel's stack storage, where the
+//! protocol put it. Everything runs on one host thread, so a run is
+//! deterministic.
+//!
+//! Ending: dropping a context whose coroutine is suspended makes corosensei
+//! unwind that coroutine's stack (through `process_start`, whose ABI is
+//! `C-unwind` for this), so a reaped or abandoned process leaves nothing
+//! behind. A panic inside a process (a kernel bug, or the machine's
+//! [`Halted`](crate::machine::Halted)) ends its coroutine and carries on
+//! unwinding out of the scheduler's `resume`, on the host stack.
+//!
+//! Why corosensei: it is the field's stackful-coroutine crate (wasmer runs
+//! on it), it is already the peer of `ldex-bench`'s switch benchmark, its
+//! stacks are `mmap`ed with a guard page and only touched pages cost
+//! memory, and its drop unwinds a suspended coroutine, which is the
+//! clean-up the simulator needs.
+//!
+//! [corosensei]: https://docs.rs/corosensei
 
-use std::sync::Arc;
-use std::thread::JoinHandle;
+use std::cell::Cell;
+use std::ptr::NonNull;
+use std::rc::Rc;
 
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult, Yielder};
 use ldex_core::Context;
 
-use crate::baton::{Baton, Cancelled};
-use crate::machine::Machine;
+/// Host stack of a simulated kernel context (its call frames: trap
+/// handler, system calls, the OS, `sched_out`). Reserved address space;
+/// only the pages a process touches are ever backed by memory.
+const COROUTINE_STACK: usize = 256 * 1024;
 
-/// Host stack of a simulated kernel thread.
-const THREAD_STACK: usize = 256 * 1024;
+/// Where a running coroutine keeps its [`Yielder`], so `suspend` can reach
+/// it from any depth of the process's kernel code.
+type YielderCell = Rc<Cell<Option<NonNull<Yielder<(), ()>>>>>;
 
-/// The saved kernel context of one simulated kernel thread.
-#[derive(Debug)]
-pub struct SimContext {
-    baton: Option<Arc<Baton>>,
-    thread: Option<JoinHandle<()>>,
+/// A process's kernel thread.
+struct Thread {
+    coroutine: Coroutine<(), (), (), DefaultStack>,
+    yielder: YielderCell,
 }
 
-// SAFETY: resume and suspend hand the CPU (the baton) to exactly the target thread
-// and blocks the caller until its own baton comes back; a new context runs
-// its entry on its own thread; every register of a host thread survives a
-// wait on a condition variable.
+/// The saved kernel context of the scheduler (empty: the host thread) or
+/// of one process (a coroutine).
+pub struct SimContext {
+    thread: Option<Thread>,
+}
+
+impl std::fmt::Debug for SimContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimContext")
+            .field("process", &self.thread.is_some())
+            .finish()
+    }
+}
+
+// SAFETY: the scheduler's context is the host thread, whose registers the
+// coroutine switch saves and restores inside `resume`; a process context
+// is a coroutine whose `suspend` does the same for the process's own stack.
+// A new context runs its entry on its coroutine's stack when first resumed.
+// The simulated machine has no interrupts to get wrong across a switch.
 unsafe impl Context for SimContext {
-    const EMPTY: Self = SimContext {
-        baton: None,
-        thread: None,
-    };
+    const EMPTY: Self = SimContext { thread: None };
 
     fn new(entry: extern "C-unwind" fn(usize) -> !, arg: usize, _stack_top: *mut u8) -> Self {
-        let baton = Baton::new();
-        let machine = Machine::current();
-        let mine = baton.clone();
-        let thread = std::thread::Builder::new()
-            .name("ldex-sim kernel thread".into())
-            .stack_size(THREAD_STACK)
-            .spawn(move || {
-                Baton::adopt(mine.clone());
-                Machine::adopt(machine.clone());
-                let ran = std::panic::catch_unwind(|| {
-                    mine.wait();
-                    entry(arg)
-                });
-                let Err(payload) = ran;
-                if !payload.is::<Cancelled>() {
-                    machine.crash(payload);
-                }
-            })
-            .expect("the host can start a thread");
+        let yielder: YielderCell = Rc::default();
+        let mine = yielder.clone();
+        let stack = DefaultStack::new(COROUTINE_STACK).expect("the host can map a stack");
+        let coroutine = Coroutine::with_stack(stack, move |y: &Yielder<(), ()>, ()| {
+            mine.set(Some(NonNull::from(y)));
+            entry(arg)
+        });
         SimContext {
-            baton: Some(baton),
-            thread: Some(thread),
+            thread: Some(Thread { coroutine, yielder }),
         }
     }
 
-    unsafe fn resume(cpu: *mut Self, process: *mut Self) {
-        // SAFETY: the caller promises both pointers are valid and distinct.
-        unsafe { Self::hand_over(cpu, process) }
+    /// Scheduler -> process: one coroutine resume, which returns when the
+    /// process suspends.
+    unsafe fn resume(_cpu: *mut Self, process: *mut Self) {
+        // SAFETY: the caller promises `process` is valid, and only the
+        // scheduler touches a process context that is not running.
+        let thread = unsafe { &mut *process }
+            .thread
+            .as_mut()
+            .expect("resume of a context that is not a process");
+        match thread.coroutine.resume(()) {
+            CoroutineResult::Yield(()) => {}
+            CoroutineResult::Return(()) => unreachable!("a process entry returned"),
+        }
     }
 
-    unsafe fn suspend(process: *mut Self, cpu: *mut Self) {
-        // SAFETY: the caller promises both pointers are valid and distinct.
-        unsafe { Self::hand_over(process, cpu) }
-    }
-}
-
-impl SimContext {
-    /// Give the baton to `to`'s thread and wait until `from`'s comes back.
-    ///
-    /// # Safety
-    /// `from` and `to` are valid, distinct, and not otherwise borrowed.
-    unsafe fn hand_over(from: *mut Self, to: *mut Self) {
-        // SAFETY: the caller promises both pointers are valid.
-        let (from, to) = unsafe { (&mut *from, &*to) };
-        let mine = from.baton.get_or_insert_with(Baton::current).clone();
-        to.baton
+    /// Process -> scheduler: one suspend on the process's yielder, which
+    /// returns when the scheduler resumes it again.
+    unsafe fn suspend(process: *mut Self, _cpu: *mut Self) {
+        // SAFETY: the caller promises `process` is valid; a running process
+        // is the only user of its own context.
+        let thread = unsafe { &*process }
+            .thread
             .as_ref()
-            .expect("resume or suspend to a context that was never saved or made")
-            .run();
-        mine.wait();
+            .expect("suspend of a context that is not a process");
+        let yielder = thread
+            .yielder
+            .get()
+            .expect("a running coroutine has stored its yielder");
+        // SAFETY: the yielder lives on the coroutine's own stack for as long
+        // as the coroutine runs, and we are running on that coroutine.
+        unsafe { yielder.as_ref() }.suspend(());
     }
 }
 
-impl Drop for SimContext {
-    fn drop(&mut self) {
-        if let (Some(baton), Some(thread)) = (self.baton.take(), self.thread.take()) {
-            baton.cancel();
-            let _ = thread.join();
+#[cfg(test)]
+mod tests {
+    use std::ptr::null_mut;
+    use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+
+    use super::*;
+
+    static CONTEXT: AtomicPtr<SimContext> = AtomicPtr::new(null_mut());
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    static UNWOUND: AtomicBool = AtomicBool::new(false);
+
+    /// Counts its runs and suspends for ever; its guard marks the unwind.
+    extern "C-unwind" fn entry(_: usize) -> ! {
+        struct Guard;
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                UNWOUND.store(true, Ordering::SeqCst);
+            }
         }
+        let _guard = Guard;
+        loop {
+            RUNS.fetch_add(1, Ordering::SeqCst);
+            // SAFETY: CONTEXT is this coroutine's own context, set before
+            // the first resume, and we run on that coroutine.
+            unsafe { SimContext::suspend(CONTEXT.load(Ordering::SeqCst), null_mut()) };
+        }
+    }
+
+    #[test]
+    fn resume_runs_to_the_next_suspend_and_a_dropped_suspended_context_unwinds() {
+        let mut process = Box::new(SimContext::new(entry, 0, null_mut()));
+        CONTEXT.store(&mut *process, Ordering::SeqCst);
+        let mut cpu = SimContext::EMPTY;
+        for expected in 1..=3 {
+            // SAFETY: `cpu` is the empty scheduler context, we are on the
+            // host stack, and `process` is a live process context.
+            unsafe { SimContext::resume(&mut cpu, &mut *process) };
+            assert_eq!(RUNS.load(Ordering::SeqCst), expected);
+        }
+        assert!(!UNWOUND.load(Ordering::SeqCst));
+        drop(process);
+        assert!(
+            UNWOUND.load(Ordering::SeqCst),
+            "the suspended stack was unwound"
+        );
     }
 }

@@ -8,7 +8,7 @@
 //! OSTEP Figures 6.2 and 6.3.
 //!
 //! * [`scenario`] and [`parse`]: what to run, and its text format.
-//! * [`machine`], [`arch`], [`context`], [`baton`], [`memory`]: the simulated
+//! * [`machine`], [`arch`], [`context`], [`memory`]: the simulated
 //!   hardware, as an [`ldex_core::Arch`].
 //! * [`os`]: the simulated OS (system calls, interrupt handlers).
 //! * [`run`]: one run, start to finish; [`report`] and [`timeline`]: what it
@@ -21,7 +21,6 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod arch;
-pub mod baton;
 pub mod cli;
 pub mod context;
 pub mod machine;

@@ -18,16 +18,14 @@
 //! order, timer first, then process arrivals, then disk completions, so a
 //! run is the same every time.
 
-use std::any::Any;
-use std::cell::RefCell;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::cell::{RefCell, RefMut};
+use std::rc::Rc;
 
 use ldex_core::arch::TrapSink;
 use ldex_core::trace::Event;
 use ldex_core::{AccessKind, Pid, Privilege, TrapCause};
 
 use crate::arch::SimFrame;
-use crate::baton::{Baton, Halted};
 use crate::memory::Memory;
 use crate::scenario::Op;
 use crate::timeline::{Entry, Timeline};
@@ -120,17 +118,19 @@ pub struct Cpu {
     /// Trap counts.
     pub counters: Counters,
     halt: Option<Halt>,
-    crash: Option<Box<dyn Any + Send>>,
 }
 
-/// A simulated machine, shared by the kernel threads of one run.
+/// The unwinding payload that carries a machine halt out of
+/// `Kernel::run` to the simulator's driver.
+pub struct Halted;
+
+/// A simulated machine, shared by the kernel contexts of one run.
 pub struct Machine {
-    cpu: Mutex<Cpu>,
-    main: Arc<Baton>,
+    cpu: RefCell<Cpu>,
 }
 
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<Machine>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<Rc<Machine>>> = const { RefCell::new(None) };
 }
 
 impl Machine {
@@ -141,10 +141,10 @@ impl Machine {
         arrivals: Vec<(u64, usize)>,
         bound: u64,
         max_ticks: u64,
-    ) -> Arc<Machine> {
+    ) -> Rc<Machine> {
         let owners = vec![None; memories.len()];
-        Arc::new(Machine {
-            cpu: Mutex::new(Cpu {
+        Rc::new(Machine {
+            cpu: RefCell::new(Cpu {
                 mode: CpuMode::Kernel,
                 interrupts: false,
                 trap_table: None,
@@ -165,21 +165,19 @@ impl Machine {
                 schedule: Vec::new(),
                 counters: Counters::default(),
                 halt: None,
-                crash: None,
             }),
-            main: Baton::current(),
         })
     }
 
     /// The machine of the calling kernel thread.
-    pub fn current() -> Arc<Machine> {
+    pub fn current() -> Rc<Machine> {
         CURRENT
             .with(|c| c.borrow().clone())
             .expect("this thread belongs to no simulated machine")
     }
 
     /// Make `machine` the calling thread's.
-    pub fn adopt(machine: Arc<Machine>) {
+    pub fn adopt(machine: Rc<Machine>) {
         CURRENT.with(|c| *c.borrow_mut() = Some(machine));
     }
 
@@ -193,9 +191,10 @@ impl Machine {
         CURRENT.with(|c| *c.borrow_mut() = None);
     }
 
-    /// Lock the machine state.
-    pub fn cpu(&self) -> MutexGuard<'_, Cpu> {
-        self.cpu.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The machine state (one user at a time: everything runs on one host
+    /// thread, and no caller keeps it across a switch).
+    pub fn cpu(&self) -> RefMut<'_, Cpu> {
+        self.cpu.borrow_mut()
     }
 
     /// Simulated time, in ticks.
@@ -318,7 +317,7 @@ impl Machine {
     /// Return-from-trap into `frame`, then run the program in user mode and
     /// handle its traps, for ever (the process ends inside a trap handler,
     /// which never returns then).
-    pub fn run_user(self: Arc<Self>, first: *mut SimFrame) -> ! {
+    pub fn run_user(self: Rc<Self>, first: *mut SimFrame) -> ! {
         let mut frame = first;
         loop {
             // Return-from-trap: restore regs from the kernel stack, move to
@@ -565,32 +564,12 @@ impl Machine {
         )
     }
 
-    /// Stop the machine. The main thread unwinds out of `Kernel::run`; a
-    /// kernel thread hands the CPU to it and waits to be cancelled.
+    /// Stop the machine: unwind with [`Halted`] out of whatever runs (a
+    /// process's coroutine hands the unwind on to the scheduler's stack)
+    /// and out of `Kernel::run`.
     pub fn halt(&self, why: String) -> ! {
         self.cpu().halt.get_or_insert(Halt(why));
-        let me = Baton::current();
-        if Arc::ptr_eq(&me, &self.main) {
-            std::panic::resume_unwind(Box::new(Halted));
-        }
-        self.main.halt();
-        loop {
-            me.wait();
-        }
-    }
-
-    /// A kernel thread panicked: keep the payload and stop the machine.
-    pub fn crash(&self, payload: Box<dyn Any + Send>) {
-        self.cpu().crash = Some(payload);
-        self.cpu()
-            .halt
-            .get_or_insert(Halt("a kernel thread panicked".into()));
-        self.main.halt();
-    }
-
-    /// A kernel thread's panic, if one happened.
-    pub fn take_crash(&self) -> Option<Box<dyn Any + Send>> {
-        self.cpu().crash.take()
+        std::panic::resume_unwind(Box::new(Halted))
     }
 }
 

@@ -3,7 +3,9 @@
 
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+use ldex_core::kernel::SpawnError;
 use ldex_core::proc::{Ending, ProcInfo};
+use ldex_core::sched::Hint;
 use ldex_core::syscall::{SyscallCx, WaitChannel, Wake, errno};
 use ldex_core::trace::Event;
 use ldex_core::user::UserSlice;
@@ -11,7 +13,7 @@ use ldex_core::{AccessKind, Os, Pid, SyscallAction};
 
 use crate::arch::SimArch;
 use crate::machine::{IRQ_ARRIVAL, IRQ_DISK, Machine, sysno};
-use crate::run::SimKernel;
+use crate::run::SimKernelOf;
 use crate::scenario::ProcSpec;
 use crate::timeline::Entry;
 
@@ -40,11 +42,60 @@ pub struct Launch {
     pub tick: u64,
 }
 
+/// A process the kernel refused to create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// Its name.
+    pub name: String,
+    /// The tick it should have been created at.
+    pub tick: u64,
+    /// Why not.
+    pub error: SpawnError,
+}
+
+impl Refused {
+    /// Why not, in words.
+    pub fn reason(&self) -> &'static str {
+        match self.error {
+            SpawnError::TableFull => "not created: the process table is full",
+            SpawnError::SchedulerFull => "not created: the policy is full",
+        }
+    }
+}
+
+/// What the OS needs of the kernel it runs in, whatever its capacity:
+/// process creation.
+pub trait Spawn: Sync {
+    /// [`ldex_core::Kernel::spawn`].
+    fn spawn(
+        &'static self,
+        name: &str,
+        entry: usize,
+        user_sp: usize,
+        aspace: Option<usize>,
+        hint: Hint,
+    ) -> Result<Pid, SpawnError>;
+}
+
+impl<const N: usize> Spawn for SimKernelOf<N> {
+    fn spawn(
+        &'static self,
+        name: &str,
+        entry: usize,
+        user_sp: usize,
+        aspace: Option<usize>,
+        hint: Hint,
+    ) -> Result<Pid, SpawnError> {
+        SimKernelOf::<N>::spawn(self, name, entry, user_sp, aspace, hint)
+    }
+}
+
 /// The simulated OS.
 pub struct SimOs {
-    kernel: OnceLock<&'static SimKernel>,
+    kernel: OnceLock<&'static dyn Spawn>,
     specs: Vec<ProcSpec>,
     launches: Mutex<Vec<Launch>>,
+    refused: Mutex<Vec<Refused>>,
     results: Mutex<Vec<ProcResult>>,
 }
 
@@ -55,12 +106,13 @@ impl SimOs {
             kernel: OnceLock::new(),
             specs,
             launches: Mutex::default(),
+            refused: Mutex::default(),
             results: Mutex::default(),
         }
     }
 
     /// Tell the OS which kernel it runs in (done once, before boot).
-    pub fn attach(&self, kernel: &'static SimKernel) {
+    pub fn attach(&self, kernel: &'static dyn Spawn) {
         assert!(self.kernel.set(kernel).is_ok(), "the OS was attached twice");
     }
 
@@ -82,11 +134,30 @@ impl SimOs {
                         tick,
                     });
             }
-            Err(e) => machine.note(Entry::Program {
-                pid: None,
-                text: format!("{}: not created: {e:?}", spec.name),
-            }),
+            Err(error) => {
+                let refused = Refused {
+                    name: spec.name.clone(),
+                    tick: machine.now(),
+                    error,
+                };
+                machine.note(Entry::Program {
+                    pid: None,
+                    text: format!("{}: {}", spec.name, refused.reason()),
+                });
+                self.refused
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(refused);
+            }
         }
+    }
+
+    /// The processes the kernel refused to create, in order.
+    pub fn refused(&self) -> Vec<Refused> {
+        self.refused
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The processes created, in order.

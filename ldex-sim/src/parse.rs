@@ -8,6 +8,7 @@ use std::fmt;
 
 use ldex_core::sched::Hint;
 
+use crate::run::MAX_PROCS;
 use crate::scenario::{Op, PrivOp, ProcSpec, Scenario, Settings};
 
 /// A scenario file that cannot be read, with where.
@@ -288,7 +289,19 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
                 args(line, &ws, 0, "preemptive")?;
                 settings.preemptive = true;
             }
-            "process" => procs.push(process(line, &ws)?),
+            "process" => {
+                if procs.len() == MAX_PROCS {
+                    return err(
+                        line,
+                        first.col,
+                        format!(
+                            "too many processes: a scenario holds at most {MAX_PROCS} \
+                             (the simulated process table's size)"
+                        ),
+                    );
+                }
+                procs.push(process(line, &ws)?)
+            }
             _ => match procs.last_mut() {
                 Some(p) => p.program.push(op(line, &ws)?),
                 None => {

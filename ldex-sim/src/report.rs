@@ -1,11 +1,12 @@
 //! What a run produced: the timeline, each process's result and a summary.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use ldex_core::Pid;
 
 use crate::machine::{Counters, Halt, Machine};
-use crate::os::{Launch, ProcResult};
+use crate::os::{Launch, ProcResult, Refused};
 use crate::scenario::Settings;
 use crate::timeline::Timeline;
 
@@ -20,6 +21,8 @@ pub struct Report {
     pub schedule: Vec<Option<Pid>>,
     /// The processes created, in order.
     pub launches: Vec<Launch>,
+    /// The processes the kernel refused to create, in order.
+    pub refused: Vec<Refused>,
     /// The processes that ended, in order.
     pub results: Vec<ProcResult>,
     /// Trap counts.
@@ -36,6 +39,7 @@ impl Report {
         settings: Settings,
         machine: &Machine,
         launches: Vec<Launch>,
+        refused: Vec<Refused>,
         results: Vec<ProcResult>,
     ) -> Report {
         let cpu = machine.cpu();
@@ -44,6 +48,7 @@ impl Report {
             timeline: cpu.timeline.clone(),
             schedule: cpu.schedule.clone(),
             launches,
+            refused,
             results,
             counters: cpu.counters,
             ticks: cpu.now(),
@@ -54,22 +59,13 @@ impl Report {
     /// The result of each launch, in launch order (`None`: still alive when
     /// the run stopped).
     pub fn outcomes(&self) -> Vec<(&Launch, Option<&ProcResult>)> {
-        let mut used = vec![false; self.results.len()];
+        // A pid names one process of a run: a scenario has at most
+        // MAX_PROCS processes, so no slot's numbers come near wrapping.
+        let by_pid: HashMap<Pid, &ProcResult> =
+            self.results.iter().map(|r| (r.info.pid, r)).collect();
         self.launches
             .iter()
-            .map(|l| {
-                let found = self
-                    .results
-                    .iter()
-                    .enumerate()
-                    .find(|(i, r)| !used[*i] && r.info.pid == l.pid);
-                found
-                    .map(|(i, r)| {
-                        used[i] = true;
-                        (l, Some(r))
-                    })
-                    .unwrap_or((l, None))
-            })
+            .map(|l| (l, by_pid.get(&l.pid).copied()))
             .collect()
     }
 
@@ -92,8 +88,14 @@ impl Report {
             "{:>4}  {:<12} {:<40} {:>9} {:>9} {:>8}",
             "pid", "name", "result", "cpu ticks", "preempted", "syscalls"
         );
+        // One pass over the schedule for every process's user ticks (what
+        // `user_ticks` counts, since a pid names one process of a run).
+        let mut ticks: HashMap<Pid, u64> = HashMap::new();
+        for pid in self.schedule.iter().flatten() {
+            *ticks.entry(*pid).or_default() += 1;
+        }
         for (launch, result) in self.outcomes() {
-            let cpu = self.user_ticks(launch, result.map(|r| r.end));
+            let cpu = ticks.get(&launch.pid).copied().unwrap_or(0);
             let (text, pre, sys) = match result {
                 Some(r) => (r.ending.to_string(), r.info.preemptions, r.info.syscalls),
                 None => ("not finished when the simulator stopped".into(), 0, 0),
@@ -107,6 +109,9 @@ impl Report {
                 format!("{:>4}  {:<12} {}", launch.pid, launch.name, text)
             };
             let _ = writeln!(out, "{}", line.trim_end());
+        }
+        for r in &self.refused {
+            let _ = writeln!(out, "{:>4}  {:<12} {}", "-", r.name, r.reason());
         }
         out
     }
@@ -132,6 +137,9 @@ impl Report {
             c.faults,
             c.switches,
         );
+        if !self.refused.is_empty() {
+            let _ = writeln!(out, "not created: {} (see the results)", self.refused.len());
+        }
         if let Some(Halt(why)) = &self.halt {
             let _ = writeln!(out, "stopped: {why}");
         }

@@ -8,25 +8,42 @@
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::Duration;
 
+use ldex_core::kstack::KernelStacks;
 use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
 use crate::arch::{SimArch, SimTimer};
-use crate::baton::Halted;
-use crate::machine::Machine;
+use crate::machine::{Halted, Machine};
 use crate::memory::Memory;
 use crate::os::SimOs;
 use crate::policy::{self, DynPolicy, UnknownPolicy};
 use crate::report::Report;
 use crate::scenario::Scenario;
 
-/// The simulated process table's capacity.
-pub const MAX_PROCS: usize = 64;
+/// The most processes a scenario may have: the process table's capacity
+/// (every process gets a slot of its own, so none can fail to be created
+/// for want of one).
+pub const MAX_PROCS: usize = 10_000;
+/// The capacity of the kernel that runs scenarios of at most this many
+/// processes: a small table is quick to build, and the property tests run
+/// thousands of small scenarios.
+pub const SMALL_PROCS: usize = 64;
 /// The simulated kernel stacks' size: they hold only the trap frame, since
-/// kernel code runs on host threads (see [`crate::context`]).
+/// kernel code runs on coroutine stacks (see [`crate::context`]).
 pub const KSTACK: usize = 1024;
 
-/// The kernel the simulator runs.
-pub type SimKernel = Kernel<SimArch, DynPolicy, SimOs, MAX_PROCS, KSTACK>;
+/// The kernel the simulator runs, with `N` process slots.
+pub type SimKernelOf<const N: usize> = Kernel<SimArch, DynPolicy, SimOs, N, KSTACK>;
+/// The kernel the simulator runs at its largest.
+pub type SimKernel = SimKernelOf<MAX_PROCS>;
+
+/// The process-table capacity a run of `scenario` gets.
+pub fn capacity(scenario: &Scenario) -> usize {
+    if scenario.procs.len() <= SMALL_PROCS {
+        SMALL_PROCS
+    } else {
+        MAX_PROCS
+    }
+}
 
 /// The ldex-core settings a scenario asks for. One timer tick is one tick of
 /// simulated time, 1 ms of the simulated timer's 1 kHz clock; the policy
@@ -53,13 +70,49 @@ fn config(scenario: &Scenario) -> Config {
 /// the same report.
 pub fn run(scenario: &Scenario) -> Result<Report, UnknownPolicy> {
     let s = &scenario.settings;
-    let policy = policy::by_name(&s.policy, s.quantum, MAX_PROCS)?;
+    let policy = policy::by_name(&s.policy, s.quantum, capacity(scenario))?;
     Ok(run_with(scenario, policy))
+}
+
+/// The host stack a run's scheduler (and the kernel's construction) gets:
+/// a [`SimKernel`] is a value of about 2 MB, which an unoptimised build
+/// copies a few times on its way into its box. Reserved address space;
+/// only the pages touched cost memory.
+const SIM_THREAD_STACK: usize = 64 << 20;
+
+/// Run `f` on a host thread of its own with room for a [`SimKernel`] on
+/// its stack (the scheduler loop of a run is that thread; its processes
+/// are coroutines). A panic in `f` carries on in the caller.
+pub fn on_sim_thread<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("ldex-sim".into())
+            .stack_size(SIM_THREAD_STACK)
+            .spawn_scoped(scope, f)
+            .expect("the host can start a thread");
+        thread
+            .join()
+            .unwrap_or_else(|payload| resume_unwind(payload))
+    })
 }
 
 /// Run `scenario` under `policy` rather than the one its settings name (the
 /// OSTEP replay builds each policy with the case's own parameters).
 pub fn run_with(scenario: &Scenario, policy: DynPolicy) -> Report {
+    if capacity(scenario) == SMALL_PROCS {
+        run_here::<SMALL_PROCS>(scenario, policy)
+    } else {
+        on_sim_thread(|| run_here::<MAX_PROCS>(scenario, policy))
+    }
+}
+
+/// [`run_with`] on the calling thread, with `N` process slots.
+fn run_here<const N: usize>(scenario: &Scenario, policy: DynPolicy) -> Report {
+    assert!(
+        scenario.procs.len() <= N,
+        "a scenario of {} processes on a table of {N}",
+        scenario.procs.len()
+    );
     let s = &scenario.settings;
     let memories = scenario
         .procs
@@ -79,10 +132,14 @@ pub fn run_with(scenario: &Scenario, policy: DynPolicy) -> Report {
         machine.stop_recording();
     }
     Machine::adopt(machine.clone());
-    let kernel: &'static SimKernel = Box::leak(Box::new(SimKernel::new(
+    // Zeroed on the heap: the host maps the pages of the stacks a run
+    // never reaches lazily, so 10,000 slots cost what the run uses.
+    let stacks: &'static KernelStacks<N, KSTACK> = Box::leak(KernelStacks::new_boxed());
+    let kernel: &'static SimKernelOf<N> = Box::leak(Box::new(SimKernelOf::<N>::new(
         config(scenario),
         policy,
         SimOs::new(scenario.procs.clone()),
+        stacks,
     )));
     kernel.os().attach(kernel);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -98,19 +155,28 @@ pub fn run_with(scenario: &Scenario, policy: DynPolicy) -> Report {
         }
         kernel.run().expect("the kernel was booted")
     }));
-    let (launches, results) = (kernel.os().launches(), kernel.os().results());
+    let os = kernel.os();
+    let (launches, refused, results) = (os.launches(), os.refused(), os.results());
     // SAFETY: `kernel` came from `Box::leak` above. Dropping it drops every
-    // context, which cancels and joins its kernel thread; after that nothing
+    // context, which unwinds its suspended coroutine; after that nothing
     // refers to the kernel any more.
-    drop(unsafe { Box::from_raw(kernel as *const SimKernel as *mut SimKernel) });
+    drop(unsafe { Box::from_raw(kernel as *const SimKernelOf<N> as *mut SimKernelOf<N>) });
+    // SAFETY: `stacks` came from `Box::leak` above, and its one user, the
+    // kernel, is gone.
+    drop(unsafe {
+        Box::from_raw(stacks as *const KernelStacks<N, KSTACK> as *mut KernelStacks<N, KSTACK>)
+    });
     Machine::release();
     if let Err(payload) = outcome
         && !payload.is::<Halted>()
     {
         resume_unwind(payload);
     }
-    if let Some(payload) = machine.take_crash() {
-        resume_unwind(payload);
-    }
-    Report::new(scenario.settings.clone(), &machine, launches, results)
+    Report::new(
+        scenario.settings.clone(),
+        &machine,
+        launches,
+        refused,
+        results,
+    )
 }

@@ -78,3 +78,41 @@ fn trace_off_prints_only_results_and_summary() {
     assert!(!out.contains("return-from-trap"));
     assert!(out.contains("summary:"));
 }
+
+/// A scenario of `n` processes that each compute for a tick and exit.
+fn many_processes(n: usize) -> String {
+    let mut text = String::from("policy fifo\n");
+    for k in 0..n {
+        text.push_str(&format!("process p{k}\n  compute 1\n"));
+    }
+    text
+}
+
+#[test]
+fn a_10000_process_scenario_ends_with_all_10000_in_the_results() {
+    let path = scenario_file("many.scn", &many_processes(10_000));
+    let (code, out, err) = sim(&["--scenario", &path, "--trace-off"]);
+    assert_eq!(code, 0, "{err}");
+    let rows = out.lines().filter(|l| l.contains(" exit 0")).count();
+    assert_eq!(rows, 10_000);
+    assert!(
+        out.contains("   1  p0 ") && out.contains("10000  p9999 "),
+        "{out}"
+    );
+    assert!(
+        out.contains("summary: 10000 processes, 10000 exited, 0 killed"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_scenario_over_the_process_limit_exits_2_naming_the_limit() {
+    let path = scenario_file("too-many.scn", &many_processes(10_001));
+    let (code, out, err) = sim(&["--scenario", &path]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("too-many.scn:20002:1: too many processes: a scenario holds at most 10000"),
+        "{err}"
+    );
+}

@@ -160,3 +160,19 @@ fn svg_draws_one_chart_per_case_with_io_and_boosts_marked() {
     assert!(dir.join("chart-sched-001.svg").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_case_over_the_job_limit_is_exit_2_naming_the_limit() {
+    let text = edited(|c| {
+        let job = c["input"]["jobs"][0].clone();
+        c["input"]["jobs"] = serde_json::Value::Array(vec![job; 10_001]);
+    });
+    let (code, stderr) = run_text("too-many", &text);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(
+            "case sched-001: input.jobs: 10001 jobs; the simulated machine holds at most 10000"
+        ),
+        "{stderr}"
+    );
+}

@@ -201,22 +201,6 @@ fn cpu_time_charged_by_timer_ticks_matches_the_machine() {
 }
 
 #[test]
-fn a_full_process_table_refuses_creation_and_the_rest_runs() {
-    let mut text = String::new();
-    for i in 0..ldex_sim::run::MAX_PROCS + 2 {
-        text.push_str(&format!("process p{i}\n exit 0\n"));
-    }
-    let r = run_text(&text);
-    assert_eq!(r.launches.len(), ldex_sim::run::MAX_PROCS);
-    assert!(
-        program_notes(&r)
-            .iter()
-            .any(|n| n.contains("not created: TableFull"))
-    );
-    assert!(r.results.iter().all(|x| x.ending == Ending::Exited(0)));
-}
-
-#[test]
 fn an_unknown_policy_is_an_error_listing_the_valid_ones() {
     let mut s = parse(scenario::DEFAULT).unwrap();
     s.settings.policy = "lifo".into();
@@ -264,4 +248,24 @@ fn non_preemptible_kernel_finishes_the_syscall_before_the_pending_tick() {
     let window = slow_syscall_window("off");
     assert!(!window.contains("in kernel mode"), "{window}");
     assert!(!window.contains("scheduler picks P2"), "{window}");
+}
+
+#[test]
+fn a_process_the_kernel_refuses_is_in_the_results_with_the_reason() {
+    use ldex_core::sched::Fifo;
+    use ldex_sim::policy::DynPolicy;
+    let scenario = parse("process a\n  compute 1\nprocess b\n  compute 1\n").unwrap();
+    // A policy with room for one process: the kernel refuses the second.
+    let policy = DynPolicy::new(Box::new(Fifo::with_capacity(1)));
+    let r = ldex_sim::run::run_with(&scenario, policy);
+    let results = r.render_results();
+    assert!(
+        results.contains("   -  b            not created: the policy is full"),
+        "{results}"
+    );
+    let summary = r.render_summary();
+    assert!(
+        summary.contains("not created: 1 (see the results)"),
+        "{summary}"
+    );
 }

@@ -155,11 +155,8 @@ fn qemu_table(arch: &Arch, rows: &[Row]) -> String {
 /// of `docs/performance.md` gets the date and the command that measured it.
 pub fn main() -> Result {
     let started = Instant::now();
-    let date = Cmd::new("date").args(["-u", "+%Y-%m-%d"]).read()?;
-    let date = date.trim();
-    let stamp = |command: &str, table: String| {
-        format!("Measured on {date} by `cargo xtask bench` ({command}):\n\n{table}")
-    };
+    let date = today()?;
+    let stamp = |command: &str, table: String| stamped(&date, "bench", command, &table);
     let times = host::TIMES.join(" ");
     let mut sections = vec![(
         "host-swtch".to_owned(),
@@ -193,16 +190,7 @@ pub fn main() -> Result {
             sections.push((format!("homework-{}", arch.name), stamp(&command, table)));
         }
     }
-    sections.push((
-        "sim".to_owned(),
-        stamp(
-            &format!(
-                "`ldex-sim --scenario {} --trace-off`, release build",
-                sim::SCENARIO
-            ),
-            sim::measure()?,
-        ),
-    ));
+    sections.push(("sim".to_owned(), stamp(sim::COMMAND, sim::measure()?)));
     sections.push((
         "policies".to_owned(),
         stamp(
@@ -222,6 +210,28 @@ pub fn main() -> Result {
         println!("\n[{name}]\n{table}");
     }
     write_doc(&sections)
+}
+
+/// Today's date (UTC), for the stamps.
+fn today() -> Result<String> {
+    Ok(Cmd::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .read()?
+        .trim()
+        .to_owned())
+}
+
+/// A measured table with the date and the commands that measured it.
+fn stamped(date: &str, task: &str, command: &str, table: &str) -> String {
+    format!("Measured on {date} by `cargo xtask {task}` ({command}):\n\n{table}")
+}
+
+/// `cargo xtask bench-sim`: measures the simulator's speed and rewrites
+/// only its section of `docs/performance.md`.
+pub fn sim_main() -> Result {
+    let table = stamped(&today()?, "bench-sim", sim::COMMAND, &sim::measure()?);
+    println!("\n[sim]\n{table}");
+    write_doc(&[("sim".to_owned(), table)])
 }
 
 /// Rewrites each section of `docs/performance.md`; a missing marker is an

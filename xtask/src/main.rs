@@ -14,8 +14,10 @@ usage: cargo xtask <command>
                             build the kernel and an initrd of the ELF files (the
                             bundled programs by default), boot, show the console
   bench-qemu <arch>         guest instruction counts under -icount shift=0,sleep=off
-  bench                     swtch vs corosensei, bench-qemu for every arch, the
-                            sim's traps/s and the policy benches, then rewrite
+  bench-sim                 the sim's traps/s and context switches/s, then
+                            rewrite that table of docs/performance.md
+  bench                     swtch vs corosensei, bench-qemu for every arch,
+                            bench-sim and the policy benches, then rewrite
                             every table of docs/performance.md
   help                      this text
 
@@ -38,6 +40,7 @@ enum Task {
     BenchQemu {
         arch: String,
     },
+    BenchSim,
     Bench,
     Help,
 }
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         } => arches::find(&arch)
             .and_then(|arch| boot::interactive(arch, cmdline.as_deref(), &files, timeout)),
         Task::BenchQemu { arch } => bench::qemu_main(&arch),
+        Task::BenchSim => bench::sim_main(),
         Task::Bench => bench::main(),
         Task::Help => {
             println!("{USAGE}");
@@ -89,6 +93,7 @@ fn parse(args: &[String]) -> std::result::Result<Task, String> {
         ("qemu", []) => Err("qemu needs an arch".to_owned()),
         ("bench-qemu", [arch]) => Ok(Task::BenchQemu { arch: arch.clone() }),
         ("bench-qemu", _) => Err("bench-qemu takes exactly one arch".to_owned()),
+        ("bench-sim", []) => Ok(Task::BenchSim),
         ("bench", []) => Ok(Task::Bench),
         ("help" | "--help" | "-h", _) => Ok(Task::Help),
         _ => Err(format!("unknown command or arguments: {}", args.join(" "))),

@@ -13,6 +13,7 @@
 use core::fmt;
 use core::time::Duration;
 
+use ldex_core::kstack::KernelStacks;
 use ldex_core::sched::RoundRobin;
 use ldex_core::{Arch, BootToken, Config, Kernel, KernelPreemption};
 
@@ -41,11 +42,13 @@ pub type ExampleKernel<A, P, const N: usize, const KSTACK: usize> =
     Kernel<A, RoundRobin, ExampleOs<A, P, N>, N, KSTACK>;
 
 /// An example kernel: preemptive with a [`TICK`], the default CPU limit
-/// and quantum, system calls preemptible or not as `preemption` says, and
-/// the OS on `platform`; `const`, so it can be a `static`.
+/// and quantum, system calls preemptible or not as `preemption` says, the
+/// OS on `platform`, and its processes on `stacks` (a `static`, all zero,
+/// so in `.bss`); `const`, so it can be a `static`.
 pub const fn kernel<A: Arch, P: Platform<A>, const N: usize, const KSTACK: usize>(
     preemption: KernelPreemption,
     platform: P,
+    stacks: &'static KernelStacks<N, KSTACK>,
 ) -> ExampleKernel<A, P, N, KSTACK> {
     let config = Config::preemptive(TICK)
         .with_cpu_limit(DEFAULT_CPU_LIMIT)
@@ -54,6 +57,7 @@ pub const fn kernel<A: Arch, P: Platform<A>, const N: usize, const KSTACK: usize
         config,
         RoundRobin::new(DEFAULT_QUANTUM),
         ExampleOs::new(platform),
+        stacks,
     )
 }
 

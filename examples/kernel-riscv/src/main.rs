@@ -52,6 +52,7 @@ mod kernel {
     use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
     use kernel_common::frames;
     use ldex_arch_riscv::{Riscv, Timer, TimerKind};
+    use ldex_core::kstack::KernelStacks;
     use ldex_core::{BootToken, KernelPreemption};
 
     use crate::board::{self, Uart};
@@ -67,12 +68,13 @@ mod kernel {
     /// This kernel's instance of the protocol.
     pub type KernelT = ExampleKernel<Riscv, Board, NPROC, 16384>;
 
-    /// The kernel, with every process's kernel stack inside: a `static`
-    /// built at compile time (it is more than half a megabyte, too big to
-    /// build on a stack). Preemptive with the driver's tick (converted at
-    /// boot with the timebase the device tree gives), system calls
-    /// preemptible.
-    static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board);
+    /// The processes' kernel stacks: all zero, so in `.bss`, not in the ELF.
+    static STACKS: KernelStacks<NPROC, 16384> = KernelStacks::new();
+
+    /// The kernel: a `static` built at compile time. Preemptive with the
+    /// driver's tick (converted at boot with the timebase the device tree
+    /// gives), system calls preemptible.
+    static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS);
 
     unsafe extern "C" {
         static __kernel_end: u8;

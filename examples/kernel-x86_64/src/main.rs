@@ -29,6 +29,7 @@ use ldex_arch_x86_64::{LapicTimer, X86_64};
 use ldex_core::{BootToken, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
+use ldex_core::kstack::KernelStacks;
 use memory::phys_to_virt;
 use platform::Pc;
 use serial::{Serial, qemu_exit};
@@ -48,8 +49,12 @@ const PREEMPTION: KernelPreemption = if cfg!(feature = "preempt-kernel") {
     KernelPreemption::Off
 };
 
-/// The kernel: process table, kernel stacks, policy, system calls.
-static KERNEL: ExampleKernel<X86_64, Pc, NPROC, KSTACK> = driver::kernel(PREEMPTION, Pc::new());
+/// The processes' kernel stacks: all zero, so in `.bss`, not in the ELF.
+static STACKS: KernelStacks<NPROC, KSTACK> = KernelStacks::new();
+
+/// The kernel: process table, policy, system calls.
+static KERNEL: ExampleKernel<X86_64, Pc, NPROC, KSTACK> =
+    driver::kernel(PREEMPTION, Pc::new(), &STACKS);
 
 /// Print a kernel message and exit QEMU with `code`.
 fn fail(code: ExitCode, args: core::fmt::Arguments<'_>) -> ! {

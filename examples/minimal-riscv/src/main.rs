@@ -27,6 +27,7 @@ use core::fmt::Write;
 use core::time::Duration;
 
 use ldex_arch_riscv::{Riscv, Timer};
+use ldex_core::kstack::KernelStacks;
 use ldex_core::proc::{Ending, ProcInfo};
 use ldex_core::sched::{Hint, RoundRobin};
 use ldex_core::syscall::{SyscallCx, errno};
@@ -164,11 +165,15 @@ impl Os<Riscv> for MinimalOs {
     }
 }
 
+/// Their kernel stacks, 16 KiB each: all zero, so in `.bss`.
+static STACKS: KernelStacks<2, 16384> = KernelStacks::new();
+
 /// Two processes, round robin with a one-tick quantum, preempted every tick.
 static KERNEL: Kernel<Riscv, RoundRobin, MinimalOs, 2> = Kernel::new(
     Config::preemptive(TICK).with_cpu_limit(CPU_LIMIT),
     RoundRobin::new(1),
     MinimalOs,
+    &STACKS,
 );
 
 /// The Rust entry, on the boot stack, which becomes the scheduler's.

@@ -27,6 +27,7 @@ use core::time::Duration;
 
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{LapicTimer, X86_64};
+use ldex_core::kstack::KernelStacks;
 use ldex_core::proc::{Ending, ProcInfo};
 use ldex_core::sched::{Hint, RoundRobin};
 use ldex_core::syscall::{SyscallCx, errno};
@@ -221,11 +222,15 @@ impl Os<X86_64> for MinimalOs {
     }
 }
 
+/// Their kernel stacks, 16 KiB each: all zero, so in `.bss`.
+static STACKS: KernelStacks<2, 16384> = KernelStacks::new();
+
 /// Two processes, round robin with a one-tick quantum, preempted every tick.
 static KERNEL: Kernel<X86_64, RoundRobin, MinimalOs, 2> = Kernel::new(
     Config::preemptive(TICK).with_cpu_limit(CPU_LIMIT),
     RoundRobin::new(1),
     MinimalOs,
+    &STACKS,
 );
 
 /// The Rust entry, on the boot stack, which becomes the scheduler's.

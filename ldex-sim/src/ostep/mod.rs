@@ -123,6 +123,18 @@ fn parse_case(k: usize, value: &Value) -> Result<Case, InputError> {
     node.get("id")?.str()?;
     let simulator = node.get("simulator")?.one_of(&SIMULATORS)?;
     let input = node.get("input")?;
+    let jobs_field = if simulator == "process-run.py" {
+        "processes"
+    } else {
+        "jobs"
+    };
+    let jobs = input.get(jobs_field)?;
+    let n = jobs.value().as_array().map_or(0, Vec::len);
+    if n > MAX_PROCS {
+        return Err(jobs.error(format!(
+            "{n} jobs; the simulated machine holds at most {MAX_PROCS}"
+        )));
+    }
     let command = node.opt_str("command");
     let input = match simulator {
         "scheduler.py" => Input::Sched(sched::parse(&input, command)?),
@@ -151,12 +163,6 @@ pub fn run(case: &Case) -> Result<Outcome, String> {
         Input::Lottery(i) => lottery::setup(i, &log),
     };
     let n = run.procs.len();
-    if n > MAX_PROCS {
-        return Err(format!(
-            "case {}: {n} jobs; the simulated machine holds at most {MAX_PROCS}",
-            case.id
-        ));
-    }
     let procs: Vec<ProcSpec> = run
         .procs
         .into_iter()
