@@ -11,6 +11,7 @@ use core::ops::Range;
 
 use kernel_common::console::print;
 use kernel_common::driver::ExitCode;
+use kernel_common::initrd::SpawnError;
 use ldex_arch_riscv::conformance::Kit;
 use ldex_arch_riscv::{Satp, Timer, TrapTable};
 use ldex_conformance::Outcome;
@@ -24,10 +25,12 @@ use crate::loader;
 /// The snippet's entry, stack and address space, once loaded.
 static SNIPPET: SpinLock<Option<(u64, u64, Satp)>> = SpinLock::new(None);
 
-fn keep_snippet(name: &str, entry: u64, sp: u64, satp: Satp) -> Result<(), &'static str> {
+fn keep_snippet(name: &str, entry: u64, sp: u64, satp: Satp) -> Result<(), SpawnError> {
     match SNIPPET.lock().replace((entry, sp, satp)) {
         None if name == "conformance" => Ok(()),
-        _ => Err("the conformance build runs the one program `conformance`"),
+        _ => Err(SpawnError::Refused(
+            "the conformance build runs the one program `conformance`",
+        )),
     }
 }
 
@@ -41,11 +44,18 @@ fn report(name: &str, outcome: Outcome) {
 
 /// Run the kit on the `conformance` program of `archive` and power off with
 /// its verdict. Interrupts are off; `timer` is on (`sie.STIE`).
-pub fn run(token: &BootToken, timer: &Timer, archive: &[u8], ram: &Range<usize>) -> ! {
+pub fn run(
+    token: &BootToken,
+    timer: &Timer,
+    archive: &[u8],
+    ram: &Range<usize>,
+    kernel_space: Satp,
+) -> ! {
     TrapTable::install(token, trap::sink::<Kit>());
     let mut builder = loader::Builder {
         ram: ram.clone(),
         spawn: keep_snippet,
+        kernel_space,
     };
     let forbidden = loader::forbidden(ram);
     let setup = loader::setup(core::slice::from_ref(&forbidden));

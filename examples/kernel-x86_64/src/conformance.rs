@@ -8,6 +8,7 @@
 //! failure), and QEMU exits with success only if all passed.
 
 use kernel_common::driver::ExitCode;
+use kernel_common::initrd::SpawnError;
 use ldex_arch_x86_64::conformance::Kit;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{AddressSpace, LapicTimer, TrapTable};
@@ -23,10 +24,12 @@ use crate::{kprint, loader};
 /// The snippet's entry, stack and address space, once loaded.
 static SNIPPET: SpinLock<Option<(u64, u64, AddressSpace)>> = SpinLock::new(None);
 
-fn keep_snippet(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), &'static str> {
+fn keep_snippet(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), SpawnError> {
     match SNIPPET.lock().replace((entry, sp, space)) {
         None if name == "conformance" => Ok(()),
-        _ => Err("the conformance build runs the one program `conformance`"),
+        _ => Err(SpawnError::Refused(
+            "the conformance build runs the one program `conformance`",
+        )),
     }
 }
 
