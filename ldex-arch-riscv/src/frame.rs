@@ -185,20 +185,6 @@ mod tests {
     }
 
     #[test]
-    fn syscall_registers_are_a7_and_a0_to_a5() {
-        let mut f = TrapFrame::ZERO;
-        for n in 1..32 {
-            f.regs[x(n)] = n * 100;
-        }
-        assert_eq!(f.syscall_number(), 1700);
-        assert_eq!(f.syscall_args(), [1000, 1100, 1200, 1300, 1400, 1500]);
-        f.set_syscall_return(7);
-        assert_eq!(f.x(10), 7);
-        assert_eq!(GPR_NAMES[x(10)], "a0");
-        assert_eq!(GPR_NAMES[x(17)], "a7");
-    }
-
-    #[test]
     fn debug_is_a_register_dump_with_abi_names() {
         extern crate std;
         let mut f = TrapFrame::new_user(0x10000, 0x3fff_fff0);

@@ -34,6 +34,11 @@ pub mod satp;
 
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 mod arch;
+#[cfg(all(
+    any(target_arch = "riscv32", target_arch = "riscv64"),
+    any(test, feature = "conformance")
+))]
+pub mod conformance;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 mod csr;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]

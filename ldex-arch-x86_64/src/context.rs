@@ -177,6 +177,3 @@ unsafe impl ldex_core::Context for Context {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;

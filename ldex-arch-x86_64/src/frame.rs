@@ -183,22 +183,6 @@ mod tests {
     }
 
     #[test]
-    fn syscall_arguments_follow_the_linux_register_order() {
-        let f = TrapFrame {
-            rax: 1,
-            rdi: 2,
-            rsi: 3,
-            rdx: 4,
-            r10: 5,
-            r8: 6,
-            r9: 7,
-            ..TrapFrame::default()
-        };
-        assert_eq!(f.syscall_number(), 1);
-        assert_eq!(f.syscall_args(), [2, 3, 4, 5, 6, 7]);
-    }
-
-    #[test]
     fn canonical_check_splits_the_address_space_at_bit_47() {
         assert!(is_canonical(0x0000_7fff_ffff_ffff));
         assert!(!is_canonical(0x0000_8000_0000_0000));

@@ -29,6 +29,8 @@
 #[cfg(test)]
 extern crate std;
 
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 pub mod context;
 mod cpuid;
 pub mod entry;

@@ -619,16 +619,20 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             if e.state == ProcState::Zombie {
                 let info = e.info(pid);
                 let ending = e.ending.expect("a zombie has an ending");
+                let aspace = e.aspace;
                 t.free(pid);
                 t.reaped += 1;
-                Some((info, ending))
+                Some((info, ending, aspace))
             } else {
                 None
             }
         };
-        if let Some((info, ending)) = reaped {
+        if let Some((info, ending, aspace)) = reaped {
             self.trace(Event::Reap { pid });
             self.os.process_ended(&info, &ending);
+            if let Some(aspace) = aspace {
+                self.os.free_address_space(aspace);
+            }
         }
     }
 
@@ -870,6 +874,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 self.sched_out(pid);
             }
             SyscallAction::Exit(code) => self.exit_current(pid, Ending::Exited(code)),
+            SyscallAction::Kill(why) => self.exit_current(pid, Ending::Killed(KillReason::Os(why))),
         }
     }
 

@@ -31,6 +31,10 @@ pub enum KillReason {
     },
     /// The OS asked ([`Kernel::kill`](crate::Kernel::kill)).
     Requested,
+    /// The OS ended it from one of its system calls
+    /// ([`SyscallAction::Kill`](crate::SyscallAction::Kill)), for the reason
+    /// it names: a Linux-like OS says `signal 6 (SIGABRT)` for `abort()`.
+    Os(&'static str),
 }
 
 /// How a process ended.
@@ -48,6 +52,7 @@ impl fmt::Display for KillReason {
             KillReason::Fault(cause) => write!(f, "{cause}"),
             KillReason::CpuLimit { ticks } => write!(f, "CPU time limit ({ticks} ticks)"),
             KillReason::Requested => f.write_str("killed by the kernel"),
+            KillReason::Os(why) => f.write_str(why),
         }
     }
 }

@@ -51,6 +51,10 @@ pub enum SyscallAction {
     },
     /// End the process with this exit code.
     Exit(i32),
+    /// Kill the process, with this reason as its ending
+    /// ([`KillReason::Os`](crate::proc::KillReason::Os)): for example a
+    /// signal it sent itself that nothing catches.
+    Kill(&'static str),
 }
 
 /// What a system call handler sees.
@@ -141,5 +145,14 @@ pub trait Os<A: Arch>: Sync {
     /// report it (the example kernels print `[pid N NAME] exit CODE`).
     fn process_ended(&self, info: &ProcInfo, ending: &Ending) {
         let _ = (info, ending);
+    }
+
+    /// The address space of a process just reaped (after
+    /// [`Os::process_ended`]), which the kernel will never enter again:
+    /// give its memory back. It may still be the one loaded on this CPU
+    /// (nothing switches address spaces until the next process is
+    /// entered), so an OS that frees its page tables loads another first.
+    fn free_address_space(&self, aspace: A::AddressSpace) {
+        let _ = aspace;
     }
 }

@@ -13,7 +13,7 @@ mod host;
 mod sim;
 
 use crate::arches::Outcome;
-use crate::arches::{self, Arch};
+use crate::arches::{self, Arch, Bench};
 use crate::boot::{self, Source};
 use crate::cmd::{Cmd, Error, Result, on_path};
 use crate::perfdoc;
@@ -32,17 +32,31 @@ pub fn qemu(arch: &Arch) -> Result<Vec<Row>> {
         .bench
         .as_ref()
         .ok_or_else(|| Error::new(format!("{} has no bench boot registered", arch.name)))?;
+    measure(arch, bench, "bench")
+}
+
+/// Boots `arch`'s OSTEP homework, if it has one, and returns its `bench:`
+/// lines (virtual nanoseconds, one per guest instruction) in order.
+pub fn homework(arch: &Arch) -> Result<Option<Vec<Row>>> {
+    arch.homework
+        .as_ref()
+        .map(|bench| measure(arch, bench, "homework"))
+        .transpose()
+}
+
+/// Boots `bench` of `arch` under `-icount`; its `bench:` lines in order.
+fn measure(arch: &Arch, bench: &Bench, label: &str) -> Result<Vec<Row>> {
     let source = Source::Spec(bench.initrd);
-    let prepared = boot::prepare(arch, bench.kernel_features, source, "bench")?;
+    let prepared = boot::prepare(arch, bench.kernel_features, source, label)?;
     let args: Vec<&str> = bench.qemu_args.iter().chain(ICOUNT).copied().collect();
     let timeout = Some(Duration::from_secs(bench.timeout_secs));
     let ended = prepared.run(arch, bench.cmdline, &args, timeout).run()?;
     boot::judge(&ended.verdict, Outcome::Success, arch.exit)
-        .map_err(|why| Error::new(format!("{} bench boot failed: {why}", arch.name)))?;
+        .map_err(|why| Error::new(format!("{} {label} boot failed: {why}", arch.name)))?;
     let rows = parse_bench_lines(&ended.transcript)?;
     if rows.is_empty() {
         return Err(Error::new(format!(
-            "{} bench kernel printed no `bench: NAME INSTRUCTIONS` line",
+            "{} {label} boot printed no `bench: NAME INSTRUCTIONS` line",
             arch.name
         )));
     }
@@ -86,7 +100,23 @@ pub fn qemu_main(arch_name: &str) -> Result {
     let arch = arches::find(arch_name)?;
     let rows = qemu(arch)?;
     println!("\n{}", qemu_table(arch, &rows));
+    if let Some(rows) = homework(arch)? {
+        println!("\n{}", homework_table(&rows));
+    }
     Ok(())
+}
+
+/// The homework's figures: virtual nanoseconds, which `-icount shift=0`
+/// makes guest instructions.
+fn homework_table(rows: &[Row]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(name, ns)| {
+            let name = name.strip_prefix("homework ").unwrap_or(name);
+            vec![name.to_owned(), ns.clone()]
+        })
+        .collect();
+    perfdoc::table(&["measurement", "virtual ns (= guest instructions)"], &rows)
 }
 
 /// The targets in guest instructions: (arch name prefix, a word of
@@ -150,16 +180,15 @@ pub fn main() -> Result {
             )));
         }
         let table = qemu_table(arch, &qemu(arch)?);
-        sections.push((
-            format!("qemu-{}", arch.name),
-            stamp(
-                &format!(
-                    "`cargo xtask bench-qemu {}`, QEMU `-icount shift=0,sleep=off`",
-                    arch.name
-                ),
-                table,
-            ),
-        ));
+        let command = format!(
+            "`cargo xtask bench-qemu {}`, QEMU `-icount shift=0,sleep=off`",
+            arch.name
+        );
+        sections.push((format!("qemu-{}", arch.name), stamp(&command, table)));
+        if let Some(rows) = homework(arch)? {
+            let table = homework_table(&rows);
+            sections.push((format!("homework-{}", arch.name), stamp(&command, table)));
+        }
     }
     sections.push(("sim".to_owned(), stamp(sim::COMMAND, sim::measure()?)));
     sections.push((

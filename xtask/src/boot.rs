@@ -70,6 +70,11 @@ pub fn prepare(arch: &Arch, features: &[&str], source: Source, label: &str) -> R
             .map(|path| read(path))
             .collect::<Result<_>>()?,
         Source::Spec(Initrd::Entries(entries)) => entries_contents(arch, entries)?,
+        Source::Spec(Initrd::Repeated(entries, times)) => {
+            let once = entries_contents(arch, entries)?;
+            let total = once.len() * times;
+            once.into_iter().cycle().take(total).collect()
+        }
         Source::Files(paths) => paths.iter().map(|path| read(path)).collect::<Result<_>>()?,
     };
     let archive = crate::cpio::archive(files.iter().map(|(n, d)| (n.as_str(), d.as_slice())))?;
@@ -96,7 +101,7 @@ fn entries_contents(arch: &Arch, entries: &[Entry]) -> Result<Vec<(String, Vec<u
         .iter()
         .filter_map(|entry| match entry {
             Entry::Bin(bin) | Entry::Named(_, bin) => Some(*bin),
-            Entry::Bytes(..) | Entry::File(..) => None,
+            Entry::Bytes(..) | Entry::File(..) | Entry::C(..) => None,
         })
         .collect();
     let built = if bins.is_empty() {
@@ -113,6 +118,9 @@ fn entries_contents(arch: &Arch, entries: &[Entry]) -> Result<Vec<(String, Vec<u
             Entry::Named(name, _) => Ok((name.to_owned(), read(next_built())?.1)),
             Entry::Bytes(name, bytes) => Ok((name.to_owned(), bytes.to_vec())),
             Entry::File(name, path) => Ok((name.to_owned(), read(&crate::root().join(path))?.1)),
+            Entry::C(name, cc, source) => {
+                Ok((name.to_owned(), read(&examples::c_program(cc, source)?)?.1))
+            }
         })
         .collect()
 }

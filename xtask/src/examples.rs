@@ -4,7 +4,7 @@
 //! `.cargo/config.toml` (linker scripts, runner) applies, and reports the
 //! executables it produced as JSON, which is how xtask finds them.
 
-use crate::arches::{Build, Programs};
+use crate::arches::{Build, Cc, Programs};
 use crate::cmd::{Cmd, Error, Result};
 use std::path::PathBuf;
 
@@ -45,6 +45,28 @@ pub fn programs(programs: &Programs, names: &[&str]) -> Result<Vec<PathBuf>> {
     let exes = cargo_build(programs.packages, programs.target, &[])?;
     let from = format!("packages {:?}", programs.packages);
     names.iter().map(|name| pick(&exes, name, &from)).collect()
+}
+
+/// Builds `examples/c/<source>` with `cc` (`-static -O2`, warnings are
+/// errors) into `target/xtask/c/<compiler>/`, and returns the executable.
+pub fn c_program(cc: Cc, source: &str) -> Result<PathBuf> {
+    let compiler = cc.compiler();
+    if !crate::cmd::on_path(compiler) {
+        return Err(Error::new(format!(
+            "`{compiler}` not found: install it with `apt-get install {}` (.ci/run does)",
+            cc.package()
+        )));
+    }
+    let out_dir = crate::out_dir().join("c").join(compiler);
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| Error::new(format!("cannot create {}: {e}", out_dir.display())))?;
+    let exe = out_dir.join(source.trim_end_matches(".c"));
+    Cmd::new(compiler)
+        .args(["-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o"])
+        .arg(&exe)
+        .arg(dir().join("c").join(source))
+        .run()?;
+    Ok(exe)
 }
 
 /// The executable called `name` among `exes`.

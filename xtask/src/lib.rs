@@ -39,6 +39,8 @@ pub fn short(path: &Path) -> String {
         .to_string()
 }
 
-/// The apt command that installs every QEMU the tasks use, for SKIPPED lines.
+/// The apt command that installs every QEMU and C toolchain the tasks use,
+/// for SKIPPED lines.
 pub const QEMU_INSTALL_HINT: &str = "sudo apt-get install -y --no-install-recommends \
-     qemu-system-x86 qemu-system-misc opensbi qemu-user gcc-riscv64-linux-gnu libc6-dev-riscv64-cross";
+     qemu-system-x86 qemu-system-misc opensbi qemu-user gcc gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \
+     musl-tools";

@@ -3,7 +3,10 @@
 //! timer: command line → policy → boot → spawn → run → exit code.
 //!
 //! A kernel makes its `static` an [`ExampleKernel`] built by [`kernel`],
-//! then hands [`run`] a [`Boot`]. Both kernels therefore share the defaults
+//! then hands [`run`] a [`Boot`]. The initrd may hold any number of
+//! programs: `run` starts what fits in the process table, and each reaped
+//! process makes room for the next, in archive order ([`refill`]). When
+//! the last has ended, `run` says whether every frame came back. Both kernels therefore share the defaults
 //! below, every `[kernel]` message, and the meaning of their exit status
 //! ([`ExitCode`]); each arch only says how the status leaves QEMU.
 
@@ -14,9 +17,12 @@ use ldex_core::kstack::KernelStacks;
 use ldex_core::sched::RoundRobin;
 use ldex_core::{Arch, BootToken, Config, Kernel, KernelPreemption};
 
+mod refill;
+
 use crate::cmdline::CmdLine;
 use crate::console::{Console, print};
-use crate::initrd::{self, ProcessBuilder, Setup};
+use crate::frames;
+use crate::initrd::{ProcessBuilder, Queue, Setup};
 use crate::os::{ExampleOs, Platform};
 
 /// The timer tick: 10 ms, converted at boot with the frequency the timer
@@ -33,7 +39,7 @@ pub const DEFAULT_CPU_LIMIT: u64 = 200;
 /// An example kernel: round robin over `N` processes, the Linux-ABI
 /// [`ExampleOs`] on platform `P`, kernel stacks of `KSTACK` bytes.
 pub type ExampleKernel<A, P, const N: usize, const KSTACK: usize> =
-    Kernel<A, RoundRobin, ExampleOs<A, P>, N, KSTACK>;
+    Kernel<A, RoundRobin, ExampleOs<A, P, N>, N, KSTACK>;
 
 /// An example kernel: preemptive with a [`TICK`], the default CPU limit
 /// and quantum, system calls preemptible or not as `preemption` says, the
@@ -113,6 +119,7 @@ where
     P: Platform<A>,
     B: ProcessBuilder,
 {
+    let free_at_boot = frames::count();
     let (console, power_off) = (boot.console, boot.power_off);
     let cmd = CmdLine::parse(boot.cmdline);
     for problem in cmd.problems() {
@@ -150,7 +157,18 @@ where
             ),
         )
     };
-    let summary = initrd::spawn_all(archive, setup, builder, console);
+    let mut loader = refill::Loader {
+        queue: Queue::new(archive),
+        setup,
+        builder,
+        console,
+    };
+    loader.start();
+    let summary = loader.queue.summary();
+    // SAFETY: this function never returns, so `loader` outlives the kernel,
+    // and from here on only the after-reap hook touches it.
+    unsafe { refill::install(&raw mut loader) };
+    kernel.os().set_after_reap(refill::start_more::<B>);
     if summary.started == 0 {
         let (code, why) = match summary.damaged {
             Some(_) => (
@@ -164,6 +182,20 @@ where
     }
     match kernel.run() {
         Ok(summary) => {
+            let free_now = frames::count();
+            if free_now == free_at_boot {
+                print(
+                    console,
+                    format_args!("[kernel] every frame came back: {free_now} free\n"),
+                );
+            } else {
+                print(
+                    console,
+                    format_args!(
+                        "[kernel] frames not all back: {free_at_boot} free before the programs, {free_now} after\n"
+                    ),
+                );
+            }
             print(
                 console,
                 format_args!(

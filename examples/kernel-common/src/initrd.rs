@@ -1,9 +1,12 @@
 //! Fig 6.1 for every program in the initrd: one process per program, in
-//! archive order.
+//! archive order, as slots free up.
 //!
-//! [`spawn_all`] reads the cpio archive, checks each file as a static
+//! A [`Queue`] reads the cpio archive, checks each file as a static
 //! executable, and asks the kernel's [`ProcessBuilder`] for an address
-//! space, the segments, a stack and finally the process. A file that cannot
+//! space, the segments, a stack and finally the process. When the process
+//! table is full it stops, keeping that program, and [`Queue::start`] goes
+//! on from there once a process has ended: an initrd may hold any number of
+//! programs, and none is refused for want of a slot. A file that cannot
 //! become a process is refused with one line, and the others still run:
 //!
 //! ```text
@@ -21,6 +24,15 @@ use crate::console::{Console, print};
 use crate::cpio::{self, CpioError};
 use crate::elf::{Elf, Limits, MapError, Mapper, Target};
 use crate::stack::{self, StackArgs, StackError, WordSize, WriteFault};
+
+/// Why the kernel did not create a process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpawnError {
+    /// Every slot is taken now: the program waits for a process to end.
+    Full,
+    /// Never, for this reason.
+    Refused(&'static str),
+}
 
 /// What a kernel does to turn a checked executable into a process.
 pub trait ProcessBuilder {
@@ -49,7 +61,7 @@ pub trait ProcessBuilder {
         entry: u64,
         sp: u64,
         space: Self::Space,
-    ) -> Result<(), &'static str>;
+    ) -> Result<(), SpawnError>;
 
     /// Free a space that will never run (its program was refused).
     fn discard(&mut self, space: Self::Space);
@@ -66,6 +78,8 @@ pub struct Setup<'a> {
     pub word: WordSize,
     /// The page size (`AT_PAGESZ`).
     pub page_size: u64,
+    /// The CPU's capabilities (`AT_HWCAP`).
+    pub hwcap: u64,
 }
 
 /// Why one program could not start.
@@ -78,7 +92,18 @@ pub enum Refusal {
     /// The initial stack could not be built.
     Stack(StackError),
     /// The kernel would not create the process.
-    Spawn(&'static str),
+    Spawn(SpawnError),
+}
+
+impl Refusal {
+    /// Did the program fail for want of a frame (so it may load later)?
+    fn is_out_of_memory(&self) -> bool {
+        matches!(
+            self,
+            Refusal::Map(MapError::OutOfMemory)
+                | Refusal::Elf(crate::elf::ElfError::Map(MapError::OutOfMemory))
+        )
+    }
 }
 
 impl fmt::Display for Refusal {
@@ -87,12 +112,13 @@ impl fmt::Display for Refusal {
             Refusal::Elf(e) => write!(f, "{e}"),
             Refusal::Map(e) => write!(f, "{}", crate::elf::ElfError::Map(*e)),
             Refusal::Stack(e) => write!(f, "{e}"),
-            Refusal::Spawn(why) => f.write_str(why),
+            Refusal::Spawn(SpawnError::Refused(why)) => f.write_str(why),
+            Refusal::Spawn(SpawnError::Full) => f.write_str("the process table is full"),
         }
     }
 }
 
-/// What [`spawn_all`] did.
+/// What a [`Queue`] did so far.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     /// Processes created.
@@ -104,38 +130,110 @@ pub struct Summary {
     pub damaged: Option<CpioError>,
 }
 
-/// Start one process per regular file of `initrd`, in order, reporting every
-/// refusal and archive error on `console`. A process is named after its
-/// file, without directories (`bin/hello` runs as `hello`).
+/// The initrd's programs, started in archive order as slots free up.
+///
+/// A program waits, and is tried again after the next [`Queue::reaped`],
+/// when the table is full or when memory runs out while it loads but
+/// processes it started are still alive (they give their frames back when
+/// they end). Out of memory with none alive is a refusal: nothing would
+/// ever free more.
+pub struct Queue<'a> {
+    files: cpio::Entries<'a>,
+    /// A program that found no slot or no memory: the first to start next.
+    waiting: Option<(&'a str, &'a [u8])>,
+    /// Processes started and not yet reaped.
+    alive: usize,
+    summary: Summary,
+}
+
+impl<'a> Queue<'a> {
+    /// The programs of `initrd`, none started yet.
+    pub fn new(initrd: &'a [u8]) -> Self {
+        Queue {
+            files: cpio::files(initrd),
+            waiting: None,
+            alive: 0,
+            summary: Summary::default(),
+        }
+    }
+
+    /// One of the processes it started has been reaped, its memory freed.
+    pub fn reaped(&mut self) {
+        self.alive = self.alive.saturating_sub(1);
+    }
+
+    /// Start the next programs, in order, until one finds every slot taken
+    /// or none is left; report every refusal and archive error on
+    /// `console`. A process is named after its file, without directories
+    /// (`bin/hello` runs as `hello`).
+    pub fn start<B: ProcessBuilder>(
+        &mut self,
+        setup: &Setup<'_>,
+        builder: &mut B,
+        console: &(impl Console + ?Sized),
+    ) {
+        while let Some((name, data)) = self.waiting.take().or_else(|| self.next(console)) {
+            match spawn_one(name, data, setup, builder) {
+                Ok(()) => {
+                    self.summary.started += 1;
+                    self.alive += 1;
+                }
+                Err(Refusal::Spawn(SpawnError::Full)) => {
+                    self.waiting = Some((name, data));
+                    return;
+                }
+                Err(why) if why.is_out_of_memory() && self.alive > 0 => {
+                    self.waiting = Some((name, data));
+                    return;
+                }
+                Err(why) => {
+                    print(console, format_args!("[initrd {name}] refused: {why}\n"));
+                    self.summary.refused += 1;
+                }
+            }
+        }
+    }
+
+    /// What was started and refused so far.
+    pub fn summary(&self) -> Summary {
+        self.summary
+    }
+
+    /// The next file's name and bytes; `None` at the end or at damage,
+    /// which is reported once.
+    fn next(&mut self, console: &(impl Console + ?Sized)) -> Option<(&'a str, &'a [u8])> {
+        if self.summary.damaged.is_some() {
+            return None;
+        }
+        match self.files.next()? {
+            Ok(file) => {
+                let name = file
+                    .name
+                    .rsplit_once('/')
+                    .map_or(file.name, |(_, base)| base);
+                Some((name, file.data))
+            }
+            Err(e) => {
+                print(console, format_args!("[initrd] {e}\n"));
+                self.summary.damaged = Some(e);
+                None
+            }
+        }
+    }
+}
+
+/// Start the programs of `initrd` that fit in the free slots, as
+/// [`Queue::start`] does, and forget the rest: for a kernel that runs one
+/// batch (the x86_64 arch-bench harness keeps only the first).
 pub fn spawn_all<B: ProcessBuilder>(
     initrd: &[u8],
     setup: &Setup<'_>,
     builder: &mut B,
     console: &(impl Console + ?Sized),
 ) -> Summary {
-    let mut summary = Summary::default();
-    for file in cpio::files(initrd) {
-        let file = match file {
-            Ok(file) => file,
-            Err(e) => {
-                print(console, format_args!("[initrd] {e}\n"));
-                summary.damaged = Some(e);
-                break;
-            }
-        };
-        let name = file
-            .name
-            .rsplit_once('/')
-            .map_or(file.name, |(_, base)| base);
-        match spawn_one(name, file.data, setup, builder) {
-            Ok(()) => summary.started += 1,
-            Err(why) => {
-                print(console, format_args!("[initrd {name}] refused: {why}\n"));
-                summary.refused += 1;
-            }
-        }
-    }
-    summary
+    let mut queue = Queue::new(initrd);
+    queue.start(setup, builder, console);
+    queue.summary()
 }
 
 fn spawn_one<B: ProcessBuilder>(
@@ -172,6 +270,7 @@ fn fill<B: ProcessBuilder>(
         image: &image,
         page_size: setup.page_size,
         random: builder.random(),
+        hwcap: setup.hwcap,
     };
     let sp = stack::build(region, setup.word, &args, |addr, bytes| {
         builder.write(space, addr, bytes)

@@ -1,18 +1,26 @@
-//! The example kernels' system calls: a small Linux ABI, written once.
+//! The example kernels' system calls: a Linux ABI, written once.
 //!
 //! [`ExampleOs`] is the [`Os`] both example kernels hand to
 //! `ldex_core::Kernel`. It decodes the call number with the arch's Linux
-//! table ([`Platform::NUMBERS`]) and carries out:
+//! table ([`Platform::NUMBERS`]) and carries out the calls a static glibc or
+//! musl program makes (docs/abi.md lists each with its semantics):
 //!
-//! | call            | result                                                 |
-//! |-----------------|--------------------------------------------------------|
-//! | `write(fd,b,n)` | n, after writing to the console; fd 1 and 2 only       |
-//! | `exit(c)`       | ends the process with code c (`exit_group` too)        |
-//! | `getpid()`      | the pid                                                |
-//! | `sched_yield()` | 0, after giving up the CPU                             |
-//! | `clock_gettime` | 0, with `CLOCK_MONOTONIC` written to a user timespec   |
-//! | `arch_prctl`    | x86_64 `ARCH_SET_FS`, through the platform             |
-//! | anything else   | -ENOSYS                                                |
+//! | calls                                   | what they do                            |
+//! |-----------------------------------------|-----------------------------------------|
+//! | `write`, `writev`                        | fd 1 and 2 go to the console            |
+//! | `read`, `readv`                          | fd 0 is at end of file                  |
+//! | `ioctl`, `fstat`, `newfstatat`           | fds 0-2 are a character device, no tty  |
+//! | `brk`, `mmap`, `munmap`, `mprotect`      | [`memory`]: anonymous pages, `PROT_*` in the page tables |
+//! | `exit`, `exit_group`                     | end the process with the code            |
+//! | `getpid`, `gettid`, `set_tid_address`    | the pid (one thread per process)        |
+//! | `kill`, `tkill`, `tgkill` of itself      | kill it with `signal N (NAME)`          |
+//! | `rt_sigaction`, `rt_sigprocmask`         | accepted; nothing is delivered          |
+//! | `clock_gettime`, `getrandom`, `uname`, `prlimit64` | the platform's clock; see each |
+//! | `sched_yield`                            | give up the CPU                          |
+//! | `arch_prctl(ARCH_SET_FS)`                | x86_64's TLS base, through the platform |
+//! | `set_robust_list`, `madvise`             | 0, nothing to do                         |
+//! | `readlink`, `readlinkat`                 | -ENOENT: there are no files              |
+//! | anything else (`rseq` too)               | -ENOSYS, and the process goes on         |
 //!
 //! Every pointer argument is a [`UserSlice`](ldex_core::user::UserSlice) checked against the caller's
 //! memory ([`Platform::user_allows`]) before the kernel touches it: a kernel
@@ -23,6 +31,7 @@
 //! when tracing is on, every protocol [`Event`] as `[trace] COLUMN | TEXT`.
 
 mod calls;
+pub mod memory;
 mod platform;
 mod trace;
 
@@ -31,28 +40,44 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use abi::Call;
 use ldex_core::proc::{Ending, ProcInfo};
+use ldex_core::sync::SpinLock;
 use ldex_core::syscall::{SyscallCx, errno};
 use ldex_core::{Arch, Event, Os, SyscallAction};
 
-pub use platform::{Platform, ProcessMemory};
+pub use platform::{OutOfMemory, Platform, ProcessMemory, Prot};
+
+use memory::Breaks;
 
 use crate::console::print;
 
-/// The example kernels' [`Os`]: Linux system calls over a [`Platform`].
-pub struct ExampleOs<A, P> {
+/// The example kernels' [`Os`]: Linux system calls over a [`Platform`],
+/// for a kernel of `N` process slots.
+pub struct ExampleOs<A, P, const N: usize> {
     platform: P,
     tracing: AtomicBool,
+    breaks: Breaks<N>,
+    after_reap: SpinLock<Option<fn()>>,
     arch: PhantomData<fn() -> A>,
 }
 
-impl<A: Arch, P: Platform<A>> ExampleOs<A, P> {
+impl<A: Arch, P: Platform<A>, const N: usize> ExampleOs<A, P, N> {
     /// The OS over `platform`, with tracing off. Usable in a `static`.
     pub const fn new(platform: P) -> Self {
         ExampleOs {
             platform,
             tracing: AtomicBool::new(false),
+            breaks: Breaks::new(),
+            after_reap: SpinLock::new(None),
             arch: PhantomData,
         }
+    }
+
+    /// Call `hook` each time a process has been reaped and its memory
+    /// freed ([`Os::free_address_space`], so for processes spawned with an
+    /// address space, as every example kernel's are): the kernel starts the
+    /// initrd's next programs there, in the slot and frames just given back.
+    pub fn set_after_reap(&self, hook: fn()) {
+        *self.after_reap.lock() = Some(hook);
     }
 
     /// The platform.
@@ -71,21 +96,44 @@ impl<A: Arch, P: Platform<A>> ExampleOs<A, P> {
     }
 }
 
-impl<A: Arch, P: Platform<A>> Os<A> for ExampleOs<A, P> {
+impl<A: Arch, P: Platform<A>, const N: usize> Os<A> for ExampleOs<A, P, N> {
     fn syscall(&self, cx: &mut SyscallCx<'_, A>) -> SyscallAction {
-        let [a0, a1, a2, ..] = cx.args;
-        let p = &self.platform;
-        match P::NUMBERS.decode(cx.nr) {
-            Some(Call::Write) => SyscallAction::Return(calls::write(p, cx.pid, a0, a1, a2)),
-            Some(Call::Exit | Call::ExitGroup) => SyscallAction::Exit(a0 as i32),
-            Some(Call::Getpid) => SyscallAction::Return(cx.pid.get() as usize),
-            Some(Call::SchedYield) => SyscallAction::Yield(0),
-            Some(Call::ClockGettime) => {
-                SyscallAction::Return(calls::clock_gettime(p, cx.pid, a0, a1))
-            }
-            Some(Call::ArchPrctl) => SyscallAction::Return(calls::arch_prctl(p, cx.arch, a0, a1)),
-            None => SyscallAction::Return(errno::ret(errno::ENOSYS)),
-        }
+        let [a0, a1, a2, a3, ..] = cx.args;
+        let (p, pid) = (&self.platform, cx.pid);
+        let me = pid.get() as usize;
+        let layout = P::NUMBERS.layout;
+        let Some(call) = P::NUMBERS.decode(cx.nr) else {
+            return SyscallAction::Return(errno::ret(errno::ENOSYS));
+        };
+        SyscallAction::Return(match call {
+            Call::Write => calls::write(p, pid, a0, a1, a2),
+            Call::Writev => calls::writev(p, pid, a0, a1, a2),
+            Call::Read | Call::Readv => calls::read(a0),
+            Call::Ioctl => calls::ioctl(a0),
+            Call::Fstat => calls::fstat(p, pid, a0, a1),
+            Call::Newfstatat => calls::newfstatat(p, pid, a0, a1, a2, a3),
+            Call::Readlink => calls::readlink(p, pid, a0),
+            Call::Readlinkat => calls::readlink(p, pid, a1),
+            Call::Brk => memory::brk(p, &self.breaks, pid, a0),
+            Call::Mmap => memory::mmap(p, a0, a1, a2, a3),
+            Call::Munmap => memory::munmap(p, a0, a1),
+            Call::Mprotect => memory::mprotect(p, a0, a1, a2),
+            Call::Madvise | Call::SetRobustList => 0,
+            Call::Exit | Call::ExitGroup => return SyscallAction::Exit(a0 as i32),
+            Call::Getpid | Call::Gettid | Call::SetTidAddress => me,
+            Call::Rseq => errno::ret(errno::ENOSYS),
+            Call::Prlimit64 => calls::prlimit64(p, pid, a3),
+            Call::Uname => calls::uname(p, pid, a0),
+            Call::SchedYield => return SyscallAction::Yield(0),
+            Call::ClockGettime => calls::clock_gettime(p, pid, a0, a1),
+            Call::Getrandom => calls::getrandom(p, pid, a0, a1),
+            Call::RtSigaction => calls::signal_state(p, pid, a2, layout.sigaction_head + a3),
+            Call::RtSigprocmask => calls::signal_state(p, pid, a2, a3),
+            Call::Kill => return signal(a0 == 0 || a0 == me, a1),
+            Call::Tkill => return signal(a0 == me, a1),
+            Call::Tgkill => return signal(a0 == me && a1 == me, a2),
+            Call::ArchPrctl => calls::arch_prctl(p, cx.arch, a0, a1),
+        })
     }
 
     /// Inlined, so that with tracing off an event is never built: the
@@ -99,10 +147,39 @@ impl<A: Arch, P: Platform<A>> Os<A> for ExampleOs<A, P> {
 
     fn process_ended(&self, info: &ProcInfo, ending: &Ending) {
         let (pid, name) = (info.pid, info.name);
+        self.breaks.reset(pid);
         print(
             &self.platform,
             format_args!("[pid {pid} {name}] {ending}\n"),
         );
+    }
+
+    fn free_address_space(&self, aspace: A::AddressSpace) {
+        // SAFETY: the kernel hands over a reaped process's space, which it
+        // never enters again (`Os::free_address_space`).
+        unsafe { self.platform.free_space(aspace) };
+        let hook = *self.after_reap.lock();
+        if let Some(hook) = hook {
+            hook();
+        }
+    }
+}
+
+/// `kill`, `tkill`, `tgkill` of signal `sig`; `to_me`: the target is the
+/// caller (its pid, or for `kill` 0, its process group). Signal 0 only asks whether the target exists.
+/// A process may signal only itself (there is one thread per process and
+/// nothing is delivered): a terminating signal kills it, as its default
+/// action would on Linux, and any other is ignored.
+fn signal(to_me: bool, sig: usize) -> SyscallAction {
+    if sig > abi::signal::MAX {
+        return SyscallAction::Return(errno::ret(errno::EINVAL));
+    }
+    if !to_me {
+        return SyscallAction::Return(errno::ret(abi::errno::EPERM));
+    }
+    match abi::signal::ending(sig) {
+        Some(why) if sig != 0 => SyscallAction::Kill(why),
+        _ => SyscallAction::Return(0),
     }
 }
 

@@ -9,7 +9,9 @@
 //!         | padding                  |
 //!         | AT_NULL, 0               |
 //!         | auxv pairs (key, value)  |    AT_PHDR, AT_PHENT, AT_PHNUM,
-//!         |                          |    AT_PAGESZ, AT_ENTRY, AT_RANDOM
+//!         |                          |    AT_PAGESZ, AT_ENTRY, AT_HWCAP,
+//!         |                          |    AT_RANDOM (no AT_SYSINFO_EHDR:
+//!         |                          |    there is no vDSO)
 //!         | NULL                     |    end of envp (it is empty)
 //!         | NULL                     |    end of argv
 //!         | argv[argc-1] ... argv[0] |
@@ -64,6 +66,8 @@ pub struct StackArgs<'a> {
     pub page_size: u64,
     /// The 16 bytes AT_RANDOM points at (a seed for stack canaries).
     pub random: [u8; 16],
+    /// AT_HWCAP: the CPU's capabilities, as Linux reports them.
+    pub hwcap: u64,
 }
 
 /// The 16 bytes for AT_RANDOM from `counter`, a free-running cycle or time
@@ -185,9 +189,9 @@ impl<F: FnMut(u64, &[u8]) -> Result<(), WriteFault>> Out<F> {
 
 /// The auxiliary vector, AT_NULL included, and its length. AT_RANDOM's value
 /// is filled in by [`build`].
-fn aux_vector(args: &StackArgs<'_>) -> ([(u64, u64); 7], usize) {
+fn aux_vector(args: &StackArgs<'_>) -> ([(u64, u64); 8], usize) {
     let image = args.image;
-    let mut aux = [(0, 0); 7];
+    let mut aux = [(0, 0); 8];
     let mut len = 0;
     let mut push = |key: usize, value: u64| {
         aux[len] = (key as u64, value);
@@ -200,6 +204,7 @@ fn aux_vector(args: &StackArgs<'_>) -> ([(u64, u64); 7], usize) {
     }
     push(auxv::AT_PAGESZ, args.page_size);
     push(auxv::AT_ENTRY, image.entry);
+    push(auxv::AT_HWCAP, args.hwcap);
     push(auxv::AT_RANDOM, 0);
     push(auxv::AT_NULL, 0);
     (aux, len)

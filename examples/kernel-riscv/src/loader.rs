@@ -1,21 +1,21 @@
 //! OSTEP Fig 6.1, "load program into memory; setup user stack with argv",
 //! for this kernel: the [`ProcessBuilder`] that
-//! [`kernel_common::initrd::spawn_all`] drives.
+//! [`kernel_common::initrd::Queue`] drives.
 //!
-//! `spawn_all` checks each ELF file and orders the steps; this builder owns
+//! The queue checks each ELF file and orders the steps; this builder owns
 //! the RISC-V parts: a fresh Sv39/Sv32 address space per program (kernel
 //! half without U), the segments copied into new frames with the ELF's
 //! permissions plus U, a 64 KiB user stack right below [`USER_TOP`], and
-//! [`Kernel::spawn`](ldex_core::Kernel::spawn) with the space's `satp`.
+//! the builder's `spawn` with the space's `satp` (the kernel's passes it to
+//! [`Kernel::spawn`](ldex_core::Kernel::spawn)).
 
 use core::ops::Range;
 
 use kernel_common::elf::{Limits, MapError, Mapper, Segment, Target};
-use kernel_common::initrd::{ProcessBuilder, Setup};
+use kernel_common::initrd::{ProcessBuilder, Setup, SpawnError};
 use kernel_common::stack::{WordSize, WriteFault};
-use ldex_core::sched::Hint;
+use ldex_arch_riscv::Satp;
 
-use crate::KernelT;
 use crate::vm::{AddressSpace, PAGE, Perm, USER_BOTTOM, USER_STACK, USER_TOP, VmError};
 
 /// What a program may not touch: RAM, where the kernel lives (everything
@@ -24,26 +24,57 @@ pub fn forbidden(ram: &Range<usize>) -> Range<u64> {
     ram.start as u64..ram.end as u64
 }
 
-/// Where programs may be loaded: user space below the stack, off the
+/// The initial break: programs load below it, `brk` grows above it.
+pub const HEAP_START: usize = 0x1000_0000;
+/// Where `mmap` looks for room, above the heap's 256 MiB, up to the stack.
+pub const MMAP_START: usize = 0x2000_0000;
+
+/// Linux's `AT_HWCAP` on RISC-V: one bit per single-letter extension, for
+/// the ones this kernel's harts have (QEMU virt: I, M, A, F, D, C; rv32imac
+/// builds have no F or D).
+const HWCAP: u64 = {
+    let letters: &[u8] = if cfg!(target_feature = "d") {
+        b"imafdc"
+    } else {
+        b"imac"
+    };
+    let mut bits = 0;
+    let mut i = 0;
+    while i < letters.len() {
+        bits |= 1 << (letters[i] - b'a');
+        i += 1;
+    }
+    bits
+};
+
+/// Where programs may be loaded: user space below the heap, off the
 /// `forbidden` ranges.
 pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
     Setup {
         target: Target::native().expect("a RISC-V kernel has a native target"),
         limits: Limits {
-            user: USER_BOTTOM as u64..(USER_TOP - USER_STACK) as u64,
+            user: USER_BOTTOM as u64..HEAP_START as u64,
             forbidden,
         },
         word: WordSize::NATIVE,
         page_size: PAGE as u64,
+        hwcap: HWCAP,
     }
 }
 
-/// Builds processes for `kernel`, with the kernel half mapping `ram`.
+/// What a finished program becomes: a process (`Kernel::spawn`), or, for
+/// the `conformance` build, the kit's user snippet.
+pub type Spawn = fn(&str, u64, u64, Satp) -> Result<(), SpawnError>;
+
+/// Builds processes and hands each to `spawn`, with the kernel half of
+/// every address space mapping `ram`.
 pub struct Builder {
     /// The RAM every address space maps for the kernel.
     pub ram: Range<usize>,
-    /// The kernel to spawn into.
-    pub kernel: &'static KernelT,
+    /// Where a loaded program goes.
+    pub spawn: Spawn,
+    /// The kernel's own address space, loaded while a space is freed.
+    pub kernel_space: Satp,
 }
 
 /// A user address space being filled.
@@ -51,7 +82,7 @@ pub struct UserSpace(AddressSpace);
 
 /// The largest segment a program may have: 16 MiB. Checked before any
 /// frame is taken, so a program asking for a gigabyte of `.bss` is refused
-/// and cannot starve the programs after it (frames are never freed).
+/// and cannot take the frames of the programs running beside it.
 const MAX_SEGMENT: u64 = 16 << 20;
 
 fn map_error(e: VmError) -> MapError {
@@ -127,19 +158,18 @@ impl ProcessBuilder for Builder {
         entry: u64,
         sp: u64,
         space: UserSpace,
-    ) -> Result<(), &'static str> {
-        self.kernel
-            .spawn(
-                name,
-                entry as usize,
-                sp as usize,
-                Some(space.0.satp()),
-                Hint::NONE,
-            )
-            .map(|_| ())
-            .map_err(|_| "the process table is full")
+    ) -> Result<(), SpawnError> {
+        (self.spawn)(name, entry, sp, space.0.satp()).inspect_err(|_| {
+            // SAFETY: the process was not created: nothing enters the
+            // space; `kernel_space` is the kernel's.
+            unsafe { space.0.free(self.kernel_space) };
+        })
     }
 
-    /// Frames are never freed in this kernel (see `kernel_common::frames`).
-    fn discard(&mut self, _space: UserSpace) {}
+    /// Every frame of the space goes back to the allocator.
+    fn discard(&mut self, space: UserSpace) {
+        // SAFETY: a refused program's space is never entered; `kernel_space`
+        // is the kernel's.
+        unsafe { space.0.free(self.kernel_space) };
+    }
 }

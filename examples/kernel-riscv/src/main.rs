@@ -21,11 +21,16 @@
 //! a missing, empty or damaged initrd, 3 when none of its files can run.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 #![forbid(unsafe_op_in_unsafe_fn)]
+// The conformance build runs the kit instead of the protocol: the rest of
+// the boot is unreachable there.
+#![cfg_attr(feature = "conformance", allow(unreachable_code, dead_code))]
 
 #[cfg(target_os = "none")]
 mod board;
 #[cfg(target_os = "none")]
 mod boot;
+#[cfg(all(target_os = "none", feature = "conformance"))]
+mod conformance;
 #[cfg(target_os = "none")]
 mod dtb;
 #[cfg(target_os = "none")]
@@ -51,8 +56,10 @@ fn main() {
 mod kernel {
     use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
     use kernel_common::frames;
-    use ldex_arch_riscv::{Riscv, Timer, TimerKind};
+    use kernel_common::initrd::SpawnError;
+    use ldex_arch_riscv::{Riscv, Satp, Timer, TimerKind};
     use ldex_core::kstack::KernelStacks;
+    use ldex_core::sched::Hint;
     use ldex_core::{BootToken, KernelPreemption};
 
     use crate::board::{self, Uart};
@@ -80,8 +87,16 @@ mod kernel {
         static __kernel_end: u8;
     }
 
+    /// Make a loaded program a process of [`KERNEL`].
+    fn spawn_process(name: &str, entry: u64, sp: u64, satp: Satp) -> Result<(), SpawnError> {
+        KERNEL
+            .spawn(name, entry as usize, sp as usize, Some(satp), Hint::NONE)
+            .map(drop)
+            .map_err(|_| SpawnError::Full)
+    }
+
     /// Print a kernel message and power off with `code`.
-    fn fail(code: ExitCode, args: core::fmt::Arguments<'_>) -> ! {
+    pub(crate) fn fail(code: ExitCode, args: core::fmt::Arguments<'_>) -> ! {
         driver::fail(&Uart, board::exit, code, args)
     }
 
@@ -104,14 +119,26 @@ mod kernel {
         );
 
         let kernel_end = &raw const __kernel_end as usize;
-        let free_end = [info.initrd.as_ref().map(|r| r.start), Some(info.dtb.start)]
-            .into_iter()
-            .flatten()
-            .filter(|&a| a >= kernel_end)
-            .fold(info.ram.end, usize::min);
-        // SAFETY: RAM from the end of the image to the first thing QEMU put
-        // above it (the initrd or the device tree) is free and identity-mapped.
-        unsafe { frames::init(kernel_end as u64..free_end as u64, 0..0, 0) };
+        // What QEMU put above the image: the initrd and the device tree.
+        // Frames run up to the higher one and skip the lower one.
+        let mut placed = [info.initrd.clone().unwrap_or(0..0), info.dtb.clone()]
+            .map(|r| r.start as u64..r.end as u64);
+        placed.sort_unstable_by_key(|r| r.start);
+        let [lower, higher] = placed.map(|r| {
+            if r.start >= kernel_end as u64 {
+                r
+            } else {
+                0..0
+            }
+        });
+        let free_end = if higher.is_empty() {
+            info.ram.end as u64
+        } else {
+            higher.start
+        };
+        // SAFETY: RAM from the end of the image up to the higher of the two,
+        // but for the lower, is free and identity-mapped.
+        unsafe { frames::init(kernel_end as u64..free_end, lower, 0) };
         let kspace = match AddressSpace::new(&info.ram) {
             Ok(s) => s,
             Err(e) => fail(
@@ -125,6 +152,7 @@ mod kernel {
             core::arch::asm!("csrw satp, {}", "sfence.vma", in(reg) kspace.satp().bits());
         }
         board::use_mmio_alias();
+        Board::set_kernel_space(&kspace);
 
         // User programs may read cycle, time and instret, as on Linux (the
         // bench program counts instructions with rdinstret).
@@ -143,10 +171,19 @@ mod kernel {
             // writes it (the frame allocator stops below it).
             unsafe { core::slice::from_raw_parts(range.start as *const u8, range.len()) }
         });
+        #[cfg(feature = "conformance")]
+        crate::conformance::run(
+            &token,
+            &timer,
+            initrd.unwrap_or_default(),
+            &info.ram,
+            kspace.satp(),
+        );
         let forbidden = loader::forbidden(&info.ram);
         let mut builder = loader::Builder {
             ram: info.ram.clone(),
-            kernel: &KERNEL,
+            spawn: spawn_process,
+            kernel_space: kspace.satp(),
         };
         let boot = Boot {
             token: &token,

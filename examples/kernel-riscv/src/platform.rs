@@ -2,24 +2,34 @@
 //! ([`kernel_common::os::Platform`]): the clock, the user-memory check and
 //! the SUM bracket.
 
+use core::ops::Range;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use abi::Numbers;
 use kernel_common::console::Console;
-use kernel_common::os::Platform;
+use kernel_common::os::{OutOfMemory, Platform, Prot};
 use ldex_arch_riscv::{Riscv, Satp};
 use ldex_core::{AccessKind, Pid};
 
 use crate::board::Uart;
-use crate::vm::{AddressSpace, PAGE, Perm, USER_TOP};
+use crate::loader::{HEAP_START, MMAP_START};
+use crate::vm::{AddressSpace, PAGE, Perm, USER_BOTTOM, USER_STACK, USER_TOP};
 
 static TIMEBASE_HZ: AtomicUsize = AtomicUsize::new(1);
+/// The kernel's own address space (`satp` bits), loaded before a reaped
+/// process's space is freed.
+static KERNEL_SATP: AtomicUsize = AtomicUsize::new(0);
 
 /// The QEMU virt board as the OS sees it.
 #[derive(Debug)]
 pub struct Board;
 
 impl Board {
+    /// Remember the kernel's own address space.
+    pub fn set_kernel_space(space: &AddressSpace) {
+        KERNEL_SATP.store(space.satp().bits(), Ordering::Relaxed);
+    }
+
     /// Remember the timebase (`time` ticks per second) for the clock.
     pub fn set_timebase(hz: u64) {
         TIMEBASE_HZ.store(
@@ -43,11 +53,60 @@ fn current_space() -> AddressSpace {
     AddressSpace::from_satp(unsafe { Satp::from_bits(satp) })
 }
 
+/// The page rights of `prot` (writable implies readable).
+fn perm(prot: Prot) -> Perm {
+    let mut perm = Perm::NONE;
+    for (on, p) in [
+        (prot.read, Perm::R),
+        (prot.write, Perm::W),
+        (prot.exec, Perm::X),
+    ] {
+        if on {
+            perm = perm.union(p);
+        }
+    }
+    perm
+}
+
 // SAFETY: system calls run with the caller's address space loaded (the
 // protocol switches satp in `enter_process`), `user_allows` walks exactly
 // that space's user pages, and `with_user_access` sets SUM around the copy.
 unsafe impl Platform<Riscv> for Board {
     const NUMBERS: Numbers = Numbers::RISCV;
+    const HEAP: Range<usize> = HEAP_START..MMAP_START;
+    const MMAP: Range<usize> = MMAP_START..USER_TOP - USER_STACK - PAGE;
+    const USER: Range<usize> = USER_BOTTOM..USER_TOP;
+    const MACHINE: &'static str = if usize::BITS == 64 {
+        "riscv64"
+    } else {
+        "riscv32"
+    };
+
+    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {
+        current_space()
+            .map_zeroed(page, perm(prot))
+            .map_err(|_| OutOfMemory)
+    }
+
+    fn unmap(&self, page: usize) {
+        current_space().unmap(page);
+    }
+
+    fn protect(&self, page: usize, prot: Prot) -> bool {
+        current_space().protect(page, perm(prot))
+    }
+
+    fn mapped(&self, page: usize) -> bool {
+        current_space().mapped(page)
+    }
+
+    unsafe fn free_space(&self, aspace: Satp) {
+        // SAFETY: boot stored the kernel's own `satp`, which maps the kernel.
+        let kernel = unsafe { Satp::from_bits(KERNEL_SATP.load(Ordering::Relaxed)) };
+        // SAFETY: nothing enters `aspace` again (our contract), and boot
+        // stored the kernel's space before any process ran.
+        unsafe { AddressSpace::from_satp(aspace).free(kernel) };
+    }
 
     fn now_ns(&self) -> u64 {
         let hz = TIMEBASE_HZ.load(Ordering::Relaxed) as u64;

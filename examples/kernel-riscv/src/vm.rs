@@ -70,6 +70,10 @@ const U: Pte = 1 << 4;
 const G: Pte = 1 << 5;
 const A: Pte = 1 << 6;
 const D: Pte = 1 << 7;
+/// Software bit (RSW) of a `PROT_NONE` page: V is clear, so every access
+/// faults, but the page is mapped and keeps its frame for a later
+/// `mprotect`. The hart ignores every other bit of an entry without V.
+const RESERVED: Pte = 1 << 8;
 const PPN_SHIFT: usize = 10;
 
 impl Perm {
@@ -123,6 +127,42 @@ fn pte_pa(pte: Pte) -> usize {
 fn leaf(pa: usize, perm: Pte) -> Pte {
     let dirty = if perm & W != 0 { D } else { 0 };
     (((pa >> 12) as Pte) << PPN_SHIFT) | perm | A | dirty | V
+}
+
+/// The entry of a user page at frame `pa` with rights `perm`: a valid leaf,
+/// or for no rights at all a [`RESERVED`] entry that keeps the frame.
+fn user_entry(pa: usize, perm: Perm) -> Pte {
+    if perm == Perm::NONE {
+        (((pa >> 12) as Pte) << PPN_SHIFT) | RESERVED
+    } else {
+        leaf(pa, perm.0 | U)
+    }
+}
+
+/// Free the user entries of table `t` at `level` (0: leaves), then `t`.
+fn free_table(t: usize, level: usize) {
+    for i in 0..ENTRIES {
+        // SAFETY: `t` is one of the space's tables (identity-mapped RAM).
+        let pte = unsafe { *table(t).add(i) };
+        let is_leaf = pte & (R | W | X) != 0;
+        if level == 0 {
+            if pte & (V | RESERVED) != 0 {
+                // SAFETY: the space is never entered again (`free`'s
+                // contract): its pages are nobody's.
+                unsafe { frames::free(pte_pa(pte) as u64) };
+            }
+        } else if pte & V != 0 && !is_leaf {
+            free_table(pte_pa(pte), level - 1);
+        }
+    }
+    // SAFETY: as above; the table's entries are done with.
+    unsafe { frames::free(t as u64) };
+}
+
+/// Drop the hart's cached translation of `va`.
+fn flush(va: usize) {
+    // SAFETY: only invalidates translations; the tables are already right.
+    unsafe { core::arch::asm!("sfence.vma {}, zero", in(reg) va, options(nostack)) };
 }
 
 impl AddressSpace {
@@ -179,6 +219,77 @@ impl AddressSpace {
         let pte = unsafe { *slot };
         (pte & V != 0 && pte & U != 0)
             .then(|| (pte_pa(pte) + (va & (PAGE - 1)), Perm(pte & (R | W | X))))
+    }
+
+    /// Is user page `va` mapped, `PROT_NONE` included?
+    pub fn mapped(&self, va: usize) -> bool {
+        // SAFETY: a slot in one of this space's tables.
+        matches!(self.walk(va, false), Ok(Some(slot)) if unsafe { *slot } & (V | RESERVED) != 0)
+    }
+
+    /// Map a zeroed frame at user page `va` with `perm` (none: `PROT_NONE`),
+    /// freeing the page there before.
+    pub fn map_zeroed(&self, va: usize, perm: Perm) -> Result<(), VmError> {
+        self.unmap(va);
+        let slot = self.walk(va, true)?.ok_or(VmError::OutOfMemory)?;
+        let frame = frames::alloc().ok_or(VmError::OutOfMemory)? as usize;
+        // SAFETY: `walk` returned a slot in one of this space's tables.
+        unsafe { *slot = user_entry(frame, perm) };
+        Ok(())
+    }
+
+    /// Unmap user page `va` and free its frame.
+    pub fn unmap(&self, va: usize) {
+        if let Ok(Some(slot)) = self.walk(va, false) {
+            // SAFETY: a slot in one of this space's tables.
+            let pte = unsafe { *slot };
+            if pte & (V | RESERVED) != 0 {
+                // SAFETY: as above.
+                unsafe { *slot = 0 };
+                flush(va);
+                // SAFETY: the only entry that mapped the frame is gone.
+                unsafe { frames::free(pte_pa(pte) as u64) };
+            }
+        }
+    }
+
+    /// Give mapped user page `va` the rights `perm`; `false` if unmapped.
+    pub fn protect(&self, va: usize, perm: Perm) -> bool {
+        let Ok(Some(slot)) = self.walk(va, false) else {
+            return false;
+        };
+        // SAFETY: a slot in one of this space's tables.
+        let pte = unsafe { *slot };
+        if pte & (V | RESERVED) == 0 {
+            return false;
+        }
+        // SAFETY: as above.
+        unsafe { *slot = user_entry(pte_pa(pte), perm) };
+        flush(va);
+        true
+    }
+
+    /// Free every frame of this space, a reaped process's: its user pages,
+    /// its tables, its root; the kernel's root-level leaves are not frames.
+    /// If it is the one loaded, `kernel` (which maps the kernel the same
+    /// way) is loaded first.
+    ///
+    /// # Safety
+    /// Nothing enters this space again, and `kernel` is the kernel's own.
+    pub unsafe fn free(self, kernel: Satp) {
+        let satp: usize;
+        // SAFETY: reading satp has no side effect.
+        unsafe { core::arch::asm!("csrr {}, satp", out(reg) satp, options(nomem, nostack)) };
+        // SAFETY: the value `satp` holds now maps the running kernel; only
+        // its root is read.
+        if unsafe { Satp::from_bits(satp) }.root() == self.root {
+            // SAFETY: the kernel's space maps RAM and the devices exactly as
+            // this one does; only the user half, unused here, goes away.
+            unsafe {
+                core::arch::asm!("csrw satp, {}", "sfence.vma", in(reg) kernel.bits(), options(nostack))
+            };
+        }
+        free_table(self.root, LEVELS - 1);
     }
 
     /// The address space `satp` names.

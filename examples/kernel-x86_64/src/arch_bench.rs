@@ -13,6 +13,7 @@ use core::cell::UnsafeCell;
 
 use abi::{Call, Numbers};
 use kernel_common::console::Console;
+use kernel_common::initrd::SpawnError;
 use ldex_arch_x86_64::{AddressSpace, ProcessState, TrapFrame, TrapTable, X86_64};
 use ldex_core::arch::TrapSink;
 use ldex_core::kstack::KernelStack;
@@ -57,10 +58,10 @@ impl TrapSink<TrapFrame> for BareSink {
 /// The program to run: entry, stack pointer, address space.
 static FIRST: SpinLock<Option<(u64, u64, AddressSpace)>> = SpinLock::new(None);
 
-fn keep_first(_name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), &'static str> {
+fn keep_first(_name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), SpawnError> {
     let mut first = FIRST.lock();
     if first.is_some() {
-        return Err("arch-bench runs one program");
+        return Err(SpawnError::Refused("arch-bench runs one program"));
     }
     *first = Some((entry, sp, space));
     Ok(())

@@ -1,7 +1,7 @@
 //! OSTEP Fig 6.1 on x86_64: the [`ProcessBuilder`] that
-//! [`kernel_common::initrd::spawn_all`] drives.
+//! [`kernel_common::initrd::Queue`] drives.
 //!
-//! `spawn_all` checks each ELF file and orders the steps; this builder owns
+//! The queue checks each ELF file and orders the steps; this builder owns
 //! the x86_64 parts: a fresh PML4 per program (kernel entries without U),
 //! the segments copied into new frames (U, plus W and X where the ELF says),
 //! a 64 KiB non-executable stack below [`STACK_TOP`], and `Kernel::spawn` with the CR3.
@@ -9,7 +9,7 @@
 use core::ops::Range;
 
 use kernel_common::elf::{Limits, MapError, Mapper, Segment, Target};
-use kernel_common::initrd::{ProcessBuilder, Setup};
+use kernel_common::initrd::{ProcessBuilder, Setup, SpawnError};
 use kernel_common::stack::{WordSize, WriteFault};
 use ldex_arch_x86_64::AddressSpace;
 use ldex_core::sched::Hint;
@@ -19,22 +19,37 @@ use crate::memory::{self, PAGE, USER_START};
 
 /// The top of every process's stack.
 pub const STACK_TOP: u64 = 0x0000_7fff_ffff_0000;
+/// The initial break: programs load below it, `brk` grows above it.
+pub const HEAP_START: u64 = 0x10_0000_0000;
+/// Where `mmap` looks for room, above the heap's 64 GiB.
+pub const MMAP_START: u64 = 0x20_0000_0000;
+/// The end of `mmap`'s room, well below the stack.
+pub const MMAP_END: u64 = 0x7000_0000_0000;
 /// Pages of user stack.
 const STACK_PAGES: u64 = 16;
 const STACK_BOTTOM: u64 = STACK_TOP - STACK_PAGES * PAGE;
 
 /// Where programs may be loaded: from 4 MiB (below is the kernel image) to
-/// the stack's guard page.
+/// the heap. `AT_HWCAP` is CPUID leaf 1's EDX, as Linux reports it.
 pub fn setup() -> Setup<'static> {
     Setup {
         target: Target::X86_64,
         limits: Limits {
-            user: USER_START..STACK_BOTTOM - PAGE,
+            user: USER_START..HEAP_START,
             forbidden: &[],
         },
         word: WordSize::Eight,
         page_size: PAGE,
+        hwcap: hwcap(),
     }
+}
+
+/// CPUID leaf 1's EDX, Linux's `AT_HWCAP` on x86_64. `__cpuid` is still
+/// `unsafe` on Rust 1.88 (the MSRV) and safe later, hence the `allow`.
+#[allow(unused_unsafe)]
+fn hwcap() -> u64 {
+    // SAFETY: every x86_64 CPU has CPUID, and it only reads.
+    u64::from(unsafe { core::arch::x86_64::__cpuid(1) }.edx)
 }
 
 /// A user address space being filled.
@@ -56,7 +71,7 @@ impl Mapper for Space {
 
 /// What a finished program becomes: a process (`Kernel::spawn`), or, for
 /// the `arch-bench` harness, the one program it runs without the protocol.
-pub type Spawn = fn(&str, u64, u64, AddressSpace) -> Result<(), &'static str>;
+pub type Spawn = fn(&str, u64, u64, AddressSpace) -> Result<(), SpawnError>;
 
 /// Builds processes and hands each to its `spawn`.
 pub struct Builder {
@@ -73,11 +88,11 @@ impl Builder {
     }
 }
 
-fn spawn_process(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), &'static str> {
+fn spawn_process(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), SpawnError> {
     KERNEL
         .spawn(name, entry as usize, sp as usize, Some(space), Hint::NONE)
         .map(drop)
-        .map_err(|_| "the process table is full")
+        .map_err(|_| SpawnError::Full)
 }
 
 impl ProcessBuilder for Builder {
@@ -108,10 +123,16 @@ impl ProcessBuilder for Builder {
         kernel_common::stack::random_from(unsafe { core::arch::x86_64::_rdtsc() })
     }
 
-    fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), &'static str> {
-        (self.spawn)(name, entry, sp, space.0)
+    fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), SpawnError> {
+        (self.spawn)(name, entry, sp, space.0).inspect_err(|_| {
+            // SAFETY: the process was not created: nothing enters the space.
+            unsafe { memory::free_space(space.0) }
+        })
     }
 
-    /// Frames are never reused (see [`crate::memory`]): nothing to free.
-    fn discard(&mut self, _space: Space) {}
+    /// Every frame of the space goes back to the allocator.
+    fn discard(&mut self, space: Space) {
+        // SAFETY: a refused program's space is never entered.
+        unsafe { memory::free_space(space.0) };
+    }
 }

@@ -9,12 +9,18 @@
 #![no_std]
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]
-// The arch-bench build runs no protocol: the process machinery is unused.
-#![cfg_attr(feature = "arch-bench", allow(dead_code, unused_imports))]
+// The arch-bench and conformance builds run no protocol: the process
+// machinery is unused.
+#![cfg_attr(
+    any(feature = "arch-bench", feature = "conformance"),
+    allow(dead_code, unused_imports)
+)]
 
 #[cfg(feature = "arch-bench")]
 mod arch_bench;
 mod boot;
+#[cfg(feature = "conformance")]
+mod conformance;
 #[cfg(any(feature = "kernel-fault-test", feature = "kernel-stack-overflow-test"))]
 mod fault_test;
 mod loader;
@@ -112,12 +118,14 @@ extern "C" fn kmain(start_info: u32) -> ! {
     });
     #[cfg(feature = "arch-bench")]
     arch_bench::run(&token, initrd.unwrap_or_default());
-    #[cfg(not(feature = "arch-bench"))]
+    #[cfg(feature = "conformance")]
+    conformance::run(&token, initrd.unwrap_or_default());
+    #[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
     run_protocol(&token, cmdline, initrd)
 }
 
 /// Calibrate the timer and hand the rest to the shared boot driver.
-#[cfg(not(feature = "arch-bench"))]
+#[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
 fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>) -> ! {
     // SAFETY: the direct map covers the local APIC; interrupts are off.
     let timer = unsafe { Timer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };

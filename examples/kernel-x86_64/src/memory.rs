@@ -14,17 +14,19 @@
 //! kernel's entries (the two 2 MiB image pages and PML4[256]); the user
 //! half below them is the process's own.
 //! Frames come from `kernel_common::frames` over RAM above 4 MiB, skipping
-//! the initrd; the kernel reaches them through the direct map. Frames are
-//! not reused after a process ends: every program in the initrd runs once.
+//! the initrd; the kernel reaches them through the direct map. `munmap`,
+//! `brk` and a reaped process give theirs back.
 
 use kernel_common::frames;
+use kernel_common::os::{OutOfMemory, Prot};
 use ldex_arch_x86_64::AddressSpace;
 use ldex_core::AccessKind;
 use ldex_core::sync::SpinLock;
-use x86_64::PhysAddr;
+use x86_64::instructions::tlb;
 use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::registers::model_specific::{Efer, EferFlags};
 use x86_64::structures::paging::{PageTable, PageTableFlags as F, PhysFrame};
+use x86_64::{PhysAddr, VirtAddr};
 
 use crate::boot::{PHYS_OFFSET, boot_pdpt_phys};
 
@@ -217,4 +219,138 @@ pub fn user_allows(addr: usize, len: usize, access: AccessKind) -> bool {
         page += PAGE;
     }
     true
+}
+
+/// The software bit that marks a `PROT_NONE` page: not present (every access
+/// faults), but mapped, its frame kept for a later `mprotect`.
+const RESERVED: F = F::BIT_9;
+
+/// The leaf slot of user page `va` in the current address space, creating
+/// the tables on the way if `create`.
+fn leaf_slot(
+    va: u64,
+    create: bool,
+) -> Option<&'static mut x86_64::structures::paging::page_table::PageTableEntry> {
+    let inner = F::PRESENT | F::WRITABLE | F::USER_ACCESSIBLE;
+    let mut t = Cr3::read().0.start_address().as_u64();
+    for level in (1..4).rev() {
+        let e = &mut table(t)[index(va, level)];
+        if !e.flags().contains(F::PRESENT) {
+            if !create {
+                return None;
+            }
+            e.set_addr(PhysAddr::new(frames::alloc()?), inner);
+        }
+        if e.flags().contains(F::HUGE_PAGE) {
+            return None;
+        }
+        t = e.addr().as_u64();
+    }
+    Some(&mut table(t)[index(va, 0)])
+}
+
+/// The leaf flags for `prot`.
+fn prot_flags(prot: Prot) -> F {
+    let mut flags = F::USER_ACCESSIBLE;
+    if prot.is_none() {
+        return flags | RESERVED;
+    }
+    flags |= F::PRESENT;
+    if prot.write {
+        flags |= F::WRITABLE;
+    }
+    if !prot.exec && nx_enabled() {
+        flags |= F::NO_EXECUTE;
+    }
+    flags
+}
+
+/// Is user page `va` of the current address space mapped (`PROT_NONE`
+/// included)?
+pub fn mapped(va: u64) -> bool {
+    leaf_slot(va, false).is_some_and(|e| e.flags().intersects(F::PRESENT | RESERVED))
+}
+
+/// Map a zeroed frame at user page `va` of the current address space with
+/// `prot`, freeing the page there before.
+pub fn map_zeroed(va: u64, prot: Prot) -> Result<(), OutOfMemory> {
+    unmap(va);
+    let e = leaf_slot(va, true).ok_or(OutOfMemory)?;
+    let frame = frames::alloc().ok_or(OutOfMemory)?;
+    e.set_addr(PhysAddr::new(frame), prot_flags(prot));
+    Ok(())
+}
+
+/// Unmap user page `va` of the current address space and free its frame.
+pub fn unmap(va: u64) {
+    if let Some(e) = leaf_slot(va, false)
+        && e.flags().intersects(F::PRESENT | RESERVED)
+    {
+        let frame = e.addr().as_u64();
+        e.set_unused();
+        tlb::flush(VirtAddr::new(va));
+        // SAFETY: the entry that mapped the frame is gone (and flushed).
+        unsafe { frames::free(frame) };
+    }
+}
+
+/// Give mapped user page `va` of the current address space rights `prot`.
+pub fn protect(va: u64, prot: Prot) -> bool {
+    match leaf_slot(va, false) {
+        Some(e) if e.flags().intersects(F::PRESENT | RESERVED) => {
+            let frame = e.addr();
+            e.set_addr(frame, prot_flags(prot));
+            tlb::flush(VirtAddr::new(va));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Free every frame of `space`, a reaped process's: its user pages and page
+/// tables, its PML4. The kernel's entries (PML4[256..], the image's two PD
+/// entries) are shared, not its own, and stay. Loads the kernel's PML4
+/// first if `space` is the one loaded.
+///
+/// # Safety
+/// Nothing enters `space` again.
+pub unsafe fn free_space(space: AddressSpace) {
+    let pml4 = space.pml4();
+    if Cr3::read().0.start_address().as_u64() == pml4 {
+        let kernel = *KERNEL_PML4.lock();
+        // SAFETY: the kernel's PML4 maps the kernel exactly as every process
+        // space does; only the user half, which the kernel does not use
+        // here, goes away.
+        unsafe {
+            Cr3::write(
+                PhysFrame::containing_address(PhysAddr::new(kernel)),
+                Cr3Flags::empty(),
+            )
+        };
+    }
+    free_table(pml4, 3, true);
+}
+
+/// Free the user entries of table `t` at `level` (3: PML4, 0: page table),
+/// then `t` itself. `first`: `t` lies on the path of address 0, whose PD
+/// starts with the kernel image's shared entries.
+fn free_table(t: u64, level: u32, first: bool) {
+    let entries = if level == 3 { 256 } else { 512 };
+    for j in 0..entries {
+        let e = &table(t)[j];
+        if level == 0 {
+            if e.flags().intersects(F::PRESENT | RESERVED) {
+                // SAFETY: the space is never entered again (the caller's
+                // promise): its pages are nobody's.
+                unsafe { frames::free(e.addr().as_u64()) };
+            }
+        } else if e.flags().contains(F::PRESENT) {
+            let shared = first && level == 1 && j < KERNEL_IMAGE_PAGES;
+            if !shared {
+                free_table(e.addr().as_u64(), level - 1, first && j == 0);
+            }
+        }
+    }
+    // SAFETY: as above; the table's entries are done with.
+    unsafe { frames::free(t) };
 }

@@ -3,12 +3,15 @@
 use abi::Numbers;
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel_common::console::Console;
-use kernel_common::os::Platform;
+use kernel_common::os::{OutOfMemory, Platform, Prot};
 use ldex_arch_x86_64::Timer;
-use ldex_arch_x86_64::{ProcessState, X86_64};
+use ldex_arch_x86_64::{AddressSpace, ProcessState, X86_64};
 use ldex_core::{AccessKind, Pid};
 
-use crate::memory::{self, USER_END};
+use core::ops::Range;
+
+use crate::loader::{HEAP_START, MMAP_END, MMAP_START, STACK_TOP};
+use crate::memory::{self, USER_END, USER_START};
 use crate::serial::Serial;
 
 /// The PC: COM1, the TSC clock, x86_64 page tables.
@@ -43,6 +46,31 @@ impl Console for Pc {
 // `user_allows` walks exactly that address space's user pages.
 unsafe impl Platform<X86_64> for Pc {
     const NUMBERS: Numbers = Numbers::X86_64;
+    const HEAP: Range<usize> = HEAP_START as usize..MMAP_START as usize;
+    const MMAP: Range<usize> = MMAP_START as usize..MMAP_END as usize;
+    const USER: Range<usize> = USER_START as usize..STACK_TOP as usize;
+    const MACHINE: &'static str = "x86_64";
+
+    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {
+        memory::map_zeroed(page as u64, prot)
+    }
+
+    fn unmap(&self, page: usize) {
+        memory::unmap(page as u64);
+    }
+
+    fn protect(&self, page: usize, prot: Prot) -> bool {
+        memory::protect(page as u64, prot)
+    }
+
+    fn mapped(&self, page: usize) -> bool {
+        memory::mapped(page as u64)
+    }
+
+    unsafe fn free_space(&self, aspace: AddressSpace) {
+        // SAFETY: nothing enters `aspace` again (our contract).
+        unsafe { memory::free_space(aspace) };
+    }
 
     fn now_ns(&self) -> u64 {
         // SAFETY: rdtsc is unprivileged and has no effects.

@@ -55,6 +55,7 @@ const fn starter(
         default_cmdline: "",
         boots,
         bench: None,
+        homework: None,
     }
 }
 

@@ -61,6 +61,7 @@
 //!             timeout_secs: 60,
 //!         },
 //!     ],
+//!     homework: None,
 //!     bench: Some(Bench {
 //!         cmdline: "",
 //!         kernel_features: &[],
@@ -98,6 +99,10 @@ pub struct Arch {
     pub boots: &'static [Boot],
     /// The boot `cargo xtask bench-qemu` measures, if the arch has one.
     pub bench: Option<Bench>,
+    /// OSTEP chapter 6's homework (`examples/c/homework.c`, as `homework`
+    /// and `homework-partner`), measured by `cargo xtask bench-qemu` too,
+    /// where a stock C toolchain builds for the arch.
+    pub homework: Option<Bench>,
 }
 
 /// A binary of the examples workspace built for one target.
@@ -137,6 +142,9 @@ pub enum Initrd {
     /// These entries, in order (names may repeat; an empty list is an
     /// empty archive).
     Entries(&'static [Entry]),
+    /// These entries, in order, that many times over (a load test: more
+    /// programs than the kernel has slots).
+    Repeated(&'static [Entry], usize),
     /// No `-initrd` at all.
     Absent,
 }
@@ -153,6 +161,41 @@ pub enum Entry {
     Bytes(&'static str, &'static [u8]),
     /// A file of the repository (path relative to its root) under a name.
     File(&'static str, &'static str),
+    /// A C program of `examples/c` (third: its source file there) built
+    /// with a stock C toolchain (second), under a name (first).
+    C(&'static str, Cc, &'static str),
+}
+
+/// A stock C toolchain that builds static Linux programs: the example
+/// kernels run what it makes unmodified (see docs/abi.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cc {
+    /// `gcc -static`: x86_64 glibc.
+    Glibc,
+    /// `musl-gcc -static`: x86_64 musl (Debian `musl-tools`).
+    Musl,
+    /// `riscv64-linux-gnu-gcc -static`: riscv64 glibc.
+    Riscv64Glibc,
+}
+
+impl Cc {
+    /// The compiler driver.
+    pub fn compiler(self) -> &'static str {
+        match self {
+            Cc::Glibc => "gcc",
+            Cc::Musl => "musl-gcc",
+            Cc::Riscv64Glibc => "riscv64-linux-gnu-gcc",
+        }
+    }
+
+    /// The Debian package that installs it.
+    pub fn package(self) -> &'static str {
+        match self {
+            Cc::Glibc => "gcc",
+            Cc::Musl => "musl-tools",
+            Cc::Riscv64Glibc => "gcc-riscv64-linux-gnu libc6-dev-riscv64-cross",
+        }
+    }
 }
 
 /// The QEMU command line.
@@ -298,6 +341,7 @@ pub(crate) const fn fake(
         default_cmdline: "",
         boots: &[],
         bench: None,
+        homework: None,
     }
 }
 

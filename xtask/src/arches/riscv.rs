@@ -4,7 +4,9 @@
 //! `docs/arch-riscv.md`). Both run the same boots, checked against
 //! `examples/kernel-riscv/expect/`.
 
-use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS};
+use super::{
+    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS,
+};
 
 /// The bundled programs, the hostile set (`user-riscv`), a C program built
 /// outside the workspace and malformed ELF files, in the order the
@@ -80,9 +82,9 @@ macro_rules! full_set {
 }
 
 /// The boots of one XLEN: `$cpu` is the `-cpu` model, `$xlen` "64" or "32"
-/// and `$other` the other one.
+/// and `$other` the other one; `$extra` boots of this XLEN only follow.
 macro_rules! boots {
-    ($cpu:literal, $xlen:literal, $other:literal) => {
+    ($cpu:literal, $xlen:literal, $other:literal $(, $extra:expr)*) => {
         &[
             Boot {
                 name: "full-set",
@@ -93,6 +95,26 @@ macro_rules! boots {
                 expect: concat!("examples/kernel-riscv/expect/full-set-rv", $xlen, ".expect"),
                 outcome: Outcome::Success,
                 timeout_secs: 180,
+            },
+            Boot {
+                name: "conformance",
+                cmdline: "",
+                kernel_features: &["conformance"],
+                initrd: Initrd::Entries(&[Entry::Bin("conformance")]),
+                qemu_args: &[],
+                expect: "examples/kernel-riscv/expect/conformance.expect",
+                outcome: Outcome::Success,
+                timeout_secs: 60,
+            },
+            Boot {
+                name: "conformance-sbi-timer",
+                cmdline: "",
+                kernel_features: &["conformance"],
+                initrd: Initrd::Entries(&[Entry::Bin("conformance")]),
+                qemu_args: &["-cpu", concat!($cpu, ",sstc=off")],
+                expect: "examples/kernel-riscv/expect/conformance.expect",
+                outcome: Outcome::Success,
+                timeout_secs: 60,
             },
             Boot {
                 name: "no-initrd",
@@ -167,9 +189,29 @@ macro_rules! boots {
                 outcome: Outcome::Success,
                 timeout_secs: 120,
             },
+            $($extra,)*
         ]
     };
 }
+
+/// Unmodified C programs of `examples/c`, built by the stock
+/// `riscv64-linux-gnu-gcc -static` (glibc): what they print and how they
+/// end is what Linux shows.
+const LIBC_RV64: Boot = Boot {
+    name: "libc",
+    cmdline: "cpulimit=200",
+    kernel_features: &[],
+    initrd: Initrd::Entries(&[
+        Entry::C("hello-glibc", Cc::Riscv64Glibc, "hello.c"),
+        Entry::C("libc-tour-glibc", Cc::Riscv64Glibc, "libc-tour.c"),
+        Entry::C("abort-glibc", Cc::Riscv64Glibc, "abort.c"),
+        Entry::C("null-glibc", Cc::Riscv64Glibc, "null.c"),
+    ]),
+    qemu_args: &[],
+    expect: "examples/kernel-riscv/expect/libc-rv64.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 180,
+};
 
 /// `bench` and `bench-partner` with a long quantum, so no tick switches
 /// while the timer gap is measured.
@@ -181,14 +223,75 @@ const BENCH: Bench = Bench {
     timeout_secs: 300,
 };
 
+/// Out of memory: `examples/c/oom.c` takes memory until malloc returns
+/// NULL, between two programs that must still run.
+const OOM_RV64: Boot = Boot {
+    name: "oom",
+    cmdline: "cpulimit=1000",
+    kernel_features: &[],
+    initrd: Initrd::Entries(&[
+        Entry::C("hello-glibc", Cc::Riscv64Glibc, "hello.c"),
+        Entry::C("oom-glibc", Cc::Riscv64Glibc, "oom.c"),
+        Entry::C("hello-glibc-2", Cc::Riscv64Glibc, "hello.c"),
+    ]),
+    qemu_args: &[],
+    expect: "examples/kernel-riscv/expect/oom-rv64.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 180,
+};
+
+/// Load: 150 copies of `examples/c/alloc.c` (glibc, 3 MiB each) on 40
+/// slots: 450 MiB in all, more than the machine's 256 MiB, of which the
+/// initrd takes 75; 40 at a time (150 MiB at most) fit in the rest.
+const LOAD_RV64: Boot = Boot {
+    name: "load",
+    cmdline: "",
+    kernel_features: &[],
+    initrd: Initrd::Repeated(&[Entry::C("alloc-glibc", Cc::Riscv64Glibc, "alloc.c")], 150),
+    qemu_args: &["-m", "256M"],
+    expect: "examples/kernel-riscv/expect/load-rv64.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 300,
+};
+
+/// OSTEP chapter 6's homework and its partner, built by
+/// `riscv64-linux-gnu-gcc -static`.
+const HOMEWORK_PROGRAMS: Initrd = Initrd::Entries(&[
+    Entry::C("homework", Cc::Riscv64Glibc, "homework.c"),
+    Entry::C("homework-partner", Cc::Riscv64Glibc, "homework.c"),
+]);
+
+/// The homework measured, with the same long quantum as [`BENCH`].
+const HOMEWORK_RV64: Bench = Bench {
+    cmdline: "quantum=1000 cpulimit=100000",
+    kernel_features: &[],
+    initrd: HOMEWORK_PROGRAMS,
+    qemu_args: &[],
+    timeout_secs: 300,
+};
+
+/// The homework checked: it runs to the end and prints its figures.
+const HOMEWORK_RV64_BOOT: Boot = Boot {
+    name: "homework",
+    cmdline: "quantum=1000 cpulimit=100000",
+    kernel_features: &[],
+    initrd: HOMEWORK_PROGRAMS,
+    qemu_args: &[],
+    expect: "examples/kernel-riscv/expect/homework.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 180,
+};
+
 /// A RISC-V arch: the same kernel package, programs, exit device and
-/// bench on every XLEN; only the target, firmware, QEMU and boots differ.
+/// bench on every XLEN; only the target, firmware, QEMU, boots and the
+/// homework (riscv64 only: no stock rv32 glibc) differ.
 const fn riscv(
     name: &'static str,
     target: &'static str,
     firmware: Option<&'static str>,
     qemu: Qemu,
     boots: &'static [Boot],
+    homework: Option<Bench>,
 ) -> Arch {
     Arch {
         name,
@@ -209,6 +312,7 @@ const fn riscv(
         default_cmdline: "cpulimit=50",
         boots,
         bench: Some(BENCH),
+        homework,
     }
 }
 
@@ -237,7 +341,16 @@ pub const ARCHES: &[Arch] = &[
         "riscv64gc-unknown-none-elf",
         None,
         QEMU_RV64,
-        boots!("rv64", "64", "32"),
+        boots!(
+            "rv64",
+            "64",
+            "32",
+            LIBC_RV64,
+            OOM_RV64,
+            LOAD_RV64,
+            HOMEWORK_RV64_BOOT
+        ),
+        Some(HOMEWORK_RV64),
     ),
     riscv(
         "riscv32",
@@ -257,5 +370,6 @@ pub const ARCHES: &[Arch] = &[
             ..Qemu::LINUX_FLAGS
         },
         boots!("rv32", "32", "64"),
+        None,
     ),
 ];

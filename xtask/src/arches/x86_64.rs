@@ -9,7 +9,9 @@
 //! stack overflow reported from the double-fault IST stack); see
 //! docs/arch-x86_64.md.
 
-use super::{Arch, Bench, Boot, Build, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS};
+use super::{
+    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS,
+};
 
 /// Deterministic virtual time: the transcript is the same on every run.
 const ICOUNT: &[&str] = &["-icount", "shift=0,sleep=off"];
@@ -54,6 +56,20 @@ const FULL_SET: Initrd = Initrd::Entries(&[
     Entry::Bytes("not-an-elf", b"this is not an ELF file\n"),
 ]);
 
+/// Unmodified C programs of `examples/c`, built by the stock `gcc -static`
+/// (glibc) and `musl-gcc -static` (musl): what they print and how they end
+/// is what Linux shows.
+const LIBC: Initrd = Initrd::Entries(&[
+    Entry::C("hello-glibc", Cc::Glibc, "hello.c"),
+    Entry::C("hello-musl", Cc::Musl, "hello.c"),
+    Entry::C("libc-tour-glibc", Cc::Glibc, "libc-tour.c"),
+    Entry::C("libc-tour-musl", Cc::Musl, "libc-tour.c"),
+    Entry::C("abort-glibc", Cc::Glibc, "abort.c"),
+    Entry::C("abort-musl", Cc::Musl, "abort.c"),
+    Entry::C("null-glibc", Cc::Glibc, "null.c"),
+    Entry::C("null-musl", Cc::Musl, "null.c"),
+]);
+
 /// QEMU's PC with every CPU feature, the serial console on stdout and the
 /// `isa-debug-exit` device (the starter kernel boots the same machine).
 pub const QEMU: Qemu = Qemu {
@@ -73,6 +89,13 @@ pub const QEMU: Qemu = Qemu {
     ],
     ..Qemu::LINUX_FLAGS
 };
+
+/// OSTEP chapter 6's homework and its partner (`gcc -static`): measured by
+/// `cargo xtask bench-qemu`, and checked to run to the end here.
+const HOMEWORK: Initrd = Initrd::Entries(&[
+    Entry::C("homework", Cc::Glibc, "homework.c"),
+    Entry::C("homework-partner", Cc::Glibc, "homework.c"),
+]);
 
 /// The x86_64 boots: `x86_64`.
 pub const ARCHES: &[Arch] = &[Arch {
@@ -124,6 +147,74 @@ pub const ARCHES: &[Arch] = &[Arch {
             timeout_secs: 120,
         },
         Boot {
+            name: "conformance",
+            cmdline: "",
+            kernel_features: &["conformance"],
+            initrd: Initrd::Entries(&[Entry::Bin("conformance")]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/conformance.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 60,
+        },
+        Boot {
+            name: "conformance-qemu64",
+            cmdline: "",
+            kernel_features: &["conformance"],
+            initrd: Initrd::Entries(&[Entry::Bin("conformance")]),
+            qemu_args: QEMU64,
+            expect: "examples/kernel-x86_64/expect/conformance.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 60,
+        },
+        Boot {
+            name: "libc",
+            cmdline: "cpulimit=200",
+            kernel_features: &[],
+            initrd: LIBC,
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/libc.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 180,
+        },
+        Boot {
+            name: "oom",
+            cmdline: "cpulimit=1000",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[
+                Entry::C("hello-musl", Cc::Musl, "hello.c"),
+                Entry::C("oom-glibc", Cc::Glibc, "oom.c"),
+                Entry::C("oom-musl", Cc::Musl, "oom.c"),
+                Entry::C("hello-glibc", Cc::Glibc, "hello.c"),
+            ]),
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/oom.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 180,
+        },
+        Boot {
+            name: "load",
+            cmdline: "",
+            kernel_features: &[],
+            initrd: Initrd::Repeated(&[Entry::C("alloc-musl", Cc::Musl, "alloc.c")], 1000),
+            // The initrd itself takes 43 MiB: 256 MiB leave room for 32
+            // programs of 3 MiB at a time, and 3 GB in all is still more
+            // than the machine has.
+            qemu_args: &["-m", "256M"],
+            expect: "examples/kernel-x86_64/expect/load.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 300,
+        },
+        Boot {
+            name: "homework",
+            cmdline: "quantum=1000 cpulimit=100000",
+            kernel_features: &[],
+            initrd: HOMEWORK,
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/homework.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 180,
+        },
+        Boot {
             name: "no-initrd",
             cmdline: "",
             kernel_features: &[],
@@ -164,6 +255,13 @@ pub const ARCHES: &[Arch] = &[Arch {
             timeout_secs: 60,
         },
     ],
+    homework: Some(Bench {
+        cmdline: "quantum=1000 cpulimit=100000",
+        kernel_features: &[],
+        initrd: HOMEWORK,
+        qemu_args: &[],
+        timeout_secs: 300,
+    }),
     bench: Some(Bench {
         cmdline: "",
         kernel_features: &[],

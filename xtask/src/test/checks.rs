@@ -1,7 +1,7 @@
 //! The checks of `cargo xtask test` that are more than one command.
 
 use super::{Done, run};
-use crate::arches::{self, Arch};
+use crate::arches::{self, Arch, Boot};
 use crate::cmd::{Cmd, Error, Result, on_path};
 use crate::{boot, examples, root};
 use std::path::PathBuf;
@@ -121,7 +121,8 @@ fn loom_tests() -> Result<Vec<String>> {
     Ok(tests)
 }
 
-/// The RISC-V swtch host test, run on riscv64 Linux under qemu-user.
+/// ldex-arch-riscv's unit tests, the conformance kit's switch and frame
+/// checks among them, run on riscv64 Linux under qemu-user.
 pub(super) fn qemu_user() -> Result<Done> {
     let missing: Vec<_> = ["qemu-riscv64", "riscv64-linux-gnu-gcc"]
         .into_iter()
@@ -129,7 +130,7 @@ pub(super) fn qemu_user() -> Result<Done> {
         .collect();
     if !missing.is_empty() {
         return Ok(Done::Skipped(format!(
-            "RISC-V swtch test under qemu-user: {} not installed",
+            "RISC-V conformance kit under qemu-user: {} not installed",
             missing.join(", ")
         )));
     }
@@ -148,25 +149,32 @@ pub(super) fn qemu_user() -> Result<Done> {
             "ldex-arch-riscv",
             "--target",
             "riscv64gc-unknown-linux-gnu",
-            "--tests",
+            "--lib",
         ]))
 }
 
-/// Every boot `arch` registers, each checked against its expectation file.
-/// All boots run; the step fails if any failed.
-pub(super) fn qemu_boots(arch: &'static Arch) -> Result<Done> {
+/// Is `boot` a run of the conformance kit (its own `conformance:` step)
+/// rather than of the protocol?
+pub(super) fn is_conformance(boot: &Boot) -> bool {
+    boot.name.starts_with("conformance")
+}
+
+/// The boots of `arch` that `pick` selects, each checked against its
+/// expectation file. All of them run; the step fails if any failed.
+pub(super) fn qemu_boots(arch: &'static Arch, pick: fn(&Boot) -> bool) -> Result<Done> {
     if !on_path(arch.qemu.binary) {
         return Ok(Done::Skipped(format!(
             "{} QEMU boots: {} not installed",
             arch.name, arch.qemu.binary
         )));
     }
-    if arch.boots.is_empty() {
-        println!("{}: no boots registered", arch.name);
+    if !arch.boots.iter().any(pick) {
+        println!("{}: no such boots registered", arch.name);
     }
     let failures: Vec<String> = arch
         .boots
         .iter()
+        .filter(|b| pick(b))
         .filter_map(|b| boot::check(arch, b).err())
         .map(|e| e.to_string())
         .collect();
@@ -186,7 +194,7 @@ mod tests {
     #[test]
     fn boots_of_an_arch_whose_qemu_is_missing_are_skipped_naming_the_binary() {
         static ARCH: Arch = crate::arches::fake("nowhere", "qemu-system-ldex-does-not-exist", &[]);
-        let Ok(Done::Skipped(why)) = qemu_boots(&ARCH) else {
+        let Ok(Done::Skipped(why)) = qemu_boots(&ARCH, |_| true) else {
             panic!("not skipped")
         };
         assert!(

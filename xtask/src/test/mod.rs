@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every check of the repository, in order, stopping
 //! at the first failure with the step's name.
 //!
-//! Steps that need QEMU (the qemu-user swtch test and the QEMU boots) are
+//! Steps that need QEMU (qemu-user and the QEMU boots) are
 //! skipped with a `SKIPPED:` line and the apt command when QEMU is not
 //! installed; `LDEX_REQUIRE_QEMU=1` turns such a skip into a failure. The
 //! nextest profile is `ci` when `CI` is set, else `default`.
@@ -15,7 +15,7 @@ use crate::QEMU_INSTALL_HINT;
 use crate::arches;
 use crate::cmd::{Cmd, Error, Result};
 use crate::toolchain;
-use checks::{clippy_examples, examples_test, fmt, loom, qemu_boots, qemu_user};
+use checks::{clippy_examples, examples_test, fmt, is_conformance, loom, qemu_boots, qemu_user};
 use std::time::{Duration, Instant};
 
 /// The bare-metal targets and the arch crates checked and built for each.
@@ -68,6 +68,7 @@ fn steps() -> Vec<Step> {
     }));
     for &(target, arch_crate) in BARE_METAL {
         steps.push(step(format!("clippy:{target}"), move || {
+            // With the conformance kit's glue, which only kernels enable.
             run(Cmd::cargo()
                 .args([
                     "clippy",
@@ -77,7 +78,9 @@ fn steps() -> Vec<Step> {
                     arch_crate,
                     "--target",
                     target,
+                    "--features",
                 ])
+                .arg(format!("{arch_crate}/conformance"))
                 .args(["--", "-D", "warnings"]))
         }));
     }
@@ -120,7 +123,21 @@ fn steps() -> Vec<Step> {
             msrv::check(Some(target), &["ldex-core", arch_crate])
         }));
     }
-    steps.push(step("qemu-user:riscv64-swtch", qemu_user));
+    // The conformance kit (ldex-conformance) against every backend: the
+    // host's and qemu-user's share of it, the simulator's whole kit, and
+    // the whole kit in ring 0 / S-mode under QEMU.
+    steps.push(step("conformance:x86_64-host", || {
+        run(Cmd::cargo().args(["test", "-p", "ldex-arch-x86_64", "--lib", "conformance::"]))
+    }));
+    steps.push(step("conformance:riscv64-qemu-user", qemu_user));
+    steps.push(step("conformance:sim", || {
+        run(Cmd::cargo().args(["test", "-p", "ldex-sim", "--test", "conformance"]))
+    }));
+    for arch in arches::all().filter(|a| a.boots.iter().any(is_conformance)) {
+        steps.push(step(format!("conformance:qemu-{}", arch.name), move || {
+            qemu_boots(arch, is_conformance)
+        }));
+    }
     if arches::all().next().is_none() {
         steps.push(step("qemu", || {
             println!(
@@ -131,7 +148,7 @@ fn steps() -> Vec<Step> {
     }
     for arch in arches::all() {
         steps.push(step(format!("qemu:{}", arch.name), move || {
-            qemu_boots(arch)
+            qemu_boots(arch, |b| !is_conformance(b))
         }));
     }
     steps

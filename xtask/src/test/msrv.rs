@@ -8,6 +8,7 @@ use crate::toolchain;
 /// The library crates that build on the host.
 const HOST_CRATES: &[&str] = &[
     "ldex-core",
+    "ldex-conformance",
     "ldex-arch-x86_64",
     "ldex-arch-riscv",
     "ldex-sim",

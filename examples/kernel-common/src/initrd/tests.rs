@@ -22,17 +22,38 @@ impl Mapper for Space {
     }
 }
 
-#[derive(Default)]
 struct Builder {
     spawned: Vec<(String, u64, u64, Vec<u64>)>,
     discarded: usize,
     refuse_writes: bool,
     refuse_spawns: bool,
+    /// Free slots: `None` for as many as asked.
+    slots: Option<usize>,
+    /// Address spaces that can be had before memory runs out (`usize::MAX`
+    /// unless a test sets it).
+    out_of_memory: usize,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            spawned: Vec::new(),
+            discarded: 0,
+            refuse_writes: false,
+            refuse_spawns: false,
+            slots: None,
+            out_of_memory: usize::MAX,
+        }
+    }
 }
 
 impl ProcessBuilder for Builder {
     type Space = Space;
     fn new_space(&mut self) -> Result<Space, MapError> {
+        self.out_of_memory = self
+            .out_of_memory
+            .checked_sub(1)
+            .ok_or(MapError::OutOfMemory)?;
         Ok(Space::default())
     }
     fn map_stack(&mut self, _: &mut Space) -> Result<Range<u64>, MapError> {
@@ -48,9 +69,12 @@ impl ProcessBuilder for Builder {
     fn random(&mut self) -> [u8; 16] {
         [4; 16]
     }
-    fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), &'static str> {
+    fn spawn(&mut self, name: &str, entry: u64, sp: u64, space: Space) -> Result<(), SpawnError> {
         if self.refuse_spawns {
-            return Err("process table full");
+            return Err(SpawnError::Refused("the policy is full"));
+        }
+        if let Some(slots) = &mut self.slots {
+            *slots = slots.checked_sub(1).ok_or(SpawnError::Full)?;
         }
         self.spawned.push((name.into(), entry, sp, space.segments));
         Ok(())
@@ -81,6 +105,7 @@ fn setup() -> Setup<'static> {
         },
         word: WordSize::Eight,
         page_size: 4096,
+        hwcap: 0,
     }
 }
 
@@ -215,6 +240,71 @@ fn a_spawn_the_kernel_refuses_is_reported() {
     assert_eq!(spawn_all(&initrd, &setup(), &mut b, &out).refused, 1);
     assert_eq!(
         *out.0.lock().unwrap(),
-        "[initrd hello] refused: process table full\n"
+        "[initrd hello] refused: the policy is full\n"
+    );
+}
+
+#[test]
+fn a_full_table_keeps_the_program_for_when_a_slot_frees_up() {
+    let (a, b2, c) = (program(0x10000), program(0x20000), program(0x30000));
+    let initrd = archive(&[("a", REG, &a), ("b", REG, &b2), ("c", REG, &c)]);
+    let (mut b, out) = (
+        Builder {
+            slots: Some(1),
+            ..Builder::default()
+        },
+        Out::default(),
+    );
+    let mut queue = Queue::new(&initrd);
+    queue.start(&setup(), &mut b, &out);
+    assert_eq!(queue.summary().started, 1);
+    b.slots = Some(1);
+    queue.start(&setup(), &mut b, &out);
+    b.slots = Some(5);
+    queue.start(&setup(), &mut b, &out);
+    let names: Vec<_> = b.spawned.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(names, ["a", "b", "c"], "in archive order, none refused");
+    assert_eq!(
+        queue.summary(),
+        Summary {
+            started: 3,
+            refused: 0,
+            damaged: None
+        }
+    );
+    assert_eq!(*out.0.lock().unwrap(), "");
+}
+
+#[test]
+fn out_of_memory_waits_while_a_process_lives_and_is_refused_when_none_does() {
+    let (a, b2) = (program(0x10000), program(0x20000));
+    let initrd = archive(&[("a", REG, &a), ("b", REG, &b2)]);
+    let (mut b, out) = (Builder::default(), Out::default());
+    let mut queue = Queue::new(&initrd);
+    b.out_of_memory = 1;
+    queue.start(&setup(), &mut b, &out);
+    assert_eq!(
+        queue.summary().started,
+        1,
+        "`a` started, `b` found no memory"
+    );
+    assert_eq!(*out.0.lock().unwrap(), "", "and waits, as `a` is alive");
+    queue.reaped();
+    b.out_of_memory = 1;
+    queue.start(&setup(), &mut b, &out);
+    assert_eq!(queue.summary().started, 2, "`a` gave its memory back");
+
+    let (mut b, out) = (Builder::default(), Out::default());
+    let mut queue = Queue::new(&initrd);
+    b.out_of_memory = 0;
+    queue.start(&setup(), &mut b, &out);
+    assert_eq!(
+        queue.summary().refused,
+        2,
+        "none alive: nothing would free more"
+    );
+    assert_eq!(
+        *out.0.lock().unwrap(),
+        "[initrd a] refused: out of memory\n[initrd b] refused: out of memory\n"
     );
 }

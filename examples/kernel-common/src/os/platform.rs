@@ -1,6 +1,7 @@
 //! What a kernel supplies to [`ExampleOs`](super::ExampleOs).
 
 use core::marker::PhantomData;
+use core::ops::Range;
 
 use abi::Numbers;
 use ldex_core::user::UserMemory;
@@ -26,8 +27,43 @@ pub unsafe trait Platform<A: Arch>: Console {
     /// layout of call 113).
     const WORD: WordSize = WordSize::NATIVE;
 
+    /// Where `brk` grows: from `start` (the initial break) up to at most
+    /// `end`. Programs are loaded below it.
+    const HEAP: Range<usize>;
+    /// Where `mmap` without `MAP_FIXED` places mappings (first fit).
+    const MMAP: Range<usize>;
+    /// Every user address a process may map with `MAP_FIXED`.
+    const USER: Range<usize>;
+    /// The machine `uname` reports (`x86_64`, `riscv64`, `riscv32`).
+    const MACHINE: &'static str;
+
     /// Nanoseconds since boot, monotonic.
     fn now_ns(&self) -> u64;
+
+    /// Map a fresh zeroed frame at user page `page` of the current address
+    /// space with rights `prot`, replacing (and freeing) any page there.
+    /// `Err` when no frame (or page-table frame) is left.
+    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory>;
+
+    /// Unmap user page `page` of the current address space, if mapped.
+    fn unmap(&self, page: usize);
+
+    /// Give the mapped user page `page` rights `prot`; `false` if it is not
+    /// mapped.
+    fn protect(&self, page: usize, prot: Prot) -> bool;
+
+    /// Is user page `page` of the current address space mapped, with any
+    /// rights (`PROT_NONE` included)?
+    fn mapped(&self, page: usize) -> bool;
+
+    /// Free every frame of `aspace`, a reaped process's address space:
+    /// its user pages, its page tables, its root. The kernel's shared
+    /// entries stay. It may be the one loaded (see
+    /// [`Os::free_address_space`](ldex_core::Os::free_address_space)).
+    ///
+    /// # Safety
+    /// Nothing enters `aspace` again.
+    unsafe fn free_space(&self, aspace: A::AddressSpace);
 
     /// Does process `pid` own `[addr, addr + len)` with `access` rights, as a
     /// user-mode access would see it? `len >= 1` and the range does not wrap.
@@ -46,6 +82,48 @@ pub unsafe trait Platform<A: Arch>: Console {
     fn set_fs_base(&self, state: &mut A::ProcessState, base: usize) -> Result<(), isize> {
         let _ = (state, base);
         Err(abi::errno::EINVAL)
+    }
+}
+
+/// No frame was left for a page or a page table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutOfMemory;
+
+/// The rights of a user page, as `mmap` and `mprotect` name them
+/// (`PROT_READ`, `PROT_WRITE`, `PROT_EXEC`). Writable implies readable on
+/// both arches; none of the three is `PROT_NONE`, a page that is reserved
+/// but faults on every access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prot {
+    /// `PROT_READ`.
+    pub read: bool,
+    /// `PROT_WRITE`.
+    pub write: bool,
+    /// `PROT_EXEC`.
+    pub exec: bool,
+}
+
+impl Prot {
+    /// Read and write: the heap's pages.
+    pub const READ_WRITE: Prot = Prot {
+        read: true,
+        write: true,
+        exec: false,
+    };
+
+    /// The rights the `PROT_*` bits of `bits` name.
+    pub fn from_bits(bits: usize) -> Prot {
+        use abi::mman::{PROT_EXEC, PROT_READ, PROT_WRITE};
+        Prot {
+            read: bits & PROT_READ != 0,
+            write: bits & PROT_WRITE != 0,
+            exec: bits & PROT_EXEC != 0,
+        }
+    }
+
+    /// `PROT_NONE`: no access at all.
+    pub fn is_none(self) -> bool {
+        !(self.read || self.write || self.exec)
     }
 }
 

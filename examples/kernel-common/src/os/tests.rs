@@ -1,6 +1,7 @@
 //! The system call layer against a fake arch and platform on the host. User
 //! memory is a real host buffer, so the checked pointers are real pointers.
 
+use std::collections::BTreeMap;
 use std::string::String;
 use std::sync::Mutex;
 use std::vec::Vec;
@@ -95,12 +96,19 @@ impl Arch for FakeArch {
     }
 }
 
-/// A platform whose process 1 owns `user` (a host buffer) and nothing else.
+/// A platform whose process 1 owns `user` (a host buffer) and nothing else,
+/// and whose page table is a map from page to rights, fed by a budget of
+/// `frames` frames.
 struct Fake<const X86: bool> {
     out: Mutex<String>,
     user: Mutex<Vec<u8>>,
     base: usize,
+    pages: Mutex<BTreeMap<usize, Prot>>,
+    frames: Mutex<usize>,
 }
+
+/// The OS under test: four process slots.
+type TestOs<const X86: bool> = ExampleOs<FakeArch, Fake<X86>, 4>;
 
 impl<const X86: bool> Fake<X86> {
     fn new() -> Self {
@@ -110,6 +118,8 @@ impl<const X86: bool> Fake<X86> {
             out: Mutex::new(String::new()),
             user: Mutex::new(user),
             base,
+            pages: Mutex::new(BTreeMap::new()),
+            frames: Mutex::new(64),
         }
     }
 
@@ -136,6 +146,43 @@ unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
         abi::Numbers::RISCV
     };
     const WORD: WordSize = if X86 { WordSize::Eight } else { WordSize::Four };
+    const HEAP: core::ops::Range<usize> = 0x1000_0000..0x1010_0000;
+    const MMAP: core::ops::Range<usize> = 0x2000_0000..0x2001_0000;
+    const USER: core::ops::Range<usize> = 0x1000..0x4000_0000;
+    const MACHINE: &'static str = if X86 { "x86_64" } else { "riscv32" };
+
+    fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {
+        assert_eq!(page % memory::PAGE, 0);
+        self.unmap(page);
+        let mut frames = self.frames.lock().unwrap();
+        *frames = frames.checked_sub(1).ok_or(OutOfMemory)?;
+        self.pages.lock().unwrap().insert(page, prot);
+        Ok(())
+    }
+
+    fn unmap(&self, page: usize) {
+        if self.pages.lock().unwrap().remove(&page).is_some() {
+            *self.frames.lock().unwrap() += 1;
+        }
+    }
+
+    fn protect(&self, page: usize, prot: Prot) -> bool {
+        self.pages
+            .lock()
+            .unwrap()
+            .get_mut(&page)
+            .map(|p| *p = prot)
+            .is_some()
+    }
+
+    fn mapped(&self, page: usize) -> bool {
+        self.pages.lock().unwrap().contains_key(&page)
+    }
+
+    unsafe fn free_space(&self, (): ()) {
+        let pages = core::mem::take(&mut *self.pages.lock().unwrap());
+        *self.frames.lock().unwrap() += pages.len();
+    }
 
     fn now_ns(&self) -> u64 {
         3_000_000_123
@@ -157,18 +204,13 @@ unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
 const PID1: Pid = Pid::from_index(0);
 const PID2: Pid = Pid::from_index(1);
 
-fn call<const X86: bool>(
-    os: &ExampleOs<FakeArch, Fake<X86>>,
-    pid: Pid,
-    nr: usize,
-    args: &[usize],
-) -> SyscallAction {
+fn call<const X86: bool>(os: &TestOs<X86>, pid: Pid, nr: usize, args: &[usize]) -> SyscallAction {
     let mut fs = 0usize;
     call_with(os, pid, nr, args, &mut fs)
 }
 
 fn call_with<const X86: bool>(
-    os: &ExampleOs<FakeArch, Fake<X86>>,
+    os: &TestOs<X86>,
     pid: Pid,
     nr: usize,
     args: &[usize],
@@ -191,7 +233,7 @@ fn ret(errno: isize) -> SyscallAction {
 
 #[test]
 fn write_to_stdout_and_stderr_reaches_the_console() {
-    let os = ExampleOs::new(Fake::<false>::new());
+    let os = TestOs::<false>::new(Fake::new());
     let base = os.platform().base;
     os.platform().user.lock().unwrap()[..3].copy_from_slice(b"hi\n");
     assert_eq!(call(&os, PID1, 64, &[1, base, 3]), SyscallAction::Return(3));
@@ -201,7 +243,7 @@ fn write_to_stdout_and_stderr_reaches_the_console() {
 
 #[test]
 fn write_with_a_kernel_pointer_or_huge_length_is_efault() {
-    let os = ExampleOs::new(Fake::<false>::new());
+    let os = TestOs::<false>::new(Fake::new());
     let base = os.platform().base;
     assert_eq!(call(&os, PID1, 64, &[1, 0x8020_0000, 4]), ret(14));
     assert_eq!(call(&os, PID1, 64, &[1, base, usize::MAX]), ret(14));
@@ -216,14 +258,14 @@ fn write_with_a_kernel_pointer_or_huge_length_is_efault() {
 
 #[test]
 fn write_to_another_fd_is_ebadf_even_with_a_bad_pointer() {
-    let os = ExampleOs::new(Fake::<false>::new());
+    let os = TestOs::<false>::new(Fake::new());
     assert_eq!(call(&os, PID1, 64, &[0, 0, 1]), ret(9));
     assert_eq!(call(&os, PID1, 64, &[3, 0x8020_0000, 1]), ret(9));
 }
 
 #[test]
 fn exit_exit_group_getpid_and_yield_map_to_their_actions() {
-    let os = ExampleOs::new(Fake::<false>::new());
+    let os = TestOs::<false>::new(Fake::new());
     assert_eq!(call(&os, PID1, 93, &[7]), SyscallAction::Exit(7));
     assert_eq!(call(&os, PID1, 94, &[usize::MAX]), SyscallAction::Exit(-1));
     assert_eq!(call(&os, PID2, 172, &[]), SyscallAction::Return(2));
@@ -232,21 +274,21 @@ fn exit_exit_group_getpid_and_yield_map_to_their_actions() {
 
 #[test]
 fn unknown_numbers_are_enosys_on_each_table() {
-    let rv = ExampleOs::new(Fake::<false>::new());
+    let rv = TestOs::<false>::new(Fake::new());
     assert_eq!(
         call(&rv, PID1, 158, &[0x1002, 0]),
         ret(38),
         "no arch_prctl on RISC-V"
     );
     assert_eq!(call(&rv, PID1, 9999, &[]), ret(38));
-    let x86 = ExampleOs::new(Fake::<true>::new());
+    let x86 = TestOs::<true>::new(Fake::new());
     assert_eq!(call(&x86, PID1, 64, &[]), ret(38));
     assert_eq!(call(&x86, PID1, 39, &[]), SyscallAction::Return(1));
 }
 
 #[test]
 fn clock_gettime_writes_a_32_bit_timespec_on_rv32() {
-    let os = ExampleOs::new(Fake::<false>::new());
+    let os = TestOs::<false>::new(Fake::new());
     let base = os.platform().base;
     assert_eq!(
         call(&os, PID1, 113, &[1, base + 1]),
@@ -260,7 +302,7 @@ fn clock_gettime_writes_a_32_bit_timespec_on_rv32() {
 
 #[test]
 fn clock_gettime_writes_a_64_bit_timespec_on_x86_64() {
-    let os = ExampleOs::new(Fake::<true>::new());
+    let os = TestOs::<true>::new(Fake::new());
     let base = os.platform().base;
     assert_eq!(call(&os, PID1, 228, &[1, base]), SyscallAction::Return(0));
     let user = os.platform().user.lock().unwrap();
@@ -270,9 +312,10 @@ fn clock_gettime_writes_a_64_bit_timespec_on_x86_64() {
 
 #[test]
 fn clock_gettime_refuses_other_clocks_and_bad_pointers() {
-    let os = ExampleOs::new(Fake::<true>::new());
+    let os = TestOs::<true>::new(Fake::new());
     let base = os.platform().base;
-    assert_eq!(call(&os, PID1, 228, &[0, base]), ret(22));
+    assert_eq!(call(&os, PID1, 228, &[2, base]), ret(22), "CPU time");
+    assert_eq!(call(&os, PID1, 228, &[0, base]), SyscallAction::Return(0));
     assert_eq!(call(&os, PID1, 228, &[1, 0xffff_8000_0000_0000]), ret(14));
     assert_eq!(
         call(&os, PID1, 228, &[1, base + 56]),
@@ -283,7 +326,7 @@ fn clock_gettime_refuses_other_clocks_and_bad_pointers() {
 
 #[test]
 fn arch_prctl_set_fs_goes_through_the_platform() {
-    let os = ExampleOs::new(Fake::<true>::new());
+    let os = TestOs::<true>::new(Fake::new());
     let mut fs = 0;
     assert_eq!(
         call_with(&os, PID1, 158, &[0x1002, 0x7000], &mut fs),
@@ -316,7 +359,7 @@ fn info(pid: Pid, name: &str) -> ProcInfo {
 
 #[test]
 fn process_endings_print_one_line_each() {
-    let os = ExampleOs::new(Fake::<false>::new());
+    let os = TestOs::<false>::new(Fake::new());
     os.process_ended(&info(PID1, "hello"), &Ending::Exited(0));
     let limit = Ending::Killed(KillReason::CpuLimit { ticks: 50 });
     os.process_ended(&info(PID2, "spinner"), &limit);
@@ -328,7 +371,7 @@ fn process_endings_print_one_line_each() {
 
 #[test]
 fn trace_lines_appear_only_when_tracing_is_on() {
-    let os = ExampleOs::new(Fake::<false>::new());
+    let os = TestOs::<false>::new(Fake::new());
     let trap = Event::Trap {
         pid: Some(PID1),
         cause: TrapCause::Syscall,
@@ -350,4 +393,254 @@ fn abi_errno_values_match_ldex_core() {
     assert_eq!(abi::errno::ENOSYS, errno::ENOSYS);
     assert_eq!(abi::errno::EBADF, errno::EBADF);
     assert_eq!(abi::errno::EINVAL, errno::EINVAL);
+}
+
+const BRK: usize = 12;
+const MMAP: usize = 9;
+const MUNMAP: usize = 11;
+const MPROTECT: usize = 10;
+const RW: usize = 3;
+const ANON: usize = 0x22;
+
+#[test]
+fn brk_starts_at_the_heap_maps_whole_pages_and_shrinks() {
+    let os = TestOs::<true>::new(Fake::new());
+    let heap = 0x1000_0000;
+    assert_eq!(call(&os, PID1, BRK, &[0]), SyscallAction::Return(heap));
+    assert_eq!(
+        call(&os, PID1, BRK, &[heap + 5000]),
+        SyscallAction::Return(heap + 5000)
+    );
+    assert!(os.platform().mapped(heap) && os.platform().mapped(heap + 4096));
+    assert!(!os.platform().mapped(heap + 8192));
+    assert_eq!(
+        call(&os, PID1, BRK, &[heap + 10]),
+        SyscallAction::Return(heap + 10)
+    );
+    assert!(
+        !os.platform().mapped(heap + 4096),
+        "the second page went back"
+    );
+    assert_eq!(
+        call(&os, PID2, BRK, &[0]),
+        SyscallAction::Return(heap),
+        "one break per process"
+    );
+    os.process_ended(&info(PID1, "p"), &Ending::Exited(0));
+    assert_eq!(
+        call(&os, PID1, BRK, &[0]),
+        SyscallAction::Return(heap),
+        "reset when it ends"
+    );
+}
+
+#[test]
+fn brk_beyond_the_heap_or_memory_stays_where_it_was() {
+    let os = TestOs::<true>::new(Fake::new());
+    let heap = 0x1000_0000;
+    assert_eq!(
+        call(&os, PID1, BRK, &[0x1010_0001]),
+        SyscallAction::Return(heap)
+    );
+    assert_eq!(
+        call(&os, PID1, BRK, &[heap - 1]),
+        SyscallAction::Return(heap)
+    );
+    // 64 frames: 65 pages cannot be had, and none stays mapped.
+    assert_eq!(
+        call(&os, PID1, BRK, &[heap + 65 * 4096]),
+        SyscallAction::Return(heap)
+    );
+    assert_eq!(*os.platform().frames.lock().unwrap(), 64);
+}
+
+#[test]
+fn mmap_takes_the_first_free_run_and_munmap_gives_it_back() {
+    let os = TestOs::<true>::new(Fake::new());
+    let area = 0x2000_0000;
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 8192, RW, ANON]),
+        SyscallAction::Return(area)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 100, RW, ANON]),
+        SyscallAction::Return(area + 8192)
+    );
+    assert_eq!(
+        call(&os, PID1, MUNMAP, &[area, 4096]),
+        SyscallAction::Return(0)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 4096, 1, ANON]),
+        SyscallAction::Return(area)
+    );
+    assert_eq!(
+        os.platform().pages.lock().unwrap()[&area],
+        Prot::from_bits(1)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 8192, RW, ANON]),
+        SyscallAction::Return(area + 12288)
+    );
+}
+
+#[test]
+fn mmap_fixed_replaces_and_noreplace_refuses() {
+    let os = TestOs::<true>::new(Fake::new());
+    let at = 0x3000_0000;
+    assert_eq!(
+        call(&os, PID1, MMAP, &[at, 4096, RW, ANON | 0x10]),
+        SyscallAction::Return(at)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[at, 4096, 1, ANON | 0x10]),
+        SyscallAction::Return(at)
+    );
+    assert_eq!(os.platform().pages.lock().unwrap()[&at], Prot::from_bits(1));
+    assert_eq!(
+        call(&os, PID1, MMAP, &[at, 4096, RW, ANON | 0x10_0000]),
+        ret(17)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[at + 1, 4096, RW, ANON | 0x10]),
+        ret(22)
+    );
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 4096, RW, 0x02]),
+        ret(19),
+        "a file mapping"
+    );
+    assert_eq!(call(&os, PID1, MMAP, &[0, 0, RW, ANON]), ret(22));
+}
+
+#[test]
+fn mmap_out_of_memory_is_enomem_and_maps_nothing() {
+    let os = TestOs::<true>::new(Fake::new());
+    assert_eq!(call(&os, PID1, MMAP, &[0, 65 * 4096, RW, ANON]), ret(12));
+    assert!(os.platform().pages.lock().unwrap().is_empty());
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 17 * 4096, RW, ANON]),
+        ret(12),
+        "the area holds 16 pages"
+    );
+}
+
+#[test]
+fn mprotect_changes_mapped_pages_only() {
+    let os = TestOs::<true>::new(Fake::new());
+    let at = 0x2000_0000;
+    assert_eq!(
+        call(&os, PID1, MMAP, &[0, 8192, RW, ANON]),
+        SyscallAction::Return(at)
+    );
+    assert_eq!(
+        call(&os, PID1, MPROTECT, &[at, 4096, 0]),
+        SyscallAction::Return(0)
+    );
+    assert!(os.platform().pages.lock().unwrap()[&at].is_none());
+    assert_eq!(
+        call(&os, PID1, MPROTECT, &[at, 3 * 4096, 1]),
+        ret(12),
+        "a page is not mapped"
+    );
+    assert!(
+        os.platform().pages.lock().unwrap()[&at].is_none(),
+        "nothing changed"
+    );
+    assert_eq!(call(&os, PID1, MPROTECT, &[at + 1, 4096, 1]), ret(22));
+}
+
+#[test]
+fn abort_kills_the_caller_with_sigabrt_and_others_are_refused() {
+    let os = TestOs::<true>::new(Fake::new());
+    let abrt = SyscallAction::Kill("signal 6 (SIGABRT)");
+    assert_eq!(call(&os, PID1, 234, &[1, 1, 6]), abrt, "tgkill");
+    assert_eq!(call(&os, PID1, 200, &[1, 6]), abrt, "tkill");
+    assert_eq!(call(&os, PID1, 62, &[0, 6]), abrt, "kill of its group");
+    assert_eq!(call(&os, PID1, 62, &[2, 6]), ret(1), "another process");
+    assert_eq!(
+        call(&os, PID1, 62, &[1, 0]),
+        SyscallAction::Return(0),
+        "signal 0"
+    );
+    assert_eq!(
+        call(&os, PID1, 62, &[1, 17]),
+        SyscallAction::Return(0),
+        "SIGCHLD is ignored"
+    );
+    assert_eq!(call(&os, PID1, 62, &[1, 65]), ret(22));
+}
+
+#[test]
+fn writev_writes_each_buffer_in_turn() {
+    let os = TestOs::<true>::new(Fake::new());
+    let base = os.platform().base;
+    {
+        let mut user = os.platform().user.lock().unwrap();
+        user[48..53].copy_from_slice(b"hello");
+        for (i, v) in [base + 48, 2, base + 50, 3].iter().enumerate() {
+            user[i * 8..i * 8 + 8].copy_from_slice(&(*v as u64).to_le_bytes());
+        }
+    }
+    assert_eq!(call(&os, PID1, 20, &[1, base, 2]), SyscallAction::Return(5));
+    assert_eq!(os.platform().output(), "hello");
+    assert_eq!(call(&os, PID1, 20, &[1, 0x10, 1]), ret(14));
+}
+
+#[test]
+fn console_descriptors_read_eof_are_no_tty_and_stat_as_a_character_device() {
+    let os = TestOs::<true>::new(Fake::new());
+    let base = os.platform().base;
+    assert_eq!(call(&os, PID1, 0, &[0, base, 10]), SyscallAction::Return(0));
+    assert_eq!(call(&os, PID1, 0, &[5, base, 10]), ret(9));
+    assert_eq!(call(&os, PID1, 16, &[1, 0x5401, base]), ret(25));
+    assert_eq!(
+        call(&os, PID1, 5, &[1, base]),
+        ret(14),
+        "144 bytes do not fit in 64"
+    );
+    let os = TestOs::<false>::new(Fake::new());
+    let base = os.platform().base;
+    assert_eq!(call(&os, PID1, 80, &[1, base - 64]), ret(14));
+}
+
+#[test]
+fn bookkeeping_calls_answer_as_linux_for_one_thread() {
+    let os = TestOs::<true>::new(Fake::new());
+    let base = os.platform().base;
+    assert_eq!(
+        call(&os, PID2, 218, &[base]),
+        SyscallAction::Return(2),
+        "set_tid_address"
+    );
+    assert_eq!(
+        call(&os, PID2, 186, &[]),
+        SyscallAction::Return(2),
+        "gettid"
+    );
+    assert_eq!(call(&os, PID1, 273, &[base, 24]), SyscallAction::Return(0));
+    assert_eq!(call(&os, PID1, 334, &[base, 32, 0, 0]), ret(38), "rseq");
+    assert_eq!(
+        call(&os, PID1, 302, &[0, 3, 0, base]),
+        SyscallAction::Return(0)
+    );
+    assert_eq!(
+        os.platform().user.lock().unwrap()[..8],
+        u64::MAX.to_le_bytes()
+    );
+    assert_eq!(call(&os, PID1, 89, &[base, base, 10]), ret(2), "readlink");
+    assert_eq!(
+        call(&os, PID1, 318, &[base, 16, 0]),
+        SyscallAction::Return(16)
+    );
+    assert_eq!(call(&os, PID1, 318, &[0x10, 16, 0]), ret(14));
+    assert_eq!(
+        call(&os, PID1, 14, &[0, 0, base, 8]),
+        SyscallAction::Return(0)
+    );
+    assert_eq!(
+        call(&os, PID1, 63, &[base]),
+        ret(14),
+        "390 bytes do not fit in 64"
+    );
 }

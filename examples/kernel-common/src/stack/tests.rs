@@ -56,6 +56,7 @@ fn args<'a>(argv: &'a [&'a str]) -> StackArgs<'a> {
         image: &IMAGE,
         page_size: 4096,
         random: [7; 16],
+        hwcap: 0x1105,
     }
 }
 
@@ -100,6 +101,7 @@ fn a_64_bit_stack_has_argc_argv_empty_envp_and_auxv_ending_in_at_null() {
             (5, 3),
             (6, 4096),
             (9, 0x10078),
+            (16, 0x1105),
             (25, random),
             (0, 0)
         ]
@@ -120,8 +122,9 @@ fn a_32_bit_stack_uses_four_byte_words() {
     assert_eq!(sp % 16, 0);
     let (argv, aux) = read_back(&page, sp, WordSize::Four);
     assert_eq!(argv, ["yielder"]);
-    assert_eq!(aux.len(), 7);
+    assert_eq!(aux.len(), 8);
     assert_eq!(aux[4], (9, 0x10078));
+    assert_eq!(aux[5], (16, 0x1105));
 }
 
 #[test]
@@ -138,7 +141,10 @@ fn without_program_headers_in_memory_the_phdr_entries_are_left_out() {
     let mut page = Page::new(&region);
     let sp = build(region, WordSize::Eight, &a, |a, b| page.write(a, b)).unwrap();
     let (_, aux) = read_back(&page, sp, WordSize::Eight);
-    assert_eq!(aux.iter().map(|p| p.0).collect::<Vec<_>>(), [6, 9, 25, 0]);
+    assert_eq!(
+        aux.iter().map(|p| p.0).collect::<Vec<_>>(),
+        [6, 9, 16, 25, 0]
+    );
 }
 
 #[test]
