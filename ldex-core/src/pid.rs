@@ -67,6 +67,15 @@ impl Pid {
         }
     }
 
+    /// The pid whose number and slot index are these, if `number` is not
+    /// zero: how a per-CPU block keeps a pid in two atomic words.
+    pub(crate) const fn from_parts(number: u32, index: u32) -> Option<Pid> {
+        match NonZeroU32::new(number) {
+            Some(number) => Some(Pid { number, index }),
+            None => None,
+        }
+    }
+
     /// The dense index of this pid's slot in the process table.
     pub const fn index(self) -> usize {
         self.index as usize
