@@ -798,8 +798,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             .current()
             .expect("a trap from user mode with no current process");
         let tracing = self.os.tracing();
-        let over_limit = if <A::Timer as Timer>::CHARGE_DUE_ON_TRAP && cause != TrapCause::Timer
-        {
+        let over_limit = if <A::Timer as Timer>::CHARGE_DUE_ON_TRAP && cause != TrapCause::Timer {
             self.charge_if_due()
         } else {
             None

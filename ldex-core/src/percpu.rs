@@ -114,10 +114,8 @@ impl<A: Arch> Cpu<A> {
     pub fn set_current(&self, pid: Option<Pid>, pending: u32) {
         self.current
             .store(pid.map_or(0, Pid::get), Ordering::Relaxed);
-        self.current_index.store(
-            pid.map_or(0, |p| p.index() as u32),
-            Ordering::Relaxed,
-        );
+        self.current_index
+            .store(pid.map_or(0, |p| p.index() as u32), Ordering::Relaxed);
         self.pending.store(pending, Ordering::Relaxed);
     }
 
