@@ -126,6 +126,17 @@ fn check_switch_invariants<A: Arch>(at: &str) {
     }
 }
 
+/// The pids of the first use of each of `N` slots.
+const fn first_pids<const N: usize>() -> [Pid; N] {
+    let mut pids = [Pid::from_index(0); N];
+    let mut index = 0;
+    while index < N {
+        pids[index] = Pid::of_use(index, 0, N);
+        index += 1;
+    }
+    pids
+}
+
 /// One process-table entry: what the lock protects.
 struct Entry<A: Arch> {
     state: ProcState,
@@ -183,9 +194,10 @@ struct Table<A: Arch, S, const N: usize> {
     live: usize,
     /// No slot below this one is unused.
     first_free: usize,
-    /// How often each slot was reused: its live process's pid is
-    /// `Pid::of_use(index, generations[index], N)`.
-    generations: [u32; N],
+    /// The pid of each slot's present (or next) process, a new one at each
+    /// reuse ([`Pid::next_use`]): kept, not computed, because the scheduler
+    /// loop asks at every pick.
+    pids: [Pid; N],
     /// The CPU-time limit in force ([`Config::cpu_limit`] until
     /// [`Kernel::set_cpu_limit`]).
     cpu_limit: Option<u64>,
@@ -198,7 +210,7 @@ impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
 
     /// The pid of slot `index`'s present (or next) process.
     fn pid_of(&self, index: usize) -> Pid {
-        Pid::of_use(index, self.generations[index], N)
+        self.pids[index]
     }
 
     /// The entry of `pid` if it names a process in the table now (not a
@@ -216,7 +228,7 @@ impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
     fn free(&mut self, pid: Pid) {
         let index = pid.index();
         self.procs[index] = Entry::UNUSED;
-        self.generations[index] = self.generations[index].wrapping_add(1);
+        self.pids[index] = self.pids[index].next_use(N);
         self.live -= 1;
         self.first_free = self.first_free.min(index);
     }
@@ -358,7 +370,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 reaped: 0,
                 live: 0,
                 first_free: 0,
-                generations: [0; N],
+                pids: first_pids(),
                 cpu_limit: config.cpu_limit,
             }),
             stacks,
