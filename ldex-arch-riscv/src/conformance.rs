@@ -47,7 +47,7 @@ unsafe impl Backend for Kit {
     const SYSCALL_LENGTH: usize = 4;
 
     fn interrupts_enabled() -> bool {
-        <Riscv as ldex_core::Arch>::interrupts_enabled()
+        <Riscv as ldex_core::Interrupts>::are_enabled()
     }
 
     unsafe fn probe(hop: Hop<Context>, a: *mut Context, b: *mut Context, seed: usize) -> u32 {

@@ -3,6 +3,12 @@
 //! One macro per CSR instruction; the CSR is named by its assembler name so
 //! the disassembly reads like the spec. `stimecmp` is named by number
 //! (0x14d) because assemblers without Sstc do not know the name.
+//!
+//! Reading has no side effect, so `read!` is safe. Writing, setting and
+//! clearing expand to the bare `asm!`, so every call site needs its own
+//! `unsafe` block and its own `// SAFETY:` reason: a CSR write can move the
+//! trap vector, the address space or the interrupt flag under the code
+//! around it.
 
 /// `csrr` a CSR by name.
 macro_rules! read {
@@ -14,30 +20,28 @@ macro_rules! read {
     }};
 }
 
-/// `csrw` a CSR by name.
+/// `csrw` a CSR by name. Unsafe: use inside an `unsafe` block.
 macro_rules! write {
     ($csr:literal, $v:expr) => {{
         let v: usize = $v;
-        // SAFETY: callers write only values this crate's protocol allows.
-        unsafe { core::arch::asm!(concat!("csrw ", $csr, ", {0}"), in(reg) v, options(nostack)) };
+        core::arch::asm!(concat!("csrw ", $csr, ", {0}"), in(reg) v, options(nostack))
     }};
 }
 
-/// `csrs` (set bits) a CSR by name.
+/// `csrs` (set bits) a CSR by name. Unsafe: use inside an `unsafe` block.
 macro_rules! set {
     ($csr:literal, $v:expr) => {{
         let v: usize = $v;
-        // SAFETY: as for `write!`.
-        unsafe { core::arch::asm!(concat!("csrs ", $csr, ", {0}"), in(reg) v, options(nostack)) };
+        core::arch::asm!(concat!("csrs ", $csr, ", {0}"), in(reg) v, options(nostack))
     }};
 }
 
-/// `csrc` (clear bits) a CSR by name.
+/// `csrc` (clear bits) a CSR by name. Unsafe: use inside an `unsafe`
+/// block.
 macro_rules! clear {
     ($csr:literal, $v:expr) => {{
         let v: usize = $v;
-        // SAFETY: as for `write!`.
-        unsafe { core::arch::asm!(concat!("csrc ", $csr, ", {0}"), in(reg) v, options(nostack)) };
+        core::arch::asm!(concat!("csrc ", $csr, ", {0}"), in(reg) v, options(nostack))
     }};
 }
 

@@ -7,12 +7,13 @@
 //!
 //! * A new process starts with `FS = Initial` ([`TrapFrame::new_user`]
 //!   sets it) and has no saved state.
-//! * When the CPU leaves a process ([`leave`]), its user frame's FS tells
-//!   whether the FP registers changed since they were last loaded: only on
-//!   `Dirty` are they stored into its [`FpState`], and the frame's FS becomes
+//! * When the CPU leaves a process (`leave`, from `Arch::leave_process`),
+//!   its user frame's FS tells whether the FP registers changed since they
+//!   were last loaded: only on
+//!   `Dirty` are they stored into its [`FpuState`], and the frame's FS becomes
 //!   `Clean`. A process that never touches FP costs one load and one compare.
-//! * When the CPU enters a process ([`enter`]), its registers are loaded
-//!   from its [`FpState`], or zeroed if it has none (so nothing leaks from
+//! * When the CPU enters a process (`enter`, from `Arch::enter_process`),
+//!   its registers are loaded from its [`FpuState`], or zeroed if it has none (so nothing leaks from
 //!   the process that ran before), with `FS` made non-Off for the kernel
 //!   for the duration. (Zeroing is not skipped when the registers "are
 //!   already zero": a process restarted by `FaultPolicy::Restart` gets a
@@ -24,15 +25,16 @@
 //! split is by XLEN and the assembly enables D itself (`.option arch, +d`).
 //! On rv32 (riscv32imac, no F or D) there is nothing to save:
 //! new processes start with `FS = Off`, so any FP instruction is an illegal
-//! instruction and ends the process, and [`FpState`] is empty.
+//! instruction and ends the process, and [`FpuState`] is empty.
 //!
 //! [`TrapFrame::new_user`]: ldex_core::TrapFrame::new_user
 
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 use crate::frame::TrapFrame;
 
 /// The FP registers of one process ([`ldex_core::Arch::ProcessState`]).
 #[derive(Clone, Debug, Default)]
-pub struct FpState {
+pub struct FpuState {
     #[cfg(target_arch = "riscv64")]
     f: [u64; 32],
     #[cfg(target_arch = "riscv64")]
@@ -41,7 +43,7 @@ pub struct FpState {
     saved: bool,
 }
 
-impl FpState {
+impl FpuState {
     /// Has this process ever had its FP registers saved?
     pub fn is_saved(&self) -> bool {
         cfg_if::cfg_if! {
@@ -59,7 +61,7 @@ cfg_if::cfg_if! {
 
         /// Save the FP registers if `user` (the process's user frame) says
         /// they are Dirty.
-        pub fn leave(state: &mut FpState, user: &mut TrapFrame) {
+        pub(crate) fn leave(state: &mut FpuState, user: &mut TrapFrame) {
             if user.fs() != FS_DIRTY {
                 return;
             }
@@ -74,8 +76,8 @@ cfg_if::cfg_if! {
                     ".endr",
                     "frcsr {t}",
                     ".option pop",
-                    p = in(reg) state as *mut FpState,
-                    f = const offset_of!(FpState, f),
+                    p = in(reg) state as *mut FpuState,
+                    f = const offset_of!(FpuState, f),
                     t = out(reg) state.fcsr,
                     options(nostack),
                 );
@@ -85,9 +87,14 @@ cfg_if::cfg_if! {
         }
 
         /// Load the process's FP registers (or zeros).
-        pub fn enter(state: &FpState) {
-            csr::clear!("sstatus", SSTATUS_FS);
-            csr::set!("sstatus", FS_CLEAN);
+        pub(crate) fn enter(state: &FpuState) {
+            // SAFETY: only sstatus.FS changes, to Clean: FP instructions
+            // become legal for the loads below; the process's own FS comes
+            // back from its frame at `sret`.
+            unsafe {
+                csr::clear!("sstatus", SSTATUS_FS);
+                csr::set!("sstatus", FS_CLEAN);
+            }
             if state.saved {
                 // SAFETY: FS is on; loads read `state`.
                 unsafe {
@@ -99,9 +106,14 @@ cfg_if::cfg_if! {
                         ".endr",
                         "fscsr {t}",
                         ".option pop",
-                        p = in(reg) state as *const FpState,
-                        f = const offset_of!(FpState, f),
+                        p = in(reg) state as *const FpuState,
+                        f = const offset_of!(FpuState, f),
                         t = in(reg) state.fcsr,
+                        // Every FP register is written: tell the compiler.
+                        out("f0") _, out("f1") _, out("f2") _, out("f3") _, out("f4") _, out("f5") _, out("f6") _, out("f7") _,
+                        out("f8") _, out("f9") _, out("f10") _, out("f11") _, out("f12") _, out("f13") _, out("f14") _, out("f15") _,
+                        out("f16") _, out("f17") _, out("f18") _, out("f19") _, out("f20") _, out("f21") _, out("f22") _, out("f23") _,
+                        out("f24") _, out("f25") _, out("f26") _, out("f27") _, out("f28") _, out("f29") _, out("f30") _, out("f31") _,
                         options(nostack),
                     );
                 }
@@ -116,6 +128,11 @@ cfg_if::cfg_if! {
                         ".endr",
                         "fscsr zero",
                         ".option pop",
+                        // Every FP register is written: tell the compiler.
+                        out("f0") _, out("f1") _, out("f2") _, out("f3") _, out("f4") _, out("f5") _, out("f6") _, out("f7") _,
+                        out("f8") _, out("f9") _, out("f10") _, out("f11") _, out("f12") _, out("f13") _, out("f14") _, out("f15") _,
+                        out("f16") _, out("f17") _, out("f18") _, out("f19") _, out("f20") _, out("f21") _, out("f22") _, out("f23") _,
+                        out("f24") _, out("f25") _, out("f26") _, out("f27") _, out("f28") _, out("f29") _, out("f30") _, out("f31") _,
                         options(nomem, nostack),
                     );
                 }
@@ -123,9 +140,11 @@ cfg_if::cfg_if! {
         }
     } else {
         /// Nothing to save without the D extension.
-        pub fn leave(_state: &mut FpState, _user: &mut TrapFrame) {}
+        #[cfg(target_arch = "riscv32")]
+        pub(crate) fn leave(_state: &mut FpuState, _user: &mut TrapFrame) {}
 
         /// Nothing to load without the D extension.
-        pub fn enter(_state: &FpState) {}
+        #[cfg(target_arch = "riscv32")]
+        pub(crate) fn enter(_state: &FpuState) {}
     }
 }

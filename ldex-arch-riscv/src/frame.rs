@@ -163,14 +163,6 @@ impl ldex_core::TrapFrame for TrapFrame {
         self.sepc
     }
 
-    fn set_pc(&mut self, pc: usize) {
-        self.sepc = pc;
-    }
-
-    fn user_sp(&self) -> usize {
-        self.regs[SP]
-    }
-
     fn from_user(&self) -> bool {
         self.sstatus & SSTATUS_SPP == 0
     }
@@ -186,7 +178,6 @@ mod tests {
         let f = TrapFrame::new_user(0x10000, 0x7fff_f000);
         assert!(f.from_user());
         assert_eq!(f.pc(), 0x10000);
-        assert_eq!(f.user_sp(), 0x7fff_f000);
         assert_eq!(f.x(2), 0x7fff_f000);
         assert_eq!(f.sstatus & SSTATUS_SPIE, SSTATUS_SPIE);
         assert_eq!(f.sstatus & SSTATUS_SIE, 0);

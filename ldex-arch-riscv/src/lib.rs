@@ -5,9 +5,9 @@
 //!
 //! * [`frame`]: the [`TrapFrame`] (31 GPRs, sepc, sstatus, scause, stval) and
 //!   its map.
-//! * `trap`: the `TrapTable` (`stvec` direct mode), the one trap entry,
-//!   the exit path and the `sscratch` protocol that tells user traps from
-//!   kernel traps.
+//! * `entry`: the one trap entry, the exit path and the `sscratch`
+//!   protocol that tells user traps from kernel traps.
+//! * `trap_table`: the `TrapTable` (`stvec` direct mode).
 //! * [`context`]: [`Context`] and swtch, the `resume`/`suspend` pair (pc, sp,
 //!   s0, s1; the compiler keeps s2–s11).
 //! * [`decode`]: `scause`/`stval` into ldex-core's `TrapCause`.
@@ -17,7 +17,7 @@
 //!
 //! `Riscv` ties them into ldex-core's [`Arch`](ldex_core::Arch). On a
 //! non-RISC-V host only the types, layouts and decoders build (and are
-//! tested); everything with assembly (`trap`, `timer`, `Riscv`) is `cfg`'d
+//! tested); everything with assembly (`entry`, `trap_table`, `timer`, `Riscv`) is `cfg`'d
 //! to `riscv32`/`riscv64`.
 //!
 //! `docs/arch-riscv.md` walks through putting a kernel on this crate.
@@ -42,18 +42,20 @@ pub mod conformance;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 mod csr;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub mod entry;
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub mod timer;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
-pub mod trap;
+pub mod trap_table;
 
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub use arch::{Riscv, with_user_access};
 pub use context::Context;
-pub use fpu::FpState;
+pub use fpu::FpuState;
 pub use frame::TrapFrame;
 pub use satp::Satp;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub use timer::{Timer, TimerKind};
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
-pub use trap::TrapTable;
+pub use trap_table::TrapTable;
 pub use xlen::XLENB;

@@ -2,6 +2,11 @@
 
 /// A `satp` value: paging mode, address-space id and the physical page
 /// number of the root page table. Sv39 on rv64, Sv32 on rv32.
+///
+/// A `Satp` is a promise ([`ldex_core::Arch::AddressSpace`]): its tables map
+/// the kernel as the current address space does and stay valid while a
+/// process uses them. Only the `unsafe` constructors make one, so a kernel
+/// may hand it to `Kernel::spawn` from safe code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Satp(usize);
 
@@ -22,12 +27,21 @@ const PAGE_SHIFT: usize = 12;
 impl Satp {
     /// Paging on, root table at physical address `root_pa` (4 KiB aligned),
     /// address-space id `asid` (cut to the width the mode has).
-    pub const fn new(root_pa: usize, asid: usize) -> Satp {
+    ///
+    /// # Safety
+    /// The table at `root_pa` maps the kernel (code, data, stacks, devices)
+    /// as the current address space does, and stays valid and unchanged in
+    /// its kernel half while any process runs in it.
+    pub const unsafe fn new(root_pa: usize, asid: usize) -> Satp {
         Satp(MODE | ((asid & ASID_MASK) << ASID_SHIFT) | (root_pa >> PAGE_SHIFT))
     }
 
     /// A value read back from the `satp` CSR.
-    pub const fn from_bits(bits: usize) -> Satp {
+    ///
+    /// # Safety
+    /// As [`Satp::new`]: `bits` names tables that map the kernel as the
+    /// current ones do (the value `satp` holds now always does).
+    pub const unsafe fn from_bits(bits: usize) -> Satp {
         Satp(bits)
     }
 
@@ -48,7 +62,8 @@ mod tests {
 
     #[test]
     fn satp_packs_mode_asid_and_root_ppn() {
-        let s = Satp::new(0x8040_0000, 3);
+        // SAFETY: never loaded; only its bits are read.
+        let s = unsafe { Satp::new(0x8040_0000, 3) };
         assert_eq!(s.bits(), (8 << 60) | (3 << 44) | 0x80400);
         assert_eq!(s.root(), 0x8040_0000);
     }

@@ -14,6 +14,7 @@
 //! as `/cpus/timebase-frequency` (10 MHz on QEMU virt).
 
 use ldex_core::BootToken;
+use ldex_core::sync::Interrupts;
 
 use crate::csr;
 
@@ -74,7 +75,7 @@ impl Timer {
     /// disarm. `timebase_hz` is the device tree's `timebase-frequency`.
     /// Call with interrupts disabled.
     pub fn new(_token: &BootToken, timebase_hz: u64) -> Timer {
-        let was = crate::Riscv::disable();
+        let was = crate::Riscv::save_and_disable();
         let kind = if probe_sstc() {
             TimerKind::Sstc
         } else {
@@ -86,7 +87,9 @@ impl Timer {
             kind,
         };
         ldex_core::Timer::disarm(&t);
-        csr::set!("sie", csr::SIE_STIE);
+        // SAFETY: the token proves boot code; the timer interrupt only
+        // arrives once SIE is set too, and the deadline is disarmed.
+        unsafe { csr::set!("sie", csr::SIE_STIE) };
         t
     }
 
@@ -116,13 +119,18 @@ pub fn now() -> u64 {
 fn write_stimecmp(deadline: u64) {
     cfg_if::cfg_if! {
         if #[cfg(target_arch = "riscv64")] {
-            csr::write!("0x14d", deadline as usize);
+            // SAFETY: `stimecmp` only decides when STIP rises; `Timer::new`
+            // found it writable in S-mode.
+            unsafe { csr::write!("0x14d", deadline as usize) };
         } else {
             // Low half to all-ones first, so no intermediate value is an
             // earlier deadline than either the old or the new one.
-            csr::write!("0x14d", usize::MAX);
-            csr::write!("0x15d", (deadline >> 32) as usize);
-            csr::write!("0x14d", deadline as usize);
+            // SAFETY: as on rv64, for both halves of `stimecmp`.
+            unsafe {
+                csr::write!("0x14d", usize::MAX);
+                csr::write!("0x15d", (deadline >> 32) as usize);
+                csr::write!("0x14d", deadline as usize);
+            }
         }
     }
 }

@@ -32,7 +32,7 @@
 use core::mem::offset_of;
 
 use ldex_core::TrapFrame as _;
-use ldex_core::arch::TrapSink;
+use ldex_core::arch::{SinkSlot, TrapSink};
 use ldex_core::cause::{AccessKind, Privilege, TrapCause};
 use x86_64::registers::control::Cr2;
 
@@ -70,11 +70,11 @@ macro_rules! pop_gprs {
     };
 }
 
-static SINK: spin::Once<&'static dyn TrapSink<TrapFrame>> = spin::Once::new();
+static SINK: SinkSlot<TrapFrame> = SinkSlot::new();
 
 /// Remember where traps go. Called by the trap table's install.
 pub(crate) fn set_sink(sink: &'static dyn TrapSink<TrapFrame>) {
-    SINK.call_once(|| sink);
+    SINK.install(sink);
 }
 
 /// The 256 vector stubs, 16 bytes apart; the first starts at the function's
@@ -225,11 +225,7 @@ pub(crate) unsafe extern "C" fn enter_user(frame: *mut TrapFrame) -> ! {
 /// interrupts, which go nowhere. A double fault never returns: see
 /// [`double_fault`].
 pub(crate) fn decode(frame: &TrapFrame, cr2: impl FnOnce() -> u64) -> Option<TrapCause> {
-    let from = if frame.from_user() {
-        Privilege::User
-    } else {
-        Privilege::Kernel
-    };
+    let from = Privilege::of(frame);
     /// #GP error code: bit 1 says the selector names an IDT gate.
     const GP_IDT: u64 = 1 << 1;
     let cause = match frame.vector {
@@ -310,7 +306,7 @@ pub(crate) fn refuse_noncanonical_return(frame: &mut TrapFrame) {
             access: AccessKind::Execute,
             from: Privilege::User,
         };
-        sink().trap(frame, cause);
+        SINK.get(frame).trap(frame, cause);
     }
 }
 
@@ -319,16 +315,9 @@ pub(crate) fn returns_to_noncanonical(frame: &TrapFrame) -> bool {
     frame.from_user() && !is_canonical(frame.rip)
 }
 
-/// The installed sink.
-fn sink() -> &'static dyn TrapSink<TrapFrame> {
-    *SINK
-        .get()
-        .expect("a trap arrived before the trap table was installed")
-}
-
 /// The `syscall` instruction's trap: its cause needs no decoding.
 extern "C" fn syscall_dispatch(frame: &mut TrapFrame) {
-    sink().trap(frame, TrapCause::Syscall);
+    SINK.get(frame).trap(frame, TrapCause::Syscall);
     if returns_to_noncanonical(frame) {
         refuse_noncanonical_return(frame);
     }
@@ -337,7 +326,7 @@ extern "C" fn syscall_dispatch(frame: &mut TrapFrame) {
 /// Every IDT trap, with interrupts off.
 extern "C" fn dispatch(frame: &mut TrapFrame) {
     if let Some(cause) = decode(frame, Cr2::read_raw) {
-        sink().trap(frame, cause);
+        SINK.get(frame).trap(frame, cause);
     }
     if returns_to_noncanonical(frame) {
         refuse_noncanonical_return(frame);

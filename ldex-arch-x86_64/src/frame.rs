@@ -128,14 +128,6 @@ impl ldex_core::TrapFrame for TrapFrame {
         self.rip as usize
     }
 
-    fn set_pc(&mut self, pc: usize) {
-        self.rip = pc as u64;
-    }
-
-    fn user_sp(&self) -> usize {
-        self.rsp as usize
-    }
-
     fn from_user(&self) -> bool {
         self.cs & 3 == 3
     }

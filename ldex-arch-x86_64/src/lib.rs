@@ -9,7 +9,7 @@
 //! * [`TrapFrame`]: the one frame every entry path saves ([`frame`]).
 //! * [`Context`]: swtch, the `resume`/`suspend` pair, in 7 and 9 asm
 //!   instructions ([`context`]).
-//! * [`LapicTimer`]: the local APIC timer, TSC-deadline or one-shot,
+//! * [`Timer`]: the local APIC timer, TSC-deadline or one-shot,
 //!   calibrated against the PIT ([`timer`]).
 //! * [`ProcessState`]: eager FPU/SSE/AVX state ([`fpu`]) and the FS base.
 //! * [`X86_64`]: the [`ldex_core::Arch`] tying them together.
@@ -38,11 +38,13 @@ pub mod fpu;
 pub mod frame;
 pub mod gdt;
 mod idt;
+mod msr;
 mod percpu;
 mod pic;
 pub mod timer;
 pub mod trap_table;
 
+use ldex_core::sync::Interrupts;
 use x86_64::instructions::interrupts;
 use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::registers::model_specific::FsBase;
@@ -52,7 +54,7 @@ use x86_64::{PhysAddr, VirtAddr};
 pub use context::Context;
 pub use fpu::FpuState;
 pub use frame::TrapFrame;
-pub use timer::LapicTimer;
+pub use timer::Timer;
 pub use trap_table::TrapTable;
 
 /// The x86_64 architecture, for `ldex_core::Kernel<X86_64, ..>`.
@@ -60,6 +62,11 @@ pub use trap_table::TrapTable;
 pub struct X86_64;
 
 /// An address space: the physical address of its PML4 (the CR3 value).
+///
+/// An `AddressSpace` is a promise ([`ldex_core::Arch::AddressSpace`]): its
+/// PML4 maps the kernel as the current address space does and stays valid
+/// while a process uses it. Only the `unsafe` [`AddressSpace::new`] makes
+/// one, so a kernel may hand it to `Kernel::spawn` from safe code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AddressSpace {
     pml4: u64,
@@ -68,9 +75,14 @@ pub struct AddressSpace {
 impl AddressSpace {
     /// The address space whose PML4 is at physical `pml4` (4 KiB-aligned).
     ///
+    /// # Safety
+    /// The PML4 at `pml4` maps the kernel (code, data, stacks, the per-CPU
+    /// area, devices) as the current address space does, and stays valid
+    /// and unchanged in its kernel half while any process runs in it.
+    ///
     /// # Panics
     /// If `pml4` is not 4 KiB-aligned.
-    pub const fn new(pml4: u64) -> AddressSpace {
+    pub const unsafe fn new(pml4: u64) -> AddressSpace {
         assert!(pml4.is_multiple_of(4096), "a PML4 is 4 KiB-aligned");
         AddressSpace { pml4 }
     }
@@ -100,9 +112,11 @@ impl ProcessState {
     /// # Errors
     /// Refuses a non-canonical address (`wrmsr` would fault).
     pub fn set_fs_base(&mut self, base: u64) -> Result<(), NonCanonical> {
-        let addr = VirtAddr::try_new(base).map_err(|_| NonCanonical)?;
+        VirtAddr::try_new(base).map_err(|_| NonCanonical)?;
         self.fs_base = base;
-        FsBase::write(addr);
+        // SAFETY: the kernel never uses FS, so only the user's thread
+        // pointer changes, and `base` is canonical (checked above).
+        unsafe { msr::write(msr::FS_BASE, base) };
         Ok(())
     }
 }
@@ -111,31 +125,16 @@ impl ProcessState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NonCanonical;
 
-impl ldex_core::Arch for X86_64 {
-    type TrapFrame = TrapFrame;
-    type Context = Context;
-    type TrapTable = TrapTable;
-    type Timer = LapicTimer;
-    type AddressSpace = AddressSpace;
-    type ProcessState = ProcessState;
-
-    fn interrupts_enabled() -> bool {
+impl Interrupts for X86_64 {
+    fn are_enabled() -> bool {
         interrupts::are_enabled()
     }
 
-    fn disable_interrupts() -> bool {
-        let was = interrupts::are_enabled();
-        interrupts::disable();
-        was
-    }
-
-    fn enable_interrupts() {
+    fn enable() {
         interrupts::enable();
     }
 
-    fn wait_for_interrupt() {
-        // `sti; hlt` is atomic: an interrupt pending at `sti` wakes the hlt.
-        interrupts::enable_and_hlt();
+    fn disable() {
         interrupts::disable();
     }
 
@@ -147,13 +146,32 @@ impl ldex_core::Arch for X86_64 {
         // the installed trap table's.
         unsafe { core::arch::asm!("sti", "nop", "cli") };
     }
+}
+
+impl ldex_core::Arch for X86_64 {
+    type TrapFrame = TrapFrame;
+    type Context = Context;
+    type TrapTable = TrapTable;
+    type Timer = Timer;
+    type AddressSpace = AddressSpace;
+    type ProcessState = ProcessState;
+
+    fn wait_for_interrupt() {
+        // `sti; hlt` is atomic: an interrupt pending at `sti` wakes the hlt.
+        interrupts::enable_and_hlt();
+        interrupts::disable();
+    }
 
     unsafe fn enter_process(
-        kstack_top: *mut u8,
+        frame: *mut TrapFrame,
         aspace: Option<AddressSpace>,
         state: &mut ProcessState,
     ) {
-        // SAFETY: the caller promises a live 16-aligned kernel stack; the
+        // The frame ends where the kernel stack does: the next trap from
+        // ring 3 pushes its frame right there.
+        let kstack_top = frame.wrapping_add(1).cast::<u8>();
+        // SAFETY: the caller promises a frame at the top of a live kernel
+        // stack (16-aligned: the frame's size is a multiple of 16); the
         // protocol switches with interrupts off.
         unsafe {
             gdt::set_kernel_stack(kstack_top);
@@ -162,16 +180,18 @@ impl ldex_core::Arch for X86_64 {
         if let Some(aspace) = aspace
             && Cr3::read_raw().0.start_address().as_u64() != aspace.pml4
         {
-            let frame = PhysFrame::containing_address(PhysAddr::new(aspace.pml4));
-            // SAFETY: the caller promises `aspace` maps the kernel as the
-            // current address space does.
-            unsafe { Cr3::write(frame, Cr3Flags::empty()) };
+            let pml4 = PhysFrame::containing_address(PhysAddr::new(aspace.pml4));
+            // SAFETY: an `AddressSpace` promises it maps the kernel as the
+            // current address space does (see `AddressSpace::new`).
+            unsafe { Cr3::write(pml4, Cr3Flags::empty()) };
         }
-        FsBase::write(VirtAddr::new_truncate(state.fs_base));
+        // SAFETY: the kernel never uses FS; the value was checked canonical
+        // by `set_fs_base` or read back from the MSR by `leave_process`.
+        unsafe { msr::write(msr::FS_BASE, state.fs_base) };
         state.fpu.restore();
     }
 
-    fn leave_process(state: &mut ProcessState) {
+    fn leave_process(_frame: &mut TrapFrame, state: &mut ProcessState) {
         state.fpu.save();
         state.fs_base = FsBase::read().as_u64();
     }

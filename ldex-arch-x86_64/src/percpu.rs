@@ -18,8 +18,8 @@ use core::cell::UnsafeCell;
 use core::mem::offset_of;
 
 use static_assertions::const_assert_eq;
-use x86_64::VirtAddr;
-use x86_64::registers::model_specific::{GsBase, KernelGsBase};
+
+use crate::msr;
 
 /// The per-CPU area (one CPU).
 #[repr(C)]
@@ -49,8 +49,13 @@ static PERCPU: Cell = Cell(UnsafeCell::new(PerCpu {
 /// # Safety
 /// Boot code, ring 0, once.
 pub(crate) unsafe fn install() {
-    GsBase::write(VirtAddr::from_ptr(PERCPU.0.get()));
-    KernelGsBase::write(VirtAddr::zero());
+    // SAFETY: ring 0 (the caller's promise); the area is a `static`, so its
+    // address is canonical and lives for ever, and only the `syscall` entry
+    // reads GS, after `swapgs`.
+    unsafe {
+        msr::write(msr::GS_BASE, PERCPU.0.get() as u64);
+        msr::write(msr::KERNEL_GS_BASE, 0);
+    }
 }
 
 /// The next `syscall` from ring 3 switches to `top`.

@@ -1,18 +1,20 @@
 //! The timer: the local APIC timer, one-shot, on the TSC clock.
 //!
-//! The clock counts nanoseconds: [`Timer::now`] is the TSC scaled by its
-//! calibrated rate, and [`Timer::frequency_hz`] is 10^9 on every machine
-//! (`Kernel::boot` turns `Config::preemptive`'s duration into it). Where the
+//! The clock counts nanoseconds: [`Timer::now`](ldex_core::Timer::now) is
+//! the TSC scaled by its calibrated rate, and
+//! [`Timer::frequency_hz`](ldex_core::Timer::frequency_hz) is 10^9 on every
+//! machine (`Kernel::boot` turns `Config::preemptive`'s duration into it). Where the
 //! CPU has TSC-deadline mode a deadline goes straight into
 //! `IA32_TSC_DEADLINE` (converted back to TSC counts); otherwise the APIC
-//! timer runs one-shot with an initial count converted from the distance. [`LapicTimer::calibrate`] measures the TSC and the
+//! timer runs one-shot with an initial count converted from the distance.
+//! [`Timer::calibrate`] measures the TSC and the
 //! APIC timer against 10 ms of PIT channel 2, whose 1.193182 MHz input is
 //! the one frequency every PC agrees on. ldex-core's `PeriodicTimer` builds
 //! the tick on top.
 
 use core::arch::x86_64::_rdtsc;
 
-use ldex_core::{BootToken, Timer};
+use ldex_core::BootToken;
 use x86_64::instructions::port::Port;
 use x86_64::registers::model_specific::Msr;
 
@@ -53,7 +55,7 @@ enum Mode {
 
 /// The local APIC timer (see the module doc).
 #[derive(Debug)]
-pub struct LapicTimer {
+pub struct Timer {
     lapic: usize,
     tsc_hz: u64,
     /// Nanoseconds per TSC count, 32.32 fixed point.
@@ -68,7 +70,7 @@ fn scale(value: u64, factor: u64) -> u64 {
     ((u128::from(value) * u128::from(factor)) >> 32).min(u128::from(u64::MAX)) as u64
 }
 
-impl LapicTimer {
+impl Timer {
     /// Enable the local APIC (mapped at virtual address `lapic`), measure the
     /// TSC and APIC timer rates against the PIT, and leave the timer
     /// disarmed.
@@ -76,8 +78,8 @@ impl LapicTimer {
     /// # Safety
     /// `lapic` maps [`LAPIC_PHYS`] (uncached) for the kernel's whole life;
     /// interrupts are disabled.
-    pub unsafe fn calibrate(_token: &BootToken, lapic: usize) -> LapicTimer {
-        let mut t = LapicTimer {
+    pub unsafe fn calibrate(_token: &BootToken, lapic: usize) -> Timer {
+        let mut t = Timer {
             lapic,
             tsc_hz: 0,
             ns_per_tsc: 0,
@@ -162,7 +164,7 @@ unsafe fn pit_wait(counts: u64) {
     }
 }
 
-impl Timer for LapicTimer {
+impl ldex_core::Timer for Timer {
     fn frequency_hz(&self) -> u64 {
         NS_PER_S
     }

@@ -4,16 +4,25 @@
 use ldex_core::BootToken;
 
 use ldex_core::arch::TrapSink;
-use x86_64::VirtAddr;
-use x86_64::registers::model_specific::{Efer, EferFlags, LStar, SFMask, Star};
+use static_assertions::const_assert_eq;
+use x86_64::registers::model_specific::{Efer, EferFlags};
 use x86_64::registers::rflags::RFlags;
-use x86_64::structures::gdt::SegmentSelector;
 
 use crate::cpuid::cpuid;
 use crate::entry::{self, syscall_entry};
 use crate::frame::TrapFrame;
 use crate::gdt::{self, KERNEL_CS, KERNEL_SS, USER_CS, USER_SS};
-use crate::{fpu, idt, percpu, pic};
+use crate::{fpu, idt, msr, percpu, pic};
+
+// SYSRET order: `syscall` loads CS from STAR[47:32] and SS = CS + 8;
+// `sysretq` loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8 (RPL 3).
+const_assert_eq!(KERNEL_SS, KERNEL_CS + 8);
+const_assert_eq!(USER_CS, USER_SS + 8);
+const_assert_eq!(USER_SS & 3, 3);
+
+/// STAR: the kernel CS at bits 47:32; at bits 63:48 the selector 8 below
+/// the user SS (so 16 below the user CS), with RPL 3.
+const STAR: u64 = (((USER_SS - 8) as u64) << 48) | ((KERNEL_CS as u64) << 32);
 
 /// The x86_64 trap table (see the module doc).
 #[derive(Debug)]
@@ -49,18 +58,14 @@ unsafe fn install_syscall() {
         | RFlags::DIRECTION_FLAG
         | RFlags::TRAP_FLAG
         | RFlags::ALIGNMENT_CHECK;
-    // SAFETY: the selectors are the GDT's, in SYSRET order; the entry is
-    // the naked syscall entry.
+    // SAFETY: boot code in ring 0 (the caller's promise); the selectors are
+    // the GDT's, in SYSRET order (asserted above); the entry is the naked
+    // syscall entry, a canonical kernel address; the mask keeps interrupts
+    // off until the entry is on the kernel stack.
     unsafe {
-        Star::write(
-            SegmentSelector(USER_CS),
-            SegmentSelector(USER_SS),
-            SegmentSelector(KERNEL_CS),
-            SegmentSelector(KERNEL_SS),
-        )
-        .expect("the GDT is in SYSRET order");
-        LStar::write(VirtAddr::new(syscall_entry as *const () as u64));
-        SFMask::write(mask);
+        msr::write(msr::STAR, STAR);
+        msr::write(msr::LSTAR, syscall_entry as *const () as u64);
+        msr::write(msr::SFMASK, mask.bits());
         Efer::update(|efer| {
             efer.insert(EferFlags::SYSTEM_CALL_EXTENSIONS);
             // NX: page tables may mark data non-executable, and #PF reports

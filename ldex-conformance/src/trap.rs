@@ -207,7 +207,7 @@ pub unsafe fn run<B: Backend>(
     // 16, as TrapFrame promises), and the context runs below it.
     let seen = unsafe {
         frame.write(first);
-        B::Arch::enter_process(top, snippet.aspace, &mut state);
+        B::Arch::enter_process(frame, snippet.aspace, &mut state);
         (*at).process = ManuallyDrop::new(Ctx::<B>::new(start::<B>, frame as usize, frame.cast()));
         Ctx::<B>::resume(
             (&raw mut (*at).scheduler).cast(),
@@ -215,7 +215,9 @@ pub unsafe fn run<B: Backend>(
         );
         (*at).seen
     };
-    B::Arch::leave_process(&mut state);
+    // SAFETY: the process suspended for the last time; nothing else
+    // touches its frame, which the entry wrote on KSTACK.
+    B::Arch::leave_process(unsafe { &mut *frame }, &mut state);
     RIG.store(null_mut(), Ordering::Release);
     let seen = seen.map(|s| s.expect("the last trap suspends back"));
     let entry = snippet.entry;

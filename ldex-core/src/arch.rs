@@ -19,21 +19,27 @@
 //!   pushes the rest; on RISC-V the entry swaps sp with `sscratch` and stores
 //!   every register. Either way the [`TrapFrame`] sits at the top of the kernel
 //!   stack, and the arch calls the installed [`TrapSink`] with it.
+//! * The rule "the frame is at the top of the kernel stack" is kept by core
+//!   alone ([`KernelStack::frame`](crate::kstack::KernelStack::frame)): the
+//!   protocol hands the arch that frame in [`Arch::enter_process`] and
+//!   [`Arch::leave_process`], and the kernel stack top is where it ends.
 //! * When the handler returns, the arch restores the frame and returns from
 //!   the trap (`sret`, `sysretq` or `iretq`).
 //! * A new process has never trapped. Its [`Context`] starts in the kernel's
 //!   process-start routine, which calls [`Arch::return_to_user`] on the frame
 //!   that process creation filled in (OSTEP Fig 6.2).
 
-use crate::cause::TrapCause;
+use crate::sync::Interrupts;
 use crate::timer::Timer;
 use crate::token::BootToken;
+
+pub use crate::sink::{SinkSlot, TrapSink};
 
 /// The saved user registers of one trap, as the arch's entry code stores them.
 ///
 /// The frame occupies the top `size_of::<Self>()` bytes of the kernel stack
-/// (the size must be a multiple of 16), so the arch finds it from the kernel
-/// stack top that [`Arch::enter_process`] hands over.
+/// (the size must be a multiple of 16): the kernel stack top is the frame's
+/// end, `frame.wrapping_add(1)`.
 ///
 /// The arch decides the layout (and asserts it); the protocol only uses
 /// these accessors, so it never indexes registers.
@@ -49,13 +55,10 @@ pub trait TrapFrame: Sized + core::fmt::Debug {
     fn syscall_args(&self) -> [usize; 6];
     /// Set the value user mode sees as the system call's result (a0, rax).
     fn set_syscall_return(&mut self, value: usize);
-    /// The user pc return-from-trap resumes at. For [`TrapCause::Syscall`]
-    /// the arch has already advanced it past the trapping instruction.
+    /// The user pc return-from-trap resumes at. For
+    /// [`TrapCause::Syscall`](crate::TrapCause::Syscall) the arch has already
+    /// advanced it past the trapping instruction.
     fn pc(&self) -> usize;
-    /// Set the pc return-from-trap resumes at.
-    fn set_pc(&mut self, pc: usize);
-    /// The user stack pointer at the time of the trap (never trusted).
-    fn user_sp(&self) -> usize;
     /// Was the trap taken from user mode?
     #[allow(
         clippy::wrong_self_convention,
@@ -120,15 +123,6 @@ pub unsafe trait Context: Sized {
     unsafe fn suspend(process: *mut Self, cpu: *mut Self);
 }
 
-/// Where the arch delivers every trap once the user registers are saved.
-///
-/// The protocol's [`Kernel`](crate::Kernel) implements it.
-pub trait TrapSink<F>: Sync {
-    /// Handle one trap. `frame` is the saved registers on the kernel stack;
-    /// when this returns, the arch restores `frame` and returns from the trap.
-    fn trap(&self, frame: &mut F, cause: TrapCause);
-}
-
 /// The arch's trap table (x86_64: GDT, TSS, IDT and the syscall MSRs;
 /// RISC-V: `stvec`).
 pub trait TrapTable {
@@ -143,8 +137,9 @@ pub trait TrapTable {
 /// One architecture: the associated types and the few privileged operations
 /// the protocol needs. Everything here is a static function because a CPU's
 /// registers are global; the simulator keeps its machine in a per-run
-/// handle instead.
-pub trait Arch: 'static {
+/// handle instead. Interrupt control is the arch's [`Interrupts`], the same
+/// one its spin locks use.
+pub trait Arch: Interrupts + 'static {
     /// The saved user registers.
     type TrapFrame: TrapFrame;
     /// The saved kernel registers (swtch).
@@ -154,45 +149,42 @@ pub trait Arch: 'static {
     /// The timer device.
     type Timer: Timer;
     /// The root of an address space (RISC-V `satp`, x86_64 CR3).
+    ///
+    /// A value of this type is a promise, made by whoever built it: the
+    /// address space maps the kernel as the current one does, and its page
+    /// tables stay valid while a process uses it. An arch whose values could
+    /// break that promise (any built from raw bits) makes building one
+    /// `unsafe`, so [`Kernel::spawn`](crate::Kernel::spawn) can take it from
+    /// safe code and [`Arch::enter_process`] can load it.
     type AddressSpace: Copy;
     /// Per-process arch state beyond the trap frame (FPU/vector registers,
     /// the FS base). Created with `Default` when a process is created.
     type ProcessState: Default;
 
-    /// Are interrupts enabled on this CPU?
-    fn interrupts_enabled() -> bool;
-    /// Disable interrupts on this CPU and say whether they were enabled.
-    fn disable_interrupts() -> bool;
-    /// Enable interrupts on this CPU.
-    fn enable_interrupts();
     /// Idle: enable interrupts, wait for one to arrive and be handled, and
     /// disable them again.
     fn wait_for_interrupt();
-    /// Let pending interrupts in, then disable interrupts again. The
-    /// scheduler loop opens this window before every pick, so a device
-    /// that finished meanwhile has its process woken first. (x86 must
-    /// override it: `sti; cli` has no window, `sti; nop; cli` does.)
-    fn interrupt_window() {
-        Self::enable_interrupts();
-        Self::disable_interrupts();
-    }
 
-    /// Make `state` the current process's before switching to it: point the
-    /// trap entry at `kstack_top` (TSS.rsp0, the sscratch stash), switch to
-    /// `aspace` if the process has one, and load its [`Arch::ProcessState`].
+    /// Make the process whose trap frame is `frame` the current one before
+    /// switching to it: point the trap entry at its kernel stack top (the
+    /// frame's end: TSS.rsp0, or nothing on RISC-V, whose exit path sets
+    /// `sscratch` from the frame), switch to `aspace` if the process has
+    /// one, and load its [`Arch::ProcessState`].
     ///
     /// # Safety
-    /// `kstack_top` is the top of a kernel stack that stays valid while the
-    /// process exists, and `aspace` maps the kernel as the current one does.
+    /// `frame` is the trap frame at the top of a kernel stack that stays
+    /// valid while the process exists. (`aspace` needs no promise here: its
+    /// type carries it, see [`Arch::AddressSpace`].)
     unsafe fn enter_process(
-        kstack_top: *mut u8,
+        frame: *mut Self::TrapFrame,
         aspace: Option<Self::AddressSpace>,
         state: &mut Self::ProcessState,
     );
 
-    /// The process the CPU just switched away from: save whatever of
-    /// [`Arch::ProcessState`] the hardware still holds.
-    fn leave_process(state: &mut Self::ProcessState);
+    /// The process the CPU just switched away from, with its trap frame:
+    /// save whatever of [`Arch::ProcessState`] the hardware still holds
+    /// (RISC-V reads the frame's `sstatus.FS` to know).
+    fn leave_process(frame: &mut Self::TrapFrame, state: &mut Self::ProcessState);
 
     /// Return-from-trap into `frame` for a process that has never trapped:
     /// restore the user registers and drop to user mode.

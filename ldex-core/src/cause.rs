@@ -28,6 +28,19 @@ pub enum Privilege {
     Kernel,
 }
 
+impl Privilege {
+    /// The privilege `frame` was trapped from, as its
+    /// [`TrapFrame::from_user`](crate::TrapFrame::from_user) says: every
+    /// arch's decoder asks this, so none writes the test itself.
+    pub fn of<F: crate::TrapFrame>(frame: &F) -> Privilege {
+        if frame.from_user() {
+            Privilege::User
+        } else {
+            Privilege::Kernel
+        }
+    }
+}
+
 /// Why control came back to the kernel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TrapCause {

@@ -26,8 +26,12 @@
 //!
 //! # Invariants
 //! * Only one process is `Running`, and it is `current`.
-//! * The table lock is never held across a switch ([`Context::resume`],
-//!   [`Context::suspend`]), and interrupts are disabled at every switch.
+//! * No spin lock is held and interrupts are disabled at every switch
+//!   ([`Context::resume`], [`Context::suspend`]) and at every
+//!   return-from-trap. Debug builds check both there (as xv6's `sched()`
+//!   does), each a panic with its own name: `dispatch`, `sched_out` and
+//!   `return-from-trap`, followed by `interrupts enabled` or
+//!   `spin lock held`.
 //! * A process's slot (kernel stack, context, arch state) is touched only by
 //!   `spawn` while the slot is unused, by the scheduler loop while the process
 //!   is not running, and by the process itself while it runs.
@@ -46,7 +50,6 @@
 //! kernel panics with the frame.
 
 use core::cell::UnsafeCell;
-use core::marker::PhantomData;
 
 use crate::arch::{Arch, Context, TrapFrame, TrapSink, TrapTable};
 use crate::cause::TrapCause;
@@ -55,7 +58,7 @@ use crate::kstack::{KernelStack, KernelStacks};
 use crate::pid::Pid;
 use crate::proc::{Ending, KillReason, Name, ProcInfo, ProcState};
 use crate::sched::{Decision, Hint, Policy, Requeue, Scheduler};
-use crate::sync::{Interrupts, SpinLock};
+use crate::sync::SpinLock;
 use crate::syscall::{Os, SyscallAction, SyscallCx, WaitChannel, Wake};
 use crate::timer::{self, PeriodicTimer, Timer};
 use crate::token::BootToken;
@@ -102,17 +105,13 @@ pub struct RunSummary {
     pub reaped: u64,
 }
 
-/// Interrupt control of arch `A`, for the table lock.
-pub struct ArchInterrupts<A>(PhantomData<A>);
-
-impl<A: Arch> Interrupts for ArchInterrupts<A> {
-    fn disable() -> bool {
-        A::disable_interrupts()
-    }
-    fn restore(was_enabled: bool) {
-        if was_enabled {
-            A::enable_interrupts();
-        }
+/// The invariants of every switch and return-from-trap (see the module
+/// docs), checked in debug builds. `at` names the place in the panic.
+#[inline(always)]
+fn check_switch_invariants<A: Arch>(at: &str) {
+    if cfg!(debug_assertions) {
+        assert!(!A::are_enabled(), "{at}: interrupts enabled");
+        assert!(A::locks_held() == 0, "{at}: spin lock held");
     }
 }
 
@@ -326,7 +325,7 @@ impl<A: Arch> Slot<A> {
 pub struct Kernel<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize = 16384> {
     config: Config,
     os: O,
-    table: SpinLock<Table<A, P::For<N>, N>, ArchInterrupts<A>>,
+    table: SpinLock<Table<A, P::For<N>, N>, A>,
     stacks: &'static KernelStacks<N, KSTACK>,
     slots: [Slot<A>; N],
     scheduler: UnsafeCell<A::Context>,
@@ -551,7 +550,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// The per-CPU scheduler loop. Runs processes until none is left, on the
     /// stack it was called on (the boot stack becomes the scheduler's).
     pub fn run(&'static self) -> Result<RunSummary, RunError> {
-        A::disable_interrupts();
+        A::disable();
         if !self.table.lock().booted {
             return Err(RunError::NotBooted);
         }
@@ -599,21 +598,19 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         self.trace(Event::RestoreContext { pid });
         self.trace(Event::SwitchKstack { pid });
         // SAFETY: the process is not running (we are the scheduler), so its
-        // slot is ours; its kernel stack lives as long as the kernel.
+        // slot is ours, frame included; its kernel stack lives as long as
+        // the kernel and its frame was written by `spawn`.
         unsafe {
             let state = (*slot.arch.get())
                 .as_mut()
                 .expect("a live process has arch state");
-            A::enter_process(
-                KernelStack::top(self.stacks.get(pid.index())),
-                aspace,
-                state,
-            );
+            A::enter_process(self.frame(pid.index()), aspace, state);
+            check_switch_invariants::<A>("dispatch");
             A::Context::resume(self.scheduler.get(), slot.context.get());
             let state = (*slot.arch.get())
                 .as_mut()
                 .expect("a live process has arch state");
-            A::leave_process(state);
+            A::leave_process(&mut *self.frame(pid.index()), state);
         }
         let reaped = {
             let mut t = self.table.lock();
@@ -650,14 +647,15 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         let frame = kernel.frame(pid.index());
         // SAFETY: `frame` is the top of the current kernel stack, written by
         // `spawn` and untouched since.
-        kernel.return_to_user(pid, unsafe { &mut *frame });
+        kernel.prepare_return(pid, unsafe { &mut *frame });
         // SAFETY: as above; `dispatch` ran `enter_process` for this stack.
         unsafe { A::return_to_user(frame) }
     }
 
-    /// Everything the protocol does on the way out to user mode: die if
-    /// killed, take a deferred preemption, and report return-from-trap.
-    fn return_to_user(&self, pid: Pid, frame: &mut A::TrapFrame) {
+    /// Everything the protocol does before return-from-trap to user mode:
+    /// die if killed, take a deferred preemption, report return-from-trap,
+    /// and check its invariants. The arch's exit path then returns.
+    fn prepare_return(&self, pid: Pid, frame: &mut A::TrapFrame) {
         let (killed, resched) = self.exit_flags(pid);
         if killed || resched {
             self.die_or_reschedule(pid, killed, resched);
@@ -668,6 +666,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             pid,
             pc: frame.pc(),
         });
+        check_switch_invariants::<A>("return-from-trap");
     }
 
     /// Is `pid` killed, and is a preemption pending? Clears the latter.
@@ -706,6 +705,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             let _ = self.charge_if_due(&mut self.table.lock());
         }
         self.trace(Event::SaveContext { pid });
+        check_switch_invariants::<A>("sched_out");
         let slot = &self.slots[pid.index()];
         // SAFETY: we are `pid`, running on its kernel stack with interrupts
         // disabled and no lock held; the scheduler's `resume` of `pid` with
@@ -789,7 +789,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             | TrapCause::Misaligned { .. }
             | TrapCause::Other(_) => self.fault(pid, frame, cause),
         }
-        self.return_to_user(pid, frame);
+        self.prepare_return(pid, frame);
     }
 
     #[inline(never)]
@@ -848,11 +848,11 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             ticks,
         };
         if preemptible {
-            A::enable_interrupts();
+            A::enable();
         }
         let action = self.os.syscall(&mut cx);
         if preemptible {
-            A::disable_interrupts();
+            A::disable();
         }
         match action {
             SyscallAction::Return(value) => frame.set_syscall_return(value),

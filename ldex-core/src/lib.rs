@@ -12,7 +12,8 @@
 //! * [`sched`] is the [`Scheduler`] trait: a pure data structure, the policy.
 //! * [`trace`] names every step of the protocol with the words of OSTEP's
 //!   figures, so the simulator and real kernels print the same timeline.
-//! * [`sync`] is the interrupt-safe spin lock all shared state lives behind.
+//! * [`sync`] is the interrupt-safe spin lock all shared state lives behind,
+//!   and [`Interrupts`], the one interrupt abstraction.
 //!
 //! The crate is `no_std` and never allocates; the `alloc` feature lets the
 //! scheduling policies size themselves at run time.
@@ -31,6 +32,7 @@ pub mod kstack;
 pub mod pid;
 pub mod proc;
 pub mod sched;
+mod sink;
 pub mod sync;
 pub mod syscall;
 pub mod timer;
@@ -46,6 +48,7 @@ pub use kernel::Kernel;
 
 pub use pid::Pid;
 pub use sched::Scheduler;
+pub use sync::Interrupts;
 pub use syscall::{Os, SyscallAction};
 pub use timer::{PeriodicTimer, Timer};
 pub use token::BootToken;

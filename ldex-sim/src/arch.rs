@@ -9,7 +9,7 @@
 use std::mem::{offset_of, size_of};
 
 use ldex_core::arch::{Arch, TrapFrame, TrapSink, TrapTable};
-use ldex_core::{BootToken, Timer};
+use ldex_core::{BootToken, Interrupts, Timer};
 use static_assertions::const_assert_eq;
 
 use crate::context::SimContext;
@@ -70,13 +70,6 @@ impl TrapFrame for SimFrame {
     fn pc(&self) -> usize {
         self.pc
     }
-    fn set_pc(&mut self, pc: usize) {
-        self.pc = pc;
-        self.counter = 0;
-    }
-    fn user_sp(&self) -> usize {
-        self.sp
-    }
     fn from_user(&self) -> bool {
         self.user
     }
@@ -113,6 +106,26 @@ impl Timer for SimTimer {
 /// The simulated machine as an arch.
 pub enum SimArch {}
 
+/// The machine's interrupt flag, and its spin-lock count: one per machine,
+/// as many machines run at once on the host's threads.
+impl Interrupts for SimArch {
+    fn are_enabled() -> bool {
+        Machine::current().interrupts_enabled()
+    }
+    fn enable() {
+        Machine::current().set_interrupts(true);
+    }
+    fn disable() {
+        Machine::current().set_interrupts(false);
+    }
+    fn locks_held() -> usize {
+        Machine::current().locks_held()
+    }
+    fn set_locks_held(count: usize) {
+        Machine::current().set_locks_held(count);
+    }
+}
+
 impl Arch for SimArch {
     type TrapFrame = SimFrame;
     type Context = SimContext;
@@ -122,22 +135,13 @@ impl Arch for SimArch {
     type AddressSpace = usize;
     type ProcessState = ();
 
-    fn interrupts_enabled() -> bool {
-        Machine::current().interrupts_enabled()
-    }
-    fn disable_interrupts() -> bool {
-        Machine::current().set_interrupts(false)
-    }
-    fn enable_interrupts() {
-        Machine::current().set_interrupts(true);
-    }
     fn wait_for_interrupt() {
         Machine::current().idle();
     }
-    unsafe fn enter_process(kstack_top: *mut u8, aspace: Option<usize>, _state: &mut ()) {
-        Machine::current().enter_process(kstack_top, aspace);
+    unsafe fn enter_process(frame: *mut SimFrame, aspace: Option<usize>, _state: &mut ()) {
+        Machine::current().enter_process(frame, aspace);
     }
-    fn leave_process(_state: &mut ()) {}
+    fn leave_process(_frame: &mut SimFrame, _state: &mut ()) {}
     unsafe fn return_to_user(frame: *mut SimFrame) -> ! {
         Machine::current().run_user(frame)
     }

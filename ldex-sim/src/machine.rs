@@ -97,7 +97,12 @@ pub struct Cpu {
     now: u64,
     deadline: Option<u64>,
     regs: SimFrame,
-    kstack_top: usize,
+    /// The trap frame of the process the kernel entered last: the top of
+    /// its kernel stack, where a trap from user mode saves the registers.
+    /// (An address, so the machine stays `Send`.)
+    frame: usize,
+    /// Spin locks the kernel holds on this machine (debug builds count).
+    locks_held: usize,
     aspace: Option<usize>,
     /// The memory of each loaded program, by address-space index.
     pub memories: Vec<Memory>,
@@ -151,7 +156,8 @@ impl Machine {
                 now: 0,
                 deadline: None,
                 regs: SimFrame::default(),
-                kstack_top: 0,
+                frame: 0,
+                locks_held: 0,
                 aspace: None,
                 memories,
                 owners,
@@ -284,12 +290,22 @@ impl Machine {
         }
     }
 
-    /// The kernel names the kernel stack and address space of the process it
-    /// is about to run (TSS.rsp0 and CR3, on x86).
-    pub fn enter_process(&self, kstack_top: *mut u8, aspace: Option<usize>) {
+    /// The kernel names the trap frame (so the kernel stack) and address
+    /// space of the process it is about to run (TSS.rsp0 and CR3, on x86).
+    pub fn enter_process(&self, frame: *mut SimFrame, aspace: Option<usize>) {
         let mut cpu = self.cpu();
-        cpu.kstack_top = kstack_top as usize;
+        cpu.frame = frame as usize;
         cpu.aspace = aspace;
+    }
+
+    /// How many spin locks the kernel holds on this machine.
+    pub fn locks_held(&self) -> usize {
+        self.cpu().locks_held
+    }
+
+    /// Set the kernel's spin-lock count on this machine.
+    pub fn set_locks_held(&self, count: usize) {
+        self.cpu().locks_held = count;
     }
 
     /// The pending interrupt to take now, in priority order.
@@ -342,9 +358,9 @@ impl Machine {
                 }
                 let mut saved = cpu.regs;
                 saved.user = true;
-                frame = (cpu.kstack_top - std::mem::size_of::<SimFrame>()) as *mut SimFrame;
-                // SAFETY: kstack_top is the top of the running process's
-                // kernel stack, with room for a frame (the protocol asserts).
+                frame = cpu.frame as *mut SimFrame;
+                // SAFETY: the kernel named this frame, at the top of the
+                // running process's kernel stack, in `enter_process`.
                 unsafe { frame.write(saved) };
                 cpu.mode = CpuMode::Kernel;
                 cpu.interrupts = false;

@@ -49,7 +49,8 @@ fn current_space() -> AddressSpace {
     let satp: usize;
     // SAFETY: reading satp has no side effect.
     unsafe { core::arch::asm!("csrr {}, satp", out(reg) satp, options(nomem, nostack)) };
-    AddressSpace::from_satp(Satp::from_bits(satp))
+    // SAFETY: the value `satp` holds now maps the running kernel.
+    AddressSpace::from_satp(unsafe { Satp::from_bits(satp) })
 }
 
 /// The page rights of `prot` (writable implies readable).
@@ -100,7 +101,8 @@ unsafe impl Platform<Riscv> for Board {
     }
 
     unsafe fn free_space(&self, aspace: Satp) {
-        let kernel = Satp::from_bits(KERNEL_SATP.load(Ordering::Relaxed));
+        // SAFETY: boot stored the kernel's own `satp`, which maps the kernel.
+        let kernel = unsafe { Satp::from_bits(KERNEL_SATP.load(Ordering::Relaxed)) };
         // SAFETY: nothing enters `aspace` again (our contract), and boot
         // stored the kernel's space before any process ran.
         unsafe { AddressSpace::from_satp(aspace).free(kernel) };

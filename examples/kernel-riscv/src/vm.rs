@@ -186,7 +186,10 @@ impl AddressSpace {
 
     /// The `satp` value that selects it.
     pub fn satp(&self) -> Satp {
-        Satp::new(self.root, 0)
+        // SAFETY: `new` mapped the kernel half (all of RAM and the devices)
+        // as every address space of this kernel does, `map_user` never
+        // touches it, and no table is ever freed.
+        unsafe { Satp::new(self.root, 0) }
     }
 
     /// Map the page at `va` to a frame with `perm | U`, allocating the frame
@@ -277,7 +280,9 @@ impl AddressSpace {
         let satp: usize;
         // SAFETY: reading satp has no side effect.
         unsafe { core::arch::asm!("csrr {}, satp", out(reg) satp, options(nomem, nostack)) };
-        if Satp::from_bits(satp).root() == self.root {
+        // SAFETY: the value `satp` holds now maps the running kernel; only
+        // its root is read.
+        if unsafe { Satp::from_bits(satp) }.root() == self.root {
             // SAFETY: the kernel's space maps RAM and the devices exactly as
             // this one does; only the user half, unused here, goes away.
             unsafe {

@@ -95,7 +95,7 @@ pub fn run(token: &BootToken, initrd: &[u8]) -> ! {
     // the address space maps the kernel like the current one.
     unsafe {
         let state = (*CELLS.state.get()).insert(ProcessState::default());
-        X86_64::enter_process(KernelStack::top(stack), Some(space), state);
+        X86_64::enter_process(frame, Some(space), state);
         frame.write(TrapFrame::new_user(entry as usize, sp as usize));
         X86_64::return_to_user(frame)
     }

@@ -11,7 +11,7 @@ use kernel_common::driver::ExitCode;
 use kernel_common::initrd::SpawnError;
 use ldex_arch_x86_64::conformance::Kit;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
-use ldex_arch_x86_64::{AddressSpace, LapicTimer, TrapTable};
+use ldex_arch_x86_64::{AddressSpace, Timer, TrapTable};
 use ldex_conformance::Outcome;
 use ldex_conformance::trap::{self, Snippet};
 use ldex_core::sync::SpinLock;
@@ -44,7 +44,7 @@ fn report(name: &str, outcome: Outcome) {
 /// Run the kit and exit QEMU with its verdict. Interrupts are off.
 pub fn run(token: &BootToken, initrd: &[u8]) -> ! {
     // SAFETY: the direct map covers the local APIC; interrupts are off.
-    let timer = unsafe { LapicTimer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
+    let timer = unsafe { Timer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
     TrapTable::install(token, trap::sink::<Kit>());
     let mut builder = loader::Builder {
         spawn: keep_snippet,

@@ -31,7 +31,7 @@ mod serial;
 use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
 use kernel_common::frames;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
-use ldex_arch_x86_64::{LapicTimer, X86_64};
+use ldex_arch_x86_64::{Timer, X86_64};
 use ldex_core::{BootToken, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
@@ -128,7 +128,7 @@ extern "C" fn kmain(start_info: u32) -> ! {
 #[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
 fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>) -> ! {
     // SAFETY: the direct map covers the local APIC; interrupts are off.
-    let timer = unsafe { LapicTimer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
+    let timer = unsafe { Timer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
     KERNEL.os().platform().set_clock(&timer);
     let boot = Boot {
         token,

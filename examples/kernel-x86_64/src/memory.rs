@@ -89,7 +89,9 @@ pub fn init_kernel_space(guards: &[u64]) -> AddressSpace {
         )
     };
     *KERNEL_PML4.lock() = pml4;
-    AddressSpace::new(pml4)
+    // SAFETY: these tables are the ones loaded now (above), and the kernel
+    // never frees them.
+    unsafe { AddressSpace::new(pml4) }
 }
 
 /// A new process address space: the kernel's entries and an empty user half.
@@ -106,7 +108,9 @@ pub fn new_space() -> Option<AddressSpace> {
     table(pdpt)[0].set_addr(PhysAddr::new(pd), inner);
     table(pml4)[0].set_addr(PhysAddr::new(pdpt), inner);
     table(pml4)[256] = table(kernel)[256].clone();
-    Some(AddressSpace::new(pml4))
+    // SAFETY: the kernel image and the direct map (entries 0 and 256) are
+    // the kernel space's own entries, shared, and no table is ever freed.
+    Some(unsafe { AddressSpace::new(pml4) })
 }
 
 fn index(va: u64, level: u32) -> usize {

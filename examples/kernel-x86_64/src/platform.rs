@@ -4,7 +4,7 @@ use abi::Numbers;
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel_common::console::Console;
 use kernel_common::os::{OutOfMemory, Platform, Prot};
-use ldex_arch_x86_64::LapicTimer;
+use ldex_arch_x86_64::Timer;
 use ldex_arch_x86_64::{AddressSpace, ProcessState, X86_64};
 use ldex_core::{AccessKind, Pid};
 
@@ -28,7 +28,7 @@ impl Pc {
     }
 
     /// Take the clock rate from the calibrated timer.
-    pub fn set_clock(&self, timer: &LapicTimer) {
+    pub fn set_clock(&self, timer: &Timer) {
         let q32 = (1_000_000_000u64 << 32) / timer.tsc_hz().max(1);
         self.ns_per_tsc_q32.store(q32, Ordering::Relaxed);
     }

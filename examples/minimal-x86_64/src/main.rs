@@ -26,7 +26,7 @@ use core::fmt::Write;
 use core::time::Duration;
 
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
-use ldex_arch_x86_64::{LapicTimer, X86_64};
+use ldex_arch_x86_64::{Timer, X86_64};
 use ldex_core::kstack::KernelStacks;
 use ldex_core::proc::{Ending, ProcInfo};
 use ldex_core::sched::{Hint, RoundRobin};
@@ -239,7 +239,7 @@ extern "C" fn kmain() -> ! {
     let token = unsafe { BootToken::new() };
     println!("minimal-x86_64: booting");
     // SAFETY: the identity map covers the local APIC; interrupts are off.
-    let timer = unsafe { LapicTimer::calibrate(&token, LAPIC_PHYS as usize) };
+    let timer = unsafe { Timer::calibrate(&token, LAPIC_PHYS as usize) };
     KERNEL.boot(&token, Some(timer)).expect("boot once");
     let stacks = &raw const user_stacks_top as usize;
     for (name, entry, stack) in [

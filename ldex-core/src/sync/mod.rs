@@ -5,7 +5,8 @@
 //! disables interrupts on this CPU (through [`Interrupts`]) and only then
 //! spins, so an interrupt handler can never spin on a lock its own CPU
 //! holds. Dropping the guard releases the lock and then restores the
-//! interrupt state that was there before.
+//! interrupt state that was there before. [`Interrupts`] is the one
+//! interrupt abstraction of ldex: every [`Arch`](crate::Arch) is one.
 //!
 //! Under `--cfg loom` the atomics and the cell come from `loom`, so the lock
 //! is model-checked by the tests in `tests/loom_*.rs`; [`shim`] is the
@@ -13,8 +14,10 @@
 //!
 //! One-time initialisation uses `spin::Once` (re-exported as [`Once`]).
 
+mod interrupts;
 pub mod shim;
 mod spinlock;
 
+pub use interrupts::{InterruptState, Interrupts, NoInterrupts};
 pub use spin::Once;
-pub use spinlock::{Interrupts, NoInterrupts, SpinLock, SpinLockGuard};
+pub use spinlock::{SpinLock, SpinLockGuard};

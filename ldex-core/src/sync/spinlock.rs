@@ -2,7 +2,8 @@
 //!
 //! Invariants:
 //! * While a guard lives, interrupts are disabled on the CPU that holds it
-//!   (if the [`Interrupts`] type controls any), and `locked` is true.
+//!   (if the [`Interrupts`] type controls any), and `locked` is true, and
+//!   (in debug builds) the guard counts in [`Interrupts::locks_held`].
 //! * The guard restores the interrupt state it found, after unlocking: a
 //!   nested lock taken with interrupts already off leaves them off.
 //! * Never hold a guard across `Context::resume` or `Context::suspend`: the protocol releases every
@@ -12,35 +13,17 @@ use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
 
+use super::interrupts::{InterruptState, Interrupts, NoInterrupts, lock_released, lock_taken};
 use super::shim::{AtomicBool, MutPtr, Ordering, UnsafeCell, spin_loop};
-
-/// How a lock turns this CPU's interrupts off and back on.
-pub trait Interrupts {
-    /// Disable interrupts; return whether they were enabled.
-    fn disable() -> bool;
-    /// Enable interrupts again if `was_enabled`.
-    fn restore(was_enabled: bool);
-}
-
-/// For state no interrupt handler touches, and for host tests.
-#[derive(Debug)]
-pub struct NoInterrupts;
-
-impl Interrupts for NoInterrupts {
-    fn disable() -> bool {
-        false
-    }
-    fn restore(_: bool) {}
-}
 
 /// A spin lock that disables interrupts while held.
 ///
 /// # Example
 ///
 /// A counter shared with an interrupt handler. [`NoInterrupts`] stands in
-/// for an arch's interrupt control here; a kernel's locks use its arch's
-/// (`ldex_core::kernel::ArchInterrupts<A>`), so taking the lock turns
-/// interrupts off first.
+/// for an arch's interrupt control here; a kernel's locks use its arch
+/// (`SpinLock<T, A>`: every `Arch` is an [`Interrupts`]), so taking the
+/// lock turns interrupts off first.
 ///
 /// ```
 /// use ldex_core::sync::{NoInterrupts, SpinLock};
@@ -91,7 +74,7 @@ impl<T, I: Interrupts> SpinLock<T, I> {
 
     /// Disable interrupts, then spin until the lock is ours.
     pub fn lock(&self) -> SpinLockGuard<'_, T, I> {
-        let irq = I::disable();
+        let irq = I::save_and_disable();
         while self
             .locked
             .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
@@ -101,6 +84,7 @@ impl<T, I: Interrupts> SpinLock<T, I> {
                 spin_loop();
             }
         }
+        lock_taken::<I>();
         SpinLockGuard {
             lock: self,
             data: ManuallyDrop::new(self.data.get_mut()),
@@ -109,13 +93,15 @@ impl<T, I: Interrupts> SpinLock<T, I> {
     }
 
     /// Take the lock if it is free, without spinning.
+    #[must_use = "dropping the guard releases the lock at once"]
     pub fn try_lock(&self) -> Option<SpinLockGuard<'_, T, I>> {
-        let irq = I::disable();
+        let irq = I::save_and_disable();
         if self
             .locked
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
             .is_ok()
         {
+            lock_taken::<I>();
             Some(SpinLockGuard {
                 lock: self,
                 data: ManuallyDrop::new(self.data.get_mut()),
@@ -133,13 +119,15 @@ impl<T, I: Interrupts> SpinLock<T, I> {
     }
 }
 
-/// Access to the data of a held [`SpinLock`].
+/// Access to the data of a held [`SpinLock`]. Dropping it releases the
+/// lock.
+#[must_use = "dropping the guard releases the lock at once"]
 pub struct SpinLockGuard<'a, T, I: Interrupts> {
     lock: &'a SpinLock<T, I>,
     /// Dropped before the lock is released, so that loom sees the access
     /// end before the next holder's begins.
     data: ManuallyDrop<MutPtr<T>>,
-    irq: bool,
+    irq: InterruptState,
 }
 
 impl<T, I: Interrupts> Deref for SpinLockGuard<'_, T, I> {
@@ -162,6 +150,7 @@ impl<T, I: Interrupts> Drop for SpinLockGuard<'_, T, I> {
         // SAFETY: dropped once, here, and never used again.
         unsafe { ManuallyDrop::drop(&mut self.data) };
         self.lock.locked.store(false, Ordering::Release);
+        lock_released::<I>();
         I::restore(self.irq);
     }
 }
@@ -169,21 +158,29 @@ impl<T, I: Interrupts> Drop for SpinLockGuard<'_, T, I> {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use core::sync::atomic::AtomicU32;
+    use core::sync::atomic::{AtomicU32, AtomicUsize};
 
     static DISABLED: AtomicU32 = AtomicU32::new(0);
     static ENABLED: AtomicBool = AtomicBool::new(true);
+    static HELD: AtomicUsize = AtomicUsize::new(0);
 
     struct FakeIrq;
     impl Interrupts for FakeIrq {
-        fn disable() -> bool {
-            DISABLED.fetch_add(1, Ordering::SeqCst);
-            ENABLED.swap(false, Ordering::SeqCst)
+        fn are_enabled() -> bool {
+            ENABLED.load(Ordering::SeqCst)
         }
-        fn restore(was: bool) {
-            if was {
-                ENABLED.store(true, Ordering::SeqCst);
-            }
+        fn enable() {
+            ENABLED.store(true, Ordering::SeqCst);
+        }
+        fn disable() {
+            DISABLED.fetch_add(1, Ordering::SeqCst);
+            ENABLED.store(false, Ordering::SeqCst);
+        }
+        fn locks_held() -> usize {
+            HELD.load(Ordering::SeqCst)
+        }
+        fn set_locks_held(count: usize) {
+            HELD.store(count, Ordering::SeqCst);
         }
     }
 
@@ -196,6 +193,10 @@ mod tests {
             assert!(!ENABLED.load(Ordering::SeqCst));
             {
                 let gb = b.lock();
+                assert_eq!(
+                    FakeIrq::locks_held(),
+                    usize::from(cfg!(debug_assertions)) * 2
+                );
                 *ga += *gb;
             }
             assert!(
@@ -205,6 +206,7 @@ mod tests {
             assert!(a.try_lock().is_none());
         }
         assert!(ENABLED.load(Ordering::SeqCst));
+        assert_eq!(FakeIrq::locks_held(), 0);
         assert_eq!(*a.lock(), 3);
     }
 }

@@ -74,11 +74,9 @@ impl<const N: usize> Breaks<N> {
 
 /// Run `f` with interrupts off, then restore them.
 fn uninterrupted<A: Arch, R>(f: impl FnOnce() -> R) -> R {
-    let was_on = A::disable_interrupts();
+    let was = A::save_and_disable();
     let r = f();
-    if was_on {
-        A::enable_interrupts();
-    }
+    A::restore(was);
     r
 }
 

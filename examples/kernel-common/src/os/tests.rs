@@ -9,7 +9,7 @@ use std::vec::Vec;
 use ldex_core::arch::{Context, TrapSink, TrapTable};
 use ldex_core::proc::{KillReason, Name, ProcInfo, ProcState};
 use ldex_core::token::BootToken;
-use ldex_core::{AccessKind, Pid, TrapCause, TrapFrame};
+use ldex_core::{AccessKind, Interrupts, Pid, TrapCause, TrapFrame};
 
 use super::*;
 use crate::console::Console;
@@ -35,10 +35,6 @@ impl TrapFrame for FakeFrame {
     }
     fn set_syscall_return(&mut self, _: usize) {}
     fn pc(&self) -> usize {
-        0
-    }
-    fn set_pc(&mut self, _: usize) {}
-    fn user_sp(&self) -> usize {
         0
     }
     fn from_user(&self) -> bool {
@@ -76,6 +72,14 @@ impl ldex_core::Timer for FakeTimer {
     fn disarm(&self) {}
 }
 
+impl Interrupts for FakeArch {
+    fn are_enabled() -> bool {
+        false
+    }
+    fn enable() {}
+    fn disable() {}
+}
+
 impl Arch for FakeArch {
     type TrapFrame = FakeFrame;
     type Context = FakeContext;
@@ -84,16 +88,9 @@ impl Arch for FakeArch {
     type AddressSpace = ();
     /// The FS base.
     type ProcessState = usize;
-    fn interrupts_enabled() -> bool {
-        false
-    }
-    fn disable_interrupts() -> bool {
-        false
-    }
-    fn enable_interrupts() {}
     fn wait_for_interrupt() {}
-    unsafe fn enter_process(_: *mut u8, _: Option<()>, _: &mut usize) {}
-    fn leave_process(_: &mut usize) {}
+    unsafe fn enter_process(_: *mut FakeFrame, _: Option<()>, _: &mut usize) {}
+    fn leave_process(_: &mut FakeFrame, _: &mut usize) {}
     unsafe fn return_to_user(_: *mut FakeFrame) -> ! {
         unreachable!("the syscall tests never enter user mode")
     }

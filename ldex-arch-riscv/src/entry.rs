@@ -1,4 +1,6 @@
-//! The trap table: `stvec` in direct mode, one entry for every trap.
+//! Trap entry and exit: the one entry `stvec` points at (see
+//! [`crate::trap_table`]), the one exit path, and the `sscratch` protocol
+//! that tells user traps from kernel traps.
 //!
 //! # Telling user traps from kernel traps: the sscratch protocol
 //!
@@ -39,7 +41,7 @@
 //! 2. `sp -= size_of::<TrapFrame>()`; store x1 and x3..x31 (see the map in
 //!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval.
 //! 3. Call `trap_dispatch` with the frame: it decodes the cause, advances
-//!    sepc past an `ecall`, and calls the installed [`TrapSink`].
+//!    sepc past an `ecall`, and calls the installed [`TrapSink`](ldex_core::arch::TrapSink).
 //! 4. Restore: disable interrupts, if the frame goes back to U-mode
 //!    (`SPP == 0`) put `frame + size` (the kernel stack top) in `sscratch`,
 //!    write sstatus and sepc, load every register, sp last, `sret`.
@@ -53,17 +55,15 @@
 
 use core::mem::{offset_of, size_of};
 
-use ldex_core::TrapFrame as _;
-use ldex_core::arch::TrapSink;
-use ldex_core::sync::Once;
-use ldex_core::{BootToken, Privilege, TrapCause};
+use ldex_core::arch::SinkSlot;
+use ldex_core::{Privilege, TrapCause};
 
-use crate::csr;
 use crate::decode::{ECALL_FROM_USER, decode};
 use crate::frame::{SSTATUS_SIE, SSTATUS_SPP, TrapFrame};
 use crate::xlen::{XLENB, lx, sx};
 
-static SINK: Once<&'static dyn TrapSink<TrapFrame>> = Once::new();
+/// Where [`trap_dispatch`] delivers traps; set by the trap table's install.
+pub(crate) static SINK: SinkSlot<TrapFrame> = SinkSlot::new();
 
 core::arch::global_asm!(
     ".pushsection .text.ldex_trap, \"ax\"",
@@ -144,7 +144,7 @@ core::arch::global_asm!(
 );
 
 unsafe extern "C" {
-    fn ldex_trap_entry();
+    pub(crate) fn ldex_trap_entry();
     fn ldex_return_to_user(frame: *mut TrapFrame) -> !;
 }
 
@@ -155,33 +155,15 @@ unsafe extern "C" {
 /// anything else is decoded (15 guest instructions fewer on rv64 than going
 /// through [`decode`], which gives the same answer for it).
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
-    let Some(sink) = SINK.get() else {
-        not_installed(frame)
-    };
+    let sink = SINK.get(frame);
     let cause = if frame.scause == ECALL_FROM_USER {
         // `ecall` has no compressed form: always 4 bytes.
         frame.sepc += 4;
         TrapCause::Syscall
     } else {
-        let from = if frame.from_user() {
-            Privilege::User
-        } else {
-            Privilege::Kernel
-        };
-        decode(frame.scause, frame.stval, from)
+        decode(frame.scause, frame.stval, Privilege::of(frame))
     };
     sink.trap(frame, cause);
-}
-
-/// A trap before [`TrapTable`] was installed: a kernel bug. (Kept apart,
-/// with the raw `scause`, so the hot path builds the cause straight into
-/// the sink's argument.)
-#[cold]
-fn not_installed(frame: &TrapFrame) -> ! {
-    panic!(
-        "trap before TrapTable::install: scause {:#x} stval {:#x} at pc {:#x}",
-        frame.scause, frame.stval, frame.sepc
-    )
 }
 
 /// An exception between setting `sscratch` and `sret`: a kernel bug.
@@ -190,24 +172,6 @@ extern "C" fn trap_in_return_window(frame: &TrapFrame) -> ! {
         "trap inside the return-to-user window: scause {:#x} stval {:#x} sepc {:#x}",
         frame.scause, frame.stval, frame.sepc
     )
-}
-
-/// The RISC-V trap table: `stvec` pointing at the one entry.
-#[derive(Debug)]
-pub struct TrapTable;
-
-impl ldex_core::TrapTable for TrapTable {
-    type Frame = TrapFrame;
-
-    /// Remember `sink`, set `sscratch = 0` (we are the kernel) and point
-    /// `stvec` at the entry in direct mode.
-    fn install(_token: &BootToken, sink: &'static dyn TrapSink<TrapFrame>) {
-        SINK.call_once(|| sink);
-        let entry = ldex_trap_entry as *const () as usize;
-        assert_eq!(entry & 3, 0, "stvec needs a 4-byte aligned entry");
-        csr::write!("sscratch", 0);
-        csr::write!("stvec", entry);
-    }
 }
 
 /// Return-from-trap into `frame` through the common exit path.
