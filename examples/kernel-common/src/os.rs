@@ -37,7 +37,7 @@ mod platform;
 mod trace;
 
 use core::marker::PhantomData;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use abi::Call;
 use ldex_core::proc::{Ending, ProcInfo};
@@ -61,7 +61,7 @@ pub struct ExampleOs<A: Arch, P, const N: usize> {
     breaks: Breaks<N>,
     after_reap: SpinLock<Option<fn()>>,
     input: Input<A>,
-    spurious: AtomicU64,
+    spurious: AtomicUsize,
     arch: PhantomData<fn() -> A>,
 }
 
@@ -74,7 +74,7 @@ impl<A: Arch, P: Platform<A>, const N: usize> ExampleOs<A, P, N> {
             breaks: Breaks::new(),
             after_reap: SpinLock::new(None),
             input: Input::new(),
-            spurious: AtomicU64::new(0),
+            spurious: AtomicUsize::new(0),
             arch: PhantomData,
         }
     }
@@ -103,7 +103,7 @@ impl<A: Arch, P: Platform<A>, const N: usize> ExampleOs<A, P, N> {
     }
 
     /// Device interrupts no device claimed, counted and ignored.
-    pub fn spurious(&self) -> u64 {
+    pub fn spurious(&self) -> usize {
         self.spurious.load(Ordering::Relaxed)
     }
 

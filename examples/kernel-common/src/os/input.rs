@@ -30,7 +30,7 @@ struct Ring {
     bytes: [u8; CAPACITY],
     head: usize,
     len: usize,
-    dropped: u64,
+    dropped: usize,
 }
 
 /// The console's input buffer.
@@ -93,7 +93,7 @@ impl<I: Interrupts> Input<I> {
     }
 
     /// Bytes dropped because the buffer was full.
-    pub fn dropped(&self) -> u64 {
+    pub fn dropped(&self) -> usize {
         self.ring.lock().dropped
     }
 }
