@@ -268,8 +268,32 @@ mod runner_tests {
             extra_args: &["-icount", "shift=0"],
             timeout: Some(Duration::from_millis(timeout_ms)),
             interactive: false,
+            input: None,
         };
         run.run().unwrap()
+    }
+
+    #[test]
+    fn input_is_typed_only_after_the_kernel_and_the_awaited_line_showed() {
+        const TYPIST: Arch = fake(&[
+            "-c",
+            "echo '[kernel] tick 10 ms'; sleep 0.2; echo waiting; IFS= read -r line; echo \"got $line\"; exit 33",
+            "sh",
+        ]);
+        let run = Run {
+            arch: &TYPIST,
+            kernel: Path::new("kernel.elf"),
+            firmware: None,
+            initrd: None,
+            cmdline: "",
+            extra_args: &[],
+            timeout: Some(Duration::from_secs(10)),
+            interactive: false,
+            input: Some(("waiting".to_owned(), b"hi\n".to_vec())),
+        };
+        let ended = run.run().unwrap();
+        assert_eq!(ended.verdict, Verdict::Success, "{}", ended.transcript);
+        assert!(ended.transcript.contains("got hi"), "{}", ended.transcript);
     }
 
     fn run(arch: &Arch, timeout_ms: u64) -> Ended {
