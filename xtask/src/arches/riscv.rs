@@ -176,6 +176,20 @@ macro_rules! boots {
                 }),
             },
             Boot {
+                name: "console-input-trace",
+                cmdline: "trace quantum=10 cpulimit=30",
+                kernel_features: &[],
+                initrd: Initrd::Entries(&[Entry::Bin("echo"), Entry::Bin("spinner")]),
+                qemu_args: &[],
+                expect: "examples/kernel-riscv/expect/console-input-trace.expect",
+                outcome: Outcome::Success,
+                timeout_secs: 120,
+                input: Some(Typed {
+                    after: "spinner: spinning",
+                    text: "hi\n",
+                }),
+            },
+            Boot {
                 name: "trace",
                 cmdline: "trace",
                 kernel_features: &[],
