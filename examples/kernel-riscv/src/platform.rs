@@ -77,6 +77,7 @@ unsafe impl Platform<Riscv> for Board {
     const HEAP: Range<usize> = HEAP_START..MMAP_START;
     const MMAP: Range<usize> = MMAP_START..USER_TOP - USER_STACK - PAGE;
     const USER: Range<usize> = USER_BOTTOM..USER_TOP;
+    const CONSOLE_INPUT: bool = true;
     const MACHINE: &'static str = if usize::BITS == 64 {
         "riscv64"
     } else {

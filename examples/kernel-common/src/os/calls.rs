@@ -128,7 +128,8 @@ fn iov_entry<A: Arch, P: Platform<A>>(
 /// nothing buffered the caller sleeps on [`input::STDIN`] until the
 /// receive interrupt wakes it, and the call is made again. The buffer is
 /// checked before anything is taken or slept on, so a bad one gets
-/// -EFAULT and loses no input.
+/// -EFAULT and loses no input. A board without console input
+/// ([`Platform::CONSOLE_INPUT`]) is always at end of file.
 pub fn read<A: Arch, P: Platform<A>>(
     p: &P,
     input: &Input<A>,
@@ -146,6 +147,9 @@ pub fn read<A: Arch, P: Platform<A>>(
     let memory = ProcessMemory::<A, P>::new(p, pid);
     if let Err(fault) = UserSlice::new(buf, len).check(&memory, AccessKind::Write) {
         return SyscallAction::Return(fault.errno());
+    }
+    if !P::CONSOLE_INPUT {
+        return SyscallAction::Return(0);
     }
     let mut bytes = [0u8; input::CAPACITY];
     let want = len.min(bytes.len());

@@ -76,6 +76,12 @@ pub unsafe trait Platform<A: Arch>: Console {
         f()
     }
 
+    /// Does the board route the console's receive interrupt to
+    /// [`device_interrupt`](Platform::device_interrupt)? Without it no
+    /// input can ever come, so `read(0)` answers end of file rather than
+    /// sleep for ever.
+    const CONSOLE_INPUT: bool = false;
+
     /// Device interrupt `irq` (the arch's number, as
     /// `TrapCause::External` carries it) arrived: ask the board's
     /// interrupt controller which device raised it (the PLIC's claim, the

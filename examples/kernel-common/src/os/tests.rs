@@ -143,6 +143,7 @@ impl<const X86: bool> Console for Fake<X86> {
 // SAFETY: the approved range is the live `user` buffer, which the tests
 // keep alive and only touch between system calls.
 unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
+    const CONSOLE_INPUT: bool = X86;
     const NUMBERS: abi::Numbers = if X86 {
         abi::Numbers::X86_64
     } else {
@@ -647,9 +648,16 @@ fn read_refuses_a_bad_buffer_and_other_fds_and_counts_spurious_interrupts() {
 }
 
 #[test]
-fn console_descriptors_are_no_tty_and_stat_as_a_character_device() {
+fn console_descriptors_are_no_tty_stat_as_a_character_device_and_stdin_without_input_is_at_eof() {
     let os = TestOs::<true>::new(Fake::new());
     let base = os.platform().base;
+    let no_input = TestOs::<false>::new(Fake::new());
+    let b = no_input.platform().base;
+    assert_eq!(
+        call(&no_input, PID1, 63, &[0, b, 10]),
+        SyscallAction::Return(0),
+        "without console input, stdin is at end of file"
+    );
     assert_eq!(call(&os, PID1, 16, &[1, 0x5401, base]), ret(25));
     assert_eq!(
         call(&os, PID1, 5, &[1, base]),
