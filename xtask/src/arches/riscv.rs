@@ -5,8 +5,7 @@
 //! `examples/kernel-riscv/expect/`.
 
 use super::{
-    Typed,
-    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS,
+    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, Typed, USER_BINS,
 };
 
 /// The bundled programs, the hostile set (`user-riscv`), a C program built

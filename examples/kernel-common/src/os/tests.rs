@@ -623,7 +623,10 @@ fn read_of_stdin_sleeps_until_the_receive_interrupt_buffers_bytes_and_wakes_it()
     os.platform().received.lock().unwrap().extend(b"hi\n");
     os.interrupt(10, &wakes);
     assert_eq!(*wakes.0.lock().unwrap(), [input::STDIN]);
-    assert!(!os.still_waiting(input::STDIN), "a wake before the block is not lost");
+    assert!(
+        !os.still_waiting(input::STDIN),
+        "a wake before the block is not lost"
+    );
     assert_eq!(call(&os, PID1, 0, &[0, base, 10]), SyscallAction::Return(3));
     assert_eq!(&os.platform().user.lock().unwrap()[..3], b"hi\n");
     assert_eq!(call(&os, PID1, 0, &[0, base, 10]), sleep);
