@@ -325,6 +325,7 @@ extern "C" fn syscall_dispatch(frame: &mut TrapFrame) {
 
 /// Every IDT trap, with interrupts off.
 extern "C" fn dispatch(frame: &mut TrapFrame) {
+    crate::supervisor::clear_user_access();
     if let Some(cause) = decode(frame, Cr2::read_raw) {
         SINK.get(frame).trap(frame, cause);
     }

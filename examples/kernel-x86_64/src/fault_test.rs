@@ -12,6 +12,10 @@
 //!   push the page fault's frame onto the same stack and raises a double
 //!   fault, which the IDT sends to the IST1 stack; ldex-arch-x86_64 reports
 //!   it from there without touching the broken stack.
+//! * `smap-test`: the first system call that names a user buffer reads it
+//!   while only checking it, outside `with_user_access`: the bug SMAP
+//!   exists to catch. The read faults in ring 0 (a protection fault on a
+//!   present user page) and ldex-core's kernel trap panics with the cause.
 
 use crate::kprint;
 
@@ -45,4 +49,13 @@ fn recurse(depth: u64) -> u64 {
         return 0;
     }
     recurse(depth + 1).wrapping_add(frame[depth as usize % 64])
+}
+
+/// While checking a user range, before `with_user_access`: read it as a
+/// buggy kernel would.
+#[cfg(feature = "smap-test")]
+pub fn touch_user_outside_accessor(addr: usize) {
+    kprint!("[kernel] smap-test: reading user {addr:#x} outside with_user_access\n");
+    // SAFETY: deliberately not: SMAP must turn this read into a fault.
+    let _ = unsafe { core::ptr::read_volatile(addr as *const u8) };
 }

@@ -21,7 +21,11 @@ mod arch_bench;
 mod boot;
 #[cfg(feature = "conformance")]
 mod conformance;
-#[cfg(any(feature = "kernel-fault-test", feature = "kernel-stack-overflow-test"))]
+#[cfg(any(
+    feature = "kernel-fault-test",
+    feature = "kernel-stack-overflow-test",
+    feature = "smap-test"
+))]
 mod fault_test;
 mod loader;
 mod memory;
