@@ -6,7 +6,8 @@
 //! on the `qemu64` CPU, without an initrd and with an empty one (exit status
 //! 2, QEMU 5, as `kernel_common::driver::ExitCode` says), and two test builds that
 //! must end in a register dump and exit 3 (a ring-0 page fault, a kernel
-//! stack overflow reported from the double-fault IST stack, a kernel read of
+//! stack overflow reported from the double-fault IST stack, an overflow of
+//! the NMI's IST stack into its guard page, a kernel read of
 //! user memory outside `with_user_access` caught by SMAP); the UMIP programs
 //! on a CPU with UMIP; see docs/arch-x86_64.md and docs/security.md.
 
@@ -275,6 +276,16 @@ pub const ARCHES: &[Arch] = &[Arch {
             initrd: Initrd::Entries(&[Entry::Bin("hello")]),
             qemu_args: &[],
             expect: "examples/kernel-x86_64/expect/kernel-stack-overflow.expect",
+            outcome: Outcome::ExitCode(3),
+            timeout_secs: 60,
+        },
+        Boot {
+            name: "ist-overflow",
+            cmdline: "",
+            kernel_features: &["ist-overflow-test"],
+            initrd: Initrd::Entries(&[Entry::Bin("hello")]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/ist-overflow.expect",
             outcome: Outcome::ExitCode(3),
             timeout_secs: 60,
         },
