@@ -49,7 +49,14 @@ unsafe impl Platform<X86_64> for Pc {
     const NUMBERS: Numbers = Numbers::X86_64;
     const HEAP: Range<usize> = HEAP_START as usize..MMAP_START as usize;
     const MMAP: Range<usize> = MMAP_START as usize..MMAP_END as usize;
-    const USER: Range<usize> = USER_START as usize..STACK_TOP as usize;
+    /// Up to the stack top, so the top page of the user half is never
+    /// mapped (the SYSRET hazard cannot even be set up) but in the
+    /// `sysret-hazard-test` build, which must then survive it.
+    const USER: Range<usize> = if cfg!(feature = "sysret-hazard-test") {
+        USER_START as usize..USER_END as usize
+    } else {
+        USER_START as usize..STACK_TOP as usize
+    };
     const MACHINE: &'static str = "x86_64";
 
     fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {

@@ -8,7 +8,9 @@
 //! must end in a register dump and exit 3 (a ring-0 page fault, a kernel
 //! stack overflow reported from the double-fault IST stack, an overflow of
 //! the NMI's IST stack into its guard page, a kernel read of
-//! user memory outside `with_user_access` caught by SMAP); the UMIP programs
+//! user memory outside `with_user_access` caught by SMAP); the SYSRET-hazard
+//! program on the default kernel (the top user page is refused) and on a
+//! build that lets it map that page (killed in ring 3); the UMIP programs
 //! on a CPU with UMIP; see docs/arch-x86_64.md and docs/security.md.
 
 use super::{
@@ -287,6 +289,26 @@ pub const ARCHES: &[Arch] = &[Arch {
             qemu_args: &[],
             expect: "examples/kernel-x86_64/expect/ist-overflow.expect",
             outcome: Outcome::ExitCode(3),
+            timeout_secs: 60,
+        },
+        Boot {
+            name: "sysret-top-refused",
+            cmdline: "",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[Entry::Bin("sysret-top")]),
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/sysret-top-refused.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 60,
+        },
+        Boot {
+            name: "sysret-hazard",
+            cmdline: "",
+            kernel_features: &["sysret-hazard-test"],
+            initrd: Initrd::Entries(&[Entry::Bin("sysret-top"), Entry::Bin("hello")]),
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/sysret-hazard.expect",
+            outcome: Outcome::Success,
             timeout_secs: 60,
         },
         Boot {
