@@ -7,7 +7,7 @@
 //!   clears it again (`clac`) before returning. The kernel must never run
 //!   with a user-chosen AC: `syscall` clears it through SFMASK, and every
 //!   IDT entry (an interrupt, an exception, `int 0x80`) calls
-//!   [`clear_user_access`] before its Rust handler touches anything, since
+//!   `clear_user_access` before its Rust handler touches anything, since
 //!   the CPU keeps AC from ring 3 (where `popfq` may set it) or from the
 //!   interrupted copy. `iretq` restores the interrupted AC with the frame's
 //!   RFLAGS, so an interrupted copy resumes with its access.
