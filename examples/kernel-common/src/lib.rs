@@ -26,12 +26,15 @@
 extern crate std;
 
 pub mod cmdline;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod console;
 pub mod cpio;
 pub mod driver;
 pub mod elf;
 pub mod frames;
 pub mod initrd;
+pub mod one_program;
 pub mod os;
 pub mod stack;
 
