@@ -14,14 +14,26 @@
 //! Both are inline asm (`#[inline(always)]`), so that no other call or return
 //! of ours stands between the pair, and so that the compiler saves only the
 //! callee-saved registers live at the call site, hoisted out of the
-//! scheduler loop: the asm declares s2–s11 and every caller-saved register
-//! clobbered, and keeps s0 and s1 itself (LLVM reserves them, so they cannot
-//! be declared clobbered). The FP registers are not touched: they belong to
-//! a process, not to a kernel thread, and [`crate::fpu`] saves them lazily.
+//! scheduler loop: the asm declares s2–s9 and every caller-saved register
+//! clobbered, keeps s0 and s1 itself (LLVM reserves them, so they cannot be
+//! declared clobbered), and hands s10 and s11 back as it got them (below).
+//! The FP registers are not touched: they belong to a process, not to a
+//! kernel thread, and [`crate::fpu`] saves them lazily.
+//!
+//! # The context pointers stay in registers
+//! Both calls take `s10` = the hart's (scheduler's) context and `s11` = the
+//! process's, two callee-saved registers, and `resume` gives both back
+//! unchanged: `suspend` is handed the very pointers its `resume` was (the
+//! trait's contract) and returns with them still in s10 and s11; the landing
+//! is called with the same `process` in s11. So a scheduler loop keeps its
+//! two pointers in s10 and s11 for good, instead of reloading them after
+//! each switch from where the compiler parked them, through a stack pointer
+//! just loaded from a `Context` (the x86_64 backend measures what that chain
+//! costs). `suspend` declares s10 changed, as its process may be resumed by
+//! another hart's scheduler.
 //!
 //! # What is saved where
-//! Both calls take `a0` = the hart's (scheduler's) context and `a1` = the
-//! process's. Nothing is pushed on a stack:
+//! Nothing is pushed on a stack:
 //!
 //! ```text
 //!   Context (4 * XLENB)      cpu (while a process runs)    process (suspended)
@@ -93,17 +105,17 @@ mod imp {
 
     /// The first code of a new process, reached by `resume`'s `jalr`: the
     /// landing of `suspend` for a context that never suspended. It records
-    /// the scheduler's pc and sp in `*cpu` (a0), moves to the new stack and
-    /// jumps to the entry (`s0` in `*process`, a1) with the argument (`s1`)
+    /// the scheduler's pc and sp in `*cpu` (s10), moves to the new stack and
+    /// jumps to the entry (`s0` in `*process`, s11) with the argument (`s1`)
     /// in a0; `jr t1` leaves the return-address stack alone.
     #[unsafe(naked)]
     extern "C" fn start_trampoline() -> ! {
         core::arch::naked_asm!(
-            concat!(sx!(), " ra, {pc}(a0)"),
-            concat!(sx!(), " sp, {sp}(a0)"),
-            concat!(lx!(), " sp, {sp}(a1)"),
-            concat!(lx!(), " t1, {s0}(a1)"),
-            concat!(lx!(), " a0, {s1}(a1)"),
+            concat!(sx!(), " ra, {pc}(s10)"),
+            concat!(sx!(), " sp, {sp}(s10)"),
+            concat!(lx!(), " sp, {sp}(s11)"),
+            concat!(lx!(), " t1, {s0}(s11)"),
+            concat!(lx!(), " a0, {s1}(s11)"),
             "jr t1",
             pc = const offset_of!(Context, pc),
             sp = const offset_of!(Context, sp),
@@ -113,8 +125,10 @@ mod imp {
     }
 
     // SAFETY: across `resume` and `suspend`, s0 and s1 are saved and loaded
-    // by the asm and every other register is declared clobbered, so the
-    // compiler keeps s2–s11 (and anything caller-saved it still needs)
+    // by the asm, s11 (and s10 across `resume`) comes back holding the
+    // pointer it held (the trait's contract pairs the calls with the same
+    // pointers), and every other register is declared clobbered, so the
+    // compiler keeps s2–s10 (and anything caller-saved it still needs)
     // itself; sp comes back to its value at the call, and the resume point
     // is the instruction after the asm. That is every callee-saved integer
     // register of the psABI (the kernel uses no FP registers). `suspend`'s
@@ -137,26 +151,26 @@ mod imp {
         unsafe fn resume(cpu: *mut Self, process: *mut Self) {
             // SAFETY: the trait's contract: `process.pc` is a landing (or the
             // trampoline) that saves our pc and sp in `*cpu` and runs the
-            // process until its `suspend` returns here with a0 = `cpu`.
+            // process until its `suspend` returns here with s10 = `cpu` and
+            // s11 = `process`.
             unsafe {
                 asm!(
-                    concat!(sx!(), " s0, {s0}(a0)"),
-                    concat!(sx!(), " s1, {s1}(a0)"),
-                    concat!(lx!(), " t1, {pc}(a1)"),
+                    concat!(sx!(), " s0, {s0}(s10)"),
+                    concat!(sx!(), " s1, {s1}(s10)"),
+                    concat!(lx!(), " t1, {pc}(s11)"),
                     // The crux: a call (rd = ra) through a non-link register,
                     // so the return-address stack pushes ra and suspend's
                     // `ret` pops it.
                     "jalr ra, t1",
-                    concat!(lx!(), " s0, {s0}(a0)"),
-                    concat!(lx!(), " s1, {s1}(a0)"),
+                    concat!(lx!(), " s0, {s0}(s10)"),
+                    concat!(lx!(), " s1, {s1}(s10)"),
                     pc = const offset_of!(Context, pc),
                     s0 = const offset_of!(Context, s0),
                     s1 = const offset_of!(Context, s1),
-                    in("a0") cpu,
-                    in("a1") process,
+                    in("s10") cpu,
+                    in("s11") process,
                     out("s2") _, out("s3") _, out("s4") _, out("s5") _,
                     out("s6") _, out("s7") _, out("s8") _, out("s9") _,
-                    out("s10") _, out("s11") _,
                     clobber_abi("C"),
                 );
             }
@@ -165,37 +179,37 @@ mod imp {
         #[inline(always)]
         unsafe fn suspend(process: *mut Self, cpu: *mut Self) {
             // SAFETY: the trait's contract: `cpu.pc` and `cpu.sp` are the
-            // return point and stack of the `resume` that is running us, and
-            // the next `resume` of `process` calls the landing below with
-            // a0 = its cpu and a1 = `process`.
+            // return point and stack of the `resume` that is running us,
+            // which wants `cpu` and `process` back in s10 and s11, and the
+            // next `resume` of `process` calls the landing below with s10 =
+            // its cpu and s11 = `process`.
             unsafe {
                 asm!(
-                    concat!(sx!(), " s0, {s0}(a1)"),
-                    concat!(sx!(), " s1, {s1}(a1)"),
-                    concat!(sx!(), " sp, {sp}(a1)"),
+                    concat!(sx!(), " s0, {s0}(s11)"),
+                    concat!(sx!(), " s1, {s1}(s11)"),
+                    concat!(sx!(), " sp, {sp}(s11)"),
                     "lla t1, 2f",
-                    concat!(sx!(), " t1, {pc}(a1)"),
-                    concat!(lx!(), " sp, {sp}(a0)"),
-                    concat!(lx!(), " ra, {pc}(a0)"),
+                    concat!(sx!(), " t1, {pc}(s11)"),
+                    concat!(lx!(), " sp, {sp}(s10)"),
+                    concat!(lx!(), " ra, {pc}(s10)"),
                     // The crux: back to just after resume's `jalr`; the
                     // return-address stack has it on top.
                     "ret",
                     // The landing, called by the next resume of this process.
                     "2:",
-                    concat!(sx!(), " ra, {pc}(a0)"),
-                    concat!(sx!(), " sp, {sp}(a0)"),
-                    concat!(lx!(), " sp, {sp}(a1)"),
-                    concat!(lx!(), " s0, {s0}(a1)"),
-                    concat!(lx!(), " s1, {s1}(a1)"),
+                    concat!(sx!(), " ra, {pc}(s10)"),
+                    concat!(sx!(), " sp, {sp}(s10)"),
+                    concat!(lx!(), " sp, {sp}(s11)"),
+                    concat!(lx!(), " s0, {s0}(s11)"),
+                    concat!(lx!(), " s1, {s1}(s11)"),
                     pc = const offset_of!(Context, pc),
                     sp = const offset_of!(Context, sp),
                     s0 = const offset_of!(Context, s0),
                     s1 = const offset_of!(Context, s1),
-                    in("a0") cpu,
-                    in("a1") process,
+                    inout("s10") cpu => _,
+                    in("s11") process,
                     out("s2") _, out("s3") _, out("s4") _, out("s5") _,
                     out("s6") _, out("s7") _, out("s8") _, out("s9") _,
-                    out("s10") _, out("s11") _,
                     clobber_abi("C"),
                 );
             }

@@ -13,13 +13,27 @@
 //! Both are inline asm (`#[inline(always)]`), so that no other `call` or
 //! `ret` of a function of ours stands between the pair, and so that the
 //! compiler saves only the callee-saved registers live at the call site,
-//! hoisted out of the scheduler loop: the asm declares r12–r15 and every
-//! caller-saved register clobbered, and pushes only rbx and rbp itself (LLVM
-//! reserves them, so they cannot be declared clobbered).
+//! hoisted out of the scheduler loop: the asm declares r12 and r13 and every
+//! caller-saved register clobbered, pushes only rbx and rbp itself (LLVM
+//! reserves them, so they cannot be declared clobbered), and hands r14 and
+//! r15 back as it got them (below).
+//!
+//! # The context pointers stay in registers
+//! Both calls take `r14` = the CPU's context and `r15` = the process's, two
+//! callee-saved registers, and `resume` gives both back unchanged: `suspend`
+//! is handed the very pointers its `resume` was (the trait's contract) and
+//! `ret`s with them still in r14 and r15; the landing is called with the same
+//! `process` in r15. So a scheduler loop keeps its two pointers in r14 and
+//! r15 for good. Were they clobbered, the compiler would park them in rbx,
+//! rbp or a stack slot and reload them after each switch, through a stack
+//! pointer that was itself just loaded from a `Context`: each round trip
+//! would wait on a chain of four store-to-load round trips (the scheduler's
+//! rsp, its parked pointer, the process's rsp, the process's parked
+//! pointer) instead of running the two stacks' chains side by side.
+//! `suspend` declares r14 changed, as its process may be resumed by another
+//! CPU's scheduler.
 //!
 //! # What is saved where
-//! Both calls take `rdi` = the CPU's context and `rsi` = the process's.
-//!
 //! ```text
 //!   scheduler stack, while a process runs     process stack, while suspended
 //!   cpu.rsp -> +0x00 return into resume        process.rsp -> +0x00 rbx
@@ -69,15 +83,15 @@ const SLOT_ENTRY: usize = 1;
 
 /// The first code of a new process, reached by `resume`'s `call`: it is the
 /// landing of `suspend` for a context that never suspended. It records the
-/// scheduler's stack in `*cpu` (rdi), moves to the new stack (rsi's saved
+/// scheduler's stack in `*cpu` (r14), moves to the new stack (r15's saved
 /// rsp) and jumps to `entry(arg)` with the null return address `new` left
 /// there, so that the ABI's entry alignment holds and no `call` unbalances
 /// the return-stack predictor. The entry never returns.
 #[unsafe(naked)]
 extern "C" fn start_thread() -> ! {
     core::arch::naked_asm!(
-        "mov [rdi + {rsp}], rsp",
-        "mov rsp, [rsi + {rsp}]",
+        "mov [r14 + {rsp}], rsp",
+        "mov rsp, [r15 + {rsp}]",
         "pop rdi",
         "pop rax",
         "jmp rax",
@@ -86,8 +100,10 @@ extern "C" fn start_thread() -> ! {
 }
 
 // SAFETY: across `resume` and `suspend`, rbx and rbp are pushed and popped by
-// the asm and every other register is declared clobbered, so the compiler
-// keeps r12–r15 (and anything caller-saved it still needs) itself; rsp comes
+// the asm, r15 (and r14 across `resume`) comes back holding the pointer it
+// held (the trait's contract pairs the calls with the same pointers), and
+// every other register is declared clobbered, so the compiler keeps r12–r14
+// (and anything caller-saved it still needs) itself; rsp comes
 // back to its value at the call, and the resume point is the instruction
 // after the asm. That is all the callee-saved state of the System V ABI (the
 // x87 control word and MXCSR never change in the kernel, which uses no
@@ -119,23 +135,22 @@ unsafe impl ldex_core::Context for Context {
     unsafe fn resume(cpu: *mut Self, process: *mut Self) {
         // SAFETY: the trait's contract: `*process` holds a landing (or
         // start_thread) that saves our stack in `*cpu` and runs the process
-        // until its `suspend` returns here.
+        // until its `suspend`, given these same two pointers in r14 and r15,
+        // returns here.
         unsafe {
             asm!(
                 "push rbp",
                 "push rbx",
                 // The crux: the return address goes on our stack and in the
                 // return-stack predictor; suspend's `ret` consumes both.
-                "call [rsi + {rip}]",
+                "call [r15 + {rip}]",
                 "pop rbx",
                 "pop rbp",
                 rip = const offset_of!(Context, rip),
-                in("rdi") cpu,
-                in("rsi") process,
+                in("r14") cpu,
+                in("r15") process,
                 out("r12") _,
                 out("r13") _,
-                out("r14") _,
-                out("r15") _,
                 clobber_abi("C"),
             );
         }
@@ -144,34 +159,32 @@ unsafe impl ldex_core::Context for Context {
     #[inline(always)]
     unsafe fn suspend(process: *mut Self, cpu: *mut Self) {
         // SAFETY: the trait's contract: `*cpu`'s stack holds the return
-        // address of the `resume` that is running us, and the next `resume`
-        // of `process` calls the landing below with rdi = its cpu and rsi =
-        // `process`.
+        // address of the `resume` that is running us, which wants `cpu` and
+        // `process` back in r14 and r15, and the next `resume` of `process`
+        // calls the landing below with r14 = its cpu and r15 = `process`.
         unsafe {
             asm!(
                 "push rbp",
                 "push rbx",
                 "lea rax, [rip + 2f]",
-                "mov [rsi + {rip}], rax",
-                "mov [rsi + {rsp}], rsp",
-                "mov rsp, [rdi + {rsp}]",
+                "mov [r15 + {rip}], rax",
+                "mov [r15 + {rsp}], rsp",
+                "mov rsp, [r14 + {rsp}]",
                 // The crux: back to just after resume's `call`, on the
                 // scheduler's stack; the predictor has it on top.
                 "ret",
                 // The landing, called by the next resume of this process.
                 "2:",
-                "mov [rdi + {rsp}], rsp",
-                "mov rsp, [rsi + {rsp}]",
+                "mov [r14 + {rsp}], rsp",
+                "mov rsp, [r15 + {rsp}]",
                 "pop rbx",
                 "pop rbp",
                 rsp = const offset_of!(Context, rsp),
                 rip = const offset_of!(Context, rip),
-                in("rdi") cpu,
-                in("rsi") process,
+                inout("r14") cpu => _,
+                in("r15") process,
                 out("r12") _,
                 out("r13") _,
-                out("r14") _,
-                out("r15") _,
                 clobber_abi("C"),
             );
         }
