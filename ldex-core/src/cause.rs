@@ -49,7 +49,9 @@ pub enum TrapCause {
     Syscall,
     /// The timer interrupt.
     Timer,
-    /// A device interrupt, with the arch's interrupt number.
+    /// A device interrupt, with the arch's interrupt number (RISC-V: 9,
+    /// the supervisor external interrupt, for every PLIC source; x86_64:
+    /// the IDT vector). Prints as OSTEP names it, "device interrupt".
     External(u32),
     /// An instruction the CPU does not know (RISC-V illegal instruction with
     /// an unknown encoding, x86 `ud2`).
@@ -120,7 +122,7 @@ impl fmt::Display for TrapCause {
         match *self {
             TrapCause::Syscall => f.write_str("system call"),
             TrapCause::Timer => f.write_str("timer interrupt"),
-            TrapCause::External(irq) => write!(f, "external interrupt {irq}"),
+            TrapCause::External(irq) => write!(f, "device interrupt {irq}"),
             TrapCause::IllegalInstruction => f.write_str("illegal instruction"),
             TrapCause::PrivilegedInstruction => f.write_str("privileged instruction"),
             TrapCause::MemoryFault { addr, access, from } => {

@@ -847,13 +847,23 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             arch,
             ticks,
         };
-        if preemptible {
-            A::enable();
-        }
-        let action = self.os.syscall(&mut cx);
-        if preemptible {
-            A::disable();
-        }
+        let action = loop {
+            if preemptible {
+                A::enable();
+            }
+            let action = self.os.syscall(&mut cx);
+            if preemptible {
+                A::disable();
+            }
+            let SyscallAction::Sleep { channel } = action else {
+                break action;
+            };
+            if self.sleep(pid, channel) {
+                // Killed while asleep: the call is not made again.
+                return;
+            }
+            self.trace(Event::Syscall { pid, nr });
+        };
         match action {
             SyscallAction::Return(value) => frame.set_syscall_return(value),
             SyscallAction::Yield(value) => {
@@ -873,9 +883,31 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 self.trace(Event::Block { pid });
                 self.sched_out(pid);
             }
+            SyscallAction::Sleep { .. } => unreachable!("the loop above sleeps"),
             SyscallAction::Exit(code) => self.exit_current(pid, Ending::Exited(code)),
             SyscallAction::Kill(why) => self.exit_current(pid, Ending::Killed(KillReason::Os(why))),
         }
+    }
+
+    /// [`SyscallAction::Sleep`]: block `pid` on `channel` unless
+    /// [`Os::still_waiting`] says what it waits for has come, checked under
+    /// the table lock that [`Wake::wake`] takes, with interrupts off, so a
+    /// wake is never lost between the OS's look and the block. Returns
+    /// once woken (or at once): `true` if the process was killed meanwhile.
+    fn sleep(&self, pid: Pid, channel: WaitChannel) -> bool {
+        {
+            let mut t = self.table.lock();
+            if !self.os.still_waiting(channel) {
+                return t.entry(pid).killed;
+            }
+            let e = t.entry(pid);
+            e.state = ProcState::Blocked;
+            e.channel = Some(channel);
+            t.sched.block(pid);
+        }
+        self.trace(Event::Block { pid });
+        self.sched_out(pid);
+        self.table.lock().entry(pid).killed
     }
 
     /// A timer tick: charge it, let the policy decide, enforce the CPU-time

@@ -49,6 +49,16 @@ pub enum SyscallAction {
         /// The result once woken.
         value: usize,
     },
+    /// Block on `channel` until an interrupt handler wakes it, then make
+    /// the same system call again: the OS answers it anew (xv6's
+    /// `while (nothing) sleep(chan)`, the call's loop run by the protocol).
+    /// Just before blocking, with interrupts off, the protocol asks
+    /// [`Os::still_waiting`], so a wake that came between the OS's look
+    /// and the block is not lost.
+    Sleep {
+        /// What to wait for.
+        channel: WaitChannel,
+    },
     /// End the process with this exit code.
     Exit(i32),
     /// Kill the process, with this reason as its ending
@@ -125,6 +135,16 @@ pub trait Os<A: Arch>: Sync {
     /// A device interrupt arrived.
     fn interrupt(&self, irq: u32, wake: &dyn Wake) {
         let _ = (irq, wake);
+    }
+
+    /// A process is about to block on `channel` after
+    /// [`SyscallAction::Sleep`]; interrupts are off on this CPU and the
+    /// process table is locked, so no wake can slip in. Return `false` if
+    /// what it waits for has already come (an interrupt between the OS's
+    /// look and now): the call is then made again at once.
+    fn still_waiting(&self, channel: WaitChannel) -> bool {
+        let _ = channel;
+        true
     }
 
     /// One step of the protocol happened. The default does nothing and

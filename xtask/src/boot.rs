@@ -6,6 +6,8 @@
 use crate::arches::{Arch, Boot, Entry, Exit, Initrd, Outcome};
 use crate::cmd::{Error, Result};
 use crate::examples;
+use std::io::{IsTerminal, Read};
+
 use crate::qemu::{Run, Verdict};
 use crate::short;
 use crate::transcript::Expectations;
@@ -40,6 +42,7 @@ impl Prepared {
             extra_args,
             timeout,
             interactive: false,
+            input: None,
         }
     }
 }
@@ -176,9 +179,13 @@ pub fn check(arch: &Arch, boot: &Boot) -> Result {
         boot.name,
     )?;
     let timeout = Some(Duration::from_secs(boot.timeout_secs));
-    let ended = prepared
-        .run(arch, boot.cmdline, boot.qemu_args, timeout)
-        .run()?;
+    let ended = Run {
+        input: boot
+            .input
+            .map(|t| (t.after.to_owned(), t.text.as_bytes().to_vec())),
+        ..prepared.run(arch, boot.cmdline, boot.qemu_args, timeout)
+    }
+    .run()?;
     let log = crate::out_dir()
         .join(arch.name)
         .join(format!("{}.log", boot.name));
@@ -212,7 +219,9 @@ fn write(path: &Path, bytes: &[u8]) -> Result {
 /// `cargo xtask qemu <arch> [ELF...]`: boots the given programs (the
 /// bundled ones when none; no initrd for a starter kernel, which bundles
 /// none), with the terminal attached, and fails unless the kernel reports
-/// success.
+/// success. A standard input that is not a terminal (`printf 'hi\n' |
+/// cargo xtask qemu ...`) is typed on the guest's console once the kernel
+/// is up, followed by an end of file.
 pub fn interactive(
     arch: &Arch,
     cmdline: Option<&str>,
@@ -226,8 +235,18 @@ pub fn interactive(
     };
     let prepared = prepare(arch, &[], source, "qemu")?;
     let cmdline = cmdline.unwrap_or(arch.default_cmdline);
+    let input = if std::io::stdin().is_terminal() {
+        None
+    } else {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::new(format!("reading standard input: {e}")))?;
+        Some((String::new(), bytes))
+    };
     let ended = Run {
         interactive: true,
+        input,
         ..prepared.run(arch, cmdline, &[], timeout)
     }
     .run()?;

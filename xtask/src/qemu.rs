@@ -31,7 +31,19 @@ pub struct Run<'a> {
     /// Give QEMU the terminal's stdin (for `cargo xtask qemu`, so Ctrl-A X
     /// works); otherwise stdin is empty.
     pub interactive: bool,
+    /// Type these bytes on the guest's console, then an end of file
+    /// ([`EOF`]), once the console has shown the text (at the earliest
+    /// [`READY`]: the kernel's UART receive interrupt is routed by then; a
+    /// byte sent during the firmware's boot may be lost). Overrides
+    /// `interactive`'s stdin.
+    pub input: Option<(String, Vec<u8>)>,
 }
+
+/// The console's end of file, as a terminal sends it (`^D`); the example
+/// kernels' `read(0)` returns 0 at it.
+pub const EOF: u8 = 0x04;
+/// The line an example kernel prints once its devices are set up.
+pub const READY: &str = "[kernel] tick ";
 
 /// How a boot ended.
 pub struct Ended {
@@ -97,14 +109,19 @@ impl Run<'_> {
     pub fn run(&self) -> Result<Ended> {
         let cmd = self.command();
         println!("+ {}", cmd.shown());
-        let (cmd, stdin) = if self.interactive {
-            (cmd, Stdio::inherit())
-        } else {
-            (cmd.own_process_group(), Stdio::null())
+        let (cmd, stdin) = match (&self.input, self.interactive) {
+            (Some(_), true) => (cmd, Stdio::piped()),
+            (Some(_), false) => (cmd.own_process_group(), Stdio::piped()),
+            (None, true) => (cmd, Stdio::inherit()),
+            (None, false) => (cmd.own_process_group(), Stdio::null()),
         };
         let start = Instant::now();
         let mut child = cmd.spawn_piped(stdin)?;
         let mut stdout = child.stdout.take().expect("stdout is piped");
+        let mut typed = self.input.clone().map(|(after, mut bytes)| {
+            bytes.push(EOF);
+            (after, child.stdin.take().expect("stdin is piped"), bytes)
+        });
         let seen = Arc::new(Mutex::new(Vec::new()));
         let (eof_tx, eof_rx) = mpsc::channel();
         let record = Arc::clone(&seen);
@@ -114,10 +131,20 @@ impl Run<'_> {
                 let mut term = std::io::stdout().lock();
                 // A closed terminal must not stop the recording.
                 let _ = term.write_all(&buf[..n]).and_then(|()| term.flush());
-                record
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .extend_from_slice(&buf[..n]);
+                let mut seen = record.lock().unwrap_or_else(|p| p.into_inner());
+                seen.extend_from_slice(&buf[..n]);
+                let shown = |text: &str| String::from_utf8_lossy(&seen).contains(text);
+                let ready = matches!(&typed, Some((after, ..)) if shown(READY) && shown(after));
+                drop(seen);
+                if ready && let Some((_, mut stdin, bytes)) = typed.take() {
+                    // Kept open (moved into a thread that ends with QEMU's
+                    // console): QEMU may treat a closed stdin as a hang-up.
+                    let _ = stdin.write_all(&bytes).and_then(|()| stdin.flush());
+                    thread::spawn(move || {
+                        let _keep = stdin;
+                        thread::sleep(Duration::from_secs(3600));
+                    });
+                }
             }
             let _ = eof_tx.send(());
         });
@@ -241,8 +268,32 @@ mod runner_tests {
             extra_args: &["-icount", "shift=0"],
             timeout: Some(Duration::from_millis(timeout_ms)),
             interactive: false,
+            input: None,
         };
         run.run().unwrap()
+    }
+
+    #[test]
+    fn input_is_typed_only_after_the_kernel_and_the_awaited_line_showed() {
+        const TYPIST: Arch = fake(&[
+            "-c",
+            "echo '[kernel] tick 10 ms'; sleep 0.2; echo waiting; IFS= read -r line; echo \"got $line\"; exit 33",
+            "sh",
+        ]);
+        let run = Run {
+            arch: &TYPIST,
+            kernel: Path::new("kernel.elf"),
+            firmware: None,
+            initrd: None,
+            cmdline: "",
+            extra_args: &[],
+            timeout: Some(Duration::from_secs(10)),
+            interactive: false,
+            input: Some(("waiting".to_owned(), b"hi\n".to_vec())),
+        };
+        let ended = run.run().unwrap();
+        assert_eq!(ended.verdict, Verdict::Success, "{}", ended.transcript);
+        assert!(ended.transcript.contains("got hi"), "{}", ended.transcript);
     }
 
     fn run(arch: &Arch, timeout_ms: u64) -> Ended {

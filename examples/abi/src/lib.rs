@@ -231,7 +231,8 @@ pub mod arch_prctl {
 
 /// The console file descriptors `write` accepts.
 pub mod fd {
-    /// Standard input: always at end of file.
+    /// Standard input: the console's input, read as its receive interrupt
+    /// buffers it.
     pub const STDIN: usize = 0;
     /// Standard output.
     pub const STDOUT: usize = 1;

@@ -8,7 +8,7 @@
 //! | calls                                   | what they do                            |
 //! |-----------------------------------------|-----------------------------------------|
 //! | `write`, `writev`                        | fd 1 and 2 go to the console            |
-//! | `read`, `readv`                          | fd 0 is at end of file                  |
+//! | `read`, `readv`                          | fd 0: console input ([`input`]); blocks until a byte comes |
 //! | `ioctl`, `fstat`, `newfstatat`           | fds 0-2 are a character device, no tty  |
 //! | `brk`, `mmap`, `munmap`, `mprotect`      | [`memory`]: anonymous pages, `PROT_*` in the page tables |
 //! | `exit`, `exit_group`                     | end the process with the code            |
@@ -31,20 +31,23 @@
 //! when tracing is on, every protocol [`Event`] as `[trace] COLUMN | TEXT`.
 
 mod calls;
+pub mod input;
 pub mod memory;
 mod platform;
 mod trace;
 
 use core::marker::PhantomData;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use abi::Call;
 use ldex_core::proc::{Ending, ProcInfo};
 use ldex_core::sync::SpinLock;
-use ldex_core::syscall::{SyscallCx, errno};
+use ldex_core::syscall::{SyscallCx, WaitChannel, Wake, errno};
 use ldex_core::{Arch, Event, Os, SyscallAction};
 
-pub use platform::{OutOfMemory, Platform, ProcessMemory, Prot};
+pub use platform::{Claim, OutOfMemory, Platform, ProcessMemory, Prot};
+
+use input::Input;
 
 use memory::Breaks;
 
@@ -52,11 +55,13 @@ use crate::console::print;
 
 /// The example kernels' [`Os`]: Linux system calls over a [`Platform`],
 /// for a kernel of `N` process slots.
-pub struct ExampleOs<A, P, const N: usize> {
+pub struct ExampleOs<A: Arch, P, const N: usize> {
     platform: P,
     tracing: AtomicBool,
     breaks: Breaks<N>,
     after_reap: SpinLock<Option<fn()>>,
+    input: Input<A>,
+    spurious: AtomicUsize,
     arch: PhantomData<fn() -> A>,
 }
 
@@ -68,6 +73,8 @@ impl<A: Arch, P: Platform<A>, const N: usize> ExampleOs<A, P, N> {
             tracing: AtomicBool::new(false),
             breaks: Breaks::new(),
             after_reap: SpinLock::new(None),
+            input: Input::new(),
+            spurious: AtomicUsize::new(0),
             arch: PhantomData,
         }
     }
@@ -90,6 +97,16 @@ impl<A: Arch, P: Platform<A>, const N: usize> ExampleOs<A, P, N> {
         self.tracing.store(on, Ordering::Relaxed);
     }
 
+    /// The console's input buffer.
+    pub fn input(&self) -> &Input<A> {
+        &self.input
+    }
+
+    /// Device interrupts no device claimed, counted and ignored.
+    pub fn spurious(&self) -> usize {
+        self.spurious.load(Ordering::Relaxed)
+    }
+
     /// Is tracing on?
     pub fn tracing(&self) -> bool {
         self.tracing.load(Ordering::Relaxed)
@@ -108,7 +125,8 @@ impl<A: Arch, P: Platform<A>, const N: usize> Os<A> for ExampleOs<A, P, N> {
         SyscallAction::Return(match call {
             Call::Write => calls::write(p, pid, a0, a1, a2),
             Call::Writev => calls::writev(p, pid, a0, a1, a2),
-            Call::Read | Call::Readv => calls::read(a0),
+            Call::Read => return calls::read(p, &self.input, pid, a0, a1, a2),
+            Call::Readv => return calls::readv(p, &self.input, pid, a0, a1, a2),
             Call::Ioctl => calls::ioctl(a0),
             Call::Fstat => calls::fstat(p, pid, a0, a1),
             Call::Newfstatat => calls::newfstatat(p, pid, a0, a1, a2, a3),
@@ -134,6 +152,28 @@ impl<A: Arch, P: Platform<A>, const N: usize> Os<A> for ExampleOs<A, P, N> {
             Call::Tgkill => return signal(a0 == me && a1 == me, a2),
             Call::ArchPrctl => calls::arch_prctl(p, cx.arch, a0, a1),
         })
+    }
+
+    /// The console's receive interrupt: buffer what the UART received and
+    /// wake the readers of fd 0; an interrupt no device claims is counted.
+    fn interrupt(&self, irq: u32, wake: &dyn Wake) {
+        let mut got = false;
+        let claim = self.platform.device_interrupt(irq, &mut |byte| {
+            got |= self.input.push(byte);
+        });
+        match claim {
+            Claim::Console(_) if got => {
+                wake.wake(input::STDIN);
+            }
+            Claim::Console(_) => {}
+            Claim::Spurious => {
+                self.spurious.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn still_waiting(&self, channel: WaitChannel) -> bool {
+        channel != input::STDIN || self.input.is_empty()
     }
 
     /// Inlined, so that with tracing off an event is never built: the

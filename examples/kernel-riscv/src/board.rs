@@ -1,5 +1,6 @@
-//! The QEMU `virt` board's two devices the kernel needs: the 16550 UART (the
-//! console) and the SiFive test device (power off with an exit code).
+//! The QEMU `virt` board's devices: the 16550 UART (the console; its
+//! receive side is [`crate::plic`]'s) and the SiFive test device (power
+//! off with an exit code).
 //!
 //! Both are at fixed physical addresses on `virt`. Until paging is on the
 //! kernel reaches them there; then at [`MMIO_ALIAS`] above, where every
@@ -16,6 +17,8 @@ use ldex_core::sync::SpinLock;
 pub const MMIO_ALIAS: usize = 0xC000_0000;
 /// The UART's registers (physical).
 pub const UART: usize = 0x1000_0000;
+/// The PLIC's registers (physical), see [`crate::plic`].
+pub const PLIC: usize = 0x0c00_0000;
 /// The SiFive test device ("sifive,test0").
 pub const TEST_DEVICE: usize = 0x10_0000;
 
@@ -34,7 +37,8 @@ pub fn use_mmio_alias() {
     MMIO_BASE.store(MMIO_ALIAS, Ordering::Relaxed);
 }
 
-fn device(pa: usize) -> usize {
+/// Where the device at physical `pa` is reached now.
+pub fn device(pa: usize) -> usize {
     MMIO_BASE.load(Ordering::Relaxed) + pa
 }
 

@@ -38,6 +38,8 @@ mod loader;
 #[cfg(target_os = "none")]
 mod platform;
 #[cfg(target_os = "none")]
+mod plic;
+#[cfg(target_os = "none")]
 mod vm;
 
 #[cfg(target_os = "none")]
@@ -149,6 +151,7 @@ mod kernel {
         }
         board::use_mmio_alias();
         Board::set_kernel_space(&kspace);
+        crate::plic::init();
 
         // User programs may read cycle, time and instret, as on Linux (the
         // bench program counts instructions with rdinstret).

@@ -7,7 +7,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use abi::Numbers;
 use kernel_common::console::Console;
-use kernel_common::os::{OutOfMemory, Platform, Prot};
+use kernel_common::os::{Claim, OutOfMemory, Platform, Prot};
+use ldex_arch_riscv::decode::IRQ_S_EXTERNAL;
 use ldex_arch_riscv::{Riscv, Satp};
 use ldex_core::{AccessKind, Pid};
 
@@ -76,6 +77,7 @@ unsafe impl Platform<Riscv> for Board {
     const HEAP: Range<usize> = HEAP_START..MMAP_START;
     const MMAP: Range<usize> = MMAP_START..USER_TOP - USER_STACK - PAGE;
     const USER: Range<usize> = USER_BOTTOM..USER_TOP;
+    const CONSOLE_INPUT: bool = true;
     const MACHINE: &'static str = if usize::BITS == 64 {
         "riscv64"
     } else {
@@ -138,5 +140,14 @@ unsafe impl Platform<Riscv> for Board {
 
     fn with_user_access<R>(&self, f: impl FnOnce() -> R) -> R {
         ldex_arch_riscv::with_user_access(f)
+    }
+
+    /// Every external interrupt comes through the PLIC (`scause` 9).
+    fn device_interrupt(&self, irq: u32, input: &mut dyn FnMut(u8)) -> Claim {
+        if irq as usize == IRQ_S_EXTERNAL {
+            crate::plic::interrupt(input)
+        } else {
+            Claim::Spurious
+        }
     }
 }

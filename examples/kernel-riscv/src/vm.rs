@@ -19,7 +19,7 @@
 //! The kernel half is the same in every address space and made only of
 //! root-level leaves (1 GiB on Sv39, 4 MiB on Sv32): RAM at its own address,
 //! and the device region of QEMU virt (the test device at 0x10_0000, the
-//! UART at 0x1000_0000) at [`MMIO_ALIAS`] + its physical address, so no
+//! PLIC at 0xc00_0000, the UART at 0x1000_0000) at [`MMIO_ALIAS`] + its physical address, so no
 //! device sits among the programs' addresses (a program linked at 0x10000
 //! may be as big as user space). Nothing of the kernel has the U bit, so
 //! user mode can neither read, write nor jump there; a user page never lies
@@ -30,7 +30,7 @@ use core::ops::Range;
 
 use ldex_arch_riscv::Satp;
 
-use crate::board::{MMIO_ALIAS, TEST_DEVICE, UART};
+use crate::board::{MMIO_ALIAS, PLIC, TEST_DEVICE, UART};
 use kernel_common::frames;
 
 cfg_if::cfg_if! {
@@ -177,7 +177,7 @@ impl AddressSpace {
             space.set_root_leaf(at, at, R | W | X | G);
             at += ROOT_LEAF;
         }
-        for device in [TEST_DEVICE, UART] {
+        for device in [TEST_DEVICE, PLIC, UART] {
             let pa = device & !(ROOT_LEAF - 1);
             space.set_root_leaf(MMIO_ALIAS + pa, pa, R | W | G);
         }

@@ -74,6 +74,17 @@ impl Gate {
         })
     }
 
+    /// `read(fd, buf, len)`: blocks until something comes; 0 at end of file.
+    pub fn read(self, fd: usize, buf: &mut [u8]) -> Result<usize> {
+        // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
+        check(unsafe {
+            self.call(
+                nr(Call::Read),
+                [fd, buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0],
+            )
+        })
+    }
+
     /// `getpid()`.
     pub fn getpid(self) -> usize {
         // SAFETY: no pointers.
@@ -129,6 +140,11 @@ impl Gate {
 /// `write` through the native gate.
 pub fn write(fd: usize, buf: &[u8]) -> Result<usize> {
     Gate::NATIVE.write(fd, buf)
+}
+
+/// `read` through the native gate.
+pub fn read(fd: usize, buf: &mut [u8]) -> Result<usize> {
+    Gate::NATIVE.read(fd, buf)
 }
 
 /// `getpid` through the native gate.

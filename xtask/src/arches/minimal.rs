@@ -24,6 +24,7 @@ const fn boot(expect: &'static str) -> Boot {
         expect,
         outcome: Outcome::Success,
         timeout_secs: 60,
+        input: None,
     }
 }
 

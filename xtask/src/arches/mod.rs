@@ -49,6 +49,7 @@
 //!             expect: "examples/kernel-riscv/expect/full-set.expect",
 //!             outcome: Outcome::Success,
 //!             timeout_secs: 180,
+//!             input: None,
 //!         },
 //!         Boot {
 //!             name: "no-initrd",
@@ -59,6 +60,7 @@
 //!             expect: "examples/kernel-riscv/expect/no-initrd.expect",
 //!             outcome: Outcome::Failure,
 //!             timeout_secs: 60,
+//!             input: None,
 //!         },
 //!     ],
 //!     homework: None,
@@ -283,6 +285,18 @@ pub struct Boot {
     pub outcome: Outcome,
     /// QEMU is killed, and the boot fails, after this many seconds.
     pub timeout_secs: u64,
+    /// What to type on the guest's console, and when (see
+    /// [`crate::qemu::Run::input`]); `None`: nothing, and no end of file.
+    pub input: Option<Typed>,
+}
+
+/// Console input a boot types.
+#[derive(Clone, Copy, Debug)]
+pub struct Typed {
+    /// Typed once the console has shown this text.
+    pub after: &'static str,
+    /// The bytes, followed by an end of file (`^D`).
+    pub text: &'static str,
 }
 
 /// The boot of `cargo xtask bench-qemu`, run with `-icount shift=0,sleep=off`.

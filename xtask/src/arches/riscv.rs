@@ -5,7 +5,7 @@
 //! `examples/kernel-riscv/expect/`.
 
 use super::{
-    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS,
+    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, Typed, USER_BINS,
 };
 
 /// The bundled programs, the hostile set (`user-riscv`), a C program built
@@ -95,6 +95,7 @@ macro_rules! boots {
                 expect: concat!("examples/kernel-riscv/expect/full-set-rv", $xlen, ".expect"),
                 outcome: Outcome::Success,
                 timeout_secs: 180,
+                input: None,
             },
             Boot {
                 name: "conformance",
@@ -105,6 +106,7 @@ macro_rules! boots {
                 expect: "examples/kernel-riscv/expect/conformance.expect",
                 outcome: Outcome::Success,
                 timeout_secs: 60,
+                input: None,
             },
             Boot {
                 name: "conformance-sbi-timer",
@@ -115,6 +117,7 @@ macro_rules! boots {
                 expect: "examples/kernel-riscv/expect/conformance.expect",
                 outcome: Outcome::Success,
                 timeout_secs: 60,
+                input: None,
             },
             Boot {
                 name: "no-initrd",
@@ -125,6 +128,7 @@ macro_rules! boots {
                 expect: "examples/kernel-riscv/expect/no-initrd.expect",
                 outcome: Outcome::ExitCode(2),
                 timeout_secs: 60,
+                input: None,
             },
             Boot {
                 name: "empty-initrd",
@@ -135,6 +139,7 @@ macro_rules! boots {
                 expect: "examples/kernel-riscv/expect/empty-initrd.expect",
                 outcome: Outcome::ExitCode(2),
                 timeout_secs: 60,
+                input: None,
             },
             Boot {
                 name: "sbi-timer",
@@ -149,6 +154,39 @@ macro_rules! boots {
                 expect: "examples/kernel-riscv/expect/sbi-timer.expect",
                 outcome: Outcome::Success,
                 timeout_secs: 120,
+                input: None,
+            },
+            Boot {
+                name: "console-input",
+                cmdline: "cpulimit=30",
+                kernel_features: &[],
+                initrd: Initrd::Entries(&[
+                    Entry::Bin("echo"),
+                    Entry::Named("spinner-1", "spinner"),
+                    Entry::Named("spinner-2", "spinner"),
+                ]),
+                qemu_args: &[],
+                expect: "examples/kernel-riscv/expect/console-input.expect",
+                outcome: Outcome::Success,
+                timeout_secs: 120,
+                input: Some(Typed {
+                    after: "[pid 3 spinner-2] killed",
+                    text: "hello\nworld\n",
+                }),
+            },
+            Boot {
+                name: "console-input-trace",
+                cmdline: "trace quantum=10 cpulimit=30",
+                kernel_features: &[],
+                initrd: Initrd::Entries(&[Entry::Bin("echo"), Entry::Bin("spinner")]),
+                qemu_args: &[],
+                expect: "examples/kernel-riscv/expect/console-input-trace.expect",
+                outcome: Outcome::Success,
+                timeout_secs: 120,
+                input: Some(Typed {
+                    after: "spinner: spinning",
+                    text: "hi\n",
+                }),
             },
             Boot {
                 name: "trace",
@@ -159,6 +197,7 @@ macro_rules! boots {
                 expect: "examples/kernel-riscv/expect/trace.expect",
                 outcome: Outcome::Success,
                 timeout_secs: 60,
+                input: None,
             },
             Boot {
                 name: "kernel-fault",
@@ -169,6 +208,7 @@ macro_rules! boots {
                 expect: "examples/kernel-riscv/expect/kernel-fault.expect",
                 outcome: Outcome::ExitCode(1),
                 timeout_secs: 60,
+                input: None,
             },
             Boot {
                 name: "kernel-preempt",
@@ -188,6 +228,7 @@ macro_rules! boots {
                 expect: "examples/kernel-riscv/expect/kernel-preempt.expect",
                 outcome: Outcome::Success,
                 timeout_secs: 120,
+                input: None,
             },
             $($extra,)*
         ]
@@ -211,6 +252,7 @@ const LIBC_RV64: Boot = Boot {
     expect: "examples/kernel-riscv/expect/libc-rv64.expect",
     outcome: Outcome::Success,
     timeout_secs: 180,
+    input: None,
 };
 
 /// `bench` and `bench-partner` with a long quantum, so no tick switches
@@ -238,6 +280,7 @@ const OOM_RV64: Boot = Boot {
     expect: "examples/kernel-riscv/expect/oom-rv64.expect",
     outcome: Outcome::Success,
     timeout_secs: 180,
+    input: None,
 };
 
 /// Load: 150 copies of `examples/c/alloc.c` (glibc, 3 MiB each) on 40
@@ -252,6 +295,7 @@ const LOAD_RV64: Boot = Boot {
     expect: "examples/kernel-riscv/expect/load-rv64.expect",
     outcome: Outcome::Success,
     timeout_secs: 300,
+    input: None,
 };
 
 /// OSTEP chapter 6's homework and its partner, built by
@@ -280,6 +324,7 @@ const HOMEWORK_RV64_BOOT: Boot = Boot {
     expect: "examples/kernel-riscv/expect/homework.expect",
     outcome: Outcome::Success,
     timeout_secs: 180,
+    input: None,
 };
 
 /// A RISC-V arch: the same kernel package, programs, exit device and

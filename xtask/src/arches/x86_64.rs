@@ -125,6 +125,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/full-set.expect",
             outcome: Outcome::Success,
             timeout_secs: 120,
+            input: None,
         },
         Boot {
             name: "full-set-preempt-kernel",
@@ -135,6 +136,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/full-set.expect",
             outcome: Outcome::Success,
             timeout_secs: 120,
+            input: None,
         },
         Boot {
             name: "full-set-qemu64",
@@ -145,6 +147,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/full-set.expect",
             outcome: Outcome::Success,
             timeout_secs: 120,
+            input: None,
         },
         Boot {
             name: "conformance",
@@ -155,6 +158,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/conformance.expect",
             outcome: Outcome::Success,
             timeout_secs: 60,
+            input: None,
         },
         Boot {
             name: "conformance-qemu64",
@@ -165,6 +169,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/conformance.expect",
             outcome: Outcome::Success,
             timeout_secs: 60,
+            input: None,
         },
         Boot {
             name: "libc",
@@ -175,6 +180,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/libc.expect",
             outcome: Outcome::Success,
             timeout_secs: 180,
+            input: None,
         },
         Boot {
             name: "oom",
@@ -190,6 +196,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/oom.expect",
             outcome: Outcome::Success,
             timeout_secs: 180,
+            input: None,
         },
         Boot {
             name: "load",
@@ -203,6 +210,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/load.expect",
             outcome: Outcome::Success,
             timeout_secs: 300,
+            input: None,
         },
         Boot {
             name: "homework",
@@ -213,6 +221,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/homework.expect",
             outcome: Outcome::Success,
             timeout_secs: 180,
+            input: None,
         },
         Boot {
             name: "no-initrd",
@@ -223,6 +232,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/no-initrd.expect",
             outcome: Outcome::ExitCode(5),
             timeout_secs: 60,
+            input: None,
         },
         Boot {
             name: "empty-initrd",
@@ -233,6 +243,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/empty-initrd.expect",
             outcome: Outcome::ExitCode(5),
             timeout_secs: 60,
+            input: None,
         },
         Boot {
             name: "kernel-fault",
@@ -243,6 +254,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/kernel-fault.expect",
             outcome: Outcome::ExitCode(3),
             timeout_secs: 60,
+            input: None,
         },
         Boot {
             name: "kernel-stack-overflow",
@@ -253,6 +265,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/kernel-stack-overflow.expect",
             outcome: Outcome::ExitCode(3),
             timeout_secs: 60,
+            input: None,
         },
     ],
     homework: Some(Bench {

@@ -6,8 +6,9 @@ use abi::errno::{EBADF, EINVAL, ENOENT, ENOTTY};
 use abi::{arch_prctl as prctl, clock, fd};
 use ldex_core::syscall::errno;
 use ldex_core::user::UserSlice;
-use ldex_core::{AccessKind, Arch, Pid};
+use ldex_core::{AccessKind, Arch, Pid, SyscallAction};
 
+use super::input::{self, Input};
 use super::{Platform, ProcessMemory};
 
 /// Copy `bytes` to user address `addr` of process `pid`, checked first:
@@ -86,20 +87,13 @@ pub fn writev<A: Arch, P: Platform<A>>(p: &P, pid: Pid, fd: usize, iov: usize, n
     if n > 1024 {
         return errno::ret(EINVAL);
     }
-    let w = P::WORD.bytes() as usize;
     let mut done = 0usize;
     for i in 0..n {
-        let entry = match copy_in::<A, P, 16>(p, pid, iov.wrapping_add(i * 2 * w), 2 * w) {
+        let (base, len) = match iov_entry(p, pid, iov, i) {
             Ok(entry) => entry,
             Err(e) if done == 0 => return e,
             Err(_) => break,
         };
-        let word = |at: usize| {
-            let mut b = [0u8; 8];
-            b[..w].copy_from_slice(&entry[at..at + w]);
-            u64::from_le_bytes(b) as usize
-        };
-        let (base, len) = (word(0), word(w));
         if len == 0 {
             continue;
         }
@@ -112,13 +106,85 @@ pub fn writev<A: Arch, P: Platform<A>>(p: &P, pid: Pid, fd: usize, iov: usize, n
     done
 }
 
-/// `read(fd, buf, len)` and `readv`: standard input is always at its end.
-pub fn read(fd: usize) -> usize {
-    if fd == fd::STDIN {
-        0
-    } else {
-        errno::ret(EBADF)
+/// Entry `i` of the user iovec array at `iov`: `{base, len}`, two words.
+fn iov_entry<A: Arch, P: Platform<A>>(
+    p: &P,
+    pid: Pid,
+    iov: usize,
+    i: usize,
+) -> Result<(usize, usize), usize> {
+    let w = P::WORD.bytes() as usize;
+    let entry = copy_in::<A, P, 16>(p, pid, iov.wrapping_add(i * 2 * w), 2 * w)?;
+    let word = |at: usize| {
+        let mut b = [0u8; 8];
+        b[..w].copy_from_slice(&entry[at..at + w]);
+        u64::from_le_bytes(b) as usize
+    };
+    Ok((word(0), word(w)))
+}
+
+/// `read(fd, buf, len)`: fd 0 is the console's [`Input`]. What is buffered
+/// comes back at once (up to `len`, and never past an end of file); with
+/// nothing buffered the caller sleeps on [`input::STDIN`] until the
+/// receive interrupt wakes it, and the call is made again. The buffer is
+/// checked before anything is taken or slept on, so a bad one gets
+/// -EFAULT and loses no input. A board without console input
+/// ([`Platform::CONSOLE_INPUT`]) is always at end of file.
+pub fn read<A: Arch, P: Platform<A>>(
+    p: &P,
+    input: &Input<A>,
+    pid: Pid,
+    fd: usize,
+    buf: usize,
+    len: usize,
+) -> SyscallAction {
+    if fd != fd::STDIN {
+        return SyscallAction::Return(errno::ret(EBADF));
     }
+    if len == 0 {
+        return SyscallAction::Return(0);
+    }
+    let memory = ProcessMemory::<A, P>::new(p, pid);
+    if let Err(fault) = UserSlice::new(buf, len).check(&memory, AccessKind::Write) {
+        return SyscallAction::Return(fault.errno());
+    }
+    if !P::CONSOLE_INPUT {
+        return SyscallAction::Return(0);
+    }
+    let mut bytes = [0u8; input::CAPACITY];
+    let want = len.min(bytes.len());
+    match input.take(&mut bytes[..want]) {
+        None => SyscallAction::Sleep {
+            channel: input::STDIN,
+        },
+        Some(n) => SyscallAction::Return(result(copy_out(p, pid, buf, &bytes[..n]).map(|()| n))),
+    }
+}
+
+/// `readv(fd, iov, iovcnt)`: `read` into the first non-empty buffer (a
+/// terminal's read ends with what has come, so one buffer is all it fills).
+pub fn readv<A: Arch, P: Platform<A>>(
+    p: &P,
+    input: &Input<A>,
+    pid: Pid,
+    fd: usize,
+    iov: usize,
+    n: usize,
+) -> SyscallAction {
+    if fd != fd::STDIN {
+        return SyscallAction::Return(errno::ret(EBADF));
+    }
+    if n > 1024 {
+        return SyscallAction::Return(errno::ret(EINVAL));
+    }
+    for i in 0..n {
+        match iov_entry(p, pid, iov, i) {
+            Err(e) => return SyscallAction::Return(e),
+            Ok((_, 0)) => continue,
+            Ok((base, len)) => return read(p, input, pid, fd, base, len),
+        }
+    }
+    SyscallAction::Return(0)
 }
 
 /// `ioctl(fd, request, arg)`: the console is a serial line with no termios,

@@ -76,6 +76,24 @@ pub unsafe trait Platform<A: Arch>: Console {
         f()
     }
 
+    /// Does the board route the console's receive interrupt to
+    /// [`device_interrupt`](Platform::device_interrupt)? Without it no
+    /// input can ever come, so `read(0)` answers end of file rather than
+    /// sleep for ever.
+    const CONSOLE_INPUT: bool = false;
+
+    /// Device interrupt `irq` (the arch's number, as
+    /// `TrapCause::External` carries it) arrived: ask the board's
+    /// interrupt controller which device raised it (the PLIC's claim, the
+    /// IOAPIC's vector), hand each byte the console's UART received to
+    /// `input`, and tell the controller it is done (complete, EOI).
+    /// [`Claim::Spurious`] when no device had anything; the default (a
+    /// board that routes no device) says so for every interrupt.
+    fn device_interrupt(&self, irq: u32, input: &mut dyn FnMut(u8)) -> Claim {
+        let _ = (irq, input);
+        Claim::Spurious
+    }
+
     /// `arch_prctl(ARCH_SET_FS, base)`: make `base` the FS base of the
     /// process whose arch state is `state`; `Err(errno)` to refuse (EPERM
     /// for a non-canonical or kernel address). Only x86_64 has it.
@@ -83,6 +101,16 @@ pub unsafe trait Platform<A: Arch>: Console {
         let _ = (state, base);
         Err(abi::errno::EINVAL)
     }
+}
+
+/// Who raised a device interrupt, as the board's controller says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// The console's UART, with its controller number (PLIC source, IOAPIC
+    /// pin).
+    Console(u32),
+    /// Nothing was pending: counted and ignored.
+    Spurious,
 }
 
 /// No frame was left for a page or a page table.

@@ -105,6 +105,8 @@ struct Fake<const X86: bool> {
     base: usize,
     pages: Mutex<BTreeMap<usize, Prot>>,
     frames: Mutex<usize>,
+    /// What the fake UART received, handed over at the next interrupt.
+    received: Mutex<Vec<u8>>,
 }
 
 /// The OS under test: four process slots.
@@ -120,6 +122,7 @@ impl<const X86: bool> Fake<X86> {
             base,
             pages: Mutex::new(BTreeMap::new()),
             frames: Mutex::new(64),
+            received: Mutex::new(Vec::new()),
         }
     }
 
@@ -140,6 +143,7 @@ impl<const X86: bool> Console for Fake<X86> {
 // SAFETY: the approved range is the live `user` buffer, which the tests
 // keep alive and only touch between system calls.
 unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
+    const CONSOLE_INPUT: bool = X86;
     const NUMBERS: abi::Numbers = if X86 {
         abi::Numbers::X86_64
     } else {
@@ -198,6 +202,15 @@ unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
         }
         *state = base;
         Ok(())
+    }
+
+    fn device_interrupt(&self, irq: u32, input: &mut dyn FnMut(u8)) -> Claim {
+        let bytes = core::mem::take(&mut *self.received.lock().unwrap());
+        if irq != 10 || bytes.is_empty() {
+            return Claim::Spurious;
+        }
+        bytes.into_iter().for_each(input);
+        Claim::Console(irq)
     }
 }
 
@@ -587,12 +600,67 @@ fn writev_writes_each_buffer_in_turn() {
     assert_eq!(call(&os, PID1, 20, &[1, 0x10, 1]), ret(14));
 }
 
+/// Counts the wakes an interrupt handler asks for.
+struct Wakes(Mutex<Vec<WaitChannel>>);
+
+impl Wake for Wakes {
+    fn wake(&self, channel: WaitChannel) -> usize {
+        self.0.lock().unwrap().push(channel);
+        1
+    }
+}
+
 #[test]
-fn console_descriptors_read_eof_are_no_tty_and_stat_as_a_character_device() {
+fn read_of_stdin_sleeps_until_the_receive_interrupt_buffers_bytes_and_wakes_it() {
     let os = TestOs::<true>::new(Fake::new());
     let base = os.platform().base;
-    assert_eq!(call(&os, PID1, 0, &[0, base, 10]), SyscallAction::Return(0));
+    let sleep = SyscallAction::Sleep {
+        channel: input::STDIN,
+    };
+    assert_eq!(call(&os, PID1, 0, &[0, base, 10]), sleep);
+    assert!(os.still_waiting(input::STDIN));
+    let wakes = Wakes(Mutex::new(Vec::new()));
+    os.platform().received.lock().unwrap().extend(b"hi\n");
+    os.interrupt(10, &wakes);
+    assert_eq!(*wakes.0.lock().unwrap(), [input::STDIN]);
+    assert!(
+        !os.still_waiting(input::STDIN),
+        "a wake before the block is not lost"
+    );
+    assert_eq!(call(&os, PID1, 0, &[0, base, 10]), SyscallAction::Return(3));
+    assert_eq!(&os.platform().user.lock().unwrap()[..3], b"hi\n");
+    assert_eq!(call(&os, PID1, 0, &[0, base, 10]), sleep);
+}
+
+#[test]
+fn read_refuses_a_bad_buffer_and_other_fds_and_counts_spurious_interrupts() {
+    let os = TestOs::<true>::new(Fake::new());
+    let base = os.platform().base;
+    os.platform().received.lock().unwrap().push(b'x');
+    os.interrupt(10, &Wakes(Mutex::new(Vec::new())));
+    assert_eq!(call(&os, PID1, 0, &[0, 0x10, 1]), ret(14));
     assert_eq!(call(&os, PID1, 0, &[5, base, 10]), ret(9));
+    assert_eq!(call(&os, PID1, 0, &[1, base, 10]), ret(9));
+    assert_eq!(
+        call(&os, PID1, 0, &[0, base, 10]),
+        SyscallAction::Return(1),
+        "the refused reads took nothing"
+    );
+    os.interrupt(10, &Wakes(Mutex::new(Vec::new())));
+    assert_eq!(os.spurious(), 1);
+}
+
+#[test]
+fn console_descriptors_are_no_tty_stat_as_a_character_device_and_stdin_without_input_is_at_eof() {
+    let os = TestOs::<true>::new(Fake::new());
+    let base = os.platform().base;
+    let no_input = TestOs::<false>::new(Fake::new());
+    let b = no_input.platform().base;
+    assert_eq!(
+        call(&no_input, PID1, 63, &[0, b, 10]),
+        SyscallAction::Return(0),
+        "without console input, stdin is at end of file"
+    );
     assert_eq!(call(&os, PID1, 16, &[1, 0x5401, base]), ret(25));
     assert_eq!(
         call(&os, PID1, 5, &[1, base]),

@@ -1,0 +1,98 @@
+//! The PLIC of QEMU `virt` and the console's receive interrupt.
+//!
+//! The platform-level interrupt controller is a board device, not part of
+//! the RISC-V privileged architecture (its address and sources come from
+//! the board, AIA boards have none): so it lives here, in the example
+//! kernel, and `ldex-arch-riscv` stops at the hart. The hart reports a PLIC
+//! interrupt as the supervisor external interrupt (`scause` 9), which the
+//! arch decodes to `TrapCause::External(9)`; the OS then asks the PLIC
+//! which source it was ([`claim`]), lets the device's driver run, and
+//! hands the source back ([`complete`]), after which the PLIC may raise it
+//! again.
+//!
+//! Only the UART (source [`UART_IRQ`]) is enabled, for hart 0's S-mode
+//! context, at priority 1 over a threshold of 0. The UART raises its
+//! receive interrupt while its FIFO holds a byte, so the driver drains the
+//! FIFO before completing: a complete with bytes left would only bring the
+//! interrupt straight back.
+
+use kernel_common::os::Claim;
+
+use crate::board::{self, PLIC, UART};
+
+/// The UART's PLIC source on `virt`.
+pub const UART_IRQ: u32 = 10;
+/// Hart 0's S-mode context (context 0 is its M-mode).
+const CONTEXT: usize = 1;
+
+const PRIORITY: usize = 0;
+const ENABLE: usize = 0x2000 + CONTEXT * 0x80;
+const THRESHOLD: usize = 0x20_0000 + CONTEXT * 0x1000;
+const CLAIM: usize = THRESHOLD + 4;
+
+/// `sie.SEIE`: the supervisor external interrupt is enabled.
+const SIE_SEIE: usize = 1 << 9;
+
+/// UART registers: receive buffer, interrupt enable, line status.
+const RBR: usize = 0;
+const IER: usize = 1;
+const IER_RX_AVAILABLE: u8 = 1;
+const LSR: usize = 5;
+const LSR_DATA_READY: u8 = 1;
+
+fn reg(offset: usize) -> *mut u32 {
+    (board::device(PLIC) + offset) as *mut u32
+}
+
+fn uart(offset: usize) -> *mut u8 {
+    (board::device(UART) + offset) as *mut u8
+}
+
+/// Route the UART's receive interrupt to this hart's S-mode: enable it in
+/// the UART, give its source priority 1 and enable it in the PLIC, and set
+/// `sie.SEIE`. Boot code, with `sstatus.SIE` still off.
+pub fn init() {
+    // SAFETY: the PLIC's and the UART's registers are at these addresses
+    // (physical or the alias); these writes only route one interrupt.
+    unsafe {
+        reg(PRIORITY + 4 * UART_IRQ as usize).write_volatile(1);
+        reg(ENABLE).write_volatile(1 << UART_IRQ);
+        reg(THRESHOLD).write_volatile(0);
+        uart(IER).write_volatile(IER_RX_AVAILABLE);
+        core::arch::asm!("csrs sie, {}", in(reg) SIE_SEIE, options(nostack));
+    }
+}
+
+/// Which source interrupted; 0 when none is pending (another hart took it,
+/// or the interrupt was spurious).
+fn claim() -> u32 {
+    // SAFETY: reading the claim register takes the pending source.
+    unsafe { reg(CLAIM).read_volatile() }
+}
+
+/// Source `irq` is handled: the PLIC may raise it again.
+fn complete(irq: u32) {
+    // SAFETY: writing back a claimed source completes it.
+    unsafe { reg(CLAIM).write_volatile(irq) };
+}
+
+/// The external interrupt: claim, drain the UART into `input`, complete.
+pub fn interrupt(input: &mut dyn FnMut(u8)) -> Claim {
+    match claim() {
+        0 => Claim::Spurious,
+        UART_IRQ => {
+            // SAFETY: the UART's registers; reading RBR pops one byte.
+            unsafe {
+                while uart(LSR).read_volatile() & LSR_DATA_READY != 0 {
+                    input(uart(RBR).read_volatile());
+                }
+            }
+            complete(UART_IRQ);
+            Claim::Console(UART_IRQ)
+        }
+        other => {
+            complete(other);
+            Claim::Spurious
+        }
+    }
+}
