@@ -197,6 +197,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/umip.expect",
             outcome: Outcome::Success,
             timeout_secs: 60,
+            input: None,
         },
         Boot {
             name: "libc",
@@ -303,6 +304,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/ist-overflow.expect",
             outcome: Outcome::ExitCode(3),
             timeout_secs: 60,
+            input: None,
         },
         Boot {
             name: "sysret-top-refused",
@@ -313,6 +315,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/sysret-top-refused.expect",
             outcome: Outcome::Success,
             timeout_secs: 60,
+            input: None,
         },
         Boot {
             name: "sysret-hazard",
@@ -323,6 +326,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/sysret-hazard.expect",
             outcome: Outcome::Success,
             timeout_secs: 60,
+            input: None,
         },
         Boot {
             name: "smap",
@@ -333,6 +337,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/smap.expect",
             outcome: Outcome::ExitCode(3),
             timeout_secs: 60,
+            input: None,
         },
     ],
     homework: Some(Bench {
