@@ -3,23 +3,4 @@
 #![no_std]
 #![no_main]
 
-user::entry!(main);
-
-fn main(_: user::Args) -> i32 {
-    let mut out = [0u64; 2];
-    // SAFETY: this program exists to do exactly this; the kernel must stop
-    // it. The instruction stores at most 10 bytes into `out`.
-    unsafe {
-        core::arch::asm!(
-            "str word ptr [{out}]",
-            out = in(reg) out.as_mut_ptr(),
-            options(nostack),
-        )
-    };
-    user::println!(
-        "umip-str: ring 3 learned the TSS selector: {:#x} {:#x}",
-        out[0],
-        out[1]
-    );
-    1
-}
+user::leak_probe!("umip-str", "str word ptr [{out}]", "the TSS selector");
