@@ -46,10 +46,6 @@ unsafe impl Backend for Kit {
     /// `ecall` is 4 bytes (there is no compressed form).
     const SYSCALL_LENGTH: usize = 4;
 
-    fn interrupts_enabled() -> bool {
-        <Riscv as ldex_core::Interrupts>::are_enabled()
-    }
-
     unsafe fn probe(hop: Hop<Context>, a: *mut Context, b: *mut Context, seed: usize) -> u32 {
         // SAFETY: the caller's contract is hop's; probe restores every
         // callee-saved register it uses.

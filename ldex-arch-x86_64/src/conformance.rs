@@ -78,10 +78,6 @@ unsafe impl Backend for Kit {
     /// `syscall` is `0f 05`.
     const SYSCALL_LENGTH: usize = 2;
 
-    fn interrupts_enabled() -> bool {
-        x86_64::instructions::interrupts::are_enabled()
-    }
-
     unsafe fn probe(hop: Hop<Context>, a: *mut Context, b: *mut Context, seed: usize) -> u32 {
         // SAFETY: the caller's contract is hop's; probe restores every
         // callee-saved register it uses.

@@ -289,10 +289,16 @@ pub(crate) fn decode(frame: &TrapFrame, cr2: impl FnOnce() -> u64) -> Option<Tra
 #[cold]
 #[inline(never)]
 fn double_fault(frame: &TrapFrame, cr2: u64) -> ! {
-    panic!(
-        "double fault on the IST1 stack (kernel stack overflow?): rip {:#x}, rsp {:#x}, cr2 {cr2:#x}\n{frame:#x?}",
-        frame.rip, frame.rsp
-    )
+    match crate::gdt::ist_overflowed(frame.rsp) {
+        Some(slot) => panic!(
+            "double fault on the IST1 stack (IST{slot} stack overflow: rsp in its guard page): rip {:#x}, rsp {:#x}, cr2 {cr2:#x}\n{frame:#x?}",
+            frame.rip, frame.rsp
+        ),
+        None => panic!(
+            "double fault on the IST1 stack (kernel stack overflow?): rip {:#x}, rsp {:#x}, cr2 {cr2:#x}\n{frame:#x?}",
+            frame.rip, frame.rsp
+        ),
+    }
 }
 
 /// Hand a non-canonical return rip to the sink as the ring-3 execute fault
@@ -325,6 +331,7 @@ extern "C" fn syscall_dispatch(frame: &mut TrapFrame) {
 
 /// Every IDT trap, with interrupts off.
 extern "C" fn dispatch(frame: &mut TrapFrame) {
+    crate::supervisor::clear_user_access();
     if let Some(cause) = decode(frame, Cr2::read_raw) {
         SINK.get(frame).trap(frame, cause);
     }

@@ -17,8 +17,8 @@
 //!
 //! # Boot setup
 //! CR0: EM and TS clear (FPU present, no #NM), MP and NE set (native x87
-//! errors). CR4: OSFXSR and OSXMMEXCPT (SSE and its exceptions), OSXSAVE
-//! when used, and SMEP when present (ring 0 never runs user pages).
+//! errors). CR4: OSFXSR and OSXMMEXCPT (SSE and its exceptions), and OSXSAVE
+//! when used (SMEP, SMAP and UMIP: [`crate::supervisor`]).
 
 use crate::cpuid::cpuid;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -99,16 +99,13 @@ impl FpuState {
 struct Features {
     xsave: bool,
     avx: bool,
-    smep: bool,
 }
 
 fn features() -> Features {
     let leaf1 = cpuid(1, 0);
-    let leaf7 = cpuid(7, 0);
     Features {
         xsave: leaf1.ecx & (1 << 26) != 0,
         avx: leaf1.ecx & (1 << 28) != 0,
-        smep: leaf7.ebx & (1 << 7) != 0,
     }
 }
 
@@ -129,9 +126,6 @@ pub(crate) unsafe fn init() {
             cr4.insert(Cr4Flags::OSFXSR | Cr4Flags::OSXMMEXCPT_ENABLE);
             if f.xsave {
                 cr4.insert(Cr4Flags::OSXSAVE);
-            }
-            if f.smep {
-                cr4.insert(Cr4Flags::SUPERVISOR_MODE_EXECUTION_PROTECTION);
             }
         });
     }

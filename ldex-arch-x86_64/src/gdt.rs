@@ -25,6 +25,11 @@
 //! (the current stack may be the problem), an NMI and a machine check (both
 //! can arrive between `syscall` and the switch to the kernel stack, or
 //! between loading the user rsp and `sysretq`, when rsp is the *user's*).
+//! Each IST stack is page-aligned and its lowest page is a guard
+//! ([`ist_guard_pages`]) that the kernel leaves unmapped: an overflowing
+//! handler page-faults there, cannot push that fault's frame, and double
+//! faults onto a fresh IST1 stack that reports it, instead of running into
+//! whatever lies below.
 
 use core::cell::UnsafeCell;
 
@@ -52,9 +57,12 @@ pub const IST_NMI: u16 = 2;
 /// The IST slot of the machine-check stack.
 pub const IST_MACHINE_CHECK: u16 = 3;
 
-const IST_STACK_SIZE: usize = 16 * 1024;
+/// A page, the unit of the IST guards.
+const PAGE: usize = 4096;
+/// Bytes of each IST stack, its guard page (the lowest) included.
+const IST_STACK_SIZE: usize = 5 * PAGE;
 
-#[repr(C, align(16))]
+#[repr(C, align(4096))]
 struct IstStack(UnsafeCell<[u8; IST_STACK_SIZE]>);
 
 /// A cell the CPU (and boot code) writes; one CPU.
@@ -108,6 +116,30 @@ pub(crate) unsafe fn install() {
         ES::set_reg(SegmentSelector(0));
         load_tss(SegmentSelector(TSS_SEL));
     }
+}
+
+/// The lowest page of each IST stack (IST1, IST2, IST3), which the kernel
+/// must leave unmapped in every address space: the guard the module doc
+/// describes.
+pub fn ist_guard_pages() -> [usize; 3] {
+    IST_STACKS.each_ref().map(|stack| stack.0.get() as usize)
+}
+
+/// The IST slot whose guard page holds `rsp`, if any: the stack that
+/// overflowed, for the double-fault report.
+pub(crate) fn ist_overflowed(rsp: u64) -> Option<u16> {
+    let slots = [IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK];
+    let guards = ist_guard_pages().map(|g| g as u64..g as u64 + PAGE as u64);
+    slots
+        .into_iter()
+        .zip(guards)
+        .find_map(|(slot, g)| g.contains(&rsp).then_some(slot))
+}
+
+/// The top of IST stack `slot` (1-based, as [`IST_DOUBLE_FAULT`]), for a
+/// test that overflows it.
+pub fn ist_stack_top(slot: u16) -> usize {
+    IST_STACKS[usize::from(slot) - 1].0.get() as usize + IST_STACK_SIZE
 }
 
 /// Point TSS.rsp0 at `top`: the next trap from ring 3 lands there.

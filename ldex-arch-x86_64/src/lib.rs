@@ -12,6 +12,8 @@
 //! * [`Timer`]: the local APIC timer, TSC-deadline or one-shot,
 //!   calibrated against the PIT ([`timer`]).
 //! * [`ProcessState`]: eager FPU/SSE/AVX state ([`fpu`]) and the FS base.
+//! * [`supervisor`]: SMEP, SMAP (with [`supervisor::with_user_access`],
+//!   the only place ring 0 may touch user pages) and UMIP.
 //! * [`X86_64`]: the [`ldex_core::Arch`] tying them together.
 //!
 //! Everything also compiles for the x86_64 Linux host, where the unit tests
@@ -41,6 +43,7 @@ mod idt;
 mod msr;
 mod percpu;
 mod pic;
+pub mod supervisor;
 pub mod timer;
 pub mod trap_table;
 

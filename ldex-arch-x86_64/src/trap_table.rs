@@ -1,5 +1,6 @@
 //! The trap table: GDT + TSS, IDT, the syscall MSRs, the per-CPU area, the
-//! PICs and the FPU, installed in that order by one call.
+//! PICs, the FPU and the supervisor protections (SMEP, SMAP, UMIP),
+//! installed in that order by one call.
 
 use ldex_core::BootToken;
 
@@ -12,7 +13,7 @@ use crate::cpuid::cpuid;
 use crate::entry::{self, syscall_entry};
 use crate::frame::TrapFrame;
 use crate::gdt::{self, KERNEL_CS, KERNEL_SS, USER_CS, USER_SS};
-use crate::{fpu, idt, msr, percpu, pic};
+use crate::{fpu, idt, msr, percpu, pic, supervisor};
 
 // SYSRET order: `syscall` loads CS from STAR[47:32] and SS = CS + 8;
 // `sysretq` loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8 (RPL 3).
@@ -42,6 +43,7 @@ impl ldex_core::TrapTable for TrapTable {
             install_syscall();
             pic::remap_and_mask();
             fpu::init();
+            supervisor::init();
         }
     }
 }

@@ -82,10 +82,6 @@ pub unsafe trait Backend: 'static {
 
     /// The length, in the pc's units, of the system call instruction.
     const SYSCALL_LENGTH: usize;
-    /// Are interrupts enabled on this CPU? (Only the trap checks ask, in
-    /// kernel mode.)
-    fn interrupts_enabled() -> bool;
-
     /// Fill every callee-saved register with a distinct value derived from
     /// `seed`, call `hop(a, b)` with the stack aligned as the ABI wants at
     /// a call, and when it comes back return a mask with bit `i` set if
@@ -132,6 +128,48 @@ pub unsafe fn run_all<B: Backend>(
         note(name, outcome);
     }
     passed
+}
+
+/// The kit's unprivileged checks (the [`context`] and [`frame`] modules) as
+/// `#[test]` functions of the module that invokes it, named as the checks
+/// are, for a backend whose code runs in a test process (the x86_64 host,
+/// riscv64 under qemu-user, the simulator):
+///
+/// ```ignore
+/// ldex_conformance::unprivileged_tests!(Kit);
+/// // With a set-up run before the switch check (the simulator's machine):
+/// ldex_conformance::unprivileged_tests!(Kit, machine());
+/// ```
+///
+/// The switch check switches the test thread between the kit's own
+/// contexts; the invoking module promises that is sound there (no other
+/// code switches that thread, and interrupts, if the backend has them, are
+/// off once `setup` ran).
+#[macro_export]
+macro_rules! unprivileged_tests {
+    ($kit:ty $(, $setup:expr)?) => {
+        #[test]
+        fn callee_saved_registers_survive_resume_and_suspend() {
+            $($setup;)?
+            // SAFETY: the invoking module's promise (see the macro's doc).
+            let outcome = unsafe {
+                $crate::context::callee_saved_registers_survive_resume_and_suspend::<$kit>()
+            };
+            outcome.unwrap_or_else(|failure| ::core::panic!("{failure}"));
+        }
+
+        #[test]
+        fn new_user_frame_starts_user_mode_at_entry() {
+            $crate::frame::new_user_frame_starts_user_mode_at_entry::<$kit>()
+                .unwrap_or_else(|failure| ::core::panic!("{failure}"));
+        }
+
+        #[test]
+        fn syscall_accessors_use_the_abi_registers() {
+            $crate::frame::syscall_accessors_use_the_abi_registers::<$kit>()
+                .unwrap_or_else(|failure| ::core::panic!("{failure}"));
+        }
+    };
 }
 
 /// Why a check failed.

@@ -43,7 +43,7 @@ use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
 use ldex_core::arch::{TrapFrame as _, TrapSink};
-use ldex_core::{Arch, Context as _, Timer as _, TrapCause};
+use ldex_core::{Arch, Context as _, Interrupts, Timer as _, TrapCause};
 
 use crate::{Backend, Ctx, Failure, Frame, Outcome, Registers, expect, pattern};
 
@@ -109,7 +109,7 @@ struct Probe<B>(PhantomData<fn() -> B>);
 
 impl<B: Backend> TrapSink<Frame<B>> for Probe<B> {
     fn trap(&self, frame: &mut Frame<B>, cause: TrapCause) {
-        let interrupts = B::interrupts_enabled();
+        let interrupts = <B::Arch as Interrupts>::are_enabled();
         let rig = RIG.load(Ordering::Acquire).cast::<Rig<B>>();
         assert!(!rig.is_null(), "a trap outside a conformance run");
         // SAFETY: `run` published its live Rig<B> and waits in its resume

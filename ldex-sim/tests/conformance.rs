@@ -58,10 +58,6 @@ unsafe impl Backend for Kit {
 
     const SYSCALL_LENGTH: usize = 1;
 
-    fn interrupts_enabled() -> bool {
-        Machine::current().interrupts_enabled()
-    }
-
     unsafe fn probe(
         hop: Hop<SimContext>,
         a: *mut SimContext,
@@ -95,28 +91,9 @@ fn machine() {
     ));
 }
 
-fn pass(outcome: ldex_conformance::Outcome) {
-    outcome.unwrap_or_else(|failure| panic!("{failure}"));
-}
-
-#[test]
-fn callee_saved_registers_survive_resume_and_suspend() {
-    machine();
-    // SAFETY: the machine's interrupts are off; only the kit switches.
-    pass(unsafe {
-        ldex_conformance::context::callee_saved_registers_survive_resume_and_suspend::<Kit>()
-    });
-}
-
-#[test]
-fn new_user_frame_starts_user_mode_at_entry() {
-    pass(ldex_conformance::frame::new_user_frame_starts_user_mode_at_entry::<Kit>());
-}
-
-#[test]
-fn syscall_accessors_use_the_abi_registers() {
-    pass(ldex_conformance::frame::syscall_accessors_use_the_abi_registers::<Kit>());
-}
+// `machine()` makes a fresh machine, whose interrupts are off, and only the
+// kit switches on it.
+ldex_conformance::unprivileged_tests!(Kit, machine());
 
 #[test]
 fn trap_checks_round_trip_pc_advance_interrupts_off_and_return_window() {
@@ -139,6 +116,6 @@ fn trap_checks_round_trip_pc_advance_interrupts_off_and_return_window() {
         );
     }
     for (_, outcome) in outcomes {
-        pass(outcome);
+        outcome.unwrap_or_else(|failure| panic!("{failure}"));
     }
 }

@@ -12,6 +12,7 @@ use ldex_core::proc::{Ending, ProcInfo};
 use ldex_core::sched::{Fifo, Hint};
 use ldex_core::sync::SpinLock;
 use ldex_core::syscall::SyscallCx;
+use ldex_core::trace::Event;
 use ldex_core::{BootToken, Config, Interrupts, Kernel, Os, SyscallAction};
 use ldex_sim::arch::{SimArch, SimTimer};
 use ldex_sim::machine::{Machine, sysno};
@@ -32,6 +33,9 @@ enum Breach {
     /// The end-of-process hook keeps a spin lock; the next process is
     /// dispatched with it held.
     DispatchHoldingLock,
+    /// The trace hook enables interrupts when a process is picked, on the
+    /// scheduler's way to dispatching it.
+    DispatchWithInterruptsOn,
 }
 
 /// An OS that breaks the rules in one way, with a lock of its own to
@@ -66,6 +70,12 @@ impl Os<SimArch> for BadOs {
             }
             (sysno::EXIT, _) => SyscallAction::Exit(cx.args[0] as i32),
             _ => SyscallAction::Return(0),
+        }
+    }
+
+    fn trace(&self, event: &Event) {
+        if let (Event::PickNext { .. }, Breach::DispatchWithInterruptsOn) = (event, self.0) {
+            SimArch::enable();
         }
     }
 
@@ -154,5 +164,13 @@ fn dispatching_with_a_spin_lock_held_trips_the_dispatch_check() {
     assert_eq!(
         panic_of(Breach::DispatchHoldingLock),
         "dispatch: spin lock held"
+    );
+}
+
+#[test]
+fn dispatching_with_interrupts_enabled_trips_the_dispatch_check() {
+    assert_eq!(
+        panic_of(Breach::DispatchWithInterruptsOn),
+        "dispatch: interrupts enabled"
     );
 }

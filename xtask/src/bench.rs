@@ -165,13 +165,8 @@ pub fn main() -> Result {
             host::swtch()?,
         ),
     )];
-    for arch in arches::all() {
-        if arch.bench.is_none() {
-            return Err(Error::new(format!(
-                "{} has no bench boot registered",
-                arch.name
-            )));
-        }
+    // The starter kernels register no bench boot: they are not measured.
+    for arch in arches::all().filter(|arch| arch.bench.is_some()) {
         if !on_path(arch.qemu.binary) {
             return Err(Error::new(format!(
                 "{} is not installed (install with: {})",

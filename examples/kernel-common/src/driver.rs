@@ -14,7 +14,7 @@ use core::fmt;
 use core::time::Duration;
 
 use ldex_core::kstack::KernelStacks;
-use ldex_core::sched::RoundRobin;
+use ldex_core::sched::{Hint, RoundRobin};
 use ldex_core::{Arch, BootToken, Config, Kernel, KernelPreemption};
 
 mod refill;
@@ -22,7 +22,7 @@ mod refill;
 use crate::cmdline::CmdLine;
 use crate::console::{Console, print};
 use crate::frames;
-use crate::initrd::{ProcessBuilder, Queue, Setup};
+use crate::initrd::{ProcessBuilder, Queue, Setup, SpawnError};
 use crate::os::{ExampleOs, Platform};
 
 /// The timer tick: 10 ms, converted at boot with the frequency the timer
@@ -103,6 +103,22 @@ pub fn fail(
 ) -> ! {
     print(console, format_args!("[kernel] {message}\n"));
     power_off(code)
+}
+
+/// Make a program the loader has put in `space` a process of `kernel` (a
+/// loader's spawn hook). A full process table or policy means the program
+/// waits for a slot ([`SpawnError::Full`]).
+pub fn spawn<A: Arch, P: Platform<A>, const N: usize, const KSTACK: usize>(
+    kernel: &'static ExampleKernel<A, P, N, KSTACK>,
+    name: &str,
+    entry: u64,
+    sp: u64,
+    space: A::AddressSpace,
+) -> Result<(), SpawnError> {
+    kernel
+        .spawn(name, entry as usize, sp as usize, Some(space), Hint::NONE)
+        .map(drop)
+        .map_err(|_| SpawnError::Full)
 }
 
 /// Apply the command line to `kernel`, boot it, make one process per

@@ -17,6 +17,9 @@
 //! * [`frames`] hands out physical page frames.
 //! * [`driver`] is the boot sequence itself: command line, policy, boot,
 //!   spawn, run, exit code, with the defaults both kernels share.
+//! * [`one_program`] keeps the one program of a build that runs no protocol,
+//!   and `conformance` (feature `conformance`) runs ldex-conformance's kit
+//!   on it and prints the verdicts.
 //!
 //! The crate is `no_std`, never allocates, and its tests run on the host.
 #![no_std]
@@ -26,12 +29,15 @@
 extern crate std;
 
 pub mod cmdline;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod console;
 pub mod cpio;
 pub mod driver;
 pub mod elf;
 pub mod frames;
 pub mod initrd;
+pub mod one_program;
 pub mod os;
 pub mod stack;
 

@@ -61,7 +61,6 @@ mod kernel {
     use kernel_common::initrd::SpawnError;
     use ldex_arch_riscv::{Riscv, Satp, Timer, TimerKind};
     use ldex_core::kstack::KernelStacks;
-    use ldex_core::sched::Hint;
     use ldex_core::{BootToken, KernelPreemption};
 
     use crate::board::{self, Uart};
@@ -91,10 +90,7 @@ mod kernel {
 
     /// Make a loaded program a process of [`KERNEL`].
     fn spawn_process(name: &str, entry: u64, sp: u64, satp: Satp) -> Result<(), SpawnError> {
-        KERNEL
-            .spawn(name, entry as usize, sp as usize, Some(satp), Hint::NONE)
-            .map(drop)
-            .map_err(|_| SpawnError::Full)
+        driver::spawn(&KERNEL, name, entry, sp, satp)
     }
 
     /// Print a kernel message and power off with `code`.

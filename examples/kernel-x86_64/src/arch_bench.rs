@@ -14,10 +14,10 @@ use core::cell::UnsafeCell;
 use abi::{Call, Numbers};
 use kernel_common::console::Console;
 use kernel_common::initrd::SpawnError;
+use kernel_common::one_program::{Loaded, OneProgram};
 use ldex_arch_x86_64::{AddressSpace, ProcessState, TrapFrame, TrapTable, X86_64};
 use ldex_core::arch::TrapSink;
 use ldex_core::kstack::KernelStack;
-use ldex_core::sync::SpinLock;
 use ldex_core::syscall::errno;
 use ldex_core::{AccessKind, Arch, BootToken, TrapCause, TrapFrame as _, TrapTable as _};
 
@@ -55,16 +55,11 @@ impl TrapSink<TrapFrame> for BareSink {
     }
 }
 
-/// The program to run: entry, stack pointer, address space.
-static FIRST: SpinLock<Option<(u64, u64, AddressSpace)>> = SpinLock::new(None);
+/// The program to run: the first of the initrd.
+static FIRST: OneProgram<AddressSpace> = OneProgram::new(None, "arch-bench runs one program");
 
-fn keep_first(_name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), SpawnError> {
-    let mut first = FIRST.lock();
-    if first.is_some() {
-        return Err(SpawnError::Refused("arch-bench runs one program"));
-    }
-    *first = Some((entry, sp, space));
-    Ok(())
+fn keep_first(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), SpawnError> {
+    FIRST.keep(name, entry, sp, space)
 }
 
 struct Cells {
@@ -85,7 +80,7 @@ pub fn run(token: &BootToken, initrd: &[u8]) -> ! {
     TrapTable::install(token, &BareSink);
     let mut builder = loader::Builder { spawn: keep_first };
     kernel_common::initrd::spawn_all(initrd, &loader::setup(), &mut builder, &Serial);
-    let Some((entry, sp, space)) = FIRST.lock().take() else {
+    let Some(Loaded { entry, sp, space }) = FIRST.take() else {
         kprint!("arch-bench: no program\n");
         qemu_exit(ExitCode::Panic)
     };

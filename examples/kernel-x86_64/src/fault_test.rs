@@ -12,12 +12,48 @@
 //!   push the page fault's frame onto the same stack and raises a double
 //!   fault, which the IDT sends to the IST1 stack; ldex-arch-x86_64 reports
 //!   it from there without touching the broken stack.
+//! * `ist-overflow-test`: once the trap table is up, boot code moves to
+//!   the top of the IST2 (NMI) stack and recurses there without bound, down
+//!   into that stack's unmapped guard page (`gdt::ist_guard_pages`). As
+//!   for a kernel stack, the page fault cannot be pushed and the double
+//!   fault is reported from a fresh IST1 stack, rsp and CR2 in the guard.
+//! * `smap-test`: the first system call that names a user buffer reads it
+//!   while only checking it, outside `with_user_access`: the bug SMAP
+//!   exists to catch. The read faults in ring 0 (a protection fault on a
+//!   present user page) and ldex-core's kernel trap panics with the cause.
 
 use crate::kprint;
 
 /// Far from anything the kernel maps: PML4[0] maps only the first GiB.
 #[cfg(feature = "kernel-fault-test")]
 const UNMAPPED: usize = 0xdead_0000;
+
+/// At boot, once the trap table is installed: run on the NMI's IST stack
+/// until it overflows.
+#[cfg(feature = "ist-overflow-test")]
+pub fn overflow_ist() -> ! {
+    use ldex_arch_x86_64::gdt::{IST_NMI, ist_guard_pages, ist_stack_top};
+    let guard = ist_guard_pages()[usize::from(IST_NMI) - 1];
+    kprint!("[kernel] ist-overflow-test: recursing on the IST2 stack, guard page at {guard:#x}\n");
+    // SAFETY: deliberately not: the IST2 stack is only the NMI's, which
+    // cannot arrive here (QEMU raises none), and the overflow must reach its
+    // guard page. `recurse_forever` never returns.
+    unsafe {
+        core::arch::asm!(
+            "mov rsp, {top}",
+            "call {f}",
+            top = in(reg) ist_stack_top(IST_NMI),
+            f = sym recurse_forever,
+            options(noreturn),
+        )
+    }
+}
+
+#[cfg(feature = "ist-overflow-test")]
+extern "C" fn recurse_forever() -> ! {
+    recurse(0);
+    unreachable!("recursion without bound returned")
+}
 
 /// At boot, once the trap table is installed.
 #[cfg(feature = "kernel-fault-test")]
@@ -37,7 +73,7 @@ pub fn in_console_write() {
 
 /// Use 512 bytes of stack per call, forever (the compiler cannot turn it
 /// into a loop: the result depends on the frame after the call returns).
-#[cfg(feature = "kernel-stack-overflow-test")]
+#[cfg(any(feature = "kernel-stack-overflow-test", feature = "ist-overflow-test"))]
 #[inline(never)]
 fn recurse(depth: u64) -> u64 {
     let frame = core::hint::black_box([depth; 64]);
@@ -45,4 +81,13 @@ fn recurse(depth: u64) -> u64 {
         return 0;
     }
     recurse(depth + 1).wrapping_add(frame[depth as usize % 64])
+}
+
+/// While checking a user range, before `with_user_access`: read it as a
+/// buggy kernel would.
+#[cfg(feature = "smap-test")]
+pub fn touch_user_outside_accessor(addr: usize) {
+    kprint!("[kernel] smap-test: reading user {addr:#x} outside with_user_access\n");
+    // SAFETY: deliberately not: SMAP must turn this read into a fault.
+    let _ = unsafe { core::ptr::read_volatile(addr as *const u8) };
 }

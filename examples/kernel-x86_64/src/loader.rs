@@ -12,7 +12,6 @@ use kernel_common::elf::{Limits, MapError, Mapper, Segment, Target};
 use kernel_common::initrd::{ProcessBuilder, Setup, SpawnError};
 use kernel_common::stack::{WordSize, WriteFault};
 use ldex_arch_x86_64::AddressSpace;
-use ldex_core::sched::Hint;
 
 use crate::KERNEL;
 use crate::memory::{self, PAGE, USER_START};
@@ -89,10 +88,7 @@ impl Builder {
 }
 
 fn spawn_process(name: &str, entry: u64, sp: u64, space: AddressSpace) -> Result<(), SpawnError> {
-    KERNEL
-        .spawn(name, entry as usize, sp as usize, Some(space), Hint::NONE)
-        .map(drop)
-        .map_err(|_| SpawnError::Full)
+    kernel_common::driver::spawn(&KERNEL, name, entry, sp, space)
 }
 
 impl ProcessBuilder for Builder {

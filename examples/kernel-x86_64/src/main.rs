@@ -21,7 +21,12 @@ mod arch_bench;
 mod boot;
 #[cfg(feature = "conformance")]
 mod conformance;
-#[cfg(any(feature = "kernel-fault-test", feature = "kernel-stack-overflow-test"))]
+#[cfg(any(
+    feature = "kernel-fault-test",
+    feature = "kernel-stack-overflow-test",
+    feature = "smap-test",
+    feature = "ist-overflow-test"
+))]
 mod fault_test;
 mod loader;
 mod memory;
@@ -31,7 +36,7 @@ mod serial;
 use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
 use kernel_common::frames;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
-use ldex_arch_x86_64::{Timer, X86_64};
+use ldex_arch_x86_64::{Timer, X86_64, gdt};
 use ldex_core::{BootToken, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
@@ -147,19 +152,26 @@ fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>) -> ! {
     )
 }
 
-/// With `kernel-fault-test`, once the trap table is up: fault in ring 0.
+/// Once the trap table is up: with `kernel-fault-test` fault in ring 0,
+/// with `ist-overflow-test` overflow an IST stack.
 fn after_boot() {
     #[cfg(feature = "kernel-fault-test")]
     fault_test::after_boot();
+    #[cfg(feature = "ist-overflow-test")]
+    fault_test::overflow_ist();
 }
 
 /// The pages the kernel leaves unmapped so that a stack overflow faults
 /// (and double-faults onto the IST stack) instead of overwriting what lies
-/// below: the one under the boot (= scheduler) stack, and the lowest whole
-/// page inside each process's kernel stack.
-fn guard_pages() -> [u64; NPROC + 1] {
-    let mut pages = [boot::boot_stack_guard(); NPROC + 1];
-    for (page, stack) in pages[1..].iter_mut().zip(KERNEL.kernel_stacks()) {
+/// below: the one under the boot (= scheduler) stack, the lowest page of
+/// each IST stack, and the lowest whole page inside each process's kernel
+/// stack.
+fn guard_pages() -> [u64; NPROC + 4] {
+    let mut pages = [boot::boot_stack_guard(); NPROC + 4];
+    for (page, ist) in pages[1..4].iter_mut().zip(gdt::ist_guard_pages()) {
+        *page = ist as u64;
+    }
+    for (page, stack) in pages[4..].iter_mut().zip(KERNEL.kernel_stacks()) {
         *page = (stack.start as u64).next_multiple_of(memory::PAGE);
         assert!(page.wrapping_add(4 * memory::PAGE) <= stack.end as u64);
     }

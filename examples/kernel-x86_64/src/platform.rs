@@ -42,13 +42,21 @@ impl Console for Pc {
     }
 }
 
-// SAFETY: system calls run with the caller's CR3 loaded and SMAP off, and
-// `user_allows` walks exactly that address space's user pages.
+// SAFETY: system calls run with the caller's CR3 loaded, `with_user_access`
+// lifts SMAP around the copy, and `user_allows` walks exactly that address
+// space's user pages.
 unsafe impl Platform<X86_64> for Pc {
     const NUMBERS: Numbers = Numbers::X86_64;
     const HEAP: Range<usize> = HEAP_START as usize..MMAP_START as usize;
     const MMAP: Range<usize> = MMAP_START as usize..MMAP_END as usize;
-    const USER: Range<usize> = USER_START as usize..STACK_TOP as usize;
+    /// Up to the stack top, so the top page of the user half is never
+    /// mapped (the SYSRET hazard cannot even be set up) but in the
+    /// `sysret-hazard-test` build, which must then survive it.
+    const USER: Range<usize> = if cfg!(feature = "sysret-hazard-test") {
+        USER_START as usize..USER_END as usize
+    } else {
+        USER_START as usize..STACK_TOP as usize
+    };
     const MACHINE: &'static str = "x86_64";
 
     fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {
@@ -79,7 +87,13 @@ unsafe impl Platform<X86_64> for Pc {
     }
 
     fn user_allows(&self, _pid: Pid, addr: usize, len: usize, access: AccessKind) -> bool {
+        #[cfg(feature = "smap-test")]
+        crate::fault_test::touch_user_outside_accessor(addr);
         memory::user_allows(addr, len, access)
+    }
+
+    fn with_user_access<R>(&self, f: impl FnOnce() -> R) -> R {
+        ldex_arch_x86_64::supervisor::with_user_access(f)
     }
 
     fn set_fs_base(&self, state: &mut ProcessState, base: usize) -> Result<(), isize> {

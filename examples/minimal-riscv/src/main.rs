@@ -9,24 +9,32 @@
 //! (a panic powers off with 1).
 //!
 //! # Memory
-//! OpenSBI enters `_start` in S-mode at 0x80200000 with paging off, and
-//! this kernel leaves it off (`satp` = 0, bare mode): every address is
-//! physical, for the kernel and for user mode alike. U-mode may then reach
-//! any RAM that the PMP allows, and OpenSBI's last PMP entry gives S- and
-//! U-mode all of it (its own region aside). So user code can be plain
-//! functions of this image, in the `.user` section of `link.ld`; the
-//! processes are held to their time slice and out of privileged state
-//! (CSRs, `sret`, `wfi`), but *not* out of the kernel's memory. The [`Os`]
-//! still reads only `.user` on their behalf. Memory isolation is a page
-//! table away: `examples/kernel-riscv/src/vm.rs` gives each process its own
-//! Sv39 space and passes it to `Kernel::spawn`.
+//! OpenSBI enters `_start` in S-mode at 0x80200000 with paging off. The
+//! kernel builds one Sv39 address space from 2 MiB megapages and 1 GiB
+//! gigapages, identity-mapped (virtual = physical), and hands it to
+//! `Kernel::spawn` for both processes:
+//!
+//! ```text
+//!   root[0]  0x0000_0000..0x4000_0000  gigapage, RW      the UART, the test device
+//!   root[2]  0x8000_0000..0xc000_0000  -> MEGA (one table of 512 megapages)
+//!     MEGA[1]  0x8020_0000 (2 MiB)     RWX               the whole kernel
+//!     MEGA[2]  0x8040_0000 (2 MiB)     RWX, U            `.user`: code and stacks
+//! ```
+//!
+//! Only the `.user` megapage has the U bit, so user mode can touch nothing
+//! else; both processes share it (a kernel with a page table per process is
+//! `examples/kernel-riscv/src/vm.rs`). `link.ld` keeps the kernel inside its
+//! megapage. The kernel runs bare until the first process is entered, then
+//! in this same space: `Arch::enter_process` loads its `satp`. It reads
+//! `.user` for a process only inside `with_user_access` (`sstatus.SUM`).
 #![no_std]
 #![no_main]
 
 use core::fmt::Write;
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use core::time::Duration;
 
-use ldex_arch_riscv::{Riscv, Timer};
+use ldex_arch_riscv::{Riscv, Satp, Timer, with_user_access};
 use ldex_core::kstack::KernelStacks;
 use ldex_core::proc::{Ending, ProcInfo};
 use ldex_core::sched::{Hint, RoundRobin};
@@ -83,11 +91,49 @@ core::arch::global_asm!(
 );
 
 unsafe extern "C" {
+    static __kernel_start: u8;
     static __user_start: u8;
     static __user_end: u8;
     static user_spinner: u8;
     static user_hello: u8;
     static user_stacks_top: u8;
+}
+
+/// One Sv39 page table: 512 entries (atomics, so a `static` can be filled
+/// at boot without `unsafe`).
+#[repr(C, align(4096))]
+struct Table([AtomicUsize; 512]);
+
+static ROOT: Table = Table([const { AtomicUsize::new(0) }; 512]);
+static MEGA: Table = Table([const { AtomicUsize::new(0) }; 512]);
+
+/// PTE bits: valid, read, write, execute, user, accessed and dirty (set up
+/// front: nothing here counts on a page fault to set them).
+const V: usize = 1;
+const RW: usize = 0b110;
+const X: usize = 1 << 3;
+const U: usize = 1 << 4;
+const AD: usize = 3 << 6;
+
+/// The entry mapping (or, with no R/W/X, pointing at) physical `pa`.
+fn pte(pa: usize, flags: usize) -> usize {
+    ((pa >> 12) << 10) | flags | V
+}
+
+/// Fill the tables of the map in the module doc; the `satp` that selects them.
+fn address_space() -> Satp {
+    let mega = |pa: usize| &MEGA.0[(pa >> 21) & 511];
+    let (kernel, user) = (
+        &raw const __kernel_start as usize,
+        &raw const __user_start as usize,
+    );
+    ROOT.0[0].store(pte(0, RW | AD), Relaxed);
+    ROOT.0[2].store(pte(&raw const MEGA as usize, 0), Relaxed);
+    mega(kernel).store(pte(kernel, RW | X | AD), Relaxed);
+    mega(user).store(pte(user, RW | X | U | AD), Relaxed);
+    // SAFETY: the tables map the kernel (code, data, stacks, devices) where
+    // it runs now, identity-mapped, and are statics never changed again.
+    unsafe { Satp::new(&raw const ROOT as usize, 0) }
 }
 
 /// The console: QEMU's UART needs no set-up and never makes us wait.
@@ -149,8 +195,9 @@ impl Os<Riscv> for MinimalOs {
             64 if a0 != 1 && a0 != 2 => SyscallAction::Return(errno::ret(errno::EBADF)),
             64 => match UserSlice::new(a1, a2).check(self, AccessKind::Read) {
                 Ok(buf) => {
-                    // SAFETY: bare mode: the checked addresses are the bytes.
-                    Console::put(unsafe { buf.as_bytes() });
+                    // SAFETY: the one address space is current (identity
+                    // mapped) and SUM lets the kernel read the U page.
+                    with_user_access(|| Console::put(unsafe { buf.as_bytes() }));
                     SyscallAction::Return(buf.len())
                 }
                 Err(fault) => SyscallAction::Return(fault.errno()),
@@ -183,13 +230,14 @@ extern "C" fn kmain() -> ! {
     println!("minimal-riscv: booting");
     let timer = Timer::new(&token, TIMEBASE_HZ);
     KERNEL.boot(&token, Some(timer)).expect("boot once");
+    let space = address_space();
     let stacks = &raw const user_stacks_top as usize;
     for (name, entry, stack) in [
         ("spinner", &raw const user_spinner, stacks - 4096),
         ("hello", &raw const user_hello, stacks),
     ] {
         KERNEL
-            .spawn(name, entry as usize, stack, None, Hint::NONE)
+            .spawn(name, entry as usize, stack, Some(space), Hint::NONE)
             .expect("two slots");
     }
     let summary = KERNEL.run().expect("booted");

@@ -25,6 +25,7 @@
 use core::fmt::Write;
 use core::time::Duration;
 
+use ldex_arch_x86_64::supervisor::with_user_access;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{Timer, X86_64};
 use ldex_core::kstack::KernelStacks;
@@ -206,8 +207,9 @@ impl Os<X86_64> for MinimalOs {
             1 if a0 != 1 && a0 != 2 => SyscallAction::Return(errno::ret(errno::EBADF)),
             1 => match UserSlice::new(a1, a2).check(self, AccessKind::Read) {
                 Ok(buf) => {
-                    // SAFETY: one address space, SMAP off: the bytes are there.
-                    Console::put(unsafe { buf.as_bytes() });
+                    // SAFETY: one address space: the checked bytes are there,
+                    // and with_user_access lifts SMAP around the read.
+                    with_user_access(|| Console::put(unsafe { buf.as_bytes() }));
                     SyscallAction::Return(buf.len())
                 }
                 Err(fault) => SyscallAction::Return(fault.errno()),

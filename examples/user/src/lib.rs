@@ -18,6 +18,7 @@
 
 pub mod args;
 pub mod print;
+pub mod probe;
 pub mod start;
 pub mod sys;
 

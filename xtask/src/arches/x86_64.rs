@@ -6,8 +6,12 @@
 //! on the `qemu64` CPU, without an initrd and with an empty one (exit status
 //! 2, QEMU 5, as `kernel_common::driver::ExitCode` says), and two test builds that
 //! must end in a register dump and exit 3 (a ring-0 page fault, a kernel
-//! stack overflow reported from the double-fault IST stack); see
-//! docs/arch-x86_64.md.
+//! stack overflow reported from the double-fault IST stack, an overflow of
+//! the NMI's IST stack into its guard page, a kernel read of
+//! user memory outside `with_user_access` caught by SMAP); the SYSRET-hazard
+//! program on the default kernel (the top user page is refused) and on a
+//! build that lets it map that page (killed in ring 3); the UMIP programs
+//! on a CPU with UMIP; see docs/arch-x86_64.md and docs/security.md.
 
 use super::{
     Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS,
@@ -55,6 +59,19 @@ const FULL_SET: Initrd = Initrd::Entries(&[
     Entry::Bin("regleak"),
     Entry::Bytes("not-an-elf", b"this is not an ELF file\n"),
 ]);
+
+/// Ring-3 programs that ask for the kernel's descriptor tables; UMIP
+/// (CR4.UMIP, which `-cpu max,+umip` offers) must kill each one.
+const UMIP: Initrd = Initrd::Entries(&[
+    Entry::Bin("umip-sgdt"),
+    Entry::Bin("umip-sidt"),
+    Entry::Bin("umip-sldt"),
+    Entry::Bin("umip-smsw"),
+    Entry::Bin("umip-str"),
+]);
+
+/// Deterministic virtual time on a CPU with UMIP.
+const UMIP_CPU: &[&str] = &["-icount", "shift=0,sleep=off", "-cpu", "max,+umip"];
 
 /// Unmodified C programs of `examples/c`, built by the stock `gcc -static`
 /// (glibc) and `musl-gcc -static` (musl): what they print and how they end
@@ -172,6 +189,17 @@ pub const ARCHES: &[Arch] = &[Arch {
             input: None,
         },
         Boot {
+            name: "umip",
+            cmdline: "",
+            kernel_features: &[],
+            initrd: UMIP,
+            qemu_args: UMIP_CPU,
+            expect: "examples/kernel-x86_64/expect/umip.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 60,
+            input: None,
+        },
+        Boot {
             name: "libc",
             cmdline: "cpulimit=200",
             kernel_features: &[],
@@ -267,6 +295,50 @@ pub const ARCHES: &[Arch] = &[Arch {
             timeout_secs: 60,
             input: None,
         },
+        Boot {
+            name: "ist-overflow",
+            cmdline: "",
+            kernel_features: &["ist-overflow-test"],
+            initrd: Initrd::Entries(&[Entry::Bin("hello")]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/ist-overflow.expect",
+            outcome: Outcome::ExitCode(3),
+            timeout_secs: 60,
+            input: None,
+        },
+        Boot {
+            name: "sysret-top-refused",
+            cmdline: "",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[Entry::Bin("sysret-top")]),
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/sysret-top-refused.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 60,
+            input: None,
+        },
+        Boot {
+            name: "sysret-hazard",
+            cmdline: "",
+            kernel_features: &["sysret-hazard-test"],
+            initrd: Initrd::Entries(&[Entry::Bin("sysret-top"), Entry::Bin("hello")]),
+            qemu_args: ICOUNT,
+            expect: "examples/kernel-x86_64/expect/sysret-hazard.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 60,
+            input: None,
+        },
+        Boot {
+            name: "smap",
+            cmdline: "",
+            kernel_features: &["smap-test"],
+            initrd: Initrd::Entries(&[Entry::Bin("hello")]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/smap.expect",
+            outcome: Outcome::ExitCode(3),
+            timeout_secs: 60,
+            input: None,
+        },
     ],
     homework: Some(Bench {
         cmdline: "quantum=1000 cpulimit=100000",
@@ -275,8 +347,10 @@ pub const ARCHES: &[Arch] = &[Arch {
         qemu_args: &[],
         timeout_secs: 300,
     }),
+    // A long quantum, as on RISC-V, so no tick switches to the partner
+    // while the timer gap is measured.
     bench: Some(Bench {
-        cmdline: "",
+        cmdline: "quantum=1000 cpulimit=100000",
         kernel_features: &[],
         initrd: Initrd::Entries(&[Entry::Bin("bench"), Entry::Bin("bench-partner")]),
         qemu_args: &[],
