@@ -40,18 +40,34 @@
 //! 1. `csrrw sp, sscratch, sp`, pick the user or the kernel path as above.
 //! 2. `sp -= size_of::<TrapFrame>()`; store x1 and x3..x31 (see the map in
 //!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval.
+//!    From U-mode, load this hart's CPU id into `tp` from the frame's
+//!    `kernel_tp` (see below).
 //! 3. Call `trap_dispatch` with the frame: it decodes the cause, advances
 //!    sepc past an `ecall`, and calls the installed [`TrapSink`](ldex_core::arch::TrapSink).
 //! 4. Restore: disable interrupts, if the frame goes back to U-mode
 //!    (`SPP == 0`) put `frame + size` (the kernel stack top) in `sscratch`,
-//!    write sstatus and sepc, load every register, sp last, `sret`.
+//!    otherwise put the running hart's `tp` in the frame's `tp` slot (see
+//!    below); write sstatus and sepc, load every register, sp last, `sret`.
 //!
 //! A new process enters user mode through the same exit path
 //! ([`return_to_user`]), so there is one way out of the kernel.
 //!
-//! The kernel never uses `gp` or `tp` (no TLS, no global-pointer
-//! relaxation), so the entry does not load kernel values into them; the
-//! user's are saved and restored with the rest.
+//! # `tp`: the CPU id
+//! The kernel has no thread-locals, so in S-mode `tp` holds the hart's CPU
+//! id ([`crate::smp`]), what `Arch::cpu_id` reads. Two rules keep it right:
+//!
+//! * A trap from U-mode finds the user's `tp`. The entry saves it with the
+//!   rest and loads the CPU id from the frame's `kernel_tp`, which
+//!   `Arch::enter_process` wrote on this hart when it switched the process
+//!   in (a process in U-mode never changes harts).
+//! * A trap from S-mode finds the kernel's `tp`, but the code it
+//!   interrupted may be switched out and resumed on another hart before the
+//!   trap returns (a preemptible system call). swtch does not carry `tp`
+//!   (it belongs to the hart, not to the thread), so the return to S-mode
+//!   writes the running hart's `tp` over the saved one before it restores.
+//!
+//! The kernel never uses `gp` (no global-pointer relaxation); the user's is
+//! saved and restored with the rest.
 
 use core::mem::{offset_of, size_of};
 
@@ -99,6 +115,8 @@ core::arch::global_asm!(
     "    .endr",
     "    csrrw t0, sscratch, zero",
     concat!("    ", sx!(), " t0, {sp}(sp)"),
+    // The user's tp is saved: from here on tp is this hart's CPU id.
+    concat!("    ", lx!(), " tp, {kernel_tp}(sp)"),
     "    csrr t1, sstatus",
     "    andi t2, t1, {spp}",
     "    bnez t2, 3b",
@@ -117,9 +135,13 @@ core::arch::global_asm!(
     "    csrci sstatus, {sie}",
     concat!("    ", lx!(), " t0, {sstatus}(sp)"),
     "    andi t1, t0, {spp}",
-    "    bnez t1, 4f",
+    "    bnez t1, 5f",
     "    addi t1, sp, {size}",
     "    csrw sscratch, t1",
+    "    j 4f",
+    // Back to S-mode, perhaps on another hart than the trap came in on:
+    // keep the running hart's CPU id.
+    concat!("5:  ", sx!(), " tp, {regs}+3*{xlenb}(sp)"),
     "4:  csrw sstatus, t0",
     concat!("    ", lx!(), " t1, {sepc}(sp)"),
     "    csrw sepc, t1",
@@ -136,6 +158,7 @@ core::arch::global_asm!(
     sstatus = const offset_of!(TrapFrame, sstatus),
     scause = const offset_of!(TrapFrame, scause),
     stval = const offset_of!(TrapFrame, stval),
+    kernel_tp = const offset_of!(TrapFrame, kernel_tp),
     xlenb = const XLENB,
     spp = const SSTATUS_SPP,
     sie = const SSTATUS_SIE,

@@ -1,5 +1,5 @@
-//! What the device tree tells the kernel: RAM, the timebase, the command line
-//! and the initrd.
+//! What the device tree tells the kernel: RAM, the timebase, the harts, the
+//! command line and the initrd.
 //!
 //! QEMU writes `/chosen/bootargs` from `-append` and
 //! `/chosen/linux,initrd-start` / `linux,initrd-end` from `-initrd`; the
@@ -9,6 +9,22 @@ use core::fmt;
 use core::ops::Range;
 
 use fdt::Fdt;
+use ldex_core::percpu::MAX_CPUS;
+
+/// The hart ids of the device tree's enabled `/cpus/cpu@N` nodes, in its
+/// order, at most [`MAX_CPUS`] of them (the rest are left stopped).
+#[derive(Debug)]
+pub struct Harts {
+    ids: [usize; MAX_CPUS],
+    len: usize,
+}
+
+impl Harts {
+    /// The hart ids.
+    pub fn ids(&self) -> &[usize] {
+        &self.ids[..self.len]
+    }
+}
 
 /// The facts the kernel boots with.
 #[derive(Debug)]
@@ -23,6 +39,8 @@ pub struct BootInfo {
     pub ram: Range<usize>,
     /// Where the device tree itself lies.
     pub dtb: Range<usize>,
+    /// The harts the kernel may start.
+    pub harts: Harts,
 }
 
 /// The device tree could not be read.
@@ -59,6 +77,19 @@ pub unsafe fn read(dtb: usize) -> Result<BootInfo, DtbError> {
     let ram = ram_start..ram_start + region.size.unwrap_or(0);
     let cpu = fdt.cpus().next().ok_or(DtbError::NoCpu)?;
     let timebase_hz = cpu.timebase_frequency() as u64;
+    let mut harts = Harts {
+        ids: [0; MAX_CPUS],
+        len: 0,
+    };
+    let enabled = fdt.cpus().filter(|c| {
+        c.property("status")
+            .and_then(|p| p.as_str())
+            .is_none_or(|s| s == "okay")
+    });
+    for (slot, cpu) in harts.ids.iter_mut().zip(enabled) {
+        *slot = cpu.ids().first();
+        harts.len += 1;
+    }
     let chosen = fdt.find_node("/chosen");
     let prop = |name| {
         chosen
@@ -75,5 +106,6 @@ pub unsafe fn read(dtb: usize) -> Result<BootInfo, DtbError> {
         timebase_hz,
         ram,
         dtb: dtb..dtb + fdt.total_size(),
+        harts,
     })
 }

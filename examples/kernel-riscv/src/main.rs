@@ -40,8 +40,12 @@ mod platform;
 #[cfg(target_os = "none")]
 mod plic;
 #[cfg(target_os = "none")]
+mod smp;
+#[cfg(target_os = "none")]
 mod vm;
 
+#[cfg(target_os = "none")]
+pub(crate) use kernel::KERNEL;
 #[cfg(target_os = "none")]
 pub use kernel::{KernelT, kmain};
 
@@ -82,7 +86,7 @@ mod kernel {
     /// The kernel: a `static` built at compile time. Preemptive with the
     /// driver's tick (converted at boot with the timebase the device tree
     /// gives), system calls preemptible.
-    static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS);
+    pub(crate) static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS);
 
     unsafe extern "C" {
         static __kernel_end: u8;
@@ -99,9 +103,11 @@ mod kernel {
     }
 
     /// The kernel's Rust entry, called by `_start` with OpenSBI's `a0`/`a1`.
-    pub extern "C" fn kmain(_hart: usize, dtb_pa: usize) -> ! {
+    pub extern "C" fn kmain(hart: usize, dtb_pa: usize) -> ! {
         // SAFETY: we are boot code in S-mode, once.
         let token = unsafe { BootToken::new() };
+        // SAFETY: the boot hart is CPU 0, and no other hart runs yet.
+        unsafe { ldex_arch_riscv::smp::set_cpu_id(&token, 0, hart) };
         // SAFETY: a1 from OpenSBI is the device tree, which nothing writes.
         let info = match unsafe { dtb::read(dtb_pa) } {
             Ok(info) => info,
@@ -164,6 +170,14 @@ mod kernel {
             TimerKind::Sbi => "SBI set_timer",
         };
         kernel_common::console::print(&Uart, format_args!("[kernel] timer: {kind}\n"));
+        let cpus = crate::smp::start_others(
+            &token,
+            &info.harts,
+            hart,
+            kspace.satp().bits(),
+            info.timebase_hz,
+        );
+        kernel_common::console::print(&Uart, format_args!("[kernel] {cpus} CPUs online\n"));
 
         let initrd = info.initrd.clone().map(|range| {
             // SAFETY: QEMU put the initrd in RAM at this range; nothing
