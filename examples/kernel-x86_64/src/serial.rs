@@ -1,10 +1,22 @@
-//! The console: COM1 (16550 UART at port 0x3f8), polled.
+//! The console: COM1 (16550 UART at port 0x3f8). Output is polled; input
+//! comes by COM1's receive interrupt, which [`crate::ioapic`] routes and
+//! whose handler drains the receive FIFO ([`Serial::receive`]).
 
 use kernel_common::console::Console;
 use kernel_common::driver::ExitCode;
 use x86_64::instructions::port::Port;
 
 const COM1: u16 = 0x3f8;
+/// Registers: receive buffer, interrupt enable, modem control, line status.
+const RBR: u16 = 0;
+const IER: u16 = 1;
+const MCR: u16 = 4;
+const LSR: u16 = 5;
+const IER_RX_AVAILABLE: u8 = 1;
+/// DTR and RTS, and OUT2, which on a PC connects the UART's interrupt
+/// output to IRQ 4.
+const MCR_DTR_RTS_OUT2: u8 = 0x0b;
+const LSR_DATA_READY: u8 = 1;
 
 /// COM1.
 pub struct Serial;
@@ -25,10 +37,31 @@ impl Serial {
         reg(4, 0x03);
     }
 
+    /// Raise IRQ 4 while the receive FIFO holds a byte. Boot code, once
+    /// the interrupt is routed.
+    pub fn enable_receive_interrupt() {
+        // SAFETY: COM1's own registers; this only lets it interrupt.
+        unsafe {
+            Port::<u8>::new(COM1 + MCR).write(MCR_DTR_RTS_OUT2);
+            Port::<u8>::new(COM1 + IER).write(IER_RX_AVAILABLE);
+        }
+    }
+
+    /// Hand every byte in the receive FIFO to `input`: the interrupt is
+    /// raised again only once the FIFO has been emptied.
+    pub fn receive(input: &mut dyn FnMut(u8)) {
+        // SAFETY: reading LSR has no effect; reading RBR pops one byte.
+        unsafe {
+            while Port::<u8>::new(COM1 + LSR).read() & LSR_DATA_READY != 0 {
+                input(Port::<u8>::new(COM1 + RBR).read());
+            }
+        }
+    }
+
     fn put(byte: u8) {
         // SAFETY: polling LSR and writing THR of COM1 has no other effect.
         unsafe {
-            let mut lsr = Port::<u8>::new(COM1 + 5);
+            let mut lsr = Port::<u8>::new(COM1 + LSR);
             while lsr.read() & 0x20 == 0 {
                 core::hint::spin_loop();
             }
