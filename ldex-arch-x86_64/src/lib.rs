@@ -12,6 +12,7 @@
 //! * [`Timer`]: the local APIC timer, TSC-deadline or one-shot,
 //!   calibrated against the PIT ([`timer`]).
 //! * [`ProcessState`]: eager FPU/SSE/AVX state ([`fpu`]) and the FS base.
+//! * [`smp`]: the CPU id, starting APs (INIT–SIPI–SIPI), IPIs.
 //! * [`supervisor`]: SMEP, SMAP (with [`supervisor::with_user_access`],
 //!   the only place ring 0 may touch user pages) and UMIP.
 //! * [`X86_64`]: the [`ldex_core::Arch`] tying them together.
@@ -43,6 +44,7 @@ mod idt;
 mod msr;
 mod percpu;
 mod pic;
+pub mod smp;
 pub mod supervisor;
 pub mod timer;
 pub mod trap_table;
@@ -158,6 +160,12 @@ impl ldex_core::Arch for X86_64 {
     type Timer = Timer;
     type AddressSpace = AddressSpace;
     type ProcessState = ProcessState;
+
+    /// One `mov` from `gs:` (see [`smp`]).
+    #[inline(always)]
+    fn cpu_id() -> usize {
+        smp::cpu_id()
+    }
 
     fn wait_for_interrupt() {
         // `sti; hlt` is atomic: an interrupt pending at `sti` wakes the hlt.

@@ -1,0 +1,268 @@
+//! The application processors (APs): found in the ACPI MADT, started with
+//! INIT–SIPI–SIPI through a real-mode trampoline, each brought up to where
+//! it can take traps and ticks of its own.
+//!
+//! # The trampoline
+//! A STARTUP IPI starts an AP in real mode at a page-aligned address below
+//! 1 MiB, so [`start_others`] copies the trampoline to [`TRAMPOLINE`]
+//! (which the kernel's address space maps at the same address: the image's
+//! identity map covers the first 4 MiB) and fills in its parameters
+//! ([`Params`]), then sends the IPIs. The AP climbs the modes the way the
+//! PVH entry does ([`crate::boot`]), but on the page tables the kernel runs
+//! on now, the boot CPU's CR3:
+//!
+//! ```text
+//!   16-bit real mode, CS = page << 8    lgdt the trampoline's GDT, CR0.PE
+//!   32-bit protected mode (sel 0x08)     CR4.PAE, CR3 = params.cr3,
+//!                                        EFER = params.efer (LME, NXE, SCE),
+//!                                        CR0.PG
+//!   64-bit long mode (sel 0x18)          rsp = params.stack,
+//!                                        call params.entry(params.cpu)
+//! ```
+//!
+//! Every address the 16- and 32-bit code uses is `TRAMPOLINE + (label -
+//! ap_trampoline)`, fixed at assembly time, since the code runs at the copy,
+//! not where it was linked.
+//!
+//! # An AP in Rust ([`ap_main`], on its own stack, interrupts off)
+//! 1. Its CPU id into its per-CPU area (GS.base), before anything reads it.
+//! 2. The trap table: its own GDT, TSS and IST stacks, the shared IDT, the
+//!    `syscall` MSRs, FPU and SMEP/SMAP/UMIP.
+//! 3. Its local APIC and timer, in the boot CPU's calibrated mode and rates.
+//! 4. Report online, then wait for interrupts with `hlt`, never spinning.
+//!
+//! APs start one at a time: the boot CPU waits for each to report (or
+//! gives up after [`START_TIMEOUT_NS`]) before it starts the next, so the
+//! parameters are used by one AP at a time and the boot lines come in
+//! order.
+
+use core::mem::offset_of;
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+
+use ldex_arch_x86_64::{Timer, X86_64, smp};
+use ldex_core::percpu::MAX_CPUS;
+use ldex_core::{Arch, BootToken, Timer as _, TrapTable as _};
+use x86_64::registers::control::Cr3;
+use x86_64::registers::model_specific::{Efer, EferFlags};
+
+use crate::kprint;
+use crate::madt;
+use crate::memory::phys_to_virt;
+
+/// Where the trampoline is copied: page 8 (0x8000), below 1 MiB, in no
+/// table or string the PVH loader placed (checked by [`start_others`]).
+pub const TRAMPOLINE: u64 = 0x8000;
+/// How long the boot CPU waits for an AP to report.
+const START_TIMEOUT_NS: u64 = 1_000_000_000;
+/// Bytes of each AP's stack (its scheduler's).
+pub const STACK_SIZE: usize = 64 * 1024;
+
+/// What the trampoline reads, at its end.
+#[repr(C)]
+struct Params {
+    /// The PML4 (physical, below 4 GiB: loaded in 32-bit mode).
+    cr3: u32,
+    /// EFER's low half (LME, NXE, SCE) as the boot CPU has it.
+    efer: u32,
+    /// The AP's stack top.
+    stack: u64,
+    /// The AP's CPU id, `entry`'s argument.
+    cpu: u64,
+    /// [`ap_main`].
+    entry: u64,
+}
+
+#[repr(C, align(4096))]
+struct Stacks([[u8; STACK_SIZE]; MAX_CPUS - 1]);
+
+/// The APs' stacks, CPU `c`'s at index `c - 1` (all zero: in `.bss`).
+/// Only reached through rsp by the AP that owns it.
+static mut STACKS: Stacks = Stacks([[0; STACK_SIZE]; MAX_CPUS - 1]);
+
+/// CPUs that finished [`ap_main`]'s bring-up (the boot CPU counts).
+static ONLINE: AtomicUsize = AtomicUsize::new(1);
+/// The boot CPU's calibrated timer, while [`start_others`] runs.
+static BSP_TIMER: AtomicPtr<Timer> = AtomicPtr::new(core::ptr::null_mut());
+
+core::arch::global_asm!(
+    r#"
+    .section .rodata.ap_trampoline, "a"
+    .balign 16
+    .global ap_trampoline
+ap_trampoline:
+    .code16
+    cli
+    cld
+    movw %cs, %ax
+    movw %ax, %ds
+    lgdtl ap_gdt_ptr - ap_trampoline
+    movl %cr0, %eax
+    orl $1, %eax
+    movl %eax, %cr0
+    ljmpl $0x08, ${base} + ap_pm32 - ap_trampoline
+    .code32
+ap_pm32:
+    movw $0x10, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %ss
+    movl %cr4, %eax
+    orl $0x20, %eax
+    movl %eax, %cr4
+    movl {base} + ap_params - ap_trampoline + {cr3}, %eax
+    movl %eax, %cr3
+    movl $0xc0000080, %ecx
+    movl {base} + ap_params - ap_trampoline + {efer}, %eax
+    xorl %edx, %edx
+    wrmsr
+    movl %cr0, %eax
+    orl $0x80000000, %eax
+    movl %eax, %cr0
+    ljmp $0x18, ${base} + ap_lm64 - ap_trampoline
+    .code64
+ap_lm64:
+    movq {base} + ap_params - ap_trampoline + {stack}, %rsp
+    movq {base} + ap_params - ap_trampoline + {cpu}, %rdi
+    movq {base} + ap_params - ap_trampoline + {entry}, %rax
+    callq *%rax
+1:  hlt
+    jmp 1b
+    .balign 8
+ap_gdt:
+    .quad 0
+    .quad 0x00cf9a000000ffff
+    .quad 0x00cf92000000ffff
+    .quad 0x00af9a000000ffff
+ap_gdt_ptr:
+    .word ap_gdt_ptr - ap_gdt - 1
+    .long {base} + ap_gdt - ap_trampoline
+    .balign 8
+    .global ap_params
+ap_params:
+    .skip {params_size}
+    .global ap_trampoline_end
+ap_trampoline_end:
+    .text
+    "#,
+    base = const TRAMPOLINE,
+    cr3 = const offset_of!(Params, cr3),
+    efer = const offset_of!(Params, efer),
+    stack = const offset_of!(Params, stack),
+    cpu = const offset_of!(Params, cpu),
+    entry = const offset_of!(Params, entry),
+    params_size = const size_of::<Params>(),
+    options(att_syntax)
+);
+
+unsafe extern "C" {
+    static ap_trampoline: u8;
+    static ap_params: u8;
+    static ap_trampoline_end: u8;
+}
+
+/// Start every enabled processor of the MADT under the RSDP at `rsdp` but
+/// this one, with the boot CPU's `timer`. `avoid` are physical ranges the
+/// trampoline page must not overlap (what the PVH loader left in low
+/// memory that the kernel still reads). Returns how many CPUs are online,
+/// this one included.
+///
+/// # Safety
+/// Boot code of CPU 0, interrupts off, with the kernel's address space
+/// loaded; `rsdp` is the PVH start info's RSDP address.
+pub unsafe fn start_others(
+    token: &BootToken,
+    timer: &Timer,
+    rsdp: u64,
+    avoid: &[core::ops::Range<u64>],
+) -> usize {
+    // SAFETY: our caller's promise.
+    let apics = match unsafe { madt::local_apics(rsdp) } {
+        Ok(apics) => apics,
+        Err(e) => {
+            kprint!("[kernel] one CPU: {e}\n");
+            return 1;
+        }
+    };
+    let page = TRAMPOLINE..TRAMPOLINE + 4096;
+    if let Some(r) = avoid.iter().find(|r| r.start < page.end && page.start < r.end) {
+        kprint!("[kernel] one CPU: the AP trampoline page would overwrite {r:#x?}\n");
+        return 1;
+    }
+    let start = &raw const ap_trampoline;
+    // SAFETY: three labels of the one blob above, in order.
+    let (len, params_at) = unsafe {
+        (
+            (&raw const ap_trampoline_end).offset_from(start) as usize,
+            (&raw const ap_params).offset_from(start) as usize,
+        )
+    };
+    assert!(len <= 4096, "the AP trampoline fits its page");
+    let copy = phys_to_virt(TRAMPOLINE);
+    // SAFETY: the page is RAM nobody uses (checked above, and below the
+    // kernel image, where the frame allocator never goes); the direct map
+    // reaches it.
+    unsafe { core::ptr::copy_nonoverlapping(start, copy, len) };
+    let params = copy.wrapping_add(params_at).cast::<Params>();
+    BSP_TIMER.store(core::ptr::from_ref(timer).cast_mut(), Ordering::Relaxed);
+    let efer = Efer::read()
+        & (EferFlags::LONG_MODE_ENABLE | EferFlags::NO_EXECUTE_ENABLE | EferFlags::SYSTEM_CALL_EXTENSIONS);
+    let mut next = 1;
+    for &apic in apics.ids().iter().filter(|&&id| id != smp::apic_id()) {
+        if next == MAX_CPUS {
+            break;
+        }
+        let stack_top = (&raw mut STACKS).cast::<u8>().wrapping_add(next * STACK_SIZE);
+        // SAFETY: the trampoline's parameters, read by no AP now (the last
+        // one reported or timed out and is parked for good).
+        unsafe {
+            params.write_volatile(Params {
+                cr3: Cr3::read().0.start_address().as_u64() as u32,
+                efer: efer.bits() as u32,
+                stack: stack_top as u64,
+                cpu: next as u64,
+                entry: ap_main as *const () as u64,
+            });
+        }
+        // SAFETY: the page holds the trampoline, which gives CPU `next`
+        // stack `next - 1` and calls `ap_main`, whose first act is
+        // `set_cpu_id`; `next` and `apic` are handed out once each.
+        unsafe { smp::start_ap(token, timer, next, apic, (TRAMPOLINE >> 12) as u8) };
+        let deadline = timer.now() + START_TIMEOUT_NS;
+        while ONLINE.load(Ordering::Acquire) <= next && timer.now() < deadline {
+            core::hint::spin_loop();
+        }
+        if ONLINE.load(Ordering::Acquire) <= next {
+            kprint!("[kernel] CPU with APIC id {apic} did not start\n");
+            break;
+        }
+        next += 1;
+    }
+    BSP_TIMER.store(core::ptr::null_mut(), Ordering::Relaxed);
+    next
+}
+
+/// An AP in Rust (see the module docs), called by the trampoline.
+extern "C" fn ap_main(cpu: usize) -> ! {
+    // SAFETY: boot code of this AP, which no other CPU runs.
+    let token = unsafe { BootToken::new() };
+    // SAFETY: CPU ids are handed out once each by `start_others`.
+    unsafe { smp::set_cpu_id(&token, cpu) };
+    <X86_64 as Arch>::TrapTable::install(&token, &crate::KERNEL);
+    // SAFETY: `start_others` keeps the boot CPU's timer alive and in
+    // `BSP_TIMER` until this AP reports; the direct map covers the local
+    // APIC; interrupts are off.
+    let timer = unsafe { (*BSP_TIMER.load(Ordering::Relaxed)).on_this_cpu(&token) };
+    let mode = if timer.uses_tsc_deadline() {
+        "TSC-deadline"
+    } else {
+        "one-shot"
+    };
+    kprint!(
+        "[kernel] cpu {cpu} up: APIC id {}, trap table, LAPIC timer ({mode})\n",
+        smp::apic_id()
+    );
+    ONLINE.fetch_add(1, Ordering::Release);
+    loop {
+        X86_64::wait_for_interrupt();
+    }
+}
