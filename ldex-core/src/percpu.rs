@@ -44,8 +44,7 @@ use crate::arch::Arch;
 use crate::pid::Pid;
 use crate::timer::PeriodicTimer;
 
-/// The most CPUs a [`Kernel`](crate::Kernel) runs on.
-pub const MAX_CPUS: usize = 8;
+pub use crate::MAX_CPUS;
 
 /// Bits of the pending-work word.
 pub(crate) mod pending {

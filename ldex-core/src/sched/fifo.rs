@@ -159,6 +159,9 @@ impl<S: Slots<Slot>> Scheduler for Fifo<S> {
     fn tick(&mut self, _running: Option<Pid>) -> Decision {
         Decision::Continue
     }
+    fn supports_smp(&self) -> bool {
+        true
+    }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
         self.q.put_back(pid, false)
     }

@@ -5,18 +5,25 @@
 //! that blocks or yields starts a fresh quantum when it next runs. A
 //! process preempted before its quantum is used up (the protocol's own
 //! reasons: `should_preempt` never asks) keeps its place at the head.
+//!
+//! Several processes may run at once, one per CPU, each with its own
+//! quantum (a table of [`MAX_CPUS`] runs): round robin works on SMP, over
+//! the one run queue every CPU picks from.
 
 use super::fifo::{Queue, Slot};
 use super::quantum::Quantum;
 use super::{Decision, Full, Hint, Requeue, Scheduler, Slots};
+use crate::MAX_CPUS;
 use crate::pid::Pid;
 
 /// Round robin with a quantum in ticks.
 #[derive(Debug)]
 pub struct RoundRobin<S = super::KernelSized> {
     q: Queue<S>,
+    /// A fresh quantum: the length every run starts with.
     quantum: Quantum,
-    running: Option<Pid>,
+    /// The running processes (one per CPU at most), each with its quantum.
+    running: [Option<(Pid, Quantum)>; MAX_CPUS],
 }
 
 impl<const N: usize> RoundRobin<[Slot; N]> {
@@ -40,7 +47,7 @@ impl<S: Slots<Slot>> RoundRobin<S> {
         RoundRobin {
             q: Queue::new(slots),
             quantum: Quantum::new(quantum),
-            running: None,
+            running: [None; MAX_CPUS],
         }
     }
 
@@ -49,11 +56,21 @@ impl<S: Slots<Slot>> RoundRobin<S> {
     /// counts against the new one.
     pub fn set_quantum(&mut self, quantum: u64) {
         self.quantum.set_length(quantum);
+        for (_, q) in self.running.iter_mut().flatten() {
+            q.set_length(quantum);
+        }
+    }
+
+    /// The run of `pid`, if it is running.
+    fn run_of(&mut self, pid: Pid) -> Option<&mut Option<(Pid, Quantum)>> {
+        self.running
+            .iter_mut()
+            .find(|r| r.is_some_and(|(p, _)| p == pid))
     }
 
     fn off_cpu(&mut self, pid: Pid) {
-        if self.running == Some(pid) {
-            self.running = None;
+        if let Some(run) = self.run_of(pid) {
+            *run = None;
         }
     }
 }
@@ -66,19 +83,25 @@ impl<S: Slots<Slot>> Scheduler for RoundRobin<S> {
         self.q.admit(pid)
     }
     fn pick_next(&mut self) -> Option<Pid> {
+        let free = self.running.iter().position(Option::is_none)?;
         let pid = self.q.pick_next()?;
-        self.running = Some(pid);
-        self.quantum.start();
+        self.running[free] = Some((pid, self.quantum));
         Some(pid)
     }
     fn tick(&mut self, running: Option<Pid>) -> Decision {
-        match running {
-            Some(pid) if self.running == Some(pid) => self.quantum.charge(),
+        match running.and_then(|pid| self.run_of(pid)) {
+            Some(Some((_, quantum))) => quantum.charge(),
             _ => Decision::Continue,
         }
     }
+    fn supports_smp(&self) -> bool {
+        true
+    }
     fn put_back(&mut self, pid: Pid, why: Requeue) {
-        let early = why == Requeue::Preempted && !self.quantum.used_up();
+        let early = why == Requeue::Preempted
+            && self
+                .run_of(pid)
+                .is_some_and(|r| r.is_some_and(|(_, q)| !q.used_up()));
         self.off_cpu(pid);
         self.q.put_back(pid, early)
     }
