@@ -68,6 +68,11 @@ impl Arch for Riscv {
         crate::smp::cpu_id()
     }
 
+    /// SBI `send_ipi` (see [`crate::smp`]).
+    fn send_ipi(cpu: usize) {
+        crate::smp::send_ipi(cpu);
+    }
+
     /// `wfi` with SIE still 0 wakes on any interrupt enabled in `sie` and
     /// pending, so one that arrives before the `wfi` is not lost; it is then
     /// taken the moment SIE is set.

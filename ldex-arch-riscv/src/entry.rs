@@ -74,6 +74,7 @@ use core::mem::{offset_of, size_of};
 use ldex_core::arch::SinkSlot;
 use ldex_core::{Privilege, TrapCause};
 
+use crate::csr;
 use crate::decode::{ECALL_FROM_USER, decode};
 use crate::frame::{SSTATUS_SIE, SSTATUS_SPP, TrapFrame};
 use crate::xlen::{XLENB, lx, sx};
@@ -171,7 +172,8 @@ unsafe extern "C" {
     fn ldex_return_to_user(frame: *mut TrapFrame) -> !;
 }
 
-/// Decode the trap, step past an `ecall`, hand the frame to the sink.
+/// Decode the trap, step past an `ecall`, acknowledge an IPI, hand the
+/// frame to the sink.
 /// Runs on the kernel stack with interrupts off.
 ///
 /// A system call, the hot path, is recognised by its `scause` alone, before
@@ -184,7 +186,14 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
         frame.sepc += 4;
         TrapCause::Syscall
     } else {
-        decode(frame.scause, frame.stval, Privilege::of(frame))
+        let cause = decode(frame.scause, frame.stval, Privilege::of(frame));
+        if cause == TrapCause::Ipi {
+            // Acknowledge: SSIP stays pending until S-mode clears it.
+            // SAFETY: clearing SSIP only retires the IPI being handled; one
+            // sent after this raises it again.
+            unsafe { csr::clear!("sip", csr::SIP_SSIP) };
+        }
+        cause
     };
     sink.trap(frame, cause);
 }

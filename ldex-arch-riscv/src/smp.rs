@@ -20,8 +20,9 @@
 //!
 //! # IPIs
 //! `sbi_send_ipi` makes the firmware raise the supervisor software
-//! interrupt (SSIP) on the target; [`Timer::new`](crate::Timer::new) enables
-//! it in `sie`, and the trap dispatch clears it before it reports the trap.
+//! interrupt (SSIP) on the target; the trap table's install enables it in
+//! `sie` on each hart, and the trap dispatch clears it before it reports
+//! the trap as `TrapCause::Ipi`.
 //! Nothing travels with the interrupt: the sender has posted its work in
 //! the target's pending-work word first, and the trap only makes the
 //! target look.

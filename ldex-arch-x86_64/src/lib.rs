@@ -167,6 +167,11 @@ impl ldex_core::Arch for X86_64 {
         smp::cpu_id()
     }
 
+    /// A fixed IPI through the local APIC's ICR (see [`smp`]).
+    fn send_ipi(cpu: usize) {
+        smp::send_ipi(cpu);
+    }
+
     fn wait_for_interrupt() {
         // `sti; hlt` is atomic: an interrupt pending at `sti` wakes the hlt.
         interrupts::enable_and_hlt();

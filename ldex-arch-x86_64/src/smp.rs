@@ -32,9 +32,9 @@ use crate::cpuid::cpuid;
 use crate::percpu;
 use crate::timer::Timer;
 
-/// The IDT vector of an IPI: priority class 4, with the timer's.
-pub const IPI_VECTOR: u8 = 0x41;
+pub use crate::entry::IPI_VECTOR;
 
+const REG_EOI: usize = 0xb0;
 const REG_ICR_LOW: usize = 0x300;
 const REG_ICR_HIGH: usize = 0x310;
 /// ICR delivery modes and flags (Intel SDM vol. 3, 11.6.1).
@@ -55,6 +55,11 @@ pub fn apic_id() -> u32 {
 }
 
 /// Make `cpu` this CPU's id: point GS.base at its per-CPU area.
+///
+/// Every CPU calls it first, the boot CPU included (with 0): until then
+/// GS.base is 0 and `X86_64::cpu_id` reads whatever lies at a low address.
+/// (The trap table's install gives a CPU without an area CPU 0's, but
+/// `Kernel::boot` may ask for the id before it installs the trap table.)
 ///
 /// # Safety
 /// Boot code of this CPU, ring 0, interrupts off, before it calls into the
@@ -135,4 +140,13 @@ pub fn send_ipi(cpu: usize) {
         ((lapic + REG_ICR_LOW) as *mut u32).write_volatile(u32::from(IPI_VECTOR));
         <crate::X86_64 as ldex_core::sync::Interrupts>::restore(saved);
     }
+}
+
+/// Retire the IPI in service (the local APIC's EOI), so the next one can
+/// be delivered. The trap dispatch calls it before the sink sees the IPI.
+pub(crate) fn acknowledge_ipi() {
+    let lapic = LAPIC.load(Ordering::Relaxed);
+    // SAFETY: an IPI only arrives once `start_ap` has stored the local
+    // APIC's address; writing EOI has no other effect.
+    unsafe { ((lapic + REG_EOI) as *mut u32).write_volatile(0) };
 }

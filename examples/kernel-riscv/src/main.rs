@@ -170,14 +170,7 @@ mod kernel {
             TimerKind::Sbi => "SBI set_timer",
         };
         kernel_common::console::print(&Uart, format_args!("[kernel] timer: {kind}\n"));
-        let cpus = crate::smp::start_others(
-            &token,
-            &info.harts,
-            hart,
-            kspace.satp().bits(),
-            info.timebase_hz,
-        );
-        kernel_common::console::print(&Uart, format_args!("[kernel] {cpus} CPUs online\n"));
+        crate::smp::prepare(&info.harts, hart, kspace.satp().bits(), info.timebase_hz);
 
         let initrd = info.initrd.clone().map(|range| {
             // SAFETY: QEMU put the initrd in RAM at this range; nothing
@@ -206,6 +199,7 @@ mod kernel {
             console: &Uart,
             power_off: board::exit,
             after_boot: fault_test,
+            start_cpus: crate::smp::start_cpus,
         };
         driver::run(
             &KERNEL,

@@ -1,11 +1,14 @@
 //! The other harts: started through SBI HSM, each brought up to where it
 //! can take traps and ticks of its own.
 //!
-//! # Who is which CPU
+//! # Who is which CPU, and when
 //! The firmware boots the kernel on one hart (not always hart 0: OpenSBI
-//! holds a lottery); that hart is CPU 0. [`start_others`] gives the other
-//! harts of the device tree CPU ids 1, 2, ... in device-tree order, at most
-//! [`MAX_CPUS`] in all, and starts them one at a time, waiting for each to
+//! holds a lottery); that hart is CPU 0. Boot code records the device
+//! tree's harts ([`prepare`]); the boot driver calls [`start_cpus`] once the
+//! kernel is booted and the first programs are processes, just before CPU
+//! 0 enters the scheduler loop, so every other hart can go straight into
+//! it. The other harts get CPU ids 1, 2, ... in device-tree order, at most
+//! [`MAX_CPUS`] in all, and start one at a time: CPU 0 waits for each to
 //! report before it starts the next, so their boot lines come in order.
 //!
 //! # A secondary hart's way in ([`secondary_start`], then [`secondary_main`])
@@ -16,17 +19,20 @@
 //! 3. `tp` = the CPU id ([`smp::set_cpu_id`]), before anything reads it.
 //! 4. `satp` = the kernel's address space (the same one CPU 0 built; it
 //!    maps this code at the same address, so paging turns on under it).
-//! 5. The trap table (`stvec`, `sscratch` = 0) and the timer (Sstc probe,
-//!    `sie.STIE`), both per hart.
-//! 6. Report online, then wait for interrupts with `wfi`, never spinning.
+//! 5. Its timer (the Sstc probe, `sie.STIE`), per hart.
+//! 6. Report online, then `Kernel::boot_secondary` (the trap table:
+//!    `stvec`, `sscratch` = 0, `sie.SSIE`; its timer started) and the
+//!    scheduler loop, where it waits for interrupts with `wfi` when nothing
+//!    is runnable.
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use kernel_common::console::print;
+use kernel_common::driver;
 use ldex_arch_riscv::smp;
-use ldex_arch_riscv::{Riscv, Timer, TimerKind};
+use ldex_arch_riscv::{Timer, TimerKind};
+use ldex_core::BootToken;
 use ldex_core::percpu::MAX_CPUS;
-use ldex_core::{Arch, BootToken, TrapTable as _};
 
 use crate::board::Uart;
 use crate::dtb::Harts;
@@ -44,6 +50,10 @@ static mut STACKS: Stacks = Stacks([[0; STACK_SIZE]; MAX_CPUS - 1]);
 /// What CPU 0 hands the others: the kernel's `satp`, the timebase.
 static KERNEL_SATP: AtomicUsize = AtomicUsize::new(0);
 static TIMEBASE_HZ: AtomicUsize = AtomicUsize::new(0);
+/// The harts to start ([`prepare`]): `HARTS[..HART_COUNT]`, CPU 0's left
+/// out.
+static HARTS: [AtomicUsize; MAX_CPUS] = [const { AtomicUsize::new(0) }; MAX_CPUS];
+static HART_COUNT: AtomicUsize = AtomicUsize::new(0);
 /// CPUs that have finished [`secondary_main`]'s bring-up (CPU 0 counts).
 static ONLINE: AtomicUsize = AtomicUsize::new(1);
 
@@ -73,22 +83,38 @@ unsafe extern "C" {
     fn secondary_start();
 }
 
-/// Start every hart of `harts` but `boot_hart` (CPU 0, the caller), in the
-/// kernel address space `satp`, with the timer at `timebase_hz`. Returns
-/// how many CPUs are online, CPU 0 included.
-pub fn start_others(token: &BootToken, harts: &Harts, boot_hart: usize, satp: usize, timebase_hz: u64) -> usize {
+/// Remember what [`start_cpus`] needs: the device tree's `harts` but
+/// `boot_hart` (CPU 0, the caller), the kernel address space `satp`, the
+/// timer's `timebase_hz`.
+pub fn prepare(harts: &Harts, boot_hart: usize, satp: usize, timebase_hz: u64) {
     KERNEL_SATP.store(satp, Ordering::Relaxed);
-    TIMEBASE_HZ.store(usize::try_from(timebase_hz).unwrap_or(usize::MAX), Ordering::Relaxed);
+    TIMEBASE_HZ.store(
+        usize::try_from(timebase_hz).unwrap_or(usize::MAX),
+        Ordering::Relaxed,
+    );
+    let others = harts.ids().iter().filter(|&&h| h != boot_hart);
+    for (slot, &hart) in HARTS.iter().zip(others) {
+        slot.store(hart, Ordering::Relaxed);
+        HART_COUNT.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The boot driver's `start_cpus`: start the harts [`prepare`] recorded,
+/// one at a time, and say how many CPUs are online.
+pub fn start_cpus() {
+    // SAFETY: the boot driver's hook runs once, on CPU 0, in boot code.
+    let token = unsafe { BootToken::new() };
     let mut next = 1;
-    for &hart in harts.ids().iter().filter(|&&h| h != boot_hart) {
+    for slot in &HARTS[..HART_COUNT.load(Ordering::Relaxed)] {
         if next == MAX_CPUS {
             break;
         }
+        let hart = slot.load(Ordering::Relaxed);
         // SAFETY: `secondary_start` expects the HSM start state and gives
         // the hart stack `next - 1` and CPU id `next`, both its own: `next`
         // grows by one per started hart.
-        let started = unsafe { smp::start_hart(token, hart, secondary_start as *const () as usize, next) };
-        match started {
+        let entry = secondary_start as *const () as usize;
+        match unsafe { smp::start_hart(&token, hart, entry, next) } {
             Ok(()) => {
                 next += 1;
                 // Wait for its report, so the boot lines come in order.
@@ -102,7 +128,7 @@ pub fn start_others(token: &BootToken, harts: &Harts, boot_hart: usize, satp: us
             ),
         }
     }
-    next
+    print(&Uart, format_args!("[kernel] {next} CPUs online\n"));
 }
 
 /// A secondary hart in Rust (see the module docs), on its own stack.
@@ -117,7 +143,6 @@ extern "C" fn secondary_main(hart: usize, cpu: usize) -> ! {
         core::arch::asm!("csrw satp, {}", "sfence.vma", in(reg) KERNEL_SATP.load(Ordering::Relaxed));
         core::arch::asm!("csrw scounteren, {}", in(reg) 0b111);
     }
-    <Riscv as Arch>::TrapTable::install(&token, &crate::KERNEL);
     let timer = Timer::new(&token, TIMEBASE_HZ.load(Ordering::Relaxed) as u64);
     let kind = match timer.kind() {
         TimerKind::Sstc => "Sstc stimecmp",
@@ -125,10 +150,8 @@ extern "C" fn secondary_main(hart: usize, cpu: usize) -> ! {
     };
     print(
         &Uart,
-        format_args!("[kernel] cpu {cpu} up: hart {hart}, trap table, timer: {kind}\n"),
+        format_args!("[kernel] cpu {cpu} up: hart {hart}, timer: {kind}\n"),
     );
     ONLINE.fetch_add(1, Ordering::Release);
-    loop {
-        Riscv::wait_for_interrupt();
-    }
+    driver::run_secondary(&crate::KERNEL, &token, timer, &Uart)
 }

@@ -100,6 +100,9 @@ extern "C" fn kmain(start_info: u32) -> ! {
     Serial::init();
     // SAFETY: boot code, ring 0, once.
     let token = unsafe { BootToken::new() };
+    // SAFETY: the boot CPU is CPU 0, before any kernel call reads the id
+    // (`X86_64::cpu_id` reads it from the per-CPU area this points GS at).
+    unsafe { ldex_arch_x86_64::smp::set_cpu_id(&token, 0) };
     // SAFETY: the PVH loader passes a valid start_info in low RAM.
     let info = unsafe { &*phys_to_virt(u64::from(start_info)).cast::<StartInfo>() };
     if info.magic != START_INFO_MAGIC {
@@ -140,10 +143,10 @@ extern "C" fn kmain(start_info: u32) -> ! {
 fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>, info: &StartInfo) -> ! {
     let rsdp = info.rsdp_paddr;
     // SAFETY: the direct map covers the local APIC; interrupts are off.
-    let timer = unsafe { Timer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
-    KERNEL.os().platform().set_clock(&timer);
+    let calibrated = unsafe { Timer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
+    KERNEL.os().platform().set_clock(&calibrated);
     // SAFETY: `rsdp` is the PVH start info's RSDP address.
-    match unsafe { ioapic::init(rsdp, timer.eoi()) } {
+    match unsafe { ioapic::init(rsdp, calibrated.eoi()) } {
         Ok(route) => kprint!(
             "[kernel] COM1 input: IRQ {} -> I/O APIC pin {} -> vector {:#x}\n",
             ioapic::COM1_IRQ,
@@ -155,17 +158,19 @@ fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>, info: &
             format_args!("cannot route COM1's interrupt: {e}"),
         ),
     }
-    // What the PVH loader left in low memory that the kernel still reads:
-    // the start info (whose address this is) and the command line.
+    // What the PVH loader left in low memory that the kernel still reads,
+    // which the APs' trampoline must not overwrite: the start info and the
+    // command line.
     let start_info = phys_of(info);
     let kept = [
         start_info..start_info + size_of::<StartInfo>() as u64,
         info.cmdline_paddr..info.cmdline_paddr + cmdline.len() as u64 + 1,
     ];
-    // SAFETY: boot code of CPU 0, interrupts off, in the kernel's address
-    // space; `rsdp` is the start info's.
-    let cpus = unsafe { smp::start_others(token, &timer, rsdp, &kept) };
-    kprint!("[kernel] {cpus} CPUs online\n");
+    // The calibrated timer stays with the board, every CPU's template;
+    // this CPU, like each AP, gets its own.
+    // SAFETY: as for `calibrate`.
+    let timer = unsafe { calibrated.on_this_cpu(token) };
+    smp::prepare(calibrated, rsdp, kept);
     let boot = Boot {
         token,
         cmdline,
@@ -174,6 +179,7 @@ fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>, info: &
         console: &Serial,
         power_off: qemu_exit,
         after_boot,
+        start_cpus: smp::start_cpus,
     };
     driver::run(
         &KERNEL,

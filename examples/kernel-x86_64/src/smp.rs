@@ -24,12 +24,19 @@
 //! ap_trampoline)`, fixed at assembly time, since the code runs at the copy,
 //! not where it was linked.
 //!
+//! # When
+//! Boot code records what the APs will need ([`prepare`]: the calibrated
+//! timer, the RSDP); the boot driver calls [`start_cpus`] once the kernel
+//! is booted and the first programs are processes, just before the boot
+//! CPU enters the scheduler loop, so every AP can go straight into it.
+//!
 //! # An AP in Rust ([`ap_main`], on its own stack, interrupts off)
 //! 1. Its CPU id into its per-CPU area (GS.base), before anything reads it.
-//! 2. The trap table: its own GDT, TSS and IST stacks, the shared IDT, the
-//!    `syscall` MSRs, FPU and SMEP/SMAP/UMIP.
-//! 3. Its local APIC and timer, in the boot CPU's calibrated mode and rates.
-//! 4. Report online, then wait for interrupts with `hlt`, never spinning.
+//! 2. Its local APIC and timer, in the boot CPU's calibrated mode and rates.
+//! 3. Report online, then `Kernel::boot_secondary` (the trap table: its own
+//!    GDT, TSS and IST stacks, the shared IDT, the `syscall` MSRs, FPU and
+//!    SMEP/SMAP/UMIP; its timer started) and the scheduler loop, where it
+//!    waits for interrupts with `hlt` when nothing is runnable.
 //!
 //! APs start one at a time: the boot CPU waits for each to report (or
 //! gives up after [`START_TIMEOUT_NS`]) before it starts the next, so the
@@ -37,17 +44,22 @@
 //! order.
 
 use core::mem::offset_of;
-use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
+use core::ops::Range;
+
+use kernel_common::driver;
 use ldex_arch_x86_64::{Timer, X86_64, smp};
 use ldex_core::percpu::MAX_CPUS;
-use ldex_core::{Arch, BootToken, Timer as _, TrapTable as _};
+use ldex_core::sync::SpinLock;
+use ldex_core::{BootToken, Timer as _};
 use x86_64::registers::control::Cr3;
 use x86_64::registers::model_specific::{Efer, EferFlags};
 
 use crate::kprint;
 use crate::madt;
 use crate::memory::phys_to_virt;
+use crate::serial::Serial;
 
 /// Where the trampoline is copied: page 8 (0x8000), below 1 MiB, in no
 /// table or string the PVH loader placed (checked by [`start_others`]).
@@ -81,8 +93,41 @@ static mut STACKS: Stacks = Stacks([[0; STACK_SIZE]; MAX_CPUS - 1]);
 
 /// CPUs that finished [`ap_main`]'s bring-up (the boot CPU counts).
 static ONLINE: AtomicUsize = AtomicUsize::new(1);
-/// The boot CPU's calibrated timer, while [`start_others`] runs.
-static BSP_TIMER: AtomicPtr<Timer> = AtomicPtr::new(core::ptr::null_mut());
+
+/// What [`start_cpus`] needs from boot code.
+struct Plan {
+    /// The PVH start info's RSDP address.
+    rsdp: u64,
+    /// Low memory the PVH loader filled that the kernel still reads.
+    kept: [Range<u64>; 2],
+}
+
+static PLAN: SpinLock<Option<Plan>, X86_64> = SpinLock::new(None);
+/// The boot CPU's calibrated timer: each AP's is made from it.
+static CALIBRATED: SpinLock<Option<Timer>, X86_64> = SpinLock::new(None);
+
+/// Remember what [`start_cpus`] needs: the `calibrated` timer, the RSDP at
+/// `rsdp` and the low-memory ranges `kept` the trampoline must not
+/// overwrite.
+pub fn prepare(calibrated: Timer, rsdp: u64, kept: [Range<u64>; 2]) {
+    *CALIBRATED.lock() = Some(calibrated);
+    *PLAN.lock() = Some(Plan { rsdp, kept });
+}
+
+/// The boot driver's `start_cpus`: start the APs [`prepare`] found, if
+/// any, and say how many CPUs are online.
+pub fn start_cpus() {
+    let Some(plan) = PLAN.lock().take() else {
+        return;
+    };
+    // SAFETY: the boot driver's hook runs once, on CPU 0, in boot code.
+    let token = unsafe { BootToken::new() };
+    // SAFETY: boot code of CPU 0 with interrupts off (the driver has not
+    // entered the scheduler loop), in the kernel's address space; `rsdp`
+    // is the start info's.
+    let cpus = unsafe { start_others(&token, plan.rsdp, &plan.kept) };
+    kprint!("[kernel] {cpus} CPUs online\n");
+}
 
 core::arch::global_asm!(
     r#"
@@ -161,20 +206,16 @@ unsafe extern "C" {
 }
 
 /// Start every enabled processor of the MADT under the RSDP at `rsdp` but
-/// this one, with the boot CPU's `timer`. `avoid` are physical ranges the
-/// trampoline page must not overlap (what the PVH loader left in low
-/// memory that the kernel still reads). Returns how many CPUs are online,
-/// this one included.
+/// this one. `avoid` are physical ranges the trampoline page must not
+/// overlap. Returns how many CPUs are online, this one included.
 ///
 /// # Safety
 /// Boot code of CPU 0, interrupts off, with the kernel's address space
 /// loaded; `rsdp` is the PVH start info's RSDP address.
-pub unsafe fn start_others(
-    token: &BootToken,
-    timer: &Timer,
-    rsdp: u64,
-    avoid: &[core::ops::Range<u64>],
-) -> usize {
+unsafe fn start_others(token: &BootToken, rsdp: u64, avoid: &[Range<u64>]) -> usize {
+    // The calibrated timer's clock; its lock is taken for each use, since
+    // an AP takes it too, to make its own timer.
+    let now = || CALIBRATED.lock().as_ref().map_or(u64::MAX, |t| t.now());
     // SAFETY: our caller's promise.
     let apics = match unsafe { madt::local_apics(rsdp) } {
         Ok(apics) => apics,
@@ -203,7 +244,6 @@ pub unsafe fn start_others(
     // reaches it.
     unsafe { core::ptr::copy_nonoverlapping(start, copy, len) };
     let params = copy.wrapping_add(params_at).cast::<Params>();
-    BSP_TIMER.store(core::ptr::from_ref(timer).cast_mut(), Ordering::Relaxed);
     let efer = Efer::read()
         & (EferFlags::LONG_MODE_ENABLE | EferFlags::NO_EXECUTE_ENABLE | EferFlags::SYSTEM_CALL_EXTENSIONS);
     let mut next = 1;
@@ -226,9 +266,11 @@ pub unsafe fn start_others(
         // SAFETY: the page holds the trampoline, which gives CPU `next`
         // stack `next - 1` and calls `ap_main`, whose first act is
         // `set_cpu_id`; `next` and `apic` are handed out once each.
-        unsafe { smp::start_ap(token, timer, next, apic, (TRAMPOLINE >> 12) as u8) };
-        let deadline = timer.now() + START_TIMEOUT_NS;
-        while ONLINE.load(Ordering::Acquire) <= next && timer.now() < deadline {
+        if let Some(timer) = CALIBRATED.lock().as_ref() {
+            unsafe { smp::start_ap(token, timer, next, apic, (TRAMPOLINE >> 12) as u8) };
+        }
+        let deadline = now().saturating_add(START_TIMEOUT_NS);
+        while ONLINE.load(Ordering::Acquire) <= next && now() < deadline {
             core::hint::spin_loop();
         }
         if ONLINE.load(Ordering::Acquire) <= next {
@@ -237,7 +279,6 @@ pub unsafe fn start_others(
         }
         next += 1;
     }
-    BSP_TIMER.store(core::ptr::null_mut(), Ordering::Relaxed);
     next
 }
 
@@ -247,22 +288,21 @@ extern "C" fn ap_main(cpu: usize) -> ! {
     let token = unsafe { BootToken::new() };
     // SAFETY: CPU ids are handed out once each by `start_others`.
     unsafe { smp::set_cpu_id(&token, cpu) };
-    <X86_64 as Arch>::TrapTable::install(&token, &crate::KERNEL);
-    // SAFETY: `start_others` keeps the boot CPU's timer alive and in
-    // `BSP_TIMER` until this AP reports; the direct map covers the local
-    // APIC; interrupts are off.
-    let timer = unsafe { (*BSP_TIMER.load(Ordering::Relaxed)).on_this_cpu(&token) };
+    let timer = CALIBRATED
+        .lock()
+        .as_ref()
+        // SAFETY: the direct map covers the local APIC; interrupts are off.
+        .map(|calibrated| unsafe { calibrated.on_this_cpu(&token) })
+        .expect("APs start only after prepare");
     let mode = if timer.uses_tsc_deadline() {
         "TSC-deadline"
     } else {
         "one-shot"
     };
     kprint!(
-        "[kernel] cpu {cpu} up: APIC id {}, trap table, LAPIC timer ({mode})\n",
+        "[kernel] cpu {cpu} up: APIC id {}, LAPIC timer ({mode})\n",
         smp::apic_id()
     );
     ONLINE.fetch_add(1, Ordering::Release);
-    loop {
-        X86_64::wait_for_interrupt();
-    }
+    driver::run_secondary(&crate::KERNEL, &token, timer, &Serial)
 }
