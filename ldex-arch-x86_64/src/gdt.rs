@@ -140,15 +140,18 @@ pub fn ist_guard_pages(cpu: usize) -> [usize; 3] {
     IST_STACKS[cpu].each_ref().map(|stack| stack.0.get() as usize)
 }
 
-/// The IST slot whose guard page (of this CPU's stacks) holds `rsp`, if
-/// any: the stack that overflowed, for the double-fault report.
+/// The IST slot whose guard page (of any CPU's stacks) holds `rsp`, if
+/// any: the stack that overflowed, for the double-fault report. Asks no
+/// CPU id, so it works however broken the kernel is.
 pub(crate) fn ist_overflowed(rsp: u64) -> Option<u16> {
     let slots = [IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK];
-    let guards = ist_guard_pages(percpu::cpu_id()).map(|g| g as u64..g as u64 + PAGE as u64);
-    slots
-        .into_iter()
-        .zip(guards)
-        .find_map(|(slot, g)| g.contains(&rsp).then_some(slot))
+    (0..MAX_CPUS).find_map(|cpu| {
+        let guards = ist_guard_pages(cpu).map(|g| g as u64..g as u64 + PAGE as u64);
+        slots
+            .into_iter()
+            .zip(guards)
+            .find_map(|(slot, g)| g.contains(&rsp).then_some(slot))
+    })
 }
 
 /// The top of this CPU's IST stack `slot` (1-based, as
