@@ -44,7 +44,10 @@ static HART_OF_CPU: [AtomicUsize; MAX_CPUS] = [const { AtomicUsize::new(usize::M
 /// [`MAX_CPUS`] and no other hart has it (ldex-core keeps one CPU's state
 /// per id: two harts sharing one would race on it).
 pub unsafe fn set_cpu_id(_token: &BootToken, cpu: usize, hart: usize) {
-    assert!(cpu < MAX_CPUS, "CPU id {cpu} is not below MAX_CPUS ({MAX_CPUS})");
+    assert!(
+        cpu < MAX_CPUS,
+        "CPU id {cpu} is not below MAX_CPUS ({MAX_CPUS})"
+    );
     HART_OF_CPU[cpu].store(hart, Ordering::Relaxed);
     // SAFETY: the kernel never uses tp for anything else (no TLS); the
     // caller promises the id is this hart's alone.
@@ -56,7 +59,9 @@ pub unsafe fn set_cpu_id(_token: &BootToken, cpu: usize, hart: usize) {
 pub fn cpu_id() -> usize {
     let cpu: usize;
     // SAFETY: reading tp has no effect.
-    unsafe { core::arch::asm!("mv {}, tp", out(reg) cpu, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("mv {}, tp", out(reg) cpu, options(nomem, nostack, preserves_flags))
+    };
     cpu
 }
 

@@ -137,7 +137,9 @@ pub(crate) unsafe fn install(cpu: usize) {
 /// which the kernel must leave unmapped in every address space: the guard
 /// the module doc describes.
 pub fn ist_guard_pages(cpu: usize) -> [usize; 3] {
-    IST_STACKS[cpu].each_ref().map(|stack| stack.0.get() as usize)
+    IST_STACKS[cpu]
+        .each_ref()
+        .map(|stack| stack.0.get() as usize)
 }
 
 /// The IST slot whose guard page (of any CPU's stacks) holds `rsp`, if

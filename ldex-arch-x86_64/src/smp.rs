@@ -67,7 +67,10 @@ pub fn apic_id() -> u32 {
 /// other CPU has it (ldex-core keeps one CPU's state per id: two CPUs
 /// sharing one would race on it).
 pub unsafe fn set_cpu_id(_token: &BootToken, cpu: usize) {
-    assert!(cpu < MAX_CPUS, "CPU id {cpu} is not below MAX_CPUS ({MAX_CPUS})");
+    assert!(
+        cpu < MAX_CPUS,
+        "CPU id {cpu} is not below MAX_CPUS ({MAX_CPUS})"
+    );
     // SAFETY: forwarded.
     unsafe { percpu::install(cpu) };
 }

@@ -64,9 +64,8 @@ fn main() -> ExitCode {
             timeout,
             smp,
             files,
-        } => arches::find(&arch).and_then(|arch| {
-            boot::interactive(arch, cmdline.as_deref(), &files, timeout, smp)
-        }),
+        } => arches::find(&arch)
+            .and_then(|arch| boot::interactive(arch, cmdline.as_deref(), &files, timeout, smp)),
         Task::BenchQemu { arch } => bench::qemu_main(&arch),
         Task::BenchSim => bench::sim_main(),
         Task::Bench => bench::main(),
@@ -117,9 +116,9 @@ fn parse_qemu(arch: &str, mut rest: &[String]) -> std::result::Result<Task, Stri
                 match arg.as_str() {
                     "--cmdline" => cmdline = Some(value.clone()),
                     "--timeout" => {
-                        let secs = value.parse().map_err(|_| {
-                            format!("--timeout wants whole seconds, not {value:?}")
-                        })?;
+                        let secs = value
+                            .parse()
+                            .map_err(|_| format!("--timeout wants whole seconds, not {value:?}"))?;
                         timeout = Some(Duration::from_secs(secs));
                     }
                     _ => {

@@ -17,8 +17,8 @@
 use core::ptr::NonNull;
 
 use acpi::madt::{Madt, MadtEntry};
-use ldex_core::percpu::MAX_CPUS;
 use acpi::{AcpiHandler, AcpiTables, PhysicalMapping};
+use ldex_core::percpu::MAX_CPUS;
 
 use crate::memory::phys_to_virt;
 

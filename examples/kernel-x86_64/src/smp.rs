@@ -225,7 +225,10 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, avoid: &[Range<u64>]) -> us
         }
     };
     let page = TRAMPOLINE..TRAMPOLINE + 4096;
-    if let Some(r) = avoid.iter().find(|r| r.start < page.end && page.start < r.end) {
+    if let Some(r) = avoid
+        .iter()
+        .find(|r| r.start < page.end && page.start < r.end)
+    {
         kprint!("[kernel] one CPU: the AP trampoline page would overwrite {r:#x?}\n");
         return 1;
     }
@@ -245,13 +248,17 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, avoid: &[Range<u64>]) -> us
     unsafe { core::ptr::copy_nonoverlapping(start, copy, len) };
     let params = copy.wrapping_add(params_at).cast::<Params>();
     let efer = Efer::read()
-        & (EferFlags::LONG_MODE_ENABLE | EferFlags::NO_EXECUTE_ENABLE | EferFlags::SYSTEM_CALL_EXTENSIONS);
+        & (EferFlags::LONG_MODE_ENABLE
+            | EferFlags::NO_EXECUTE_ENABLE
+            | EferFlags::SYSTEM_CALL_EXTENSIONS);
     let mut next = 1;
     for &apic in apics.ids().iter().filter(|&&id| id != smp::apic_id()) {
         if next == MAX_CPUS {
             break;
         }
-        let stack_top = (&raw mut STACKS).cast::<u8>().wrapping_add(next * STACK_SIZE);
+        let stack_top = (&raw mut STACKS)
+            .cast::<u8>()
+            .wrapping_add(next * STACK_SIZE);
         // SAFETY: the trampoline's parameters, read by no AP now (the last
         // one reported or timed out and is parked for good).
         unsafe {

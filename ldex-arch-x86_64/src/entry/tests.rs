@@ -2,7 +2,9 @@
 
 use ldex_core::cause::{AccessKind, Privilege, TrapCause};
 
-use super::{INT80_VECTOR, IPI_VECTOR, SPURIOUS_VECTOR, STUB_SIZE, TIMER_VECTOR, decode, stub_address};
+use super::{
+    INT80_VECTOR, IPI_VECTOR, SPURIOUS_VECTOR, STUB_SIZE, TIMER_VECTOR, decode, stub_address,
+};
 use crate::frame::{TrapFrame, VECTOR_SYSCALL};
 use crate::gdt::{KERNEL_CS, USER_CS};
 
