@@ -13,6 +13,7 @@ pub mod cpio;
 pub mod examples;
 pub mod perfdoc;
 pub mod qemu;
+pub mod smp;
 pub mod test;
 pub mod toolchain;
 pub mod transcript;
