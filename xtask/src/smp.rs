@@ -104,6 +104,9 @@ mod tests {
         assert_eq!(end_of_run(t), Some((57, 4)));
         let t = "[kernel] all 1 processes ended after 9 ticks on 1 CPU; powering off";
         assert_eq!(end_of_run(t), Some((9, 1)));
-        assert_eq!(end_of_run("[kernel] all 4 processes ended after 57 ticks"), None);
+        assert_eq!(
+            end_of_run("[kernel] all 4 processes ended after 57 ticks"),
+            None
+        );
     }
 }

@@ -270,10 +270,10 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, avoid: &[Range<u64>]) -> us
                 entry: ap_main as *const () as u64,
             });
         }
-        // SAFETY: the page holds the trampoline, which gives CPU `next`
-        // stack `next - 1` and calls `ap_main`, whose first act is
-        // `set_cpu_id`; `next` and `apic` are handed out once each.
         if let Some(timer) = CALIBRATED.lock().as_ref() {
+            // SAFETY: the page holds the trampoline, which gives CPU `next`
+            // stack `next - 1` and calls `ap_main`, whose first act is
+            // `set_cpu_id`; `next` and `apic` are handed out once each.
             unsafe { smp::start_ap(token, timer, next, apic, (TRAMPOLINE >> 12) as u8) };
         }
         let deadline = now().saturating_add(START_TIMEOUT_NS);

@@ -235,6 +235,24 @@ macro_rules! boots {
     };
 }
 
+/// The full set of `$xlen` on `-smp $cpus`, named `$name`: the same
+/// programs and the same expectations as on one CPU.
+macro_rules! full_set_smp {
+    ($name:literal, $cpus:literal, $xlen:literal, $other:literal) => {
+        Boot {
+            name: $name,
+            cmdline: "cpulimit=30",
+            kernel_features: &[],
+            initrd: Initrd::Entries(full_set!($xlen, $other)),
+            qemu_args: &["-smp", $cpus],
+            expect: concat!("examples/kernel-riscv/expect/full-set-rv", $xlen, ".expect"),
+            outcome: Outcome::Success,
+            timeout_secs: 300,
+            input: None,
+        }
+    };
+}
+
 /// Unmodified C programs of `examples/c`, built by the stock
 /// `riscv64-linux-gnu-gcc -static` (glibc): what they print and how they
 /// end is what Linux shows.
@@ -393,7 +411,9 @@ pub const ARCHES: &[Arch] = &[
             LIBC_RV64,
             OOM_RV64,
             LOAD_RV64,
-            HOMEWORK_RV64_BOOT
+            HOMEWORK_RV64_BOOT,
+            full_set_smp!("full-set-smp2", "2", "64", "32"),
+            full_set_smp!("full-set-smp4", "4", "64", "32")
         ),
         Some(HOMEWORK_RV64),
     ),
@@ -414,7 +434,12 @@ pub const ARCHES: &[Arch] = &[
             ],
             ..Qemu::LINUX_FLAGS
         },
-        boots!("rv32", "32", "64"),
+        boots!(
+            "rv32",
+            "32",
+            "64",
+            full_set_smp!("full-set-smp2", "2", "32", "64")
+        ),
         None,
     ),
 ];

@@ -13,8 +13,8 @@ mod readme;
 
 use crate::QEMU_INSTALL_HINT;
 use crate::arches;
-use crate::smp;
 use crate::cmd::{Cmd, Error, Result};
+use crate::smp;
 use crate::toolchain;
 use checks::{clippy_examples, examples_test, fmt, is_conformance, loom, qemu_boots, qemu_user};
 use std::time::{Duration, Instant};
