@@ -128,7 +128,7 @@ pub fn start_cpus() {
             ),
         }
     }
-    print(&Uart, format_args!("[kernel] {next} CPUs online\n"));
+    print(&Uart, format_args!("[kernel] CPUs online: {next}\n"));
 }
 
 /// A secondary hart in Rust (see the module docs), on its own stack.

@@ -126,7 +126,7 @@ pub fn start_cpus() {
     // entered the scheduler loop), in the kernel's address space; `rsdp`
     // is the start info's.
     let cpus = unsafe { start_others(&token, plan.rsdp, &plan.kept) };
-    kprint!("[kernel] {cpus} CPUs online\n");
+    kprint!("[kernel] CPUs online: {cpus}\n");
 }
 
 core::arch::global_asm!(

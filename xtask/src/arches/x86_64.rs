@@ -169,7 +169,7 @@ pub const ARCHES: &[Arch] = &[Arch {
         Boot {
             name: "full-set-smp4",
             cmdline: "cpulimit=20",
-            kernel_features: &["preempt-kernel"],
+            kernel_features: &[],
             initrd: FULL_SET,
             qemu_args: &["-icount", "shift=0,sleep=off", "-smp", "4"],
             expect: "examples/kernel-x86_64/expect/full-set.expect",
