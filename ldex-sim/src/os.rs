@@ -123,7 +123,7 @@ impl SimOs {
         let machine = Machine::current();
         match kernel.spawn(&spec.name, 0, USER_STACK_TOP, Some(aspace), spec.hint) {
             Ok(pid) => {
-                machine.cpu().owners[aspace] = Some(pid);
+                machine.state().owners[aspace] = Some(pid);
                 let tick = machine.now();
                 self.launches
                     .lock()
@@ -182,8 +182,8 @@ impl SimOs {
             return SyscallAction::Return(errno::ret(errno::EBADF));
         }
         let text = {
-            let cpu = machine.cpu();
-            let Some(mem) = machine_memory(&cpu) else {
+            let st = machine.state();
+            let Some(mem) = machine_memory(&st) else {
                 return SyscallAction::Return(errno::ret(errno::EFAULT));
             };
             match UserSlice::new(addr, len).check(mem, AccessKind::Read) {
@@ -196,8 +196,8 @@ impl SimOs {
     }
 }
 
-fn machine_memory(cpu: &crate::machine::Cpu) -> Option<&crate::memory::Memory> {
-    cpu.current_aspace().map(|a| &cpu.memories[a])
+fn machine_memory(st: &crate::machine::State) -> Option<&crate::memory::Memory> {
+    st.current_aspace().map(|a| &st.memories[a])
 }
 
 impl Os<SimArch> for SimOs {
@@ -212,9 +212,9 @@ impl Os<SimArch> for SimOs {
             // the process is woken at the same boundary, after arrivals (as
             // OSTEP's simulators treat an I/O time of 0).
             sysno::DISK_READ => {
-                let mut cpu = machine.cpu();
-                let done = cpu.now() + cx.args[0] as u64;
-                cpu.disk.push((done, cx.pid));
+                let mut st = machine.state();
+                let done = st.now() + cx.args[0] as u64;
+                st.disk.push((done, cx.pid));
                 SyscallAction::Block {
                     channel: WaitChannel(cx.pid.get() as usize),
                     value: 0,
@@ -233,10 +233,10 @@ impl Os<SimArch> for SimOs {
         match irq {
             IRQ_DISK => {
                 let done: Vec<Pid> = {
-                    let mut cpu = machine.cpu();
-                    let now = cpu.now();
-                    let (done, pending) = cpu.disk.iter().partition(|&&(t, _)| t <= now);
-                    cpu.disk = pending;
+                    let mut st = machine.state();
+                    let now = st.now();
+                    let (done, pending) = st.disk.iter().partition(|&&(t, _)| t <= now);
+                    st.disk = pending;
                     done.into_iter().map(|(_, pid)| pid).collect()
                 };
                 for pid in done {
@@ -245,10 +245,10 @@ impl Os<SimArch> for SimOs {
             }
             IRQ_ARRIVAL => {
                 let due: Vec<usize> = {
-                    let mut cpu = machine.cpu();
-                    let now = cpu.now();
-                    let n = cpu.arrivals.iter().take_while(|&&(t, _)| t <= now).count();
-                    cpu.arrivals.drain(..n).map(|(_, a)| a).collect()
+                    let mut st = machine.state();
+                    let now = st.now();
+                    let n = st.arrivals.iter().take_while(|&&(t, _)| t <= now).count();
+                    st.arrivals.drain(..n).map(|(_, a)| a).collect()
                 };
                 for aspace in due {
                     self.launch(aspace);
@@ -263,7 +263,7 @@ impl Os<SimArch> for SimOs {
     }
 
     fn expects_processes(&self) -> bool {
-        !Machine::current().cpu().arrivals.is_empty()
+        !Machine::current().state().arrivals.is_empty()
     }
 
     fn process_ended(&self, info: &ProcInfo, ending: &Ending) {
