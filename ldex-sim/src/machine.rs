@@ -58,6 +58,9 @@ pub mod sysno {
     pub const GETPID: usize = 39;
     /// `exit(code)`.
     pub const EXIT: usize = 60;
+    /// `kill(pid)`: end the process numbered `pid` (at its next return to
+    /// user mode, on whichever CPU it runs).
+    pub const KILL: usize = 62;
     /// `disk_read(ticks)`: block until the disk answers.
     pub const DISK_READ: usize = 0x1000;
     /// `kernel_work(ticks)`: work that long inside the kernel.

@@ -64,8 +64,8 @@ impl Refused {
 }
 
 /// What the OS needs of the kernel it runs in, whatever its capacity:
-/// process creation.
-pub trait Spawn: Sync {
+/// process creation and `kill(2)`.
+pub trait KernelCalls: Sync {
     /// [`ldex_core::Kernel::spawn`].
     fn spawn(
         &'static self,
@@ -75,9 +75,13 @@ pub trait Spawn: Sync {
         aspace: Option<usize>,
         hint: Hint,
     ) -> Result<Pid, SpawnError>;
+
+    /// [`ldex_core::Kernel::kill`] of the live process numbered `number`:
+    /// did one exist?
+    fn kill(&self, number: u32) -> bool;
 }
 
-impl<const N: usize> Spawn for SimKernelOf<N> {
+impl<const N: usize> KernelCalls for SimKernelOf<N> {
     fn spawn(
         &'static self,
         name: &str,
@@ -88,11 +92,16 @@ impl<const N: usize> Spawn for SimKernelOf<N> {
     ) -> Result<Pid, SpawnError> {
         SimKernelOf::<N>::spawn(self, name, entry, user_sp, aspace, hint)
     }
+
+    fn kill(&self, number: u32) -> bool {
+        self.pid(number)
+            .is_some_and(|pid| SimKernelOf::<N>::kill(self, pid).is_ok())
+    }
 }
 
 /// The simulated OS.
 pub struct SimOs {
-    kernel: OnceLock<&'static dyn Spawn>,
+    kernel: OnceLock<&'static dyn KernelCalls>,
     specs: Vec<ProcSpec>,
     launches: Mutex<Vec<Launch>>,
     refused: Mutex<Vec<Refused>>,
@@ -112,7 +121,7 @@ impl SimOs {
     }
 
     /// Tell the OS which kernel it runs in (done once, before boot).
-    pub fn attach(&self, kernel: &'static dyn Spawn) {
+    pub fn attach(&self, kernel: &'static dyn KernelCalls) {
         assert!(self.kernel.set(kernel).is_ok(), "the OS was attached twice");
     }
 
@@ -206,6 +215,11 @@ impl Os<SimArch> for SimOs {
         match cx.nr {
             sysno::WRITE => self.write(&machine, cx.pid, cx.args),
             sysno::GETPID => SyscallAction::Return(cx.pid.get() as usize),
+            sysno::KILL => {
+                let kernel = self.kernel.get().expect("the OS is attached to a kernel");
+                let found = u32::try_from(cx.args[0]).is_ok_and(|n| kernel.kill(n));
+                SyscallAction::Return(if found { 0 } else { errno::ret(errno::ESRCH) })
+            }
             sysno::SCHED_YIELD => SyscallAction::Yield(0),
             sysno::EXIT => SyscallAction::Exit(cx.args[0] as i32),
             // A read of 0 ticks still blocks: the disk answers at once, and

@@ -41,9 +41,12 @@ use crate::machine::{Machine, set_stepping, stepping};
 /// Host stack of a simulated CPU's scheduler loop.
 const CPU_STACK: usize = 256 * 1024;
 
+/// Where a CPU coroutine's yielder is kept (set when it first runs).
+type CpuYielder = Option<NonNull<Yielder<(), ()>>>;
+
 thread_local! {
     /// The yielder of the CPU coroutine being stepped.
-    static CPU_YIELDER: Cell<Option<NonNull<Yielder<(), ()>>>> = const { Cell::new(None) };
+    static CPU_YIELDER: Cell<CpuYielder> = const { Cell::new(None) };
 }
 
 /// The stepped CPU has used its share of the tick: let the others have
@@ -73,8 +76,7 @@ pub(crate) fn yield_cpu() {
 /// machine's halt) carries on in the caller, after the other CPUs'
 /// coroutines have been unwound.
 pub fn run_cpus<R: 'static>(machine: &Machine, bodies: Vec<Box<dyn FnOnce() -> R>>) -> R {
-    let yielders: Vec<Rc<Cell<Option<NonNull<Yielder<(), ()>>>>>> =
-        bodies.iter().map(|_| Rc::default()).collect();
+    let yielders: Vec<Rc<Cell<CpuYielder>>> = bodies.iter().map(|_| Rc::default()).collect();
     let mut cpus = Cpus(
         bodies
             .into_iter()
