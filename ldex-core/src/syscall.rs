@@ -13,6 +13,8 @@ use crate::trace::Event;
 
 /// Linux errno values the protocol and the example kernels return.
 pub mod errno {
+    /// No such process (`kill` of a pid that names no live process).
+    pub const ESRCH: isize = 3;
     /// Bad address: a pointer or length outside the caller's user memory.
     pub const EFAULT: isize = 14;
     /// Invalid argument.

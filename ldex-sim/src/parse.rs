@@ -257,6 +257,17 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
                     Some(number(line, a, "cpu-limit")?)
                 };
             }
+            "cpus" => {
+                let a = &args(line, &ws, 1, "cpus N")?[0];
+                settings.cpus = number(line, a, "cpus")?;
+                if !(1..=ldex_core::MAX_CPUS).contains(&settings.cpus) {
+                    return err(
+                        line,
+                        a.col,
+                        format!("cpus must be 1 to {}", ldex_core::MAX_CPUS),
+                    );
+                }
+            }
             "bound" => {
                 settings.bound = number(line, &args(line, &ws, 1, "bound TICKS")?[0], "bound")?
             }
