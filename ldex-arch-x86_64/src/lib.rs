@@ -103,6 +103,8 @@ impl AddressSpace {
 pub struct ProcessState {
     fpu: FpuState,
     fs_base: u64,
+    /// The CPU the process last ran on (`None` before its first run).
+    cpu: Option<usize>,
 }
 
 impl ProcessState {
@@ -193,8 +195,15 @@ impl ldex_core::Arch for X86_64 {
             gdt::set_kernel_stack(kstack_top);
             percpu::set_kernel_stack(kstack_top);
         }
+        // CR3 is written when it holds another PML4, and also when the
+        // process last ran on another CPU: this CPU's TLB may still hold
+        // the process's mappings from an earlier run here, from before it
+        // unmapped pages over there (a flush only reaches its own CPU). A
+        // process that stays on one CPU keeps its TLB entries.
+        let cpu = smp::cpu_id();
+        let moved = state.cpu.replace(cpu) != Some(cpu);
         if let Some(aspace) = aspace
-            && Cr3::read_raw().0.start_address().as_u64() != aspace.pml4
+            && (moved || Cr3::read_raw().0.start_address().as_u64() != aspace.pml4)
         {
             let pml4 = PhysFrame::containing_address(PhysAddr::new(aspace.pml4));
             // SAFETY: an `AddressSpace` promises it maps the kernel as the

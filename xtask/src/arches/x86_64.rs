@@ -369,6 +369,24 @@ pub const ARCHES: &[Arch] = &[Arch {
             }),
         },
         Boot {
+            name: "console-input-smp2",
+            cmdline: "cpulimit=30",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[
+                Entry::Bin("echo"),
+                Entry::Named("spinner-1", "spinner"),
+                Entry::Named("spinner-2", "spinner"),
+            ]),
+            qemu_args: &["-smp", "2"],
+            expect: "examples/kernel-x86_64/expect/console-input.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 120,
+            input: Some(Typed {
+                after: "[pid 3 spinner-2] killed",
+                text: "hello\nworld\n",
+            }),
+        },
+        Boot {
             name: "console-input-trace",
             cmdline: "trace quantum=10 cpulimit=30",
             kernel_features: &[],
