@@ -45,7 +45,7 @@ use x86_64::instructions::tables::load_tss;
 use x86_64::structures::gdt::{Descriptor, GlobalDescriptorTable, SegmentSelector};
 use x86_64::structures::tss::TaskStateSegment;
 
-use ldex_core::percpu::MAX_CPUS;
+use ldex_core::MAX_CPUS;
 
 use crate::percpu;
 

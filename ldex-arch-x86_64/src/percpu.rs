@@ -25,7 +25,7 @@
 use core::cell::UnsafeCell;
 use core::mem::offset_of;
 
-use ldex_core::percpu::MAX_CPUS;
+use ldex_core::MAX_CPUS;
 use static_assertions::const_assert_eq;
 
 use crate::msr;

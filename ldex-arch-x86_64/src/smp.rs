@@ -25,8 +25,8 @@
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use ldex_core::BootToken;
+use ldex_core::MAX_CPUS;
 use ldex_core::Timer as _;
-use ldex_core::percpu::MAX_CPUS;
 
 use crate::cpuid::cpuid;
 use crate::percpu;

@@ -15,7 +15,7 @@ use core::time::Duration;
 
 use ldex_core::kstack::KernelStacks;
 use ldex_core::sched::{Hint, RoundRobin};
-use ldex_core::{Arch, BootToken, Config, Kernel, KernelPreemption};
+use ldex_core::{Arch, BootToken, Config, Kernel, KernelPreemption, MAX_CPUS};
 
 mod refill;
 
@@ -246,6 +246,17 @@ where
                         "[kernel] frames not all back: {free_at_boot} free before the programs, {free_now} after\n"
                     ),
                 );
+            }
+            if summary.cpus > 1 {
+                for (cpu, stats) in (0..MAX_CPUS).filter_map(|c| Some((c, kernel.cpu_stats(c)?))) {
+                    print(
+                        console,
+                        format_args!(
+                            "[kernel] cpu {cpu}: {} ticks busy, {} idle\n",
+                            stats.busy, stats.idle
+                        ),
+                    );
+                }
             }
             print(
                 console,

@@ -9,7 +9,7 @@ use core::fmt;
 use core::ops::Range;
 
 use fdt::Fdt;
-use ldex_core::percpu::MAX_CPUS;
+use ldex_core::MAX_CPUS;
 
 /// The hart ids of the device tree's enabled `/cpus/cpu@N` nodes, in its
 /// order, at most [`MAX_CPUS`] of them (the rest are left stopped).

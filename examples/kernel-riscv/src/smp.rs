@@ -32,7 +32,7 @@ use kernel_common::driver;
 use ldex_arch_riscv::smp;
 use ldex_arch_riscv::{Timer, TimerKind};
 use ldex_core::BootToken;
-use ldex_core::percpu::MAX_CPUS;
+use ldex_core::MAX_CPUS;
 
 use crate::board::Uart;
 use crate::dtb::Harts;

@@ -18,7 +18,7 @@ use core::ptr::NonNull;
 
 use acpi::madt::{Madt, MadtEntry};
 use acpi::{AcpiHandler, AcpiTables, PhysicalMapping};
-use ldex_core::percpu::MAX_CPUS;
+use ldex_core::MAX_CPUS;
 
 use crate::memory::phys_to_virt;
 

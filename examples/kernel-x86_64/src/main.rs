@@ -41,7 +41,7 @@ use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
 use kernel_common::frames;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{Timer, X86_64, gdt};
-use ldex_core::percpu::MAX_CPUS;
+use ldex_core::MAX_CPUS;
 use ldex_core::{BootToken, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};

@@ -50,7 +50,7 @@ use core::ops::Range;
 
 use kernel_common::driver;
 use ldex_arch_x86_64::{Timer, X86_64, smp};
-use ldex_core::percpu::MAX_CPUS;
+use ldex_core::MAX_CPUS;
 use ldex_core::sync::SpinLock;
 use ldex_core::{BootToken, Timer as _};
 use x86_64::registers::control::Cr3;
