@@ -60,17 +60,16 @@
 //! kernel panics with the frame.
 
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::arch::{Arch, Context, TrapFrame, TrapSink, TrapTable};
 use crate::cause::TrapCause;
 use crate::config::{Config, FaultPolicy, KernelPreemption, Mode};
 use crate::kstack::{KernelStack, KernelStacks};
-use crate::percpu::{Cpu, MAX_CPUS, pending};
+use crate::percpu::{Cpu, MAX_CPUS};
 use crate::pid::Pid;
 use crate::proc::{Ending, KillReason, Name, ProcInfo, ProcState};
 use crate::sched::{Decision, Hint, Policy, Requeue, Scheduler};
-use crate::sync::SpinLock;
+use crate::sync::{OnCpu, PendingWork, SpinLock};
 use crate::syscall::{Os, SyscallAction, SyscallCx, WaitChannel, Wake};
 use crate::timer::{self, PeriodicTimer, Timer};
 use crate::token::BootToken;
@@ -325,7 +324,7 @@ struct Slot<A: Arch> {
     /// `Runnable` a little earlier, before the process leaves its CPU, so a
     /// CPU that picks it waits for this flag before its own `resume`: a
     /// process never runs on two CPUs at once.
-    on_cpu: AtomicBool,
+    on_cpu: OnCpu,
 }
 
 impl<A: Arch> Slot<A> {
@@ -336,7 +335,7 @@ impl<A: Arch> Slot<A> {
     const EMPTY: Self = Slot {
         context: UnsafeCell::new(A::Context::EMPTY),
         arch: UnsafeCell::new(None),
-        on_cpu: AtomicBool::new(false),
+        on_cpu: OnCpu::new(),
     };
 }
 
@@ -536,7 +535,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             if let Some(running) = cpu.current()
                 && t.sched.should_preempt(running) == Decision::Preempt
             {
-                cpu.post(pending::RESCHED);
+                cpu.pending().post(PendingWork::RESCHED);
                 if id != me {
                     A::send_ipi(id);
                 }
@@ -738,7 +737,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             ProcState::Running => {
                 e.killed = true;
                 let cpu = e.cpu;
-                self.cpus[cpu].post(pending::KILL);
+                self.cpus[cpu].pending().post(PendingWork::KILL);
                 if cpu != A::cpu_id() {
                     // Its CPU reads the word at the process's next trap;
                     // the IPI is that trap, within the time it takes.
@@ -788,7 +787,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                     );
                     e.state = ProcState::Running;
                     e.cpu = me;
-                    let work = if e.killed { pending::KILL } else { 0 };
+                    let work = if e.killed { PendingWork::KILL } else { 0 };
                     let aspace = e.aspace;
                     self.cpu().set_current(Some(pid), work);
                     (pid, aspace)
@@ -818,10 +817,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         // The CPU the process last ran on may still be switching away from
         // it (it was made runnable under the lock just before): wait for
         // that switch to end. Never long, and never on one CPU.
-        while slot.on_cpu.load(Ordering::Acquire) {
-            core::hint::spin_loop();
-        }
-        slot.on_cpu.store(true, Ordering::Relaxed);
+        slot.on_cpu.claim();
         // SAFETY: the process is not running (we are the scheduler, and no
         // other CPU is on its stack: `on_cpu` was clear), so its slot is
         // ours, frame included; its kernel stack lives as long as the kernel
@@ -839,7 +835,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             A::leave_process(&mut *self.frame(pid.index()), state);
         }
         // Context and arch state are saved: another CPU may take it now.
-        slot.on_cpu.store(false, Ordering::Release);
+        slot.on_cpu.release();
         let reaped = {
             let mut t = self.table.lock();
             cpu.set_current(None, 0);
@@ -895,7 +891,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// invariants. The arch's exit path then returns.
     #[inline(always)]
     fn prepare_return(&self, pid: Pid, frame: &mut A::TrapFrame, tracing: bool) {
-        if self.cpu().pending() != 0 {
+        if self.cpu().pending().read() != 0 {
             self.do_pending_work(pid);
         }
         if tracing {
@@ -917,11 +913,11 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     #[inline(never)]
     fn do_pending_work(&self, pid: Pid) {
         loop {
-            let work = self.cpu().take_pending();
-            if work & pending::KILL != 0 {
+            let work = self.cpu().pending().take_all();
+            if work & PendingWork::KILL != 0 {
                 self.exit_current(pid, Ending::Killed(KillReason::Requested));
             }
-            if work & pending::RESCHED == 0 {
+            if work & PendingWork::RESCHED == 0 {
                 return;
             }
             self.trace(Event::Preempt { pid });
@@ -1054,7 +1050,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         if preempt_here {
             let cpu = self.cpu();
             if let Some(pid) = cpu.current()
-                && cpu.take(pending::RESCHED)
+                && cpu.pending().take(PendingWork::RESCHED)
             {
                 self.trace(Event::Preempt { pid });
                 self.requeue_current(pid, Requeue::Preempted);
@@ -1205,7 +1201,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         }
         let pid = running?;
         if decision == Decision::Preempt {
-            cpu.post(pending::RESCHED);
+            cpu.pending().post(PendingWork::RESCHED);
         }
         let limit = t.cpu_limit;
         let e = t.entry(pid);

@@ -10,6 +10,9 @@ use crate::pid::Pid;
 pub struct Slot {
     link: Link,
     state: State,
+    /// Round robin: the ticks of its quantum the process has used since it
+    /// was picked (kept per process, so several can run at once).
+    used: u64,
 }
 
 impl Slot {
@@ -17,6 +20,7 @@ impl Slot {
     pub const EMPTY: Slot = Slot {
         link: Link::NONE,
         state: State::Absent,
+        used: 0,
     };
 }
 
@@ -61,8 +65,17 @@ impl<S: Slots<Slot>> Queue<S> {
 
     pub(super) fn pick_next(&mut self) -> Option<Pid> {
         let i = self.queue.pop_front(self.slots.as_mut())?;
-        self.slots.as_mut()[i].state = State::Running;
+        let slot = &mut self.slots.as_mut()[i];
+        slot.state = State::Running;
+        slot.used = 0;
         Some(Pid::from_index(i))
+    }
+
+    /// The quantum ticks `pid` has used since it was picked, if it runs.
+    pub(super) fn used(&mut self, pid: Pid) -> Option<&mut u64> {
+        let i = slot(pid, self.slots.as_ref().len())?;
+        let slot = &mut self.slots.as_mut()[i];
+        (slot.state == State::Running).then_some(&mut slot.used)
     }
 
     fn state(&self, pid: Pid) -> Option<(usize, State)> {
