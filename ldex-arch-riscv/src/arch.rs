@@ -89,6 +89,13 @@ impl Arch for Riscv {
         fpu::leave(state, frame);
     }
 
+    /// A fresh [`FpuState`] has nothing saved, so loading it zeroes f0–f31
+    /// and fcsr; the fresh frame's `sstatus.FS` is Initial again.
+    fn restart_process(state: &mut FpuState) {
+        *state = FpuState::default();
+        fpu::enter(state);
+    }
+
     unsafe fn return_to_user(frame: *mut TrapFrame) -> ! {
         // SAFETY: forwarded contract.
         unsafe { entry::return_to_user(frame) }

@@ -235,6 +235,20 @@ macro_rules! boots {
     };
 }
 
+/// `FaultPolicy::Restart` starts a process over with every register clean
+/// (`restart-clean`, three starts).
+const RESTART_CLEAN: Boot = Boot {
+    name: "restart-clean",
+    cmdline: "restart=2",
+    kernel_features: &[],
+    initrd: Initrd::Entries(&[Entry::Bin("restart-clean")]),
+    qemu_args: &[],
+    expect: "examples/kernel-riscv/expect/restart-clean.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 60,
+    input: None,
+};
+
 /// Unmodified C programs of `examples/c`, built by the stock
 /// `riscv64-linux-gnu-gcc -static` (glibc): what they print and how they
 /// end is what Linux shows.
@@ -393,7 +407,8 @@ pub const ARCHES: &[Arch] = &[
             LIBC_RV64,
             OOM_RV64,
             LOAD_RV64,
-            HOMEWORK_RV64_BOOT
+            HOMEWORK_RV64_BOOT,
+            RESTART_CLEAN
         ),
         Some(HOMEWORK_RV64),
     ),
@@ -414,7 +429,7 @@ pub const ARCHES: &[Arch] = &[
             ],
             ..Qemu::LINUX_FLAGS
         },
-        boots!("rv32", "32", "64"),
+        boots!("rv32", "32", "64", RESTART_CLEAN),
         None,
     ),
 ];

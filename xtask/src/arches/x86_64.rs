@@ -339,6 +339,17 @@ pub const ARCHES: &[Arch] = &[Arch {
             timeout_secs: 60,
             input: None,
         },
+        Boot {
+            name: "restart-clean",
+            cmdline: "restart=2",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[Entry::Bin("restart-clean")]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/restart-clean.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 60,
+            input: None,
+        },
     ],
     homework: Some(Bench {
         cmdline: "quantum=1000 cpulimit=100000",
