@@ -155,7 +155,9 @@ where
     if let Some(limit) = cmd.restarts {
         print(
             console,
-            format_args!("[kernel] a process whose code faults starts over, {limit} times at most\n"),
+            format_args!(
+                "[kernel] a process whose code faults starts over, {limit} times at most\n"
+            ),
         );
         kernel.set_fault_policy(FaultPolicy::Restart { limit });
     }

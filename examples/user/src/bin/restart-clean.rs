@@ -29,7 +29,9 @@ fn main(_: user::Args) -> i32 {
         );
         return 1;
     }
-    println!("restart-clean: start {start}: every register but sp clean; dirtying them all and faulting");
+    println!(
+        "restart-clean: start {start}: every register but sp clean; dirtying them all and faulting"
+    );
     dirty_and_fault()
 }
 
