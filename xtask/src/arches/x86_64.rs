@@ -350,6 +350,17 @@ pub const ARCHES: &[Arch] = &[Arch {
             timeout_secs: 60,
             input: None,
         },
+        Boot {
+            name: "wx",
+            cmdline: "",
+            kernel_features: &["wx-test"],
+            initrd: Initrd::Entries(&[Entry::Bin("hello")]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/wx.expect",
+            outcome: Outcome::ExitCode(3),
+            timeout_secs: 60,
+            input: None,
+        },
     ],
     homework: Some(Bench {
         cmdline: "quantum=1000 cpulimit=100000",
