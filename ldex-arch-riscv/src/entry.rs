@@ -32,14 +32,50 @@
 //! * Exceptions (only a kernel bug can fault there, say a frame on an
 //!   unmapped page): the user path checks the hardware's own `sstatus.SPP`;
 //!   if it says S-mode while `sscratch` said user, the entry does not return
-//!   but panics through `trap_in_return_window`.
+//!   but panics through `trap_in_return_window` with the trap's own CSRs.
+//!   The `return-window-test` feature (for kernels' test builds only) puts
+//!   an `ebreak` right after `csrw sscratch` to prove it.
+//!
+//! # A kernel stack that overflowed: the emergency stack
+//!
+//! Kernels put an unmapped guard page under each kernel stack. A stack
+//! that runs into it faults, and the kernel path would push the frame right
+//! below the faulting sp, into the guard again: a fault inside the entry,
+//! for ever. So before it stores anything the kernel path tells:
+//!
+//! * It needs one register: it parks t0 in `sscratch` (0 on this path, and
+//!   0 again three to seven instructions later, before anything else runs).
+//! * A load or store page fault (`scause` 13 or 15) whose address (`stval`)
+//!   is less than a page above sp means sp itself is in a guard page: the
+//!   pages within a page of a kernel sp are its own stack, mapped, but for
+//!   the guard. (Any other kernel fault, and every interrupt, goes on as
+//!   before.)
+//! * Then the frame goes on this hart's emergency stack (`EMERGENCY_STACK`,
+//!   16 KiB of `.bss`; one per hart, and ldex runs one), with the
+//!   overflowed sp in it, and `kernel_stack_overflow` panics with it from
+//!   there. It never returns; the kernel's panic handler powers off.
+//!
+//! The check costs six instructions on a kernel trap that is no page fault;
+//! the user path, where system calls come in, has none of it. A function
+//! whose frame is larger than a page can move sp past the guard without
+//! touching it; no guard-page scheme catches that without stack probes.
+//!
+//! # User access
+//!
+//! After saving `sstatus` the entry clears `sstatus.SUM`: a trap that
+//! interrupted a copy inside [`with_user_access`](crate::with_user_access)
+//! does not hand its user access to the handler (say a tick that switches
+//! to another process). The exit writes the frame's `sstatus` back, so the
+//! copy resumes with SUM set.
 //!
 //! # The entry, step by step (interrupts are off throughout: the hardware
 //! clears SIE on every trap)
 //!
-//! 1. `csrrw sp, sscratch, sp`, pick the user or the kernel path as above.
+//! 1. `csrrw sp, sscratch, sp`, pick the user or the kernel path as above;
+//!    on the kernel path, check for an overflowed stack (above).
 //! 2. `sp -= size_of::<TrapFrame>()`; store x1 and x3..x31 (see the map in
-//!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval.
+//!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval
+//!    (`ldex_save_csrs`); clear SUM.
 //! 3. Call `trap_dispatch` with the frame: it decodes the cause, advances
 //!    sepc past an `ecall`, and calls the installed [`TrapSink`](ldex_core::arch::TrapSink).
 //! 4. Restore: disable interrupts, if the frame goes back to U-mode

@@ -5,8 +5,9 @@
 //!
 //! * [`frame`]: the [`TrapFrame`] (31 GPRs, sepc, sstatus, scause, stval) and
 //!   its map.
-//! * `entry`: the one trap entry, the exit path and the `sscratch`
-//!   protocol that tells user traps from kernel traps.
+//! * `entry`: the one trap entry, the exit path, the `sscratch`
+//!   protocol that tells user traps from kernel traps, and the emergency
+//!   stack a kernel stack overflow is reported from.
 //! * `trap_table`: the `TrapTable` (`stvec` direct mode).
 //! * [`context`]: [`Context`] and swtch, the `resume`/`suspend` pair (pc, sp,
 //!   s0, s1; the compiler keeps s2–s11).
