@@ -63,7 +63,7 @@
 //! # User access
 //!
 //! After saving `sstatus` the entry clears `sstatus.SUM`: a trap that
-//! interrupted a copy inside [`with_user_access`](crate::with_user_access)
+//! interrupted a copy inside [`with_user_access`](crate::supervisor::with_user_access)
 //! does not hand its user access to the handler (say a tick that switches
 //! to another process). The exit writes the frame's `sstatus` back, so the
 //! copy resumes with SUM set.

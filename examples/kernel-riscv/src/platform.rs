@@ -143,7 +143,7 @@ unsafe impl Platform<Riscv> for Board {
     }
 
     fn with_user_access<R>(&self, f: impl FnOnce() -> R) -> R {
-        ldex_arch_riscv::with_user_access(f)
+        ldex_arch_riscv::supervisor::with_user_access(f)
     }
 
     /// Every external interrupt comes through the PLIC (`scause` 9).
