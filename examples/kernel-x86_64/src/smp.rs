@@ -8,8 +8,8 @@
 //! (which the kernel's address space maps at the same address: the image's
 //! identity map covers the first 4 MiB) and fills in its parameters
 //! ([`Params`]), then sends the IPIs. The AP climbs the modes the way the
-//! PVH entry does ([`crate::boot`]), but on the page tables the kernel runs
-//! on now, the boot CPU's CR3:
+//! PVH entry does ([`crate::boot`]), but on page tables that map the kernel
+//! as the boot CPU's do (see below):
 //!
 //! ```text
 //!   16-bit real mode, CS = page << 8    lgdt the trampoline's GDT, CR0.PE
@@ -18,7 +18,14 @@
 //!                                        CR0.PG
 //!   64-bit long mode (sel 0x18)          rsp = params.stack,
 //!                                        call params.entry(params.cpu)
+//!   ap_main, in the kernel's text        CR3 = the kernel's
 //! ```
+//!
+//! The kernel's own page tables keep low memory read, write and NX (its
+//! W^X), so the trampoline cannot run there once paging is on: the AP
+//! climbs on page tables of its own ([`memory::trampoline_space`]), the
+//! kernel's but for a copied page table that makes the trampoline's page
+//! read and execute, and [`ap_main`] loads the kernel's CR3 first thing.
 //!
 //! Every address the 16- and 32-bit code uses is `TRAMPOLINE + (label -
 //! ap_trampoline)`, fixed at assembly time, since the code runs at the copy,
@@ -44,7 +51,7 @@
 //! order.
 
 use core::mem::offset_of;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use core::ops::Range;
 
@@ -53,12 +60,14 @@ use ldex_arch_x86_64::{Timer, X86_64, smp};
 use ldex_core::MAX_CPUS;
 use ldex_core::sync::SpinLock;
 use ldex_core::{BootToken, Timer as _};
-use x86_64::registers::control::Cr3;
+use x86_64::PhysAddr;
+use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::registers::model_specific::{Efer, EferFlags};
+use x86_64::structures::paging::PhysFrame;
 
 use crate::kprint;
 use crate::madt;
-use crate::memory::phys_to_virt;
+use crate::memory::{self, phys_to_virt};
 use crate::serial::Serial;
 
 /// Where the trampoline is copied: page 8 (0x8000), below 1 MiB, in no
@@ -93,11 +102,15 @@ static mut STACKS: Stacks = Stacks([[0; STACK_SIZE]; MAX_CPUS - 1]);
 
 /// CPUs that finished [`ap_main`]'s bring-up (the boot CPU counts).
 static ONLINE: AtomicUsize = AtomicUsize::new(1);
+/// The kernel's CR3, which each AP loads once it runs in the kernel's text.
+static KERNEL_CR3: AtomicU64 = AtomicU64::new(0);
 
 /// What [`start_cpus`] needs from boot code.
 struct Plan {
     /// The PVH start info's RSDP address.
     rsdp: u64,
+    /// The page tables the APs climb on ([`memory::trampoline_space`]).
+    climb: u64,
     /// Low memory the PVH loader filled that the kernel still reads.
     kept: [Range<u64>; 2],
 }
@@ -108,10 +121,15 @@ static CALIBRATED: SpinLock<Option<Timer>, X86_64> = SpinLock::new(None);
 
 /// Remember what [`start_cpus`] needs: the `calibrated` timer, the RSDP at
 /// `rsdp` and the low-memory ranges `kept` the trampoline must not
-/// overwrite.
+/// overwrite; build the page tables the APs climb on now, before the boot
+/// driver counts the free frames.
 pub fn prepare(calibrated: Timer, rsdp: u64, kept: [Range<u64>; 2]) {
+    let Some(climb) = memory::trampoline_space(TRAMPOLINE) else {
+        kprint!("[kernel] one CPU: no frames for the APs' page tables\n");
+        return;
+    };
     *CALIBRATED.lock() = Some(calibrated);
-    *PLAN.lock() = Some(Plan { rsdp, kept });
+    *PLAN.lock() = Some(Plan { rsdp, climb, kept });
 }
 
 /// The boot driver's `start_cpus`: start the APs [`prepare`] found, if
@@ -125,7 +143,7 @@ pub fn start_cpus() {
     // SAFETY: boot code of CPU 0 with interrupts off (the driver has not
     // entered the scheduler loop), in the kernel's address space; `rsdp`
     // is the start info's.
-    let cpus = unsafe { start_others(&token, plan.rsdp, &plan.kept) };
+    let cpus = unsafe { start_others(&token, plan.rsdp, plan.climb, &plan.kept) };
     kprint!("[kernel] CPUs online: {cpus}\n");
 }
 
@@ -206,13 +224,14 @@ unsafe extern "C" {
 }
 
 /// Start every enabled processor of the MADT under the RSDP at `rsdp` but
-/// this one. `avoid` are physical ranges the trampoline page must not
-/// overlap. Returns how many CPUs are online, this one included.
+/// this one, climbing on the page tables at `climb`. `avoid` are physical
+/// ranges the trampoline page must not overlap. Returns how many CPUs are
+/// online, this one included.
 ///
 /// # Safety
 /// Boot code of CPU 0, interrupts off, with the kernel's address space
 /// loaded; `rsdp` is the PVH start info's RSDP address.
-unsafe fn start_others(token: &BootToken, rsdp: u64, avoid: &[Range<u64>]) -> usize {
+unsafe fn start_others(token: &BootToken, rsdp: u64, climb: u64, avoid: &[Range<u64>]) -> usize {
     // The calibrated timer's clock; its lock is taken for each use, since
     // an AP takes it too, to make its own timer.
     let now = || CALIBRATED.lock().as_ref().map_or(u64::MAX, |t| t.now());
@@ -247,6 +266,7 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, avoid: &[Range<u64>]) -> us
     // reaches it.
     unsafe { core::ptr::copy_nonoverlapping(start, copy, len) };
     let params = copy.wrapping_add(params_at).cast::<Params>();
+    KERNEL_CR3.store(Cr3::read().0.start_address().as_u64(), Ordering::Relaxed);
     let efer = Efer::read()
         & (EferFlags::LONG_MODE_ENABLE
             | EferFlags::NO_EXECUTE_ENABLE
@@ -263,7 +283,7 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, avoid: &[Range<u64>]) -> us
         // one reported or timed out and is parked for good).
         unsafe {
             params.write_volatile(Params {
-                cr3: Cr3::read().0.start_address().as_u64() as u32,
+                cr3: climb as u32,
                 efer: efer.bits() as u32,
                 stack: stack_top as u64,
                 cpu: next as u64,
@@ -291,6 +311,10 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, avoid: &[Range<u64>]) -> us
 
 /// An AP in Rust (see the module docs), called by the trampoline.
 extern "C" fn ap_main(cpu: usize) -> ! {
+    let kernel = PhysFrame::containing_address(PhysAddr::new(KERNEL_CR3.load(Ordering::Relaxed)));
+    // SAFETY: the kernel's own page tables, which map this code, its
+    // stack and everything the kernel uses as the trampoline's did.
+    unsafe { Cr3::write(kernel, Cr3Flags::empty()) };
     // SAFETY: boot code of this AP, which no other CPU runs.
     let token = unsafe { BootToken::new() };
     // SAFETY: CPU ids are handed out once each by `start_others`.
