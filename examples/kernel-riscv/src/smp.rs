@@ -110,11 +110,12 @@ pub fn start_cpus() {
             break;
         }
         let hart = slot.load(Ordering::Relaxed);
+        let entry = secondary_start as *const () as usize;
         // SAFETY: `secondary_start` expects the HSM start state and gives
         // the hart stack `next - 1` and CPU id `next`, both its own: `next`
         // grows by one per started hart.
-        let entry = secondary_start as *const () as usize;
-        match unsafe { smp::start_hart(&token, hart, entry, next) } {
+        let started = unsafe { smp::start_hart(&token, hart, entry, next) };
+        match started {
             Ok(()) => {
                 next += 1;
                 // Wait for its report, so the boot lines come in order.
