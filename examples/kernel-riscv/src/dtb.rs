@@ -10,11 +10,11 @@ use core::ops::Range;
 
 use fdt::Fdt;
 
-/// The facts the kernel boots with.
+/// The facts the kernel boots with, borrowed from the blob.
 #[derive(Debug)]
-pub struct BootInfo {
+pub struct BootInfo<'a> {
     /// The kernel command line (empty if none).
-    pub bootargs: &'static str,
+    pub bootargs: &'a str,
     /// The initrd's physical range, if QEMU was given one.
     pub initrd: Option<Range<usize>>,
     /// `time` ticks per second.
@@ -51,9 +51,15 @@ impl fmt::Display for DtbError {
 /// # Safety
 /// `dtb` is the address OpenSBI passed in `a1`, and the blob stays untouched
 /// for the kernel's lifetime.
-pub unsafe fn read(dtb: usize) -> Result<BootInfo, DtbError> {
+pub unsafe fn read(dtb: usize) -> Result<BootInfo<'static>, DtbError> {
     // SAFETY: the caller vouches for the blob.
     let fdt: Fdt<'static> = unsafe { Fdt::from_ptr(dtb as *const u8) }.map_err(DtbError::Parse)?;
+    facts(&fdt, dtb)
+}
+
+/// The facts of `fdt`, a blob that lies at address `dtb`. Safe on any blob
+/// `Fdt` accepted: `ldex-fuzz` feeds it mutated device trees on the host.
+pub fn facts<'a>(fdt: &Fdt<'a>, dtb: usize) -> Result<BootInfo<'a>, DtbError> {
     let region = fdt.memory().regions().next().ok_or(DtbError::NoMemory)?;
     let ram_start = region.starting_address as usize;
     let ram = ram_start..ram_start + region.size.unwrap_or(0);
