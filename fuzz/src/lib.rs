@@ -15,7 +15,7 @@
 //! | `elf`      | `kernel_common::elf::Elf::parse` and `load`, for every arch |
 //! | `cpio`     | `kernel_common::cpio::files`                                |
 //! | `initrd`   | `kernel_common::initrd::Queue`: cpio, ELF and initial stack  |
-//! | `dtb`      | kernel-riscv's `dtb.rs` over the `fdt` crate                |
+//! | `dtb`      | `kernel_common::devicetree::read`                           |
 //! | `cmdline`  | `kernel_common::cmdline::CmdLine`                           |
 //! | `scenario` | `ldex_sim::parse`                                           |
 //! | `ostep`    | `ldex_sim::ostep::parse`                                    |
@@ -43,7 +43,7 @@ pub struct Target {
     pub run: fn(&[u8]),
 }
 
-/// Every target, in the order `cargo xtask fuzz` runs them.
+/// Every target (`cargo xtask fuzz` runs them in name order).
 pub const TARGETS: &[Target] = &[
     Target {
         name: "elf",
