@@ -227,7 +227,7 @@ mod tests {
     }
 
     #[test]
-    fn every_corpus_directory_is_a_target() {
+    fn the_targets_are_the_corpus_directories() {
         let targets = targets().unwrap();
         for expected in ["cpio", "dtb", "elf", "ostep", "scenario"] {
             assert!(targets.iter().any(|t| t == expected), "{targets:?}");
