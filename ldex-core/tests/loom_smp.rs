@@ -21,7 +21,7 @@ use loom::sync::Arc;
 use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::thread;
 
-const PROCS: usize = 3;
+const PROCS: usize = 2;
 const CPUS: usize = 2;
 
 fn pid(index: usize) -> Pid {
@@ -55,23 +55,25 @@ struct Smp {
 }
 
 impl Smp {
-    /// Processes 0..PROCS, all runnable.
-    fn new() -> Arc<Smp> {
+    /// Processes `0..n`, all runnable.
+    fn new(n: usize) -> Arc<Smp> {
         let mut rr = RoundRobin::new(1);
-        for i in 0..PROCS {
+        let mut state = [State::Dead; PROCS];
+        for (i, state) in state.iter_mut().enumerate().take(n) {
             rr.admit(pid(i), Hint::NONE).unwrap();
+            *state = State::Runnable;
         }
         Arc::new(Smp {
             table: SpinLock::new(Table {
                 rr,
-                state: [State::Runnable; PROCS],
+                state,
                 killed: [false; PROCS],
                 deaths: [0; PROCS],
             }),
             pending: [PendingWork::new(), PendingWork::new()],
             ipi: [AtomicBool::new(false), AtomicBool::new(false)],
-            on_cpu: [OnCpu::new(), OnCpu::new(), OnCpu::new()],
-            stack: [UnsafeCell::new(0), UnsafeCell::new(0), UnsafeCell::new(0)],
+            on_cpu: [OnCpu::new(), OnCpu::new()],
+            stack: [UnsafeCell::new(0), UnsafeCell::new(0)],
         })
     }
 
@@ -164,47 +166,84 @@ impl Smp {
         }
     }
 
-    /// After the model's threads: every process is where exactly one of
-    /// the places says, none is queued twice, a killed one is dead or will
-    /// die at its next return to user mode.
+    /// After the model's threads, on one CPU: every process still on a CPU
+    /// returns to user mode, then every runnable one is picked and does the
+    /// same, until none is left. A killed process must die on that way out
+    /// (its kill was not lost), a live one must not, none is picked twice,
+    /// and none that was runnable is missing.
     fn check(&self) {
-        let mut t = self.table.lock();
-        let mut queued = Vec::new();
-        while let Some(p) = t.rr.pick_next() {
-            assert!(!queued.contains(&p.index()), "P{} queued twice", p.index());
-            queued.push(p.index());
+        let on_cpus: Vec<(usize, usize)> = {
+            let t = self.table.lock();
+            (0..PROCS)
+                .filter_map(|p| match t.state[p] {
+                    State::Running(cpu) => Some((cpu, p)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let runnable = {
+            let t = self.table.lock();
+            (0..PROCS)
+                .filter(|&p| t.state[p] == State::Runnable)
+                .count()
+        };
+        for (cpu, p) in on_cpus {
+            self.finish(cpu, p);
         }
+        let mut picked = 0;
+        while let Some(p) = self.pick_and_run(0) {
+            picked += 1;
+            self.finish(0, p);
+        }
+        assert_eq!(picked, runnable, "a runnable process was lost");
+        let t = self.table.lock();
         for p in 0..PROCS {
-            let runnable = t.state[p] == State::Runnable;
-            assert_eq!(queued.contains(&p), runnable, "P{p} lost: {:?}", t.state[p]);
             assert!(t.deaths[p] <= 1, "P{p} died twice");
-            if t.killed[p] {
-                match t.state[p] {
-                    State::Dead | State::Runnable => {}
-                    State::Running(cpu) => assert!(
-                        self.pending[cpu].read() & PendingWork::KILL != 0,
-                        "the kill of P{p} on CPU {cpu} was lost"
-                    ),
-                    State::Blocked => panic!("killed P{p} still blocked"),
-                }
+            assert!(
+                matches!(t.state[p], State::Dead | State::Blocked),
+                "P{p} left {:?}",
+                t.state[p]
+            );
+            assert!(
+                !(t.killed[p] && t.state[p] == State::Blocked),
+                "killed P{p} still blocked"
+            );
+        }
+    }
+
+    /// `p`, on `cpu`, returns to user mode: it dies if and only if it was
+    /// killed; a live one then exits (the model is over).
+    fn finish(&self, cpu: usize, p: usize) {
+        let killed = self.table.lock().killed[p];
+        let died = self.return_to_user(cpu, p);
+        assert_eq!(died, killed, "P{p}: killed {killed}, died {died}");
+        if !died {
+            {
+                let mut t = self.table.lock();
+                t.state[p] = State::Dead;
+                t.rr.exit(pid(p));
             }
+            self.on_stack(p);
+            self.on_cpu[p].release();
         }
     }
 }
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(2);
+    if builder.preemption_bound.is_none() {
+        builder.preemption_bound = Some(1);
+    }
     builder.max_branches = 100_000;
     builder.check(f);
 }
 
-/// CPU 0 runs P0 and yields it; CPU 1 picks (perhaps P0, still leaving
-/// CPU 0); an interrupt handler kills P0 meanwhile.
+/// CPU 0 runs P0 and yields it; CPU 1 picks it (perhaps while CPU 0 is
+/// still on its stack); an interrupt handler kills P0 meanwhile.
 #[test]
 fn a_process_handed_between_cpus_runs_on_one_at_a_time_and_its_kill_is_not_lost() {
     model(|| {
-        let smp = Smp::new();
+        let smp = Smp::new(1);
         assert_eq!(smp.pick_and_run(0), Some(0));
         let cpu1 = {
             let smp = smp.clone();
@@ -229,13 +268,13 @@ fn a_process_handed_between_cpus_runs_on_one_at_a_time_and_its_kill_is_not_lost(
     });
 }
 
-/// CPU 0 runs P0, which blocks; an interrupt wakes it; CPU 1 picks
-/// whatever is runnable (P0 again, maybe before CPU 0 is off its stack)
-/// and a third CPU exits the process it runs after a kill.
+/// CPU 0 runs P0, which blocks; an interrupt wakes it; CPU 1's P1 is
+/// killed and exits, then CPU 1 picks whatever is runnable: P0, maybe
+/// before CPU 0 is off its stack.
 #[test]
 fn concurrent_block_wake_pick_and_exit_lose_and_duplicate_nothing() {
     model(|| {
-        let smp = Smp::new();
+        let smp = Smp::new(2);
         assert_eq!(smp.pick_and_run(0), Some(0));
         assert_eq!(smp.pick_and_run(1), Some(1));
         let irq = {

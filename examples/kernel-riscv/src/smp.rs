@@ -35,7 +35,7 @@ use ldex_core::BootToken;
 use ldex_core::MAX_CPUS;
 
 use crate::board::Uart;
-use crate::dtb::Harts;
+use kernel_common::devicetree::Harts;
 
 /// Bytes of each secondary CPU's stack (its scheduler's).
 const STACK_SIZE: usize = 64 * 1024;

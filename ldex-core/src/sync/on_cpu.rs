@@ -47,7 +47,6 @@ impl OnCpu {
     }
 }
 
-#[cfg(not(loom))]
 impl Default for OnCpu {
     fn default() -> Self {
         Self::new()

@@ -63,7 +63,6 @@ impl PendingWork {
     }
 }
 
-#[cfg(not(loom))]
 impl Default for PendingWork {
     fn default() -> Self {
         Self::new()
