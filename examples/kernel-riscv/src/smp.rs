@@ -56,9 +56,35 @@ static HARTS: [AtomicUsize; MAX_CPUS] = [const { AtomicUsize::new(0) }; MAX_CPUS
 static HART_COUNT: AtomicUsize = AtomicUsize::new(0);
 /// CPUs that have finished [`secondary_main`]'s bring-up (CPU 0 counts).
 static ONLINE: AtomicUsize = AtomicUsize::new(1);
+/// The CPU id of the hart being started, for a hart that arrives at
+/// `_start` instead of `secondary_start` (see [`crate::boot`]).
+#[unsafe(no_mangle)]
+static PENDING_CPU: AtomicUsize = AtomicUsize::new(0);
+
+/// The XLEN-sized load.
+#[cfg(target_arch = "riscv64")]
+macro_rules! cfg_select_load {
+    () => {
+        "ld"
+    };
+}
+/// The XLEN-sized load.
+#[cfg(target_arch = "riscv32")]
+macro_rules! cfg_select_load {
+    () => {
+        "lw"
+    };
+}
 
 core::arch::global_asm!(
     ".pushsection .text.secondary, \"ax\"",
+    // A hart the firmware sent to `_start` while starting it (see
+    // `crate::boot`): its CPU id is the one being started.
+    ".globl secondary_late_start",
+    "secondary_late_start:",
+    "    lla t0, {pending}",
+    concat!("    ", cfg_select_load!(), " a1, 0(t0)"),
+    "    fence r, rw",
     ".globl secondary_start",
     ".p2align 2",
     "secondary_start:",
@@ -75,12 +101,15 @@ core::arch::global_asm!(
     "    j 1b",
     ".popsection",
     stacks = sym STACKS,
+    pending = sym PENDING_CPU,
     size = const STACK_SIZE,
     main = sym secondary_main,
 );
 
 unsafe extern "C" {
     fn secondary_start();
+    /// `secondary_start` for a hart that arrived at `_start`.
+    pub(crate) fn secondary_late_start();
 }
 
 /// Remember what [`start_cpus`] needs: the device tree's `harts` but
@@ -110,6 +139,7 @@ pub fn start_cpus() {
             break;
         }
         let hart = slot.load(Ordering::Relaxed);
+        PENDING_CPU.store(next, Ordering::Release);
         let entry = secondary_start as *const () as usize;
         // SAFETY: `secondary_start` expects the HSM start state and gives
         // the hart stack `next - 1` and CPU id `next`, both its own: `next`
