@@ -220,17 +220,6 @@ impl<A: Arch> Entry<A> {
 
 /// Everything behind the table lock.
 struct Table<A: Arch, S, const N: usize> {
-    /// Which CPUs have booted (bit `cpu_id`).
-    online: u32,
-    /// CPUs waiting for an interrupt with nothing to run, which a process
-    /// becoming runnable should wake (bit `cpu_id`). Set by the CPU itself
-    /// before it waits; cleared by whoever sends it the IPI.
-    idle: u32,
-    /// Each CPU's busy and idle ticks.
-    stats: [CpuStats; MAX_CPUS],
-    /// Zombies taken out of the table whose OS clean-up
-    /// ([`Os::process_ended`]) has not finished: the run is not over yet.
-    reaping: usize,
     sched: S,
     procs: [Entry<A>; N],
     booted: bool,
@@ -249,6 +238,18 @@ struct Table<A: Arch, S, const N: usize> {
     /// What a user fault does ([`Config::fault_policy`] until
     /// [`Kernel::set_fault_policy`]).
     fault_policy: FaultPolicy,
+    // The SMP bookkeeping: touched at boot, at idle and at ticks only.
+    /// Which CPUs have booted (bit `cpu_id`).
+    online: u32,
+    /// CPUs waiting for an interrupt with nothing to run, which a process
+    /// becoming runnable should wake (bit `cpu_id`). Set by the CPU itself
+    /// before it waits; cleared by whoever sends it the IPI.
+    idle: u32,
+    /// Each CPU's busy and idle ticks.
+    stats: [CpuStats; MAX_CPUS],
+    /// Zombies taken out of the table whose OS clean-up
+    /// ([`Os::process_ended`]) has not finished: the run is not over yet.
+    reaping: usize,
 }
 
 impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
