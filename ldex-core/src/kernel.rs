@@ -288,17 +288,18 @@ impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
         e.state = ProcState::Runnable;
         e.channel = None;
         self.sched.wake(pid);
-        self.wake_idle_cpu();
+        self.wake_idle_cpu(1);
     }
 
-    /// A process became runnable: if another CPU idles, send it an IPI so
-    /// that it picks now rather than at its next tick (or never, without a
-    /// timer). One CPU per runnable process; it re-marks itself idle if it
-    /// finds nothing. With one CPU this is one test of a zero word.
+    /// A process became runnable: if another CPU idles and at least
+    /// `waiting` processes are runnable, send it an IPI so that it picks
+    /// now rather than at its next tick (or never, without a timer). One
+    /// CPU per runnable process; it re-marks itself idle if it finds
+    /// nothing. With one CPU this is one test of a zero word.
     #[inline]
-    fn wake_idle_cpu(&mut self) {
+    fn wake_idle_cpu(&mut self, waiting: usize) {
         let others = self.idle & !(1 << A::cpu_id());
-        if others != 0 {
+        if others != 0 && self.sched.runnable() >= waiting {
             let cpu = others.trailing_zeros();
             self.idle &= !(1 << cpu);
             A::send_ipi(cpu as usize);
@@ -553,7 +554,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 }
             }
         }
-        t.wake_idle_cpu();
+        t.wake_idle_cpu(1);
     }
 
     /// How many ticks CPU `cpu` has spent running processes and idling, if
@@ -964,7 +965,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 e.preemptions += 1;
             }
             t.sched.put_back(pid, why);
-            t.wake_idle_cpu();
+            // This CPU picks next: another is wanted only for a second
+            // runnable process.
+            t.wake_idle_cpu(2);
         }
         self.sched_out(pid);
     }
