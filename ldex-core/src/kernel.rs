@@ -752,11 +752,12 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         // other than the timer's, charged first to the process that ran it
         // so the policy sees the tick before the system call (the tick's
         // interrupt, still pending, then finds nothing to count).
-        let (pid, ticks, over_limit) = {
+        let (pid, ticks, over_limit, ticked) = {
             let mut t = self.table.lock();
             let pid = t
                 .current
                 .expect("a trap from user mode with no current process");
+            let before = t.ticks;
             let over_limit = if cause == TrapCause::Timer {
                 None
             } else {
@@ -765,8 +766,11 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             if cause == TrapCause::Syscall {
                 t.entry(pid).syscalls += 1;
             }
-            (pid, t.ticks, over_limit)
+            (pid, t.ticks, over_limit, t.ticks != before)
         };
+        if ticked {
+            self.os.tick();
+        }
         self.trace(Event::Trap {
             pid: Some(pid),
             cause,
@@ -914,6 +918,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// limit. A preemption is taken on the way back to user mode.
     fn tick(&self) {
         let over_limit = self.charge(&mut self.table.lock());
+        self.os.tick();
         if let Some((pid, ticks)) = over_limit {
             self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks }));
         }

@@ -163,7 +163,7 @@ pub unsafe fn init(rsdp: u64, eoi: Eoi) -> Result<Route, Error> {
     chip.write(entry + 1, boot_apic_id() << 24);
     chip.write(entry, low);
     *EOI.lock() = Some(eoi);
-    Serial::enable_receive_interrupt();
+    Serial::enable_interrupts();
     Ok(route)
 }
 
@@ -179,6 +179,8 @@ pub fn interrupt(vector: u32, input: &mut dyn FnMut(u8)) -> Claim {
         || (PIC_BASE..PIC_BASE + 16).contains(&vector));
     let claim = if vector == COM1_VECTOR {
         Serial::receive(input);
+        #[cfg(feature = "irq-storm-test")]
+        crate::irq_storm_test::again();
         Claim::Console(u32::from(COM1_IRQ))
     } else {
         Claim::Spurious
