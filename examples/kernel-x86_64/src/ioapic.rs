@@ -180,7 +180,7 @@ pub fn interrupt(vector: u32, input: &mut dyn FnMut(u8)) -> Claim {
     let claim = if vector == COM1_VECTOR {
         Serial::receive(input);
         #[cfg(feature = "irq-storm-test")]
-        crate::irq_storm_test::again();
+        Serial::raise_transmit_interrupt();
         Claim::Console(u32::from(COM1_IRQ))
     } else {
         Claim::Spurious

@@ -29,8 +29,6 @@ mod conformance;
 ))]
 mod fault_test;
 mod ioapic;
-#[cfg(feature = "irq-storm-test")]
-mod irq_storm_test;
 mod loader;
 mod madt;
 mod memory;

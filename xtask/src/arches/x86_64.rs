@@ -374,7 +374,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             outcome: Outcome::Success,
             timeout_secs: 120,
             input: Some(Typed {
-                after: "[kernel] irq-storm-test: 1000 COM1",
+                after: "spinner: spinning",
                 text: "hello\nworld\n",
             }),
         },
