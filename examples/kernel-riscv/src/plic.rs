@@ -19,7 +19,10 @@
 //! meanwhile, so the PLIC delivers it as soon as the bit is back.
 //!
 //! The `irq-storm-test` build also turns on the UART's "transmit holding
-//! register empty" interrupt, which with nothing to send stays raised: the
+//! register empty" interrupt and, after each interrupt, turns the UART's
+//! interrupts off and on again: QEMU's PLIC pends a source when the UART
+//! updates its line, not while it stays raised, and the toggle is such an
+//! update. With nothing to send the line is raised again at once, so the
 //! UART interrupts without pause, from boot to power-off.
 
 use kernel_common::os::Claim;
@@ -80,8 +83,15 @@ pub fn init() {
 /// again.
 pub fn hold(held: bool) {
     let enabled = if held { 0 } else { 1 << UART_IRQ };
-    // SAFETY: hart 0's S-mode enable word; only the UART's bit is ever set.
-    unsafe { reg(ENABLE).write_volatile(enabled) };
+    // SAFETY: hart 0's S-mode enable word (only the UART's bit is ever
+    // set) and threshold (0, as `init` set it).
+    unsafe {
+        reg(ENABLE).write_volatile(enabled);
+        // QEMU's PLIC looks at its pending sources again on a threshold
+        // write, not on an enable write: without this, input that came
+        // while held would wait for the UART's next change, maybe for ever.
+        reg(THRESHOLD).write_volatile(0);
+    }
 }
 
 /// Which source interrupted; 0 when none is pending (another hart took it,
@@ -99,7 +109,16 @@ fn complete(irq: u32) {
 
 /// The external interrupt: claim, drain the UART into `input`, complete.
 pub fn interrupt(input: &mut dyn FnMut(u8)) -> Claim {
-    match claim() {
+    let source = claim();
+    #[cfg(feature = "irq-storm-test")]
+    // SAFETY: the UART's interrupt enable; this only asks for the next
+    // interrupt, once the claim has taken this one (after a spurious claim
+    // too, so the storm never stops).
+    unsafe {
+        uart(IER).write_volatile(0);
+        uart(IER).write_volatile(IER_ON);
+    }
+    match source {
         0 => Claim::Spurious,
         UART_IRQ => {
             // SAFETY: the UART's registers; reading RBR pops one byte.
