@@ -137,10 +137,10 @@ pub trait Os<A: Arch>: Sync {
         let _ = (irq, wake);
     }
 
-    /// The timer interrupt came, or another trap from user mode found a
-    /// tick due and charged it; interrupts are off and no lock is held. An
-    /// OS that holds a storming device back for the rest of a tick (its
-    /// [`Os::interrupt`] counts them) lets it go again here.
+    /// The timer interrupt came (once a tick, after the kernel charged
+    /// it); interrupts are off and no lock is held. An OS that holds a
+    /// storming device back for the rest of a tick (its [`Os::interrupt`]
+    /// counts them) lets it go again here.
     fn tick(&self) {}
 
     /// A process is about to block on `channel` after
@@ -158,6 +158,15 @@ pub trait Os<A: Arch>: Sync {
     #[inline(always)]
     fn trace(&self, event: &Event) {
         let _ = event;
+    }
+
+    /// Is tracing switched on? The kernel asks once per trap and, if not,
+    /// skips every [`Os::trace`] of the trap's common path: one test per
+    /// trap. The default says yes, which costs nothing when `trace` is the
+    /// default that does nothing (tracing compiled out).
+    #[inline(always)]
+    fn tracing(&self) -> bool {
+        true
     }
 
     /// Will the OS create more processes later (say, on a device interrupt)?
