@@ -34,7 +34,7 @@ extern crate std;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod context;
-mod cpuid;
+pub mod cpuid;
 pub mod entry;
 pub mod fpu;
 pub mod frame;

@@ -65,6 +65,26 @@ pub struct Timer {
     mode: Mode,
 }
 
+/// The local APIC's end-of-interrupt register: writing it retires the
+/// interrupt in service, so the APIC may deliver one of the same or a lower
+/// priority class again. Only [`Timer::eoi`] makes one, so its address is
+/// the calibrated timer's.
+#[derive(Clone, Copy, Debug)]
+pub struct Eoi {
+    lapic: usize,
+}
+
+impl Eoi {
+    /// Retire the interrupt in service. A device interrupt's handler calls
+    /// it once, after the device is drained; never for the APIC's spurious
+    /// vector, which is not put in service.
+    pub fn signal(self) {
+        // SAFETY: `lapic` maps the local APIC for the kernel's whole life
+        // (`Timer::calibrate`'s contract); writing EOI has no other effect.
+        unsafe { ((self.lapic + REG_EOI) as *mut u32).write_volatile(0) }
+    }
+}
+
 /// `value * factor`, with `factor` in 32.32 fixed point.
 fn scale(value: u64, factor: u64) -> u64 {
     ((u128::from(value) * u128::from(factor)) >> 32).min(u128::from(u64::MAX)) as u64
@@ -117,6 +137,13 @@ impl Timer {
     /// The calibrated TSC rate.
     pub fn tsc_hz(&self) -> u64 {
         self.tsc_hz
+    }
+
+    /// The local APIC's end of interrupt, for the handler of a device
+    /// interrupt the APIC delivered (the timer's own is
+    /// [`acknowledge`](ldex_core::Timer::acknowledge)).
+    pub fn eoi(&self) -> Eoi {
+        Eoi { lapic: self.lapic }
     }
 
     /// Does the timer use TSC-deadline mode?
@@ -199,6 +226,6 @@ impl ldex_core::Timer for Timer {
     }
 
     fn acknowledge(&self) {
-        self.write(REG_EOI, 0);
+        self.eoi().signal();
     }
 }

@@ -1165,6 +1165,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// limit. A preemption is taken on the way back to user mode.
     fn tick(&self) {
         let over_limit = self.charge(&mut self.table.lock());
+        self.os.tick();
         if let Some((pid, ticks)) = over_limit {
             self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks }));
         }

@@ -26,8 +26,9 @@ const SMOKE_SECONDS: u64 = 3;
 /// AFL++'s limit on one input, in ms: generous, so a loaded machine does
 /// not make a slow input look like a hang.
 const EXEC_TIMEOUT_MS: &str = "500";
-/// How to install cargo-afl (which builds its own AFL++), as `.ci/run` does.
-pub const INSTALL_HINT: &str = "cargo install cargo-afl --locked";
+/// How to install cargo-afl and build the AFL++ it ships (once per rustc
+/// version), as `.ci/run` does.
+pub const INSTALL_HINT: &str = "cargo install cargo-afl --locked && cargo afl config --build";
 
 /// The fuzz workspace.
 fn dir() -> PathBuf {

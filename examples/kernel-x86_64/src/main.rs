@@ -29,7 +29,9 @@ mod conformance;
     feature = "wx-test"
 ))]
 mod fault_test;
+mod ioapic;
 mod loader;
+mod madt;
 mod memory;
 mod platform;
 mod serial;
@@ -128,15 +130,29 @@ extern "C" fn kmain(start_info: u32) -> ! {
     #[cfg(feature = "conformance")]
     conformance::run(&token, initrd.unwrap_or_default());
     #[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
-    run_protocol(&token, cmdline, initrd)
+    run_protocol(&token, cmdline, initrd, info.rsdp_paddr)
 }
 
-/// Calibrate the timer and hand the rest to the shared boot driver.
+/// Calibrate the timer, route COM1's receive interrupt (the MADT under the
+/// RSDP at `rsdp`) and hand the rest to the shared boot driver.
 #[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
-fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>) -> ! {
+fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>, rsdp: u64) -> ! {
     // SAFETY: the direct map covers the local APIC; interrupts are off.
     let timer = unsafe { Timer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
     KERNEL.os().platform().set_clock(&timer);
+    // SAFETY: `rsdp` is the PVH start info's RSDP address.
+    match unsafe { ioapic::init(rsdp, timer.eoi()) } {
+        Ok(route) => kprint!(
+            "[kernel] COM1 input: IRQ {} -> I/O APIC pin {} -> vector {:#x}\n",
+            ioapic::COM1_IRQ,
+            route.pin,
+            ioapic::COM1_VECTOR
+        ),
+        Err(e) => fail(
+            ExitCode::Panic,
+            format_args!("cannot route COM1's interrupt: {e}"),
+        ),
+    }
     let boot = Boot {
         token,
         cmdline,

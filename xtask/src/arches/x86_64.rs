@@ -14,7 +14,7 @@
 //! on a CPU with UMIP; see docs/arch-x86_64.md and docs/security.md.
 
 use super::{
-    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS,
+    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, Typed, USER_BINS,
 };
 
 /// Deterministic virtual time: the transcript is the same on every run.
@@ -327,6 +327,56 @@ pub const ARCHES: &[Arch] = &[Arch {
             outcome: Outcome::Success,
             timeout_secs: 60,
             input: None,
+        },
+        Boot {
+            name: "console-input",
+            cmdline: "cpulimit=30",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[
+                Entry::Bin("echo"),
+                Entry::Named("spinner-1", "spinner"),
+                Entry::Named("spinner-2", "spinner"),
+            ]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/console-input.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 120,
+            input: Some(Typed {
+                after: "[pid 3 spinner-2] killed",
+                text: "hello\nworld\n",
+            }),
+        },
+        Boot {
+            name: "console-input-trace",
+            cmdline: "trace quantum=10 cpulimit=30",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[Entry::Bin("echo"), Entry::Bin("spinner")]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/console-input-trace.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 120,
+            input: Some(Typed {
+                after: "spinner: spinning",
+                text: "hi\n",
+            }),
+        },
+        Boot {
+            name: "irq-storm",
+            cmdline: "cpulimit=30",
+            kernel_features: &["irq-storm-test"],
+            initrd: Initrd::Entries(&[
+                Entry::Bin("echo"),
+                Entry::Named("spinner-1", "spinner"),
+                Entry::Named("spinner-2", "spinner"),
+            ]),
+            qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/irq-storm.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 120,
+            input: Some(Typed {
+                after: "spinner: spinning",
+                text: "hello\nworld\n",
+            }),
         },
         Boot {
             name: "smap",
