@@ -142,7 +142,8 @@ pub trait Os<A: Arch>: Sync {
     /// The timer interrupt came (once a tick, after the kernel charged
     /// it); interrupts are off and no lock is held. An OS that holds a
     /// storming device back for the rest of a tick (its [`Os::interrupt`]
-    /// counts them) lets it go again here.
+    /// counts them) lets it go again here. On several CPUs each CPU's
+    /// own timer tick calls it.
     fn tick(&self) {}
 
     /// A process is about to block on `channel` after
