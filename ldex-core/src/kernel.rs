@@ -220,17 +220,6 @@ impl<A: Arch> Entry<A> {
 
 /// Everything behind the table lock.
 struct Table<A: Arch, S, const N: usize> {
-    /// Which CPUs have booted (bit `cpu_id`).
-    online: u32,
-    /// CPUs waiting for an interrupt with nothing to run, which a process
-    /// becoming runnable should wake (bit `cpu_id`). Set by the CPU itself
-    /// before it waits; cleared by whoever sends it the IPI.
-    idle: u32,
-    /// Each CPU's busy and idle ticks.
-    stats: [CpuStats; MAX_CPUS],
-    /// Zombies taken out of the table whose OS clean-up
-    /// ([`Os::process_ended`]) has not finished: the run is not over yet.
-    reaping: usize,
     sched: S,
     procs: [Entry<A>; N],
     booted: bool,
@@ -249,6 +238,18 @@ struct Table<A: Arch, S, const N: usize> {
     /// What a user fault does ([`Config::fault_policy`] until
     /// [`Kernel::set_fault_policy`]).
     fault_policy: FaultPolicy,
+    // The SMP bookkeeping: touched at boot, at idle and at ticks only.
+    /// Which CPUs have booted (bit `cpu_id`).
+    online: u32,
+    /// CPUs waiting for an interrupt with nothing to run, which a process
+    /// becoming runnable should wake (bit `cpu_id`). Set by the CPU itself
+    /// before it waits; cleared by whoever sends it the IPI.
+    idle: u32,
+    /// Each CPU's busy and idle ticks.
+    stats: [CpuStats; MAX_CPUS],
+    /// Zombies taken out of the table whose OS clean-up
+    /// ([`Os::process_ended`]) has not finished: the run is not over yet.
+    reaping: usize,
 }
 
 impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
@@ -287,17 +288,18 @@ impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
         e.state = ProcState::Runnable;
         e.channel = None;
         self.sched.wake(pid);
-        self.wake_idle_cpu();
+        self.wake_idle_cpu(1);
     }
 
-    /// A process became runnable: if another CPU idles, send it an IPI so
-    /// that it picks now rather than at its next tick (or never, without a
-    /// timer). One CPU per runnable process; it re-marks itself idle if it
-    /// finds nothing. With one CPU this is one test of a zero word.
+    /// A process became runnable: if another CPU idles and at least
+    /// `waiting` processes are runnable, send it an IPI so that it picks
+    /// now rather than at its next tick (or never, without a timer). One
+    /// CPU per runnable process; it re-marks itself idle if it finds
+    /// nothing. With one CPU this is one test of a zero word.
     #[inline]
-    fn wake_idle_cpu(&mut self) {
+    fn wake_idle_cpu(&mut self, waiting: usize) {
         let others = self.idle & !(1 << A::cpu_id());
-        if others != 0 {
+        if others != 0 && self.sched.runnable() >= waiting {
             let cpu = others.trailing_zeros();
             self.idle &= !(1 << cpu);
             A::send_ipi(cpu as usize);
@@ -552,7 +554,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 }
             }
         }
-        t.wake_idle_cpu();
+        t.wake_idle_cpu(1);
     }
 
     /// How many ticks CPU `cpu` has spent running processes and idling, if
@@ -963,7 +965,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 e.preemptions += 1;
             }
             t.sched.put_back(pid, why);
-            t.wake_idle_cpu();
+            // This CPU picks next: another is wanted only for a second
+            // runnable process.
+            t.wake_idle_cpu(2);
         }
         self.sched_out(pid);
     }
@@ -1161,6 +1165,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// limit. A preemption is taken on the way back to user mode.
     fn tick(&self) {
         let over_limit = self.charge(&mut self.table.lock());
+        self.os.tick();
         if let Some((pid, ticks)) = over_limit {
             self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks }));
         }

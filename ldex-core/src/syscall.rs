@@ -139,6 +139,13 @@ pub trait Os<A: Arch>: Sync {
         let _ = (irq, wake);
     }
 
+    /// The timer interrupt came (once a tick, after the kernel charged
+    /// it); interrupts are off and no lock is held. An OS that holds a
+    /// storming device back for the rest of a tick (its [`Os::interrupt`]
+    /// counts them) lets it go again here. On several CPUs each CPU's
+    /// own timer tick calls it.
+    fn tick(&self) {}
+
     /// A process is about to block on `channel` after
     /// [`SyscallAction::Sleep`]; interrupts are off on this CPU and the
     /// process table is locked, so no wake can slip in. Return `false` if

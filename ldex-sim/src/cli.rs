@@ -159,4 +159,12 @@ mod tests {
                 .contains("unknown argument")
         );
     }
+
+    #[test]
+    fn cpus_takes_1_to_8() {
+        assert_eq!(parse(&args("--cpus 4")).unwrap().cpus, Some(4));
+        for bad in ["--cpus 0", "--cpus 9"] {
+            assert!(parse(&args(bad)).unwrap_err().0.contains("1 to 8"), "{bad}");
+        }
+    }
 }

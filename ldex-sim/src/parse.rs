@@ -379,6 +379,17 @@ mod tests {
     }
 
     #[test]
+    fn cpus_reads_1_to_8_and_names_the_range_otherwise() {
+        assert_eq!(parse("cpus 4\nprocess a\n").unwrap().settings.cpus, 4);
+        assert_eq!(parse("process a\n").unwrap().settings.cpus, 1);
+        for bad in ["cpus 0\n", "cpus 9\n"] {
+            let (l, c, m) = error_at(bad);
+            assert_eq!((l, c), (1, 6), "{bad}");
+            assert!(m.contains("cpus must be 1 to 8"), "{m}");
+        }
+    }
+
+    #[test]
     fn strings_keep_spaces_and_escapes() {
         let s = parse("process a\n  write \"a \\\"b\\\" # c\"  # comment\n").unwrap();
         assert_eq!(s.procs[0].program, vec![Op::Write("a \"b\" # c".into())]);

@@ -23,7 +23,7 @@ use crate::cmdline::CmdLine;
 use crate::console::{Console, print};
 use crate::frames;
 use crate::initrd::{ProcessBuilder, Queue, Setup, SpawnError};
-use crate::os::{ExampleOs, Platform};
+use crate::os::{ExampleOs, Platform, STORM_BUDGET};
 
 /// The timer tick: 10 ms, converted at boot with the frequency the timer
 /// reports.
@@ -266,6 +266,16 @@ where
                         ),
                     );
                 }
+            }
+            let os = kernel.os();
+            let (dropped, spurious, storms) = (os.input().dropped(), os.spurious(), os.storms());
+            if dropped + spurious + storms > 0 {
+                print(
+                    console,
+                    format_args!(
+                        "[kernel] console input: {dropped} bytes dropped (buffer full); device interrupts: {spurious} spurious, held back in {storms} ticks (over {STORM_BUDGET} a tick)\n"
+                    ),
+                );
             }
             print(
                 console,

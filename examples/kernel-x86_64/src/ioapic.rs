@@ -61,8 +61,9 @@ const RED_MASKED: u32 = 1 << 16;
 /// The NMI's vector, which no EOI retires.
 const NMI_VECTOR: u8 = 2;
 
-/// The local APIC's end of interrupt, from the calibrated timer.
-static EOI: SpinLock<Option<Eoi>> = SpinLock::new(None);
+/// What `init` set up: the local APIC's end of interrupt (from the
+/// calibrated timer) and COM1's I/O APIC pin.
+static ROUTED: SpinLock<Option<(Eoi, u8)>> = SpinLock::new(None);
 
 /// Why COM1's interrupt could not be routed.
 #[derive(Debug)]
@@ -162,8 +163,8 @@ pub unsafe fn init(rsdp: u64, eoi: Eoi) -> Result<Route, Error> {
     let entry = REDTBL + 2 * u32::from(route.pin);
     chip.write(entry + 1, boot_apic_id() << 24);
     chip.write(entry, low);
-    *EOI.lock() = Some(eoi);
-    Serial::enable_receive_interrupt();
+    *ROUTED.lock() = Some((eoi, route.pin));
+    Serial::enable_interrupts();
     Ok(route)
 }
 
@@ -174,16 +175,21 @@ pub fn interrupt(vector: u32, input: &mut dyn FnMut(u8)) -> Claim {
     let Ok(vector) = u8::try_from(vector) else {
         return Claim::Spurious;
     };
+    let Some((eoi, pin)) = *ROUTED.lock() else {
+        return Claim::Spurious;
+    };
     let in_service = !(vector == SPURIOUS_VECTOR
         || vector == NMI_VECTOR
         || (PIC_BASE..PIC_BASE + 16).contains(&vector));
     let claim = if vector == COM1_VECTOR {
         Serial::receive(input);
-        Claim::Console(u32::from(COM1_IRQ))
+        #[cfg(feature = "irq-storm-test")]
+        Serial::raise_transmit_interrupt();
+        Claim::Console(u32::from(pin))
     } else {
         Claim::Spurious
     };
-    if in_service && let Some(eoi) = *EOI.lock() {
+    if in_service {
         eoi.signal();
     }
     claim

@@ -103,6 +103,11 @@ unsafe impl Platform<X86_64> for Pc {
         crate::ioapic::interrupt(irq, input)
     }
 
+    /// COM1 is the only device that interrupts: its interrupt enable.
+    fn hold_devices(&self, held: bool) {
+        Serial::hold_interrupts(held);
+    }
+
     fn set_fs_base(&self, state: &mut ProcessState, base: usize) -> Result<(), isize> {
         if base as u64 >= USER_END {
             return Err(abi::errno::EPERM);

@@ -68,8 +68,8 @@ impl<S: Slots<Slot>> Scheduler for RoundRobin<S> {
         let quantum = self.quantum;
         match running.and_then(|pid| self.q.used(pid)) {
             Some(used) => {
-                *used += 1;
-                if *used >= quantum {
+                *used = used.saturating_add(1);
+                if u64::from(*used) >= quantum {
                     Decision::Preempt
                 } else {
                     Decision::Continue
@@ -83,8 +83,11 @@ impl<S: Slots<Slot>> Scheduler for RoundRobin<S> {
     }
     fn put_back(&mut self, pid: Pid, why: Requeue) {
         let quantum = self.quantum;
-        let early =
-            why == Requeue::Preempted && self.q.used(pid).is_some_and(|used| *used < quantum);
+        let early = why == Requeue::Preempted
+            && self
+                .q
+                .used(pid)
+                .is_some_and(|used| u64::from(*used) < quantum);
         self.q.put_back(pid, early)
     }
     fn block(&mut self, pid: Pid) {

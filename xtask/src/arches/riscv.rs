@@ -207,6 +207,24 @@ macro_rules! boots {
                 }),
             },
             Boot {
+                name: "irq-storm",
+                cmdline: "cpulimit=30",
+                kernel_features: &["irq-storm-test"],
+                initrd: Initrd::Entries(&[
+                    Entry::Bin("echo"),
+                    Entry::Named("spinner-1", "spinner"),
+                    Entry::Named("spinner-2", "spinner"),
+                ]),
+                qemu_args: &[],
+                expect: "examples/kernel-riscv/expect/irq-storm.expect",
+                outcome: Outcome::Success,
+                timeout_secs: 120,
+                input: Some(Typed {
+                    after: "spinner: spinning",
+                    text: "hello\nworld\n",
+                }),
+            },
+            Boot {
                 name: "trace",
                 cmdline: "trace",
                 kernel_features: &[],
