@@ -223,7 +223,11 @@ fn the_acpi_fuzz_seeds_are_the_images_built_here() {
             std::fs::write(&path, &mem).unwrap();
         }
         let seed = std::fs::read(&path).unwrap();
-        assert!(seed == mem, "{} is stale: LDEX_WRITE_SEEDS=1 rewrites it", path.display());
+        assert!(
+            seed == mem,
+            "{} is stale: LDEX_WRITE_SEEDS=1 rewrites it",
+            path.display()
+        );
         assert!(Madt::find(&seed[..], 0).is_ok());
     }
 }
