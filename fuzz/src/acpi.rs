@@ -15,7 +15,7 @@
 
 use kernel_common::acpi::Madt;
 use kernel_common::acpi::madt::Entry;
-use ldex_core::percpu::MAX_CPUS;
+use ldex_core::MAX_CPUS;
 
 pub(crate) fn run(data: &[u8]) {
     walk(data);

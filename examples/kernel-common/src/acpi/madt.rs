@@ -21,7 +21,7 @@
 //! out, so a [`Madt`] is a table whose entries all lie inside it, each at
 //! least as long as its kind's fields: walking it cannot fail.
 
-use ldex_core::percpu::MAX_CPUS;
+use ldex_core::MAX_CPUS;
 
 use super::{Error, HEADER_LEN, find};
 use crate::phys::{PhysicalMemory, le32};
