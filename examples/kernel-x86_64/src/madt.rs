@@ -3,11 +3,14 @@
 //!
 //! `kernel_common::acpi` does the walk, every address and length in the
 //! tables checked; here it reads the tables through the direct map
-//! ([`DirectMap`]), which refuses anything not below 4 GiB.
+//! ([`DirectMap`]), which refuses anything not below 4 GiB. Two readings
+//! matter: where COM1's IRQ comes in ([`route_isa_irq`], for
+//! [`crate::ioapic`]) and which processors are enabled ([`local_apics`],
+//! for [`crate::smp`], which starts every one but the boot CPU).
 
 use kernel_common::acpi::{self, Madt};
 
-pub use kernel_common::acpi::madt::Route;
+pub use kernel_common::acpi::madt::{LocalApics, Route};
 
 use crate::memory::DirectMap;
 
@@ -48,6 +51,16 @@ unsafe fn madt(rsdp: u64) -> Result<Madt<'static>, Error> {
         return Err(Error::Tables(acpi::Error::NoRsdp));
     }
     Madt::find(&TABLES, rsdp).map_err(Error::Tables)
+}
+
+/// The processors the MADT under the RSDP at physical `rsdp` lists as
+/// enabled, at most `MAX_CPUS` of them.
+///
+/// # Safety
+/// As [`route_isa_irq`].
+pub unsafe fn local_apics(rsdp: u64) -> Result<LocalApics, Error> {
+    // SAFETY: our caller's promise.
+    Ok(unsafe { madt(rsdp) }?.local_apics())
 }
 
 /// Where ISA IRQ `irq` comes in, read from the MADT under the RSDP at
