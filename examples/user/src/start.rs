@@ -55,3 +55,18 @@ unsafe extern "C" fn _start() -> ! {
         start = sym start_rust,
     )
 }
+
+/// aarch64: sp points at argc and is 16-byte aligned; `bl` keeps it so.
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
+#[unsafe(naked)]
+#[unsafe(no_mangle)]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "mov x0, sp",
+        "mov x29, xzr",
+        "mov x30, xzr",
+        "bl {start}",
+        "udf #0",
+        start = sym start_rust,
+    )
+}
