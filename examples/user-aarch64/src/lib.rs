@@ -30,7 +30,7 @@
 //! | `null-deref`   | load from address 0                             | killed: memory fault (user read at 0x0)   |
 //! | `uart-write`   | store to the UART (kernel-mapped)               | killed: memory fault (user write at 0x109000000) |
 //! | `ksp-syscall`  | sp = kernel address, then `svc`, then a push    | killed: memory fault (user write at K+0xffff0) |
-//! | `sp-misaligned`| a load through an sp that is not 16-aligned     | killed: misaligned read at SP             |
+//! | `pc-misaligned`| a branch to an address that is not 4-aligned    | killed: misaligned execute at the target  |
 //! | `fault-repeat` | a store to the kernel (booted many times)       | killed: memory fault (user write at K)    |
 //! | `spin-forever` | `b .` without a single system call              | killed: CPU time limit (L ticks)          |
 //! | `fpu-keeper`   | fills q0–q31, yields, checks they survived      | exit 0                                    |

@@ -48,7 +48,7 @@ const FULL_SET: &[Entry] = &[
     Entry::Bin("null-deref"),
     Entry::Bin("uart-write"),
     Entry::Bin("ksp-syscall"),
-    Entry::Bin("sp-misaligned"),
+    Entry::Bin("pc-misaligned"),
     Entry::Bin("spin-forever"),
     Entry::Named("fault-repeat-1", "fault-repeat"),
     Entry::Named("fault-repeat-2", "fault-repeat"),
