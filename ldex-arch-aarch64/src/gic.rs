@@ -7,7 +7,7 @@
 //! write `GICC_EOIR` (end of interrupt) for the timer at once: the timer's
 //! line is a level the kernel lowers by re-arming or disarming it before it
 //! unmasks IRQs again, so ending the interrupt early loses nothing (see
-//! [`take`]). Any other interrupt is the board's to end, through
+//! `take`). Any other interrupt is the board's to end, through
 //! [`end_of_interrupt`].
 //!
 //! GICv2 rather than GICv3: it is what `-machine virt` gives without
@@ -90,7 +90,7 @@ pub(crate) fn take() -> TrapCause {
     }
 }
 
-/// End interrupt `id`, which [`take`] reported as
+/// End interrupt `id`, which the trap entry reported as
 /// [`TrapCause::External`].
 pub fn end_of_interrupt(id: u32) {
     // SAFETY: as in `take`; writing EOIR only ends an active interrupt.

@@ -16,7 +16,7 @@
 //! PAN (ARMv8.1, `ID_AA64MMFR1_EL1.PAN`), where the CPU has it, makes every
 //! EL1 data access to an EL0-accessible page fault, like x86's SMAP and
 //! RISC-V's `sstatus.SUM` clear: the kernel reaches user memory only inside
-//! [`with_user_access`](crate::with_user_access), which clears `PSTATE.PAN`
+//! [`with_user_access`], which clears `PSTATE.PAN`
 //! for the copy. SPAN is cleared too, so every exception entry sets PAN
 //! again. The Cortex-A72 (ARMv8.0) has no PAN: there the bracket does
 //! nothing, and only the page tables (kernel pages not EL0-accessible, user
