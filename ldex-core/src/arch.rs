@@ -161,6 +161,15 @@ pub trait Arch: Interrupts + 'static {
     /// the FS base). Created with `Default` when a process is created.
     type ProcessState: Default;
 
+    /// This CPU's index below [`MAX_CPUS`](crate::percpu::MAX_CPUS), 0 for
+    /// the boot CPU: how the trap path finds its per-CPU state in O(1) (see
+    /// [`crate::percpu`] for where each arch keeps it). The default is the
+    /// one CPU of a uniprocessor machine, and costs nothing.
+    #[inline(always)]
+    fn cpu_id() -> usize {
+        0
+    }
+
     /// Idle: enable interrupts, wait for one to arrive and be handled, and
     /// disable them again.
     fn wait_for_interrupt();

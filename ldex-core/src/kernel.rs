@@ -24,8 +24,18 @@
 //! ("restore regs(B) <- proc t(B)", "switch to k-stack(B)"). B then returns
 //! from *its* trap on *its* kernel stack.
 //!
+//! # Per-CPU state and the fast path
+//! What a CPU touches on every trap lives in its own [`Cpu`] block (see
+//! [`crate::percpu`]): its scheduler context, its current process, its
+//! pending-work word and its tick state. A system call that makes no
+//! scheduling decision takes no shared lock: it counts itself in the CPU's
+//! block, runs the OS's handler with the process's own slot, and reads the
+//! pending-work word once on the way out. Only a decision (a tick, a yield,
+//! a block, an exit, a kill, a wake-up) takes the table lock.
+//!
 //! # Invariants
-//! * Only one process is `Running`, and it is `current`.
+//! * A process is `Running` exactly while it is some CPU's `current`, and
+//!   its entry names that CPU.
 //! * No spin lock is held and interrupts are disabled at every switch
 //!   ([`Context::resume`], [`Context::suspend`]) and at every
 //!   return-from-trap. Debug builds check both there (as xv6's `sched()`
@@ -55,6 +65,7 @@ use crate::arch::{Arch, Context, TrapFrame, TrapSink, TrapTable};
 use crate::cause::TrapCause;
 use crate::config::{Config, FaultPolicy, KernelPreemption, Mode};
 use crate::kstack::{KernelStack, KernelStacks};
+use crate::percpu::{Cpu, MAX_CPUS, pending};
 use crate::pid::Pid;
 use crate::proc::{Ending, KillReason, Name, ProcInfo, ProcState};
 use crate::sched::{Decision, Hint, Policy, Requeue, Scheduler};
@@ -115,6 +126,17 @@ fn check_switch_invariants<A: Arch>(at: &str) {
     }
 }
 
+/// The pids of the first use of each of `N` slots.
+const fn first_pids<const N: usize>() -> [Pid; N] {
+    let mut pids = [Pid::from_index(0); N];
+    let mut index = 0;
+    while index < N {
+        pids[index] = Pid::of_use(index, 0, N);
+        index += 1;
+    }
+    pids
+}
+
 /// One process-table entry: what the lock protects.
 struct Entry<A: Arch> {
     state: ProcState,
@@ -123,6 +145,8 @@ struct Entry<A: Arch> {
     entry: usize,
     user_sp: usize,
     channel: Option<WaitChannel>,
+    /// The CPU that runs the process, while it is `Running`.
+    cpu: usize,
     killed: bool,
     ending: Option<Ending>,
     restarts: u32,
@@ -139,6 +163,7 @@ impl<A: Arch> Entry<A> {
         entry: 0,
         user_sp: 0,
         channel: None,
+        cpu: 0,
         killed: false,
         ending: None,
         restarts: 0,
@@ -163,19 +188,16 @@ impl<A: Arch> Entry<A> {
 struct Table<A: Arch, S, const N: usize> {
     sched: S,
     procs: [Entry<A>; N],
-    current: Option<Pid>,
-    need_resched: bool,
     booted: bool,
-    ticks: u64,
     reaped: u64,
     /// Processes in the table (every state but `Unused`).
     live: usize,
     /// No slot below this one is unused.
     first_free: usize,
-    /// How often each slot was reused: its live process's pid is
-    /// `Pid::of_use(index, generations[index], N)`.
-    generations: [u32; N],
-    timer: Option<PeriodicTimer<A::Timer>>,
+    /// The pid of each slot's present (or next) process, a new one at each
+    /// reuse ([`Pid::next_use`]): kept, not computed, because the scheduler
+    /// loop asks at every pick.
+    pids: [Pid; N],
     /// The CPU-time limit in force ([`Config::cpu_limit`] until
     /// [`Kernel::set_cpu_limit`]).
     cpu_limit: Option<u64>,
@@ -188,7 +210,7 @@ impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
 
     /// The pid of slot `index`'s present (or next) process.
     fn pid_of(&self, index: usize) -> Pid {
-        Pid::of_use(index, self.generations[index], N)
+        self.pids[index]
     }
 
     /// The entry of `pid` if it names a process in the table now (not a
@@ -206,7 +228,7 @@ impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
     fn free(&mut self, pid: Pid) {
         let index = pid.index();
         self.procs[index] = Entry::UNUSED;
-        self.generations[index] = self.generations[index].wrapping_add(1);
+        self.pids[index] = self.pids[index].next_use(N);
         self.live -= 1;
         self.first_free = self.first_free.min(index);
     }
@@ -217,16 +239,6 @@ impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
         e.state = ProcState::Runnable;
         e.channel = None;
         self.sched.wake(pid);
-    }
-
-    /// A process became runnable (created or woken): if the policy wants it
-    /// on the CPU now, preempt the running one at the next chance.
-    fn note_arrival(&mut self) {
-        if let Some(running) = self.current
-            && self.sched.should_preempt(running) == Decision::Preempt
-        {
-            self.need_resched = true;
-        }
     }
 }
 
@@ -328,12 +340,12 @@ pub struct Kernel<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: us
     table: SpinLock<Table<A, P::For<N>, N>, A>,
     stacks: &'static KernelStacks<N, KSTACK>,
     slots: [Slot<A>; N],
-    scheduler: UnsafeCell<A::Context>,
+    cpus: [Cpu<A>; MAX_CPUS],
 }
 
-// SAFETY: the table is behind the lock; the slots and the scheduler context
-// follow the ownership protocol in the module invariants (one CPU, and a
-// slot has one user at a time).
+// SAFETY: the table is behind the lock; the slots follow the ownership
+// protocol in the module invariants (a slot has one user at a time), and
+// each CPU block that of `crate::percpu` (its own CPU only, but for atomics).
 unsafe impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Sync
     for Kernel<A, P, O, N, KSTACK>
 {
@@ -354,20 +366,16 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             table: SpinLock::new(Table {
                 sched,
                 procs: [const { Entry::UNUSED }; N],
-                current: None,
-                need_resched: false,
                 booted: false,
-                ticks: 0,
                 reaped: 0,
                 live: 0,
                 first_free: 0,
-                generations: [0; N],
-                timer: None,
+                pids: first_pids(),
                 cpu_limit: config.cpu_limit,
             }),
             stacks,
             slots: [const { Slot::EMPTY }; N],
-            scheduler: UnsafeCell::new(A::Context::EMPTY),
+            cpus: [const { Cpu::IDLE }; MAX_CPUS],
         }
     }
 
@@ -394,20 +402,58 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         self.table.lock().cpu_limit = ticks;
     }
 
-    /// The process on the CPU, if any.
+    /// The process on this CPU, if any.
     pub fn current(&self) -> Option<Pid> {
-        self.table.lock().current
+        self.cpu().current()
     }
 
-    /// Timer ticks since boot.
+    /// Timer ticks since boot, on this CPU's clock.
     pub fn ticks(&self) -> u64 {
-        self.table.lock().ticks
+        self.with_local(|l| l.ticks)
     }
 
-    /// What the table knows about `pid`, if it is live.
+    /// What the table knows about `pid`, if it is live. The system calls of
+    /// a process running on another CPU are counted up to its last switch.
     pub fn info(&self, pid: Pid) -> Option<ProcInfo> {
+        let own_run = if self.current() == Some(pid) {
+            self.with_local(|l| l.syscalls)
+        } else {
+            0
+        };
         let mut t = self.table.lock();
-        t.live_entry(pid).map(|e| e.info(pid))
+        t.live_entry(pid).map(|e| ProcInfo {
+            syscalls: e.syscalls + own_run,
+            ..e.info(pid)
+        })
+    }
+
+    /// This CPU's block: O(1) through the arch's CPU id.
+    #[inline(always)]
+    fn cpu(&self) -> &Cpu<A> {
+        &self.cpus[A::cpu_id()]
+    }
+
+    /// Run `f` on this CPU's own state, with interrupts disabled.
+    fn with_local<R>(&self, f: impl FnOnce(&mut crate::percpu::Local<A>) -> R) -> R {
+        let saved = A::save_and_disable();
+        // SAFETY: this CPU, interrupts off, and `f` cannot reach `local`
+        // again (it is private to this module and `f` gets the only
+        // reference).
+        let r = f(unsafe { self.cpu().local() });
+        A::restore(saved);
+        r
+    }
+
+    /// A process became runnable (created or woken): if the policy wants it
+    /// on a CPU now, preempt that CPU's process at its next chance.
+    fn note_arrival(&self, t: &mut Table<A, P::For<N>, N>) {
+        for cpu in &self.cpus {
+            if let Some(running) = cpu.current()
+                && t.sched.should_preempt(running) == Decision::Preempt
+            {
+                cpu.post(pending::RESCHED);
+            }
+        }
     }
 
     /// The live process whose pid is `number`, if there is one: how a
@@ -468,7 +514,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             });
             let mut periodic = PeriodicTimer::new(timer);
             periodic.start(token, period);
-            t.timer = Some(periodic);
+            self.with_local(|l| l.timer = Some(periodic));
             self.trace(Event::TimerStarted {
                 period_us: u64::try_from(period.as_micros()).unwrap_or(u64::MAX),
             });
@@ -524,7 +570,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             *slot.arch.get() = Some(A::ProcessState::default());
         }
         self.trace(Event::KstackFill { pid });
-        t.note_arrival();
+        self.note_arrival(&mut t);
         Ok(pid)
     }
 
@@ -540,8 +586,13 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 t.unblock(pid);
                 Ok(())
             }
-            ProcState::Runnable | ProcState::Running => {
+            ProcState::Runnable => {
                 e.killed = true;
+                Ok(())
+            }
+            ProcState::Running => {
+                e.killed = true;
+                self.cpus[e.cpu].post(pending::KILL);
                 Ok(())
             }
         }
@@ -560,14 +611,14 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 let mut t = self.table.lock();
                 if t.live == 0 && !self.os.expects_processes() {
                     return Ok(RunSummary {
-                        ticks: t.ticks,
+                        ticks: self.ticks(),
                         reaped: t.reaped,
                     });
                 }
                 // A policy names slots: its pid may be an earlier one of
                 // the slot's, so take the slot's present pid.
                 let picked = t.sched.pick_next().map(|p| t.pid_of(p.index()));
-                if let Some(pid) = picked {
+                picked.map(|pid| {
                     let e = t.entry(pid);
                     assert_eq!(
                         e.state,
@@ -575,13 +626,15 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                         "the policy picked P{pid}, which is not runnable"
                     );
                     e.state = ProcState::Running;
-                    t.current = Some(pid);
-                    t.need_resched = false;
-                }
-                picked
+                    e.cpu = A::cpu_id();
+                    let work = if e.killed { pending::KILL } else { 0 };
+                    let aspace = e.aspace;
+                    self.cpu().set_current(Some(pid), work);
+                    (pid, aspace)
+                })
             };
             match picked {
-                Some(pid) => self.dispatch(pid),
+                Some((pid, aspace)) => self.dispatch(pid, aspace),
                 None => {
                     self.trace(Event::Idle);
                     A::wait_for_interrupt();
@@ -591,9 +644,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     }
 
     /// Switch from the scheduler to `pid`, and clean up when it switches back.
-    fn dispatch(&'static self, pid: Pid) {
+    fn dispatch(&'static self, pid: Pid, aspace: Option<A::AddressSpace>) {
         let slot = &self.slots[pid.index()];
-        let aspace = self.table.lock().entry(pid).aspace;
+        let cpu = self.cpu();
         self.trace(Event::PickNext { pid });
         self.trace(Event::RestoreContext { pid });
         self.trace(Event::SwitchKstack { pid });
@@ -606,7 +659,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 .expect("a live process has arch state");
             A::enter_process(self.frame(pid.index()), aspace, state);
             check_switch_invariants::<A>("dispatch");
-            A::Context::resume(self.scheduler.get(), slot.context.get());
+            A::Context::resume(cpu.scheduler(), slot.context.get());
             let state = (*slot.arch.get())
                 .as_mut()
                 .expect("a live process has arch state");
@@ -614,8 +667,11 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         }
         let reaped = {
             let mut t = self.table.lock();
-            t.current = None;
+            cpu.set_current(None, 0);
+            // SAFETY: the scheduler, on this CPU, with interrupts off.
+            let run_syscalls = core::mem::take(&mut unsafe { cpu.local() }.syscalls);
             let e = t.entry(pid);
+            e.syscalls += run_syscalls;
             if e.state == ProcState::Zombie {
                 let info = e.info(pid);
                 let ending = e.ending.expect("a zombie has an ending");
@@ -647,70 +703,66 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         let frame = kernel.frame(pid.index());
         // SAFETY: `frame` is the top of the current kernel stack, written by
         // `spawn` and untouched since.
-        kernel.prepare_return(pid, unsafe { &mut *frame });
+        kernel.prepare_return(pid, unsafe { &mut *frame }, kernel.os.tracing());
         // SAFETY: as above; `dispatch` ran `enter_process` for this stack.
         unsafe { A::return_to_user(frame) }
     }
 
     /// Everything the protocol does before return-from-trap to user mode:
-    /// die if killed, take a deferred preemption, report return-from-trap,
-    /// and check its invariants. The arch's exit path then returns.
-    fn prepare_return(&self, pid: Pid, frame: &mut A::TrapFrame) {
-        let (killed, resched) = self.exit_flags(pid);
-        if killed || resched {
-            self.die_or_reschedule(pid, killed, resched);
+    /// read the pending-work word (die if killed, take a deferred
+    /// preemption), report return-from-trap if `tracing`, and check its
+    /// invariants. The arch's exit path then returns.
+    #[inline(always)]
+    fn prepare_return(&self, pid: Pid, frame: &mut A::TrapFrame, tracing: bool) {
+        if self.cpu().pending() != 0 {
+            self.do_pending_work(pid);
         }
-        self.trace(Event::ReturnFromTrap { pid });
-        self.trace(Event::RestoreRegs { pid });
-        self.trace(Event::ToUserMode {
-            pid,
-            pc: frame.pc(),
-        });
+        if tracing {
+            self.trace(Event::ReturnFromTrap { pid });
+            self.trace(Event::RestoreRegs { pid });
+            self.trace(Event::ToUserMode {
+                pid,
+                pc: frame.pc(),
+            });
+        }
         check_switch_invariants::<A>("return-from-trap");
-    }
-
-    /// Is `pid` killed, and is a preemption pending? Clears the latter.
-    fn exit_flags(&self, pid: Pid) -> (bool, bool) {
-        let mut t = self.table.lock();
-        let resched = core::mem::take(&mut t.need_resched);
-        (t.entry(pid).killed, resched)
     }
 
     /// The rare way out: die if killed, else give up the CPU for as long as
     /// preemptions keep coming. Kept out of line so the common return path
-    /// stays short.
+    /// stays short. The process may come back on another CPU, so each round
+    /// reads the pending work of the CPU it is on now.
     #[cold]
     #[inline(never)]
-    fn die_or_reschedule(&self, pid: Pid, mut killed: bool, mut resched: bool) {
+    fn do_pending_work(&self, pid: Pid) {
         loop {
-            if killed {
+            let work = self.cpu().take_pending();
+            if work & pending::KILL != 0 {
                 self.exit_current(pid, Ending::Killed(KillReason::Requested));
             }
-            if !resched {
+            if work & pending::RESCHED == 0 {
                 return;
             }
             self.trace(Event::Preempt { pid });
             self.requeue_current(pid, Requeue::Preempted);
-            (killed, resched) = self.exit_flags(pid);
         }
     }
 
     /// Switch from the running process to the scheduler. Returns when the
     /// scheduler switches back.
     fn sched_out(&self, pid: Pid) {
-        {
-            // A tick that came due while the process was in the kernel
-            // (its interrupt still pending) is the process's, not the next
-            // one's. Its CPU-time limit is enforced at its next tick.
-            let _ = self.charge_if_due(&mut self.table.lock());
-        }
+        // A tick that came due while the process was in the kernel (its
+        // interrupt still pending) is the process's, not the next one's. Its
+        // CPU-time limit is enforced at its next tick.
+        let _ = self.charge_if_due();
         self.trace(Event::SaveContext { pid });
         check_switch_invariants::<A>("sched_out");
         let slot = &self.slots[pid.index()];
         // SAFETY: we are `pid`, running on its kernel stack with interrupts
         // disabled and no lock held; the scheduler's `resume` of `pid` with
-        // these two contexts brought us here and has not returned.
-        unsafe { A::Context::suspend(slot.context.get(), self.scheduler.get()) };
+        // these two contexts (this CPU's) brought us here and has not
+        // returned.
+        unsafe { A::Context::suspend(slot.context.get(), self.cpu().scheduler()) };
     }
 
     /// The running process stays runnable but gives up the CPU.
@@ -747,38 +799,40 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     }
 
     fn user_trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
-        // One look at the table on the way in: who trapped, the system call
-        // count, and a tick that came due in the same instant as a trap
-        // other than the timer's, charged first to the process that ran it
-        // so the policy sees the tick before the system call (the tick's
-        // interrupt, still pending, then finds nothing to count).
-        let (pid, ticks, over_limit) = {
-            let mut t = self.table.lock();
-            let pid = t
-                .current
-                .expect("a trap from user mode with no current process");
-            let over_limit = if cause == TrapCause::Timer {
-                None
-            } else {
-                self.charge_if_due(&mut t)
-            };
-            if cause == TrapCause::Syscall {
-                t.entry(pid).syscalls += 1;
-            }
-            (pid, t.ticks, over_limit)
+        // The way in touches only this CPU's block: who trapped and the
+        // system call count. With a timer of discrete time, a tick that came
+        // due in the same instant as a trap other than the timer's is
+        // charged first to the process that ran it, so the policy sees the
+        // tick before the system call (the tick's interrupt, still pending,
+        // then finds nothing to count). Hardware skips this at compile time.
+        let cpu = self.cpu();
+        let pid = cpu
+            .current()
+            .expect("a trap from user mode with no current process");
+        let tracing = self.os.tracing();
+        let over_limit = if <A::Timer as Timer>::CHARGE_DUE_ON_TRAP && cause != TrapCause::Timer {
+            self.charge_if_due()
+        } else {
+            None
         };
-        self.trace(Event::Trap {
-            pid: Some(pid),
-            cause,
-        });
-        self.trace(Event::SaveRegs { pid });
-        self.trace(Event::ToKernelMode);
-        self.trace(Event::HandleTrap { pid, cause });
+        if cause == TrapCause::Syscall {
+            // SAFETY: this CPU, interrupts off (a trap), no other reference.
+            unsafe { cpu.local() }.syscalls += 1;
+        }
+        if tracing {
+            self.trace(Event::Trap {
+                pid: Some(pid),
+                cause,
+            });
+            self.trace(Event::SaveRegs { pid });
+            self.trace(Event::ToKernelMode);
+            self.trace(Event::HandleTrap { pid, cause });
+        }
         if let Some((_, limit)) = over_limit {
             self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks: limit }));
         }
         match cause {
-            TrapCause::Syscall => self.syscall(pid, frame, ticks),
+            TrapCause::Syscall => self.syscall(pid, frame, tracing),
             TrapCause::Timer => self.tick(),
             TrapCause::External(irq) => self.interrupt(irq),
             TrapCause::IllegalInstruction
@@ -789,7 +843,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             | TrapCause::Misaligned { .. }
             | TrapCause::Other(_) => self.fault(pid, frame, cause),
         }
-        self.prepare_return(pid, frame);
+        self.prepare_return(pid, frame, tracing);
     }
 
     #[inline(never)]
@@ -811,27 +865,24 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         }
         let preempt_here = self.config.kernel_preemption == KernelPreemption::On;
         if preempt_here {
-            let pid = {
-                let mut t = self.table.lock();
-                match t.current {
-                    Some(pid) if t.need_resched => {
-                        t.need_resched = false;
-                        Some(pid)
-                    }
-                    _ => None,
-                }
-            };
-            if let Some(pid) = pid {
+            let cpu = self.cpu();
+            if let Some(pid) = cpu.current()
+                && cpu.take(pending::RESCHED)
+            {
                 self.trace(Event::Preempt { pid });
                 self.requeue_current(pid, Requeue::Preempted);
             }
         }
     }
 
-    fn syscall(&self, pid: Pid, frame: &mut A::TrapFrame, ticks: u64) {
+    fn syscall(&self, pid: Pid, frame: &mut A::TrapFrame, tracing: bool) {
         let nr = frame.syscall_number();
         let args = frame.syscall_args();
-        self.trace(Event::Syscall { pid, nr });
+        if tracing {
+            self.trace(Event::Syscall { pid, nr });
+        }
+        // SAFETY: this CPU, interrupts still off.
+        let ticks = unsafe { self.cpu().local() }.ticks;
         let preemptible = self.config.kernel_preemption == KernelPreemption::On;
         let slot = &self.slots[pid.index()];
         // SAFETY: `pid` is running: its arch state is its own.
@@ -862,7 +913,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 // Killed while asleep: the call is not made again.
                 return;
             }
-            self.trace(Event::Syscall { pid, nr });
+            if tracing {
+                self.trace(Event::Syscall { pid, nr });
+            }
         };
         match action {
             SyscallAction::Return(value) => frame.set_syscall_return(value),
@@ -921,9 +974,18 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
 
     /// [`Kernel::charge`] a tick that came due but whose interrupt has not
     /// been taken yet; nothing (no acknowledge) if none is due.
-    fn charge_if_due(&self, t: &mut Table<A, P::For<N>, N>) -> Option<(Pid, u64)> {
-        if t.timer.as_ref().is_some_and(PeriodicTimer::is_due) {
-            self.charge(t)
+    /// Only with a timer that asks for it ([`Timer::CHARGE_DUE_ON_TRAP`]).
+    fn charge_if_due(&self) -> Option<(Pid, u64)> {
+        if !<A::Timer as Timer>::CHARGE_DUE_ON_TRAP {
+            return None;
+        }
+        // SAFETY: this CPU, interrupts off (a trap or a switch).
+        let due = unsafe { self.cpu().local() }
+            .timer
+            .as_ref()
+            .is_some_and(PeriodicTimer::is_due);
+        if due {
+            self.charge(&mut self.table.lock())
         } else {
             None
         }
@@ -933,12 +995,15 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// ask the policy. Returns the running process if it is now over its
     /// CPU-time limit.
     fn charge(&self, t: &mut Table<A, P::For<N>, N>) -> Option<(Pid, u64)> {
-        let elapsed = t.timer.as_mut()?.acknowledge();
+        let cpu = self.cpu();
+        // SAFETY: this CPU, interrupts off (a trap or a switch).
+        let local = unsafe { cpu.local() };
+        let elapsed = local.timer.as_mut()?.acknowledge();
         if elapsed == 0 {
             return None;
         }
-        t.ticks += elapsed;
-        let running = t.current;
+        local.ticks += elapsed;
+        let running = cpu.current();
         let mut decision = Decision::Continue;
         for _ in 0..elapsed {
             if t.sched.tick(running) == Decision::Preempt {
@@ -947,7 +1012,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         }
         let pid = running?;
         if decision == Decision::Preempt {
-            t.need_resched = true;
+            cpu.post(pending::RESCHED);
         }
         let limit = t.cpu_limit;
         let e = t.entry(pid);
@@ -959,7 +1024,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// CPU for a process it woke.
     fn interrupt(&self, irq: u32) {
         self.os.interrupt(irq, self);
-        self.table.lock().note_arrival();
+        self.note_arrival(&mut self.table.lock());
     }
 
     #[cold]

@@ -29,6 +29,8 @@ pub mod config;
 #[cfg(not(loom))]
 pub mod kernel;
 pub mod kstack;
+#[cfg(not(loom))]
+pub mod percpu;
 pub mod pid;
 pub mod proc;
 pub mod sched;

@@ -67,6 +67,39 @@ impl Pid {
         }
     }
 
+    /// The pid of the next use of this pid's slot in a table of `capacity`
+    /// slots: [`Pid::of_use`] of the next generation, without its division
+    /// (the number goes up by `capacity`, or starts again at `index + 1`
+    /// where it would not fit).
+    pub const fn next_use(self, capacity: usize) -> Pid {
+        let next = self.number.get() as u64 + capacity as u64;
+        if next <= u32::MAX as u64 {
+            self.with_number(next as u32)
+        } else {
+            Pid::from_index(self.index())
+        }
+    }
+
+    /// This pid's slot with another (nonzero) number.
+    const fn with_number(self, number: u32) -> Pid {
+        match NonZeroU32::new(number) {
+            Some(number) => Pid {
+                number,
+                index: self.index,
+            },
+            None => unreachable!(),
+        }
+    }
+
+    /// The pid whose number and slot index are these, if `number` is not
+    /// zero: how a per-CPU block keeps a pid in two atomic words.
+    pub(crate) const fn from_parts(number: u32, index: u32) -> Option<Pid> {
+        match NonZeroU32::new(number) {
+            Some(number) => Some(Pid { number, index }),
+            None => None,
+        }
+    }
+
     /// The dense index of this pid's slot in the process table.
     pub const fn index(self) -> usize {
         self.index as usize
@@ -116,5 +149,17 @@ mod tests {
         let last = Pid::of_use(5, (uses - 1) as u32, 1000);
         assert_eq!(u64::from(last.get()), 6 + (uses - 1) * 1000);
         assert_eq!(Pid::of_use(5, uses as u32, 1000), Pid::from_index(5));
+    }
+
+    #[test]
+    fn next_use_is_of_use_of_the_next_generation_across_the_wrap() {
+        let uses = ((u64::from(u32::MAX) - 6) / 1000 + 1) as u32;
+        for generation in [0, 1, 2, uses - 2, uses - 1, uses] {
+            assert_eq!(
+                Pid::of_use(5, generation, 1000).next_use(1000),
+                Pid::of_use(5, generation + 1, 1000),
+                "generation {generation}"
+            );
+        }
     }
 }

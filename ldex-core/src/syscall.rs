@@ -154,6 +154,15 @@ pub trait Os<A: Arch>: Sync {
         let _ = event;
     }
 
+    /// Is tracing switched on? The kernel asks once per trap and, if not,
+    /// skips every [`Os::trace`] of the trap's common path: one test per
+    /// trap. The default says yes, which costs nothing when `trace` is the
+    /// default that does nothing (tracing compiled out).
+    #[inline(always)]
+    fn tracing(&self) -> bool {
+        true
+    }
+
     /// Will the OS create more processes later (say, on a device interrupt)?
     /// While it says so, the scheduler loop idles instead of returning when
     /// the process table is empty.

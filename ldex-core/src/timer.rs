@@ -12,6 +12,15 @@ use crate::token::BootToken;
 
 /// A one-shot timer device.
 pub trait Timer {
+    /// Must a trap charge a tick that came due in the same instant, before
+    /// the trap is handled? True for a clock of discrete simulated time (the
+    /// simulator: the OSTEP replay charges the tick before the system call
+    /// it coincides with), at the price of a clock read on every trap and
+    /// switch. False for hardware (the default): a due tick's interrupt is
+    /// taken at the next instruction with interrupts enabled, and charged
+    /// then.
+    const CHARGE_DUE_ON_TRAP: bool = false;
+
     /// How many units of [`Timer::now`] make one second.
     fn frequency_hz(&self) -> u64;
     /// The current time, in the timer's units.

@@ -89,6 +89,9 @@ impl TrapTable for SimTrapTable {
 pub struct SimTimer;
 
 impl Timer for SimTimer {
+    /// Simulated time is discrete: a tick and a system call can fall in the
+    /// same instant, and the replay charges the tick first.
+    const CHARGE_DUE_ON_TRAP: bool = true;
     fn frequency_hz(&self) -> u64 {
         1000
     }
