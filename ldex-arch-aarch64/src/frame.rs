@@ -112,22 +112,38 @@ impl ldex_core::TrapFrame for TrapFrame {
         f
     }
 
+    #[inline]
     fn syscall_number(&self) -> usize {
         self.regs[X8] as usize
     }
 
+    /// Inlined, so the six loads land where the kernel wants the arguments
+    /// (a call returns the array through memory, and the soft-float target
+    /// copies it with a `memcpy` call of about 47 instructions).
+    #[inline]
     fn syscall_args(&self) -> [usize; 6] {
-        core::array::from_fn(|i| self.regs[X0 + i] as usize)
+        let r = &self.regs;
+        [
+            r[X0] as usize,
+            r[X0 + 1] as usize,
+            r[X0 + 2] as usize,
+            r[X0 + 3] as usize,
+            r[X0 + 4] as usize,
+            r[X0 + 5] as usize,
+        ]
     }
 
+    #[inline]
     fn set_syscall_return(&mut self, value: usize) {
         self.regs[X0] = value as u64;
     }
 
+    #[inline]
     fn pc(&self) -> usize {
         self.elr as usize
     }
 
+    #[inline]
     fn from_user(&self) -> bool {
         self.spsr & SPSR_MODE == 0
     }

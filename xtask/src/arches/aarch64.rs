@@ -4,7 +4,8 @@
 //! `examples/kernel-aarch64/expect/`.
 
 use super::{
-    Arch, Bench, Boot, Build, Entry, Exit, Initrd, KernelFormat, Outcome, Programs, Qemu, USER_BINS,
+    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, KernelFormat, Outcome, Programs, Qemu,
+    USER_BINS,
 };
 
 /// A clean run powers off through PSCI (QEMU exits 0); a failure exits
@@ -124,6 +125,63 @@ const BOOTS: &[Boot] = &[
         "examples/kernel-aarch64/expect/trace.expect",
         Outcome::Success,
     ),
+    // Unmodified C programs of `examples/c`, built by the stock
+    // `aarch64-linux-gnu-gcc -static` (glibc): TLS through TPIDR_EL0,
+    // floating point through the first-use trap, malloc, mmap, abort().
+    boot(
+        "libc",
+        "cpulimit=200",
+        &[],
+        Initrd::Entries(&[
+            Entry::C("hello-glibc", Cc::Aarch64Glibc, "hello.c"),
+            Entry::C("libc-tour-glibc", Cc::Aarch64Glibc, "libc-tour.c"),
+            Entry::C("abort-glibc", Cc::Aarch64Glibc, "abort.c"),
+            Entry::C("null-glibc", Cc::Aarch64Glibc, "null.c"),
+        ]),
+        "examples/kernel-aarch64/expect/libc.expect",
+        Outcome::Success,
+    ),
+    // `-cpu max` has PAN (ARMv8.1): the kernel turns it on, and every copy
+    // of user memory must go through `with_user_access`.
+    Boot {
+        name: "pan",
+        cmdline: "cpulimit=30",
+        kernel_features: &[],
+        initrd: Initrd::Entries(&[
+            Entry::Bin("hello"),
+            Entry::Bin("exerciser"),
+            Entry::Bin("kread"),
+            Entry::Bin("regs-check"),
+            Entry::Bin("regs-partner"),
+        ]),
+        qemu_args: &["-cpu", "max"],
+        expect: "examples/kernel-aarch64/expect/pan.expect",
+        outcome: Outcome::Success,
+        timeout_secs: 180,
+        input: None,
+    },
+    // Ticks that land in system calls (run with IRQs unmasked) are taken
+    // through the EL1 slots and preempt the call there.
+    Boot {
+        name: "kernel-preempt",
+        cmdline: "trace",
+        kernel_features: &[],
+        initrd: Initrd::Entries(&[
+            Entry::Named("exerciser-1", "exerciser"),
+            Entry::Named("yielder-1", "yielder"),
+            Entry::Named("exerciser-2", "exerciser"),
+            Entry::Named("yielder-2", "yielder"),
+            Entry::Named("exerciser-3", "exerciser"),
+            Entry::Named("yielder-3", "yielder"),
+            Entry::Named("exerciser-4", "exerciser"),
+            Entry::Named("yielder-4", "yielder"),
+        ]),
+        qemu_args: &["-icount", "shift=7,sleep=off"],
+        expect: "examples/kernel-aarch64/expect/kernel-preempt.expect",
+        outcome: Outcome::Success,
+        timeout_secs: 180,
+        input: None,
+    },
     boot(
         "kernel-fault",
         "",

@@ -180,6 +180,8 @@ pub enum Cc {
     Musl,
     /// `riscv64-linux-gnu-gcc -static`: riscv64 glibc.
     Riscv64Glibc,
+    /// `aarch64-linux-gnu-gcc -static`: aarch64 glibc.
+    Aarch64Glibc,
 }
 
 impl Cc {
@@ -189,6 +191,7 @@ impl Cc {
             Cc::Glibc => "gcc",
             Cc::Musl => "musl-gcc",
             Cc::Riscv64Glibc => "riscv64-linux-gnu-gcc",
+            Cc::Aarch64Glibc => "aarch64-linux-gnu-gcc",
         }
     }
 
@@ -198,6 +201,7 @@ impl Cc {
             Cc::Glibc => "gcc",
             Cc::Musl => "musl-tools",
             Cc::Riscv64Glibc => "gcc-riscv64-linux-gnu libc6-dev-riscv64-cross",
+            Cc::Aarch64Glibc => "gcc-aarch64-linux-gnu libc6-dev-arm64-cross",
         }
     }
 }
