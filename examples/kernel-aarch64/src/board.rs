@@ -65,14 +65,32 @@ static WRITE: SpinLock<(), Aarch64> = SpinLock::new(());
 impl Console for Uart {
     fn write_bytes(&self, bytes: &[u8]) {
         let _whole = WRITE.lock();
-        let uart = device(UART);
-        for &b in bytes {
-            // SAFETY: the UART's registers are at this address, physical
-            // or the alias every address space maps (EL1 only).
-            unsafe {
-                while core::ptr::read_volatile((uart + FR) as *const u32) & FR_TXFF != 0 {}
-                core::ptr::write_volatile((uart + DR) as *mut u32, u32::from(b));
-            }
+        put(bytes);
+    }
+}
+
+/// The console of the panic path: the UART without [`Uart`]'s lock. A
+/// kernel fault taken while a write holds the lock (a copy from user
+/// memory the kernel got wrong faults right there) must still print its
+/// panic, and nothing runs after it to interleave with.
+#[derive(Debug)]
+pub struct PanicUart;
+
+impl Console for PanicUart {
+    fn write_bytes(&self, bytes: &[u8]) {
+        put(bytes);
+    }
+}
+
+/// Send `bytes` to the UART.
+fn put(bytes: &[u8]) {
+    let uart = device(UART);
+    for &b in bytes {
+        // SAFETY: the UART's registers are at this address, physical or
+        // the alias every address space maps (EL1 only).
+        unsafe {
+            while core::ptr::read_volatile((uart + FR) as *const u32) & FR_TXFF != 0 {}
+            core::ptr::write_volatile((uart + DR) as *mut u32, u32::from(b));
         }
     }
 }

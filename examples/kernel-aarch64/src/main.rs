@@ -248,8 +248,15 @@ mod kernel {
         }
     }
 
+    /// Print the panic on the lock-free console (the fault may have come
+    /// with the console's lock held) and power off with status 1.
     #[panic_handler]
     fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-        fail(ExitCode::Panic, format_args!("panic: {info}"))
+        driver::fail(
+            &board::PanicUart,
+            board::exit,
+            ExitCode::Panic,
+            format_args!("panic: {info}"),
+        )
     }
 }
