@@ -15,7 +15,7 @@ use crate::context::Context;
 use crate::csr;
 use crate::entry;
 use crate::fpu::{self, FpuState};
-use crate::frame::{SSTATUS_SIE, SSTATUS_SUM, TrapFrame};
+use crate::frame::{SSTATUS_SIE, TrapFrame};
 use crate::satp::Satp;
 use crate::timer::Timer;
 use crate::trap_table::TrapTable;
@@ -23,18 +23,6 @@ use crate::trap_table::TrapTable;
 /// The RISC-V architecture (S-mode, one hart).
 #[derive(Debug)]
 pub enum Riscv {}
-
-/// Run `f` with `sstatus.SUM` set, so it may read and write user pages
-/// (only ranges a `UserSlice` check approved). SUM is cleared again after.
-pub fn with_user_access<R>(f: impl FnOnce() -> R) -> R {
-    // SAFETY: SUM only widens what S-mode may access to the user pages of
-    // the current address space; no kernel mapping changes.
-    unsafe { csr::set!("sstatus", SSTATUS_SUM) };
-    let r = f();
-    // SAFETY: as above, narrowing it back.
-    unsafe { csr::clear!("sstatus", SSTATUS_SUM) };
-    r
-}
 
 impl Interrupts for Riscv {
     fn are_enabled() -> bool {
@@ -87,6 +75,13 @@ impl Arch for Riscv {
 
     fn leave_process(frame: &mut TrapFrame, state: &mut FpuState) {
         fpu::leave(state, frame);
+    }
+
+    /// A fresh [`FpuState`] has nothing saved, so loading it zeroes f0–f31
+    /// and fcsr; the fresh frame's `sstatus.FS` is Initial again.
+    fn restart_process(state: &mut FpuState) {
+        *state = FpuState::default();
+        fpu::enter(state);
     }
 
     unsafe fn return_to_user(frame: *mut TrapFrame) -> ! {

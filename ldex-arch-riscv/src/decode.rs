@@ -22,7 +22,7 @@ pub const IRQ_S_EXTERNAL: usize = 9;
 pub const ECALL_FROM_USER: usize = exc::ECALL_U;
 
 /// Exception codes of the privileged spec, table 4.2.
-mod exc {
+pub(crate) mod exc {
     pub const INSN_MISALIGNED: usize = 0;
     pub const INSN_ACCESS: usize = 1;
     pub const ILLEGAL: usize = 2;

@@ -32,14 +32,50 @@
 //! * Exceptions (only a kernel bug can fault there, say a frame on an
 //!   unmapped page): the user path checks the hardware's own `sstatus.SPP`;
 //!   if it says S-mode while `sscratch` said user, the entry does not return
-//!   but panics through `trap_in_return_window`.
+//!   but panics through `trap_in_return_window` with the trap's own CSRs.
+//!   The `return-window-test` feature (for kernels' test builds only) puts
+//!   an `ebreak` right after `csrw sscratch` to prove it.
+//!
+//! # A kernel stack that overflowed: the emergency stack
+//!
+//! Kernels put an unmapped guard page under each kernel stack. A stack
+//! that runs into it faults, and the kernel path would push the frame right
+//! below the faulting sp, into the guard again: a fault inside the entry,
+//! for ever. So before it stores anything the kernel path tells:
+//!
+//! * It needs one register: it parks t0 in `sscratch` (0 on this path, and
+//!   0 again three to seven instructions later, before anything else runs).
+//! * A load or store page fault (`scause` 13 or 15) whose address (`stval`)
+//!   is less than a page above sp means sp itself is in a guard page: the
+//!   pages within a page of a kernel sp are its own stack, mapped, but for
+//!   the guard. (Any other kernel fault, and every interrupt, goes on as
+//!   before.)
+//! * Then the frame goes on this hart's emergency stack (`EMERGENCY_STACK`,
+//!   16 KiB of `.bss`; one per hart, and ldex runs one), with the
+//!   overflowed sp in it, and `kernel_stack_overflow` panics with it from
+//!   there. It never returns; the kernel's panic handler powers off.
+//!
+//! The check costs six instructions on a kernel trap that is no page fault;
+//! the user path, where system calls come in, has none of it. A function
+//! whose frame is larger than a page can move sp past the guard without
+//! touching it; no guard-page scheme catches that without stack probes.
+//!
+//! # User access
+//!
+//! After saving `sstatus` the entry clears `sstatus.SUM`: a trap that
+//! interrupted a copy inside [`with_user_access`](crate::supervisor::with_user_access)
+//! does not hand its user access to the handler (say a tick that switches
+//! to another process). The exit writes the frame's `sstatus` back, so the
+//! copy resumes with SUM set.
 //!
 //! # The entry, step by step (interrupts are off throughout: the hardware
 //! clears SIE on every trap)
 //!
-//! 1. `csrrw sp, sscratch, sp`, pick the user or the kernel path as above.
+//! 1. `csrrw sp, sscratch, sp`, pick the user or the kernel path as above;
+//!    on the kernel path, check for an overflowed stack (above).
 //! 2. `sp -= size_of::<TrapFrame>()`; store x1 and x3..x31 (see the map in
-//!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval.
+//!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval
+//!    (`ldex_save_csrs`); clear SUM.
 //! 3. Call `trap_dispatch` with the frame: it decodes the cause, advances
 //!    sepc past an `ecall`, and calls the installed [`TrapSink`](ldex_core::arch::TrapSink).
 //! 4. Restore: disable interrupts, if the frame goes back to U-mode
@@ -53,20 +89,69 @@
 //! relaxation), so the entry does not load kernel values into them; the
 //! user's are saved and restored with the rest.
 
+use core::cell::UnsafeCell;
 use core::mem::{offset_of, size_of};
 
 use ldex_core::arch::SinkSlot;
 use ldex_core::{Privilege, TrapCause};
 
-use crate::decode::{ECALL_FROM_USER, decode};
-use crate::frame::{SSTATUS_SIE, SSTATUS_SPP, TrapFrame};
+use crate::decode::{ECALL_FROM_USER, decode, exc};
+use crate::frame::{SSTATUS_SIE, SSTATUS_SPP, SSTATUS_SUM, TrapFrame};
 use crate::xlen::{XLENB, lx, sx};
 
 /// Where [`trap_dispatch`] delivers traps; set by the trap table's install.
 pub(crate) static SINK: SinkSlot<TrapFrame> = SinkSlot::new();
 
+/// `log2` of the page size: a guard page is one page.
+const PAGE_SHIFT: usize = 12;
+
+/// Bytes of the emergency stack: the report's formatting and the kernel's
+/// panic handler, which powers the machine off.
+const EMERGENCY_STACK_SIZE: usize = 16 * 1024;
+
+/// The emergency stack, where the entry reports a kernel stack that ran
+/// into its guard page (module docs). One per hart, and this crate drives
+/// one hart (ldex runs one CPU), so there is one; only the entry's
+/// overflow path writes it, with interrupts off, and it never returns.
+#[repr(C, align(16))]
+struct EmergencyStack(UnsafeCell<[u8; EMERGENCY_STACK_SIZE]>);
+
+// SAFETY: only the overflow path of the trap entry uses it, on the one
+// hart, and it never returns to anything else that could.
+unsafe impl Sync for EmergencyStack {}
+
+static EMERGENCY_STACK: EmergencyStack = EmergencyStack(UnsafeCell::new([0; EMERGENCY_STACK_SIZE]));
+
+/// The line of asm that opens the return window's test (the
+/// `return-window-test` feature): an `ebreak` right after `sscratch` is
+/// set, a trap the entry must diagnose.
+#[cfg(feature = "return-window-test")]
+macro_rules! window_test {
+    () => {
+        "    ebreak"
+    };
+}
+/// Nothing: the return window holds no test.
+#[cfg(not(feature = "return-window-test"))]
+macro_rules! window_test {
+    () => {
+        ""
+    };
+}
+
 core::arch::global_asm!(
     ".pushsection .text.ldex_trap, \"ax\"",
+    // Store t1 (sstatus, read by the caller) and sepc, scause, stval into
+    // the frame at sp; t0 is scratch.
+    ".macro ldex_save_csrs",
+    concat!("    ", sx!(), " t1, {sstatus}(sp)"),
+    "    csrr t0, sepc",
+    concat!("    ", sx!(), " t0, {sepc}(sp)"),
+    "    csrr t0, scause",
+    concat!("    ", sx!(), " t0, {scause}(sp)"),
+    "    csrr t0, stval",
+    concat!("    ", sx!(), " t0, {stval}(sp)"),
+    ".endm",
     // return_to_user(frame: a0): the frame becomes sp, then the common exit.
     // It and the window panic sit before the entry so that the entry falls
     // straight into the exit after the dispatch.
@@ -75,7 +160,8 @@ core::arch::global_asm!(
     "    mv sp, a0",
     "    j ldex_trap_return",
     // An exception inside the return window (see the module docs).
-    "3:  mv a0, sp",
+    "3:  ldex_save_csrs",
+    "    mv a0, sp",
     "    call {window}",
     ".globl ldex_trap_entry",
     ".p2align 2",
@@ -84,6 +170,21 @@ core::arch::global_asm!(
     "    bnez sp, 1f",
     // From the kernel: sp = 0 and sscratch = the interrupted sp.
     "    csrrw sp, sscratch, sp",
+    // Did the stack run into its guard page? Borrow t0 through sscratch
+    // (0 again at 5:): a load or store page fault (scause 13 or 15, which
+    // `| 2` makes 15) less than a page above sp.
+    "    csrw sscratch, t0",
+    "    csrr t0, scause",
+    "    ori t0, t0, 2",
+    "    addi t0, t0, -{store_page_fault}",
+    "    bnez t0, 5f",
+    "    csrr t0, stval",
+    "    sub t0, t0, sp",
+    "    srli t0, t0, {page_shift}",
+    // The crux: a fault this close above sp means sp itself is in a guard
+    // page, and pushing the frame there would fault again, forever.
+    "    beqz t0, 6f",
+    "5:  csrrw t0, sscratch, zero",
     "    addi sp, sp, -{size}",
     "    .irp n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
     concat!("    ", sx!(), " x\\n, {regs}+(\\n-1)*{xlenb}(sp)"),
@@ -102,14 +203,12 @@ core::arch::global_asm!(
     "    csrr t1, sstatus",
     "    andi t2, t1, {spp}",
     "    bnez t2, 3b",
-    "2:",
-    concat!("    ", sx!(), " t1, {sstatus}(sp)"),
-    "    csrr t0, sepc",
-    concat!("    ", sx!(), " t0, {sepc}(sp)"),
-    "    csrr t0, scause",
-    concat!("    ", sx!(), " t0, {scause}(sp)"),
-    "    csrr t0, stval",
-    concat!("    ", sx!(), " t0, {stval}(sp)"),
+    "2:  ldex_save_csrs",
+    // The handler runs without user access whatever the trapped code had
+    // (a copy inside `with_user_access`); the exit puts SUM back from the
+    // frame.
+    "    li t0, {sum}",
+    "    csrc sstatus, t0",
     "    mv a0, sp",
     "    call {dispatch}",
     ".globl ldex_trap_return",
@@ -120,6 +219,8 @@ core::arch::global_asm!(
     "    bnez t1, 4f",
     "    addi t1, sp, {size}",
     "    csrw sscratch, t1",
+    // The return window is open from here to `sret` (module docs).
+    window_test!(),
     "4:  csrw sstatus, t0",
     concat!("    ", lx!(), " t1, {sepc}(sp)"),
     "    csrw sepc, t1",
@@ -128,6 +229,21 @@ core::arch::global_asm!(
     "    .endr",
     concat!("    ", lx!(), " sp, {sp}(sp)"),
     "    sret",
+    // The stack ran into its guard page (t0 is in sscratch): the frame goes
+    // on the hart's emergency stack, and the report never returns.
+    "6:  mv t0, sp",
+    "    lla sp, {emergency}+{emergency_size}",
+    "    addi sp, sp, -{size}",
+    "    .irp n, 1,3,4,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
+    concat!("    ", sx!(), " x\\n, {regs}+(\\n-1)*{xlenb}(sp)"),
+    "    .endr",
+    concat!("    ", sx!(), " t0, {sp}(sp)"),
+    "    csrrw t0, sscratch, zero",
+    concat!("    ", sx!(), " t0, {regs}+4*{xlenb}(sp)"),
+    "    csrr t1, sstatus",
+    "    ldex_save_csrs",
+    "    mv a0, sp",
+    "    call {overflow}",
     ".popsection",
     size = const size_of::<TrapFrame>(),
     regs = const offset_of!(TrapFrame, regs),
@@ -139,8 +255,14 @@ core::arch::global_asm!(
     xlenb = const XLENB,
     spp = const SSTATUS_SPP,
     sie = const SSTATUS_SIE,
+    sum = const SSTATUS_SUM,
+    store_page_fault = const exc::STORE_PAGE,
+    page_shift = const PAGE_SHIFT,
+    emergency = sym EMERGENCY_STACK,
+    emergency_size = const EMERGENCY_STACK_SIZE,
     dispatch = sym trap_dispatch,
     window = sym trap_in_return_window,
+    overflow = sym kernel_stack_overflow,
 );
 
 unsafe extern "C" {
@@ -171,6 +293,17 @@ extern "C" fn trap_in_return_window(frame: &TrapFrame) -> ! {
     panic!(
         "trap inside the return-to-user window: scause {:#x} stval {:#x} sepc {:#x}",
         frame.scause, frame.stval, frame.sepc
+    )
+}
+
+/// A kernel stack ran into its guard page: report it from the emergency
+/// stack, with the frame of the faulting code (its sp is in the guard).
+extern "C" fn kernel_stack_overflow(frame: &TrapFrame) -> ! {
+    panic!(
+        "kernel stack overflow: sp {:#x} ran into its guard page (stval {:#x}, sepc {:#x}); reported from the emergency stack\n{frame:?}",
+        frame.x(2),
+        frame.stval,
+        frame.sepc
     )
 }
 

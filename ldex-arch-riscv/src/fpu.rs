@@ -19,6 +19,20 @@
 //!   already zero": a process restarted by `FaultPolicy::Restart` gets a
 //!   fresh frame saying `FS = Initial` over registers it had dirtied, so
 //!   only zeroing on every entry keeps them from leaking to the next.)
+//! * When a process starts over (`FaultPolicy::Restart`, through
+//!   `Arch::restart_process`), it goes straight back to user mode without a
+//!   switch, so its [`FpuState`] is made fresh and loaded right there: the
+//!   registers it dirtied before the fault are zeroed, not handed back.
+//!
+//! # The kernel's view of the FP registers
+//! The loads in `enter` declare no FP register to the compiler. The
+//! registers are the process's, not the kernel's, which keeps no FP value
+//! in them; and declaring them written would be wrong: fs0–fs11 are
+//! callee-saved in the psABI, so the compiler would save them on entry to
+//! the function holding the asm and put them back on its return, undoing
+//! the load for those twelve whenever that function is not the scheduler
+//! loop itself (it did, for `Arch::restart_process`: `restart-clean` found
+//! f8 still holding its pattern after a restart).
 //!
 //! The rv64 build assumes the D extension (riscv64gc, as on QEMU virt):
 //! stable Rust does not expose `target_feature = "d"` to `cfg`, so the
@@ -109,11 +123,8 @@ cfg_if::cfg_if! {
                         p = in(reg) state as *const FpuState,
                         f = const offset_of!(FpuState, f),
                         t = in(reg) state.fcsr,
-                        // Every FP register is written: tell the compiler.
-                        out("f0") _, out("f1") _, out("f2") _, out("f3") _, out("f4") _, out("f5") _, out("f6") _, out("f7") _,
-                        out("f8") _, out("f9") _, out("f10") _, out("f11") _, out("f12") _, out("f13") _, out("f14") _, out("f15") _,
-                        out("f16") _, out("f17") _, out("f18") _, out("f19") _, out("f20") _, out("f21") _, out("f22") _, out("f23") _,
-                        out("f24") _, out("f25") _, out("f26") _, out("f27") _, out("f28") _, out("f29") _, out("f30") _, out("f31") _,
+                        // No FP register is declared written: see "The
+                        // kernel's view of the FP registers" above.
                         options(nostack),
                     );
                 }
@@ -128,11 +139,8 @@ cfg_if::cfg_if! {
                         ".endr",
                         "fscsr zero",
                         ".option pop",
-                        // Every FP register is written: tell the compiler.
-                        out("f0") _, out("f1") _, out("f2") _, out("f3") _, out("f4") _, out("f5") _, out("f6") _, out("f7") _,
-                        out("f8") _, out("f9") _, out("f10") _, out("f11") _, out("f12") _, out("f13") _, out("f14") _, out("f15") _,
-                        out("f16") _, out("f17") _, out("f18") _, out("f19") _, out("f20") _, out("f21") _, out("f22") _, out("f23") _,
-                        out("f24") _, out("f25") _, out("f26") _, out("f27") _, out("f28") _, out("f29") _, out("f30") _, out("f31") _,
+                        // No FP register is declared written: see "The
+                        // kernel's view of the FP registers" above.
                         options(nomem, nostack),
                     );
                 }

@@ -5,12 +5,14 @@
 //!
 //! * [`frame`]: the [`TrapFrame`] (31 GPRs, sepc, sstatus, scause, stval) and
 //!   its map.
-//! * `entry`: the one trap entry, the exit path and the `sscratch`
-//!   protocol that tells user traps from kernel traps.
+//! * `entry`: the one trap entry, the exit path, the `sscratch`
+//!   protocol that tells user traps from kernel traps, and the emergency
+//!   stack a kernel stack overflow is reported from.
 //! * `trap_table`: the `TrapTable` (`stvec` direct mode).
 //! * [`context`]: [`Context`] and swtch, the `resume`/`suspend` pair (pc, sp,
 //!   s0, s1; the compiler keeps s2–s11).
 //! * [`decode`]: `scause`/`stval` into ldex-core's `TrapCause`.
+//! * `supervisor`: `with_user_access`, the one place `sstatus.SUM` is set.
 //! * `timer`: `Timer` on `stimecmp` (Sstc) or SBI `set_timer`.
 //! * [`fpu`]: lazy FP save driven by `sstatus.FS`.
 //! * [`satp`]: [`Satp`], the address-space root.
@@ -44,12 +46,14 @@ mod csr;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub mod entry;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub mod supervisor;
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub mod timer;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub mod trap_table;
 
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
-pub use arch::{Riscv, with_user_access};
+pub use arch::Riscv;
 pub use context::Context;
 pub use fpu::FpuState;
 pub use frame::TrapFrame;

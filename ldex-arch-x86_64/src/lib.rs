@@ -104,6 +104,15 @@ pub struct ProcessState {
 }
 
 impl ProcessState {
+    /// Put this state in the CPU: the FS base and the FPU registers.
+    fn load(&self) {
+        // SAFETY: the kernel never uses FS; the value is 0, was checked
+        // canonical by `set_fs_base` or read back from the MSR by
+        // `leave_process`.
+        unsafe { msr::write(msr::FS_BASE, self.fs_base) };
+        self.fpu.restore();
+    }
+
     /// The FS base (`arch_prctl(ARCH_SET_FS)`).
     pub fn fs_base(&self) -> u64 {
         self.fs_base
@@ -188,10 +197,13 @@ impl ldex_core::Arch for X86_64 {
             // current address space does (see `AddressSpace::new`).
             unsafe { Cr3::write(pml4, Cr3Flags::empty()) };
         }
-        // SAFETY: the kernel never uses FS; the value was checked canonical
-        // by `set_fs_base` or read back from the MSR by `leave_process`.
-        unsafe { msr::write(msr::FS_BASE, state.fs_base) };
-        state.fpu.restore();
+        state.load();
+    }
+
+    /// The x87/SSE/AVX init state and an FS base of 0, as a new process.
+    fn restart_process(state: &mut ProcessState) {
+        *state = ProcessState::default();
+        state.load();
     }
 
     fn leave_process(_frame: &mut TrapFrame, state: &mut ProcessState) {

@@ -13,10 +13,16 @@
 //!   RFLAGS, so an interrupted copy resumes with its access.
 //! * **UMIP**: `sgdt`, `sidt`, `sldt`, `smsw` and `str` raise #GP in ring 3
 //!   instead of telling a process where the kernel's descriptor tables are.
+//! * **NX** ([`enable_nx`]): page tables may mark pages non-executable, for
+//!   user data and for the kernel's own (its W^X), and #PF reports
+//!   instruction fetches (the I/D bit). The trap table turns it on; a kernel
+//!   that builds page tables with NX bits before that calls it first.
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
+use ldex_core::BootToken;
 use x86_64::registers::control::{Cr4, Cr4Flags};
+use x86_64::registers::model_specific::{Efer, EferFlags};
 
 use crate::cpuid::cpuid;
 
@@ -53,6 +59,19 @@ pub(crate) unsafe fn init() {
         });
     }
     SMAP.store(smap, Ordering::Relaxed);
+}
+
+/// Turn on EFER.NXE where CPUID offers NX (leaf 0x8000_0001, EDX bit 20);
+/// says whether it is on. Boot code only (the token); calling it again is
+/// harmless.
+pub fn enable_nx(_token: &BootToken) -> bool {
+    let nx = cpuid(0x8000_0001, 0).edx & (1 << 20) != 0;
+    if nx {
+        // SAFETY: the token proves ring-0 boot code; NXE only gives page
+        // table bit 63 its meaning (a table setting it would fault without).
+        unsafe { Efer::update(|efer| efer.insert(EferFlags::NO_EXECUTE_ENABLE)) };
+    }
+    nx
 }
 
 /// Run `f`, which reads or writes user memory a `UserSlice` check approved,

@@ -9,7 +9,6 @@ use static_assertions::const_assert_eq;
 use x86_64::registers::model_specific::{Efer, EferFlags};
 use x86_64::registers::rflags::RFlags;
 
-use crate::cpuid::cpuid;
 use crate::entry::{self, syscall_entry};
 use crate::frame::TrapFrame;
 use crate::gdt::{self, KERNEL_CS, KERNEL_SS, USER_CS, USER_SS};
@@ -32,7 +31,7 @@ pub struct TrapTable;
 impl ldex_core::TrapTable for TrapTable {
     type Frame = TrapFrame;
 
-    fn install(_token: &BootToken, sink: &'static dyn TrapSink<TrapFrame>) {
+    fn install(token: &BootToken, sink: &'static dyn TrapSink<TrapFrame>) {
         entry::set_sink(sink);
         // SAFETY: the token proves boot code in ring 0; interrupts are off
         // during boot (the PVH entry state, and the kernel never enabled them).
@@ -40,7 +39,7 @@ impl ldex_core::TrapTable for TrapTable {
             gdt::install();
             idt::install();
             percpu::install();
-            install_syscall();
+            install_syscall(token);
             pic::remap_and_mask();
             fpu::init();
             supervisor::init();
@@ -55,7 +54,7 @@ impl ldex_core::TrapTable for TrapTable {
 ///
 /// # Safety
 /// Boot code, after [`gdt::install`].
-unsafe fn install_syscall() {
+unsafe fn install_syscall(token: &BootToken) {
     let mask = RFlags::INTERRUPT_FLAG
         | RFlags::DIRECTION_FLAG
         | RFlags::TRAP_FLAG
@@ -68,13 +67,7 @@ unsafe fn install_syscall() {
         msr::write(msr::STAR, STAR);
         msr::write(msr::LSTAR, syscall_entry as *const () as u64);
         msr::write(msr::SFMASK, mask.bits());
-        Efer::update(|efer| {
-            efer.insert(EferFlags::SYSTEM_CALL_EXTENSIONS);
-            // NX: page tables may mark data non-executable, and #PF reports
-            // instruction fetches (the I/D bit).
-            if cpuid(0x8000_0001, 0).edx & (1 << 20) != 0 {
-                efer.insert(EferFlags::NO_EXECUTE_ENABLE);
-            }
-        });
+        Efer::update(|efer| efer.insert(EferFlags::SYSTEM_CALL_EXTENSIONS));
     }
+    supervisor::enable_nx(token);
 }

@@ -195,6 +195,16 @@ pub trait Arch: Interrupts + 'static {
     /// (RISC-V reads the frame's `sstatus.FS` to know).
     fn leave_process(frame: &mut Self::TrapFrame, state: &mut Self::ProcessState);
 
+    /// The running process starts over ([`FaultPolicy::Restart`]): make
+    /// `state` a fresh `Default` and load it into the CPU, as
+    /// [`Arch::enter_process`] would for a new process. The restart returns
+    /// to user mode from the trap without a switch, so without this the
+    /// process would find in its FP/vector registers (and FS base) what it
+    /// had when it faulted, not the clean start a new process gets.
+    ///
+    /// [`FaultPolicy::Restart`]: crate::FaultPolicy::Restart
+    fn restart_process(state: &mut Self::ProcessState);
+
     /// Return-from-trap into `frame` for a process that has never trapped:
     /// restore the user registers and drop to user mode.
     ///

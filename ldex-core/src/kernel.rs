@@ -201,6 +201,9 @@ struct Table<A: Arch, S, const N: usize> {
     /// The CPU-time limit in force ([`Config::cpu_limit`] until
     /// [`Kernel::set_cpu_limit`]).
     cpu_limit: Option<u64>,
+    /// What a user fault does ([`Config::fault_policy`] until
+    /// [`Kernel::set_fault_policy`]).
+    fault_policy: FaultPolicy,
 }
 
 impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
@@ -372,6 +375,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 first_free: 0,
                 pids: first_pids(),
                 cpu_limit: config.cpu_limit,
+                fault_policy: config.fault_policy,
             }),
             stacks,
             slots: [const { Slot::EMPTY }; N],
@@ -400,6 +404,13 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// was built with a `const` [`Config`].
     pub fn set_cpu_limit(&self, ticks: Option<u64>) {
         self.table.lock().cpu_limit = ticks;
+    }
+
+    /// Change what a user fault does, chosen at run time (say from a
+    /// kernel command line), as [`Kernel::set_cpu_limit`] does for the
+    /// CPU-time limit.
+    pub fn set_fault_policy(&self, policy: FaultPolicy) {
+        self.table.lock().fault_policy = policy;
     }
 
     /// The process on this CPU, if any.
@@ -1030,7 +1041,8 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     #[cold]
     #[inline(never)]
     fn fault(&self, pid: Pid, frame: &mut A::TrapFrame, cause: TrapCause) {
-        match self.config.fault_policy {
+        let policy = self.table.lock().fault_policy;
+        match policy {
             FaultPolicy::Kill => {}
             FaultPolicy::Panic => panic!("P{pid}: user fault: {cause} at pc {:#x}", frame.pc()),
             FaultPolicy::Restart { limit } => {
@@ -1050,9 +1062,8 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                     self.trace(Event::KstackFill { pid });
                     *frame = A::TrapFrame::new_user(entry, user_sp);
                     // SAFETY: `pid` is running: its arch state is its own.
-                    unsafe {
-                        *self.slots[pid.index()].arch.get() = Some(A::ProcessState::default())
-                    };
+                    let state = unsafe { &mut *self.slots[pid.index()].arch.get() };
+                    A::restart_process(state.get_or_insert_with(A::ProcessState::default));
                     return;
                 }
             }

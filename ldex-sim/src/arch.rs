@@ -145,6 +145,8 @@ impl Arch for SimArch {
         Machine::current().enter_process(frame, aspace);
     }
     fn leave_process(_frame: &mut SimFrame, _state: &mut ()) {}
+    /// The machine keeps no per-process state beyond the frame.
+    fn restart_process(_state: &mut ()) {}
     unsafe fn return_to_user(frame: *mut SimFrame) -> ! {
         Machine::current().run_user(frame)
     }

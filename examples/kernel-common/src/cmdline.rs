@@ -5,12 +5,13 @@
 //! | `trace`      | print the protocol timeline (`[trace] ...` lines)   |
 //! | `cpulimit=N` | kill a process after N timer ticks of CPU time      |
 //! | `quantum=N`  | the scheduling time slice, in ticks                 |
+//! | `restart=N`  | a process whose code faults starts over, N times at most (`FaultPolicy::Restart`) |
 //!
 //! Anything else is a [`Problem`], which the kernel prints and ignores.
 
 use core::fmt;
 
-use ldex_core::Config;
+use ldex_core::{Config, FaultPolicy};
 
 /// The settings the command line chose.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -21,6 +22,8 @@ pub struct CmdLine<'a> {
     pub cpu_limit: Option<u64>,
     /// `quantum=N`.
     pub quantum: Option<u64>,
+    /// `restart=N`.
+    pub restarts: Option<u32>,
     line: &'a str,
 }
 
@@ -53,12 +56,16 @@ enum Word<'a> {
     Trace,
     CpuLimit(u64),
     Quantum(u64),
+    Restart(u32),
     Bad(Problem<'a>),
 }
 
-fn number<'a>(key: &'a str, value: &'a str) -> Result<u64, Problem<'a>> {
-    match value.parse::<u64>() {
-        Ok(n) if n > 0 => Ok(n),
+fn number<'a, N: core::str::FromStr + PartialOrd + Default>(
+    key: &'a str,
+    value: &'a str,
+) -> Result<N, Problem<'a>> {
+    match value.parse::<N>() {
+        Ok(n) if n > N::default() => Ok(n),
         _ => Err(Problem::BadValue { key, value }),
     }
 }
@@ -68,6 +75,7 @@ fn word(w: &str) -> Word<'_> {
         None if w == "trace" => Word::Trace,
         Some(("cpulimit", v)) => number("cpulimit", v).map_or_else(Word::Bad, Word::CpuLimit),
         Some(("quantum", v)) => number("quantum", v).map_or_else(Word::Bad, Word::Quantum),
+        Some(("restart", v)) => number("restart", v).map_or_else(Word::Bad, Word::Restart),
         _ => Word::Bad(Problem::Unknown(w)),
     }
 }
@@ -84,18 +92,23 @@ impl<'a> CmdLine<'a> {
                 Word::Trace => c.trace = true,
                 Word::CpuLimit(n) => c.cpu_limit = Some(n),
                 Word::Quantum(n) => c.quantum = Some(n),
+                Word::Restart(n) => c.restarts = Some(n),
                 Word::Bad(_) => {}
             }
         }
         c
     }
 
-    /// `config` with the command line's CPU-time limit, if it gives one.
-    pub fn apply(&self, config: Config) -> Config {
-        match self.cpu_limit {
-            Some(ticks) => config.with_cpu_limit(ticks),
-            None => config,
+    /// `config` with the command line's CPU-time limit and fault policy,
+    /// where it gives them.
+    pub fn apply(&self, mut config: Config) -> Config {
+        if let Some(ticks) = self.cpu_limit {
+            config = config.with_cpu_limit(ticks);
         }
+        if let Some(limit) = self.restarts {
+            config = config.with_fault_policy(FaultPolicy::Restart { limit });
+        }
+        config
     }
 
     /// The words that were not understood, in order.
@@ -143,6 +156,24 @@ mod tests {
             c.apply(Config::preemptive(Duration::from_millis(10)))
                 .cpu_limit,
             Some(30)
+        );
+    }
+
+    #[test]
+    fn restart_makes_faults_restart_the_process_that_many_times() {
+        let c = CmdLine::parse("restart=3");
+        assert_eq!(c.restarts, Some(3));
+        assert_eq!(
+            c.apply(Config::preemptive(Duration::from_millis(10)))
+                .fault_policy,
+            FaultPolicy::Restart { limit: 3 }
+        );
+        assert_eq!(
+            CmdLine::parse("restart=0").problems().collect::<Vec<_>>(),
+            [Problem::BadValue {
+                key: "restart",
+                value: "0"
+            }]
         );
     }
 

@@ -15,7 +15,7 @@ use core::time::Duration;
 
 use ldex_core::kstack::KernelStacks;
 use ldex_core::sched::{Hint, RoundRobin};
-use ldex_core::{Arch, BootToken, Config, Kernel, KernelPreemption};
+use ldex_core::{Arch, BootToken, Config, FaultPolicy, Kernel, KernelPreemption};
 
 mod refill;
 
@@ -152,6 +152,15 @@ where
     );
     kernel.with_policy(|policy| policy.set_quantum(quantum));
     kernel.set_cpu_limit(Some(cpu_limit));
+    if let Some(limit) = cmd.restarts {
+        print(
+            console,
+            format_args!(
+                "[kernel] a process whose code faults starts over, {limit} times at most\n"
+            ),
+        );
+        kernel.set_fault_policy(FaultPolicy::Restart { limit });
+    }
     kernel.os().set_tracing(cmd.trace);
     if let Err(e) = kernel.boot(boot.token, Some(boot.timer)) {
         fail(

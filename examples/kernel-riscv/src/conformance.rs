@@ -33,7 +33,6 @@ pub fn run(
 ) -> ! {
     TrapTable::install(token, trap::sink::<Kit>());
     let mut builder = loader::Builder {
-        ram: ram.clone(),
         spawn: keep_snippet,
         kernel_space,
     };

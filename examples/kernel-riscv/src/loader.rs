@@ -66,11 +66,9 @@ pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
 /// the `conformance` build, the kit's user snippet.
 pub type Spawn = fn(&str, u64, u64, Satp) -> Result<(), SpawnError>;
 
-/// Builds processes and hands each to `spawn`, with the kernel half of
-/// every address space mapping `ram`.
+/// Builds processes and hands each to `spawn`, each in a new address
+/// space sharing the kernel half.
 pub struct Builder {
-    /// The RAM every address space maps for the kernel.
-    pub ram: Range<usize>,
     /// Where a loaded program goes.
     pub spawn: Spawn,
     /// The kernel's own address space, loaded while a space is freed.
@@ -131,9 +129,7 @@ impl ProcessBuilder for Builder {
     type Space = UserSpace;
 
     fn new_space(&mut self) -> Result<UserSpace, MapError> {
-        AddressSpace::new(&self.ram)
-            .map(UserSpace)
-            .map_err(map_error)
+        AddressSpace::new().map(UserSpace).map_err(map_error)
     }
 
     fn map_stack(&mut self, space: &mut UserSpace) -> Result<Range<u64>, MapError> {

@@ -34,6 +34,8 @@ mod conformance;
 #[cfg(target_os = "none")]
 mod dtb;
 #[cfg(target_os = "none")]
+mod fault_test;
+#[cfg(target_os = "none")]
 mod loader;
 #[cfg(target_os = "none")]
 mod platform;
@@ -67,25 +69,66 @@ mod kernel {
     use crate::dtb;
     use crate::loader;
     use crate::platform::Board;
-    use crate::vm::AddressSpace;
+    use crate::vm::{AddressSpace, KernelImage, PAGE};
 
     /// The process-table size (the full-set boot of `cargo xtask test`
     /// runs 34 programs at once).
     pub const NPROC: usize = 40;
 
-    /// This kernel's instance of the protocol.
-    pub type KernelT = ExampleKernel<Riscv, Board, NPROC, 16384>;
+    /// Bytes of each process's kernel stack, of which the lowest page is
+    /// its unmapped guard ([`guard_pages`]): 16 KiB stay usable.
+    pub const KSTACK: usize = 20 * 1024;
 
-    /// The processes' kernel stacks: all zero, so in `.bss`, not in the ELF.
-    static STACKS: KernelStacks<NPROC, 16384> = KernelStacks::new();
+    /// This kernel's instance of the protocol.
+    pub type KernelT = ExampleKernel<Riscv, Board, NPROC, KSTACK>;
+
+    /// The processes' kernel stacks: all zero, so in `.bss`, not in the
+    /// ELF; page-aligned, so that each stack's lowest page is whole.
+    static STACKS: PageAligned<KernelStacks<NPROC, KSTACK>> = PageAligned(KernelStacks::new());
+
+    /// Page alignment for a `static`.
+    #[repr(C, align(4096))]
+    struct PageAligned<T>(T);
 
     /// The kernel: a `static` built at compile time. Preemptive with the
     /// driver's tick (converted at boot with the timebase the device tree
     /// gives), system calls preemptible.
-    static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS);
+    pub(crate) static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS.0);
 
     unsafe extern "C" {
+        static __kernel_start: u8;
+        static __rodata_start: u8;
+        static __data_start: u8;
+        static __boot_stack_guard: u8;
         static __kernel_end: u8;
+    }
+
+    /// The image's layout, from the linker script's symbols.
+    fn image() -> KernelImage {
+        let start = &raw const __kernel_start as usize;
+        let rodata = &raw const __rodata_start as usize;
+        let data = &raw const __data_start as usize;
+        KernelImage {
+            text: start..rodata,
+            rodata: rodata..data,
+            end: &raw const __kernel_end as usize,
+        }
+    }
+
+    /// The pages left unmapped so that a stack overflow faults (and the
+    /// trap entry reports it from its emergency stack) instead of
+    /// overwriting what lies below: the one under the boot (= scheduler)
+    /// stack and the lowest page of each process's kernel stack.
+    fn guard_pages() -> [usize; NPROC + 1] {
+        let mut pages = [&raw const __boot_stack_guard as usize; NPROC + 1];
+        for (page, stack) in pages[1..].iter_mut().zip(KERNEL.kernel_stacks()) {
+            assert!(
+                stack.start.is_multiple_of(PAGE),
+                "kernel stacks are page-aligned"
+            );
+            *page = stack.start;
+        }
+        pages
     }
 
     /// Make a loaded program a process of [`KERNEL`].
@@ -137,7 +180,7 @@ mod kernel {
         // SAFETY: RAM from the end of the image up to the higher of the two,
         // but for the lower, is free and identity-mapped.
         unsafe { frames::init(kernel_end as u64..free_end, lower, 0) };
-        let kspace = match AddressSpace::new(&info.ram) {
+        let kspace = match AddressSpace::kernel(&info.ram, &image(), &guard_pages()) {
             Ok(s) => s,
             Err(e) => fail(
                 ExitCode::Panic,
@@ -145,7 +188,9 @@ mod kernel {
             ),
         };
         // SAFETY: the new space maps all of RAM (this code, its stack, the
-        // device tree, the initrd) and the devices at their identity addresses.
+        // device tree, the initrd) at their identity addresses, the devices
+        // at the alias `use_mmio_alias` moves to, and only makes the text
+        // read-only and the guard pages (which nothing uses yet) unmapped.
         unsafe {
             core::arch::asm!("csrw satp, {}", "sfence.vma", in(reg) kspace.satp().bits());
         }
@@ -180,7 +225,6 @@ mod kernel {
         );
         let forbidden = loader::forbidden(&info.ram);
         let mut builder = loader::Builder {
-            ram: info.ram.clone(),
             spawn: spawn_process,
             kernel_space: kspace.satp(),
         };
@@ -191,7 +235,7 @@ mod kernel {
             timer,
             console: &Uart,
             power_off: board::exit,
-            after_boot: fault_test,
+            after_boot: crate::fault_test::after_boot,
         };
         driver::run(
             &KERNEL,
@@ -199,21 +243,6 @@ mod kernel {
             &loader::setup(core::slice::from_ref(&forbidden)),
             &mut builder,
         )
-    }
-
-    /// With `kernel-fault-test`: once the trap table is up, read an
-    /// unmapped address, so that the kernel panics and exits 1.
-    fn fault_test() {
-        #[cfg(feature = "kernel-fault-test")]
-        {
-            kernel_common::console::print(
-                &Uart,
-                format_args!("[kernel] kernel-fault-test: reading unmapped 0x1000\n"),
-            );
-            // SAFETY: 0x1000 is unmapped in the kernel's space, so the read
-            // faults and the kernel panics; no memory is touched.
-            let _ = unsafe { core::ptr::read_volatile(0x1000 as *const usize) };
-        }
     }
 
     #[panic_handler]

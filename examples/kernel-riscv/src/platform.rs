@@ -42,6 +42,8 @@ impl Board {
 
 impl Console for Board {
     fn write_bytes(&self, bytes: &[u8]) {
+        #[cfg(feature = "kernel-stack-overflow-test")]
+        crate::fault_test::in_console_write();
         Uart.write_bytes(bytes);
     }
 }
@@ -116,6 +118,8 @@ unsafe impl Platform<Riscv> for Board {
     }
 
     fn user_allows(&self, _pid: Pid, addr: usize, len: usize, access: AccessKind) -> bool {
+        #[cfg(feature = "sum-test")]
+        crate::fault_test::touch_user_outside_accessor(addr);
         let Some(end) = addr.checked_add(len) else {
             return false;
         };
@@ -139,7 +143,7 @@ unsafe impl Platform<Riscv> for Board {
     }
 
     fn with_user_access<R>(&self, f: impl FnOnce() -> R) -> R {
-        ldex_arch_riscv::with_user_access(f)
+        ldex_arch_riscv::supervisor::with_user_access(f)
     }
 
     /// Every external interrupt comes through the PLIC (`scause` 9).

@@ -9,24 +9,44 @@
 //!   USER_TOP-64K | user stack          U  |  RW
 //!   USER_TOP     +------------------------+  0x4000_0000
 //!                | unmapped               |
-//!   0x8000_0000  | RAM, identity       -  |  kernel, its stacks, frames,
-//!                |                        |  initrd, device tree: RWX, G
+//!   0x8000_0000  | RAM, identity       -  |  G; the image in 4 KiB pages:
+//!                |   .text             -  |    RX
+//!                |   .rodata           -  |    R
+//!                |   .data, .bss       -  |    RW, but each stack's guard
+//!                |                        |    page, unmapped
+//!                |   frames, initrd... -  |  RW (big leaves past the image)
 //!   MMIO_ALIAS   | devices             -  |  physical 0.. moved up by
 //!                |                        |  0xC000_0000: RW, G
 //!                +------------------------+
 //! ```
 //!
-//! The kernel half is the same in every address space and made only of
-//! root-level leaves (1 GiB on Sv39, 4 MiB on Sv32): RAM at its own address,
-//! and the device region of QEMU virt (the test device at 0x10_0000, the
-//! PLIC at 0xc00_0000, the UART at 0x1000_0000) at [`MMIO_ALIAS`] + its physical address, so no
-//! device sits among the programs' addresses (a program linked at 0x10000
-//! may be as big as user space). Nothing of the kernel has the U bit, so
-//! user mode can neither read, write nor jump there; a user page never lies
-//! above `USER_TOP`. Leaves are created with A (and D when writable) already
-//! set, so the hart never needs to update them.
+//! The kernel half is built once ([`AddressSpace::kernel`]) and shared by
+//! every address space: a process's root table copies the kernel's root
+//! entries above `USER_TOP`, so the tables below them are the same frames
+//! everywhere and are never freed. RAM is at its own address and the
+//! device region of QEMU virt (the test device at 0x10_0000, the PLIC at
+//! 0xc00_0000, the UART at 0x1000_0000) at [`MMIO_ALIAS`] + its physical
+//! address, so no device sits among the programs' addresses (a program
+//! linked at 0x10000 may be as big as user space). Nothing of the kernel
+//! has the U bit, so user mode can neither read, write nor jump there; a
+//! user page never lies above `USER_TOP`. Leaves are created with A (and D
+//! when writable) already set, so the hart never needs to update them.
+//!
+//! # The kernel's own W^X
+//! No kernel page is both writable and executable: the text is read and
+//! execute, the read-only data read only, everything else (data, bss, the
+//! stacks, every frame) read and write without execute. So a kernel bug
+//! that writes through a wild pointer into its own code faults (the
+//! `wx-test` boot), and nothing the kernel writes can be run as kernel
+//! code. Where a root-level leaf (1 GiB on Sv39, 4 MiB on Sv32) or a 2 MiB
+//! leaf would cover part of the image, it is split down to 4 KiB pages;
+//! the rest of RAM keeps big leaves. The guard pages (one under the boot
+//! stack and the lowest page of each process's kernel stack) are left
+//! unmapped, so a stack that overflows faults instead of overwriting what
+//! lies below (ldex-arch-riscv's trap entry reports it).
 
 use core::ops::Range;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use ldex_arch_riscv::Satp;
 
@@ -106,6 +126,44 @@ pub enum VmError {
     KernelRange,
 }
 
+/// The kernel image's layout (from the linker script): the rights of each
+/// of its pages.
+#[derive(Clone, Debug)]
+pub struct KernelImage {
+    /// Code: read and execute.
+    pub text: Range<usize>,
+    /// Constants: read only.
+    pub rodata: Range<usize>,
+    /// The end of the image (data and bss lie between `rodata` and here).
+    pub end: usize,
+}
+
+impl KernelImage {
+    /// The rights of the image page (or RAM page) at `va`.
+    fn perm(&self, va: usize) -> Pte {
+        if self.text.contains(&va) {
+            R | X
+        } else if self.rodata.contains(&va) {
+            R
+        } else {
+            R | W
+        }
+    }
+
+    /// Does `[va, va + span)` hold a page of the image?
+    fn overlaps(&self, va: usize, span: usize) -> bool {
+        va < self.end && va + (span - 1) >= self.text.start
+    }
+}
+
+/// The kernel's root table, built by [`AddressSpace::kernel`]: every
+/// process's root copies its entries above `USER_TOP`.
+static KERNEL_ROOT: AtomicUsize = AtomicUsize::new(0);
+
+/// Root entries below `USER_TOP`: a process's own; the rest are the
+/// kernel's, shared.
+const USER_ROOT_ENTRIES: usize = USER_TOP / ROOT_LEAF;
+
 /// One address space: its root table's physical address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AddressSpace {
@@ -139,9 +197,15 @@ fn user_entry(pa: usize, perm: Perm) -> Pte {
     }
 }
 
-/// Free the user entries of table `t` at `level` (0: leaves), then `t`.
+/// Free the user entries of table `t` at `level` (0: leaves), then `t`. At
+/// the root only the user entries: the rest are the kernel's, shared.
 fn free_table(t: usize, level: usize) {
-    for i in 0..ENTRIES {
+    let entries = if level == LEVELS - 1 {
+        USER_ROOT_ENTRIES
+    } else {
+        ENTRIES
+    };
+    for i in 0..entries {
         // SAFETY: `t` is one of the space's tables (identity-mapped RAM).
         let pte = unsafe { *table(t).add(i) };
         let is_leaf = pte & (R | W | X) != 0;
@@ -165,30 +229,94 @@ fn flush(va: usize) {
     unsafe { core::arch::asm!("sfence.vma {}, zero", in(reg) va, options(nostack)) };
 }
 
+/// A zeroed frame for a page table.
+fn alloc_table() -> Result<usize, VmError> {
+    frames::alloc()
+        .map(|pa| pa as usize)
+        .ok_or(VmError::OutOfMemory)
+}
+
+/// Map the `level` entry of table `t` that covers `va` (its first
+/// address) to the same physical address: one leaf with the rights of RAM
+/// where it holds no page of `image`, else a table one level down, to 4
+/// KiB pages with each page's rights; `guards` stay unmapped.
+fn map_kernel(
+    t: usize,
+    level: usize,
+    va: usize,
+    image: &KernelImage,
+    guards: &[usize],
+) -> Result<(), VmError> {
+    // SAFETY: `t` is a table of the kernel space being built
+    // (identity-mapped RAM) and `vpn` stays inside it.
+    let slot = unsafe { table(t).add(vpn(va, level)) };
+    let span = PAGE << (VPN_BITS * level);
+    let pte = if level == 0 {
+        if guards.contains(&va) {
+            0
+        } else {
+            leaf(va, image.perm(va) | G)
+        }
+    } else if !image.overlaps(va, span) {
+        leaf(va, R | W | G)
+    } else {
+        let next = alloc_table()?;
+        for i in 0..ENTRIES {
+            map_kernel(next, level - 1, va + i * (span / ENTRIES), image, guards)?;
+        }
+        (((next >> 12) as Pte) << PPN_SHIFT) | V
+    };
+    // SAFETY: as above.
+    unsafe { *slot = pte };
+    Ok(())
+}
+
 impl AddressSpace {
-    /// A new address space holding the kernel half only.
-    pub fn new(ram: &Range<usize>) -> Result<AddressSpace, VmError> {
-        let root = frames::alloc()
-            .map(|pa| pa as usize)
-            .ok_or(VmError::OutOfMemory)?;
-        let space = AddressSpace { root };
+    /// The kernel's own address space, built once at boot: all of `ram` at
+    /// its own address, the image with W^X and its `guards` (page
+    /// addresses) unmapped (see the module docs), the devices at
+    /// [`MMIO_ALIAS`]. Every later [`AddressSpace::new`] shares it.
+    pub fn kernel(
+        ram: &Range<usize>,
+        image: &KernelImage,
+        guards: &[usize],
+    ) -> Result<AddressSpace, VmError> {
+        let root = alloc_table()?;
         let mut at = ram.start & !(ROOT_LEAF - 1);
         while at < ram.end {
-            space.set_root_leaf(at, at, R | W | X | G);
+            map_kernel(root, LEVELS - 1, at, image, guards)?;
             at += ROOT_LEAF;
         }
+        let space = AddressSpace { root };
         for device in [TEST_DEVICE, PLIC, UART] {
             let pa = device & !(ROOT_LEAF - 1);
             space.set_root_leaf(MMIO_ALIAS + pa, pa, R | W | G);
         }
+        KERNEL_ROOT.store(root, Ordering::Relaxed);
         Ok(space)
+    }
+
+    /// A new address space: an empty user half and the kernel's entries.
+    ///
+    /// # Panics
+    /// If [`AddressSpace::kernel`] has not run.
+    pub fn new() -> Result<AddressSpace, VmError> {
+        let kernel = KERNEL_ROOT.load(Ordering::Relaxed);
+        assert_ne!(kernel, 0, "the kernel's address space is built first");
+        let root = alloc_table()?;
+        for i in USER_ROOT_ENTRIES..ENTRIES {
+            // SAFETY: both are root tables (identity-mapped frames); only
+            // the kernel's entries are copied, into the new, unused root.
+            unsafe { *table(root).add(i) = *table(kernel).add(i) };
+        }
+        Ok(AddressSpace { root })
     }
 
     /// The `satp` value that selects it.
     pub fn satp(&self) -> Satp {
-        // SAFETY: `new` mapped the kernel half (all of RAM and the devices)
-        // as every address space of this kernel does, `map_user` never
-        // touches it, and no table is ever freed.
+        // SAFETY: every space holds the kernel half `kernel` built (`new`
+        // copies its root entries), `map_user` never touches it, and no
+        // kernel table is ever freed.
         unsafe { Satp::new(self.root, 0) }
     }
 

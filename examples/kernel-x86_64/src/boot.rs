@@ -7,13 +7,15 @@
 //!
 //! 1. identity-maps 4 GiB with 2 MiB pages (PML4[0]) and maps the same 4 GiB
 //!    again at [`PHYS_OFFSET`] (PML4[256], the kernel's direct map),
-//! 2. turns on PAE, long mode (EFER.LME) and paging,
+//! 2. turns on PAE, long mode (EFER.LME) and paging, with CR0.WP so that
+//!    read-only pages bind ring 0 too (the kernel's W^X, [`crate::memory`]),
 //! 3. far-jumps to 64-bit code through a two-entry GDT,
 //! 4. calls `kmain(start_info)` on the boot stack (which becomes the
 //!    scheduler's stack).
 //!
-//! [`crate::memory`] then replaces PML4[0] with a map of the kernel image
-//! only (the low 4 MiB, supervisor) before any process exists.
+//! [`crate::memory`] then replaces both with its own tables before any
+//! process exists: PML4[0] maps the kernel image only (the low 4 MiB,
+//! supervisor, W^X) and PML4[256] a direct map without execute.
 
 /// Where all physical memory (the first 4 GiB) is mapped for the kernel.
 pub const PHYS_OFFSET: u64 = 0xffff_8000_0000_0000;
@@ -89,7 +91,7 @@ pvh_start32:
     orl $0x100, %eax
     wrmsr
     movl %cr0, %eax
-    orl $0x80000001, %eax
+    orl $0x80010001, %eax
     movl %eax, %cr0
     lgdt boot_gdt_ptr
     ljmp $0x08, $2f
@@ -119,14 +121,6 @@ pub fn boot_stack_guard() -> u64 {
         static boot_stack_guard: u8;
     }
     (&raw const boot_stack_guard) as u64
-}
-
-/// The physical address of the boot PDPT (the direct map's 4 GiB).
-pub fn boot_pdpt_phys() -> u64 {
-    unsafe extern "C" {
-        static boot_pdpt: u8;
-    }
-    (&raw const boot_pdpt) as u64
 }
 
 /// The PVH `hvm_start_info` (version 1).

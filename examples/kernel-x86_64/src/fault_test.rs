@@ -17,6 +17,10 @@
 //!   into that stack's unmapped guard page (`gdt::ist_guard_pages`). As
 //!   for a kernel stack, the page fault cannot be pushed and the double
 //!   fault is reported from a fresh IST1 stack, rsp and CR2 in the guard.
+//! * `wx-test`: once the trap table is up, a ring-0 write to the kernel's
+//!   own text, which `memory.rs` maps read-only (and CR0.WP makes that
+//!   bind ring 0): a page fault on a present page (error code 3), which
+//!   ldex-core's kernel trap reports.
 //! * `smap-test`: the first system call that names a user buffer reads it
 //!   while only checking it, outside `with_user_access`: the bug SMAP
 //!   exists to catch. The read faults in ring 0 (a protection fault on a
@@ -90,4 +94,15 @@ pub fn touch_user_outside_accessor(addr: usize) {
     kprint!("[kernel] smap-test: reading user {addr:#x} outside with_user_access\n");
     // SAFETY: deliberately not: SMAP must turn this read into a fault.
     let _ = unsafe { core::ptr::read_volatile(addr as *const u8) };
+}
+
+/// At boot, once the trap table is installed: write the kernel's text.
+#[cfg(feature = "wx-test")]
+pub fn write_own_text() {
+    let text = write_own_text as *const () as usize;
+    kprint!("[kernel] wx-test: writing the kernel's own text at {text:#x}\n");
+    // SAFETY: deliberately not: the text is read-only, so the store faults
+    // and the kernel panics before anything runs the changed code.
+    unsafe { core::ptr::write_volatile(text as *mut u8, 0xcc) };
+    kprint!("[kernel] wx-test: the write went through\n");
 }

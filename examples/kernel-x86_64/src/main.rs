@@ -25,7 +25,8 @@ mod conformance;
     feature = "kernel-fault-test",
     feature = "kernel-stack-overflow-test",
     feature = "smap-test",
-    feature = "ist-overflow-test"
+    feature = "ist-overflow-test",
+    feature = "wx-test"
 ))]
 mod fault_test;
 mod loader;
@@ -36,7 +37,7 @@ mod serial;
 use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
 use kernel_common::frames;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
-use ldex_arch_x86_64::{Timer, X86_64, gdt};
+use ldex_arch_x86_64::{Timer, X86_64, gdt, supervisor};
 use ldex_core::{BootToken, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
@@ -115,7 +116,8 @@ extern "C" fn kmain(start_info: u32) -> ! {
     // SAFETY: RAM above the image is free but for the initrd, and the
     // direct map reaches all of it at PHYS_OFFSET.
     unsafe { frames::init(ram(info), skip, PHYS_OFFSET) };
-    memory::init_kernel_space(&guard_pages());
+    let nx = supervisor::enable_nx(&token);
+    memory::init_kernel_space(&image(), &guard_pages(), nx);
     let initrd = initrd.map(|(addr, size)| {
         // SAFETY: the initrd module lies in RAM, covered by the direct map,
         // and the frame allocator never hands it out.
@@ -153,8 +155,11 @@ fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>) -> ! {
 }
 
 /// Once the trap table is up: with `kernel-fault-test` fault in ring 0,
-/// with `ist-overflow-test` overflow an IST stack.
+/// with `ist-overflow-test` overflow an IST stack, with `wx-test` write
+/// the kernel's text.
 fn after_boot() {
+    #[cfg(feature = "wx-test")]
+    fault_test::write_own_text();
     #[cfg(feature = "kernel-fault-test")]
     fault_test::after_boot();
     #[cfg(feature = "ist-overflow-test")]
@@ -176,6 +181,24 @@ fn guard_pages() -> [u64; NPROC + 4] {
         assert!(page.wrapping_add(4 * memory::PAGE) <= stack.end as u64);
     }
     pages
+}
+
+/// The image's layout, from the linker script's symbols.
+fn image() -> memory::KernelImage {
+    unsafe extern "C" {
+        static __kernel_start: u8;
+        static __rodata_start: u8;
+        static __data_start: u8;
+    }
+    let (start, rodata, data) = (
+        &raw const __kernel_start as u64,
+        &raw const __rodata_start as u64,
+        &raw const __data_start as u64,
+    );
+    memory::KernelImage {
+        text: start..rodata,
+        rodata: rodata..data,
+    }
 }
 
 /// The RAM for frames: from the end of the image (4 MiB) to the end of RAM

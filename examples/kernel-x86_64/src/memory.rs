@@ -2,12 +2,23 @@
 //!
 //! ```text
 //!   virtual                                   who        what
-//!   0x0000_0000_0000_0000 .. 0x0040_0000     kernel     the image (identity, no U; 4 KiB pages
-//!                                                       in each 2 MiB that holds a stack guard
-//!                                                       page, which is left unmapped)
+//!   0x0000_0000_0000_0000 .. 0x0040_0000     kernel     the image (identity, no U, 4 KiB pages:
+//!                                                       text RX, rodata R, the rest RW NX; the
+//!                                                       stack guard pages unmapped)
 //!   0x0000_0000_0040_0000 .. USER_END        user       ELF segments, stack (4 KiB pages, U)
-//!   PHYS_OFFSET .. + 4 GiB                   kernel     all physical memory and MMIO (no U)
+//!   PHYS_OFFSET .. + 4 GiB                   kernel     all physical memory and MMIO (no U, NX;
+//!                                                       its first 4 MiB are the image's pages)
 //! ```
+//!
+//! # The kernel's own W^X
+//! No kernel page is both writable and executable, and CR0.WP (set by
+//! [`crate::boot`]) makes ring 0 obey read-only pages too: the text is
+//! read and execute, the read-only data read only and NX, everything else
+//! (data, bss, stacks, the direct map) read and write and NX. The direct
+//! map's first 4 MiB use the image's own page tables, so the text is not
+//! writable through its alias either. So a kernel write through a wild
+//! pointer into its code faults (the `wx` boot), and nothing the kernel
+//! writes runs as kernel code (where the CPU has NX).
 //!
 //! User pages are NX unless an ELF segment asks for execute (the stack and
 //! data never are), where the CPU has NX. Every address space shares the
@@ -28,7 +39,7 @@ use x86_64::registers::model_specific::{Efer, EferFlags};
 use x86_64::structures::paging::{PageTable, PageTableFlags as F, PhysFrame};
 use x86_64::{PhysAddr, VirtAddr};
 
-use crate::boot::{PHYS_OFFSET, boot_pdpt_phys};
+use crate::boot::PHYS_OFFSET;
 
 /// Page size.
 pub const PAGE: u64 = 4096;
@@ -53,35 +64,57 @@ fn table(phys: u64) -> &'static mut PageTable {
     unsafe { &mut *phys_to_virt(phys).cast::<PageTable>() }
 }
 
-/// The kernel's own address space: the image but its `guards` (stack guard
-/// pages inside the image), and the direct map, no user half. Built once,
-/// then loaded.
-pub fn init_kernel_space(guards: &[u64]) -> AddressSpace {
+/// The kernel image's layout (from the linker script): the rights of each
+/// of its pages.
+#[derive(Clone, Debug)]
+pub struct KernelImage {
+    /// Code: read and execute.
+    pub text: core::ops::Range<u64>,
+    /// Constants: read only.
+    pub rodata: core::ops::Range<u64>,
+}
+
+impl KernelImage {
+    /// The leaf flags of the low-memory page at `page` (`nx`: the NX bit,
+    /// or none where the CPU has no NX).
+    fn flags(&self, page: u64, nx: F) -> F {
+        if self.text.contains(&page) {
+            F::PRESENT
+        } else if self.rodata.contains(&page) {
+            F::PRESENT | nx
+        } else {
+            F::PRESENT | F::WRITABLE | nx
+        }
+    }
+}
+
+/// The kernel's own address space: the image with W^X and its `guards`
+/// (stack guard pages inside the image) unmapped, and the direct map, NX,
+/// no user half. Built once, then loaded.
+pub fn init_kernel_space(image: &KernelImage, guards: &[u64], nx: bool) -> AddressSpace {
+    let nx = if nx { F::NO_EXECUTE } else { F::empty() };
     let pml4 = frames::alloc().expect("a frame for the kernel PML4");
     let pdpt = frames::alloc().expect("a frame for the kernel PDPT");
     let pd = frames::alloc().expect("a frame for the kernel PD");
     let kflags = F::PRESENT | F::WRITABLE;
     for i in 0..KERNEL_IMAGE_PAGES {
         let base = i as u64 * HUGE;
-        if guards.iter().any(|g| (base..base + HUGE).contains(g)) {
-            let pt = frames::alloc().expect("a frame for a stack guard's page table");
-            for (j, entry) in table(pt).iter_mut().enumerate() {
-                let page = base + j as u64 * PAGE;
-                if !guards.contains(&page) {
-                    entry.set_addr(PhysAddr::new(page), kflags);
-                }
+        let pt = frames::alloc().expect("a frame for a kernel image page table");
+        for (j, entry) in table(pt).iter_mut().enumerate() {
+            let page = base + j as u64 * PAGE;
+            if !guards.contains(&page) {
+                entry.set_addr(PhysAddr::new(page), image.flags(page, nx));
             }
-            table(pd)[i].set_addr(PhysAddr::new(pt), kflags);
-        } else {
-            table(pd)[i].set_addr(PhysAddr::new(base), kflags | F::HUGE_PAGE);
         }
+        table(pd)[i].set_addr(PhysAddr::new(pt), kflags);
     }
     table(pdpt)[0].set_addr(PhysAddr::new(pd), kflags);
     table(pml4)[0].set_addr(PhysAddr::new(pdpt), kflags);
-    table(pml4)[256].set_addr(PhysAddr::new(boot_pdpt_phys()), kflags);
-    // SAFETY: the new tables map the running image and the direct map
-    // exactly as the boot tables did, but for the guard pages, which nothing
-    // uses (each lies below the part of its stack in use).
+    table(pml4)[256].set_addr(PhysAddr::new(direct_map(pd, nx)), kflags);
+    // SAFETY: the new tables map the running image and the direct map at
+    // the addresses the boot tables did, but for the guard pages, which
+    // nothing uses (each lies below the part of its stack in use), and
+    // writes to the text, which the kernel never makes.
     unsafe {
         Cr3::write(
             PhysFrame::containing_address(PhysAddr::new(pml4)),
@@ -92,6 +125,29 @@ pub fn init_kernel_space(guards: &[u64]) -> AddressSpace {
     // SAFETY: these tables are the ones loaded now (above), and the kernel
     // never frees them.
     unsafe { AddressSpace::new(pml4) }
+}
+
+/// The direct map (4 GiB at [`PHYS_OFFSET`] in 2 MiB pages, read and write,
+/// `nx`), whose first 4 MiB share the image's page tables (in `image_pd`)
+/// so that its rights hold there too. Returns its PDPT.
+fn direct_map(image_pd: u64, nx: F) -> u64 {
+    let pdpt = frames::alloc().expect("a frame for the direct map's PDPT");
+    for g in 0..4 {
+        let pd = frames::alloc().expect("a frame for a direct map PD");
+        for (k, entry) in table(pd).iter_mut().enumerate() {
+            if g == 0 && k < KERNEL_IMAGE_PAGES {
+                *entry = table(image_pd)[k].clone();
+            } else {
+                let pa = (g * 512 + k) as u64 * HUGE;
+                entry.set_addr(
+                    PhysAddr::new(pa),
+                    F::PRESENT | F::WRITABLE | F::HUGE_PAGE | nx,
+                );
+            }
+        }
+        table(pdpt)[g].set_addr(PhysAddr::new(pd), F::PRESENT | F::WRITABLE);
+    }
+    pdpt
 }
 
 /// A new process address space: the kernel's entries and an empty user half.

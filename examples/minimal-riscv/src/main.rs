@@ -34,7 +34,8 @@ use core::fmt::Write;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use core::time::Duration;
 
-use ldex_arch_riscv::{Riscv, Satp, Timer, with_user_access};
+use ldex_arch_riscv::supervisor::with_user_access;
+use ldex_arch_riscv::{Riscv, Satp, Timer};
 use ldex_core::kstack::KernelStacks;
 use ldex_core::proc::{Ending, ProcInfo};
 use ldex_core::sched::{Hint, RoundRobin};

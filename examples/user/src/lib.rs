@@ -8,6 +8,7 @@
 //!
 //! * [`start`]: `_start`, which finds argc/argv and calls the program's main
 //!   (declared with [`entry!`]), then exits with its result.
+//! * [`initial`]: the registers the kernel started the program with.
 //! * [`sys`]: the system calls, through each trap instruction of the arch
 //!   (x86_64 has two: `syscall` and `int 0x80`).
 //! * [`print!`]/[`println!`]: formatted output, one `write` per line so that
@@ -17,6 +18,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod args;
+pub mod initial;
 pub mod print;
 pub mod probe;
 pub mod start;

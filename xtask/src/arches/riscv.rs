@@ -235,6 +235,64 @@ macro_rules! boots {
     };
 }
 
+/// `FaultPolicy::Restart` starts a process over with every register clean
+/// (`restart-clean`, three starts).
+const RESTART_CLEAN: Boot = Boot {
+    name: "restart-clean",
+    cmdline: "restart=2",
+    kernel_features: &[],
+    initrd: Initrd::Entries(&[Entry::Bin("restart-clean")]),
+    qemu_args: &[],
+    expect: "examples/kernel-riscv/expect/restart-clean.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 60,
+    input: None,
+};
+
+/// A test build of the kernel that must end in a diagnosis and exit 1
+/// (`examples/kernel-riscv/src/fault_test.rs`), with `hello` to run.
+const fn fault_boot(
+    name: &'static str,
+    feature: &'static [&'static str],
+    expect: &'static str,
+) -> Boot {
+    Boot {
+        name,
+        cmdline: "",
+        kernel_features: feature,
+        initrd: Initrd::Entries(&[Entry::Bin("hello")]),
+        qemu_args: &[],
+        expect,
+        outcome: Outcome::ExitCode(1),
+        timeout_secs: 60,
+        input: None,
+    }
+}
+
+/// A kernel stack overflow, reported from the emergency stack.
+const KERNEL_STACK_OVERFLOW: Boot = fault_boot(
+    "kernel-stack-overflow",
+    &["kernel-stack-overflow-test"],
+    "examples/kernel-riscv/expect/kernel-stack-overflow.expect",
+);
+
+/// A read of user memory outside `with_user_access` (SUM clear).
+const SUM: Boot = fault_boot(
+    "sum",
+    &["sum-test"],
+    "examples/kernel-riscv/expect/sum.expect",
+);
+
+/// A write to the kernel's own text (W^X).
+const WX: Boot = fault_boot("wx", &["wx-test"], "examples/kernel-riscv/expect/wx.expect");
+
+/// A trap inside the return-to-user window.
+const RETURN_WINDOW: Boot = fault_boot(
+    "return-window",
+    &["return-window-test"],
+    "examples/kernel-riscv/expect/return-window.expect",
+);
+
 /// Unmodified C programs of `examples/c`, built by the stock
 /// `riscv64-linux-gnu-gcc -static` (glibc): what they print and how they
 /// end is what Linux shows.
@@ -393,7 +451,12 @@ pub const ARCHES: &[Arch] = &[
             LIBC_RV64,
             OOM_RV64,
             LOAD_RV64,
-            HOMEWORK_RV64_BOOT
+            HOMEWORK_RV64_BOOT,
+            RESTART_CLEAN,
+            KERNEL_STACK_OVERFLOW,
+            SUM,
+            WX,
+            RETURN_WINDOW
         ),
         Some(HOMEWORK_RV64),
     ),
@@ -414,7 +477,16 @@ pub const ARCHES: &[Arch] = &[
             ],
             ..Qemu::LINUX_FLAGS
         },
-        boots!("rv32", "32", "64"),
+        boots!(
+            "rv32",
+            "32",
+            "64",
+            RESTART_CLEAN,
+            KERNEL_STACK_OVERFLOW,
+            SUM,
+            WX,
+            RETURN_WINDOW
+        ),
         None,
     ),
 ];
