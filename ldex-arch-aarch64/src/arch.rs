@@ -56,6 +56,16 @@ impl Interrupts for Aarch64 {
     }
 }
 
+impl Aarch64 {
+    /// Load `state` into the CPU: FP (or FP off) and the thread pointer.
+    fn enter_state(state: &ProcessState) {
+        fpu::enter(&state.fpu);
+        // SAFETY: TPIDR_EL0 is the user's own register; the kernel keeps
+        // nothing there.
+        unsafe { sysreg::write!("tpidr_el0", state.tpidr_el0) };
+    }
+}
+
 impl Arch for Aarch64 {
     type TrapFrame = TrapFrame;
     type Context = Context;
@@ -94,15 +104,19 @@ impl Arch for Aarch64 {
                 core::arch::asm!("isb", "tlbi vmalle1", "dsb nsh", "isb", options(nostack));
             }
         }
-        fpu::enter(&state.fpu);
-        // SAFETY: TPIDR_EL0 is the user's own register; the kernel keeps
-        // nothing there.
-        unsafe { sysreg::write!("tpidr_el0", state.tpidr_el0) };
+        Self::enter_state(state);
     }
 
     fn leave_process(_frame: &mut TrapFrame, state: &mut ProcessState) {
         fpu::leave(&mut state.fpu);
         state.tpidr_el0 = sysreg::read!("tpidr_el0");
+    }
+
+    /// A fresh state: FP off, so the first FP instruction starts from zeros
+    /// again ([`crate::fpu`]), and the thread pointer 0.
+    fn restart_process(state: &mut ProcessState) {
+        *state = ProcessState::default();
+        Self::enter_state(state);
     }
 
     unsafe fn return_to_user(frame: *mut TrapFrame) -> ! {

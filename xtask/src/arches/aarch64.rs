@@ -182,6 +182,16 @@ const BOOTS: &[Boot] = &[
         timeout_secs: 180,
         input: None,
     },
+    // `restart=2`: a restarted process gets a fresh ProcessState (FP off,
+    // TPIDR_EL0 0) as well as a fresh frame.
+    boot(
+        "restart-clean",
+        "restart=2",
+        &[],
+        Initrd::Entries(&[Entry::Bin("restart-clean")]),
+        "examples/kernel-aarch64/expect/restart-clean.expect",
+        Outcome::Success,
+    ),
     boot(
         "kernel-fault",
         "",
