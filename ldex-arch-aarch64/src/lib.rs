@@ -15,7 +15,8 @@
 //! * `gic`: the GICv2, for the timer's PPI.
 //! * `timer`: `Timer` on the EL1 virtual timer (`CNTV_*`).
 //! * [`fpu`]: q0–q31, FPCR, FPSR, trapped on first use and eager after.
-//! * `lockdown`: `SCTLR_EL1`'s EL0 controls and PAN.
+//! * `supervisor`: `SCTLR_EL1`'s EL0 controls, PAN and `with_user_access`
+//!   (the module of the same job on x86_64 and RISC-V).
 //! * [`ttbr`]: [`Ttbr0`], the address-space root.
 //!
 //! `Aarch64` ties them into ldex-core's [`Arch`](ldex_core::Arch). On a
@@ -47,7 +48,7 @@ pub mod entry;
 #[cfg(target_arch = "aarch64")]
 pub mod gic;
 #[cfg(target_arch = "aarch64")]
-pub mod lockdown;
+pub mod supervisor;
 #[cfg(target_arch = "aarch64")]
 mod sysreg;
 #[cfg(target_arch = "aarch64")]
@@ -60,8 +61,6 @@ pub use arch::{Aarch64, ProcessState};
 pub use context::Context;
 pub use fpu::FpuState;
 pub use frame::TrapFrame;
-#[cfg(target_arch = "aarch64")]
-pub use lockdown::{Features, lock_down, with_user_access};
 #[cfg(target_arch = "aarch64")]
 pub use timer::Timer;
 #[cfg(target_arch = "aarch64")]

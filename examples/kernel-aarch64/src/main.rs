@@ -146,7 +146,7 @@ mod kernel {
         unsafe { vm::enable(&kspace) };
         board::use_mmio_alias();
         Board::set_kernel_space(&kspace);
-        let features = ldex_arch_aarch64::lock_down(&token);
+        let features = ldex_arch_aarch64::supervisor::lock_down(&token);
         // SAFETY: every address space maps the device region at the alias,
         // as device memory, EL1 only.
         unsafe {

@@ -125,6 +125,6 @@ unsafe impl Platform<Aarch64> for Board {
     }
 
     fn with_user_access<R>(&self, f: impl FnOnce() -> R) -> R {
-        ldex_arch_aarch64::with_user_access(f)
+        ldex_arch_aarch64::supervisor::with_user_access(f)
     }
 }

@@ -18,7 +18,9 @@
 //! RISC-V's `sstatus.SUM` clear: the kernel reaches user memory only inside
 //! [`with_user_access`], which clears `PSTATE.PAN`
 //! for the copy. SPAN is cleared too, so every exception entry sets PAN
-//! again. The Cortex-A72 (ARMv8.0) has no PAN: there the bracket does
+//! again: a handler never inherits the access of a copy it interrupted
+//! (the CPU saves PAN in `SPSR_EL1`, and `eret` puts it back), which
+//! RISC-V's entry does by hand with `sstatus.SUM`. The Cortex-A72 (ARMv8.0) has no PAN: there the bracket does
 //! nothing, and only the page tables (kernel pages not EL0-accessible, user
 //! pages never EL1-executable) separate the two.
 
