@@ -151,6 +151,8 @@ const BOOTS: &[Boot] = &[
             Entry::Bin("hello"),
             Entry::Bin("exerciser"),
             Entry::Bin("kread"),
+            // Runnable throughout, so regs-check's timer spin is preempted.
+            Entry::Bin("spinner"),
             Entry::Bin("regs-check"),
             Entry::Bin("regs-partner"),
         ]),
