@@ -112,6 +112,19 @@ impl Cmd {
         self
     }
 
+    /// Sends stdout and stderr to `file` (created or truncated), for tools
+    /// whose chatter only matters when they fail.
+    pub fn log_to(mut self, file: &Path) -> Result<Self> {
+        let cannot = |e| Error::new(format!("cannot create {}: {e}", file.display()));
+        let out = std::fs::File::create(file).map_err(cannot)?;
+        // One open file for both, so the two streams append, not overwrite.
+        self.inner
+            .stderr(out.try_clone().map_err(cannot)?)
+            .stdout(out);
+        self.words += &format!(" >{} 2>&1", quote(&file.to_string_lossy()));
+        Ok(self)
+    }
+
     /// How the command is printed: a line one could paste into a shell.
     pub fn shown(&self) -> String {
         let line = format!("{}{}", self.env, self.words);

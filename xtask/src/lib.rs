@@ -11,6 +11,7 @@ pub mod boot;
 pub mod cmd;
 pub mod cpio;
 pub mod examples;
+pub mod fuzz;
 pub mod perfdoc;
 pub mod qemu;
 pub mod test;

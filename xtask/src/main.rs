@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use xtask::{arches, bench, boot, test};
+use xtask::{arches, bench, boot, fuzz, test};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -19,6 +19,9 @@ usage: cargo xtask <command>
   bench                     swtch vs corosensei, bench-qemu for every arch,
                             bench-sim and the policy benches, then rewrite
                             every table of docs/performance.md
+  fuzz [--seconds N] [TARGET...]
+                            AFL++ (cargo-afl) on every parser of outside input,
+                            N seconds per target (default 60); fails on a crash
   help                      this text
 
 environment: LDEX_REQUIRE_QEMU=1 makes a missing QEMU a failure instead of a
@@ -42,6 +45,10 @@ enum Task {
     },
     BenchSim,
     Bench,
+    Fuzz {
+        seconds: u64,
+        targets: Vec<String>,
+    },
     Help,
 }
 
@@ -66,6 +73,7 @@ fn main() -> ExitCode {
         Task::BenchQemu { arch } => bench::qemu_main(&arch),
         Task::BenchSim => bench::sim_main(),
         Task::Bench => bench::main(),
+        Task::Fuzz { seconds, targets } => fuzz::main(seconds, &targets),
         Task::Help => {
             println!("{USAGE}");
             Ok(())
@@ -95,9 +103,32 @@ fn parse(args: &[String]) -> std::result::Result<Task, String> {
         ("bench-qemu", _) => Err("bench-qemu takes exactly one arch".to_owned()),
         ("bench-sim", []) => Ok(Task::BenchSim),
         ("bench", []) => Ok(Task::Bench),
+        ("fuzz", rest) => parse_fuzz(rest),
         ("help" | "--help" | "-h", _) => Ok(Task::Help),
         _ => Err(format!("unknown command or arguments: {}", args.join(" "))),
     }
+}
+
+fn parse_fuzz(mut rest: &[String]) -> std::result::Result<Task, String> {
+    let (mut seconds, mut targets) = (fuzz::DEFAULT_SECONDS, Vec::new());
+    while let Some((arg, tail)) = rest.split_first() {
+        rest = tail;
+        match arg.as_str() {
+            "--seconds" => {
+                let Some((value, tail)) = rest.split_first() else {
+                    return Err("--seconds needs a value".to_owned());
+                };
+                rest = tail;
+                seconds = match value.parse() {
+                    Ok(n) if n > 0 => n,
+                    _ => return Err(format!("--seconds wants whole seconds, not {value:?}")),
+                };
+            }
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            target => targets.push(target.to_owned()),
+        }
+    }
+    Ok(Task::Fuzz { seconds, targets })
 }
 
 fn parse_qemu(arch: &str, mut rest: &[String]) -> std::result::Result<Task, String> {
@@ -172,6 +203,28 @@ mod tests {
             "unknown command or arguments: bench extra"
         );
         assert!(parse(&[]).is_err());
+    }
+
+    #[test]
+    fn fuzz_takes_seconds_and_targets_in_any_order() {
+        assert_eq!(
+            parse(&args("fuzz elf --seconds 120 dtb")).unwrap(),
+            Task::Fuzz {
+                seconds: 120,
+                targets: vec!["elf".into(), "dtb".into()]
+            }
+        );
+        assert_eq!(
+            parse(&args("fuzz")).unwrap(),
+            Task::Fuzz {
+                seconds: fuzz::DEFAULT_SECONDS,
+                targets: vec![]
+            }
+        );
+        assert_eq!(
+            parse(&args("fuzz --seconds 0")).unwrap_err(),
+            "--seconds wants whole seconds, not \"0\""
+        );
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! * [`stack`] lays out the initial user stack the way Linux does.
 //! * [`initrd`] puts the three together: one process per program.
 //! * [`cmdline`] parses the kernel command line (`trace`, `cpulimit=N`, ...).
+//! * [`devicetree`] reads RAM, timebase, command line and initrd from a
+//!   flattened device tree (the RISC-V kernel's firmware hands one over).
 //! * [`os`] is the Linux-ABI system call layer, an [`ldex_core::Os`], over a
 //!   small [`os::Platform`] trait each kernel implements.
 //! * [`console`] formats kernel messages onto any byte sink.
@@ -33,6 +35,7 @@ pub mod cmdline;
 pub mod conformance;
 pub mod console;
 pub mod cpio;
+pub mod devicetree;
 pub mod driver;
 pub mod elf;
 pub mod frames;

@@ -17,6 +17,9 @@ pub(super) fn fmt() -> Result<Done> {
             .dir(&examples::dir())
             .args(["fmt", "--all", "--check"]))?;
     }
+    run(Cmd::cargo()
+        .dir(&crate::root().join("fuzz"))
+        .args(["fmt", "--all", "--check"]))?;
     Ok(Done::Passed)
 }
 

@@ -101,6 +101,7 @@ fn steps() -> Vec<Step> {
         run(Cmd::cargo().args(["test", "--workspace", "--doc"]))
     }));
     steps.push(step("examples:test", examples_test));
+    steps.push(step("fuzz:smoke", crate::fuzz::smoke));
     steps.push(step("loom", loom));
     for &(target, arch_crate) in BARE_METAL {
         steps.push(step(format!("build:{target}"), move || {
