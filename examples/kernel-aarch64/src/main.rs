@@ -107,9 +107,14 @@ mod kernel {
                 ),
             );
         }
+        let counter_hz: u64;
+        // SAFETY: reading CNTFRQ_EL0 has no side effect.
+        unsafe {
+            core::arch::asm!("mrs {}, cntfrq_el0", out(reg) counter_hz, options(nomem, nostack))
+        };
         // SAFETY: x0 from QEMU's Linux boot is the device tree, which
         // nothing writes.
-        let info = match unsafe { dtb::read(dtb_pa) } {
+        let info = match unsafe { dtb::read(dtb_pa, counter_hz) } {
             Ok(info) => info,
             Err(e) => fail(ExitCode::Panic, format_args!("{e}")),
         };
