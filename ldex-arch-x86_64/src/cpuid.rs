@@ -8,7 +8,7 @@ use core::arch::x86_64::{__cpuid_count, CpuidResult};
 /// the MSRV: there it is still `unsafe`, so the block below is needed on
 /// 1.88 and redundant on later toolchains, hence the `allow`.
 #[allow(unused_unsafe)]
-pub(crate) fn cpuid(leaf: u32, sub: u32) -> CpuidResult {
+pub fn cpuid(leaf: u32, sub: u32) -> CpuidResult {
     // SAFETY: every x86_64 CPU has CPUID, and it only reads.
     unsafe { __cpuid_count(leaf, sub) }
 }

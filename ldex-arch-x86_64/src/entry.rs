@@ -46,6 +46,9 @@ pub const TIMER_VECTOR: u8 = 0x40;
 pub const SPURIOUS_VECTOR: u8 = 0xff;
 /// The first IDT vector of the (remapped, masked) 8259 PICs.
 pub const PIC_BASE: u8 = 0x20;
+/// The IDT vector of an inter-processor interrupt ([`crate::smp`]):
+/// priority class 4, with the timer's.
+pub const IPI_VECTOR: u8 = 0x41;
 /// The vector of the legacy `int 0x80` system call gate (DPL 3).
 pub const INT80_VECTOR: u8 = 0x80;
 /// The double-fault exception (#DF), delivered on the IST1 stack.
@@ -221,14 +224,16 @@ pub(crate) unsafe extern "C" fn enter_user(frame: *mut TrapFrame) -> ! {
 }
 
 /// Decode the frame's vector (and error code, and the faulting address of a
-/// page fault, which `cr2` reads) into a cause; `None` for spurious
-/// interrupts, which go nowhere. A double fault never returns: see
-/// [`double_fault`].
-pub(crate) fn decode(frame: &TrapFrame, cr2: impl FnOnce() -> u64) -> Option<TrapCause> {
+/// page fault, which `cr2` reads) into a cause. Every vector from 32 up is
+/// a device interrupt, the spurious ones included (the local APIC's
+/// [`SPURIOUS_VECTOR`], the masked PICs' IRQ 7 and 15): the OS asks its
+/// board which device raised it, and counts the ones no device claims.
+/// A double fault never returns: see [`double_fault`].
+pub(crate) fn decode(frame: &TrapFrame, cr2: impl FnOnce() -> u64) -> TrapCause {
     let from = Privilege::of(frame);
     /// #GP error code: bit 1 says the selector names an IDT gate.
     const GP_IDT: u64 = 1 << 1;
-    let cause = match frame.vector {
+    match frame.vector {
         VECTOR_SYSCALL => TrapCause::Syscall,
         0 => TrapCause::DivideError,
         3 => TrapCause::Breakpoint,
@@ -267,14 +272,11 @@ pub(crate) fn decode(frame: &TrapFrame, cr2: impl FnOnce() -> u64) -> Option<Tra
         v if v == u64::from(DOUBLE_FAULT_VECTOR) => double_fault(frame, cr2()),
         v if v == u64::from(INT80_VECTOR) => TrapCause::Syscall,
         v if v == u64::from(TIMER_VECTOR) => TrapCause::Timer,
-        v if v == u64::from(SPURIOUS_VECTOR) => return None,
-        // The PICs are masked; only their spurious IRQ 7 and 15 can arrive.
-        v if v == u64::from(PIC_BASE + 7) || v == u64::from(PIC_BASE + 15) => return None,
+        v if v == u64::from(IPI_VECTOR) => TrapCause::Ipi,
         2 => TrapCause::External(2),
         v @ 32..=255 => TrapCause::External(v as u32),
         v => TrapCause::Other(v as usize),
-    };
-    Some(cause)
+    }
 }
 
 /// A double fault: the CPU could not deliver an exception, nearly always
@@ -329,12 +331,15 @@ extern "C" fn syscall_dispatch(frame: &mut TrapFrame) {
     }
 }
 
-/// Every IDT trap, with interrupts off.
+/// Every IDT trap, with interrupts off; an IPI is acknowledged (the local
+/// APIC's EOI) before the sink sees it.
 extern "C" fn dispatch(frame: &mut TrapFrame) {
     crate::supervisor::clear_user_access();
-    if let Some(cause) = decode(frame, Cr2::read_raw) {
-        SINK.get(frame).trap(frame, cause);
+    let cause = decode(frame, Cr2::read_raw);
+    if cause == TrapCause::Ipi {
+        crate::smp::acknowledge_ipi();
     }
+    SINK.get(frame).trap(frame, cause);
     if returns_to_noncanonical(frame) {
         refuse_noncanonical_return(frame);
     }

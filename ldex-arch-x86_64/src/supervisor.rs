@@ -79,14 +79,17 @@ pub fn enable_nx(_token: &BootToken) -> bool {
 /// just runs `f`.
 pub fn with_user_access<R>(f: impl FnOnce() -> R) -> R {
     let smap = SMAP.load(Ordering::Relaxed);
+    // Neither asm is `nomem`: each must be a compiler barrier, or `f`'s
+    // user accesses may be moved out of the bracket (a copy sunk below the
+    // `clac` faulted under SMAP in the libc boot).
     if smap {
         // SAFETY: `stac` only sets RFLAGS.AC (SMAP is on, so it exists).
-        unsafe { core::arch::asm!("stac", options(nomem, nostack)) };
+        unsafe { core::arch::asm!("stac", options(nostack)) };
     }
     let r = f();
     if smap {
         // SAFETY: `clac` only clears RFLAGS.AC.
-        unsafe { core::arch::asm!("clac", options(nomem, nostack)) };
+        unsafe { core::arch::asm!("clac", options(nostack)) };
     }
     r
 }

@@ -172,7 +172,31 @@ pub trait Arch: Interrupts + 'static {
 
     /// Idle: enable interrupts, wait for one to arrive and be handled, and
     /// disable them again.
+    ///
+    /// On a machine with several CPUs an interrupt that became pending while
+    /// interrupts were still disabled (another CPU's [`Arch::send_ipi`] that
+    /// raced with this CPU's look at the run queue) must end the wait, not
+    /// be slept through: x86_64 `sti; hlt` (the `sti` shadow covers the
+    /// `hlt`), RISC-V `wfi` with `sstatus.SIE` still clear (it wakes on a
+    /// pending enabled interrupt whatever `SIE` says).
     fn wait_for_interrupt();
+
+    /// Interrupt CPU `cpu` (an index below
+    /// [`MAX_CPUS`](crate::percpu::MAX_CPUS), never the caller's own): it
+    /// takes a trap the arch decodes as
+    /// [`TrapCause::Ipi`](crate::TrapCause::Ipi), acknowledged by the arch.
+    /// The kernel sends one when it has posted work to that CPU's
+    /// pending-work word (a kill of its process, a reschedule) or made a
+    /// process runnable while that CPU idles; the trap's way back out reads
+    /// the word. Called with interrupts disabled, possibly with the table
+    /// lock held: it must not block. The default does nothing, which is
+    /// right for a machine with one CPU (the kernel never sends an IPI to
+    /// a CPU that has not called
+    /// [`Kernel::boot_secondary`](crate::Kernel::boot_secondary)).
+    #[inline(always)]
+    fn send_ipi(cpu: usize) {
+        let _ = cpu;
+    }
 
     /// Make the process whose trap frame is `frame` the current one before
     /// switching to it: point the trap entry at its kernel stack top (the

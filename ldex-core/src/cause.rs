@@ -49,6 +49,12 @@ pub enum TrapCause {
     Syscall,
     /// The timer interrupt.
     Timer,
+    /// An inter-processor interrupt: another CPU called
+    /// [`Arch::send_ipi`](crate::Arch::send_ipi) for this one (RISC-V: the
+    /// supervisor software interrupt; x86_64: the local APIC's IPI vector).
+    /// The arch has acknowledged it; the kernel only looks at its
+    /// pending-work word on the way out.
+    Ipi,
     /// A device interrupt, with the arch's interrupt number (RISC-V: 9,
     /// the supervisor external interrupt, for every PLIC source; x86_64:
     /// the IDT vector). Prints as OSTEP names it, "device interrupt".
@@ -88,14 +94,19 @@ impl TrapCause {
     /// Is this an interrupt (asynchronous) rather than an exception caused by
     /// the instruction that ran?
     pub const fn is_interrupt(&self) -> bool {
-        matches!(self, TrapCause::Timer | TrapCause::External(_))
+        matches!(
+            self,
+            TrapCause::Timer | TrapCause::Ipi | TrapCause::External(_)
+        )
     }
 
     /// Is this a fault that, taken from user mode, ends the process under the
     /// kill policy? Syscalls, interrupts and breakpoints are not faults.
     pub const fn is_fault(&self) -> bool {
         match self {
-            TrapCause::Syscall | TrapCause::Timer | TrapCause::External(_) => false,
+            TrapCause::Syscall | TrapCause::Timer | TrapCause::Ipi | TrapCause::External(_) => {
+                false
+            }
             TrapCause::IllegalInstruction
             | TrapCause::PrivilegedInstruction
             | TrapCause::MemoryFault { .. }
@@ -122,6 +133,7 @@ impl fmt::Display for TrapCause {
         match *self {
             TrapCause::Syscall => f.write_str("system call"),
             TrapCause::Timer => f.write_str("timer interrupt"),
+            TrapCause::Ipi => f.write_str("inter-processor interrupt"),
             TrapCause::External(irq) => write!(f, "device interrupt {irq}"),
             TrapCause::IllegalInstruction => f.write_str("illegal instruction"),
             TrapCause::PrivilegedInstruction => f.write_str("privileged instruction"),

@@ -65,23 +65,44 @@ use crate::arch::{Arch, Context, TrapFrame, TrapSink, TrapTable};
 use crate::cause::TrapCause;
 use crate::config::{Config, FaultPolicy, KernelPreemption, Mode};
 use crate::kstack::{KernelStack, KernelStacks};
-use crate::percpu::{Cpu, MAX_CPUS, pending};
+use crate::percpu::{Cpu, MAX_CPUS};
 use crate::pid::Pid;
 use crate::proc::{Ending, KillReason, Name, ProcInfo, ProcState};
 use crate::sched::{Decision, Hint, Policy, Requeue, Scheduler};
-use crate::sync::SpinLock;
+use crate::sync::{OnCpu, PendingWork, SpinLock};
 use crate::syscall::{Os, SyscallAction, SyscallCx, WaitChannel, Wake};
 use crate::timer::{self, PeriodicTimer, Timer};
 use crate::token::BootToken;
 use crate::trace::Event;
 
-/// Why [`Kernel::boot`] refused.
+/// Why [`Kernel::boot`] or [`Kernel::boot_secondary`] refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BootError {
-    /// The kernel was booted before.
+    /// The kernel (or, for [`Kernel::boot_secondary`], this CPU) was
+    /// booted before.
     AlreadyBooted,
     /// [`Mode::Preemptive`] needs a timer, and none was given.
     NoTimer,
+    /// [`Kernel::boot_secondary`] before [`Kernel::boot`] on the boot CPU.
+    NotBooted,
+    /// The policy runs one process at a time
+    /// ([`Scheduler::supports_smp`] says no), so a second CPU would only
+    /// idle: it was not started. Names the policy.
+    UniprocessorPolicy(&'static str),
+}
+
+impl core::fmt::Display for BootError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            BootError::AlreadyBooted => f.write_str("already booted"),
+            BootError::NoTimer => f.write_str("a preemptive kernel needs a timer"),
+            BootError::NotBooted => f.write_str("the boot CPU has not booted the kernel"),
+            BootError::UniprocessorPolicy(policy) => write!(
+                f,
+                "policy {policy} runs one process at a time: it cannot use a second CPU"
+            ),
+        }
+    }
 }
 
 /// Why [`Kernel::spawn`] refused.
@@ -110,10 +131,23 @@ pub enum KillError {
 /// What [`Kernel::run`] reports when no process is left.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunSummary {
-    /// Timer ticks since boot.
+    /// Timer ticks since boot on the calling CPU's clock: on the boot CPU,
+    /// the elapsed time (not a sum over CPUs).
     pub ticks: u64,
     /// Processes that ran and were reaped.
     pub reaped: u64,
+    /// CPUs online: the boot CPU and every one that called
+    /// [`Kernel::boot_secondary`].
+    pub cpus: usize,
+}
+
+/// One CPU's ticks, as its own timer counted them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CpuStats {
+    /// Ticks in which the CPU ran a process.
+    pub busy: u64,
+    /// Ticks in which the CPU had nothing to run.
+    pub idle: u64,
 }
 
 /// The invariants of every switch and return-from-trap (see the module
@@ -204,6 +238,18 @@ struct Table<A: Arch, S, const N: usize> {
     /// What a user fault does ([`Config::fault_policy`] until
     /// [`Kernel::set_fault_policy`]).
     fault_policy: FaultPolicy,
+    // The SMP bookkeeping: touched at boot, at idle and at ticks only.
+    /// Which CPUs have booted (bit `cpu_id`).
+    online: u32,
+    /// CPUs waiting for an interrupt with nothing to run, which a process
+    /// becoming runnable should wake (bit `cpu_id`). Set by the CPU itself
+    /// before it waits; cleared by whoever sends it the IPI.
+    idle: u32,
+    /// Each CPU's busy and idle ticks.
+    stats: [CpuStats; MAX_CPUS],
+    /// Zombies taken out of the table whose OS clean-up
+    /// ([`Os::process_ended`]) has not finished: the run is not over yet.
+    reaping: usize,
 }
 
 impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
@@ -242,6 +288,33 @@ impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
         e.state = ProcState::Runnable;
         e.channel = None;
         self.sched.wake(pid);
+        self.wake_idle_cpu(1);
+    }
+
+    /// A process became runnable: if another CPU idles and at least
+    /// `waiting` processes are runnable, send it an IPI so that it picks
+    /// now rather than at its next tick (or never, without a timer). One
+    /// CPU per runnable process; it re-marks itself idle if it finds
+    /// nothing. With one CPU this is one test of a zero word.
+    #[inline]
+    fn wake_idle_cpu(&mut self, waiting: usize) {
+        let others = self.idle & !(1 << A::cpu_id());
+        if others != 0 && self.sched.runnable() >= waiting {
+            let cpu = others.trailing_zeros();
+            self.idle &= !(1 << cpu);
+            A::send_ipi(cpu as usize);
+        }
+    }
+
+    /// The run is over: every idle CPU leaves its wait to see it.
+    fn wake_all_idle_cpus(&mut self) {
+        let mut others = self.idle & !(1 << A::cpu_id());
+        self.idle &= 1 << A::cpu_id();
+        while others != 0 {
+            let cpu = others.trailing_zeros();
+            others &= others - 1;
+            A::send_ipi(cpu as usize);
+        }
     }
 }
 
@@ -250,6 +323,13 @@ impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
 struct Slot<A: Arch> {
     context: UnsafeCell<A::Context>,
     arch: UnsafeCell<Option<A::ProcessState>>,
+    /// Set while a CPU runs the process on its kernel stack: from the
+    /// scheduler's `resume` until that CPU has saved its context and arch
+    /// state after the switch back (Linux's `on_cpu`). The table says
+    /// `Runnable` a little earlier, before the process leaves its CPU, so a
+    /// CPU that picks it waits for this flag before its own `resume`: a
+    /// process never runs on two CPUs at once.
+    on_cpu: OnCpu,
 }
 
 impl<A: Arch> Slot<A> {
@@ -260,6 +340,7 @@ impl<A: Arch> Slot<A> {
     const EMPTY: Self = Slot {
         context: UnsafeCell::new(A::Context::EMPTY),
         arch: UnsafeCell::new(None),
+        on_cpu: OnCpu::new(),
     };
 }
 
@@ -367,6 +448,10 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             config,
             os,
             table: SpinLock::new(Table {
+                online: 0,
+                idle: 0,
+                stats: [CpuStats { busy: 0, idle: 0 }; MAX_CPUS],
+                reaping: 0,
                 sched,
                 procs: [const { Entry::UNUSED }; N],
                 booted: false,
@@ -458,13 +543,25 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// A process became runnable (created or woken): if the policy wants it
     /// on a CPU now, preempt that CPU's process at its next chance.
     fn note_arrival(&self, t: &mut Table<A, P::For<N>, N>) {
-        for cpu in &self.cpus {
+        let me = A::cpu_id();
+        for (id, cpu) in self.cpus.iter().enumerate() {
             if let Some(running) = cpu.current()
                 && t.sched.should_preempt(running) == Decision::Preempt
             {
-                cpu.post(pending::RESCHED);
+                cpu.pending().post(PendingWork::RESCHED);
+                if id != me {
+                    A::send_ipi(id);
+                }
             }
         }
+        t.wake_idle_cpu(1);
+    }
+
+    /// How many ticks CPU `cpu` has spent running processes and idling, if
+    /// it is online.
+    pub fn cpu_stats(&self, cpu: usize) -> Option<CpuStats> {
+        let t = self.table.lock();
+        (cpu < MAX_CPUS && t.online & (1 << cpu) != 0).then(|| t.stats[cpu])
     }
 
     /// The live process whose pid is `number`, if there is one: how a
@@ -516,6 +613,56 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             return Err(BootError::NoTimer);
         }
         t.booted = true;
+        t.online |= 1 << A::cpu_id();
+        self.start_cpu(token, period, timer);
+        Ok(())
+    }
+
+    /// Bring a secondary CPU into the kernel: install the trap table on it
+    /// and start its own timer, as [`Kernel::boot`] did on the boot CPU.
+    /// Then the CPU calls [`Kernel::run`]. Runs on that CPU (its
+    /// [`Arch::cpu_id`] is not the boot CPU's), after `boot`; how the CPU
+    /// was started (SBI HSM, INIT–SIPI–SIPI) is the board's business.
+    ///
+    /// Refused with [`BootError::UniprocessorPolicy`] when the policy runs
+    /// one process at a time ([`Scheduler::supports_smp`]): the kernel
+    /// then goes on with the CPUs it has.
+    pub fn boot_secondary(
+        &'static self,
+        token: &BootToken,
+        timer: Option<A::Timer>,
+    ) -> Result<(), BootError> {
+        let period = match self.config.mode {
+            Mode::Preemptive { period } => Some(period),
+            Mode::Cooperative => None,
+        };
+        let me = 1 << A::cpu_id();
+        let mut t = self.table.lock();
+        if !t.booted {
+            return Err(BootError::NotBooted);
+        }
+        if t.online & me != 0 {
+            return Err(BootError::AlreadyBooted);
+        }
+        if !t.sched.supports_smp() {
+            return Err(BootError::UniprocessorPolicy(t.sched.name()));
+        }
+        if period.is_some() && timer.is_none() {
+            return Err(BootError::NoTimer);
+        }
+        t.online |= me;
+        self.start_cpu(token, period, timer);
+        Ok(())
+    }
+
+    /// The part of booting every CPU does for itself, under the table lock:
+    /// its trap table and its timer.
+    fn start_cpu(
+        &'static self,
+        token: &BootToken,
+        period: Option<core::time::Duration>,
+        timer: Option<A::Timer>,
+    ) {
         self.trace(Event::TrapTableInit);
         A::TrapTable::install(token, self);
         self.trace(Event::TrapTableRemembered);
@@ -530,7 +677,6 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 period_us: u64::try_from(period.as_micros()).unwrap_or(u64::MAX),
             });
         }
-        Ok(())
     }
 
     /// OSTEP Fig 6.2: create a process that will start in user mode at
@@ -603,33 +749,49 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             }
             ProcState::Running => {
                 e.killed = true;
-                self.cpus[e.cpu].post(pending::KILL);
+                let cpu = e.cpu;
+                self.cpus[cpu].pending().post(PendingWork::KILL);
+                if cpu != A::cpu_id() {
+                    // Its CPU reads the word at the process's next trap;
+                    // the IPI is that trap, within the time it takes.
+                    A::send_ipi(cpu);
+                }
                 Ok(())
             }
         }
     }
 
-    /// The per-CPU scheduler loop. Runs processes until none is left, on the
-    /// stack it was called on (the boot stack becomes the scheduler's).
+    /// The per-CPU scheduler loop: every CPU runs it, the boot CPU after
+    /// [`Kernel::boot`], a secondary one after [`Kernel::boot_secondary`].
+    /// Runs processes until none is left, on the stack it was called on
+    /// (the boot stack becomes the scheduler's). A CPU with nothing to run
+    /// waits for an interrupt ([`Arch::wait_for_interrupt`]); another CPU
+    /// that makes a process runnable wakes it with an IPI.
+    ///
+    /// Every CPU returns once no process is left; the boot CPU's summary is
+    /// the run's (its `ticks` are the elapsed time).
     pub fn run(&'static self) -> Result<RunSummary, RunError> {
         A::disable();
-        if !self.table.lock().booted {
+        let me = A::cpu_id();
+        if self.table.lock().online & (1 << me) == 0 {
             return Err(RunError::NotBooted);
         }
         loop {
             A::interrupt_window();
             let picked = {
                 let mut t = self.table.lock();
-                if t.live == 0 && !self.os.expects_processes() {
+                t.idle &= !(1 << me);
+                if t.live == 0 && t.reaping == 0 && !self.os.expects_processes() {
                     return Ok(RunSummary {
                         ticks: self.ticks(),
                         reaped: t.reaped,
+                        cpus: t.online.count_ones() as usize,
                     });
                 }
                 // A policy names slots: its pid may be an earlier one of
                 // the slot's, so take the slot's present pid.
                 let picked = t.sched.pick_next().map(|p| t.pid_of(p.index()));
-                picked.map(|pid| {
+                let picked = picked.map(|pid| {
                     let e = t.entry(pid);
                     assert_eq!(
                         e.state,
@@ -637,12 +799,16 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                         "the policy picked P{pid}, which is not runnable"
                     );
                     e.state = ProcState::Running;
-                    e.cpu = A::cpu_id();
-                    let work = if e.killed { pending::KILL } else { 0 };
+                    e.cpu = me;
+                    let work = if e.killed { PendingWork::KILL } else { 0 };
                     let aspace = e.aspace;
                     self.cpu().set_current(Some(pid), work);
                     (pid, aspace)
-                })
+                });
+                if picked.is_none() {
+                    t.idle |= 1 << me;
+                }
+                picked
             };
             match picked {
                 Some((pid, aspace)) => self.dispatch(pid, aspace),
@@ -661,9 +827,14 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         self.trace(Event::PickNext { pid });
         self.trace(Event::RestoreContext { pid });
         self.trace(Event::SwitchKstack { pid });
-        // SAFETY: the process is not running (we are the scheduler), so its
-        // slot is ours, frame included; its kernel stack lives as long as
-        // the kernel and its frame was written by `spawn`.
+        // The CPU the process last ran on may still be switching away from
+        // it (it was made runnable under the lock just before): wait for
+        // that switch to end. Never long, and never on one CPU.
+        slot.on_cpu.claim();
+        // SAFETY: the process is not running (we are the scheduler, and no
+        // other CPU is on its stack: `on_cpu` was clear), so its slot is
+        // ours, frame included; its kernel stack lives as long as the kernel
+        // and its frame was written by `spawn`.
         unsafe {
             let state = (*slot.arch.get())
                 .as_mut()
@@ -676,6 +847,8 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 .expect("a live process has arch state");
             A::leave_process(&mut *self.frame(pid.index()), state);
         }
+        // Context and arch state are saved: another CPU may take it now.
+        slot.on_cpu.release();
         let reaped = {
             let mut t = self.table.lock();
             cpu.set_current(None, 0);
@@ -689,6 +862,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 let aspace = e.aspace;
                 t.free(pid);
                 t.reaped += 1;
+                t.reaping += 1;
                 Some((info, ending, aspace))
             } else {
                 None
@@ -699,6 +873,11 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             self.os.process_ended(&info, &ending);
             if let Some(aspace) = aspace {
                 self.os.free_address_space(aspace);
+            }
+            let mut t = self.table.lock();
+            t.reaping -= 1;
+            if t.live == 0 {
+                t.wake_all_idle_cpus();
             }
         }
     }
@@ -725,7 +904,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// invariants. The arch's exit path then returns.
     #[inline(always)]
     fn prepare_return(&self, pid: Pid, frame: &mut A::TrapFrame, tracing: bool) {
-        if self.cpu().pending() != 0 {
+        if self.cpu().pending().read() != 0 {
             self.do_pending_work(pid);
         }
         if tracing {
@@ -747,11 +926,11 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     #[inline(never)]
     fn do_pending_work(&self, pid: Pid) {
         loop {
-            let work = self.cpu().take_pending();
-            if work & pending::KILL != 0 {
+            let work = self.cpu().pending().take_all();
+            if work & PendingWork::KILL != 0 {
                 self.exit_current(pid, Ending::Killed(KillReason::Requested));
             }
-            if work & pending::RESCHED == 0 {
+            if work & PendingWork::RESCHED == 0 {
                 return;
             }
             self.trace(Event::Preempt { pid });
@@ -786,6 +965,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 e.preemptions += 1;
             }
             t.sched.put_back(pid, why);
+            // This CPU picks next: another is wanted only for a second
+            // runnable process.
+            t.wake_idle_cpu(2);
         }
         self.sched_out(pid);
     }
@@ -845,6 +1027,8 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         match cause {
             TrapCause::Syscall => self.syscall(pid, frame, tracing),
             TrapCause::Timer => self.tick(),
+            // Another CPU posted work to this one: the way out reads it.
+            TrapCause::Ipi => {}
             TrapCause::External(irq) => self.interrupt(irq),
             TrapCause::IllegalInstruction
             | TrapCause::PrivilegedInstruction
@@ -862,6 +1046,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         self.trace(Event::KernelTrap { cause });
         match cause {
             TrapCause::Timer => self.tick(),
+            // An idle CPU woken to pick, or a process's CPU told to look at
+            // its pending work (taken below or at the way out).
+            TrapCause::Ipi => {}
             TrapCause::External(irq) => self.interrupt(irq),
             TrapCause::Syscall
             | TrapCause::IllegalInstruction
@@ -878,7 +1065,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         if preempt_here {
             let cpu = self.cpu();
             if let Some(pid) = cpu.current()
-                && cpu.take(pending::RESCHED)
+                && cpu.pending().take(PendingWork::RESCHED)
             {
                 self.trace(Event::Preempt { pid });
                 self.requeue_current(pid, Requeue::Preempted);
@@ -978,6 +1165,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// limit. A preemption is taken on the way back to user mode.
     fn tick(&self) {
         let over_limit = self.charge(&mut self.table.lock());
+        self.os.tick();
         if let Some((pid, ticks)) = over_limit {
             self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks }));
         }
@@ -1015,6 +1203,12 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         }
         local.ticks += elapsed;
         let running = cpu.current();
+        let stats = &mut t.stats[A::cpu_id()];
+        if running.is_some() {
+            stats.busy += elapsed;
+        } else {
+            stats.idle += elapsed;
+        }
         let mut decision = Decision::Continue;
         for _ in 0..elapsed {
             if t.sched.tick(running) == Decision::Preempt {
@@ -1023,7 +1217,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         }
         let pid = running?;
         if decision == Decision::Preempt {
-            cpu.post(pending::RESCHED);
+            cpu.pending().post(PendingWork::RESCHED);
         }
         let limit = t.cpu_limit;
         let e = t.entry(pid);

@@ -42,6 +42,10 @@ pub mod token;
 pub mod trace;
 pub mod user;
 
+/// The most CPUs a [`Kernel`] runs on: the length of its per-CPU array
+/// (see [`percpu`]).
+pub const MAX_CPUS: usize = 8;
+
 pub use arch::{Arch, Context, TrapFrame, TrapTable};
 pub use cause::{AccessKind, Privilege, TrapCause};
 pub use config::{Config, FaultPolicy, KernelPreemption, Mode};

@@ -42,19 +42,10 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::arch::Arch;
 use crate::pid::Pid;
+use crate::sync::PendingWork;
 use crate::timer::PeriodicTimer;
 
-/// The most CPUs a [`Kernel`](crate::Kernel) runs on.
-pub const MAX_CPUS: usize = 8;
-
-/// Bits of the pending-work word.
-pub(crate) mod pending {
-    /// The policy wants the running process off the CPU.
-    pub const RESCHED: u32 = 1 << 0;
-    /// The running process was killed: it dies at its next return to user
-    /// mode.
-    pub const KILL: u32 = 1 << 1;
-}
+pub use crate::MAX_CPUS;
 
 /// What only this CPU reads or writes, with interrupts disabled.
 pub(crate) struct Local<A: Arch> {
@@ -74,7 +65,7 @@ pub(crate) struct Cpu<A: Arch> {
     /// the table lock, where other CPUs read them too.
     current: AtomicU32,
     current_index: AtomicU32,
-    pending: AtomicU32,
+    pending: PendingWork,
     local: UnsafeCell<Local<A>>,
 }
 
@@ -87,7 +78,7 @@ impl<A: Arch> Cpu<A> {
         scheduler: UnsafeCell::new(<A::Context as crate::Context>::EMPTY),
         current: AtomicU32::new(0),
         current_index: AtomicU32::new(0),
-        pending: AtomicU32::new(0),
+        pending: PendingWork::new(),
         local: UnsafeCell::new(Local {
             timer: None,
             ticks: 0,
@@ -116,28 +107,13 @@ impl<A: Arch> Cpu<A> {
             .store(pid.map_or(0, Pid::get), Ordering::Relaxed);
         self.current_index
             .store(pid.map_or(0, |p| p.index() as u32), Ordering::Relaxed);
-        self.pending.store(pending, Ordering::Relaxed);
+        self.pending.set(pending);
     }
 
-    /// The pending-work word, read once on the way out to user mode.
+    /// The pending-work word (see [`PendingWork`]).
     #[inline(always)]
-    pub fn pending(&self) -> u32 {
-        self.pending.load(Ordering::Relaxed)
-    }
-
-    /// Take the pending work, leaving none.
-    pub fn take_pending(&self) -> u32 {
-        self.pending.swap(0, Ordering::Relaxed)
-    }
-
-    /// Take `bit` of the pending work: was it set?
-    pub fn take(&self, bit: u32) -> bool {
-        self.pending.fetch_and(!bit, Ordering::Relaxed) & bit != 0
-    }
-
-    /// Ask this CPU to do `bits` at its process's next return to user mode.
-    pub fn post(&self, bits: u32) {
-        self.pending.fetch_or(bits, Ordering::Relaxed);
+    pub fn pending(&self) -> &PendingWork {
+        &self.pending
     }
 
     /// The CPU's own state.

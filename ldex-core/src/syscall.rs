@@ -13,6 +13,8 @@ use crate::trace::Event;
 
 /// Linux errno values the protocol and the example kernels return.
 pub mod errno {
+    /// No such process (`kill` of a pid that names no live process).
+    pub const ESRCH: isize = 3;
     /// Bad address: a pointer or length outside the caller's user memory.
     pub const EFAULT: isize = 14;
     /// Invalid argument.
@@ -136,6 +138,13 @@ pub trait Os<A: Arch>: Sync {
     fn interrupt(&self, irq: u32, wake: &dyn Wake) {
         let _ = (irq, wake);
     }
+
+    /// The timer interrupt came (once a tick, after the kernel charged
+    /// it); interrupts are off and no lock is held. An OS that holds a
+    /// storming device back for the rest of a tick (its [`Os::interrupt`]
+    /// counts them) lets it go again here. On several CPUs each CPU's
+    /// own timer tick calls it.
+    fn tick(&self) {}
 
     /// A process is about to block on `channel` after
     /// [`SyscallAction::Sleep`]; interrupts are off on this CPU and the

@@ -138,8 +138,16 @@ impl Arch for SimArch {
     type AddressSpace = usize;
     type ProcessState = ();
 
+    /// The CPU the machine is stepping.
+    #[inline]
+    fn cpu_id() -> usize {
+        crate::machine::stepping()
+    }
     fn wait_for_interrupt() {
         Machine::current().idle();
+    }
+    fn send_ipi(cpu: usize) {
+        Machine::current().send_ipi(cpu);
     }
     unsafe fn enter_process(frame: *mut SimFrame, aspace: Option<usize>, _state: &mut ()) {
         Machine::current().enter_process(frame, aspace);

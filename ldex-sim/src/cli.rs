@@ -15,6 +15,8 @@ pub struct Args {
     pub cooperative: bool,
     /// `--cpu-limit N`.
     pub cpu_limit: Option<u64>,
+    /// `--cpus N`.
+    pub cpus: Option<usize>,
     /// `--svg FILE`.
     pub svg: Option<String>,
     /// `--trace-off`.
@@ -36,7 +38,7 @@ impl fmt::Display for UsageError {
 /// The usage text.
 pub const USAGE: &str = "\
 usage: ldex-sim [--scenario FILE] [--policy NAME] [--quantum TICKS] [--cooperative]
-                [--cpu-limit TICKS] [--svg FILE] [--trace-off]
+                [--cpu-limit TICKS] [--cpus N] [--svg FILE] [--trace-off]
        ldex-sim ostep FILE [--text] [--svg OUT.svg]
 
 Runs a scenario (by default, the built-in one: a process that makes system
@@ -51,6 +53,7 @@ summary.
   --cooperative     no timer: only system calls, yields and faults return
                     control to the kernel
   --cpu-limit TICKS end a process that has run this many ticks
+  --cpus N          a machine of N CPUs (1 to 8; fifo and rr only, above 1)
   --svg FILE        also draw the run as an SVG timeline
   --trace-off       print only the results and the summary
 
@@ -89,6 +92,16 @@ pub fn parse(args: &[String]) -> Result<Args, UsageError> {
                 out.quantum = Some(q);
             }
             "--cpu-limit" => out.cpu_limit = Some(number(a, value(a, &mut it)?)?),
+            "--cpus" => {
+                let n = number(a, value(a, &mut it)?)?;
+                if !(1..=ldex_core::MAX_CPUS as u64).contains(&n) {
+                    return Err(UsageError(format!(
+                        "--cpus must be 1 to {}",
+                        ldex_core::MAX_CPUS
+                    )));
+                }
+                out.cpus = Some(n as usize);
+            }
             "--cooperative" => out.cooperative = true,
             "--svg" => out.svg = Some(value(a, &mut it)?.clone()),
             "--trace-off" => out.trace_off = true,
@@ -145,5 +158,13 @@ mod tests {
                 .0
                 .contains("unknown argument")
         );
+    }
+
+    #[test]
+    fn cpus_takes_1_to_8() {
+        assert_eq!(parse(&args("--cpus 4")).unwrap().cpus, Some(4));
+        for bad in ["--cpus 0", "--cpus 9"] {
+            assert!(parse(&args(bad)).unwrap_err().0.contains("1 to 8"), "{bad}");
+        }
     }
 }

@@ -4,9 +4,11 @@
 //! The protocol only ever switches between the scheduler and one process:
 //! the scheduler *resumes* a process's kernel context, and the process
 //! *suspends* back to the scheduler. A coroutine is exactly that pair, so
-//! the scheduler's context is the host thread's own stack (the empty
-//! context: nothing to save, corosensei saves the host registers inside
-//! `resume`), and each process context is one coroutine:
+//! the scheduler's context is whatever stack its CPU's loop runs on (the
+//! host thread's with one CPU, the CPU's own coroutine with several, see
+//! [`crate::smp`]; the empty context: nothing to save, corosensei saves
+//! those registers inside `resume`), and each process context is one
+//! coroutine, which any CPU may resume:
 //!
 //! ```text
 //!   host thread stack                 coroutine stack of process P
@@ -51,13 +53,44 @@ use ldex_core::Context;
 /// only the pages a process touches are ever backed by memory.
 const COROUTINE_STACK: usize = 256 * 1024;
 
+/// Why a process's coroutine gave control back to its CPU's scheduler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Leave {
+    /// `Context::suspend`: the process left the CPU.
+    Suspended,
+    /// The process used its share of a tick on a machine of several CPUs:
+    /// its CPU passes the tick on ([`crate::smp`]) and resumes it.
+    Tick,
+}
+
 /// Where a running coroutine keeps its [`Yielder`], so `suspend` can reach
 /// it from any depth of the process's kernel code.
-type YielderCell = Rc<Cell<Option<NonNull<Yielder<(), ()>>>>>;
+type YielderCell = Rc<Cell<Option<NonNull<Yielder<(), Leave>>>>>;
+
+thread_local! {
+    /// The yielder of the process coroutine that runs now, if one does
+    /// (the stepped CPU's): set by the coroutine whenever it (re)starts,
+    /// cleared by `resume` whenever it stops.
+    static RUNNING: Cell<Option<NonNull<Yielder<(), Leave>>>> = const { Cell::new(None) };
+}
+
+/// If a process's coroutine runs now, pass the tick it used up to its
+/// CPU's scheduler (which hands it on to the driver) and return `true`
+/// once resumed; `false` if no process runs (the CPU's own coroutine does).
+pub(crate) fn pass_tick_from_process() -> bool {
+    let Some(yielder) = RUNNING.with(Cell::get) else {
+        return false;
+    };
+    // SAFETY: RUNNING names the yielder of the coroutine we run on (it is
+    // cleared whenever that coroutine stops), which lives on its own stack.
+    unsafe { yielder.as_ref() }.suspend(Leave::Tick);
+    RUNNING.with(|r| r.set(Some(yielder)));
+    true
+}
 
 /// A process's kernel thread.
 struct Thread {
-    coroutine: Coroutine<(), (), (), DefaultStack>,
+    coroutine: Coroutine<(), Leave, (), DefaultStack>,
     yielder: YielderCell,
 }
 
@@ -87,8 +120,9 @@ unsafe impl Context for SimContext {
         let yielder: YielderCell = Rc::default();
         let mine = yielder.clone();
         let stack = DefaultStack::new(COROUTINE_STACK).expect("the host can map a stack");
-        let coroutine = Coroutine::with_stack(stack, move |y: &Yielder<(), ()>, ()| {
+        let coroutine = Coroutine::with_stack(stack, move |y: &Yielder<(), Leave>, ()| {
             mine.set(Some(NonNull::from(y)));
+            RUNNING.with(|r| r.set(Some(NonNull::from(y))));
             entry(arg)
         });
         SimContext {
@@ -97,7 +131,8 @@ unsafe impl Context for SimContext {
     }
 
     /// Scheduler -> process: one coroutine resume, which returns when the
-    /// process suspends.
+    /// process suspends. A tick the process passes on the way (several
+    /// CPUs) is handed to the driver in between.
     unsafe fn resume(_cpu: *mut Self, process: *mut Self) {
         // SAFETY: the caller promises `process` is valid, and only the
         // scheduler touches a process context that is not running.
@@ -105,9 +140,24 @@ unsafe impl Context for SimContext {
             .thread
             .as_mut()
             .expect("resume of a context that is not a process");
-        match thread.coroutine.resume(()) {
-            CoroutineResult::Yield(()) => {}
-            CoroutineResult::Return(()) => unreachable!("a process entry returned"),
+        /// No process runs once `resume` is left, by a return or by a
+        /// halt's unwinding.
+        struct NoneRunning;
+        impl Drop for NoneRunning {
+            fn drop(&mut self) {
+                RUNNING.with(|r| r.set(None));
+            }
+        }
+        loop {
+            let left = {
+                let _none_running = NoneRunning;
+                thread.coroutine.resume(())
+            };
+            match left {
+                CoroutineResult::Yield(Leave::Suspended) => return,
+                CoroutineResult::Yield(Leave::Tick) => crate::smp::yield_cpu(),
+                CoroutineResult::Return(()) => unreachable!("a process entry returned"),
+            }
         }
     }
 
@@ -126,7 +176,8 @@ unsafe impl Context for SimContext {
             .expect("a running coroutine has stored its yielder");
         // SAFETY: the yielder lives on the coroutine's own stack for as long
         // as the coroutine runs, and we are running on that coroutine.
-        unsafe { yielder.as_ref() }.suspend(());
+        unsafe { yielder.as_ref() }.suspend(Leave::Suspended);
+        RUNNING.with(|r| r.set(Some(yielder)));
     }
 }
 

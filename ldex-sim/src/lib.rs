@@ -9,7 +9,8 @@
 //!
 //! * [`scenario`] and [`parse`]: what to run, and its text format.
 //! * [`machine`], [`arch`], [`context`], [`memory`]: the simulated
-//!   hardware, as an [`ldex_core::Arch`].
+//!   hardware, as an [`ldex_core::Arch`]; [`smp`]: its CPUs, when it has
+//!   more than one.
 //! * [`os`]: the simulated OS (system calls, interrupt handlers).
 //! * [`run`]: one run, start to finish; [`report`] and [`timeline`]: what it
 //!   produced.
@@ -33,6 +34,7 @@ pub mod render;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod smp;
 pub mod svg;
 pub mod timeline;
 

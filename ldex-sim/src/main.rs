@@ -53,6 +53,9 @@ fn main() -> ExitCode {
     if let Some(l) = args.cpu_limit {
         s.cpu_limit = Some(l);
     }
+    if let Some(n) = args.cpus {
+        s.cpus = n;
+    }
     s.record_timeline = !args.trace_off || args.svg.is_some();
     let report = match ldex_sim::run(&sc) {
         Ok(r) => r,

@@ -64,8 +64,8 @@ impl Refused {
 }
 
 /// What the OS needs of the kernel it runs in, whatever its capacity:
-/// process creation.
-pub trait Spawn: Sync {
+/// process creation and `kill(2)`.
+pub trait KernelCalls: Sync {
     /// [`ldex_core::Kernel::spawn`].
     fn spawn(
         &'static self,
@@ -75,9 +75,13 @@ pub trait Spawn: Sync {
         aspace: Option<usize>,
         hint: Hint,
     ) -> Result<Pid, SpawnError>;
+
+    /// [`ldex_core::Kernel::kill`] of the live process numbered `number`:
+    /// did one exist?
+    fn kill(&self, number: u32) -> bool;
 }
 
-impl<const N: usize> Spawn for SimKernelOf<N> {
+impl<const N: usize> KernelCalls for SimKernelOf<N> {
     fn spawn(
         &'static self,
         name: &str,
@@ -88,11 +92,16 @@ impl<const N: usize> Spawn for SimKernelOf<N> {
     ) -> Result<Pid, SpawnError> {
         SimKernelOf::<N>::spawn(self, name, entry, user_sp, aspace, hint)
     }
+
+    fn kill(&self, number: u32) -> bool {
+        self.pid(number)
+            .is_some_and(|pid| SimKernelOf::<N>::kill(self, pid).is_ok())
+    }
 }
 
 /// The simulated OS.
 pub struct SimOs {
-    kernel: OnceLock<&'static dyn Spawn>,
+    kernel: OnceLock<&'static dyn KernelCalls>,
     specs: Vec<ProcSpec>,
     launches: Mutex<Vec<Launch>>,
     refused: Mutex<Vec<Refused>>,
@@ -112,7 +121,7 @@ impl SimOs {
     }
 
     /// Tell the OS which kernel it runs in (done once, before boot).
-    pub fn attach(&self, kernel: &'static dyn Spawn) {
+    pub fn attach(&self, kernel: &'static dyn KernelCalls) {
         assert!(self.kernel.set(kernel).is_ok(), "the OS was attached twice");
     }
 
@@ -123,7 +132,7 @@ impl SimOs {
         let machine = Machine::current();
         match kernel.spawn(&spec.name, 0, USER_STACK_TOP, Some(aspace), spec.hint) {
             Ok(pid) => {
-                machine.cpu().owners[aspace] = Some(pid);
+                machine.state().owners[aspace] = Some(pid);
                 let tick = machine.now();
                 self.launches
                     .lock()
@@ -182,8 +191,8 @@ impl SimOs {
             return SyscallAction::Return(errno::ret(errno::EBADF));
         }
         let text = {
-            let cpu = machine.cpu();
-            let Some(mem) = machine_memory(&cpu) else {
+            let st = machine.state();
+            let Some(mem) = machine_memory(&st) else {
                 return SyscallAction::Return(errno::ret(errno::EFAULT));
             };
             match UserSlice::new(addr, len).check(mem, AccessKind::Read) {
@@ -196,8 +205,8 @@ impl SimOs {
     }
 }
 
-fn machine_memory(cpu: &crate::machine::Cpu) -> Option<&crate::memory::Memory> {
-    cpu.current_aspace().map(|a| &cpu.memories[a])
+fn machine_memory(st: &crate::machine::State) -> Option<&crate::memory::Memory> {
+    st.current_aspace().map(|a| &st.memories[a])
 }
 
 impl Os<SimArch> for SimOs {
@@ -206,15 +215,20 @@ impl Os<SimArch> for SimOs {
         match cx.nr {
             sysno::WRITE => self.write(&machine, cx.pid, cx.args),
             sysno::GETPID => SyscallAction::Return(cx.pid.get() as usize),
+            sysno::KILL => {
+                let kernel = self.kernel.get().expect("the OS is attached to a kernel");
+                let found = u32::try_from(cx.args[0]).is_ok_and(|n| kernel.kill(n));
+                SyscallAction::Return(if found { 0 } else { errno::ret(errno::ESRCH) })
+            }
             sysno::SCHED_YIELD => SyscallAction::Yield(0),
             sysno::EXIT => SyscallAction::Exit(cx.args[0] as i32),
             // A read of 0 ticks still blocks: the disk answers at once, and
             // the process is woken at the same boundary, after arrivals (as
             // OSTEP's simulators treat an I/O time of 0).
             sysno::DISK_READ => {
-                let mut cpu = machine.cpu();
-                let done = cpu.now() + cx.args[0] as u64;
-                cpu.disk.push((done, cx.pid));
+                let mut st = machine.state();
+                let done = st.now() + cx.args[0] as u64;
+                st.disk.push((done, cx.pid));
                 SyscallAction::Block {
                     channel: WaitChannel(cx.pid.get() as usize),
                     value: 0,
@@ -233,10 +247,10 @@ impl Os<SimArch> for SimOs {
         match irq {
             IRQ_DISK => {
                 let done: Vec<Pid> = {
-                    let mut cpu = machine.cpu();
-                    let now = cpu.now();
-                    let (done, pending) = cpu.disk.iter().partition(|&&(t, _)| t <= now);
-                    cpu.disk = pending;
+                    let mut st = machine.state();
+                    let now = st.now();
+                    let (done, pending) = st.disk.iter().partition(|&&(t, _)| t <= now);
+                    st.disk = pending;
                     done.into_iter().map(|(_, pid)| pid).collect()
                 };
                 for pid in done {
@@ -245,10 +259,10 @@ impl Os<SimArch> for SimOs {
             }
             IRQ_ARRIVAL => {
                 let due: Vec<usize> = {
-                    let mut cpu = machine.cpu();
-                    let now = cpu.now();
-                    let n = cpu.arrivals.iter().take_while(|&&(t, _)| t <= now).count();
-                    cpu.arrivals.drain(..n).map(|(_, a)| a).collect()
+                    let mut st = machine.state();
+                    let now = st.now();
+                    let n = st.arrivals.iter().take_while(|&&(t, _)| t <= now).count();
+                    st.arrivals.drain(..n).map(|(_, a)| a).collect()
                 };
                 for aspace in due {
                     self.launch(aspace);
@@ -263,7 +277,7 @@ impl Os<SimArch> for SimOs {
     }
 
     fn expects_processes(&self) -> bool {
-        !Machine::current().cpu().arrivals.is_empty()
+        !Machine::current().state().arrivals.is_empty()
     }
 
     fn process_ended(&self, info: &ProcInfo, ending: &Ending) {

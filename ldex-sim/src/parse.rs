@@ -257,6 +257,17 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
                     Some(number(line, a, "cpu-limit")?)
                 };
             }
+            "cpus" => {
+                let a = &args(line, &ws, 1, "cpus N")?[0];
+                settings.cpus = number(line, a, "cpus")?;
+                if !(1..=ldex_core::MAX_CPUS).contains(&settings.cpus) {
+                    return err(
+                        line,
+                        a.col,
+                        format!("cpus must be 1 to {}", ldex_core::MAX_CPUS),
+                    );
+                }
+            }
             "bound" => {
                 settings.bound = number(line, &args(line, &ws, 1, "bound TICKS")?[0], "bound")?
             }
@@ -365,6 +376,17 @@ mod tests {
         let (l, _, m) = error_at("quantum\nprocess a\n");
         assert_eq!(l, 1);
         assert!(m.contains("missing field"), "{m}");
+    }
+
+    #[test]
+    fn cpus_reads_1_to_8_and_names_the_range_otherwise() {
+        assert_eq!(parse("cpus 4\nprocess a\n").unwrap().settings.cpus, 4);
+        assert_eq!(parse("process a\n").unwrap().settings.cpus, 1);
+        for bad in ["cpus 0\n", "cpus 9\n"] {
+            let (l, c, m) = error_at(bad);
+            assert_eq!((l, c), (1, 6), "{bad}");
+            assert!(m.contains("cpus must be 1 to 8"), "{m}");
+        }
     }
 
     #[test]

@@ -91,6 +91,9 @@ impl Scheduler for DynPolicy {
     fn should_preempt(&self, running: Pid) -> Decision {
         self.0.should_preempt(running)
     }
+    fn supports_smp(&self) -> bool {
+        self.0.supports_smp()
+    }
     fn put_back(&mut self, pid: Pid, why: Requeue) {
         self.0.put_back(pid, why)
     }

@@ -16,8 +16,13 @@ pub fn header(name: &str, s: &Settings) -> String {
         Some(t) => format!("CPU limit {t} ticks"),
         None => "no CPU limit".into(),
     };
+    let cpus = if s.cpus > 1 {
+        format!("; {} CPUs", s.cpus)
+    } else {
+        String::new()
+    };
     format!(
-        "ldex-sim: scenario {name}; policy {}, quantum {} ticks; {mode}; {limit}\n",
+        "ldex-sim: scenario {name}; policy {}, quantum {} ticks; {mode}; {limit}{cpus}\n",
         s.policy, s.quantum
     )
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use ldex_core::Pid;
+use ldex_core::kernel::CpuStats;
 
 use crate::machine::{Counters, Halt, Machine};
 use crate::os::{Launch, ProcResult, Refused};
@@ -17,8 +18,11 @@ pub struct Report {
     pub settings: Settings,
     /// The protocol's timeline.
     pub timeline: Timeline,
-    /// Who ran in each tick (`None`: idle).
-    pub schedule: Vec<Option<Pid>>,
+    /// Who ran in each tick on each CPU (`[cpu][tick]`; `None`: idle).
+    pub schedules: Vec<Vec<Option<Pid>>>,
+    /// Each CPU's busy and idle ticks as the kernel counted them (`None`:
+    /// the CPU never came online).
+    pub cpu_stats: Vec<Option<CpuStats>>,
     /// The processes created, in order.
     pub launches: Vec<Launch>,
     /// The processes the kernel refused to create, in order.
@@ -41,18 +45,20 @@ impl Report {
         launches: Vec<Launch>,
         refused: Vec<Refused>,
         results: Vec<ProcResult>,
+        cpu_stats: Vec<Option<CpuStats>>,
     ) -> Report {
-        let cpu = machine.cpu();
+        let st = machine.state();
         Report {
             settings,
-            timeline: cpu.timeline.clone(),
-            schedule: cpu.schedule.clone(),
+            timeline: st.timeline.clone(),
+            schedules: st.schedules(),
+            cpu_stats,
             launches,
             refused,
             results,
-            counters: cpu.counters,
-            ticks: cpu.now(),
-            halt: cpu.halt_reason().cloned(),
+            counters: st.counters,
+            ticks: st.now(),
+            halt: st.halt_reason().cloned(),
         }
     }
 
@@ -74,10 +80,15 @@ impl Report {
     pub fn user_ticks(&self, launch: &Launch, end: Option<u64>) -> u64 {
         let end = end.unwrap_or(self.ticks) as usize;
         let from = (launch.tick as usize).min(end);
-        self.schedule[from..end.min(self.schedule.len())]
+        self.schedules
             .iter()
-            .filter(|p| **p == Some(launch.pid))
-            .count() as u64
+            .map(|schedule| {
+                schedule[from.min(schedule.len())..end.min(schedule.len())]
+                    .iter()
+                    .filter(|p| **p == Some(launch.pid))
+                    .count() as u64
+            })
+            .sum()
     }
 
     /// The per-process table.
@@ -91,7 +102,7 @@ impl Report {
         // One pass over the schedule for every process's user ticks (what
         // `user_ticks` counts, since a pid names one process of a run).
         let mut ticks: HashMap<Pid, u64> = HashMap::new();
-        for pid in self.schedule.iter().flatten() {
+        for pid in self.schedules.iter().flatten().flatten() {
             *ticks.entry(*pid).or_default() += 1;
         }
         for (launch, result) in self.outcomes() {
@@ -139,6 +150,25 @@ impl Report {
         );
         if !self.refused.is_empty() {
             let _ = writeln!(out, "not created: {} (see the results)", self.refused.len());
+        }
+        if self.settings.cpus > 1 {
+            let online = self.cpu_stats.iter().flatten().count();
+            let _ = write!(
+                out,
+                "cpus: {online} of {} online, {} inter-processor interrupts; busy/idle ticks:",
+                self.settings.cpus, c.ipis
+            );
+            for (id, stats) in self.cpu_stats.iter().enumerate() {
+                match stats {
+                    Some(s) => {
+                        let _ = write!(out, " cpu{id} {}/{}", s.busy, s.idle);
+                    }
+                    None => {
+                        let _ = write!(out, " cpu{id} offline");
+                    }
+                }
+            }
+            out.push('\n');
         }
         if let Some(Halt(why)) = &self.halt {
             let _ = writeln!(out, "stopped: {why}");

@@ -8,6 +8,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::Duration;
 
+use ldex_core::kernel::RunSummary;
 use ldex_core::kstack::KernelStacks;
 use ldex_core::{BootToken, Config, Kernel, KernelPreemption};
 
@@ -127,7 +128,7 @@ fn run_here<const N: usize>(scenario: &Scenario, policy: DynPolicy) -> Report {
         .map(|(i, p)| (p.arrival, i))
         .collect();
     arrivals.sort();
-    let machine = Machine::new(memories, arrivals, s.bound, s.max_ticks);
+    let machine = Machine::with_cpus(s.cpus, memories, arrivals, s.bound, s.max_ticks);
     if !s.record_timeline {
         machine.stop_recording();
     }
@@ -142,19 +143,40 @@ fn run_here<const N: usize>(scenario: &Scenario, policy: DynPolicy) -> Report {
         stacks,
     )));
     kernel.os().attach(kernel);
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
+    let preemptive = s.preemptive;
+    let first: Vec<usize> = (scenario.procs.iter().enumerate())
+        .filter(|(_, p)| p.arrival == 0)
+        .map(|(i, _)| i)
+        .collect();
+    let boot = move || -> RunSummary {
         // SAFETY: the machine starts in kernel mode and this is its one boot.
         let token = unsafe { BootToken::new() };
         kernel
-            .boot(&token, s.preemptive.then_some(SimTimer))
+            .boot(&token, preemptive.then_some(SimTimer))
             .expect("a fresh kernel boots");
-        for (i, p) in scenario.procs.iter().enumerate() {
-            if p.arrival == 0 {
-                kernel.os().launch(i);
-            }
+        for i in first {
+            kernel.os().launch(i);
         }
         kernel.run().expect("the kernel was booted")
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        if s.cpus == 1 {
+            return boot();
+        }
+        let mut cpus: Vec<Box<dyn FnOnce() -> RunSummary>> = vec![Box::new(boot)];
+        for id in 1..s.cpus {
+            cpus.push(Box::new(move || {
+                // SAFETY: this CPU starts in kernel mode and boots once.
+                let token = unsafe { BootToken::new() };
+                if let Err(e) = kernel.boot_secondary(&token, preemptive.then_some(SimTimer)) {
+                    Machine::current().halt(format!("CPU {id} not started: {e}"));
+                }
+                kernel.run().expect("the CPU was booted")
+            }));
+        }
+        crate::smp::run_cpus(&machine, cpus)
     }));
+    let cpu_stats = (0..s.cpus).map(|id| kernel.cpu_stats(id)).collect();
     let os = kernel.os();
     let (launches, refused, results) = (os.launches(), os.refused(), os.results());
     // SAFETY: `kernel` came from `Box::leak` above. Dropping it drops every
@@ -178,5 +200,6 @@ fn run_here<const N: usize>(scenario: &Scenario, policy: DynPolicy) -> Report {
         launches,
         refused,
         results,
+        cpu_stats,
     )
 }

@@ -90,6 +90,8 @@ pub struct Settings {
     pub bound: u64,
     /// The simulator stops after this many ticks in all.
     pub max_ticks: u64,
+    /// The machine's CPUs (1 to [`ldex_core::MAX_CPUS`]).
+    pub cpus: usize,
     /// Record the timeline (off for speed when nobody will read it).
     pub record_timeline: bool,
 }
@@ -104,6 +106,7 @@ impl Default for Settings {
             kernel_preemption: false,
             bound: 50,
             max_ticks: 100_000,
+            cpus: 1,
             record_timeline: true,
         }
     }
@@ -158,6 +161,9 @@ impl Scenario {
             None => out.push_str("cpu-limit none\n"),
         }
         out.push_str(&format!("bound {}\nmax-ticks {}\n", s.bound, s.max_ticks));
+        if s.cpus != 1 {
+            out.push_str(&format!("cpus {}\n", s.cpus));
+        }
         out.push_str(if s.preemptive {
             "preemptive\n"
         } else {

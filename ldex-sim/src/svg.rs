@@ -22,6 +22,30 @@ fn row_of(report: &Report, pid: Pid, tick: u64) -> Option<usize> {
         .rposition(|l| l.pid == pid && l.tick <= tick)
 }
 
+/// A bar for each run of ticks in which one process ran on the CPU whose
+/// schedule this is. (A process runs on one CPU at a time, so the bars of
+/// several CPUs never overlap in its row.)
+fn bars(s: &mut String, report: &Report, schedule: &[Option<Pid>]) {
+    let mut t = 0;
+    while t < schedule.len() {
+        let who = schedule[t];
+        let start = t;
+        while t < schedule.len() && schedule[t] == who {
+            t += 1;
+        }
+        if let Some(row) = who.and_then(|p| row_of(report, p, start as u64)) {
+            let _ = writeln!(
+                s,
+                r##"<rect x="{}" y="{}" width="{}" height="16" fill="#8ab4f8"><title>P{} ran ticks {start}..{t}</title></rect>"##,
+                LEFT + start as u64 * TICK,
+                TOP + row as u64 * ROW + 5,
+                (t - start) as u64 * TICK,
+                who.map_or(0, Pid::get),
+            );
+        }
+    }
+}
+
 /// Draw `report`.
 pub fn render(report: &Report) -> String {
     let ticks = report.ticks.max(1);
@@ -49,23 +73,8 @@ pub fn render(report: &Report) -> String {
             width - 20
         );
     }
-    let mut t = 0;
-    while t < report.schedule.len() {
-        let who = report.schedule[t];
-        let start = t;
-        while t < report.schedule.len() && report.schedule[t] == who {
-            t += 1;
-        }
-        if let Some(row) = who.and_then(|p| row_of(report, p, start as u64)) {
-            let _ = writeln!(
-                s,
-                r##"<rect x="{}" y="{}" width="{}" height="16" fill="#8ab4f8"><title>P{} ran ticks {start}..{t}</title></rect>"##,
-                LEFT + start as u64 * TICK,
-                TOP + row as u64 * ROW + 5,
-                (t - start) as u64 * TICK,
-                who.map_or(0, Pid::get),
-            );
-        }
+    for schedule in &report.schedules {
+        bars(&mut s, report, schedule);
     }
     for (tick, e) in report.timeline.entries() {
         let x = LEFT + tick * TICK;

@@ -47,6 +47,22 @@ fn booting_twice_is_an_error() {
 }
 
 #[test]
+fn a_secondary_cpu_before_boot_or_on_a_booted_cpu_is_an_error() {
+    on_sim_thread(|| {
+        let k = kernel(Config::cooperative());
+        // SAFETY: the machine is in kernel mode; the misuse is the test.
+        let token = unsafe { BootToken::new() };
+        assert_eq!(k.boot_secondary(&token, None), Err(BootError::NotBooted));
+        assert_eq!(k.boot(&token, None), Ok(()));
+        // CPU 0 is the boot CPU, online already.
+        assert_eq!(
+            k.boot_secondary(&token, None),
+            Err(BootError::AlreadyBooted)
+        );
+    });
+}
+
+#[test]
 fn preemptive_mode_without_a_timer_is_an_error() {
     on_sim_thread(|| {
         let k = kernel(Config::preemptive(Duration::from_millis(1)));

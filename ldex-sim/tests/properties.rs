@@ -1,5 +1,6 @@
 //! Property tests: random programs × every policy × cooperative and
-//! preemptive mode, checked against what limited direct execution promises.
+//! preemptive mode × 1 to 4 CPUs (for the policies that run on several),
+//! checked against what limited direct execution promises.
 //!
 //! `cargo xtask test` runs 10,000 cases from a fixed seed. For more, or
 //! another seed: `LDEX_PROPTEST_CASES=100000 LDEX_PROPTEST_SEED=7 cargo test
@@ -51,31 +52,48 @@ fn op() -> impl Strategy<Value = Op> {
 fn scenario() -> impl Strategy<Value = Scenario> {
     let procs = prop::collection::vec((prop::collection::vec(op(), 0..6), 0u64..6, 1u32..4), 1..5);
     let policies = prop::sample::select(policy::NAMES.to_vec());
-    (procs, policies, 1u64..4, any::<bool>(), any::<bool>()).prop_map(
-        |(procs, policy, quantum, preemptive, kernel_preemption)| Scenario {
-            settings: Settings {
-                policy: policy.to_string(),
-                quantum,
-                preemptive,
-                kernel_preemption,
-                cpu_limit: preemptive.then_some(CPU_LIMIT),
-                ..Settings::default()
-            },
-            procs: procs
-                .into_iter()
-                .enumerate()
-                .map(|(i, (program, arrival, tickets))| ProcSpec {
-                    name: format!("p{i}"),
-                    arrival,
-                    hint: Hint {
-                        length: Some(program.len() as u64 + 1),
-                        tickets,
-                    },
-                    program,
-                })
-                .collect(),
-        },
+    (
+        procs,
+        policies,
+        1u64..4,
+        any::<bool>(),
+        any::<bool>(),
+        1usize..=4,
     )
+        .prop_map(
+            |(procs, policy, quantum, preemptive, kernel_preemption, cpus)| Scenario {
+                settings: Settings {
+                    policy: policy.to_string(),
+                    quantum,
+                    preemptive,
+                    kernel_preemption,
+                    cpu_limit: preemptive.then_some(CPU_LIMIT),
+                    cpus: if runs_on_smp(policy) { cpus } else { 1 },
+                    ..Settings::default()
+                },
+                procs: procs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (program, arrival, tickets))| ProcSpec {
+                        name: format!("p{i}"),
+                        arrival,
+                        hint: Hint {
+                            length: Some(program.len() as u64 + 1),
+                            tickets,
+                        },
+                        program,
+                    })
+                    .collect(),
+            },
+        )
+}
+
+/// Does the policy run on several CPUs (the others refuse a second one)?
+fn runs_on_smp(name: &str) -> bool {
+    use ldex_core::Scheduler;
+    policy::by_name(name, 1, 1)
+        .expect("a policy of policy::NAMES")
+        .supports_smp()
 }
 
 /// How a program must end, read off its instructions.
@@ -128,12 +146,32 @@ impl std::fmt::Display for Replay<'_> {
 fn check(s: &Scenario, r: &Report) -> Result<(), TestCaseError> {
     // The messages' arguments are only evaluated when an assertion fails.
     let replay = Replay(s);
+    // Each CPU that came online (CPU 0 may finish the run before another
+    // one boots) loaded its trap table once.
     prop_assert_eq!(
         r.counters.trap_table_loads,
-        1,
-        "the trap table was loaded again; {}",
+        r.cpu_stats.iter().flatten().count() as u64,
+        "a trap table was loaded again, or an online CPU had none; {}",
         replay
     );
+    let ticks = r.schedules.iter().map(Vec::len).max().unwrap_or(0);
+    for t in 0..ticks {
+        let mut on: Vec<_> = r
+            .schedules
+            .iter()
+            .filter_map(|s| s.get(t).copied().flatten())
+            .collect();
+        let running = on.len();
+        on.sort();
+        on.dedup();
+        prop_assert_eq!(
+            on.len(),
+            running,
+            "a process ran on two CPUs at once in tick {}; {}",
+            t,
+            replay
+        );
+    }
     if s.settings.preemptive {
         prop_assert!(
             r.halt.is_none(),
@@ -226,7 +264,7 @@ proptest! {
         let bound = (n as u64 - 1) * quantum;
         for l in &r.launches {
             let ticks: Vec<usize> =
-                r.schedule.iter().enumerate().filter(|(_, p)| **p == Some(l.pid)).map(|(t, _)| t).collect();
+                r.schedules[0].iter().enumerate().filter(|(_, p)| **p == Some(l.pid)).map(|(t, _)| t).collect();
             let first_wait = ticks[0] as u64;
             prop_assert!(first_wait <= bound, "{} waited {} ticks to start; {}", l.name, first_wait, save(&s));
             for w in ticks.windows(2) {

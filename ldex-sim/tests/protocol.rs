@@ -166,7 +166,7 @@ fn io_blocks_the_caller_and_the_disk_interrupt_wakes_it() {
 fn yield_gives_the_cpu_to_the_next_process() {
     let r = run_text("quantum 100\nprocess a\n yield\n compute 1\nprocess b\n compute 1\n");
     assert_eq!(
-        r.schedule.first().copied().flatten().map(|p| p.get()),
+        r.schedules[0].first().copied().flatten().map(|p| p.get()),
         Some(2),
         "b ran first after a yielded"
     );
@@ -179,7 +179,7 @@ fn late_arrivals_are_created_by_the_arrival_interrupt() {
     assert_eq!(ending_of(&r, "late"), Some(Ending::Exited(4)));
     assert_eq!(r.launches[1].tick, 6);
     assert!(
-        r.schedule[2..6].iter().all(Option::is_none),
+        r.schedules[0][2..6].iter().all(Option::is_none),
         "the CPU idled until the arrival"
     );
 }

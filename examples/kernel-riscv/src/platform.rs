@@ -146,6 +146,11 @@ unsafe impl Platform<Riscv> for Board {
         ldex_arch_riscv::supervisor::with_user_access(f)
     }
 
+    /// The UART is the only source: its PLIC enable bit.
+    fn hold_devices(&self, held: bool) {
+        crate::plic::hold(held);
+    }
+
     /// Every external interrupt comes through the PLIC (`scause` 9).
     fn device_interrupt(&self, irq: u32, input: &mut dyn FnMut(u8)) -> Claim {
         if irq as usize == IRQ_S_EXTERNAL {

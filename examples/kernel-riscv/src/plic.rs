@@ -14,7 +14,16 @@
 //! context, at priority 1 over a threshold of 0. The UART raises its
 //! receive interrupt while its FIFO holds a byte, so the driver drains the
 //! FIFO before completing: a complete with bytes left would only bring the
-//! interrupt straight back.
+//! interrupt straight back. A storm makes the OS [`hold`] the source (its
+//! enable bit off) for the rest of a tick; the UART's line stays raised
+//! meanwhile, so the PLIC delivers it as soon as the bit is back.
+//!
+//! The `irq-storm-test` build also turns on the UART's "transmit holding
+//! register empty" interrupt and, after each interrupt, turns the UART's
+//! interrupts off and on again: QEMU's PLIC pends a source when the UART
+//! updates its line, not while it stays raised, and the toggle is such an
+//! update. With nothing to send the line is raised again at once, so the
+//! UART interrupts without pause, from boot to power-off.
 
 use kernel_common::os::Claim;
 
@@ -37,6 +46,13 @@ const SIE_SEIE: usize = 1 << 9;
 const RBR: usize = 0;
 const IER: usize = 1;
 const IER_RX_AVAILABLE: u8 = 1;
+const IER_TX_EMPTY: u8 = 2;
+/// The interrupts the UART raises.
+const IER_ON: u8 = if cfg!(feature = "irq-storm-test") {
+    IER_RX_AVAILABLE | IER_TX_EMPTY
+} else {
+    IER_RX_AVAILABLE
+};
 const LSR: usize = 5;
 const LSR_DATA_READY: u8 = 1;
 
@@ -58,8 +74,23 @@ pub fn init() {
         reg(PRIORITY + 4 * UART_IRQ as usize).write_volatile(1);
         reg(ENABLE).write_volatile(1 << UART_IRQ);
         reg(THRESHOLD).write_volatile(0);
-        uart(IER).write_volatile(IER_RX_AVAILABLE);
+        uart(IER).write_volatile(IER_ON);
         core::arch::asm!("csrs sie, {}", in(reg) SIE_SEIE, options(nostack));
+    }
+}
+
+/// Hold the UART's source back (`true`: its enable bit off), or let it go
+/// again.
+pub fn hold(held: bool) {
+    let enabled = if held { 0 } else { 1 << UART_IRQ };
+    // SAFETY: hart 0's S-mode enable word (only the UART's bit is ever
+    // set) and threshold (0, as `init` set it).
+    unsafe {
+        reg(ENABLE).write_volatile(enabled);
+        // QEMU's PLIC looks at its pending sources again on a threshold
+        // write, not on an enable write: without this, input that came
+        // while held would wait for the UART's next change, maybe for ever.
+        reg(THRESHOLD).write_volatile(0);
     }
 }
 
@@ -78,7 +109,16 @@ fn complete(irq: u32) {
 
 /// The external interrupt: claim, drain the UART into `input`, complete.
 pub fn interrupt(input: &mut dyn FnMut(u8)) -> Claim {
-    match claim() {
+    let source = claim();
+    #[cfg(feature = "irq-storm-test")]
+    // SAFETY: the UART's interrupt enable; this only asks for the next
+    // interrupt, once the claim has taken this one (after a spurious claim
+    // too, so the storm never stops).
+    unsafe {
+        uart(IER).write_volatile(0);
+        uart(IER).write_volatile(IER_ON);
+    }
+    match source {
         0 => Claim::Spurious,
         UART_IRQ => {
             // SAFETY: the UART's registers; reading RBR pops one byte.

@@ -3,7 +3,7 @@
 use abi::Numbers;
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel_common::console::Console;
-use kernel_common::os::{OutOfMemory, Platform, Prot};
+use kernel_common::os::{Claim, OutOfMemory, Platform, Prot};
 use ldex_arch_x86_64::Timer;
 use ldex_arch_x86_64::{AddressSpace, ProcessState, X86_64};
 use ldex_core::{AccessKind, Pid};
@@ -14,7 +14,8 @@ use crate::loader::{HEAP_START, MMAP_END, MMAP_START, STACK_TOP};
 use crate::memory::{self, USER_END, USER_START};
 use crate::serial::Serial;
 
-/// The PC: COM1, the TSC clock, x86_64 page tables.
+/// The PC: COM1 (input through the I/O APIC), the TSC clock, x86_64 page
+/// tables.
 pub struct Pc {
     ns_per_tsc_q32: AtomicU64,
 }
@@ -58,6 +59,7 @@ unsafe impl Platform<X86_64> for Pc {
         USER_START as usize..STACK_TOP as usize
     };
     const MACHINE: &'static str = "x86_64";
+    const CONSOLE_INPUT: bool = true;
 
     fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {
         memory::map_zeroed(page as u64, prot)
@@ -94,6 +96,16 @@ unsafe impl Platform<X86_64> for Pc {
 
     fn with_user_access<R>(&self, f: impl FnOnce() -> R) -> R {
         ldex_arch_x86_64::supervisor::with_user_access(f)
+    }
+
+    /// COM1's vector comes from the I/O APIC; see [`crate::ioapic`].
+    fn device_interrupt(&self, irq: u32, input: &mut dyn FnMut(u8)) -> Claim {
+        crate::ioapic::interrupt(irq, input)
+    }
+
+    /// COM1 is the only device that interrupts: its interrupt enable.
+    fn hold_devices(&self, held: bool) {
+        Serial::hold_interrupts(held);
     }
 
     fn set_fs_base(&self, state: &mut ProcessState, base: usize) -> Result<(), isize> {

@@ -1,10 +1,43 @@
-//! The console: COM1 (16550 UART at port 0x3f8), polled.
+//! The console: COM1 (16550 UART at port 0x3f8). Output is polled; input
+//! comes by COM1's receive interrupt, which [`crate::ioapic`] routes and
+//! whose handler drains the receive FIFO ([`Serial::receive`]).
+
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use kernel_common::console::Console;
 use kernel_common::driver::ExitCode;
+use ldex_arch_x86_64::X86_64;
+use ldex_core::sync::SpinLock;
 use x86_64::instructions::port::Port;
 
+/// Held (with interrupts off) for one whole write, so that two CPUs, or a
+/// system call preempted in the kernel, never split each other's lines.
+static WRITE: SpinLock<(), X86_64> = SpinLock::new(());
+
 const COM1: u16 = 0x3f8;
+/// Registers: receive buffer, interrupt enable, modem control, line status.
+const RBR: u16 = 0;
+const IER: u16 = 1;
+const MCR: u16 = 4;
+const LSR: u16 = 5;
+const IER_RX_AVAILABLE: u8 = 1;
+/// "Transmit holding register empty": raised whenever COM1 can take a
+/// byte (only the `irq-storm-test` build asks for it).
+const IER_TX_EMPTY: u8 = 2;
+/// DTR and RTS, and OUT2, which on a PC connects the UART's interrupt
+/// output to IRQ 4.
+const MCR_DTR_RTS_OUT2: u8 = 0x0b;
+const LSR_DATA_READY: u8 = 1;
+
+/// COM1's interrupts are held back (IER 0) for the rest of a tick.
+static HELD: AtomicBool = AtomicBool::new(false);
+
+/// The interrupts COM1 raises when not held.
+const IER_ON: u8 = if cfg!(feature = "irq-storm-test") {
+    IER_RX_AVAILABLE | IER_TX_EMPTY
+} else {
+    IER_RX_AVAILABLE
+};
 
 /// COM1.
 pub struct Serial;
@@ -25,10 +58,64 @@ impl Serial {
         reg(4, 0x03);
     }
 
+    /// Raise IRQ 4 while the receive FIFO holds a byte (and, in the
+    /// `irq-storm-test` build, whenever COM1 could send one). Boot code,
+    /// once the interrupt is routed.
+    pub fn enable_interrupts() {
+        // SAFETY: COM1's own registers; this only lets it interrupt.
+        unsafe {
+            Port::<u8>::new(COM1 + MCR).write(MCR_DTR_RTS_OUT2);
+            Port::<u8>::new(COM1 + IER).write(IER_ON);
+        }
+    }
+
+    /// Hold COM1's interrupts back (`true`), or let them go again: what
+    /// arrives meanwhile waits in the receive FIFO (and QEMU holds back the
+    /// rest), and the interrupt comes as soon as they are let go.
+    pub fn hold_interrupts(held: bool) {
+        HELD.store(held, Ordering::Relaxed);
+        let ier = if held { 0 } else { IER_ON };
+        // SAFETY: COM1's interrupt enable; this only gates its interrupt.
+        unsafe { Port::<u8>::new(COM1 + IER).write(ier) };
+    }
+
+    /// Hand every byte in the receive FIFO to `input`: the interrupt is
+    /// raised again only once the FIFO has been emptied.
+    pub fn receive(input: &mut dyn FnMut(u8)) {
+        // SAFETY: reading LSR has no effect; reading RBR pops one byte.
+        unsafe {
+            while Port::<u8>::new(COM1 + LSR).read() & LSR_DATA_READY != 0 {
+                input(Port::<u8>::new(COM1 + RBR).read());
+            }
+        }
+    }
+
+    /// The `irq-storm-test` build's storm: after each COM1 interrupt, turn
+    /// its interrupts off and on again. With nothing to send, the UART
+    /// raises IRQ 4 again at once, so COM1 interrupts without pause, and on
+    /// return from each interrupt the next is taken before one instruction
+    /// of the interrupted code runs. Held back, it asks for nothing: the
+    /// storm resumes when the OS lets COM1 go at the next tick.
+    #[cfg(feature = "irq-storm-test")]
+    pub fn raise_transmit_interrupt() {
+        if HELD.load(Ordering::Relaxed) {
+            return;
+        }
+        // SAFETY: COM1's interrupt enable; this only asks for an interrupt.
+        unsafe {
+            let mut ier = Port::<u8>::new(COM1 + IER);
+            // Through 0, so the line falls even when a byte came in since
+            // the drain: the I/O APIC's pin is edge-triggered, and a line
+            // that never falls brings no interrupt again.
+            ier.write(0);
+            ier.write(IER_ON);
+        }
+    }
+
     fn put(byte: u8) {
         // SAFETY: polling LSR and writing THR of COM1 has no other effect.
         unsafe {
-            let mut lsr = Port::<u8>::new(COM1 + 5);
+            let mut lsr = Port::<u8>::new(COM1 + LSR);
             while lsr.read() & 0x20 == 0 {
                 core::hint::spin_loop();
             }
@@ -39,6 +126,7 @@ impl Serial {
 
 impl Console for Serial {
     fn write_bytes(&self, bytes: &[u8]) {
+        let _whole = WRITE.lock();
         for &b in bytes {
             if b == b'\n' {
                 Serial::put(b'\r');

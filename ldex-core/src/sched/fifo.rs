@@ -10,6 +10,10 @@ use crate::pid::Pid;
 pub struct Slot {
     link: Link,
     state: State,
+    /// Round robin: the ticks of its quantum the process has used since it
+    /// was picked (kept per process, so several can run at once; 32 bits
+    /// keep the slot at 16 bytes, and it saturates).
+    used: u32,
 }
 
 impl Slot {
@@ -17,6 +21,7 @@ impl Slot {
     pub const EMPTY: Slot = Slot {
         link: Link::NONE,
         state: State::Absent,
+        used: 0,
     };
 }
 
@@ -61,8 +66,17 @@ impl<S: Slots<Slot>> Queue<S> {
 
     pub(super) fn pick_next(&mut self) -> Option<Pid> {
         let i = self.queue.pop_front(self.slots.as_mut())?;
-        self.slots.as_mut()[i].state = State::Running;
+        let slot = &mut self.slots.as_mut()[i];
+        slot.state = State::Running;
+        slot.used = 0;
         Some(Pid::from_index(i))
+    }
+
+    /// The quantum ticks `pid` has used since it was picked, if it runs.
+    pub(super) fn used(&mut self, pid: Pid) -> Option<&mut u32> {
+        let i = slot(pid, self.slots.as_ref().len())?;
+        let slot = &mut self.slots.as_mut()[i];
+        (slot.state == State::Running).then_some(&mut slot.used)
     }
 
     fn state(&self, pid: Pid) -> Option<(usize, State)> {
@@ -158,6 +172,9 @@ impl<S: Slots<Slot>> Scheduler for Fifo<S> {
     }
     fn tick(&mut self, _running: Option<Pid>) -> Decision {
         Decision::Continue
+    }
+    fn supports_smp(&self) -> bool {
+        true
     }
     fn put_back(&mut self, pid: Pid, _why: Requeue) {
         self.q.put_back(pid, false)

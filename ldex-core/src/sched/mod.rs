@@ -51,6 +51,15 @@
 //! structure, so they run one process at a time: `pick_next` while one runs
 //! returns `None`. Admitting a pid already admitted changes nothing.
 //!
+//! # On several CPUs
+//!
+//! Every CPU picks from the one policy, behind the kernel's table lock
+//! (xv6's design; `docs/architecture.md` gives the measurement). FIFO and
+//! round robin (a quantum per running process) say
+//! [`Scheduler::supports_smp`]; the others, and cooperative (one running
+//! slot), keep a single running process, so a kernel refuses to start a
+//! second CPU under them rather than run them one at a time.
+//!
 //! # Storage
 //!
 //! Every policy keeps fixed-size tables indexed by [`Pid::index`] (the
@@ -267,6 +276,17 @@ pub trait Scheduler {
         Decision::Continue
     }
 
+    /// Can the policy have several processes running at once, one per CPU,
+    /// each picked by its own CPU's scheduler loop from this one structure?
+    /// A policy that keeps a single running process (a quantum, a running
+    /// slot) says no, the default, and a [`Kernel`](crate::Kernel) refuses
+    /// to start a second CPU under it
+    /// ([`BootError::UniprocessorPolicy`](crate::kernel::BootError::UniprocessorPolicy)):
+    /// it would otherwise run one process at a time on many CPUs.
+    fn supports_smp(&self) -> bool {
+        false
+    }
+
     /// The running process stops running but stays runnable.
     fn put_back(&mut self, pid: Pid, why: Requeue);
 
@@ -311,6 +331,9 @@ macro_rules! forward_scheduler {
             }
             fn should_preempt(&self, running: Pid) -> Decision {
                 (**self).should_preempt(running)
+            }
+            fn supports_smp(&self) -> bool {
+                (**self).supports_smp()
             }
             fn put_back(&mut self, pid: Pid, why: Requeue) {
                 (**self).put_back(pid, why)

@@ -1,5 +1,5 @@
 //! The time slice of the policies with one quantum for every process
-//! (round robin, lottery, stride): counted in ticks from the moment a
+//! (lottery, stride; round robin keeps one per process, for SMP): counted in ticks from the moment a
 //! process is picked, and used up after `length` ticks. A length of 0
 //! counts as 1.
 
@@ -19,12 +19,6 @@ impl Quantum {
             length: if length == 0 { 1 } else { length },
             used: 0,
         }
-    }
-
-    /// Change the length (0 counts as 1); the ticks used so far count
-    /// against the new one.
-    pub(super) fn set_length(&mut self, length: u64) {
-        self.length = length.max(1);
     }
 
     /// A process was picked: a fresh quantum starts.

@@ -5,9 +5,12 @@
 //! that blocks or yields starts a fresh quantum when it next runs. A
 //! process preempted before its quantum is used up (the protocol's own
 //! reasons: `should_preempt` never asks) keeps its place at the head.
+//!
+//! Each process counts its own quantum in its slot, so several may run at
+//! once, one per CPU: round robin works on SMP, over the one run queue
+//! every CPU picks from.
 
 use super::fifo::{Queue, Slot};
-use super::quantum::Quantum;
 use super::{Decision, Full, Hint, Requeue, Scheduler, Slots};
 use crate::pid::Pid;
 
@@ -15,8 +18,8 @@ use crate::pid::Pid;
 #[derive(Debug)]
 pub struct RoundRobin<S = super::KernelSized> {
     q: Queue<S>,
-    quantum: Quantum,
-    running: Option<Pid>,
+    /// The quantum's length in ticks (at least 1).
+    quantum: u64,
 }
 
 impl<const N: usize> RoundRobin<[Slot; N]> {
@@ -39,22 +42,15 @@ impl<S: Slots<Slot>> RoundRobin<S> {
     const fn in_slots(slots: S, quantum: u64) -> Self {
         RoundRobin {
             q: Queue::new(slots),
-            quantum: Quantum::new(quantum),
-            running: None,
+            quantum: if quantum == 0 { 1 } else { quantum },
         }
     }
 
     /// Change the quantum (boot code: the command line's `quantum=N`); a
-    /// quantum of 0 counts as 1. The running process's quantum so far
-    /// counts against the new one.
+    /// quantum of 0 counts as 1. The running processes' quanta so far
+    /// count against the new one.
     pub fn set_quantum(&mut self, quantum: u64) {
-        self.quantum.set_length(quantum);
-    }
-
-    fn off_cpu(&mut self, pid: Pid) {
-        if self.running == Some(pid) {
-            self.running = None;
-        }
+        self.quantum = quantum.max(1);
     }
 }
 
@@ -66,31 +62,41 @@ impl<S: Slots<Slot>> Scheduler for RoundRobin<S> {
         self.q.admit(pid)
     }
     fn pick_next(&mut self) -> Option<Pid> {
-        let pid = self.q.pick_next()?;
-        self.running = Some(pid);
-        self.quantum.start();
-        Some(pid)
+        self.q.pick_next()
     }
     fn tick(&mut self, running: Option<Pid>) -> Decision {
-        match running {
-            Some(pid) if self.running == Some(pid) => self.quantum.charge(),
-            _ => Decision::Continue,
+        let quantum = self.quantum;
+        match running.and_then(|pid| self.q.used(pid)) {
+            Some(used) => {
+                *used = used.saturating_add(1);
+                if u64::from(*used) >= quantum {
+                    Decision::Preempt
+                } else {
+                    Decision::Continue
+                }
+            }
+            None => Decision::Continue,
         }
     }
+    fn supports_smp(&self) -> bool {
+        true
+    }
     fn put_back(&mut self, pid: Pid, why: Requeue) {
-        let early = why == Requeue::Preempted && !self.quantum.used_up();
-        self.off_cpu(pid);
+        let quantum = self.quantum;
+        let early = why == Requeue::Preempted
+            && self
+                .q
+                .used(pid)
+                .is_some_and(|used| u64::from(*used) < quantum);
         self.q.put_back(pid, early)
     }
     fn block(&mut self, pid: Pid) {
-        self.off_cpu(pid);
         self.q.block(pid)
     }
     fn wake(&mut self, pid: Pid) {
         self.q.wake(pid)
     }
     fn exit(&mut self, pid: Pid) {
-        self.off_cpu(pid);
         self.q.exit(pid)
     }
     fn runnable(&self) -> usize {

@@ -328,3 +328,35 @@ fn every_policy_can_be_built_in_a_static() {
         ]
     );
 }
+
+/// On SMP each running process counts its own quantum: two picked at once
+/// (two CPUs) are each preempted after their own quantum of ticks, and a
+/// put-back before the quantum ends keeps its place at the head.
+#[test]
+fn round_robin_runs_several_processes_at_once_each_with_its_own_quantum() {
+    let mut rr = RoundRobin::<[_; CAP]>::new(2);
+    assert!(rr.supports_smp());
+    for i in 0..3 {
+        rr.admit(pid(i), Hint::NONE).unwrap();
+    }
+    let (a, b) = (rr.pick_next().unwrap(), rr.pick_next().unwrap());
+    assert_eq!((a, b), (pid(0), pid(1)));
+    assert_eq!(rr.tick(Some(a)), Decision::Continue);
+    assert_eq!(rr.tick(Some(b)), Decision::Continue);
+    assert_eq!(rr.tick(Some(a)), Decision::Preempt);
+    rr.put_back(a, Requeue::Preempted);
+    // b was preempted early (one tick of two): back at the head.
+    rr.put_back(b, Requeue::Preempted);
+    assert_eq!(rr.pick_next(), Some(b));
+    assert_eq!(rr.pick_next(), Some(pid(2)));
+    assert_eq!(rr.pick_next(), Some(a));
+}
+
+/// The policies that keep one running process refuse SMP.
+#[test]
+fn only_fifo_and_round_robin_run_on_several_cpus() {
+    assert!(Fifo::<[_; CAP]>::new().supports_smp());
+    assert!(!Mlfq::<[_; CAP]>::new(MlfqConfig::uniform(3, 1)).supports_smp());
+    assert!(!Stride::<[_; CAP], [_; CAP]>::new(1).supports_smp());
+    assert!(!Sjf::<[_; CAP], [_; CAP]>::stcf().supports_smp());
+}

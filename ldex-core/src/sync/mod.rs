@@ -12,12 +12,22 @@
 //! is model-checked by the tests in `tests/loom_*.rs`; [`shim`] is the
 //! switch.
 //!
+//! Two lock-free pieces carry the SMP protocol between CPUs, and are
+//! model-checked the same way (`tests/loom_smp.rs`): [`PendingWork`], the
+//! word another CPU posts a kill or a reschedule to, and [`OnCpu`], the
+//! flag that hands a process from the CPU it leaves to the CPU that picked
+//! it.
+//!
 //! One-time initialisation uses `spin::Once` (re-exported as [`Once`]).
 
 mod interrupts;
+mod on_cpu;
+mod pending;
 pub mod shim;
 mod spinlock;
 
 pub use interrupts::{InterruptState, Interrupts, NoInterrupts};
+pub use on_cpu::OnCpu;
+pub use pending::PendingWork;
 pub use spin::Once;
 pub use spinlock::{SpinLock, SpinLockGuard};

@@ -8,6 +8,11 @@
 //!   between two processes, so every tick is a trap *and* a context switch
 //!   (the scheduler resumes the other process's coroutine); counted:
 //!   simulated context switches.
+//! * `ldex-bench/sim-smp.scn`: the same 2,000,000 switches over 4 CPUs
+//!   (eight processes, round robin with a one-tick quantum), all picking
+//!   from the one run queue; counted: simulated context switches. Against
+//!   the row above it is the cost of stepping several CPUs (each tick
+//!   passes through every CPU's coroutine) and of the shared queue.
 //!
 //! The fastest of [`RUNS`] runs counts, since the other runs lost time to
 //! the machine's other load.
@@ -43,11 +48,16 @@ const SCENARIOS: &[Scenario] = &[
         counted: "context switches",
         summary_words: " context switches",
     },
+    Scenario {
+        path: "ldex-bench/sim-smp.scn",
+        counted: "context switches, 4 CPUs",
+        summary_words: " context switches",
+    },
 ];
 
 /// How the table was measured, for its stamp.
 pub const COMMAND: &str =
-    "`ldex-sim --scenario ldex-bench/sim-{speed,switch}.scn --trace-off`, release build";
+    "`ldex-sim --scenario ldex-bench/sim-{speed,switch,smp}.scn --trace-off`, release build";
 
 /// Builds the release ldex-sim, times it and returns the section's table.
 pub fn measure() -> Result<String> {

@@ -94,6 +94,18 @@ pub unsafe trait Platform<A: Arch>: Console {
         Claim::Spurious
     }
 
+    /// Hold the board's devices back (`true`: no device interrupt until
+    /// released), or let them go again (`false`). The OS holds them when
+    /// more than [`STORM_BUDGET`](super::STORM_BUDGET) device interrupts
+    /// came within one tick, and lets them go at the next tick, so a device
+    /// that interrupts without pause still leaves the processes (and the
+    /// scheduler) the rest of each tick. What arrives meanwhile waits in
+    /// the device. The default (a board that routes no device) does
+    /// nothing.
+    fn hold_devices(&self, held: bool) {
+        let _ = held;
+    }
+
     /// `arch_prctl(ARCH_SET_FS, base)`: make `base` the FS base of the
     /// process whose arch state is `state`; `Err(errno)` to refuse (EPERM
     /// for a non-canonical or kernel address). Only x86_64 has it.

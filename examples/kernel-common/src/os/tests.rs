@@ -110,6 +110,8 @@ struct Fake<const X86: bool> {
     frames: Mutex<usize>,
     /// What the fake UART received, handed over at the next interrupt.
     received: Mutex<Vec<u8>>,
+    /// Each `hold_devices` call, in order.
+    holds: Mutex<Vec<bool>>,
 }
 
 /// The OS under test: four process slots.
@@ -126,6 +128,7 @@ impl<const X86: bool> Fake<X86> {
             pages: Mutex::new(BTreeMap::new()),
             frames: Mutex::new(64),
             received: Mutex::new(Vec::new()),
+            holds: Mutex::new(Vec::new()),
         }
     }
 
@@ -214,6 +217,10 @@ unsafe impl<const X86: bool> Platform<FakeArch> for Fake<X86> {
         }
         bytes.into_iter().for_each(input);
         Claim::Console(irq)
+    }
+
+    fn hold_devices(&self, held: bool) {
+        self.holds.lock().unwrap().push(held);
     }
 }
 
@@ -714,4 +721,30 @@ fn bookkeeping_calls_answer_as_linux_for_one_thread() {
         ret(14),
         "390 bytes do not fit in 64"
     );
+}
+
+#[test]
+fn a_storm_of_device_interrupts_is_held_back_for_the_rest_of_the_tick() {
+    let os = TestOs::<true>::new(Fake::new());
+    let none = Wakes(Mutex::new(Vec::new()));
+    let holds = || os.platform().holds.lock().unwrap().clone();
+    for _ in 0..STORM_BUDGET - 1 {
+        os.interrupt(10, &none);
+    }
+    os.tick();
+    assert_eq!(holds(), [], "fewer than the budget in a tick is no storm");
+    assert_eq!(os.storms(), 0);
+    for _ in 0..STORM_BUDGET {
+        os.interrupt(10, &none);
+    }
+    assert_eq!(
+        holds(),
+        [true],
+        "the budget's last interrupt holds the devices"
+    );
+    os.tick();
+    assert_eq!(holds(), [true, false], "the next tick lets them go");
+    assert_eq!(os.storms(), 1);
+    os.tick();
+    assert_eq!(holds(), [true, false], "a quiet tick changes nothing");
 }
