@@ -203,6 +203,7 @@ mod kernel {
             console: &Uart,
             power_off: board::exit,
             after_boot: fault_test,
+            start_cpus: one_cpu,
         };
         driver::run(
             &KERNEL,
@@ -211,6 +212,10 @@ mod kernel {
             &mut builder,
         )
     }
+
+    /// This kernel runs on the boot CPU only: starting the others (PSCI
+    /// `CPU_ON`) is not written yet.
+    fn one_cpu() {}
 
     /// Count retired instructions (PMU event 0x08) in `PMEVCNTR0_EL0`, at
     /// EL0 and EL1, and let EL0 read it (`PMUSERENR_EL0.ER`, reads only), as
