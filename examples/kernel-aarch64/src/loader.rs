@@ -12,7 +12,7 @@ use kernel_common::paged_loader::{self, UserPages};
 pub use kernel_common::paged_loader::{HEAP_START, MMAP_START, forbidden};
 use ldex_arch_aarch64::Ttbr0;
 
-use crate::vm::{AddressSpace, Perm, VmError};
+use crate::vm::{AddressSpace, Perm};
 
 /// Linux's `AT_HWCAP` on arm64: FP and ASIMD (bits 0 and 1), which every
 /// ARMv8-A CPU this kernel runs on has.
@@ -27,13 +27,6 @@ pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
 /// Builds processes, with the kernel half of every address space mapping
 /// the RAM in `kernel_half`.
 pub type Builder = paged_loader::Builder<AddressSpace>;
-
-fn map_error(e: VmError) -> MapError {
-    match e {
-        VmError::OutOfMemory => MapError::OutOfMemory,
-        VmError::KernelRange => MapError::Refused("address in the kernel's range"),
-    }
-}
 
 /// The page rights an ELF segment's flags ask for.
 fn perm(access: Flags) -> Perm {
@@ -56,11 +49,13 @@ impl UserPages for AddressSpace {
     type Root = Ttbr0;
 
     fn new(ram: &Range<usize>) -> Result<Self, MapError> {
-        AddressSpace::new(ram).map_err(map_error)
+        AddressSpace::new(ram).map_err(MapError::from)
     }
 
     fn map(&self, va: usize, access: Flags) -> Result<(), MapError> {
-        self.map_user(va, perm(access)).map(drop).map_err(map_error)
+        self.map_user(va, perm(access))
+            .map(drop)
+            .map_err(MapError::from)
     }
 
     fn translate(&self, va: usize) -> Option<usize> {

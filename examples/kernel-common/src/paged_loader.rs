@@ -73,6 +73,24 @@ pub fn setup(forbidden: &[Range<u64>], hwcap: u64) -> Setup<'_> {
     }
 }
 
+/// Mapping a user page failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmError {
+    /// No frame left for a page or a table.
+    OutOfMemory,
+    /// The address is covered by a kernel big page (a block).
+    KernelRange,
+}
+
+impl From<VmError> for MapError {
+    fn from(e: VmError) -> MapError {
+        match e {
+            VmError::OutOfMemory => MapError::OutOfMemory,
+            VmError::KernelRange => MapError::Refused("address in the kernel's range"),
+        }
+    }
+}
+
 /// One architecture's user address space, as the loader uses it.
 pub trait UserPages: Sized {
     /// What the kernel needs to build the kernel half of a new space.

@@ -12,7 +12,7 @@ use kernel_common::paged_loader::{self, UserPages};
 pub use kernel_common::paged_loader::{HEAP_START, MMAP_START, forbidden};
 use ldex_arch_riscv::Satp;
 
-use crate::vm::{AddressSpace, Perm, VmError};
+use crate::vm::{AddressSpace, Perm};
 
 /// Linux's `AT_HWCAP` on RISC-V: one bit per single-letter extension, for
 /// the ones this kernel's harts have (QEMU virt: I, M, A, F, D, C; rv32imac
@@ -42,13 +42,6 @@ pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
 /// (copied from the kernel's root: nothing to pass in `kernel_half`).
 pub type Builder = paged_loader::Builder<AddressSpace>;
 
-fn map_error(e: VmError) -> MapError {
-    match e {
-        VmError::OutOfMemory => MapError::OutOfMemory,
-        VmError::KernelRange => MapError::Refused("address in the kernel's range"),
-    }
-}
-
 /// The page rights an ELF segment's flags ask for.
 fn perm(access: Flags) -> Perm {
     let mut perm = Perm::NONE;
@@ -70,11 +63,13 @@ impl UserPages for AddressSpace {
     type Root = Satp;
 
     fn new((): &()) -> Result<Self, MapError> {
-        AddressSpace::new().map_err(map_error)
+        AddressSpace::new().map_err(MapError::from)
     }
 
     fn map(&self, va: usize, access: Flags) -> Result<(), MapError> {
-        self.map_user(va, perm(access)).map(drop).map_err(map_error)
+        self.map_user(va, perm(access))
+            .map(drop)
+            .map_err(MapError::from)
     }
 
     fn translate(&self, va: usize) -> Option<usize> {

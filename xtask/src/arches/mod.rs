@@ -75,6 +75,19 @@
 //! }];
 //! ```
 
+/// `echo` beside two spinners: the console-input boots' initrd.
+pub const ECHO_AND_SPINNERS: Initrd = Initrd::Entries(&[
+    Entry::Bin("echo"),
+    Entry::Named("spinner-1", "spinner"),
+    Entry::Named("spinner-2", "spinner"),
+]);
+
+/// Two lines typed once the second spinner is killed (so `echo` is alone).
+pub const TYPED_AFTER_KILL: Option<Typed> = Some(Typed {
+    after: "[pid 3 spinner-2] killed",
+    text: "hello\nworld\n",
+});
+
 /// `&[$boot, ..., COMMON...]`: the boots listed, then the console-input boots
 /// every kernel with a line-discipline console runs (`echo` reading what
 /// xtask types while spinners keep the CPUs busy; with `-smp 2`; traced;
@@ -87,37 +100,23 @@ macro_rules! with_console_boots {
                 name: "console-input",
                 cmdline: "cpulimit=30",
                 kernel_features: &[],
-                initrd: $crate::arches::Initrd::Entries(&[
-                    $crate::arches::Entry::Bin("echo"),
-                    $crate::arches::Entry::Named("spinner-1", "spinner"),
-                    $crate::arches::Entry::Named("spinner-2", "spinner"),
-                ]),
+                initrd: $crate::arches::ECHO_AND_SPINNERS,
                 qemu_args: &[],
                 expect: concat!($dir, "/expect/console-input.expect"),
                 outcome: $crate::arches::Outcome::Success,
                 timeout_secs: 120,
-                input: Some($crate::arches::Typed {
-                    after: "[pid 3 spinner-2] killed",
-                    text: "hello\nworld\n",
-                }),
+                input: $crate::arches::TYPED_AFTER_KILL,
             },
             $crate::arches::Boot {
                 name: "console-input-smp2",
                 cmdline: "cpulimit=30",
                 kernel_features: &[],
-                initrd: $crate::arches::Initrd::Entries(&[
-                    $crate::arches::Entry::Bin("echo"),
-                    $crate::arches::Entry::Named("spinner-1", "spinner"),
-                    $crate::arches::Entry::Named("spinner-2", "spinner"),
-                ]),
+                initrd: $crate::arches::ECHO_AND_SPINNERS,
                 qemu_args: &["-smp", "2"],
                 expect: concat!($dir, "/expect/console-input.expect"),
                 outcome: $crate::arches::Outcome::Success,
                 timeout_secs: 120,
-                input: Some($crate::arches::Typed {
-                    after: "[pid 3 spinner-2] killed",
-                    text: "hello\nworld\n",
-                }),
+                input: $crate::arches::TYPED_AFTER_KILL,
             },
             $crate::arches::Boot {
                 name: "console-input-trace",
@@ -140,11 +139,7 @@ macro_rules! with_console_boots {
                 name: "irq-storm",
                 cmdline: "cpulimit=30",
                 kernel_features: &["irq-storm-test"],
-                initrd: $crate::arches::Initrd::Entries(&[
-                    $crate::arches::Entry::Bin("echo"),
-                    $crate::arches::Entry::Named("spinner-1", "spinner"),
-                    $crate::arches::Entry::Named("spinner-2", "spinner"),
-                ]),
+                initrd: $crate::arches::ECHO_AND_SPINNERS,
                 qemu_args: &[],
                 expect: concat!($dir, "/expect/irq-storm.expect"),
                 outcome: $crate::arches::Outcome::Success,
