@@ -811,7 +811,11 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                     );
                     e.state = ProcState::Running;
                     e.cpu = me;
-                    let work = if e.killed.is_some() { PendingWork::KILL } else { 0 };
+                    let work = if e.killed.is_some() {
+                        PendingWork::KILL
+                    } else {
+                        0
+                    };
                     let aspace = e.aspace;
                     self.cpu().set_current(Some(pid), work);
                     (pid, aspace)

@@ -72,8 +72,10 @@ pub fn signal(
     let Some(why) = ending else {
         return SyscallAction::Return(0);
     };
-    SyscallAction::Return(match others.kill_for(victim, KillReason::By { killer: me, why }) {
-        Ok(()) => 0,
-        Err(KillError::NoSuchProcess) => errno::ret(errno::ESRCH),
-    })
+    SyscallAction::Return(
+        match others.kill_for(victim, KillReason::By { killer: me, why }) {
+            Ok(()) => 0,
+            Err(KillError::NoSuchProcess) => errno::ret(errno::ESRCH),
+        },
+    )
 }

@@ -1,10 +1,10 @@
 //! The system call layer against a fake arch and platform on the host. User
 //! memory is a real host buffer, so the checked pointers are real pointers.
 
+use std::boxed::Box;
 use std::collections::BTreeMap;
 use std::string::String;
 use std::sync::Mutex;
-use std::boxed::Box;
 use std::vec;
 use std::vec::Vec;
 
@@ -603,7 +603,9 @@ struct FakeProcesses {
 
 impl Processes for FakeProcesses {
     fn pid(&self, number: u32) -> Option<Pid> {
-        self.live.contains(&number).then(|| Pid::new(number).unwrap())
+        self.live
+            .contains(&number)
+            .then(|| Pid::new(number).unwrap())
     }
     fn kill_for(&self, pid: Pid, reason: KillReason) -> Result<(), ldex_core::kernel::KillError> {
         self.killed.lock().unwrap().push((pid.get(), reason));
@@ -620,16 +622,47 @@ fn kill_of_another_pid_kills_it_through_the_kernel_naming_the_killer() {
         killed: Mutex::new(Vec::new()),
     }));
     os.set_processes(table);
-    assert_eq!(call(&os, PID1, 62, &[2, 0]), SyscallAction::Return(0), "exists");
+    assert_eq!(
+        call(&os, PID1, 62, &[2, 0]),
+        SyscallAction::Return(0),
+        "exists"
+    );
     assert_eq!(call(&os, PID1, 62, &[3, 0]), ret(3), "sig 0 of no such pid");
-    assert_eq!(call(&os, PID1, 62, &[3, 9]), ret(3), "SIGKILL of no such pid");
-    assert_eq!(call(&os, PID1, 62, &[-1isize as usize, 9]), ret(3), "no groups");
+    assert_eq!(
+        call(&os, PID1, 62, &[3, 9]),
+        ret(3),
+        "SIGKILL of no such pid"
+    );
+    assert_eq!(
+        call(&os, PID1, 62, &[-1isize as usize, 9]),
+        ret(3),
+        "no groups"
+    );
     assert_eq!(call(&os, PID1, 62, &[2, 65]), ret(22), "bad signal");
-    assert_eq!(call(&os, PID1, 62, &[2, 17]), SyscallAction::Return(0), "SIGCHLD");
-    assert!(table.killed.lock().unwrap().is_empty(), "nothing killed yet");
-    assert_eq!(call(&os, PID1, 62, &[2, 9]), SyscallAction::Return(0), "SIGKILL");
-    assert_eq!(call(&os, PID1, 200, &[2, 15]), SyscallAction::Return(0), "tkill");
-    assert_eq!(call(&os, PID1, 234, &[2, 1, 15]), ret(3), "tgkill of a wrong tid");
+    assert_eq!(
+        call(&os, PID1, 62, &[2, 17]),
+        SyscallAction::Return(0),
+        "SIGCHLD"
+    );
+    assert!(
+        table.killed.lock().unwrap().is_empty(),
+        "nothing killed yet"
+    );
+    assert_eq!(
+        call(&os, PID1, 62, &[2, 9]),
+        SyscallAction::Return(0),
+        "SIGKILL"
+    );
+    assert_eq!(
+        call(&os, PID1, 200, &[2, 15]),
+        SyscallAction::Return(0),
+        "tkill"
+    );
+    assert_eq!(
+        call(&os, PID1, 234, &[2, 1, 15]),
+        ret(3),
+        "tgkill of a wrong tid"
+    );
     let killer = Pid::new(1).unwrap();
     let by = |why| (2, KillReason::By { killer, why });
     assert_eq!(
