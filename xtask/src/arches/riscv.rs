@@ -290,7 +290,7 @@ macro_rules! full_set_smp {
 }
 
 /// `kill(2)` of a spinner running on the other CPU: the kernel's IPI
-/// ends it within a tick (`killer` times it).
+/// ends it (`killer` times it).
 const KILL_IPI: Boot = Boot {
     name: "kill-ipi-smp2",
     cmdline: "cpulimit=1000",

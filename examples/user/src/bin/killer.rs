@@ -5,10 +5,14 @@
 //! spinner has run for a few ticks, the killer reads the clock, sends
 //! SIGKILL, and asks `kill(1, 0)` until the answer is -ESRCH: the spinner
 //! has died and been reaped. The spinner's CPU only notices the kill at a
-//! trap: the kernel's IPI is one at once; the bound is one tick. The time
-//! is the host's (QEMU without `-icount`, whose round robin of CPUs would
-//! starve the spinner's), so a loaded host stretches it.
-//! Expected: `killer: pid 1 gone within a tick`, exit 0.
+//! trap: the kernel's IPI is one at once, and the killer says whether it
+//! was gone within a tick. The time is the host's (QEMU without `-icount`,
+//! whose round robin of CPUs starves the spinner's), and a loaded host
+//! stretches it past a tick now and then, so only a kill that takes ten
+//! ticks counts as lost (exit 1). The time does not tell the IPI from the
+//! spinner's next tick, which also ends it within a tick: `qemu -d int`
+//! does (the spinner's last trap is vector 0x41 on x86_64, not 0x40).
+//! Expected: `killer: pid 1 gone N us after SIGKILL`, exit 0.
 #![no_std]
 #![no_main]
 
@@ -22,6 +26,9 @@ const VICTIM: usize = 1;
 const SIGKILL: usize = 9;
 /// The example kernels' tick, 10 ms.
 const TICK_NS: i64 = 10_000_000;
+/// Past this the kill counts as lost: ten ticks. Wall-clock time on a
+/// loaded host is no measure of one tick (see the module doc).
+const LOST_NS: i64 = 10 * TICK_NS;
 /// How often the killer looks whether the spinner is gone.
 const POLL_NS: i64 = 20_000;
 /// How long the spinner runs before the kill: three ticks.
@@ -64,10 +71,17 @@ fn main(_: user::Args) -> i32 {
         elapsed / 1000,
         TICK_NS / 1000
     );
-    if elapsed > TICK_NS {
-        println!("killer: pid {VICTIM} took over a tick to die");
+    if elapsed > LOST_NS {
+        println!(
+            "killer: pid {VICTIM} took over {} ticks to die: the kill was lost",
+            LOST_NS / TICK_NS
+        );
         return 1;
     }
-    println!("killer: pid {VICTIM} gone within a tick");
+    if elapsed > TICK_NS {
+        println!("killer: pid {VICTIM} gone, but over a tick after SIGKILL (a loaded host?)");
+    } else {
+        println!("killer: pid {VICTIM} gone within a tick");
+    }
     0
 }
