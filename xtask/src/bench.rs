@@ -10,6 +10,7 @@
 //! is measured by that one run.
 
 mod host;
+mod profile;
 mod sim;
 
 use crate::arches::Outcome;
@@ -95,9 +96,13 @@ fn parse_bench_lines(transcript: &str) -> Result<Vec<Row>> {
         .collect()
 }
 
-/// `cargo xtask bench-qemu <arch>`: prints the table.
-pub fn qemu_main(arch_name: &str) -> Result {
+/// `cargo xtask bench-qemu <arch>`: prints the table; with `--profile`,
+/// each round trip's instructions by function instead ([`profile`]).
+pub fn qemu_main(arch_name: &str, profile: bool) -> Result {
     let arch = arches::find(arch_name)?;
+    if profile {
+        return profile::main(arch);
+    }
     let rows = qemu(arch)?;
     println!("\n{}", qemu_table(arch, &rows));
     if let Some(rows) = homework(arch)? {
