@@ -118,11 +118,37 @@ pub fn main(arch: &Arch) -> Result {
         .join()
         .map_err(|_| Error::new("the exec-log reader panicked"))??;
     let _ = std::fs::remove_file(&fifo);
+    let images = [&kernel, &user, &partner];
     for (name, pcs) in windows(arch).iter().map(|w| w.name).zip(best) {
         println!("\n{name}: {} instructions\n", pcs.len());
-        println!("{}", table(&pcs, &kernel, &user, &partner));
+        println!("{}", table(&pcs, images));
+        let listing = crate::out_dir()
+            .join(arch.name)
+            .join(format!("profile-{}.txt", name.replace([' ', ','], "-")));
+        let text: String = pcs
+            .iter()
+            .enumerate()
+            .map(|(i, &pc)| format!("{pc:#x} {}\n", owner(i, pc, images)))
+            .collect();
+        std::fs::write(&listing, text)
+            .map_err(|e| Error::new(format!("write {}: {e}", listing.display())))?;
+        println!("every PC in order: {}", crate::short(&listing));
     }
     Ok(())
+}
+
+/// The function of the `i`th PC of a window: kernel, `bench`'s trapping
+/// instruction (the first), or the partner's.
+fn owner(i: usize, pc: u64, [kernel, user, partner]: [&Image; 3]) -> String {
+    if kernel.contains(pc) {
+        kernel.symbol(pc)
+    } else if i == 0 {
+        user.symbol(pc)
+    } else if partner.contains(pc) {
+        partner.symbol(pc)
+    } else {
+        format!("firmware/other {pc:#x}")
+    }
 }
 
 /// Reads the exec log; for each window kind, the PCs of its shortest
@@ -137,7 +163,10 @@ fn scan(fifo: &Path, starts: &[(usize, u64, u64)], kinds: usize) -> Result<Vec<V
         if let Some((kind, end, pcs)) = &mut open {
             if pc == *end {
                 let (kind, pcs) = (*kind, std::mem::take(pcs));
-                if best[kind].as_ref().is_none_or(|b| pcs.len() < b.len()) {
+                // A logged instruction whose TB was left before it ran (an
+                // exit request seen at the TB's start) makes a window of
+                // the trapping instruction alone: not a round trip.
+                if pcs.len() > 1 && best[kind].as_ref().is_none_or(|b| pcs.len() < b.len()) {
                     best[kind] = Some(pcs);
                 }
                 open = None;
@@ -165,19 +194,11 @@ fn trace_pc(line: &[u8]) -> Option<u64> {
 }
 
 /// Per-function rows of one window, in order of first execution.
-fn table(pcs: &[u64], kernel: &Image, user: &Image, partner: &Image) -> String {
+fn table(pcs: &[u64], images: [&Image; 3]) -> String {
     let mut order: Vec<String> = Vec::new();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for (i, &pc) in pcs.iter().enumerate() {
-        let name = if kernel.contains(pc) {
-            kernel.symbol(pc)
-        } else if i == 0 {
-            user.symbol(pc)
-        } else if partner.contains(pc) {
-            partner.symbol(pc)
-        } else {
-            format!("firmware/other {pc:#x}")
-        };
+        let name = owner(i, pc, images);
         if !counts.contains_key(&name) {
             order.push(name.clone());
         }
@@ -362,5 +383,10 @@ mod tests {
         std::fs::write(&path, log).unwrap();
         let best = scan(&path, &[(0, 0x10, 2)], 1).unwrap();
         assert_eq!(best, vec![vec![0x10, 0x900]]);
+        std::fs::write(&path, "Trace 0: x [0/10/0/0]\nTrace 0: x [0/12/0/0]\n").unwrap();
+        assert!(
+            scan(&path, &[(0, 0x10, 2)], 1).is_err(),
+            "a window of the trap alone"
+        );
     }
 }
