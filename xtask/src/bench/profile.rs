@@ -241,7 +241,10 @@ impl Image {
                 let addr = u64::from_str_radix(parts.next()?, 16).ok()?;
                 let kind = parts.next()?;
                 let name = parts.next()?;
-                matches!(kind, "t" | "T").then(|| (addr, name.to_owned()))
+                // Assembler-local labels (`.Lpcrel_hi3`, RISC-V's
+                // `auipc` anchors) would split a function in pieces.
+                let local = name.starts_with(".L") || name.starts_with('$');
+                (matches!(kind, "t" | "T") && !local).then(|| (addr, name.to_owned()))
             })
             .collect();
         Ok(Image {
