@@ -10,8 +10,9 @@
 //! closes when the PC reaches the next user instruction after that trap;
 //! the window counts the trapping instruction and everything the kernel,
 //! the firmware and (for yield) the partner ran before the return. Of each
-//! round trip's windows the shortest is kept: it is the one `bench-qemu`'s
-//! smallest-of-many figure reports, without a timer tick inside. Its PCs
+//! round trip's windows the shortest that recurs is kept: it is the one
+//! `bench-qemu`'s smallest-of-many figure reports, without a timer tick or
+//! a first-time path inside. Its PCs
 //! are mapped to symbols (kernel ELF, or the user program: `bench`'s own
 //! trap, every other user PC is the partner's) with `llvm-nm`.
 
@@ -152,10 +153,13 @@ fn owner(i: usize, pc: u64, [kernel, user, partner]: [&Image; 3]) -> String {
 }
 
 /// Reads the exec log; for each window kind, the PCs of its shortest
-/// window. `starts`: (kind, trapping PC, its length in bytes).
+/// window that recurs (a path taken once, such as the partner's very first
+/// start or a tick, is not the steady round trip `bench-qemu` reports).
+/// `starts`: (kind, trapping PC, its length in bytes).
 fn scan(fifo: &Path, starts: &[(usize, u64, u64)], kinds: usize) -> Result<Vec<Vec<u64>>> {
     let file = std::fs::File::open(fifo).map_err(|e| Error::new(format!("open exec log: {e}")))?;
-    let mut best: Vec<Option<Vec<u64>>> = vec![None; kinds];
+    // Per kind: window length -> (times seen, the first such window).
+    let mut seen: Vec<BTreeMap<usize, (usize, Vec<u64>)>> = vec![BTreeMap::new(); kinds];
     let mut open: Option<(usize, u64, Vec<u64>)> = None;
     for line in BufReader::with_capacity(1 << 20, file).split(b'\n') {
         let line = line.map_err(|e| Error::new(format!("read exec log: {e}")))?;
@@ -166,8 +170,8 @@ fn scan(fifo: &Path, starts: &[(usize, u64, u64)], kinds: usize) -> Result<Vec<V
                 // A logged instruction whose TB was left before it ran (an
                 // exit request seen at the TB's start) makes a window of
                 // the trapping instruction alone: not a round trip.
-                if pcs.len() > 1 && best[kind].as_ref().is_none_or(|b| pcs.len() < b.len()) {
-                    best[kind] = Some(pcs);
+                if pcs.len() > 1 {
+                    seen[kind].entry(pcs.len()).or_insert((0, pcs)).0 += 1;
                 }
                 open = None;
             } else {
@@ -179,9 +183,15 @@ fn scan(fifo: &Path, starts: &[(usize, u64, u64)], kinds: usize) -> Result<Vec<V
             open = Some((kind, at + len, vec![pc]));
         }
     }
-    best.into_iter()
+    seen.into_iter()
         .enumerate()
-        .map(|(i, b)| b.ok_or_else(|| Error::new(format!("window {i} never closed in the log"))))
+        .map(|(i, lengths)| {
+            lengths
+                .into_values()
+                .find(|(times, _)| *times >= 2)
+                .map(|(_, pcs)| pcs)
+                .ok_or_else(|| Error::new(format!("window {i} never recurred in the log")))
+        })
         .collect()
 }
 
@@ -377,10 +387,11 @@ mod tests {
     }
 
     #[test]
-    fn the_shortest_window_of_each_kind_is_kept_and_ends_at_the_next_user_pc() {
+    fn the_shortest_recurring_window_of_each_kind_is_kept_and_ends_at_the_next_user_pc() {
         let log = "Trace 0: x [0/10/0/0]\nTrace 0: x [0/900/0/0]\nTrace 0: x [0/901/0/0]\n\
                    Trace 0: x [0/12/0/0]\nTrace 0: x [0/10/0/0]\nTrace 0: x [0/900/0/0]\n\
-                   Trace 0: x [0/12/0/0]\n";
+                   Trace 0: x [0/12/0/0]\nTrace 0: x [0/10/0/0]\nTrace 0: x [0/900/0/0]\n\
+                   Trace 0: x [0/12/0/0]\nTrace 0: x [0/10/0/0]\nTrace 0: x [0/12/0/0]\n";
         let path = crate::out_dir().join("profile-scan-test.log");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, log).unwrap();
