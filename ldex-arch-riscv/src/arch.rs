@@ -20,7 +20,7 @@ use crate::satp::Satp;
 use crate::timer::Timer;
 use crate::trap_table::TrapTable;
 
-/// The RISC-V architecture (S-mode, one hart).
+/// The RISC-V architecture (S-mode, one hart or many: see [`crate::smp`]).
 #[derive(Debug)]
 pub enum Riscv {}
 
@@ -49,6 +49,18 @@ impl Arch for Riscv {
     type AddressSpace = Satp;
     type ProcessState = FpuState;
 
+    /// `tp`, which boot code set with [`smp::set_cpu_id`](crate::smp::set_cpu_id)
+    /// and the trap entry keeps (see [`crate::entry`]).
+    #[inline(always)]
+    fn cpu_id() -> usize {
+        crate::smp::cpu_id()
+    }
+
+    /// SBI `send_ipi` (see [`crate::smp`]).
+    fn send_ipi(cpu: usize) {
+        crate::smp::send_ipi(cpu);
+    }
+
     /// `wfi` with SIE still 0 wakes on any interrupt enabled in `sie` and
     /// pending, so one that arrives before the `wfi` is not lost; it is then
     /// taken the moment SIE is set.
@@ -59,7 +71,11 @@ impl Arch for Riscv {
         }
     }
 
-    unsafe fn enter_process(_frame: *mut TrapFrame, aspace: Option<Satp>, state: &mut FpuState) {
+    unsafe fn enter_process(frame: *mut TrapFrame, aspace: Option<Satp>, state: &mut FpuState) {
+        // SAFETY: the caller vouches for the frame; the process is not
+        // running, so nothing else reads or writes it now. Its next trap
+        // from U-mode is taken on this hart and loads this tp.
+        unsafe { (*frame).kernel_tp = crate::smp::cpu_id() };
         if let Some(satp) = aspace {
             // SAFETY: a `Satp` promises it maps the kernel as the current
             // address space does (see `Satp::new`), so the code running now

@@ -49,3 +49,6 @@ pub(crate) use {clear, read, set, write};
 
 /// `sie.STIE`: the supervisor timer interrupt is enabled.
 pub const SIE_STIE: usize = 1 << 5;
+
+/// `sie.SSIE` / `sip.SSIP`: the supervisor software interrupt, the IPI.
+pub const SIP_SSIP: usize = 1 << 1;

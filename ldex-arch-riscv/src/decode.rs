@@ -11,6 +11,8 @@ use ldex_core::{AccessKind, Privilege, TrapCause};
 /// The interrupt bit of `scause` (its top bit).
 pub const INTERRUPT: usize = 1 << (usize::BITS - 1);
 
+/// Supervisor software interrupt: an IPI (SBI `send_ipi` raises it).
+pub const IRQ_S_SOFT: usize = 1;
 /// Supervisor timer interrupt.
 pub const IRQ_S_TIMER: usize = 5;
 /// Supervisor external interrupt.
@@ -41,6 +43,7 @@ pub(crate) mod exc {
 pub fn decode(scause: usize, stval: usize, from: Privilege) -> TrapCause {
     if scause & INTERRUPT != 0 {
         return match scause & !INTERRUPT {
+            IRQ_S_SOFT => TrapCause::Ipi,
             IRQ_S_TIMER => TrapCause::Timer,
             IRQ_S_EXTERNAL => TrapCause::External(IRQ_S_EXTERNAL as u32),
             _ => TrapCause::Other(scause),
@@ -110,14 +113,15 @@ mod tests {
     }
 
     #[test]
-    fn ecall_from_u_is_a_syscall_and_the_s_timer_is_the_timer() {
+    fn ecall_from_u_is_a_syscall_the_s_timer_the_timer_and_the_s_soft_interrupt_an_ipi() {
         assert_eq!(decode(8, 0, U), TrapCause::Syscall);
         assert_eq!(
             decode(INTERRUPT | 5, 0, Privilege::Kernel),
             TrapCause::Timer
         );
         assert_eq!(decode(INTERRUPT | 9, 0, U), TrapCause::External(9));
-        assert_eq!(decode(INTERRUPT | 1, 0, U), TrapCause::Other(INTERRUPT | 1));
+        assert_eq!(decode(INTERRUPT | 1, 0, U), TrapCause::Ipi);
+        assert_eq!(decode(INTERRUPT | 3, 0, U), TrapCause::Other(INTERRUPT | 3));
     }
 
     #[test]

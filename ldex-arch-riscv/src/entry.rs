@@ -51,7 +51,7 @@
 //!   the guard. (Any other kernel fault, and every interrupt, goes on as
 //!   before.)
 //! * Then the frame goes on this hart's emergency stack (`EMERGENCY_STACK`,
-//!   16 KiB of `.bss`; one per hart, and ldex runs one), with the
+//!   16 KiB of `.bss` per hart, picked by the CPU id in `tp`), with the
 //!   overflowed sp in it, and `kernel_stack_overflow` panics with it from
 //!   there. It never returns; the kernel's panic handler powers off.
 //!
@@ -75,26 +75,42 @@
 //!    on the kernel path, check for an overflowed stack (above).
 //! 2. `sp -= size_of::<TrapFrame>()`; store x1 and x3..x31 (see the map in
 //!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval
-//!    (`ldex_save_csrs`); clear SUM.
+//!    (`ldex_save_csrs`); clear SUM. From U-mode, load this hart's CPU id
+//!    into `tp` from the frame's `kernel_tp` (see below).
 //! 3. Call `trap_dispatch` with the frame: it decodes the cause, advances
 //!    sepc past an `ecall`, and calls the installed [`TrapSink`](ldex_core::arch::TrapSink).
 //! 4. Restore: disable interrupts, if the frame goes back to U-mode
 //!    (`SPP == 0`) put `frame + size` (the kernel stack top) in `sscratch`,
-//!    write sstatus and sepc, load every register, sp last, `sret`.
+//!    otherwise put the running hart's `tp` in the frame's `tp` slot (see
+//!    below); write sstatus and sepc, load every register, sp last, `sret`.
 //!
 //! A new process enters user mode through the same exit path
 //! ([`return_to_user`]), so there is one way out of the kernel.
 //!
-//! The kernel never uses `gp` or `tp` (no TLS, no global-pointer
-//! relaxation), so the entry does not load kernel values into them; the
-//! user's are saved and restored with the rest.
+//! # `tp`: the CPU id
+//! The kernel has no thread-locals, so in S-mode `tp` holds the hart's CPU
+//! id ([`crate::smp`]), what `Arch::cpu_id` reads. Two rules keep it right:
+//!
+//! * A trap from U-mode finds the user's `tp`. The entry saves it with the
+//!   rest and loads the CPU id from the frame's `kernel_tp`, which
+//!   `Arch::enter_process` wrote on this hart when it switched the process
+//!   in (a process in U-mode never changes harts).
+//! * A trap from S-mode finds the kernel's `tp`, but the code it
+//!   interrupted may be switched out and resumed on another hart before the
+//!   trap returns (a preemptible system call). swtch does not carry `tp`
+//!   (it belongs to the hart, not to the thread), so the return to S-mode
+//!   writes the running hart's `tp` over the saved one before it restores.
+//!
+//! The kernel never uses `gp` (no global-pointer relaxation); the user's is
+//! saved and restored with the rest.
 
 use core::cell::UnsafeCell;
 use core::mem::{offset_of, size_of};
 
 use ldex_core::arch::SinkSlot;
-use ldex_core::{Privilege, TrapCause};
+use ldex_core::{MAX_CPUS, Privilege, TrapCause};
 
+use crate::csr;
 use crate::decode::{ECALL_FROM_USER, decode, exc};
 use crate::frame::{SSTATUS_SIE, SSTATUS_SPP, SSTATUS_SUM, TrapFrame};
 use crate::xlen::{XLENB, lx, sx};
@@ -105,22 +121,25 @@ pub(crate) static SINK: SinkSlot<TrapFrame> = SinkSlot::new();
 /// `log2` of the page size: a guard page is one page.
 const PAGE_SHIFT: usize = 12;
 
-/// Bytes of the emergency stack: the report's formatting and the kernel's
-/// panic handler, which powers the machine off.
-const EMERGENCY_STACK_SIZE: usize = 16 * 1024;
+/// `log2` of the bytes of each emergency stack: the report's formatting and
+/// the kernel's panic handler, which powers the machine off.
+const EMERGENCY_STACK_SHIFT: usize = 14;
+/// Bytes of each emergency stack (16 KiB).
+const EMERGENCY_STACK_SIZE: usize = 1 << EMERGENCY_STACK_SHIFT;
 
-/// The emergency stack, where the entry reports a kernel stack that ran
-/// into its guard page (module docs). One per hart, and this crate drives
-/// one hart (ldex runs one CPU), so there is one; only the entry's
-/// overflow path writes it, with interrupts off, and it never returns.
+/// The emergency stacks, where the entry reports a kernel stack that ran
+/// into its guard page (module docs): one per hart, the one of CPU id `tp`
+/// (a trap from S-mode finds the kernel's `tp`). Only the entry's overflow
+/// path writes a hart's own, with interrupts off, and it never returns.
 #[repr(C, align(16))]
-struct EmergencyStack(UnsafeCell<[u8; EMERGENCY_STACK_SIZE]>);
+struct EmergencyStack(UnsafeCell<[[u8; EMERGENCY_STACK_SIZE]; MAX_CPUS]>);
 
-// SAFETY: only the overflow path of the trap entry uses it, on the one
-// hart, and it never returns to anything else that could.
+// SAFETY: each hart uses only its own stack of the array, on the overflow
+// path of the trap entry, which never returns to anything that could.
 unsafe impl Sync for EmergencyStack {}
 
-static EMERGENCY_STACK: EmergencyStack = EmergencyStack(UnsafeCell::new([0; EMERGENCY_STACK_SIZE]));
+static EMERGENCY_STACK: EmergencyStack =
+    EmergencyStack(UnsafeCell::new([[0; EMERGENCY_STACK_SIZE]; MAX_CPUS]));
 
 /// The line of asm that opens the return window's test (the
 /// `return-window-test` feature): an `ebreak` right after `sscratch` is
@@ -200,6 +219,8 @@ core::arch::global_asm!(
     "    .endr",
     "    csrrw t0, sscratch, zero",
     concat!("    ", sx!(), " t0, {sp}(sp)"),
+    // The user's tp is saved: from here on tp is this hart's CPU id.
+    concat!("    ", lx!(), " tp, {kernel_tp}(sp)"),
     "    csrr t1, sstatus",
     "    andi t2, t1, {spp}",
     "    bnez t2, 3b",
@@ -216,11 +237,15 @@ core::arch::global_asm!(
     "    csrci sstatus, {sie}",
     concat!("    ", lx!(), " t0, {sstatus}(sp)"),
     "    andi t1, t0, {spp}",
-    "    bnez t1, 4f",
+    "    bnez t1, 7f",
     "    addi t1, sp, {size}",
     "    csrw sscratch, t1",
     // The return window is open from here to `sret` (module docs).
     window_test!(),
+    "    j 4f",
+    // Back to S-mode, perhaps on another hart than the trap came in on:
+    // keep the running hart's CPU id.
+    concat!("7:  ", sx!(), " tp, {regs}+3*{xlenb}(sp)"),
     "4:  csrw sstatus, t0",
     concat!("    ", lx!(), " t1, {sepc}(sp)"),
     "    csrw sepc, t1",
@@ -232,7 +257,12 @@ core::arch::global_asm!(
     // The stack ran into its guard page (t0 is in sscratch): the frame goes
     // on the hart's emergency stack, and the report never returns.
     "6:  mv t0, sp",
+    // sp = the top of stack tp: base + size + (tp << shift), shifting tp
+    // there and back for want of a free register.
     "    lla sp, {emergency}+{emergency_size}",
+    "    slli tp, tp, {emergency_shift}",
+    "    add sp, sp, tp",
+    "    srli tp, tp, {emergency_shift}",
     "    addi sp, sp, -{size}",
     "    .irp n, 1,3,4,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
     concat!("    ", sx!(), " x\\n, {regs}+(\\n-1)*{xlenb}(sp)"),
@@ -252,6 +282,7 @@ core::arch::global_asm!(
     sstatus = const offset_of!(TrapFrame, sstatus),
     scause = const offset_of!(TrapFrame, scause),
     stval = const offset_of!(TrapFrame, stval),
+    kernel_tp = const offset_of!(TrapFrame, kernel_tp),
     xlenb = const XLENB,
     spp = const SSTATUS_SPP,
     sie = const SSTATUS_SIE,
@@ -260,6 +291,7 @@ core::arch::global_asm!(
     page_shift = const PAGE_SHIFT,
     emergency = sym EMERGENCY_STACK,
     emergency_size = const EMERGENCY_STACK_SIZE,
+    emergency_shift = const EMERGENCY_STACK_SHIFT,
     dispatch = sym trap_dispatch,
     window = sym trap_in_return_window,
     overflow = sym kernel_stack_overflow,
@@ -270,7 +302,8 @@ unsafe extern "C" {
     fn ldex_return_to_user(frame: *mut TrapFrame) -> !;
 }
 
-/// Decode the trap, step past an `ecall`, hand the frame to the sink.
+/// Decode the trap, step past an `ecall`, acknowledge an IPI, hand the
+/// frame to the sink.
 /// Runs on the kernel stack with interrupts off.
 ///
 /// A system call, the hot path, is recognised by its `scause` alone, before
@@ -283,7 +316,14 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
         frame.sepc += 4;
         TrapCause::Syscall
     } else {
-        decode(frame.scause, frame.stval, Privilege::of(frame))
+        let cause = decode(frame.scause, frame.stval, Privilege::of(frame));
+        if cause == TrapCause::Ipi {
+            // Acknowledge: SSIP stays pending until S-mode clears it.
+            // SAFETY: clearing SSIP only retires the IPI being handled; one
+            // sent after this raises it again.
+            unsafe { csr::clear!("sip", csr::SIP_SSIP) };
+        }
+        cause
     };
     sink.trap(frame, cause);
 }

@@ -3,7 +3,7 @@
 //! ```text
 //!   kernel stack of the current process
 //!   +-------------------------------+ <- kstack top = sscratch while in U-mode
-//!   | pad      (keeps 16-alignment) |   35 * XLENB
+//!   | kernel_tp (this hart's tp)    |   35 * XLENB
 //!   | stval    (bad address / insn) |   34 * XLENB
 //!   | scause   (why)                |   33 * XLENB
 //!   | sstatus  (SPP, SPIE, FS, SUM) |   32 * XLENB
@@ -17,6 +17,13 @@
 //!
 //! `regs[i]` holds register `x(i+1)`; `x0` is not stored. The layout is
 //! asserted below and the assembly takes every offset from `offset_of!`.
+//!
+//! `kernel_tp` is not a user register: it is the CPU id of the hart the
+//! process runs on ([`crate::smp`]), written by `Arch::enter_process` when
+//! the process is switched in, and loaded into `tp` by the entry of every
+//! trap from U-mode, whose `tp` is the user's (xv6 keeps `kernel_hartid` in
+//! its trapframe for the same reason). It also rounds the frame up to the
+//! 16-byte stack alignment of the psABI.
 
 use core::fmt;
 use core::mem::{offset_of, size_of};
@@ -72,8 +79,9 @@ pub struct TrapFrame {
     pub scause: usize,
     /// The faulting address or instruction bits.
     pub stval: usize,
-    /// Rounds the frame up to the 16-byte stack alignment of the psABI.
-    pub pad: usize,
+    /// The CPU id the entry loads into `tp` on a trap from U-mode (see the
+    /// module docs); not restored on the way out.
+    pub kernel_tp: usize,
 }
 
 /// Index in [`TrapFrame::regs`] of `xN`.
@@ -90,6 +98,7 @@ const_assert_eq!(offset_of!(TrapFrame, sepc), 31 * XLENB);
 const_assert_eq!(offset_of!(TrapFrame, sstatus), 32 * XLENB);
 const_assert_eq!(offset_of!(TrapFrame, scause), 33 * XLENB);
 const_assert_eq!(offset_of!(TrapFrame, stval), 34 * XLENB);
+const_assert_eq!(offset_of!(TrapFrame, kernel_tp), 35 * XLENB);
 const_assert_eq!(size_of::<TrapFrame>(), 36 * XLENB);
 const_assert_eq!(size_of::<TrapFrame>() % 16, 0);
 
@@ -101,7 +110,7 @@ impl TrapFrame {
         sstatus: 0,
         scause: 0,
         stval: 0,
-        pad: 0,
+        kernel_tp: 0,
     };
 
     /// Register `xN` (`x0` reads as zero).

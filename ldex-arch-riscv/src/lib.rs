@@ -16,6 +16,7 @@
 //! * `timer`: `Timer` on `stimecmp` (Sstc) or SBI `set_timer`.
 //! * [`fpu`]: lazy FP save driven by `sstatus.FS`.
 //! * [`satp`]: [`Satp`], the address-space root.
+//! * `smp`: the CPU id in `tp`, starting harts (SBI HSM), IPIs (SBI).
 //!
 //! `Riscv` ties them into ldex-core's [`Arch`](ldex_core::Arch). On a
 //! non-RISC-V host only the types, layouts and decoders build (and are
@@ -45,6 +46,8 @@ pub mod conformance;
 mod csr;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub mod entry;
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub mod smp;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub mod supervisor;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]

@@ -46,6 +46,9 @@ pub const TIMER_VECTOR: u8 = 0x40;
 pub const SPURIOUS_VECTOR: u8 = 0xff;
 /// The first IDT vector of the (remapped, masked) 8259 PICs.
 pub const PIC_BASE: u8 = 0x20;
+/// The IDT vector of an inter-processor interrupt ([`crate::smp`]):
+/// priority class 4, with the timer's.
+pub const IPI_VECTOR: u8 = 0x41;
 /// The vector of the legacy `int 0x80` system call gate (DPL 3).
 pub const INT80_VECTOR: u8 = 0x80;
 /// The double-fault exception (#DF), delivered on the IST1 stack.
@@ -269,6 +272,7 @@ pub(crate) fn decode(frame: &TrapFrame, cr2: impl FnOnce() -> u64) -> TrapCause 
         v if v == u64::from(DOUBLE_FAULT_VECTOR) => double_fault(frame, cr2()),
         v if v == u64::from(INT80_VECTOR) => TrapCause::Syscall,
         v if v == u64::from(TIMER_VECTOR) => TrapCause::Timer,
+        v if v == u64::from(IPI_VECTOR) => TrapCause::Ipi,
         2 => TrapCause::External(2),
         v @ 32..=255 => TrapCause::External(v as u32),
         v => TrapCause::Other(v as usize),
@@ -327,10 +331,14 @@ extern "C" fn syscall_dispatch(frame: &mut TrapFrame) {
     }
 }
 
-/// Every IDT trap, with interrupts off.
+/// Every IDT trap, with interrupts off; an IPI is acknowledged (the local
+/// APIC's EOI) before the sink sees it.
 extern "C" fn dispatch(frame: &mut TrapFrame) {
     crate::supervisor::clear_user_access();
     let cause = decode(frame, Cr2::read_raw);
+    if cause == TrapCause::Ipi {
+        crate::smp::acknowledge_ipi();
+    }
     SINK.get(frame).trap(frame, cause);
     if returns_to_noncanonical(frame) {
         refuse_noncanonical_return(frame);

@@ -1,4 +1,10 @@
-//! The GDT, the TSS and the IST stacks.
+//! The GDT, the TSS and the IST stacks: one set per CPU.
+//!
+//! Each CPU loads a GDT of its own, because the TSS descriptor in it names
+//! that CPU's TSS (and `ltr` marks the descriptor busy); the code and data
+//! descriptors are the same everywhere. Each CPU's TSS points at its own
+//! IST stacks. Arrays indexed by CPU id hold them all; a CPU only ever
+//! writes its own entries.
 //!
 //! # GDT order
 //! ```text
@@ -18,7 +24,7 @@
 //! In long mode the TSS holds stacks only. `rsp0` is where the CPU puts the
 //! interrupt frame of a trap from ring 3: the current process's kernel stack
 //! top, rewritten by `set_kernel_stack` (from `Arch::enter_process`) on
-//! every switch. The I/O bitmap is empty, so ring 3 (IOPL 0) may use no port.
+//! every switch, in the TSS of the CPU that switches. The I/O bitmap is empty, so ring 3 (IOPL 0) may use no port.
 //!
 //! # IST
 //! Three traps switch to a stack of their own no matter what: a double fault
@@ -38,6 +44,10 @@ use x86_64::instructions::segmentation::{CS, DS, ES, SS, Segment};
 use x86_64::instructions::tables::load_tss;
 use x86_64::structures::gdt::{Descriptor, GlobalDescriptorTable, SegmentSelector};
 use x86_64::structures::tss::TaskStateSegment;
+
+use ldex_core::MAX_CPUS;
+
+use crate::percpu;
 
 /// Kernel code selector.
 pub const KERNEL_CS: u16 = 0x08;
@@ -65,35 +75,40 @@ const IST_STACK_SIZE: usize = 5 * PAGE;
 #[repr(C, align(4096))]
 struct IstStack(UnsafeCell<[u8; IST_STACK_SIZE]>);
 
-/// A cell the CPU (and boot code) writes; one CPU.
+/// A cell one CPU (and its boot code) writes.
 #[repr(transparent)]
 struct Shared<T>(UnsafeCell<T>);
 
-// SAFETY: one CPU; the TSS and the IST stacks are written by boot code and
-// `set_kernel_stack` with interrupts disabled, otherwise only by the CPU.
+// SAFETY: entry `c` of each array below belongs to CPU `c`: its TSS and IST
+// stacks are written by its boot code and `set_kernel_stack` with
+// interrupts disabled, otherwise only by that CPU itself.
 unsafe impl<T> Sync for Shared<T> {}
 // SAFETY: as above.
 unsafe impl Sync for IstStack {}
 
-static TSS: Shared<TaskStateSegment> = Shared(UnsafeCell::new(TaskStateSegment::new()));
-static IST_STACKS: [IstStack; 3] = [const { IstStack(UnsafeCell::new([0; IST_STACK_SIZE])) }; 3];
-static GDT: spin::Once<GlobalDescriptorTable<8>> = spin::Once::new();
+static TSS: [Shared<TaskStateSegment>; MAX_CPUS] =
+    [const { Shared(UnsafeCell::new(TaskStateSegment::new())) }; MAX_CPUS];
+static IST_STACKS: [[IstStack; 3]; MAX_CPUS] =
+    [const { [const { IstStack(UnsafeCell::new([0; IST_STACK_SIZE])) }; 3] }; MAX_CPUS];
+static GDT: [spin::Once<GlobalDescriptorTable<8>>; MAX_CPUS] =
+    [const { spin::Once::new() }; MAX_CPUS];
 
-/// Build and load the GDT and the TSS, and reload every segment register.
+/// Build and load this CPU's GDT and TSS (CPU `cpu`), and reload every
+/// segment register.
 ///
 /// # Safety
-/// Boot code, ring 0, interrupts disabled, once per boot.
-pub(crate) unsafe fn install() {
-    let tss = TSS.0.get();
+/// Boot code of CPU `cpu`, ring 0, interrupts disabled, once per boot.
+pub(crate) unsafe fn install(cpu: usize) {
+    let tss = TSS[cpu].0.get();
     for (slot, stack) in [IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK]
         .into_iter()
-        .zip(&IST_STACKS)
+        .zip(&IST_STACKS[cpu])
     {
         let top = stack.0.get().cast::<u8>().wrapping_add(IST_STACK_SIZE);
         // SAFETY: boot code is the TSS's only writer and nothing reads it yet.
         unsafe { (*tss).interrupt_stack_table[usize::from(slot) - 1] = VirtAddr::from_ptr(top) };
     }
-    let gdt = GDT.call_once(|| {
+    let gdt = GDT[cpu].call_once(|| {
         let mut gdt = GlobalDescriptorTable::new();
         let sels = [
             gdt.append(Descriptor::kernel_code_segment()),
@@ -118,28 +133,33 @@ pub(crate) unsafe fn install() {
     }
 }
 
-/// The lowest page of each IST stack (IST1, IST2, IST3), which the kernel
-/// must leave unmapped in every address space: the guard the module doc
-/// describes.
-pub fn ist_guard_pages() -> [usize; 3] {
-    IST_STACKS.each_ref().map(|stack| stack.0.get() as usize)
+/// The lowest page of each IST stack of CPU `cpu` (IST1, IST2, IST3),
+/// which the kernel must leave unmapped in every address space: the guard
+/// the module doc describes.
+pub fn ist_guard_pages(cpu: usize) -> [usize; 3] {
+    IST_STACKS[cpu]
+        .each_ref()
+        .map(|stack| stack.0.get() as usize)
 }
 
-/// The IST slot whose guard page holds `rsp`, if any: the stack that
-/// overflowed, for the double-fault report.
+/// The IST slot whose guard page (of any CPU's stacks) holds `rsp`, if
+/// any: the stack that overflowed, for the double-fault report. Asks no
+/// CPU id, so it works however broken the kernel is.
 pub(crate) fn ist_overflowed(rsp: u64) -> Option<u16> {
     let slots = [IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK];
-    let guards = ist_guard_pages().map(|g| g as u64..g as u64 + PAGE as u64);
-    slots
-        .into_iter()
-        .zip(guards)
-        .find_map(|(slot, g)| g.contains(&rsp).then_some(slot))
+    (0..MAX_CPUS).find_map(|cpu| {
+        let guards = ist_guard_pages(cpu).map(|g| g as u64..g as u64 + PAGE as u64);
+        slots
+            .into_iter()
+            .zip(guards)
+            .find_map(|(slot, g)| g.contains(&rsp).then_some(slot))
+    })
 }
 
-/// The top of IST stack `slot` (1-based, as [`IST_DOUBLE_FAULT`]), for a
-/// test that overflows it.
+/// The top of this CPU's IST stack `slot` (1-based, as
+/// [`IST_DOUBLE_FAULT`]), for a test that overflows it.
 pub fn ist_stack_top(slot: u16) -> usize {
-    IST_STACKS[usize::from(slot) - 1].0.get() as usize + IST_STACK_SIZE
+    IST_STACKS[percpu::cpu_id()][usize::from(slot) - 1].0.get() as usize + IST_STACK_SIZE
 }
 
 /// Point TSS.rsp0 at `top`: the next trap from ring 3 lands there.
@@ -148,7 +168,7 @@ pub fn ist_stack_top(slot: u16) -> usize {
 /// `top` is a 16-aligned kernel stack top that stays valid while ring 3
 /// code may trap; interrupts are disabled.
 pub(crate) unsafe fn set_kernel_stack(top: *mut u8) {
-    // SAFETY: one CPU with interrupts off: nothing else writes the TSS now,
-    // and the CPU reads rsp0 only at a trap from ring 3.
-    unsafe { (*TSS.0.get()).privilege_stack_table[0] = VirtAddr::from_ptr(top) };
+    // SAFETY: this CPU's TSS, with interrupts off: nothing else writes it
+    // now, and the CPU reads rsp0 only at a trap from ring 3.
+    unsafe { (*TSS[percpu::cpu_id()].0.get()).privilege_stack_table[0] = VirtAddr::from_ptr(top) };
 }

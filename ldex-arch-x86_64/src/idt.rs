@@ -27,19 +27,38 @@ const NMI: usize = 2;
 const MACHINE_CHECK: usize = 18;
 
 struct Idt(UnsafeCell<[Entry<HandlerFunc>; 256]>);
-// SAFETY: written once by boot code with interrupts off, then read only by
-// the CPU.
+// SAFETY: written once by the first CPU's boot code with interrupts off,
+// before any CPU loads it; then read only by the CPUs.
 unsafe impl Sync for Idt {}
 
 static IDT: Idt = Idt(UnsafeCell::new([const { Entry::missing() }; 256]));
 
-/// Fill and load the IDT.
+/// Filled by the first CPU's [`install`]; every CPU loads the same IDT.
+static FILLED: spin::Once<()> = spin::Once::new();
+
+/// Fill the IDT (the first time) and load it on this CPU.
 ///
 /// # Safety
 /// Boot code, ring 0, interrupts disabled, after [`crate::gdt::install`]
-/// (the gates take the current CS), once.
+/// (the gates take the current CS), once per CPU.
 pub(crate) unsafe fn install() {
-    // SAFETY: boot code is the only writer; the CPU does not use it yet.
+    // SAFETY: forwarded; `Once` makes the fill happen once, before any CPU
+    // loads the table.
+    FILLED.call_once(|| unsafe { fill() });
+    let pointer = DescriptorTablePointer {
+        limit: (core::mem::size_of::<[Entry<HandlerFunc>; 256]>() - 1) as u16,
+        base: VirtAddr::from_ptr(IDT.0.get()),
+    };
+    // SAFETY: the IDT is static and complete.
+    unsafe { lidt(&pointer) };
+}
+
+/// Point every vector at its stub.
+///
+/// # Safety
+/// As [`install`]; no CPU has loaded the IDT yet.
+unsafe fn fill() {
+    // SAFETY: boot code is the only writer; no CPU uses it yet.
     let idt = unsafe { &mut *IDT.0.get() };
     for (vector, entry) in idt.iter_mut().enumerate() {
         let stub = VirtAddr::new(stub_address(vector as u8));
@@ -59,10 +78,4 @@ pub(crate) unsafe fn install() {
             options.set_privilege_level(PrivilegeLevel::Ring3);
         }
     }
-    let pointer = DescriptorTablePointer {
-        limit: (core::mem::size_of::<[Entry<HandlerFunc>; 256]>() - 1) as u16,
-        base: VirtAddr::from_ptr(IDT.0.get()),
-    };
-    // SAFETY: the IDT is static and complete.
-    unsafe { lidt(&pointer) };
 }

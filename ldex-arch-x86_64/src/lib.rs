@@ -12,6 +12,7 @@
 //! * [`Timer`]: the local APIC timer, TSC-deadline or one-shot,
 //!   calibrated against the PIT ([`timer`]).
 //! * [`ProcessState`]: eager FPU/SSE/AVX state ([`fpu`]) and the FS base.
+//! * [`smp`]: the CPU id, starting APs (INIT–SIPI–SIPI), IPIs.
 //! * [`supervisor`]: SMEP, SMAP (with [`supervisor::with_user_access`],
 //!   the only place ring 0 may touch user pages) and UMIP.
 //! * [`X86_64`]: the [`ldex_core::Arch`] tying them together.
@@ -43,6 +44,7 @@ mod idt;
 mod msr;
 mod percpu;
 mod pic;
+pub mod smp;
 pub mod supervisor;
 pub mod timer;
 pub mod trap_table;
@@ -101,6 +103,8 @@ impl AddressSpace {
 pub struct ProcessState {
     fpu: FpuState,
     fs_base: u64,
+    /// The CPU the process last ran on (`None` before its first run).
+    cpu: Option<usize>,
 }
 
 impl ProcessState {
@@ -168,6 +172,17 @@ impl ldex_core::Arch for X86_64 {
     type AddressSpace = AddressSpace;
     type ProcessState = ProcessState;
 
+    /// One `mov` from `gs:` (see [`smp`]).
+    #[inline(always)]
+    fn cpu_id() -> usize {
+        smp::cpu_id()
+    }
+
+    /// A fixed IPI through the local APIC's ICR (see [`smp`]).
+    fn send_ipi(cpu: usize) {
+        smp::send_ipi(cpu);
+    }
+
     fn wait_for_interrupt() {
         // `sti; hlt` is atomic: an interrupt pending at `sti` wakes the hlt.
         interrupts::enable_and_hlt();
@@ -189,8 +204,15 @@ impl ldex_core::Arch for X86_64 {
             gdt::set_kernel_stack(kstack_top);
             percpu::set_kernel_stack(kstack_top);
         }
+        // CR3 is written when it holds another PML4, and also when the
+        // process last ran on another CPU: this CPU's TLB may still hold
+        // the process's mappings from an earlier run here, from before it
+        // unmapped pages over there (a flush only reaches its own CPU). A
+        // process that stays on one CPU keeps its TLB entries.
+        let cpu = smp::cpu_id();
+        let moved = state.cpu.replace(cpu) != Some(cpu);
         if let Some(aspace) = aspace
-            && Cr3::read_raw().0.start_address().as_u64() != aspace.pml4
+            && (moved || Cr3::read_raw().0.start_address().as_u64() != aspace.pml4)
         {
             let pml4 = PhysFrame::containing_address(PhysAddr::new(aspace.pml4));
             // SAFETY: an `AddressSpace` promises it maps the kernel as the

@@ -106,9 +106,7 @@ impl Timer {
             tsc_per_ns: 0,
             mode: Mode::TscDeadline,
         };
-        t.write(REG_SVR, SVR_ENABLE | u32::from(SPURIOUS_VECTOR));
-        t.write(REG_TPR, 0);
-        t.write(REG_DIVIDE, DIVIDE_BY_16);
+        t.enable_apic();
         t.write(REG_LVT_TIMER, LVT_MASKED | u32::from(TIMER_VECTOR));
         t.write(REG_INITIAL_COUNT, u32::MAX);
         let tsc0 = rdtsc();
@@ -123,15 +121,53 @@ impl Timer {
         t.ns_per_tsc = (ns << 32) / tsc;
         t.tsc_per_ns = (tsc << 32) / ns;
         let tsc_deadline = cpuid(1, 0).ecx & (1 << 24) != 0;
-        if tsc_deadline {
-            t.write(REG_LVT_TIMER, LVT_TSC_DEADLINE | u32::from(TIMER_VECTOR));
-        } else {
+        if !tsc_deadline {
             t.mode = Mode::OneShot {
                 apic_per_ns: (apic << 32) / ns,
             };
-            t.write(REG_LVT_TIMER, u32::from(TIMER_VECTOR));
         }
+        t.set_lvt_mode();
         t
+    }
+
+    /// The same timer on the CPU that calls this (another CPU than the one
+    /// that calibrated it): enable this CPU's local APIC (at the same
+    /// address, which each CPU sees as its own) in the same mode, with the
+    /// same rates (every CPU's TSC and APIC timer run from the same clock),
+    /// disarmed. No PIT measurement: the PIT is one device for all CPUs.
+    ///
+    /// # Safety
+    /// As [`Timer::calibrate`], on this CPU.
+    pub unsafe fn on_this_cpu(&self, _token: &BootToken) -> Timer {
+        let t = Timer {
+            lapic: self.lapic,
+            tsc_hz: self.tsc_hz,
+            ns_per_tsc: self.ns_per_tsc,
+            tsc_per_ns: self.tsc_per_ns,
+            mode: self.mode,
+        };
+        t.enable_apic();
+        t.set_lvt_mode();
+        ldex_core::Timer::disarm(&t);
+        t
+    }
+
+    /// Software-enable this CPU's local APIC with the spurious vector, accept
+    /// every priority, and divide its timer's clock by 16.
+    fn enable_apic(&self) {
+        self.write(REG_SVR, SVR_ENABLE | u32::from(SPURIOUS_VECTOR));
+        self.write(REG_TPR, 0);
+        self.write(REG_DIVIDE, DIVIDE_BY_16);
+    }
+
+    /// Point this CPU's timer LVT at the timer vector in the chosen mode.
+    fn set_lvt_mode(&self) {
+        match self.mode {
+            Mode::TscDeadline => {
+                self.write(REG_LVT_TIMER, LVT_TSC_DEADLINE | u32::from(TIMER_VECTOR));
+            }
+            Mode::OneShot { .. } => self.write(REG_LVT_TIMER, u32::from(TIMER_VECTOR)),
+        }
     }
 
     /// The calibrated TSC rate.
@@ -151,12 +187,17 @@ impl Timer {
         matches!(self.mode, Mode::TscDeadline)
     }
 
-    fn write(&self, reg: usize, value: u32) {
+    /// The local APIC's virtual address, for [`crate::smp`]'s ICR.
+    pub(crate) fn lapic(&self) -> usize {
+        self.lapic
+    }
+
+    pub(crate) fn write(&self, reg: usize, value: u32) {
         // SAFETY: `lapic` maps the local APIC (constructor contract).
         unsafe { ((self.lapic + reg) as *mut u32).write_volatile(value) }
     }
 
-    fn read(&self, reg: usize) -> u32 {
+    pub(crate) fn read(&self, reg: usize) -> u32 {
         // SAFETY: as in `write`.
         unsafe { ((self.lapic + reg) as *const u32).read_volatile() }
     }

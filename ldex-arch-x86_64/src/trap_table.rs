@@ -1,6 +1,8 @@
 //! The trap table: GDT + TSS, IDT, the syscall MSRs, the per-CPU area, the
 //! PICs, the FPU and the supervisor protections (SMEP, SMAP, UMIP),
-//! installed in that order by one call.
+//! installed in that order by one call, on each CPU. The CPU's id comes
+//! from its per-CPU area ([`crate::smp::set_cpu_id`]); a CPU that has none
+//! yet is the boot CPU, 0, so a one-CPU kernel need not know.
 
 use ldex_core::BootToken;
 
@@ -34,13 +36,20 @@ impl ldex_core::TrapTable for TrapTable {
     fn install(token: &BootToken, sink: &'static dyn TrapSink<TrapFrame>) {
         entry::set_sink(sink);
         // SAFETY: the token proves boot code in ring 0; interrupts are off
-        // during boot (the PVH entry state, and the kernel never enabled them).
+        // during boot (the PVH entry state, and the kernel never enabled
+        // them). A CPU without a per-CPU area is the boot CPU, the only one
+        // that runs before `smp::set_cpu_id`.
         unsafe {
-            gdt::install();
+            if !percpu::installed() {
+                percpu::install(0);
+            }
+            let cpu = percpu::cpu_id();
+            gdt::install(cpu);
             idt::install();
-            percpu::install();
             install_syscall(token);
-            pic::remap_and_mask();
+            if cpu == 0 {
+                pic::remap_and_mask();
+            }
             fpu::init();
             supervisor::init();
         }

@@ -18,6 +18,7 @@ use crate::arches::{self, Arch, Bench};
 use crate::boot::{self, Source};
 use crate::cmd::{Cmd, Error, Result, on_path};
 use crate::perfdoc;
+use crate::smp;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -108,7 +109,35 @@ pub fn qemu_main(arch_name: &str, profile: bool) -> Result {
     if let Some(rows) = homework(arch)? {
         println!("\n{}", homework_table(&rows));
     }
+    if smp::ARCHES.contains(&arch.name) {
+        println!("\n{}", smp_table(&[(arch, smp::one_and_four(arch)?)]));
+    }
     Ok(())
+}
+
+/// The SMP rows: elapsed ticks of four CPU-bound processes on 1 and on 4
+/// CPUs, per arch (see [`crate::smp`]).
+fn smp_table(rows: &[(&Arch, (u64, u64))]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(arch, (one, four))| {
+            vec![
+                arch.name.to_owned(),
+                one.to_string(),
+                four.to_string(),
+                format!("{}%", four * 100 / (*one).max(1)),
+            ]
+        })
+        .collect();
+    perfdoc::table(
+        &[
+            "4 spinners, cpulimit=50",
+            "elapsed ticks on 1 CPU",
+            "on 4 CPUs",
+            "4 / 1",
+        ],
+        &rows,
+    )
 }
 
 /// The homework's figures: virtual nanoseconds, which `-icount shift=0`
@@ -190,6 +219,17 @@ pub fn main() -> Result {
             sections.push((format!("homework-{}", arch.name), stamp(&command, table)));
         }
     }
+    let smp_rows = arches::all()
+        .filter(|arch| smp::ARCHES.contains(&arch.name))
+        .map(|arch| Ok((arch, smp::one_and_four(arch)?)))
+        .collect::<Result<Vec<_>>>()?;
+    sections.push((
+        "smp".to_owned(),
+        stamp(
+            "`cargo xtask bench-qemu ARCH` (its SMP row; QEMU `-smp 1` and `-smp 4`, no `-icount`)",
+            smp_table(&smp_rows),
+        ),
+    ));
     sections.push(("sim".to_owned(), stamp(sim::COMMAND, sim::measure()?)));
     sections.push((
         "policies".to_owned(),

@@ -218,8 +218,8 @@ fn write(path: &Path, bytes: &[u8]) -> Result {
 
 /// `cargo xtask qemu <arch> [ELF...]`: boots the given programs (the
 /// bundled ones when none; no initrd for a starter kernel, which bundles
-/// none), with the terminal attached, and fails unless the kernel reports
-/// success. A standard input that is not a terminal (`printf 'hi\n' |
+/// none) on `smp` CPUs (QEMU's `-smp`; its default, 1, when `None`), with
+/// the terminal attached, and fails unless the kernel reports success. A standard input that is not a terminal (`printf 'hi\n' |
 /// cargo xtask qemu ...`) is typed on the guest's console once the kernel
 /// is up, followed by an end of file.
 pub fn interactive(
@@ -227,6 +227,7 @@ pub fn interactive(
     cmdline: Option<&str>,
     files: &[PathBuf],
     timeout: Option<Duration>,
+    smp: Option<u32>,
 ) -> Result {
     let source = match (files.is_empty(), arch.programs.bins.is_empty()) {
         (false, _) => Source::Files(files),
@@ -244,10 +245,12 @@ pub fn interactive(
             .map_err(|e| Error::new(format!("reading standard input: {e}")))?;
         Some((String::new(), bytes))
     };
+    let cpus = smp.map(|n| n.to_string());
+    let smp_args: Vec<&str> = cpus.iter().flat_map(|n| ["-smp", n.as_str()]).collect();
     let ended = Run {
         interactive: true,
         input,
-        ..prepared.run(arch, cmdline, &[], timeout)
+        ..prepared.run(arch, cmdline, &smp_args, timeout)
     }
     .run()?;
     judge(&ended.verdict, Outcome::Success, arch.exit).map_err(Error::new)

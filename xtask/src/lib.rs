@@ -14,6 +14,7 @@ pub mod examples;
 pub mod fuzz;
 pub mod perfdoc;
 pub mod qemu;
+pub mod smp;
 pub mod test;
 pub mod toolchain;
 pub mod transcript;

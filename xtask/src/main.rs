@@ -10,9 +10,10 @@ usage: cargo xtask <command>
 
   test [--list] [STEP...]   every check, in order, stopping at the first failure;
                             STEP prefixes pick steps (`--list` names them)
-  qemu <arch> [--cmdline TEXT] [--timeout SECS] [ELF...]
+  qemu <arch> [--cmdline TEXT] [--timeout SECS] [--smp N] [ELF...]
                             build the kernel and an initrd of the ELF files (the
-                            bundled programs by default), boot, show the console
+                            bundled programs by default), boot on N CPUs (1 by
+                            default), show the console
   bench-qemu <arch> [--profile]
                             guest instruction counts under -icount shift=0,sleep=off;
                             --profile: each round trip's instructions by function
@@ -40,6 +41,7 @@ enum Task {
         arch: String,
         cmdline: Option<String>,
         timeout: Option<Duration>,
+        smp: Option<u32>,
         files: Vec<PathBuf>,
     },
     BenchQemu {
@@ -70,9 +72,10 @@ fn main() -> ExitCode {
             arch,
             cmdline,
             timeout,
+            smp,
             files,
         } => arches::find(&arch)
-            .and_then(|arch| boot::interactive(arch, cmdline.as_deref(), &files, timeout)),
+            .and_then(|arch| boot::interactive(arch, cmdline.as_deref(), &files, timeout, smp)),
         Task::BenchQemu { arch, profile } => bench::qemu_main(&arch, profile),
         Task::BenchSim => bench::sim_main(),
         Task::Bench => bench::main(),
@@ -142,22 +145,28 @@ fn parse_fuzz(mut rest: &[String]) -> std::result::Result<Task, String> {
 }
 
 fn parse_qemu(arch: &str, mut rest: &[String]) -> std::result::Result<Task, String> {
-    let (mut cmdline, mut timeout, mut files) = (None, None, Vec::new());
+    let (mut cmdline, mut timeout, mut smp, mut files) = (None, None, None, Vec::new());
     while let Some((arg, tail)) = rest.split_first() {
         rest = tail;
         match arg.as_str() {
-            "--cmdline" | "--timeout" => {
+            "--cmdline" | "--timeout" | "--smp" => {
                 let Some((value, tail)) = rest.split_first() else {
                     return Err(format!("{arg} needs a value"));
                 };
                 rest = tail;
-                if arg == "--cmdline" {
-                    cmdline = Some(value.clone());
-                } else {
-                    let secs = value
-                        .parse()
-                        .map_err(|_| format!("--timeout wants whole seconds, not {value:?}"))?;
-                    timeout = Some(Duration::from_secs(secs));
+                match arg.as_str() {
+                    "--cmdline" => cmdline = Some(value.clone()),
+                    "--timeout" => {
+                        let secs = value
+                            .parse()
+                            .map_err(|_| format!("--timeout wants whole seconds, not {value:?}"))?;
+                        timeout = Some(Duration::from_secs(secs));
+                    }
+                    _ => {
+                        smp = Some(value.parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
+                            format!("--smp wants a number of CPUs (1 or more), not {value:?}")
+                        })?);
+                    }
                 }
             }
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
@@ -168,6 +177,7 @@ fn parse_qemu(arch: &str, mut rest: &[String]) -> std::result::Result<Task, Stri
         arch: arch.to_owned(),
         cmdline,
         timeout,
+        smp,
         files,
     })
 }
@@ -183,7 +193,7 @@ mod tests {
     #[test]
     fn qemu_options_and_files_are_parsed_in_any_order() {
         let task = parse(&args(
-            "qemu riscv64 a.elf --cmdline trace --timeout 9 b.elf",
+            "qemu riscv64 a.elf --cmdline trace --timeout 9 --smp 4 b.elf",
         ))
         .unwrap();
         assert_eq!(
@@ -192,6 +202,7 @@ mod tests {
                 arch: "riscv64".into(),
                 cmdline: Some("trace".into()),
                 timeout: Some(Duration::from_secs(9)),
+                smp: Some(4),
                 files: vec!["a.elf".into(), "b.elf".into()],
             }
         );
@@ -207,6 +218,10 @@ mod tests {
         assert_eq!(
             parse(&args("qemu x86_64 --fast")).unwrap_err(),
             "unknown option --fast"
+        );
+        assert_eq!(
+            parse(&args("qemu x86_64 --smp 0")).unwrap_err(),
+            "--smp wants a number of CPUs (1 or more), not \"0\""
         );
         assert_eq!(
             parse(&args("bench extra")).unwrap_err(),

@@ -2,10 +2,12 @@
 //! command line and the initrd.
 //!
 //! The firmware (OpenSBI, QEMU) hands the kernel a device tree blob
-//! (Devicetree Specification v0.4, chapter 5). The kernel reads four facts
+//! (Devicetree Specification v0.4, chapter 5). The kernel reads five facts
 //! from it: the first `/memory` region, the `timebase-frequency` of the
-//! first CPU (or of `/cpus`), and `/chosen`'s `bootargs` and
-//! `linux,initrd-start`/`linux,initrd-end`. Nothing else is interpreted.
+//! first CPU (or of `/cpus`), the hart ids (the `reg` of each
+//! `/cpus/cpu@N` whose `status` is absent or `okay`, at most `MAX_CPUS`),
+//! and `/chosen`'s `bootargs` and `linux,initrd-start`/`linux,initrd-end`.
+//! Nothing else is interpreted.
 //!
 //! ```text
 //!   header, big-endian u32s       structure block: 4-byte aligned tokens
@@ -30,6 +32,8 @@
 
 use core::fmt;
 use core::ops::Range;
+
+use ldex_core::MAX_CPUS;
 
 /// Bytes of the header.
 pub const HEADER_LEN: usize = 40;
@@ -58,6 +62,36 @@ pub struct BootInfo<'a> {
     pub ram: Range<usize>,
     /// Where the device tree itself lies.
     pub dtb: Range<usize>,
+    /// The harts the kernel may start.
+    pub harts: Harts,
+}
+
+/// Hart ids, in device-tree order, at most [`MAX_CPUS`] of them (the rest
+/// are left stopped).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Harts {
+    ids: [usize; MAX_CPUS],
+    len: usize,
+}
+
+impl Harts {
+    /// These hart ids (the first [`MAX_CPUS`] of them).
+    pub fn new(ids: &[usize]) -> Harts {
+        let mut harts = Harts {
+            ids: [0; MAX_CPUS],
+            len: 0,
+        };
+        for (slot, &id) in harts.ids.iter_mut().zip(ids) {
+            *slot = id;
+            harts.len += 1;
+        }
+        harts
+    }
+
+    /// The hart ids.
+    pub fn ids(&self) -> &[usize] {
+        &self.ids[..self.len]
+    }
 }
 
 /// Why the device tree could not be read.
@@ -123,6 +157,11 @@ struct Found<'a> {
     cpus_timebase: Option<&'a [u8]>,
     cpu_seen: bool,
     cpu_timebase: Option<&'a [u8]>,
+    /// CPU nodes seen, and the `reg` and `status` of the first
+    /// [`MAX_CPUS`].
+    cpus: usize,
+    cpu_reg: [Option<&'a [u8]>; MAX_CPUS],
+    cpu_status: [Option<&'a [u8]>; MAX_CPUS],
     bootargs: Option<&'a [u8]>,
     initrd_start: Option<&'a [u8]>,
     initrd_end: Option<&'a [u8]>,
@@ -135,7 +174,8 @@ enum Node {
     Memory,
     Chosen,
     Cpus,
-    FirstCpu,
+    /// The `n`th CPU node (0: the first, whose timebase counts).
+    Cpu(usize),
     Other,
 }
 
@@ -196,9 +236,10 @@ fn walk<'a>(structure: &'a [u8], strings: &'a [u8]) -> Result<Found<'a>, usize> 
                     Some(Node::Root) if named(name, b"memory") => Node::Memory,
                     Some(Node::Root) if name == b"chosen" => Node::Chosen,
                     Some(Node::Root) if name == b"cpus" => Node::Cpus,
-                    Some(Node::Cpus) if named(name, b"cpu") && !found.cpu_seen => {
+                    Some(Node::Cpus) if named(name, b"cpu") => {
                         found.cpu_seen = true;
-                        Node::FirstCpu
+                        found.cpus += 1;
+                        Node::Cpu(found.cpus - 1)
                     }
                     Some(_) => Node::Other,
                 };
@@ -232,7 +273,9 @@ fn walk<'a>(structure: &'a [u8], strings: &'a [u8]) -> Result<Found<'a>, usize> 
                     (Node::Root, b"#size-cells") => &mut found.size_cells,
                     (Node::Memory, b"reg") => &mut found.memory_reg,
                     (Node::Cpus, b"timebase-frequency") => &mut found.cpus_timebase,
-                    (Node::FirstCpu, b"timebase-frequency") => &mut found.cpu_timebase,
+                    (Node::Cpu(0), b"timebase-frequency") => &mut found.cpu_timebase,
+                    (Node::Cpu(n), b"reg") if n < MAX_CPUS => &mut found.cpu_reg[n],
+                    (Node::Cpu(n), b"status") if n < MAX_CPUS => &mut found.cpu_status[n],
                     (Node::Chosen, b"bootargs") => &mut found.bootargs,
                     (Node::Chosen, b"linux,initrd-start") => &mut found.initrd_start,
                     (Node::Chosen, b"linux,initrd-end") => &mut found.initrd_end,
@@ -320,6 +363,16 @@ fn decode<'a>(found: &Found<'a>, dtb: Range<usize>) -> Result<BootInfo<'a>, DtbE
         }
         _ => None,
     };
+    let mut ids = [0; MAX_CPUS];
+    let mut len = 0;
+    for (reg, status) in found.cpu_reg.iter().zip(&found.cpu_status).take(found.cpus) {
+        let okay = status.is_none_or(|s| s.strip_suffix(&[0]).unwrap_or(s) == b"okay");
+        if let (Some(reg), true) = (reg, okay) {
+            ids[len] = address(reg, "reg")?;
+            len += 1;
+        }
+    }
+    let harts = Harts::new(&ids[..len]);
     let bootargs = match found.bootargs {
         None => "",
         Some(bytes) => {
@@ -333,6 +386,7 @@ fn decode<'a>(found: &Found<'a>, dtb: Range<usize>) -> Result<BootInfo<'a>, DtbE
         timebase_hz,
         ram: ram_start..ram_end,
         dtb,
+        harts,
     })
 }
 

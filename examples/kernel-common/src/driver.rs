@@ -15,7 +15,7 @@ use core::time::Duration;
 
 use ldex_core::kstack::KernelStacks;
 use ldex_core::sched::{Hint, RoundRobin};
-use ldex_core::{Arch, BootToken, Config, FaultPolicy, Kernel, KernelPreemption};
+use ldex_core::{Arch, BootToken, Config, FaultPolicy, Kernel, KernelPreemption, MAX_CPUS};
 
 mod refill;
 
@@ -92,6 +92,40 @@ pub struct Boot<'a, A: Arch> {
     /// Called once the trap table is installed (the kernel-fault test
     /// builds fault there).
     pub after_boot: fn(),
+    /// Called once the first programs are processes, just before this CPU
+    /// (the boot CPU) enters the scheduler loop: where a kernel starts its
+    /// other CPUs, each of which calls `Kernel::boot_secondary` and runs
+    /// the same loop ([`run_secondary`]).
+    pub start_cpus: fn(),
+}
+
+/// What a secondary CPU does once its board code has given it a CPU id
+/// and a stack: boot it into `kernel` with its `timer` and run the
+/// scheduler loop until no process is left, then wait for interrupts for
+/// good (the boot CPU powers the machine off). A CPU the kernel refuses
+/// (a policy that runs one process at a time) says why and waits too.
+pub fn run_secondary<A, P, const N: usize, const KSTACK: usize>(
+    kernel: &'static ExampleKernel<A, P, N, KSTACK>,
+    token: &BootToken,
+    timer: A::Timer,
+    console: &dyn Console,
+) -> !
+where
+    A: Arch,
+    P: Platform<A>,
+{
+    match kernel.boot_secondary(token, Some(timer)) {
+        Ok(()) => {
+            if let Err(e) = kernel.run() {
+                print(console, format_args!("[kernel] run failed: {e:?}\n"));
+            }
+        }
+        Err(e) => print(console, format_args!("[kernel] CPU not used: {e}\n")),
+    }
+    A::disable();
+    loop {
+        A::wait_for_interrupt();
+    }
 }
 
 /// Print `[kernel] MESSAGE` and power off with `code`.
@@ -205,6 +239,7 @@ where
         };
         fail(console, power_off, code, format_args!("{why}"));
     }
+    (boot.start_cpus)();
     match kernel.run() {
         Ok(summary) => {
             let free_now = frames::count();
@@ -221,6 +256,17 @@ where
                     ),
                 );
             }
+            if summary.cpus > 1 {
+                for (cpu, stats) in (0..MAX_CPUS).filter_map(|c| Some((c, kernel.cpu_stats(c)?))) {
+                    print(
+                        console,
+                        format_args!(
+                            "[kernel] cpu {cpu}: {} ticks busy, {} idle\n",
+                            stats.busy, stats.idle
+                        ),
+                    );
+                }
+            }
             let os = kernel.os();
             let (dropped, spurious, storms) = (os.input().dropped(), os.spurious(), os.storms());
             if dropped + spurious + storms > 0 {
@@ -234,8 +280,11 @@ where
             print(
                 console,
                 format_args!(
-                    "[kernel] all {} processes ended after {} ticks; powering off\n",
-                    summary.reaped, summary.ticks
+                    "[kernel] all {} processes ended after {} ticks on {} {}; powering off\n",
+                    summary.reaped,
+                    summary.ticks,
+                    summary.cpus,
+                    if summary.cpus == 1 { "CPU" } else { "CPUs" }
                 ),
             );
             power_off(ExitCode::Success)

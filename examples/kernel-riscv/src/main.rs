@@ -42,8 +42,12 @@ mod platform;
 #[cfg(target_os = "none")]
 mod plic;
 #[cfg(target_os = "none")]
+mod smp;
+#[cfg(target_os = "none")]
 mod vm;
 
+#[cfg(target_os = "none")]
+pub(crate) use kernel::KERNEL;
 #[cfg(target_os = "none")]
 pub use kernel::{KernelT, kmain};
 
@@ -142,9 +146,11 @@ mod kernel {
     }
 
     /// The kernel's Rust entry, called by `_start` with OpenSBI's `a0`/`a1`.
-    pub extern "C" fn kmain(_hart: usize, dtb_pa: usize) -> ! {
+    pub extern "C" fn kmain(hart: usize, dtb_pa: usize) -> ! {
         // SAFETY: we are boot code in S-mode, once.
         let token = unsafe { BootToken::new() };
+        // SAFETY: the boot hart is CPU 0, and no other hart runs yet.
+        unsafe { ldex_arch_riscv::smp::set_cpu_id(&token, 0, hart) };
         // SAFETY: a1 from OpenSBI is the device tree, which nothing writes.
         let info = match unsafe { dtb::read(dtb_pa) } {
             Ok(info) => info,
@@ -209,6 +215,7 @@ mod kernel {
             TimerKind::Sbi => "SBI set_timer",
         };
         kernel_common::console::print(&Uart, format_args!("[kernel] timer: {kind}\n"));
+        crate::smp::prepare(&info.harts, hart, kspace.satp().bits(), info.timebase_hz);
 
         let initrd = info.initrd.clone().map(|range| {
             // SAFETY: QEMU put the initrd in RAM at this range; nothing
@@ -236,6 +243,7 @@ mod kernel {
             console: &Uart,
             power_off: board::exit,
             after_boot: crate::fault_test::after_boot,
+            start_cpus: crate::smp::start_cpus,
         };
         driver::run(
             &KERNEL,

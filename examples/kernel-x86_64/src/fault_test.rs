@@ -37,7 +37,7 @@ const UNMAPPED: usize = 0xdead_0000;
 #[cfg(feature = "ist-overflow-test")]
 pub fn overflow_ist() -> ! {
     use ldex_arch_x86_64::gdt::{IST_NMI, ist_guard_pages, ist_stack_top};
-    let guard = ist_guard_pages()[usize::from(IST_NMI) - 1];
+    let guard = ist_guard_pages(ldex_arch_x86_64::smp::cpu_id())[usize::from(IST_NMI) - 1];
     kprint!("[kernel] ist-overflow-test: recursing on the IST2 stack, guard page at {guard:#x}\n");
     // SAFETY: deliberately not: the IST2 stack is only the NMI's, which
     // cannot arrive here (QEMU raises none), and the overflow must reach its

@@ -9,11 +9,16 @@
 //! where an ISA IRQ is wired when it is not pin-for-pin, and with which
 //! polarity and trigger. QEMU's PC overrides IRQ 0 (to GSI 2) and the PCI
 //! link IRQs; COM1's IRQ 4 keeps ISA's default: GSI 4, edge, active high.
+//!
+//! The MADT also lists the processors, one local APIC entry each: its APIC
+//! id and whether it is enabled. [`local_apics`] reads them for
+//! [`crate::smp`], which starts every enabled one but the boot CPU.
 
 use core::ptr::NonNull;
 
 use acpi::madt::{Madt, MadtEntry};
 use acpi::{AcpiHandler, AcpiTables, PhysicalMapping};
+use ldex_core::MAX_CPUS;
 
 use crate::memory::phys_to_virt;
 
@@ -69,13 +74,11 @@ impl AcpiHandler for DirectMap {
     fn unmap_physical_region<T>(_region: &PhysicalMapping<Self, T>) {}
 }
 
-/// Where ISA IRQ `irq` comes in, read from the MADT under the RSDP at
-/// physical `rsdp`.
+/// The MADT under the RSDP at physical `rsdp`.
 ///
 /// # Safety
-/// `rsdp` is 0 or the RSDP's address (the PVH start info's `rsdp_paddr`),
-/// and the tables lie below 4 GiB, in the direct map.
-pub unsafe fn route_isa_irq(rsdp: u64, irq: u8) -> Result<Route, Error> {
+/// As [`route_isa_irq`].
+unsafe fn madt(rsdp: u64) -> Result<PhysicalMapping<DirectMap, Madt>, Error> {
     if rsdp == 0 {
         return Err(Error::Tables(acpi::AcpiError::NoValidRsdp));
     }
@@ -83,7 +86,57 @@ pub unsafe fn route_isa_irq(rsdp: u64, irq: u8) -> Result<Route, Error> {
     // checksum before it trusts a table.
     let tables =
         unsafe { AcpiTables::from_rsdp(DirectMap, rsdp as usize) }.map_err(Error::Tables)?;
-    let madt = tables.find_table::<Madt>().map_err(Error::Tables)?;
+    tables.find_table::<Madt>().map_err(Error::Tables)
+}
+
+/// The APIC ids of the enabled processors, in MADT order, at most
+/// [`MAX_CPUS`] of them.
+#[derive(Debug)]
+pub struct LocalApics {
+    ids: [u32; MAX_CPUS],
+    len: usize,
+}
+
+impl LocalApics {
+    /// The APIC ids.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids[..self.len]
+    }
+}
+
+/// The processors the MADT under the RSDP at physical `rsdp` lists as
+/// enabled (flag bit 0; bit 1, "online capable", is for hot-plug, which
+/// this kernel does not do).
+///
+/// # Safety
+/// As [`route_isa_irq`].
+pub unsafe fn local_apics(rsdp: u64) -> Result<LocalApics, Error> {
+    // SAFETY: our caller's promise.
+    let madt = unsafe { madt(rsdp) }?;
+    let mut apics = LocalApics {
+        ids: [0; MAX_CPUS],
+        len: 0,
+    };
+    let enabled = madt.get().entries().filter_map(|entry| match entry {
+        MadtEntry::LocalApic(lapic) if lapic.flags & 1 != 0 => Some(u32::from(lapic.apic_id)),
+        _ => None,
+    });
+    for (slot, id) in apics.ids.iter_mut().zip(enabled) {
+        *slot = id;
+        apics.len += 1;
+    }
+    Ok(apics)
+}
+
+/// Where ISA IRQ `irq` comes in, read from the MADT under the RSDP at
+/// physical `rsdp`.
+///
+/// # Safety
+/// `rsdp` is 0 or the RSDP's address (the PVH start info's `rsdp_paddr`),
+/// and the tables lie below 4 GiB, in the direct map.
+pub unsafe fn route_isa_irq(rsdp: u64, irq: u8) -> Result<Route, Error> {
+    // SAFETY: our caller's promise.
+    let madt = unsafe { madt(rsdp) }?;
     // ISA's defaults: IRQ n is GSI n, edge, active high (MPS INTI flags 0).
     let (mut gsi, mut flags) = (u32::from(irq), 0u16);
     for entry in madt.get().entries() {

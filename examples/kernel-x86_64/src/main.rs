@@ -35,11 +35,14 @@ mod madt;
 mod memory;
 mod platform;
 mod serial;
+#[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
+mod smp;
 
 use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
 use kernel_common::frames;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{Timer, X86_64, gdt, supervisor};
+use ldex_core::MAX_CPUS;
 use ldex_core::{BootToken, KernelPreemption};
 
 use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
@@ -98,6 +101,9 @@ extern "C" fn kmain(start_info: u32) -> ! {
     Serial::init();
     // SAFETY: boot code, ring 0, once.
     let token = unsafe { BootToken::new() };
+    // SAFETY: the boot CPU is CPU 0, before any kernel call reads the id
+    // (`X86_64::cpu_id` reads it from the per-CPU area this points GS at).
+    unsafe { ldex_arch_x86_64::smp::set_cpu_id(&token, 0) };
     // SAFETY: the PVH loader passes a valid start_info in low RAM.
     let info = unsafe { &*phys_to_virt(u64::from(start_info)).cast::<StartInfo>() };
     if info.magic != START_INFO_MAGIC {
@@ -130,18 +136,19 @@ extern "C" fn kmain(start_info: u32) -> ! {
     #[cfg(feature = "conformance")]
     conformance::run(&token, initrd.unwrap_or_default());
     #[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
-    run_protocol(&token, cmdline, initrd, info.rsdp_paddr)
+    run_protocol(&token, cmdline, initrd, info)
 }
 
 /// Calibrate the timer, route COM1's receive interrupt (the MADT under the
 /// RSDP at `rsdp`) and hand the rest to the shared boot driver.
 #[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
-fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>, rsdp: u64) -> ! {
+fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>, info: &StartInfo) -> ! {
+    let rsdp = info.rsdp_paddr;
     // SAFETY: the direct map covers the local APIC; interrupts are off.
-    let timer = unsafe { Timer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
-    KERNEL.os().platform().set_clock(&timer);
+    let calibrated = unsafe { Timer::calibrate(token, (PHYS_OFFSET + LAPIC_PHYS) as usize) };
+    KERNEL.os().platform().set_clock(&calibrated);
     // SAFETY: `rsdp` is the PVH start info's RSDP address.
-    match unsafe { ioapic::init(rsdp, timer.eoi()) } {
+    match unsafe { ioapic::init(rsdp, calibrated.eoi()) } {
         Ok(route) => kprint!(
             "[kernel] COM1 input: IRQ {} -> I/O APIC pin {} -> vector {:#x}\n",
             ioapic::COM1_IRQ,
@@ -153,6 +160,19 @@ fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>, rsdp: u
             format_args!("cannot route COM1's interrupt: {e}"),
         ),
     }
+    // What the PVH loader left in low memory that the kernel still reads,
+    // which the APs' trampoline must not overwrite: the start info and the
+    // command line.
+    let start_info = phys_of(info);
+    let kept = [
+        start_info..start_info + size_of::<StartInfo>() as u64,
+        info.cmdline_paddr..info.cmdline_paddr + cmdline.len() as u64 + 1,
+    ];
+    // The calibrated timer stays with the board, every CPU's template;
+    // this CPU, like each AP, gets its own.
+    // SAFETY: as for `calibrate`.
+    let timer = unsafe { calibrated.on_this_cpu(token) };
+    smp::prepare(calibrated, rsdp, kept);
     let boot = Boot {
         token,
         cmdline,
@@ -161,6 +181,7 @@ fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>, rsdp: u
         console: &Serial,
         power_off: qemu_exit,
         after_boot,
+        start_cpus: smp::start_cpus,
     };
     driver::run(
         &KERNEL,
@@ -168,6 +189,12 @@ fn run_protocol(token: &BootToken, cmdline: &str, initrd: Option<&[u8]>, rsdp: u
         &loader::setup(),
         &mut loader::Builder::kernel(),
     )
+}
+
+/// The physical address of `info`, which the direct map shows.
+#[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
+fn phys_of(info: &StartInfo) -> u64 {
+    core::ptr::from_ref(info) as u64 - PHYS_OFFSET
 }
 
 /// Once the trap table is up: with `kernel-fault-test` fault in ring 0,
@@ -182,17 +209,23 @@ fn after_boot() {
     fault_test::overflow_ist();
 }
 
+/// The boot stack's guard and every CPU's three IST guards come first.
+const IST_GUARDS: usize = 1 + 3 * MAX_CPUS;
+/// All the guard pages: those, then one per process kernel stack.
+const GUARDS: usize = IST_GUARDS + NPROC;
+
 /// The pages the kernel leaves unmapped so that a stack overflow faults
 /// (and double-faults onto the IST stack) instead of overwriting what lies
 /// below: the one under the boot (= scheduler) stack, the lowest page of
-/// each IST stack, and the lowest whole page inside each process's kernel
+/// each IST stack of every CPU, and the lowest whole page inside each process's kernel
 /// stack.
-fn guard_pages() -> [u64; NPROC + 4] {
-    let mut pages = [boot::boot_stack_guard(); NPROC + 4];
-    for (page, ist) in pages[1..4].iter_mut().zip(gdt::ist_guard_pages()) {
+fn guard_pages() -> [u64; GUARDS] {
+    let mut pages = [boot::boot_stack_guard(); GUARDS];
+    let ists = (0..MAX_CPUS).flat_map(gdt::ist_guard_pages);
+    for (page, ist) in pages[1..IST_GUARDS].iter_mut().zip(ists) {
         *page = ist as u64;
     }
-    for (page, stack) in pages[4..].iter_mut().zip(KERNEL.kernel_stacks()) {
+    for (page, stack) in pages[IST_GUARDS..].iter_mut().zip(KERNEL.kernel_stacks()) {
         *page = (stack.start as u64).next_multiple_of(memory::PAGE);
         assert!(page.wrapping_add(4 * memory::PAGE) <= stack.end as u64);
     }

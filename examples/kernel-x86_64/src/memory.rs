@@ -169,6 +169,35 @@ pub fn new_space() -> Option<AddressSpace> {
     Some(unsafe { AddressSpace::new(pml4) })
 }
 
+/// The page tables an AP climbs into long mode on ([`crate::smp`]): the
+/// kernel's, but for the low 2 MiB, whose copied page table makes the
+/// trampoline's page (`page`, below 1 MiB) read and execute instead of the
+/// kernel's read, write and NX. Only the AP's first 64-bit instructions run
+/// there; its first act in Rust is to load the kernel's own CR3. Returns
+/// the PML4's physical address (below 4 GiB, as 32-bit code loads it).
+pub fn trampoline_space(page: u64) -> Option<u64> {
+    let kernel = *KERNEL_PML4.lock();
+    let pml4 = frames::alloc()?;
+    let pdpt = frames::alloc()?;
+    let pd = frames::alloc()?;
+    let pt = frames::alloc()?;
+    let kpd = table(table(table(kernel)[0].addr().as_u64())[0].addr().as_u64());
+    for i in 0..KERNEL_IMAGE_PAGES {
+        table(pd)[i] = kpd[i].clone();
+    }
+    let kpt = table(kpd[0].addr().as_u64());
+    for (entry, kernel_entry) in table(pt).iter_mut().zip(kpt.iter()) {
+        *entry = kernel_entry.clone();
+    }
+    table(pt)[index(page, 0)].set_addr(PhysAddr::new(page), F::PRESENT);
+    let kflags = F::PRESENT | F::WRITABLE;
+    table(pd)[0].set_addr(PhysAddr::new(pt), kflags);
+    table(pdpt)[0].set_addr(PhysAddr::new(pd), kflags);
+    table(pml4)[0].set_addr(PhysAddr::new(pdpt), kflags);
+    table(pml4)[256] = table(kernel)[256].clone();
+    Some(pml4)
+}
+
 fn index(va: u64, level: u32) -> usize {
     ((va >> (12 + 9 * level)) & 0x1ff) as usize
 }

@@ -224,10 +224,14 @@ static KERNEL: Kernel<Riscv, RoundRobin, MinimalOs, 2> = Kernel::new(
     &STACKS,
 );
 
-/// The Rust entry, on the boot stack, which becomes the scheduler's.
-extern "C" fn kmain() -> ! {
+/// The Rust entry, on the boot stack, which becomes the scheduler's, with
+/// OpenSBI's `a0`: the hart id.
+extern "C" fn kmain(hart: usize) -> ! {
     // SAFETY: boot code in S-mode, once.
     let token = unsafe { BootToken::new() };
+    // SAFETY: the one hart is CPU 0 (`tp`), before any kernel call reads
+    // it: the firmware leaves its own value in `tp`.
+    unsafe { ldex_arch_riscv::smp::set_cpu_id(&token, 0, hart) };
     println!("minimal-riscv: booting");
     let timer = Timer::new(&token, TIMEBASE_HZ);
     KERNEL.boot(&token, Some(timer)).expect("boot once");

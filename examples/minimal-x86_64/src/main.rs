@@ -239,6 +239,9 @@ static KERNEL: Kernel<X86_64, RoundRobin, MinimalOs, 2> = Kernel::new(
 extern "C" fn kmain() -> ! {
     // SAFETY: boot code in ring 0, once.
     let token = unsafe { BootToken::new() };
+    // SAFETY: the boot CPU is CPU 0, before any kernel call reads the id
+    // (`X86_64::cpu_id` reads it from the per-CPU area this points GS at).
+    unsafe { ldex_arch_x86_64::smp::set_cpu_id(&token, 0) };
     println!("minimal-x86_64: booting");
     // SAFETY: the identity map covers the local APIC; interrupts are off.
     let timer = unsafe { Timer::calibrate(&token, LAPIC_PHYS as usize) };

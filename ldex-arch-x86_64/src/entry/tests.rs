@@ -2,7 +2,9 @@
 
 use ldex_core::cause::{AccessKind, Privilege, TrapCause};
 
-use super::{INT80_VECTOR, SPURIOUS_VECTOR, STUB_SIZE, TIMER_VECTOR, decode, stub_address};
+use super::{
+    INT80_VECTOR, IPI_VECTOR, SPURIOUS_VECTOR, STUB_SIZE, TIMER_VECTOR, decode, stub_address,
+};
 use crate::frame::{TrapFrame, VECTOR_SYSCALL};
 use crate::gdt::{KERNEL_CS, USER_CS};
 
@@ -114,11 +116,12 @@ fn a_double_fault_panics_with_rsp_and_cr2_instead_of_reaching_the_sink() {
 }
 
 #[test]
-fn decode_names_syscalls_timer_and_the_faults_hostile_programs_raise() {
+fn decode_names_syscalls_timer_ipi_and_the_faults_hostile_programs_raise() {
     let user = |v, e| decode(&frame(v, e, USER_CS, 0x40_1000), no_cr2);
     assert_eq!(user(VECTOR_SYSCALL, 0), TrapCause::Syscall);
     assert_eq!(user(u64::from(INT80_VECTOR), 0), TrapCause::Syscall);
     assert_eq!(user(u64::from(TIMER_VECTOR), 0), TrapCause::Timer);
+    assert_eq!(user(u64::from(IPI_VECTOR), 0), TrapCause::Ipi);
     assert_eq!(user(0, 0), TrapCause::DivideError);
     assert_eq!(user(3, 0), TrapCause::Breakpoint);
     assert_eq!(user(6, 0), TrapCause::IllegalInstruction);

@@ -175,6 +175,24 @@ macro_rules! boots {
                 }),
             },
             Boot {
+                name: "console-input-smp2",
+                cmdline: "cpulimit=30",
+                kernel_features: &[],
+                initrd: Initrd::Entries(&[
+                    Entry::Bin("echo"),
+                    Entry::Named("spinner-1", "spinner"),
+                    Entry::Named("spinner-2", "spinner"),
+                ]),
+                qemu_args: &["-smp", "2"],
+                expect: "examples/kernel-riscv/expect/console-input.expect",
+                outcome: Outcome::Success,
+                timeout_secs: 120,
+                input: Some(Typed {
+                    after: "[pid 3 spinner-2] killed",
+                    text: "hello\nworld\n",
+                }),
+            },
+            Boot {
                 name: "console-input-trace",
                 cmdline: "trace quantum=10 cpulimit=30",
                 kernel_features: &[],
@@ -250,6 +268,24 @@ macro_rules! boots {
             },
             $($extra,)*
         ]
+    };
+}
+
+/// The full set of `$xlen` on `-smp $cpus`, named `$name`: the same
+/// programs and the same expectations as on one CPU.
+macro_rules! full_set_smp {
+    ($name:literal, $cpus:literal, $xlen:literal, $other:literal) => {
+        Boot {
+            name: $name,
+            cmdline: "cpulimit=30",
+            kernel_features: &[],
+            initrd: Initrd::Entries(full_set!($xlen, $other)),
+            qemu_args: &["-smp", $cpus],
+            expect: concat!("examples/kernel-riscv/expect/full-set-rv", $xlen, ".expect"),
+            outcome: Outcome::Success,
+            timeout_secs: 300,
+            input: None,
+        }
     };
 }
 
@@ -474,7 +510,9 @@ pub const ARCHES: &[Arch] = &[
             KERNEL_STACK_OVERFLOW,
             SUM,
             WX,
-            RETURN_WINDOW
+            RETURN_WINDOW,
+            full_set_smp!("full-set-smp2", "2", "64", "32"),
+            full_set_smp!("full-set-smp4", "4", "64", "32")
         ),
         Some(HOMEWORK_RV64),
     ),
@@ -503,7 +541,8 @@ pub const ARCHES: &[Arch] = &[
             KERNEL_STACK_OVERFLOW,
             SUM,
             WX,
-            RETURN_WINDOW
+            RETURN_WINDOW,
+            full_set_smp!("full-set-smp2", "2", "32", "64")
         ),
         None,
     ),

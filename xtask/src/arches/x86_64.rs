@@ -3,7 +3,7 @@
 //! `examples/user` and `examples/user-x86_64` in a cpio initrd, and exits
 //! through `isa-debug-exit` (33 = success). `cargo xtask test` boots the full
 //! set with both kernels (`preempt-kernel` makes system calls preemptible),
-//! on the `qemu64` CPU, without an initrd and with an empty one (exit status
+//! on 2 and 4 CPUs, on the `qemu64` CPU, without an initrd and with an empty one (exit status
 //! 2, QEMU 5, as `kernel_common::driver::ExitCode` says), and two test builds that
 //! must end in a register dump and exit 3 (a ring-0 page fault, a kernel
 //! stack overflow reported from the double-fault IST stack, an overflow of
@@ -153,6 +153,28 @@ pub const ARCHES: &[Arch] = &[Arch {
             expect: "examples/kernel-x86_64/expect/full-set.expect",
             outcome: Outcome::Success,
             timeout_secs: 120,
+            input: None,
+        },
+        Boot {
+            name: "full-set-smp2",
+            cmdline: "cpulimit=20",
+            kernel_features: &[],
+            initrd: FULL_SET,
+            qemu_args: &["-icount", "shift=0,sleep=off", "-smp", "2"],
+            expect: "examples/kernel-x86_64/expect/full-set.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 300,
+            input: None,
+        },
+        Boot {
+            name: "full-set-smp4",
+            cmdline: "cpulimit=20",
+            kernel_features: &[],
+            initrd: FULL_SET,
+            qemu_args: &["-icount", "shift=0,sleep=off", "-smp", "4"],
+            expect: "examples/kernel-x86_64/expect/full-set.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 300,
             input: None,
         },
         Boot {
@@ -338,6 +360,24 @@ pub const ARCHES: &[Arch] = &[Arch {
                 Entry::Named("spinner-2", "spinner"),
             ]),
             qemu_args: &[],
+            expect: "examples/kernel-x86_64/expect/console-input.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 120,
+            input: Some(Typed {
+                after: "[pid 3 spinner-2] killed",
+                text: "hello\nworld\n",
+            }),
+        },
+        Boot {
+            name: "console-input-smp2",
+            cmdline: "cpulimit=30",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[
+                Entry::Bin("echo"),
+                Entry::Named("spinner-1", "spinner"),
+                Entry::Named("spinner-2", "spinner"),
+            ]),
+            qemu_args: &["-smp", "2"],
             expect: "examples/kernel-x86_64/expect/console-input.expect",
             outcome: Outcome::Success,
             timeout_secs: 120,

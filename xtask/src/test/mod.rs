@@ -14,6 +14,7 @@ mod readme;
 use crate::QEMU_INSTALL_HINT;
 use crate::arches;
 use crate::cmd::{Cmd, Error, Result};
+use crate::smp;
 use crate::toolchain;
 use checks::{clippy_examples, examples_test, fmt, is_conformance, loom, qemu_boots, qemu_user};
 use std::time::{Duration, Instant};
@@ -150,6 +151,17 @@ fn steps() -> Vec<Step> {
     for arch in arches::all() {
         steps.push(step(format!("qemu:{}", arch.name), move || {
             qemu_boots(arch, |b| !is_conformance(b))
+        }));
+    }
+    for arch in arches::all().filter(|a| smp::ARCHES.contains(&a.name)) {
+        steps.push(step(format!("smp:{}", arch.name), move || {
+            if !crate::cmd::on_path(arch.qemu.binary) {
+                return Ok(Done::Skipped(format!(
+                    "{} SMP check: {} not installed",
+                    arch.name, arch.qemu.binary
+                )));
+            }
+            smp::check(arch).map(|()| Done::Passed)
         }));
     }
     steps

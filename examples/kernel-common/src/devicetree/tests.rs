@@ -130,8 +130,33 @@ fn a_qemu_virt_tree_gives_ram_timebase_command_line_and_initrd() {
             timebase_hz: 10_000_000,
             ram: 0x8000_0000..0x8800_0000,
             dtb: BASE..BASE + b.len(),
+            harts: Harts::new(&[0]),
         }
     );
+}
+
+#[test]
+fn the_harts_are_the_regs_of_the_cpus_not_disabled_in_tree_order() {
+    let cpu = |name, reg: u32, status: Option<&str>| {
+        let mut props = vec![("reg", u32s(&[reg]))];
+        if let Some(status) = status {
+            props.push(("status", text(status)));
+        }
+        node(name, props, vec![])
+    };
+    let mut tree = virt();
+    tree.children[2] = node(
+        "cpus",
+        vec![("timebase-frequency", u32s(&[10_000_000]))],
+        vec![
+            cpu("cpu@3", 3, None),
+            cpu("cpu@1", 1, Some("disabled")),
+            cpu("cpu@0", 0, Some("okay")),
+        ],
+    );
+    let b = blob(&tree);
+    let info = read(&b, BASE).unwrap();
+    assert_eq!(info.harts.ids(), [3, 0]);
 }
 
 #[test]

@@ -26,8 +26,9 @@
 //! A timer interrupt (or a yield that ran another process) shows as a gap
 //! in the `rdtsc` pair around the block: more instructions than the block
 //! itself (with `-icount`, one TSC count per instruction). The timer check
-//! runs blocks until three were interrupted, the yield check until some
-//! yield switched; two copies of this program run side by side, each
+//! runs blocks until three were interrupted, the yield check (run before
+//! it, while other processes are surely runnable, also on several CPUs)
+//! until some yield switched; two copies of this program run side by side, each
 //! filling the registers with its own values, so the process switched to
 //! dirties every register the other checks.
 //!
@@ -409,6 +410,24 @@ fn main(_: user::Args) -> i32 {
         }
         report(Trap::Int80, "after getpid")?;
 
+        // The yield check first, while the other programs are surely still
+        // there to switch to: on several CPUs a late yield may find every
+        // other process running elsewhere, and nothing to switch to.
+        let mut switched = 0;
+        for _ in 0..YIELDS {
+            if sample(Trap::Yield, avx) > fastest_getpid + 2 * ELSEWHERE {
+                switched += 1;
+            }
+            if first_leak(Trap::Yield, avx).is_some() {
+                break;
+            }
+        }
+        if switched == 0 && first_leak(Trap::Yield, avx).is_none() {
+            println!("regleak {pid}: yield: never switched to another process");
+            return Err(90);
+        }
+        report(Trap::Yield, "across switches to other processes")?;
+
         let (mut fastest, mut preempted, mut blocks) = (u64::MAX, 0, 0);
         while preempted < PREEMPTIONS {
             blocks += 1;
@@ -427,22 +446,7 @@ fn main(_: user::Args) -> i32 {
             }
             fastest = fastest.min(gap);
         }
-        report(Trap::Spin, "across 3 timer interrupts")?;
-
-        let mut switched = 0;
-        for _ in 0..YIELDS {
-            if sample(Trap::Yield, avx) > fastest_getpid + 2 * ELSEWHERE {
-                switched += 1;
-            }
-            if first_leak(Trap::Yield, avx).is_some() {
-                break;
-            }
-        }
-        if switched == 0 && first_leak(Trap::Yield, avx).is_none() {
-            println!("regleak {pid}: yield: never switched to another process");
-            return Err(90);
-        }
-        report(Trap::Yield, "across switches to other processes")
+        report(Trap::Spin, "across 3 timer interrupts")
     };
     match run() {
         Ok(()) => 0,
