@@ -1,6 +1,6 @@
 //! Link the user programs as static, non-PIE executables at the address the
 //! GNU toolchain would use, so they look like `gcc -static` output:
-//! riscv64/riscv32 at 0x10000, x86_64 at 0x400000. (PIE is switched off for
+//! riscv64/riscv32 at 0x10000, x86_64 and aarch64 at 0x400000. (PIE is switched off for
 //! x86_64-unknown-none by `examples/.cargo/config.toml`; the RISC-V none
 //! targets are static already.)
 //!
@@ -8,7 +8,7 @@
 
 fn main() {
     let target = std::env::var("TARGET").unwrap_or_default();
-    let base = if target.starts_with("x86_64") {
+    let base = if target.starts_with("x86_64") || target.starts_with("aarch64") {
         "0x400000"
     } else if target.starts_with("riscv") {
         "0x10000"

@@ -2,7 +2,8 @@
 //!
 //! An ldex kernel reads bytes that someone else wrote: the initrd (a cpio
 //! archive of ELF files), the device tree and the command line the firmware
-//! hands over. The simulator reads scenario files and OSTEP JSON cases. Each
+//! hands over, and on x86_64 the ACPI tables and the PVH memory map. The
+//! simulator reads scenario files and OSTEP JSON cases. Each
 //! [`Target`] here feeds one of those parsers arbitrary bytes and checks
 //! that it neither panics nor hands back something it should have refused.
 //! A target's function is the whole harness: the same call runs under
@@ -17,18 +18,19 @@
 //! | `initrd`   | `kernel_common::initrd::Queue`: cpio, ELF and initial stack  |
 //! | `dtb`      | `kernel_common::devicetree::read`                           |
 //! | `cmdline`  | `kernel_common::cmdline::CmdLine`                           |
+//! | `acpi`     | `kernel_common::acpi::Madt::find`, its routes and processors |
+//! | `pvh`      | `kernel_common::pvh::ram` (the PVH memory map)              |
 //! | `scenario` | `ldex_sim::parse`                                           |
 //! | `ostep`    | `ldex_sim::ostep::parse`                                    |
-//!
-//! The x86_64 kernel parses no ACPI table (it ignores the PVH start info's
-//! RSDP), so there is none to fuzz.
 
+mod acpi;
 mod cmdline;
 mod cpio;
 mod dtb;
 mod elf;
 mod initrd;
 mod ostep;
+mod pvh;
 mod scenario;
 
 use std::path::Path;
@@ -64,6 +66,14 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "cmdline",
         run: cmdline::run,
+    },
+    Target {
+        name: "acpi",
+        run: acpi::run,
+    },
+    Target {
+        name: "pvh",
+        run: pvh::run,
     },
     Target {
         name: "scenario",

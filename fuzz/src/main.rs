@@ -6,10 +6,9 @@
 //! each file in each DIR): how to replay a crash AFL++ saved, with the
 //! panic message and a backtrace.
 
-use std::path::Path;
 use std::process::ExitCode;
 
-use ldex_fuzz::{TARGETS, Target, files_in, find};
+use ldex_fuzz::{TARGETS, Target, find};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +31,9 @@ fn run(target: &'static Target, _: &[String]) -> ExitCode {
 
 #[cfg(not(fuzzing))]
 fn run(target: &'static Target, paths: &[String]) -> ExitCode {
+    use ldex_fuzz::files_in;
+    use std::path::Path;
+
     for path in paths.iter().map(Path::new) {
         let files = if path.is_dir() {
             match files_in(path) {

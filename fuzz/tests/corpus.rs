@@ -69,3 +69,17 @@ fn the_text_seeds_are_accepted_so_fuzzing_starts_past_the_checks() {
         assert_eq!(cases.len(), 1);
     }
 }
+
+#[test]
+fn the_firmware_seeds_are_accepted_so_fuzzing_starts_past_the_checks() {
+    for file in files_in(&dir(&["corpus", "acpi"])).unwrap() {
+        let mem = std::fs::read(&file).unwrap();
+        let madt = kernel_common::acpi::Madt::find(&mem[..], 0)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert!(madt.route_isa_irq(4).is_ok());
+    }
+    for file in files_in(&dir(&["corpus", "pvh"])).unwrap() {
+        let map = std::fs::read(&file).unwrap();
+        assert!(kernel_common::pvh::ram(&map, 4 << 20, 1 << 32).is_some());
+    }
+}

@@ -1,6 +1,7 @@
 //! Every input that once crashed a parser, as a named test.
 //!
-//! Each file under `regressions/TARGET/` is a crash AFL++ saved; the test
+//! Each file under `regressions/TARGET/` is a crash AFL++ saved (or, for
+//! `acpi`, an input built by hand from reading the crate it broke); the test
 //! runs it through its target (which panics if the parser does) and checks
 //! what the parser now says about it. `tests/corpus.rs` replays the whole
 //! directory as well, so a file added there without a test still runs.
@@ -101,4 +102,59 @@ fn dtb_with_a_node_name_without_nul_is_malformed_where_fdt_panicked_unit_name_c_
 #[test]
 fn dtb_with_a_value_past_the_struct_block_is_malformed_where_fdt_indexed_past_the_slice() {
     assert!(malformed(dtb("value-past-struct-block")));
+}
+
+/// The `acpi` input `name` (tables built like the seed `rsdt.bin`, one
+/// field broken, checksums fixed), run through its target and then walked.
+///
+/// Each broke the `acpi` crate (5.2), which kernel-x86_64 read its MADT
+/// with: checked on the host through a handler over the same bytes, it
+/// panicked in debug builds (a wrapped subtraction and a read far past the
+/// table in the kernel's release build) or looped forever.
+/// kernel_common::acpi replaced it; each test names what the crate did.
+fn acpi(name: &str) -> Result<(), kernel_common::acpi::Error> {
+    let data = input("acpi", name).leak();
+    (ldex_fuzz::find("acpi").unwrap().run)(data);
+    kernel_common::acpi::Madt::find(&data[..], 0).map(drop)
+}
+
+#[test]
+fn acpi_root_table_of_length_0_is_damaged_where_the_acpi_crate_underflowed_lib_rs_289() {
+    assert!(matches!(
+        acpi("root-length-zero"),
+        Err(kernel_common::acpi::Error::BadTable { .. })
+    ));
+}
+
+#[test]
+fn acpi_madt_shorter_than_its_fixed_fields_is_damaged_where_the_acpi_crate_underflowed_madt_rs_328()
+{
+    assert!(matches!(
+        acpi("madt-shorter-than-fixed-fields"),
+        Err(kernel_common::acpi::Error::BadTable { .. })
+    ));
+}
+
+#[test]
+fn acpi_madt_entry_of_length_0_is_refused_where_the_acpi_crate_looped_forever() {
+    assert!(matches!(
+        acpi("madt-entry-length-zero"),
+        Err(kernel_common::acpi::Error::BadEntry { offset: 44 })
+    ));
+}
+
+#[test]
+fn acpi_madt_entry_past_the_table_is_refused_where_the_acpi_crate_underflowed_madt_rs_379() {
+    assert!(matches!(
+        acpi("madt-entry-past-table"),
+        Err(kernel_common::acpi::Error::BadEntry { .. })
+    ));
+}
+
+#[test]
+fn acpi_io_apic_entry_of_2_bytes_is_refused_where_the_acpi_crate_read_past_it_then_looped() {
+    assert!(matches!(
+        acpi("madt-io-apic-entry-too-short"),
+        Err(kernel_common::acpi::Error::BadEntry { offset: 52 })
+    ));
 }

@@ -5,7 +5,7 @@
 //! A hart id is the platform's name for a hart (the device tree's `reg` of
 //! a `/cpus/cpu@N` node; OpenSBI may boot the kernel on any of them). A CPU
 //! id is ldex-core's dense index below
-//! [`MAX_CPUS`](ldex_core::MAX_CPUS): 0 for the hart the kernel
+//! [`ldex_core::MAX_CPUS`]: 0 for the hart the kernel
 //! booted on, then 1, 2, ... in the order boot code starts the others.
 //! [`set_cpu_id`] records the pair, on the hart itself, before it touches
 //! the kernel; [`Riscv::cpu_id`](ldex_core::Arch::cpu_id) reads `tp` back

@@ -95,6 +95,7 @@ impl Pid {
 
     /// The pid whose number and slot index are these, if `number` is not
     /// zero: how a per-CPU block keeps a pid in two atomic words.
+    #[cfg(not(loom))]
     pub(crate) const fn from_parts(number: u32, index: u32) -> Option<Pid> {
         match NonZeroU32::new(number) {
             Some(number) => Some(Pid { number, index }),

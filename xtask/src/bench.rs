@@ -161,6 +161,8 @@ const QEMU_TARGETS: &[(&str, &str, u64)] = &[
     ("x86_64", "yield", 300),
     ("riscv", "syscall", 130),
     ("riscv", "yield", 400),
+    ("aarch64", "syscall", 130),
+    ("aarch64", "yield", 400),
 ];
 
 /// The target of `measurement` on `arch`, if the issue sets one.

@@ -3,7 +3,7 @@
 //! verdict and transcript checks of a [`Boot`]; `qemu` and `bench-qemu`
 //! use the same preparation.
 
-use crate::arches::{Arch, Boot, Entry, Exit, Initrd, Outcome};
+use crate::arches::{Arch, Boot, Entry, Exit, Initrd, KernelFormat, Outcome};
 use crate::cmd::{Error, Result};
 use crate::examples;
 use std::io::{IsTerminal, Read};
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 /// A built kernel (and firmware) and a packed initrd, ready to boot.
 pub struct Prepared {
-    /// The kernel ELF.
+    /// The kernel, as [`Qemu::kernel_format`](crate::arches::Qemu) says.
     pub kernel: PathBuf,
     /// The `-bios` firmware, if the arch builds one.
     pub firmware: Option<PathBuf>,
@@ -59,6 +59,10 @@ pub enum Source<'a> {
 /// `target/xtask/<arch>/<label>.cpio`.
 pub fn prepare(arch: &Arch, features: &[&str], source: Source, label: &str) -> Result<Prepared> {
     let (kernel, firmware) = examples::kernel(&arch.kernel, features, arch.firmware)?;
+    let kernel = match arch.qemu.kernel_format {
+        KernelFormat::Elf => kernel,
+        KernelFormat::Raw => examples::raw_image(&kernel)?,
+    };
     let files: Vec<(String, Vec<u8>)> = match source {
         Source::Spec(Initrd::Absent) => {
             println!("no initrd for this boot");

@@ -39,6 +39,34 @@ pub fn kernel(
     Ok((kernel, also))
 }
 
+/// `elf`'s loadable bytes as a raw image beside it (`NAME.img`), by the
+/// `llvm-objcopy` of rustup's `llvm-tools` component.
+pub fn raw_image(elf: &std::path::Path) -> Result<PathBuf> {
+    let sysroot = Cmd::new("rustc").args(["--print", "sysroot"]).read()?;
+    let version = Cmd::new("rustc").arg("-vV").read()?;
+    let host = version
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .ok_or_else(|| Error::new("rustc -vV names no host"))?;
+    let objcopy = PathBuf::from(sysroot.trim())
+        .join("lib/rustlib")
+        .join(host.trim())
+        .join("bin/llvm-objcopy");
+    if !objcopy.is_file() {
+        return Err(Error::new(format!(
+            "{} not found: `rustup component add llvm-tools`",
+            objcopy.display()
+        )));
+    }
+    let image = elf.with_extension("img");
+    Cmd::new(&objcopy)
+        .args(["-O", "binary"])
+        .arg(elf)
+        .arg(&image)
+        .run()?;
+    Ok(image)
+}
+
 /// Builds the user programs and returns the ELFs called `names`, in that
 /// order (a name may repeat).
 pub fn programs(programs: &Programs, names: &[&str]) -> Result<Vec<PathBuf>> {

@@ -230,7 +230,7 @@ mod tests {
     #[test]
     fn the_targets_are_the_corpus_directories() {
         let targets = targets().unwrap();
-        for expected in ["cpio", "dtb", "elf", "ostep", "scenario"] {
+        for expected in ["acpi", "cpio", "dtb", "elf", "ostep", "pvh", "scenario"] {
             assert!(targets.iter().any(|t| t == expected), "{targets:?}");
         }
     }

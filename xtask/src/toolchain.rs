@@ -11,17 +11,21 @@ pub const BARE_METAL_TARGETS: &[&str] = &[
     "x86_64-unknown-none",
     "riscv64gc-unknown-none-elf",
     "riscv32imac-unknown-none-elf",
+    "aarch64-unknown-none-softfloat",
+    "aarch64-unknown-none",
 ];
 
-/// The Linux target the RISC-V swtch test runs on under qemu-user.
-pub const QEMU_USER_TARGET: &str = "riscv64gc-unknown-linux-gnu";
+/// The Linux targets the RISC-V and AArch64 swtch tests run on under
+/// qemu-user.
+pub const QEMU_USER_TARGETS: &[&str] =
+    &["riscv64gc-unknown-linux-gnu", "aarch64-unknown-linux-gnu"];
 
 /// `rust-src` and `llvm-tools` serve the example kernels (core sources,
 /// objcopy/size); clippy and rustfmt are absent from rustup's minimal
 /// profile.
 pub const COMPONENTS: &[&str] = &["rust-src", "llvm-tools", "clippy", "rustfmt"];
 
-/// Adds whatever of [`BARE_METAL_TARGETS`], [`QEMU_USER_TARGET`] and
+/// Adds whatever of [`BARE_METAL_TARGETS`], [`QEMU_USER_TARGETS`] and
 /// [`COMPONENTS`] the active toolchain
 /// lacks. Without rustup it only says so: the later steps then name what
 /// is missing.
@@ -29,7 +33,7 @@ pub fn ensure() -> Result {
     let wanted: Vec<&str> = BARE_METAL_TARGETS
         .iter()
         .copied()
-        .chain([QEMU_USER_TARGET])
+        .chain(QEMU_USER_TARGETS.iter().copied())
         .collect();
     if !on_path("rustup") {
         println!(

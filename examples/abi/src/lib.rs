@@ -10,7 +10,7 @@
 
 /// One table of every call the example kernels know: its name, then its
 /// number on RISC-V (the generic table of `asm-generic/unistd.h`, rv64 and
-/// rv32) and on x86_64 (`arch/x86/entry/syscalls/syscall_64.tbl`, used by
+/// rv32, which arm64 uses too) and on x86_64 (`arch/x86/entry/syscalls/syscall_64.tbl`, used by
 /// both `syscall` and the example kernel's `int 0x80`). `None`: the arch
 /// has no such call.
 macro_rules! calls {
@@ -158,6 +158,17 @@ impl Numbers {
             stat_nlink: (20, 4),
             stat_blksize: (56, 4),
             sigaction_head: 2 * core::mem::size_of::<usize>(),
+        },
+    };
+
+    /// Linux arm64: the generic numbers and `struct stat` of RISC-V, but a
+    /// `struct sigaction` with a restorer (arch/arm64 defines `SA_RESTORER`).
+    pub const AARCH64: Numbers = Numbers {
+        by_call: RISCV_NUMBERS,
+        by_number: &RISCV_BY_NUMBER,
+        layout: Layout {
+            sigaction_head: 24,
+            ..Numbers::RISCV.layout
         },
     };
 

@@ -188,6 +188,23 @@ fn named(name: &[u8], base: &[u8]) -> bool {
 /// Read the facts from `blob`, a whole device tree that lies at address
 /// `base`.
 pub fn read(blob: &[u8], base: usize) -> Result<BootInfo<'_>, DtbError> {
+    parse(blob, base, None)
+}
+
+/// [`read`] for a machine whose clock rate is not the device tree's: an
+/// AArch64 tree names no `timebase-frequency` (the generic timer's rate
+/// is `CNTFRQ_EL0`), so `timebase_hz` is the one given and the tree's is
+/// not looked for.
+pub fn read_with_timebase(
+    blob: &[u8],
+    base: usize,
+    timebase_hz: u64,
+) -> Result<BootInfo<'_>, DtbError> {
+    parse(blob, base, Some(timebase_hz))
+}
+
+/// [`read`], with the timebase from the tree unless `given_hz` says it.
+fn parse(blob: &[u8], base: usize, given_hz: Option<u64>) -> Result<BootInfo<'_>, DtbError> {
     let size = total_size(blob)?;
     let blob = blob.get(..size).ok_or(DtbError::BadHeader)?;
     let field = |at| be32(blob, at).ok_or(DtbError::BadHeader);
@@ -207,7 +224,7 @@ pub fn read(blob: &[u8], base: usize) -> Result<BootInfo<'_>, DtbError> {
         offset: struct_off + at,
     })?;
     let dtb = base..base.checked_add(size).ok_or(DtbError::BadHeader)?;
-    decode(&found, dtb)
+    decode(&found, dtb, given_hz)
 }
 
 /// Walk the structure block; on error, the offset (in the block) of the
@@ -319,7 +336,11 @@ fn address(bytes: &[u8], name: &'static str) -> Result<usize, DtbError> {
         .ok_or(DtbError::BadProperty(name))
 }
 
-fn decode<'a>(found: &Found<'a>, dtb: Range<usize>) -> Result<BootInfo<'a>, DtbError> {
+fn decode<'a>(
+    found: &Found<'a>,
+    dtb: Range<usize>,
+    given_hz: Option<u64>,
+) -> Result<BootInfo<'a>, DtbError> {
     // Absent, the spec's defaults: two address cells, one size cell.
     let count = |cells: Option<&[u8]>, default, name| match cells {
         None => Ok(default),
@@ -342,13 +363,18 @@ fn decode<'a>(found: &Found<'a>, dtb: Range<usize>) -> Result<BootInfo<'a>, DtbE
     if !found.cpu_seen {
         return Err(DtbError::NoCpu);
     }
-    let timebase = found
-        .cpu_timebase
-        .or(found.cpus_timebase)
-        .ok_or(DtbError::NoTimebase)?;
-    let timebase_hz = match cells(timebase) {
-        Some(hz) if hz > 0 => hz,
-        _ => return Err(DtbError::BadProperty("timebase-frequency")),
+    let timebase_hz = match given_hz {
+        Some(hz) => hz,
+        None => {
+            let timebase = found
+                .cpu_timebase
+                .or(found.cpus_timebase)
+                .ok_or(DtbError::NoTimebase)?;
+            match cells(timebase) {
+                Some(hz) if hz > 0 => hz,
+                _ => return Err(DtbError::BadProperty("timebase-frequency")),
+            }
+        }
     };
     let initrd = match (found.initrd_start, found.initrd_end) {
         (Some(start), Some(end)) => {

@@ -11,6 +11,11 @@
 //! * [`stack`] lays out the initial user stack the way Linux does.
 //! * [`initrd`] puts the three together: one process per program.
 //! * [`cmdline`] parses the kernel command line (`trace`, `cpulimit=N`, ...).
+//! * [`acpi`] finds the MADT through the RSDP and reads the interrupt
+//!   routing and the processors from it (the x86_64 kernel's firmware
+//!   tables), over [`phys::PhysicalMemory`], a checked window on physical
+//!   memory.
+//! * [`pvh`] reads the PVH memory map (where the x86_64 kernel's RAM ends).
 //! * [`devicetree`] reads RAM, timebase, command line and initrd from a
 //!   flattened device tree (the RISC-V kernel's firmware hands one over).
 //! * [`os`] is the Linux-ABI system call layer, an [`ldex_core::Os`], over a
@@ -30,6 +35,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod acpi;
 pub mod cmdline;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -42,6 +48,8 @@ pub mod frames;
 pub mod initrd;
 pub mod one_program;
 pub mod os;
+pub mod phys;
+pub mod pvh;
 pub mod stack;
 
 #[cfg(test)]

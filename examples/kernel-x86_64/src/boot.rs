@@ -140,7 +140,8 @@ pub struct StartInfo {
     pub cmdline_paddr: u64,
     /// Physical address of the ACPI RSDP.
     pub rsdp_paddr: u64,
-    /// Physical address of the memory map (version 1).
+    /// Physical address of the memory map (version 1; `kernel_common::pvh`
+    /// reads it).
     pub memmap_paddr: u64,
     /// Entries in the memory map.
     pub memmap_entries: u32,
@@ -159,19 +160,6 @@ pub struct Module {
     pub cmdline_paddr: u64,
     /// Reserved.
     pub reserved: u64,
-}
-
-/// One entry of the PVH memory map (E820 style).
-#[repr(C)]
-pub struct MemmapEntry {
-    /// Physical start.
-    pub addr: u64,
-    /// Bytes.
-    pub size: u64,
-    /// 1 = RAM.
-    pub kind: u32,
-    /// Reserved.
-    pub reserved: u32,
 }
 
 /// The PVH start-info magic.

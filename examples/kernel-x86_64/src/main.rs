@@ -40,14 +40,16 @@ mod smp;
 
 use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
 use kernel_common::frames;
+use kernel_common::phys::PhysicalMemory;
+use kernel_common::pvh;
 use ldex_arch_x86_64::timer::LAPIC_PHYS;
 use ldex_arch_x86_64::{Timer, X86_64, gdt, supervisor};
 use ldex_core::MAX_CPUS;
 use ldex_core::{BootToken, KernelPreemption};
 
-use boot::{MemmapEntry, Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
+use boot::{Module, PHYS_OFFSET, START_INFO_MAGIC, StartInfo};
 use ldex_core::kstack::KernelStacks;
-use memory::phys_to_virt;
+use memory::{DirectMap, phys_to_virt};
 use platform::Pc;
 use serial::{Serial, qemu_exit};
 
@@ -250,20 +252,21 @@ fn image() -> memory::KernelImage {
     }
 }
 
-/// The RAM for frames: from the end of the image (4 MiB) to the end of RAM
-/// below 4 GiB, from the PVH memory map (128 MiB if none).
+/// The RAM for frames: from the end of the image (4 MiB) to the end of its
+/// RAM region below 4 GiB, from the PVH memory map (128 MiB if none).
 fn ram(info: &StartInfo) -> core::ops::Range<u64> {
-    let mut end = 128 << 20;
-    if info.version >= 1 && info.memmap_paddr != 0 {
-        for i in 0..info.memmap_entries as usize {
-            // SAFETY: the map holds memmap_entries entries.
-            let e = unsafe { &*phys_to_virt(info.memmap_paddr).cast::<MemmapEntry>().add(i) };
-            if e.kind == 1 && e.addr + e.size <= 1 << 32 && e.addr <= memory::USER_START {
-                end = e.addr + e.size;
-            }
-        }
+    let default = memory::USER_START..128 << 20;
+    if info.version < 1 || info.memmap_paddr == 0 {
+        return default;
     }
-    memory::USER_START..end
+    // SAFETY: the PVH loader's memory map is firmware memory nothing
+    // writes; the reader refuses a map that does not lie below 4 GiB.
+    let tables = unsafe { DirectMap::new() };
+    (info.memmap_entries as usize)
+        .checked_mul(pvh::ENTRY_LEN)
+        .and_then(|len| tables.bytes(info.memmap_paddr, len))
+        .and_then(|map| pvh::ram(map, memory::USER_START, memory::DIRECT_MAP_END))
+        .unwrap_or(default)
 }
 
 #[panic_handler]

@@ -30,6 +30,7 @@
 
 use kernel_common::frames;
 use kernel_common::os::{OutOfMemory, Prot};
+use kernel_common::phys::PhysicalMemory;
 use ldex_arch_x86_64::AddressSpace;
 use ldex_core::AccessKind;
 use ldex_core::sync::SpinLock;
@@ -50,10 +51,40 @@ pub const USER_END: u64 = 0x0000_8000_0000_0000;
 /// The kernel image occupies the first 4 MiB (two 2 MiB pages).
 const KERNEL_IMAGE_PAGES: usize = 2;
 const HUGE: u64 = 2 * 1024 * 1024;
+/// The end of what the direct map covers: the first 4 GiB.
+pub const DIRECT_MAP_END: u64 = 1 << 32;
 
 /// A physical address as the kernel reaches it.
 pub fn phys_to_virt(phys: u64) -> *mut u8 {
     (PHYS_OFFSET + phys) as *mut u8
+}
+
+/// The first 4 GiB of physical memory, which the direct map covers, as
+/// firmware-structure readers see it (the ACPI tables, the PVH memory
+/// map): a range that does not end below 4 GiB is refused, not read.
+#[derive(Clone, Copy, Debug)]
+pub struct DirectMap(());
+
+impl DirectMap {
+    /// # Safety
+    /// Whatever a reader is pointed at through it below 4 GiB is firmware
+    /// memory that nothing writes while it is read (the tables, the memory
+    /// map), not device registers, whose reads could have effects.
+    pub const unsafe fn new() -> Self {
+        DirectMap(())
+    }
+}
+
+impl PhysicalMemory for DirectMap {
+    fn bytes(&self, addr: u64, len: usize) -> Option<&[u8]> {
+        let end = addr.checked_add(len as u64)?;
+        (end <= DIRECT_MAP_END).then(|| {
+            // SAFETY: `addr..end` lies below 4 GiB, which the direct map
+            // maps readable for the kernel's whole life; what is there is
+            // unwritten firmware memory (our constructor's promise).
+            unsafe { core::slice::from_raw_parts(phys_to_virt(addr), len) }
+        })
+    }
 }
 
 static KERNEL_PML4: SpinLock<u64> = SpinLock::new(0);

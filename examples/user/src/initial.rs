@@ -15,7 +15,18 @@
 //!   | f[32]  f0..f31 (rv64)|            | gpr[16] rax..r15      |  (rsp included)
 //!   | fcsr         (rv64)  |            +----------------------+
 //!   +----------------------+  (rv32, riscv32imac: x[32] only)
+//!
+//!   aarch64
+//!   +----------------------------------+ 0
+//!   | x[32]  x0..x30, sp               |
+//!   | q[32]  q0..q31                   | 256
+//!   | fpcr, fpsr, tpidr_el0            | 768
+//!   +----------------------------------+
 //! ```
+//!
+//! On aarch64 reading q0 is the process's first FP instruction, which the
+//! kernel serves by turning FP on with every FP register zero; a restart
+//! must turn it off again, so the next start's first read is zeros too.
 
 use core::cell::UnsafeCell;
 use core::mem::offset_of;
@@ -33,6 +44,10 @@ pub struct Initial {
     f: [u64; 32],
     #[cfg(target_arch = "riscv64")]
     fcsr: usize,
+    #[cfg(target_arch = "aarch64")]
+    q: [u128; 32],
+    #[cfg(target_arch = "aarch64")]
+    misc: [u64; 3],
 }
 
 /// Where `_start` writes (only it, before any Rust code runs).
@@ -54,6 +69,10 @@ pub(crate) static INITIAL: Slot = Slot(UnsafeCell::new(Initial {
     f: [0; 32],
     #[cfg(target_arch = "riscv64")]
     fcsr: 0,
+    #[cfg(target_arch = "aarch64")]
+    q: [0; 32],
+    #[cfg(target_arch = "aarch64")]
+    misc: [0; 3],
 }));
 
 impl Slot {
@@ -73,6 +92,10 @@ pub(crate) const X: usize = offset_of!(Initial, x);
 pub(crate) const F: usize = offset_of!(Initial, f);
 #[cfg(target_arch = "riscv64")]
 pub(crate) const FCSR: usize = offset_of!(Initial, fcsr);
+#[cfg(target_arch = "aarch64")]
+pub(crate) const Q: usize = offset_of!(Initial, q);
+#[cfg(target_arch = "aarch64")]
+pub(crate) const MISC: usize = offset_of!(Initial, misc);
 
 /// One register that was not as a new process gets it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,7 +173,39 @@ mod imp {
     }
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(target_arch = "aarch64")]
+mod imp {
+    use super::{Initial, Unclean};
+
+    const Q_NAMES: [&str; 32] = [
+        "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13",
+        "q14", "q15", "q16", "q17", "q18", "q19", "q20", "q21", "q22", "q23", "q24", "q25", "q26",
+        "q27", "q28", "q29", "q30", "q31",
+    ];
+    const X_NAMES: [&str; 31] = [
+        "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+        "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
+        "x27", "x28", "x29", "x30",
+    ];
+
+    pub(super) fn first_unclean(r: &Initial) -> Option<Unclean> {
+        let x = X_NAMES.iter().zip(&r.x).map(|(n, v)| (*n, *v as u128));
+        let q = Q_NAMES.iter().zip(&r.q).map(|(n, v)| (*n, *v));
+        let misc = ["fpcr", "fpsr", "tpidr_el0"]
+            .iter()
+            .zip(&r.misc)
+            .map(|(n, v)| (*n, u128::from(*v)));
+        x.chain(q)
+            .chain(misc)
+            .find(|&(_, value)| value != 0)
+            .map(|(name, value)| Unclean {
+                name,
+                value: value as u64 | (value >> 64) as u64,
+            })
+    }
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod imp {
     use super::{Initial, Unclean};
 

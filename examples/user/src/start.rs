@@ -117,3 +117,43 @@ unsafe extern "C" fn _start() -> ! {
         start = sym start_rust,
     )
 }
+
+/// aarch64: record every register in [`INITIAL`] (x0 goes below sp first,
+/// becomes the base, and is copied in after the others); sp points at
+/// argc and is 16-byte aligned; `bl` keeps it so.
+#[cfg(all(target_os = "none", target_arch = "aarch64"))]
+#[unsafe(naked)]
+#[unsafe(no_mangle)]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "str x0, [sp, #-16]",
+        "adrp x0, {initial}",
+        "add x0, x0, :lo12:{initial}",
+        ".irp n, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30",
+        "str x\\n, [x0, #{x} + \\n * 8]",
+        ".endr",
+        "ldr x1, [sp, #-16]",
+        "str x1, [x0, #{x}]",
+        "mov x1, sp",
+        "str x1, [x0, #{x} + 31 * 8]",
+        ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
+        "str q\\n, [x0, #{q} + \\n * 16]",
+        ".endr",
+        "mrs x2, fpcr",
+        "str x2, [x0, #{misc}]",
+        "mrs x2, fpsr",
+        "str x2, [x0, #{misc} + 8]",
+        "mrs x2, tpidr_el0",
+        "str x2, [x0, #{misc} + 16]",
+        "mov x0, sp",
+        "mov x29, xzr",
+        "mov x30, xzr",
+        "bl {start}",
+        "udf #0",
+        initial = sym INITIAL,
+        x = const initial::X,
+        q = const initial::Q,
+        misc = const initial::MISC,
+        start = sym start_rust,
+    )
+}

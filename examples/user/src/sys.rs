@@ -1,6 +1,7 @@
 //! System calls, through each trap instruction of the arch.
 //!
-//! A [`Gate`] is one way into the kernel: RISC-V has `ecall`; x86_64 has
+//! A [`Gate`] is one way into the kernel: RISC-V has `ecall`, AArch64
+//! `svc #0`; x86_64 has
 //! `syscall` and `int 0x80`, which the example kernel numbers and passes
 //! arguments the same way (rax; rdi, rsi, rdx, r10, r8, r9; result in rax).
 //! The typed calls are methods of [`Gate`]; the free functions use
@@ -11,6 +12,9 @@
 mod arch;
 #[cfg(target_arch = "x86_64")]
 #[path = "sys/x86_64.rs"]
+mod arch;
+#[cfg(target_arch = "aarch64")]
+#[path = "sys/aarch64.rs"]
 mod arch;
 
 pub use arch::Gate;
@@ -23,6 +27,9 @@ pub const NUMBERS: Numbers = Numbers::RISCV;
 /// This arch's Linux system call numbers.
 #[cfg(target_arch = "x86_64")]
 pub const NUMBERS: Numbers = Numbers::X86_64;
+/// This arch's Linux system call numbers.
+#[cfg(target_arch = "aarch64")]
+pub const NUMBERS: Numbers = Numbers::AARCH64;
 
 /// The number of `call` on this arch (`usize::MAX`, which no kernel knows,
 /// if the arch lacks it).

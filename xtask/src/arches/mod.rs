@@ -2,7 +2,8 @@
 //! kernel, pack user programs into an initrd, boot it in QEMU and judge the
 //! run. The QEMU runner, `cargo xtask test`, `qemu` and `bench-qemu` are
 //! generic over these; an arch adds itself by filling [`x86_64::ARCHES`] or
-//! [`riscv::ARCHES`] (the starter kernels fill [`minimal::ARCHES`]), and
+//! [`riscv::ARCHES`] or [`aarch64::ARCHES`] (the starter kernels fill
+//! [`minimal::ARCHES`]), and
 //! touches nothing else in xtask.
 //!
 //! The QEMU command line is `BINARY ARGS [-bios FIRMWARE] -kernel KERNEL
@@ -74,6 +75,7 @@
 //! }];
 //! ```
 
+pub mod aarch64;
 pub mod minimal;
 pub mod riscv;
 pub mod x86_64;
@@ -178,6 +180,8 @@ pub enum Cc {
     Musl,
     /// `riscv64-linux-gnu-gcc -static`: riscv64 glibc.
     Riscv64Glibc,
+    /// `aarch64-linux-gnu-gcc -static`: aarch64 glibc.
+    Aarch64Glibc,
 }
 
 impl Cc {
@@ -187,6 +191,7 @@ impl Cc {
             Cc::Glibc => "gcc",
             Cc::Musl => "musl-gcc",
             Cc::Riscv64Glibc => "riscv64-linux-gnu-gcc",
+            Cc::Aarch64Glibc => "aarch64-linux-gnu-gcc",
         }
     }
 
@@ -196,6 +201,7 @@ impl Cc {
             Cc::Glibc => "gcc",
             Cc::Musl => "musl-tools",
             Cc::Riscv64Glibc => "gcc-riscv64-linux-gnu libc6-dev-riscv64-cross",
+            Cc::Aarch64Glibc => "gcc-aarch64-linux-gnu libc6-dev-arm64-cross",
         }
     }
 }
@@ -215,6 +221,19 @@ pub struct Qemu {
     pub cmdline_flag: &'static str,
     /// The flag that passes [`Arch::firmware`].
     pub firmware_flag: &'static str,
+    /// What file the kernel flag gets.
+    pub kernel_format: KernelFormat,
+}
+
+/// The file QEMU boots as the kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KernelFormat {
+    /// The ELF cargo built.
+    Elf,
+    /// Its loadable bytes (`llvm-objcopy -O binary`): a Linux arm64 Image,
+    /// whose header QEMU reads only from a raw file (an ELF it loads as
+    /// bare metal, without the device tree in x0).
+    Raw,
 }
 
 impl Qemu {
@@ -227,6 +246,7 @@ impl Qemu {
         initrd_flag: "-initrd",
         cmdline_flag: "-append",
         firmware_flag: "-bios",
+        kernel_format: KernelFormat::Elf,
     };
 }
 
@@ -316,11 +336,13 @@ pub struct Bench {
     pub timeout_secs: u64,
 }
 
-/// Every registered arch: x86_64, RISC-V, then the starter kernels.
+/// Every registered arch: x86_64, RISC-V, AArch64, then the starter
+/// kernels.
 pub fn all() -> impl Iterator<Item = &'static Arch> {
     x86_64::ARCHES
         .iter()
         .chain(riscv::ARCHES)
+        .chain(aarch64::ARCHES)
         .chain(minimal::ARCHES)
 }
 

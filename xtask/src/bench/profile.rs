@@ -35,7 +35,7 @@ struct Window {
 }
 
 /// The round trips of `arch`'s bench: x86_64 `mov eax, NR` then `syscall` or
-/// `int 0x80`; RISC-V `li a7, NR` then `ecall`.
+/// `int 0x80`; RISC-V `li a7, NR` then `ecall`; none for another arch.
 fn windows(arch: &Arch) -> Vec<Window> {
     let x86 = |name, nr: u8, op: [u8; 2]| Window {
         name,
@@ -59,8 +59,10 @@ fn windows(arch: &Arch) -> Vec<Window> {
             x86("null syscall, int 0x80", 39, [0xcd, 0x80]),
             x86("yield round trip", 24, [0x0f, 0x05]),
         ]
-    } else {
+    } else if arch.name.starts_with("riscv") {
         vec![rv("null syscall, ecall", 172), rv("yield round trip", 124)]
+    } else {
+        Vec::new()
     }
 }
 
@@ -91,6 +93,12 @@ pub fn main(arch: &Arch) -> Result {
         })
         .collect();
     let names: Vec<&str> = windows(arch).iter().map(|w| w.name).collect();
+    if names.is_empty() {
+        return Err(Error::new(format!(
+            "--profile knows the trapping instructions of x86_64 and RISC-V, not {}",
+            arch.name
+        )));
+    }
     for (i, name) in names.iter().enumerate() {
         if !starts.iter().any(|s| s.0 == i) {
             return Err(Error::new(format!(

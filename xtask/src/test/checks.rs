@@ -124,36 +124,67 @@ fn loom_tests() -> Result<Vec<String>> {
     Ok(tests)
 }
 
-/// ldex-arch-riscv's unit tests, the conformance kit's switch and frame
-/// checks among them, run on riscv64 Linux under qemu-user.
-pub(super) fn qemu_user() -> Result<Done> {
-    let missing: Vec<_> = ["qemu-riscv64", "riscv64-linux-gnu-gcc"]
+/// An arch crate whose unit tests (the conformance kit's switch and frame
+/// checks among them) run on Linux of its arch under qemu-user.
+pub(super) struct QemuUser {
+    /// The step's name: `conformance:ARCH-qemu-user`.
+    pub arch: &'static str,
+    /// The arch crate.
+    krate: &'static str,
+    /// The Linux target triple, and its cargo env-var spelling.
+    target: &'static str,
+    target_env: &'static str,
+    /// qemu-user, the cross C compiler (the linker) and the target's sysroot.
+    qemu: &'static str,
+    gcc: &'static str,
+    sysroot: &'static str,
+}
+
+/// Every arch crate tested under qemu-user.
+pub(super) const QEMU_USER: &[QemuUser] = &[
+    QemuUser {
+        arch: "riscv64",
+        krate: "ldex-arch-riscv",
+        target: "riscv64gc-unknown-linux-gnu",
+        target_env: "RISCV64GC_UNKNOWN_LINUX_GNU",
+        qemu: "qemu-riscv64",
+        gcc: "riscv64-linux-gnu-gcc",
+        sysroot: "/usr/riscv64-linux-gnu",
+    },
+    QemuUser {
+        arch: "aarch64",
+        krate: "ldex-arch-aarch64",
+        target: "aarch64-unknown-linux-gnu",
+        target_env: "AARCH64_UNKNOWN_LINUX_GNU",
+        qemu: "qemu-aarch64",
+        gcc: "aarch64-linux-gnu-gcc",
+        sysroot: "/usr/aarch64-linux-gnu",
+    },
+];
+
+/// `user.krate`'s unit tests, run on Linux of its arch under qemu-user.
+pub(super) fn qemu_user(user: &QemuUser) -> Result<Done> {
+    let missing: Vec<_> = [user.qemu, user.gcc]
         .into_iter()
         .filter(|p| !on_path(p))
         .collect();
     if !missing.is_empty() {
         return Ok(Done::Skipped(format!(
-            "RISC-V conformance kit under qemu-user: {} not installed",
+            "{} conformance kit under qemu-user: {} not installed",
+            user.arch,
             missing.join(", ")
         )));
     }
     run(Cmd::cargo()
         .env_default(
-            "CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_RUNNER",
-            "qemu-riscv64 -L /usr/riscv64-linux-gnu",
+            &format!("CARGO_TARGET_{}_RUNNER", user.target_env),
+            format!("{} -L {}", user.qemu, user.sysroot),
         )
         .env_default(
-            "CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_LINKER",
-            "riscv64-linux-gnu-gcc",
+            &format!("CARGO_TARGET_{}_LINKER", user.target_env),
+            user.gcc,
         )
-        .args([
-            "test",
-            "-p",
-            "ldex-arch-riscv",
-            "--target",
-            "riscv64gc-unknown-linux-gnu",
-            "--lib",
-        ]))
+        .args(["test", "-p", user.krate, "--target", user.target, "--lib"]))
 }
 
 /// Is `boot` a run of the conformance kit (its own `conformance:` step)

@@ -10,7 +10,7 @@ use crate::{root, short};
 use std::path::{Path, PathBuf};
 
 /// The crates docs.rs builds for a target of their own.
-pub const ARCH_CRATES: &[&str] = &["ldex-arch-riscv", "ldex-arch-x86_64"];
+pub const ARCH_CRATES: &[&str] = &["ldex-arch-riscv", "ldex-arch-x86_64", "ldex-arch-aarch64"];
 
 /// The ldex-core traits whose implementations must render.
 const BOUNDARY: &[&str] = &["Arch", "Timer", "TrapTable"];

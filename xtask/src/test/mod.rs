@@ -24,6 +24,10 @@ const BARE_METAL: &[(&str, &str)] = &[
     ("x86_64-unknown-none", "ldex-arch-x86_64"),
     ("riscv64gc-unknown-none-elf", "ldex-arch-riscv"),
     ("riscv32imac-unknown-none-elf", "ldex-arch-riscv"),
+    // The kernel's target (soft float: the kernel never touches FP), and
+    // the hard-float one user programs and the crate target use.
+    ("aarch64-unknown-none-softfloat", "ldex-arch-aarch64"),
+    ("aarch64-unknown-none", "ldex-arch-aarch64"),
 ];
 
 /// How a step went, when it did not fail.
@@ -131,7 +135,12 @@ fn steps() -> Vec<Step> {
     steps.push(step("conformance:x86_64-host", || {
         run(Cmd::cargo().args(["test", "-p", "ldex-arch-x86_64", "--lib", "conformance::"]))
     }));
-    steps.push(step("conformance:riscv64-qemu-user", qemu_user));
+    for user in checks::QEMU_USER {
+        steps.push(step(
+            format!("conformance:{}-qemu-user", user.arch),
+            move || qemu_user(user),
+        ));
+    }
     steps.push(step("conformance:sim", || {
         run(Cmd::cargo().args(["test", "-p", "ldex-sim", "--test", "conformance"]))
     }));

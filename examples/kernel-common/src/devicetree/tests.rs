@@ -204,6 +204,16 @@ fn a_tree_without_memory_cpu_or_timebase_is_refused_by_name() {
 }
 
 #[test]
+fn a_tree_without_a_timebase_is_read_with_the_one_given() {
+    let mut tree = virt();
+    tree.children[2].props.pop();
+    let (without, with) = (blob(&tree), blob(&virt()));
+    let info = read_with_timebase(&without, BASE, 62_500_000).unwrap();
+    assert_eq!(info.timebase_hz, 62_500_000);
+    assert_eq!(info.ram, read(&with, BASE).unwrap().ram);
+}
+
+#[test]
 fn bad_property_values_are_refused_not_truncated() {
     let mut tree = virt();
     tree.children[0].props[2].1 = u32s(&[0, 0x8810_0000]);

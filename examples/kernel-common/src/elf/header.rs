@@ -49,6 +49,8 @@ impl Target {
     pub const EM_RISCV: u16 = 243;
     /// `EM_X86_64`.
     pub const EM_X86_64: u16 = 62;
+    /// `EM_AARCH64`.
+    pub const EM_AARCH64: u16 = 183;
     /// riscv64 programs.
     pub const RISCV64: Target = Target {
         class: Class::Elf64,
@@ -64,9 +66,14 @@ impl Target {
         class: Class::Elf64,
         machine: Target::EM_X86_64,
     };
+    /// aarch64 programs.
+    pub const AARCH64: Target = Target {
+        class: Class::Elf64,
+        machine: Target::EM_AARCH64,
+    };
 
     /// The target of programs for the CPU this code is compiled for, if it
-    /// is one of the three.
+    /// is one of the four.
     pub const fn native() -> Option<Target> {
         if cfg!(target_arch = "riscv64") {
             Some(Target::RISCV64)
@@ -74,6 +81,8 @@ impl Target {
             Some(Target::RISCV32)
         } else if cfg!(target_arch = "x86_64") {
             Some(Target::X86_64)
+        } else if cfg!(target_arch = "aarch64") {
+            Some(Target::AARCH64)
         } else {
             None
         }

@@ -20,6 +20,8 @@ user::entry!(main);
 const KERNEL_ADDRS: [usize; 2] = [0x8020_0000, 0x8020_1000];
 #[cfg(target_arch = "x86_64")]
 const KERNEL_ADDRS: [usize; 2] = [0x10_0000, 0xffff_ffff_8000_0000];
+#[cfg(target_arch = "aarch64")]
+const KERNEL_ADDRS: [usize; 2] = [0x4020_0000, 0x4020_1000];
 
 struct Checks {
     gate: Gate,

@@ -1,7 +1,8 @@
 //! The clean restart check, booted with `restart=2` (`FaultPolicy::Restart`):
 //! each start checks that the kernel handed over every register zero but
 //! the stack pointer ([`user::initial`]: x1–x31 and on rv64 f0–f31 and
-//! `fcsr`; on x86_64 the GPRs, x87 and SSE registers at their init state),
+//! `fcsr`; on x86_64 the GPRs, x87 and SSE registers at their init state;
+//! on aarch64 x0–x30, q0–q31, FPCR, FPSR and `TPIDR_EL0`),
 //! then fills every register, integer and FP, with a pattern and stores to
 //! address 0. The kernel starts it over from its first frame, twice, so
 //! the registers it dirtied must not reach the next start. Expected: three
@@ -60,6 +61,32 @@ fn dirty_and_fault() -> ! {
             "li x\\n, 0x5a00 + \\n",
             ".endr",
             "sw zero, 0(zero)",
+            options(noreturn),
+        )
+    }
+}
+
+#[cfg(target_arch = "aarch64")]
+fn dirty_and_fault() -> ! {
+    // SAFETY: deliberately not: the store faults and the kernel ends or
+    // restarts the process; nothing after it runs.
+    unsafe {
+        core::arch::asm!(
+            ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
+            "mov x1, #(0x5a00 + \\n)",
+            "fmov d\\n, x1",
+            ".endr",
+            "mov x1, #0x01c00000",
+            "msr fpcr, x1",
+            "mov x1, #0x9f",
+            "msr fpsr, x1",
+            "mov x1, #0x5a5a",
+            "msr tpidr_el0, x1",
+            ".irp n, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30",
+            "mov x\\n, #(0x5a00 + \\n)",
+            ".endr",
+            "mov x0, #0",
+            "str x1, [x0]",
             options(noreturn),
         )
     }

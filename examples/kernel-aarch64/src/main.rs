@@ -1,0 +1,272 @@
+//! # kernel-aarch64: the AArch64 example kernel of ldex
+//!
+//! A small kernel that shows how to put a hobby OS on ldex-arch-aarch64: it
+//! boots as a Linux arm64 Image on QEMU `virt` (`-cpu cortex-a72`), reads
+//! static ELF programs from the initrd and runs each as a process at EL0 in
+//! its own address space, preempted by the generic timer, with the Linux
+//! system calls of `kernel_common::os`. What ldex does and what is left to
+//! the kernel:
+//!
+//! | ldex-core / ldex-arch-aarch64            | this kernel                         |
+//! |------------------------------------------|-------------------------------------|
+//! | trap entry/exit, swtch, trap table       | Image header and entry (`boot.rs`), device tree |
+//! | generic timer, GICv2, EL0 lockdown, PAN  | UART, PSCI and semihosting exit (`board.rs`) |
+//! | process table, scheduler loop, exit/kill | page tables (`vm.rs`)               |
+//! | **kernel-common**: boot driver, frames, system calls, ELF loading | the address-space half of loading (`loader.rs`) |
+//!
+//! The entry, step by step ([`kmain`]): read the device tree, hand free RAM
+//! to the frame allocator, turn on the MMU with a kernel-only address
+//! space, lock EL0 out (`SCTLR_EL1`, PAN where the CPU has it), bring up
+//! the GIC and the timer; then `kernel_common::driver` does the rest
+//! (command line, policy, boot, spawn, run) and powers off with its exit
+//! code: 0 when every process ended, 1 after a kernel panic, 2 for a
+//! missing, empty or damaged initrd, 3 when none of its files can run.
+#![cfg_attr(target_os = "none", no_std, no_main)]
+#![forbid(unsafe_op_in_unsafe_fn)]
+// The conformance build runs the kit instead of the protocol: the rest of
+// the boot is unreachable there.
+#![cfg_attr(feature = "conformance", allow(unreachable_code, dead_code))]
+
+#[cfg(target_os = "none")]
+mod board;
+#[cfg(target_os = "none")]
+mod boot;
+#[cfg(all(target_os = "none", feature = "conformance"))]
+mod conformance;
+#[cfg(target_os = "none")]
+mod dtb;
+#[cfg(target_os = "none")]
+mod loader;
+#[cfg(target_os = "none")]
+mod platform;
+#[cfg(target_os = "none")]
+mod vm;
+
+#[cfg(target_os = "none")]
+pub use kernel::{KernelT, kmain};
+
+/// The host build: the kernel is bare-metal only (`cargo xtask test
+/// qemu:aarch64` boots it); on the host it only says so.
+#[cfg(not(target_os = "none"))]
+fn main() {
+    eprintln!("kernel-aarch64 runs on QEMU: build it for aarch64-unknown-none-softfloat");
+}
+
+#[cfg(target_os = "none")]
+mod kernel {
+    use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
+    use kernel_common::frames;
+    use kernel_common::initrd::SpawnError;
+    use ldex_arch_aarch64::{Aarch64, Timer, Ttbr0, gic};
+    use ldex_core::kstack::KernelStacks;
+    use ldex_core::{BootToken, KernelPreemption, Timer as _};
+
+    use crate::board::{self, GIC_CPU_INTERFACE, GIC_DISTRIBUTOR, Uart};
+    use crate::dtb;
+    use crate::loader;
+    use crate::platform::Board;
+    use crate::vm::{self, AddressSpace};
+
+    /// The process-table size (the full-set boot of `cargo xtask test`
+    /// runs every program at once).
+    pub const NPROC: usize = 40;
+
+    /// This kernel's instance of the protocol.
+    pub type KernelT = ExampleKernel<Aarch64, Board, NPROC, 16384>;
+
+    /// The processes' kernel stacks: all zero, so in `.bss`, not in the image.
+    static STACKS: KernelStacks<NPROC, 16384> = KernelStacks::new();
+
+    /// The kernel: a `static` built at compile time. Preemptive with the
+    /// driver's tick, system calls preemptible.
+    static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS);
+
+    unsafe extern "C" {
+        static __kernel_end: u8;
+    }
+
+    /// Make a loaded program a process of [`KERNEL`].
+    fn spawn_process(name: &str, entry: u64, sp: u64, ttbr0: Ttbr0) -> Result<(), SpawnError> {
+        driver::spawn(&KERNEL, name, entry, sp, ttbr0)
+    }
+
+    /// Print a kernel message and power off with `code`.
+    pub(crate) fn fail(code: ExitCode, args: core::fmt::Arguments<'_>) -> ! {
+        driver::fail(&Uart, board::exit, code, args)
+    }
+
+    /// The kernel's Rust entry, called by `_start` with QEMU's x0.
+    pub extern "C" fn kmain(dtb_pa: usize) -> ! {
+        // SAFETY: we are boot code at EL1, once.
+        let token = unsafe { BootToken::new() };
+        if dtb_pa == 0 {
+            fail(
+                ExitCode::Panic,
+                format_args!(
+                    "no device tree in x0: boot the Image (objcopy -O binary), not the ELF"
+                ),
+            );
+        }
+        let counter_hz: u64;
+        // SAFETY: reading CNTFRQ_EL0 has no side effect.
+        unsafe {
+            core::arch::asm!("mrs {}, cntfrq_el0", out(reg) counter_hz, options(nomem, nostack))
+        };
+        // SAFETY: x0 from QEMU's Linux boot is the device tree, which
+        // nothing writes.
+        let info = match unsafe { dtb::read(dtb_pa, counter_hz) } {
+            Ok(info) => info,
+            Err(e) => fail(ExitCode::Panic, format_args!("{e}")),
+        };
+        let kernel_end = &raw const __kernel_end as usize;
+        // What QEMU put above the image: the initrd and the device tree.
+        // Frames run up to the higher one and skip the lower one.
+        let mut placed = [info.initrd.clone().unwrap_or(0..0), info.dtb.clone()]
+            .map(|r| r.start as u64..r.end as u64);
+        placed.sort_unstable_by_key(|r| r.start);
+        let [lower, higher] = placed.map(|r| {
+            if r.start >= kernel_end as u64 {
+                r
+            } else {
+                0..0
+            }
+        });
+        let free_end = if higher.is_empty() {
+            info.ram.end as u64
+        } else {
+            higher.start
+        };
+        // SAFETY: RAM from the end of the image up to the higher of the two,
+        // but for the lower, is free and identity-mapped.
+        unsafe { frames::init(kernel_end as u64..free_end, lower, 0) };
+        let kspace = match AddressSpace::new(&info.ram) {
+            Ok(s) => s,
+            Err(e) => fail(
+                ExitCode::Panic,
+                format_args!("cannot build the kernel address space: {e:?}"),
+            ),
+        };
+        // SAFETY: boot, MMU off; the new space maps all of RAM (this code,
+        // its stack, the device tree, the initrd) at its own address.
+        unsafe { vm::enable(&kspace) };
+        board::use_mmio_alias();
+        Board::set_kernel_space(&kspace);
+        let features = ldex_arch_aarch64::supervisor::lock_down(&token);
+        // SAFETY: every address space maps the device region at the alias,
+        // as device memory, EL1 only.
+        unsafe {
+            gic::init(
+                &token,
+                board::device(GIC_DISTRIBUTOR),
+                board::device(GIC_CPU_INTERFACE),
+            )
+        };
+        count_instructions();
+        let timer = Timer::new(&token);
+        Board::set_counter_hz(timer.frequency_hz());
+        kernel_common::console::print(
+            &Uart,
+            format_args!(
+                "[kernel] ldex kernel-aarch64: RAM {:#x}..{:#x}, timer {} Hz, PAN {}, cmdline \"{}\"\n",
+                info.ram.start,
+                info.ram.end,
+                timer.frequency_hz(),
+                if features.pan { "on" } else { "absent" },
+                info.bootargs
+            ),
+        );
+
+        let initrd = info.initrd.clone().map(|range| {
+            // SAFETY: QEMU put the initrd in RAM at this range; nothing
+            // writes it (the frame allocator stops below it).
+            unsafe { core::slice::from_raw_parts(range.start as *const u8, range.len()) }
+        });
+        #[cfg(feature = "conformance")]
+        crate::conformance::run(
+            &token,
+            &timer,
+            initrd.unwrap_or_default(),
+            &info.ram,
+            kspace.ttbr0(),
+        );
+        let forbidden = loader::forbidden(&info.ram);
+        let mut builder = loader::Builder {
+            ram: info.ram.clone(),
+            spawn: spawn_process,
+            kernel_space: kspace.ttbr0(),
+        };
+        let boot = Boot {
+            token: &token,
+            cmdline: info.bootargs,
+            initrd,
+            timer,
+            console: &Uart,
+            power_off: board::exit,
+            after_boot: fault_test,
+            start_cpus: one_cpu,
+        };
+        driver::run(
+            &KERNEL,
+            boot,
+            &loader::setup(core::slice::from_ref(&forbidden)),
+            &mut builder,
+        )
+    }
+
+    /// This kernel runs on the boot CPU only: starting the others (PSCI
+    /// `CPU_ON`) is not written yet.
+    fn one_cpu() {}
+
+    /// Count retired instructions (PMU event 0x08) in `PMEVCNTR0_EL0`, at
+    /// EL0 and EL1, and let EL0 read it (`PMUSERENR_EL0.ER`, reads only), as
+    /// the RISC-V kernel lets U-mode read `instret`: the `bench` program
+    /// counts the protocol's instructions with it. QEMU counts them exactly
+    /// under `-icount`.
+    fn count_instructions() {
+        // SAFETY: only the PMU's counting and EL0's read access change;
+        // nothing the kernel relies on.
+        unsafe {
+            core::arch::asm!(
+                "msr pmevtyper0_el0, {inst_retired}",
+                "msr pmcntenset_el0, {counter0}",
+                "mrs {t}, pmcr_el0",
+                "orr {t}, {t}, #1",
+                "msr pmcr_el0, {t}",
+                "msr pmuserenr_el0, {er}",
+                "isb",
+                inst_retired = in(reg) 0x08u64,
+                counter0 = in(reg) 1u64,
+                er = in(reg) 1u64 << 3,
+                t = out(reg) _,
+                options(nostack),
+            );
+        }
+    }
+
+    /// With `kernel-fault-test`: once the trap table is up, read an
+    /// unmapped address, so that the kernel panics and exits 1.
+    fn fault_test() {
+        #[cfg(feature = "kernel-fault-test")]
+        {
+            kernel_common::console::print(
+                &Uart,
+                format_args!("[kernel] kernel-fault-test: reading unmapped 0x1000\n"),
+            );
+            // SAFETY: 0x1000 is unmapped in the kernel's space, so the read
+            // faults and the kernel panics; no memory is touched.
+            let _ = unsafe { core::ptr::read_volatile(0x1000 as *const usize) };
+        }
+    }
+
+    /// Print the panic on the lock-free console (the fault may have come
+    /// with the console's lock held) and power off with status 1.
+    #[panic_handler]
+    fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+        driver::fail(
+            &board::PanicUart,
+            board::exit,
+            ExitCode::Panic,
+            format_args!("panic: {info}"),
+        )
+    }
+}
