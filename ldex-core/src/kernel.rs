@@ -1090,15 +1090,17 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         }
     }
 
+    /// A system call. The common case (the OS answers
+    /// [`SyscallAction::Return`]) stays inline and straight: one call into
+    /// the OS, the result register, back. Sleeping, yielding and blocking
+    /// are out of line, so the null call carries none of their set-up.
     fn syscall(&self, pid: Pid, frame: &mut A::TrapFrame, tracing: bool) {
         let nr = frame.syscall_number();
-        let args = frame.syscall_args();
         if tracing {
             self.trace(Event::Syscall { pid, nr });
         }
         // SAFETY: this CPU, interrupts still off.
         let ticks = unsafe { self.cpu().local() }.ticks;
-        let preemptible = self.config.kernel_preemption == KernelPreemption::On;
         let slot = &self.slots[pid.index()];
         // SAFETY: `pid` is running: its arch state is its own.
         let arch = unsafe {
@@ -1109,29 +1111,72 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         let mut cx = SyscallCx {
             pid,
             nr,
-            args,
+            args: frame.syscall_args(),
             arch,
             ticks,
         };
-        let action = loop {
-            if preemptible {
-                A::enable();
+        let action = match self.call_os(&mut cx) {
+            SyscallAction::Return(value) => return frame.set_syscall_return(value),
+            SyscallAction::Sleep { channel } => {
+                match self.sleep_and_retry(&mut cx, channel, tracing) {
+                    Some(action) => action,
+                    // Killed while asleep: the call is not made again.
+                    None => return,
+                }
             }
-            let action = self.os.syscall(&mut cx);
-            if preemptible {
-                A::disable();
-            }
-            let SyscallAction::Sleep { channel } = action else {
-                break action;
-            };
-            if self.sleep(pid, channel) {
-                // Killed while asleep: the call is not made again.
-                return;
+            action => action,
+        };
+        self.carry_out(pid, frame, action);
+    }
+
+    /// [`Os::syscall`], with interrupts on around it under kernel
+    /// preemption.
+    #[inline(always)]
+    fn call_os(&self, cx: &mut SyscallCx<'_, A>) -> SyscallAction {
+        let preemptible = self.config.kernel_preemption == KernelPreemption::On;
+        if preemptible {
+            A::enable();
+        }
+        let action = self.os.syscall(cx);
+        if preemptible {
+            A::disable();
+        }
+        action
+    }
+
+    /// [`SyscallAction::Sleep`]: sleep on `channel`, then make the call
+    /// again, as long as the OS answers `Sleep`. `None` if the process was
+    /// killed while asleep.
+    #[cold]
+    #[inline(never)]
+    fn sleep_and_retry(
+        &self,
+        cx: &mut SyscallCx<'_, A>,
+        mut channel: WaitChannel,
+        tracing: bool,
+    ) -> Option<SyscallAction> {
+        loop {
+            if self.sleep(cx.pid, channel) {
+                return None;
             }
             if tracing {
-                self.trace(Event::Syscall { pid, nr });
+                self.trace(Event::Syscall {
+                    pid: cx.pid,
+                    nr: cx.nr,
+                });
             }
-        };
+            match self.call_os(cx) {
+                SyscallAction::Sleep { channel: next } => channel = next,
+                action => return Some(action),
+            }
+        }
+    }
+
+    /// Every [`SyscallAction`] but an immediate return: set the result
+    /// register, then yield, block or end. Out of line: the null system
+    /// call's path never comes here.
+    #[inline(never)]
+    fn carry_out(&self, pid: Pid, frame: &mut A::TrapFrame, action: SyscallAction) {
         match action {
             SyscallAction::Return(value) => frame.set_syscall_return(value),
             SyscallAction::Yield(value) => {
@@ -1151,7 +1196,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 self.trace(Event::Block { pid });
                 self.sched_out(pid);
             }
-            SyscallAction::Sleep { .. } => unreachable!("the loop above sleeps"),
+            SyscallAction::Sleep { .. } => unreachable!("sleep_and_retry sleeps"),
             SyscallAction::Exit(code) => self.exit_current(pid, Ending::Exited(code)),
             SyscallAction::Kill(why) => self.exit_current(pid, Ending::Killed(KillReason::Os(why))),
         }
