@@ -181,7 +181,9 @@ struct Entry<A: Arch> {
     channel: Option<WaitChannel>,
     /// The CPU that runs the process, while it is `Running`.
     cpu: usize,
-    killed: bool,
+    /// Why it was killed, once it has been: it dies at its next return to
+    /// user mode with this ending.
+    killed: Option<KillReason>,
     ending: Option<Ending>,
     restarts: u32,
     cpu_ticks: u64,
@@ -198,7 +200,7 @@ impl<A: Arch> Entry<A> {
         user_sp: 0,
         channel: None,
         cpu: 0,
-        killed: false,
+        killed: None,
         ending: None,
         restarts: 0,
         cpu_ticks: 0,
@@ -732,23 +734,32 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     }
 
     /// Ask the kernel to end `pid`. It dies at its next return to user mode
-    /// (a blocked process is woken for it).
+    /// (a blocked process is woken for it), `killed: killed by the kernel`.
     pub fn kill(&self, pid: Pid) -> Result<(), KillError> {
+        self.kill_for(pid, KillReason::Requested)
+    }
+
+    /// [`Kernel::kill`] with the ending `reason` (the first reason stands
+    /// if it is killed twice): an OS's `kill(2)` names the killer with
+    /// [`KillReason::By`]. A process running on another CPU is stopped by
+    /// an IPI, so it dies within the time the IPI takes, not at its CPU's
+    /// next tick.
+    pub fn kill_for(&self, pid: Pid, reason: KillReason) -> Result<(), KillError> {
         let mut t = self.table.lock();
         let e = t.live_entry(pid).ok_or(KillError::NoSuchProcess)?;
         match e.state {
             ProcState::Unused | ProcState::Zombie => Err(KillError::NoSuchProcess),
             ProcState::Blocked => {
-                e.killed = true;
+                e.killed.get_or_insert(reason);
                 t.unblock(pid);
                 Ok(())
             }
             ProcState::Runnable => {
-                e.killed = true;
+                e.killed.get_or_insert(reason);
                 Ok(())
             }
             ProcState::Running => {
-                e.killed = true;
+                e.killed.get_or_insert(reason);
                 let cpu = e.cpu;
                 self.cpus[cpu].pending().post(PendingWork::KILL);
                 if cpu != A::cpu_id() {
@@ -800,7 +811,11 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                     );
                     e.state = ProcState::Running;
                     e.cpu = me;
-                    let work = if e.killed { PendingWork::KILL } else { 0 };
+                    let work = if e.killed.is_some() {
+                        PendingWork::KILL
+                    } else {
+                        0
+                    };
                     let aspace = e.aspace;
                     self.cpu().set_current(Some(pid), work);
                     (pid, aspace)
@@ -928,7 +943,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         loop {
             let work = self.cpu().pending().take_all();
             if work & PendingWork::KILL != 0 {
-                self.exit_current(pid, Ending::Killed(KillReason::Requested));
+                let reason = self.table.lock().entry(pid).killed;
+                let reason = reason.expect("KILL is posted only for a killed process");
+                self.exit_current(pid, Ending::Killed(reason));
             }
             if work & PendingWork::RESCHED == 0 {
                 return;
@@ -1073,15 +1090,17 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         }
     }
 
+    /// A system call. The common case (the OS answers
+    /// [`SyscallAction::Return`]) stays inline and straight: one call into
+    /// the OS, the result register, back. Sleeping, yielding and blocking
+    /// are out of line, so the null call carries none of their set-up.
     fn syscall(&self, pid: Pid, frame: &mut A::TrapFrame, tracing: bool) {
         let nr = frame.syscall_number();
-        let args = frame.syscall_args();
         if tracing {
             self.trace(Event::Syscall { pid, nr });
         }
         // SAFETY: this CPU, interrupts still off.
         let ticks = unsafe { self.cpu().local() }.ticks;
-        let preemptible = self.config.kernel_preemption == KernelPreemption::On;
         let slot = &self.slots[pid.index()];
         // SAFETY: `pid` is running: its arch state is its own.
         let arch = unsafe {
@@ -1092,29 +1111,72 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         let mut cx = SyscallCx {
             pid,
             nr,
-            args,
+            args: frame.syscall_args(),
             arch,
             ticks,
         };
-        let action = loop {
-            if preemptible {
-                A::enable();
+        let action = match self.call_os(&mut cx) {
+            SyscallAction::Return(value) => return frame.set_syscall_return(value),
+            SyscallAction::Sleep { channel } => {
+                match self.sleep_and_retry(&mut cx, channel, tracing) {
+                    Some(action) => action,
+                    // Killed while asleep: the call is not made again.
+                    None => return,
+                }
             }
-            let action = self.os.syscall(&mut cx);
-            if preemptible {
-                A::disable();
-            }
-            let SyscallAction::Sleep { channel } = action else {
-                break action;
-            };
-            if self.sleep(pid, channel) {
-                // Killed while asleep: the call is not made again.
-                return;
+            action => action,
+        };
+        self.carry_out(pid, frame, action);
+    }
+
+    /// [`Os::syscall`], with interrupts on around it under kernel
+    /// preemption.
+    #[inline(always)]
+    fn call_os(&self, cx: &mut SyscallCx<'_, A>) -> SyscallAction {
+        let preemptible = self.config.kernel_preemption == KernelPreemption::On;
+        if preemptible {
+            A::enable();
+        }
+        let action = self.os.syscall(cx);
+        if preemptible {
+            A::disable();
+        }
+        action
+    }
+
+    /// [`SyscallAction::Sleep`]: sleep on `channel`, then make the call
+    /// again, as long as the OS answers `Sleep`. `None` if the process was
+    /// killed while asleep.
+    #[cold]
+    #[inline(never)]
+    fn sleep_and_retry(
+        &self,
+        cx: &mut SyscallCx<'_, A>,
+        mut channel: WaitChannel,
+        tracing: bool,
+    ) -> Option<SyscallAction> {
+        loop {
+            if self.sleep(cx.pid, channel) {
+                return None;
             }
             if tracing {
-                self.trace(Event::Syscall { pid, nr });
+                self.trace(Event::Syscall {
+                    pid: cx.pid,
+                    nr: cx.nr,
+                });
             }
-        };
+            match self.call_os(cx) {
+                SyscallAction::Sleep { channel: next } => channel = next,
+                action => return Some(action),
+            }
+        }
+    }
+
+    /// Every [`SyscallAction`] but an immediate return: set the result
+    /// register, then yield, block or end. Out of line: the null system
+    /// call's path never comes here.
+    #[inline(never)]
+    fn carry_out(&self, pid: Pid, frame: &mut A::TrapFrame, action: SyscallAction) {
         match action {
             SyscallAction::Return(value) => frame.set_syscall_return(value),
             SyscallAction::Yield(value) => {
@@ -1134,7 +1196,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 self.trace(Event::Block { pid });
                 self.sched_out(pid);
             }
-            SyscallAction::Sleep { .. } => unreachable!("the loop above sleeps"),
+            SyscallAction::Sleep { .. } => unreachable!("sleep_and_retry sleeps"),
             SyscallAction::Exit(code) => self.exit_current(pid, Ending::Exited(code)),
             SyscallAction::Kill(why) => self.exit_current(pid, Ending::Killed(KillReason::Os(why))),
         }
@@ -1149,7 +1211,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         {
             let mut t = self.table.lock();
             if !self.os.still_waiting(channel) {
-                return t.entry(pid).killed;
+                return t.entry(pid).killed.is_some();
             }
             let e = t.entry(pid);
             e.state = ProcState::Blocked;
@@ -1158,7 +1220,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         }
         self.trace(Event::Block { pid });
         self.sched_out(pid);
-        self.table.lock().entry(pid).killed
+        self.table.lock().entry(pid).killed.is_some()
     }
 
     /// A timer tick: charge it, let the policy decide, enforce the CPU-time

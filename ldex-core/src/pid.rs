@@ -28,6 +28,7 @@ impl Pid {
     ///
     /// # Panics
     /// If `index + 1` does not fit in a `u32`.
+    #[inline]
     pub const fn from_index(index: usize) -> Pid {
         Pid::of_use(index, 0, index + 1)
     }
@@ -38,6 +39,7 @@ impl Pid {
     ///
     /// # Panics
     /// If `index + 1` does not fit in a `u32`, or `index >= capacity`.
+    #[inline]
     pub const fn of_use(index: usize, generation: u32, capacity: usize) -> Pid {
         assert!(index < u32::MAX as usize, "pid index out of range");
         assert!(index < capacity, "pid index beyond the table");

@@ -35,6 +35,15 @@ pub enum KillReason {
     /// ([`SyscallAction::Kill`](crate::SyscallAction::Kill)), for the reason
     /// it names: a Linux-like OS says `signal 6 (SIGABRT)` for `abort()`.
     Os(&'static str),
+    /// Another process asked, through the OS
+    /// ([`Kernel::kill_for`](crate::Kernel::kill_for)), for the reason `why`:
+    /// a Linux-like OS says `signal 9 (SIGKILL)` for `kill(pid, SIGKILL)`.
+    By {
+        /// The process that asked.
+        killer: crate::Pid,
+        /// What it asked for.
+        why: &'static str,
+    },
 }
 
 /// How a process ended.
@@ -53,6 +62,7 @@ impl fmt::Display for KillReason {
             KillReason::CpuLimit { ticks } => write!(f, "CPU time limit ({ticks} ticks)"),
             KillReason::Requested => f.write_str("killed by the kernel"),
             KillReason::Os(why) => f.write_str(why),
+            KillReason::By { killer, why } => write!(f, "{why} from pid {killer}"),
         }
     }
 }

@@ -10,6 +10,7 @@
 //! is measured by that one run.
 
 mod host;
+mod profile;
 mod sim;
 
 use crate::arches::Outcome;
@@ -96,9 +97,13 @@ fn parse_bench_lines(transcript: &str) -> Result<Vec<Row>> {
         .collect()
 }
 
-/// `cargo xtask bench-qemu <arch>`: prints the table.
-pub fn qemu_main(arch_name: &str) -> Result {
+/// `cargo xtask bench-qemu <arch>`: prints the table; with `--profile`,
+/// each round trip's instructions by function instead ([`profile`]).
+pub fn qemu_main(arch_name: &str, profile: bool) -> Result {
     let arch = arches::find(arch_name)?;
+    if profile {
+        return profile::main(arch);
+    }
     let rows = qemu(arch)?;
     println!("\n{}", qemu_table(arch, &rows));
     if let Some(rows) = homework(arch)? {
@@ -151,8 +156,8 @@ fn homework_table(rows: &[Row]) -> String {
 /// The targets in guest instructions: (arch name prefix, a word of
 /// the measurement's name, at most). The first match counts.
 const QEMU_TARGETS: &[(&str, &str, u64)] = &[
-    ("x86_64", "int 0x80", 90),
-    ("x86_64", "syscall", 60),
+    ("x86_64", "int 0x80", 110),
+    ("x86_64", "syscall", 100),
     ("x86_64", "yield", 300),
     ("riscv", "syscall", 130),
     ("riscv", "yield", 400),
@@ -336,9 +341,12 @@ mod tests {
         let x = "x86_64";
         assert_eq!(
             qemu_target(x, "null syscall round trip, int 0x80"),
-            Some(90)
+            Some(110)
         );
-        assert_eq!(qemu_target(x, "null syscall round trip, syscall"), Some(60));
+        assert_eq!(
+            qemu_target(x, "null syscall round trip, syscall"),
+            Some(100)
+        );
         assert_eq!(qemu_target(x, "yield round trip"), Some(300));
         assert_eq!(
             qemu_target("riscv32", "null syscall round trip (getpid, ecall)"),

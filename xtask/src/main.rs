@@ -14,7 +14,9 @@ usage: cargo xtask <command>
                             build the kernel and an initrd of the ELF files (the
                             bundled programs by default), boot on N CPUs (1 by
                             default), show the console
-  bench-qemu <arch>         guest instruction counts under -icount shift=0,sleep=off
+  bench-qemu <arch> [--profile]
+                            guest instruction counts under -icount shift=0,sleep=off;
+                            --profile: each round trip's instructions by function
   bench-sim                 the sim's traps/s and context switches/s, then
                             rewrite that table of docs/performance.md
   bench                     swtch vs corosensei, bench-qemu for every arch,
@@ -44,6 +46,7 @@ enum Task {
     },
     BenchQemu {
         arch: String,
+        profile: bool,
     },
     BenchSim,
     Bench,
@@ -73,7 +76,7 @@ fn main() -> ExitCode {
             files,
         } => arches::find(&arch)
             .and_then(|arch| boot::interactive(arch, cmdline.as_deref(), &files, timeout, smp)),
-        Task::BenchQemu { arch } => bench::qemu_main(&arch),
+        Task::BenchQemu { arch, profile } => bench::qemu_main(&arch, profile),
         Task::BenchSim => bench::sim_main(),
         Task::Bench => bench::main(),
         Task::Fuzz { seconds, targets } => fuzz::main(seconds, &targets),
@@ -102,8 +105,15 @@ fn parse(args: &[String]) -> std::result::Result<Task, String> {
         }),
         ("qemu", [arch, rest @ ..]) => parse_qemu(arch, rest),
         ("qemu", []) => Err("qemu needs an arch".to_owned()),
-        ("bench-qemu", [arch]) => Ok(Task::BenchQemu { arch: arch.clone() }),
-        ("bench-qemu", _) => Err("bench-qemu takes exactly one arch".to_owned()),
+        ("bench-qemu", [arch]) => Ok(Task::BenchQemu {
+            arch: arch.clone(),
+            profile: false,
+        }),
+        ("bench-qemu", [arch, flag]) if flag == "--profile" => Ok(Task::BenchQemu {
+            arch: arch.clone(),
+            profile: true,
+        }),
+        ("bench-qemu", _) => Err("bench-qemu takes one arch and maybe --profile".to_owned()),
         ("bench-sim", []) => Ok(Task::BenchSim),
         ("bench", []) => Ok(Task::Bench),
         ("fuzz", rest) => parse_fuzz(rest),

@@ -40,6 +40,8 @@ mod loader;
 #[cfg(target_os = "none")]
 mod platform;
 #[cfg(target_os = "none")]
+mod uart_rx;
+#[cfg(target_os = "none")]
 mod vm;
 
 #[cfg(target_os = "none")]
@@ -161,6 +163,7 @@ mod kernel {
                 board::device(GIC_CPU_INTERFACE),
             )
         };
+        crate::uart_rx::init();
         count_instructions();
         let timer = Timer::new(&token);
         Board::set_counter_hz(timer.frequency_hz());

@@ -7,7 +7,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use abi::Numbers;
 use kernel_common::console::Console;
-use kernel_common::os::{OutOfMemory, Platform, Prot};
+use kernel_common::os::{Claim, OutOfMemory, Platform, Prot};
 use ldex_arch_aarch64::{Aarch64, Ttbr0};
 use ldex_core::{AccessKind, Pid};
 
@@ -68,6 +68,7 @@ unsafe impl Platform<Aarch64> for Board {
     const MMAP: Range<usize> = MMAP_START..USER_TOP - USER_STACK - PAGE;
     const USER: Range<usize> = USER_BOTTOM..USER_TOP;
     const MACHINE: &'static str = "aarch64";
+    const CONSOLE_INPUT: bool = true;
 
     fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {
         AddressSpace::current()
@@ -126,5 +127,15 @@ unsafe impl Platform<Aarch64> for Board {
 
     fn with_user_access<R>(&self, f: impl FnOnce() -> R) -> R {
         ldex_arch_aarch64::supervisor::with_user_access(f)
+    }
+
+    /// The UART is the only device: its GIC enable bit.
+    fn hold_devices(&self, held: bool) {
+        crate::uart_rx::hold(held);
+    }
+
+    /// Every device interrupt is a GIC id, acknowledged by the trap entry.
+    fn device_interrupt(&self, irq: u32, input: &mut dyn FnMut(u8)) -> Claim {
+        crate::uart_rx::interrupt(irq, input)
     }
 }

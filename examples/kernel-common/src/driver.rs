@@ -196,6 +196,7 @@ where
         kernel.set_fault_policy(FaultPolicy::Restart { limit });
     }
     kernel.os().set_tracing(cmd.trace);
+    kernel.os().set_processes(kernel);
     if let Err(e) = kernel.boot(boot.token, Some(boot.timer)) {
         fail(
             console,

@@ -13,7 +13,7 @@
 //! | `brk`, `mmap`, `munmap`, `mprotect`      | [`memory`]: anonymous pages, `PROT_*` in the page tables |
 //! | `exit`, `exit_group`                     | end the process with the code            |
 //! | `getpid`, `gettid`, `set_tid_address`    | the pid (one thread per process)        |
-//! | `kill`, `tkill`, `tgkill` of itself      | kill it with `signal N (NAME)`          |
+//! | `kill`, `tkill`, `tgkill`                | [`signal`]: end the target with `signal N (NAME)` |
 //! | `rt_sigaction`, `rt_sigprocmask`         | accepted; nothing is delivered          |
 //! | `clock_gettime`, `getrandom`, `uname`, `prlimit64` | the platform's clock; see each |
 //! | `sched_yield`                            | give up the CPU                          |
@@ -34,6 +34,7 @@ mod calls;
 pub mod input;
 pub mod memory;
 mod platform;
+mod signal;
 mod trace;
 
 use core::marker::PhantomData;
@@ -46,6 +47,7 @@ use ldex_core::syscall::{SyscallCx, WaitChannel, Wake, errno};
 use ldex_core::{Arch, Event, Os, SyscallAction};
 
 pub use platform::{Claim, OutOfMemory, Platform, ProcessMemory, Prot};
+pub use signal::Processes;
 
 use input::Input;
 
@@ -70,6 +72,7 @@ pub struct ExampleOs<A: Arch, P, const N: usize> {
     tracing: AtomicBool,
     breaks: Breaks<N>,
     after_reap: SpinLock<Option<fn()>>,
+    processes: SpinLock<Option<&'static dyn Processes>>,
     input: Input<A>,
     spurious: AtomicUsize,
     /// Device interrupts since the last tick.
@@ -87,6 +90,7 @@ impl<A: Arch, P: Platform<A>, const N: usize> ExampleOs<A, P, N> {
             tracing: AtomicBool::new(false),
             breaks: Breaks::new(),
             after_reap: SpinLock::new(None),
+            processes: SpinLock::new(None),
             input: Input::new(),
             spurious: AtomicUsize::new(0),
             since_tick: AtomicUsize::new(0),
@@ -101,6 +105,12 @@ impl<A: Arch, P: Platform<A>, const N: usize> ExampleOs<A, P, N> {
     /// initrd's next programs there, in the slot and frames just given back.
     pub fn set_after_reap(&self, hook: fn()) {
         *self.after_reap.lock() = Some(hook);
+    }
+
+    /// Let `kill(2)` reach the other processes: `processes` is the kernel
+    /// that holds this OS. Until it is set, every other pid is missing.
+    pub fn set_processes(&self, processes: &'static dyn Processes) {
+        *self.processes.lock() = Some(processes);
     }
 
     /// The platform.
@@ -169,9 +179,18 @@ impl<A: Arch, P: Platform<A>, const N: usize> Os<A> for ExampleOs<A, P, N> {
             Call::Getrandom => calls::getrandom(p, pid, a0, a1),
             Call::RtSigaction => calls::signal_state(p, pid, a2, layout.sigaction_head + a3),
             Call::RtSigprocmask => calls::signal_state(p, pid, a2, a3),
-            Call::Kill => return signal(a0 == 0 || a0 == me, a1),
-            Call::Tkill => return signal(a0 == me, a1),
-            Call::Tgkill => return signal(a0 == me && a1 == me, a2),
+            Call::Kill | Call::Tkill | Call::Tgkill => {
+                let target = match call {
+                    // kill's 0 is the caller's process group: itself.
+                    Call::Kill if a0 == 0 => Some(me),
+                    Call::Tgkill if a0 != a1 => None,
+                    Call::Tgkill => Some(a1),
+                    _ => Some(a0),
+                };
+                let sig = if call == Call::Tgkill { a2 } else { a1 };
+                let others = *self.processes.lock();
+                return signal::signal(pid, target, sig, others);
+            }
             Call::ArchPrctl => calls::arch_prctl(p, cx.arch, a0, a1),
         })
     }
@@ -244,24 +263,6 @@ impl<A: Arch, P: Platform<A>, const N: usize> Os<A> for ExampleOs<A, P, N> {
         if let Some(hook) = hook {
             hook();
         }
-    }
-}
-
-/// `kill`, `tkill`, `tgkill` of signal `sig`; `to_me`: the target is the
-/// caller (its pid, or for `kill` 0, its process group). Signal 0 only asks whether the target exists.
-/// A process may signal only itself (there is one thread per process and
-/// nothing is delivered): a terminating signal kills it, as its default
-/// action would on Linux, and any other is ignored.
-fn signal(to_me: bool, sig: usize) -> SyscallAction {
-    if sig > abi::signal::MAX {
-        return SyscallAction::Return(errno::ret(errno::EINVAL));
-    }
-    if !to_me {
-        return SyscallAction::Return(errno::ret(abi::errno::EPERM));
-    }
-    match abi::signal::ending(sig) {
-        Some(why) if sig != 0 => SyscallAction::Kill(why),
-        _ => SyscallAction::Return(0),
     }
 }
 

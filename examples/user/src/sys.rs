@@ -118,6 +118,12 @@ impl Gate {
         check(raw).map(|_| ts)
     }
 
+    /// `kill(pid, sig)`: signal 0 only asks whether `pid` exists.
+    pub fn kill(self, pid: usize, sig: usize) -> Result<usize> {
+        // SAFETY: no pointers.
+        check(unsafe { self.call(nr(Call::Kill), [pid, sig, 0, 0, 0, 0]) })
+    }
+
     /// `arch_prctl(ARCH_SET_FS, base)` (x86_64; ENOSYS elsewhere).
     pub fn set_fs_base(self, base: usize) -> Result<usize> {
         // SAFETY: the kernel stores the number, it does not dereference it.
@@ -167,6 +173,11 @@ pub fn sched_yield() -> Result<usize> {
 /// `clock_gettime(CLOCK_MONOTONIC)` through the native gate.
 pub fn clock_monotonic() -> Result<Timespec> {
     Gate::NATIVE.clock_monotonic()
+}
+
+/// `kill` through the native gate.
+pub fn kill(pid: usize, sig: usize) -> Result<usize> {
+    Gate::NATIVE.kill(pid, sig)
 }
 
 /// `exit_group` through the native gate.

@@ -51,6 +51,7 @@ pub trait Interrupts {
     fn disable();
 
     /// Disable interrupts and say what they were.
+    #[inline(always)]
     fn save_and_disable() -> InterruptState {
         let was_enabled = Self::are_enabled();
         Self::disable();
@@ -58,6 +59,7 @@ pub trait Interrupts {
     }
 
     /// Put back the state [`Interrupts::save_and_disable`] found.
+    #[inline(always)]
     fn restore(state: InterruptState) {
         if state.was_enabled {
             Self::enable();

@@ -33,6 +33,7 @@ impl OnCpu {
     /// Everything the last CPU did with the process before its
     /// [`OnCpu::release`] is visible after this returns. One claimer at a
     /// time: the CPU that picked the process under the table lock.
+    #[inline]
     pub fn claim(&self) {
         while self.0.load(Ordering::Acquire) {
             spin_loop();
@@ -42,6 +43,7 @@ impl OnCpu {
 
     /// This CPU is off the process's stack, its state saved: another CPU
     /// may claim it.
+    #[inline]
     pub fn release(&self) {
         self.0.store(false, Ordering::Release);
     }

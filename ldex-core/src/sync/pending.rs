@@ -43,21 +43,25 @@ impl PendingWork {
 
     /// Replace the word: the CPU starts running a process that has
     /// `bits` to do (a kill posted while it was not running).
+    #[inline]
     pub fn set(&self, bits: u32) {
         self.0.store(bits, Ordering::Relaxed);
     }
 
     /// Take all the pending work, leaving none.
+    #[inline]
     pub fn take_all(&self) -> u32 {
         self.0.swap(0, Ordering::Relaxed)
     }
 
     /// Take `bit` of the pending work: was it set?
+    #[inline]
     pub fn take(&self, bit: u32) -> bool {
         self.0.fetch_and(!bit, Ordering::Relaxed) & bit != 0
     }
 
     /// Ask the CPU to do `bits` at its process's next return to user mode.
+    #[inline]
     pub fn post(&self, bits: u32) {
         self.0.fetch_or(bits, Ordering::Relaxed);
     }

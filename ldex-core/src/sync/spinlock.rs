@@ -72,23 +72,43 @@ impl<T, I: Interrupts> SpinLock<T, I> {
         }
     }
 
-    /// Disable interrupts, then spin until the lock is ours.
+    /// Disable interrupts, then spin until the lock is ours. The free
+    /// lock's path (one compare-exchange) is inline at every caller; the
+    /// spinning is out of line.
+    #[inline(always)]
     pub fn lock(&self) -> SpinLockGuard<'_, T, I> {
         let irq = I::save_and_disable();
-        while self
+        if self
             .locked
             .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
             .is_err()
         {
-            while self.locked.load(Ordering::Relaxed) {
-                spin_loop();
-            }
+            self.spin_until_ours();
         }
         lock_taken::<I>();
         SpinLockGuard {
             lock: self,
             data: ManuallyDrop::new(self.data.get_mut()),
             irq,
+        }
+    }
+
+    /// The contended way of [`SpinLock::lock`]: wait for the holder to
+    /// let go (reading only), then try again.
+    #[cold]
+    #[inline(never)]
+    fn spin_until_ours(&self) {
+        loop {
+            while self.locked.load(Ordering::Relaxed) {
+                spin_loop();
+            }
+            if self
+                .locked
+                .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
+                return;
+            }
         }
     }
 
@@ -146,6 +166,7 @@ impl<T, I: Interrupts> DerefMut for SpinLockGuard<'_, T, I> {
 }
 
 impl<T, I: Interrupts> Drop for SpinLockGuard<'_, T, I> {
+    #[inline(always)]
     fn drop(&mut self) {
         // SAFETY: dropped once, here, and never used again.
         unsafe { ManuallyDrop::drop(&mut self.data) };

@@ -5,7 +5,7 @@
 
 use super::{
     Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, KernelFormat, Outcome, Programs, Qemu,
-    USER_BINS,
+    Typed, USER_BINS,
 };
 
 /// A clean run powers off through PSCI (QEMU exits 0); a failure exits
@@ -194,6 +194,58 @@ const BOOTS: &[Boot] = &[
         "examples/kernel-aarch64/expect/restart-clean.expect",
         Outcome::Success,
     ),
+    // Console input by the PL011's receive interrupt (GIC id 33): `echo`
+    // blocks in read(0) while two spinners use up their CPU time.
+    Boot {
+        name: "console-input",
+        cmdline: "cpulimit=30",
+        kernel_features: &[],
+        initrd: Initrd::Entries(&[
+            Entry::Bin("echo"),
+            Entry::Named("spinner-1", "spinner"),
+            Entry::Named("spinner-2", "spinner"),
+        ]),
+        qemu_args: &[],
+        expect: "examples/kernel-aarch64/expect/console-input.expect",
+        outcome: Outcome::Success,
+        timeout_secs: 180,
+        input: Some(Typed {
+            after: "[pid 3 spinner-2] killed",
+            text: "hello\nworld\n",
+        }),
+    },
+    Boot {
+        name: "console-input-trace",
+        cmdline: "trace quantum=10 cpulimit=30",
+        kernel_features: &[],
+        initrd: Initrd::Entries(&[Entry::Bin("echo"), Entry::Bin("spinner")]),
+        qemu_args: &[],
+        expect: "examples/kernel-aarch64/expect/console-input-trace.expect",
+        outcome: Outcome::Success,
+        timeout_secs: 180,
+        input: Some(Typed {
+            after: "spinner: spinning",
+            text: "hi\n",
+        }),
+    },
+    Boot {
+        name: "irq-storm",
+        cmdline: "cpulimit=30",
+        kernel_features: &["irq-storm-test"],
+        initrd: Initrd::Entries(&[
+            Entry::Bin("echo"),
+            Entry::Named("spinner-1", "spinner"),
+            Entry::Named("spinner-2", "spinner"),
+        ]),
+        qemu_args: &[],
+        expect: "examples/kernel-aarch64/expect/irq-storm.expect",
+        outcome: Outcome::Success,
+        timeout_secs: 180,
+        input: Some(Typed {
+            after: "spinner: spinning",
+            text: "hello\nworld\n",
+        }),
+    },
     boot(
         "kernel-fault",
         "",

@@ -1,9 +1,11 @@
 //! The system call layer against a fake arch and platform on the host. User
 //! memory is a real host buffer, so the checked pointers are real pointers.
 
+use std::boxed::Box;
 use std::collections::BTreeMap;
 use std::string::String;
 use std::sync::Mutex;
+use std::vec;
 use std::vec::Vec;
 
 use ldex_core::arch::{Context, TrapSink, TrapTable};
@@ -574,13 +576,12 @@ fn mprotect_changes_mapped_pages_only() {
 }
 
 #[test]
-fn abort_kills_the_caller_with_sigabrt_and_others_are_refused() {
+fn abort_kills_the_caller_with_sigabrt() {
     let os = TestOs::<true>::new(Fake::new());
     let abrt = SyscallAction::Kill("signal 6 (SIGABRT)");
     assert_eq!(call(&os, PID1, 234, &[1, 1, 6]), abrt, "tgkill");
     assert_eq!(call(&os, PID1, 200, &[1, 6]), abrt, "tkill");
     assert_eq!(call(&os, PID1, 62, &[0, 6]), abrt, "kill of its group");
-    assert_eq!(call(&os, PID1, 62, &[2, 6]), ret(1), "another process");
     assert_eq!(
         call(&os, PID1, 62, &[1, 0]),
         SyscallAction::Return(0),
@@ -592,6 +593,86 @@ fn abort_kills_the_caller_with_sigabrt_and_others_are_refused() {
         "SIGCHLD is ignored"
     );
     assert_eq!(call(&os, PID1, 62, &[1, 65]), ret(22));
+}
+
+/// A process table of live pids that records what `kill` asks of it.
+struct FakeProcesses {
+    live: Vec<u32>,
+    killed: Mutex<Vec<(u32, KillReason)>>,
+}
+
+impl Processes for FakeProcesses {
+    fn pid(&self, number: u32) -> Option<Pid> {
+        self.live
+            .contains(&number)
+            .then(|| Pid::new(number).unwrap())
+    }
+    fn kill_for(&self, pid: Pid, reason: KillReason) -> Result<(), ldex_core::kernel::KillError> {
+        self.killed.lock().unwrap().push((pid.get(), reason));
+        Ok(())
+    }
+}
+
+#[test]
+fn kill_of_another_pid_kills_it_through_the_kernel_naming_the_killer() {
+    let os = TestOs::<true>::new(Fake::new());
+    assert_eq!(call(&os, PID1, 62, &[2, 9]), ret(3), "no kernel yet: ESRCH");
+    let table: &'static FakeProcesses = Box::leak(Box::new(FakeProcesses {
+        live: vec![1, 2],
+        killed: Mutex::new(Vec::new()),
+    }));
+    os.set_processes(table);
+    assert_eq!(
+        call(&os, PID1, 62, &[2, 0]),
+        SyscallAction::Return(0),
+        "exists"
+    );
+    assert_eq!(call(&os, PID1, 62, &[3, 0]), ret(3), "sig 0 of no such pid");
+    assert_eq!(
+        call(&os, PID1, 62, &[3, 9]),
+        ret(3),
+        "SIGKILL of no such pid"
+    );
+    assert_eq!(
+        call(&os, PID1, 62, &[-1isize as usize, 9]),
+        ret(3),
+        "no groups"
+    );
+    assert_eq!(call(&os, PID1, 62, &[2, 65]), ret(22), "bad signal");
+    assert_eq!(
+        call(&os, PID1, 62, &[2, 17]),
+        SyscallAction::Return(0),
+        "SIGCHLD"
+    );
+    assert!(
+        table.killed.lock().unwrap().is_empty(),
+        "nothing killed yet"
+    );
+    assert_eq!(
+        call(&os, PID1, 62, &[2, 9]),
+        SyscallAction::Return(0),
+        "SIGKILL"
+    );
+    assert_eq!(
+        call(&os, PID1, 200, &[2, 15]),
+        SyscallAction::Return(0),
+        "tkill"
+    );
+    assert_eq!(
+        call(&os, PID1, 234, &[2, 1, 15]),
+        ret(3),
+        "tgkill of a wrong tid"
+    );
+    let killer = Pid::new(1).unwrap();
+    let by = |why| (2, KillReason::By { killer, why });
+    assert_eq!(
+        *table.killed.lock().unwrap(),
+        [by("signal 9 (SIGKILL)"), by("signal 15 (SIGTERM)")]
+    );
+    assert_eq!(
+        std::format!("{}", by("signal 9 (SIGKILL)").1),
+        "signal 9 (SIGKILL) from pid 1"
+    );
 }
 
 #[test]
