@@ -33,7 +33,7 @@ pub fn run(
 ) -> ! {
     TrapTable::install(token, trap::sink::<Kit>());
     let mut builder = loader::Builder {
-        ram: ram.clone(),
+        kernel_half: ram.clone(),
         spawn: keep_snippet,
         kernel_space,
     };

@@ -194,7 +194,7 @@ mod kernel {
         );
         let forbidden = loader::forbidden(&info.ram);
         let mut builder = loader::Builder {
-            ram: info.ram.clone(),
+            kernel_half: info.ram.clone(),
             spawn: spawn_process,
             kernel_space: kspace.ttbr0(),
         };

@@ -42,12 +42,7 @@ pub const PAGE: usize = frames::PAGE as usize;
 /// The span of one level-1 block.
 const BLOCK: usize = PAGE << (VPN_BITS * (LEVELS - 1));
 
-/// Where user space ends: the stack lies right below.
-pub const USER_TOP: usize = 0x4000_0000;
-/// The user stack's size.
-pub const USER_STACK: usize = 64 * 1024;
-/// The lowest user address (below it: the null guard).
-pub const USER_BOTTOM: usize = 0x1000;
+pub use kernel_common::paged_loader::{USER_BOTTOM, USER_STACK, USER_TOP, VmError};
 
 /// `TCR_EL1.T0SZ`: 64 - 39 address bits.
 const T0SZ: u64 = 25;
@@ -134,15 +129,6 @@ impl Perm {
         }
         Perm(p)
     }
-}
-
-/// Mapping failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VmError {
-    /// No frame left for a page or a table.
-    OutOfMemory,
-    /// The address is covered by a kernel block.
-    KernelRange,
 }
 
 /// One address space: its level-1 table's physical address.

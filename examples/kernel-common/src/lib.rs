@@ -22,6 +22,8 @@
 //!   small [`os::Platform`] trait each kernel implements.
 //! * [`console`] formats kernel messages onto any byte sink.
 //! * [`frames`] hands out physical page frames.
+//! * [`paged_loader`] builds each program's address space for the kernels
+//!   with per-process page tables over identity-mapped RAM.
 //! * [`driver`] is the boot sequence itself: command line, policy, boot,
 //!   spawn, run, exit code, with the defaults both kernels share.
 //! * [`one_program`] keeps the one program of a build that runs no protocol,
@@ -48,6 +50,7 @@ pub mod frames;
 pub mod initrd;
 pub mod one_program;
 pub mod os;
+pub mod paged_loader;
 pub mod phys;
 pub mod pvh;
 pub mod stack;

@@ -33,6 +33,7 @@ pub fn run(
 ) -> ! {
     TrapTable::install(token, trap::sink::<Kit>());
     let mut builder = loader::Builder {
+        kernel_half: (),
         spawn: keep_snippet,
         kernel_space,
     };

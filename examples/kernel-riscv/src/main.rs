@@ -232,6 +232,7 @@ mod kernel {
         );
         let forbidden = loader::forbidden(&info.ram);
         let mut builder = loader::Builder {
+            kernel_half: (),
             spawn: spawn_process,
             kernel_space: kspace.satp(),
         };

@@ -71,12 +71,7 @@ pub const PAGE: usize = frames::PAGE as usize;
 /// The span of one root-level leaf (1 GiB on Sv39, 4 MiB on Sv32).
 const ROOT_LEAF: usize = PAGE << (VPN_BITS * (LEVELS - 1));
 
-/// Where user space ends: the stack lies right below.
-pub const USER_TOP: usize = 0x4000_0000;
-/// The user stack's size.
-pub const USER_STACK: usize = 64 * 1024;
-/// The lowest user address (below it: the null guard).
-pub const USER_BOTTOM: usize = 0x1000;
+pub use kernel_common::paged_loader::{USER_BOTTOM, USER_STACK, USER_TOP, VmError};
 
 /// PTE permission bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,15 +110,6 @@ impl Perm {
     pub const fn contains(self, other: Perm) -> bool {
         self.0 & other.0 == other.0
     }
-}
-
-/// Mapping failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VmError {
-    /// No frame left for a page or a table.
-    OutOfMemory,
-    /// The address is covered by a kernel big page.
-    KernelRange,
 }
 
 /// The kernel image's layout (from the linker script): the rights of each

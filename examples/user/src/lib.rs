@@ -13,11 +13,15 @@
 //!   (x86_64 has two: `syscall` and `int 0x80`).
 //! * [`print!`]/[`println!`]: formatted output, one `write` per line so that
 //!   lines from different processes never interleave.
+//! * [`bench`]: the sampling loops every arch's `bench` program shares.
+//! * [`hostile`]: the bodies of hostile programs alike on every arch.
 //! * A panic prints its message and exits with code 101.
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod args;
+pub mod bench;
+pub mod hostile;
 pub mod initial;
 pub mod print;
 pub mod probe;

@@ -75,6 +75,84 @@
 //! }];
 //! ```
 
+/// `echo` beside two spinners: the console-input boots' initrd.
+pub const ECHO_AND_SPINNERS: Initrd = Initrd::Entries(&[
+    Entry::Bin("echo"),
+    Entry::Named("spinner-1", "spinner"),
+    Entry::Named("spinner-2", "spinner"),
+]);
+
+/// Two lines typed once the second spinner is killed (so `echo` is alone).
+pub const TYPED_AFTER_KILL: Option<Typed> = Some(Typed {
+    after: "[pid 3 spinner-2] killed",
+    text: "hello\nworld\n",
+});
+
+/// `&[$boot, ..., COMMON...]`: the boots listed, then the console-input boots
+/// every kernel with a line-discipline console runs (`echo` reading what
+/// xtask types while spinners keep the CPUs busy; with `-smp 2`; traced;
+/// and under an interrupt storm), checked against `$dir/expect/`.
+macro_rules! with_console_boots {
+    ($dir:literal, [$($boot:expr),* $(,)?]) => {
+        &[
+            $($boot,)*
+            $crate::arches::Boot {
+                name: "console-input",
+                cmdline: "cpulimit=30",
+                kernel_features: &[],
+                initrd: $crate::arches::ECHO_AND_SPINNERS,
+                qemu_args: &[],
+                expect: concat!($dir, "/expect/console-input.expect"),
+                outcome: $crate::arches::Outcome::Success,
+                timeout_secs: 120,
+                input: $crate::arches::TYPED_AFTER_KILL,
+            },
+            $crate::arches::Boot {
+                name: "console-input-smp2",
+                cmdline: "cpulimit=30",
+                kernel_features: &[],
+                initrd: $crate::arches::ECHO_AND_SPINNERS,
+                qemu_args: &["-smp", "2"],
+                expect: concat!($dir, "/expect/console-input.expect"),
+                outcome: $crate::arches::Outcome::Success,
+                timeout_secs: 120,
+                input: $crate::arches::TYPED_AFTER_KILL,
+            },
+            $crate::arches::Boot {
+                name: "console-input-trace",
+                cmdline: "trace quantum=10 cpulimit=30",
+                kernel_features: &[],
+                initrd: $crate::arches::Initrd::Entries(&[
+                    $crate::arches::Entry::Bin("echo"),
+                    $crate::arches::Entry::Bin("spinner"),
+                ]),
+                qemu_args: &[],
+                expect: concat!($dir, "/expect/console-input-trace.expect"),
+                outcome: $crate::arches::Outcome::Success,
+                timeout_secs: 120,
+                input: Some($crate::arches::Typed {
+                    after: "spinner: spinning",
+                    text: "hi\n",
+                }),
+            },
+            $crate::arches::Boot {
+                name: "irq-storm",
+                cmdline: "cpulimit=30",
+                kernel_features: &["irq-storm-test"],
+                initrd: $crate::arches::ECHO_AND_SPINNERS,
+                qemu_args: &[],
+                expect: concat!($dir, "/expect/irq-storm.expect"),
+                outcome: $crate::arches::Outcome::Success,
+                timeout_secs: 120,
+                input: Some($crate::arches::Typed {
+                    after: "spinner: spinning",
+                    text: "hello\nworld\n",
+                }),
+            },
+        ]
+    };
+}
+
 pub mod aarch64;
 pub mod minimal;
 pub mod riscv;

@@ -5,7 +5,7 @@
 //! `examples/kernel-riscv/expect/`.
 
 use super::{
-    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, Typed, USER_BINS,
+    Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, Outcome, Programs, Qemu, USER_BINS,
 };
 
 /// The bundled programs, the hostile set (`user-riscv`), a C program built
@@ -85,7 +85,7 @@ macro_rules! full_set {
 /// and `$other` the other one; `$extra` boots of this XLEN only follow.
 macro_rules! boots {
     ($cpu:literal, $xlen:literal, $other:literal $(, $extra:expr)*) => {
-        &[
+        with_console_boots!("examples/kernel-riscv", [
             Boot {
                 name: "full-set",
                 cmdline: "cpulimit=30",
@@ -157,74 +157,6 @@ macro_rules! boots {
                 input: None,
             },
             Boot {
-                name: "console-input",
-                cmdline: "cpulimit=30",
-                kernel_features: &[],
-                initrd: Initrd::Entries(&[
-                    Entry::Bin("echo"),
-                    Entry::Named("spinner-1", "spinner"),
-                    Entry::Named("spinner-2", "spinner"),
-                ]),
-                qemu_args: &[],
-                expect: "examples/kernel-riscv/expect/console-input.expect",
-                outcome: Outcome::Success,
-                timeout_secs: 120,
-                input: Some(Typed {
-                    after: "[pid 3 spinner-2] killed",
-                    text: "hello\nworld\n",
-                }),
-            },
-            Boot {
-                name: "console-input-smp2",
-                cmdline: "cpulimit=30",
-                kernel_features: &[],
-                initrd: Initrd::Entries(&[
-                    Entry::Bin("echo"),
-                    Entry::Named("spinner-1", "spinner"),
-                    Entry::Named("spinner-2", "spinner"),
-                ]),
-                qemu_args: &["-smp", "2"],
-                expect: "examples/kernel-riscv/expect/console-input.expect",
-                outcome: Outcome::Success,
-                timeout_secs: 120,
-                input: Some(Typed {
-                    after: "[pid 3 spinner-2] killed",
-                    text: "hello\nworld\n",
-                }),
-            },
-            Boot {
-                name: "console-input-trace",
-                cmdline: "trace quantum=10 cpulimit=30",
-                kernel_features: &[],
-                initrd: Initrd::Entries(&[Entry::Bin("echo"), Entry::Bin("spinner")]),
-                qemu_args: &[],
-                expect: "examples/kernel-riscv/expect/console-input-trace.expect",
-                outcome: Outcome::Success,
-                timeout_secs: 120,
-                input: Some(Typed {
-                    after: "spinner: spinning",
-                    text: "hi\n",
-                }),
-            },
-            Boot {
-                name: "irq-storm",
-                cmdline: "cpulimit=30",
-                kernel_features: &["irq-storm-test"],
-                initrd: Initrd::Entries(&[
-                    Entry::Bin("echo"),
-                    Entry::Named("spinner-1", "spinner"),
-                    Entry::Named("spinner-2", "spinner"),
-                ]),
-                qemu_args: &[],
-                expect: "examples/kernel-riscv/expect/irq-storm.expect",
-                outcome: Outcome::Success,
-                timeout_secs: 120,
-                input: Some(Typed {
-                    after: "spinner: spinning",
-                    text: "hello\nworld\n",
-                }),
-            },
-            Boot {
                 name: "trace",
                 cmdline: "trace",
                 kernel_features: &[],
@@ -267,7 +199,7 @@ macro_rules! boots {
                 input: None,
             },
             $($extra,)*
-        ]
+        ])
     };
 }
 

@@ -18,8 +18,6 @@
 #![no_std]
 #![no_main]
 
-use user::println;
-
 user::entry!(main);
 
 /// Samples per figure; `bench-partner` yields a few more times than this.
@@ -44,54 +42,28 @@ macro_rules! sample {
                 out("x0") _,
             )
         };
-        delta
+        delta as u64
     }};
 }
 
-fn min_of(f: impl Fn() -> usize) -> usize {
-    (0..SAMPLES).map(|_| f()).min().unwrap_or(0)
+fn min_of(f: impl Fn() -> u64) -> u64 {
+    user::bench::min_of(SAMPLES, f)
 }
 
 fn main(_: user::Args) -> i32 {
     let yield_ = min_of(|| sample!("124", "svc #0"));
     let base = min_of(|| sample!("172", "nop"));
     let null = min_of(|| sample!("172", "svc #0"));
-    println!(
-        "bench: null syscall round trip (getpid, svc): {} instructions",
-        null - base
-    );
-    println!(
-        "bench: yield round trip between two processes: {} instructions",
-        yield_ - base
-    );
-    println!(
-        "bench: timer interrupt, entry to exit: {} instructions",
-        timer_gap()
-    );
+    user::bench::print_round_trips("svc", base, null, yield_, timer_gap());
     0
 }
 
-/// The smallest gap above the loop's own step in a tight counter loop.
-fn timer_gap() -> usize {
-    let read = || -> usize {
+/// The timer gap in a tight counter loop.
+fn timer_gap() -> u64 {
+    user::bench::timer_gap(|| {
         let t: usize;
         // SAFETY: reading the counter has no effects.
         unsafe { core::arch::asm!("mrs {}, pmevcntr0_el0", out(reg) t, options(nomem, nostack)) };
-        t
-    };
-    let (mut step, mut gap) = (usize::MAX, usize::MAX);
-    let mut seen = 0;
-    let mut prev = read();
-    while seen < 20 {
-        let now = read();
-        let d = now.wrapping_sub(prev);
-        prev = now;
-        if d < 64 {
-            step = step.min(d);
-        } else {
-            gap = gap.min(d);
-            seen += 1;
-        }
-    }
-    gap - step
+        t as u64
+    })
 }

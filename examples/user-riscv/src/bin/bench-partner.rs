@@ -6,8 +6,5 @@
 user::entry!(main);
 
 fn main(_: user::Args) -> i32 {
-    for _ in 0..310 {
-        let _ = user::sys::sched_yield();
-    }
-    0
+    user::bench::yield_partner(310)
 }

@@ -3,15 +3,8 @@
 #![no_std]
 #![no_main]
 
-use user::sys;
-
 user::entry!(main);
 
 fn main(_: user::Args) -> i32 {
-    for _ in 0..5000 {
-        if sys::sched_yield().is_err() {
-            return 1;
-        }
-    }
-    0
+    user::bench::yield_partner(5000)
 }

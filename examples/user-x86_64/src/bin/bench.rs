@@ -46,7 +46,7 @@ macro_rules! sample {
 }
 
 fn min_of(f: impl Fn() -> u64) -> u64 {
-    (0..SAMPLES).map(|_| f()).min().unwrap_or(0)
+    user::bench::min_of(SAMPLES, f)
 }
 
 fn main(args: user::Args) -> i32 {
@@ -67,29 +67,14 @@ fn main(args: user::Args) -> i32 {
     0
 }
 
-/// The smallest gap above the loop's own step in a tight `rdtsc` loop.
+/// The timer gap in a tight `rdtsc` loop.
 fn timer_gap() -> u64 {
-    let read = || -> u64 {
+    user::bench::timer_gap(|| {
         let t: u64;
         // SAFETY: rdtsc has no effects.
         unsafe {
             core::arch::asm!("rdtsc", "shl rdx, 32", "or rax, rdx", out("rax") t, out("rdx") _, options(nomem, nostack))
         };
         t
-    };
-    let (mut step, mut gap) = (u64::MAX, u64::MAX);
-    let mut seen = 0;
-    let mut prev = read();
-    while seen < 20 {
-        let now = read();
-        let d = now - prev;
-        prev = now;
-        if d < 64 {
-            step = step.min(d);
-        } else {
-            gap = gap.min(d);
-            seen += 1;
-        }
-    }
-    gap - step
+    })
 }
