@@ -235,7 +235,7 @@ impl ldex_core::Arch for X86_64 {
 
     unsafe fn return_to_user(frame: *mut TrapFrame) -> ! {
         // SAFETY: the caller hands over the frame at the top of this stack.
-        entry::refuse_noncanonical_return(unsafe { &mut *frame });
+        entry::refuse_noncanonical_start(unsafe { &mut *frame });
         // SAFETY: as above; the frame is a ring-3 context with canonical rip.
         unsafe { entry::enter_user(frame) }
     }

@@ -33,7 +33,7 @@ pub struct TrapTable;
 impl ldex_core::TrapTable for TrapTable {
     type Frame = TrapFrame;
 
-    fn install(token: &BootToken, sink: &'static dyn TrapSink<TrapFrame>) {
+    fn install<S: TrapSink<TrapFrame>>(token: &BootToken, sink: &'static S) {
         entry::set_sink(sink);
         // SAFETY: the token proves boot code in ring 0; interrupts are off
         // during boot (the PVH entry state, and the kernel never enabled

@@ -1008,6 +1008,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         unreachable!("the scheduler resumed zombie P{pid}");
     }
 
+    /// Inlined into [`TrapSink::trap`] (and so into the arch's dispatch):
+    /// the null system call's path is one function.
+    #[inline(always)]
     fn user_trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
         // The way in touches only this CPU's block: who trapped and the
         // system call count. With a timer of discrete time, a tick that came
@@ -1042,7 +1045,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks: limit }));
         }
         match cause {
-            TrapCause::Syscall => self.syscall(pid, frame, tracing),
+            TrapCause::Syscall => self.syscall(cpu, pid, frame, tracing),
             TrapCause::Timer => self.tick(),
             // Another CPU posted work to this one: the way out reads it.
             TrapCause::Ipi => {}
@@ -1094,13 +1097,17 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// [`SyscallAction::Return`]) stays inline and straight: one call into
     /// the OS, the result register, back. Sleeping, yielding and blocking
     /// are out of line, so the null call carries none of their set-up.
-    fn syscall(&self, pid: Pid, frame: &mut A::TrapFrame, tracing: bool) {
-        let nr = frame.syscall_number();
+    #[inline(always)]
+    fn syscall(&self, cpu: &Cpu<A>, pid: Pid, frame: &mut A::TrapFrame, tracing: bool) {
         if tracing {
-            self.trace(Event::Syscall { pid, nr });
+            self.trace(Event::Syscall {
+                pid,
+                nr: frame.syscall_number(),
+            });
         }
-        // SAFETY: this CPU, interrupts still off.
-        let ticks = unsafe { self.cpu().local() }.ticks;
+        // SAFETY: `cpu` is this CPU's (the trap's way in found it, and
+        // interrupts are still off), no other reference.
+        let ticks = unsafe { cpu.local() }.ticks;
         let slot = &self.slots[pid.index()];
         // SAFETY: `pid` is running: its arch state is its own.
         let arch = unsafe {
@@ -1108,15 +1115,8 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 .as_mut()
                 .expect("a live process has arch state")
         };
-        let mut cx = SyscallCx {
-            pid,
-            nr,
-            args: frame.syscall_args(),
-            arch,
-            ticks,
-        };
+        let mut cx = SyscallCx::new(pid, frame, arch, ticks);
         let action = match self.call_os(&mut cx) {
-            SyscallAction::Return(value) => return frame.set_syscall_return(value),
             SyscallAction::Sleep { channel } => {
                 match self.sleep_and_retry(&mut cx, channel, tracing) {
                     Some(action) => action,
@@ -1126,7 +1126,10 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             }
             action => action,
         };
-        self.carry_out(pid, frame, action);
+        match action {
+            SyscallAction::Return(value) => frame.set_syscall_return(value),
+            action => self.carry_out(pid, frame, action),
+        }
     }
 
     /// [`Os::syscall`], with interrupts on around it under kernel
@@ -1162,7 +1165,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             if tracing {
                 self.trace(Event::Syscall {
                     pid: cx.pid,
-                    nr: cx.nr,
+                    nr: cx.nr(),
                 });
             }
             match self.call_os(cx) {
@@ -1331,6 +1334,10 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
 impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> TrapSink<A::TrapFrame>
     for Kernel<A, P, O, N, KSTACK>
 {
+    /// Inlined into the arch's dispatch for this kernel (see
+    /// [`SinkSlot`](crate::arch::SinkSlot)): a trap is one Rust function
+    /// from the entry asm to the OS's handler.
+    #[inline(always)]
     fn trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
         if frame.from_user() {
             self.user_trap(frame, cause);

@@ -25,14 +25,14 @@ struct Recorder {
 
 impl Os<SimArch> for Recorder {
     fn syscall(&self, cx: &mut SyscallCx<'_, SimArch>) -> SyscallAction {
-        match cx.nr {
+        match cx.nr() {
             sysno::GETPID => {
                 let kernel = self.kernel.get().expect("attached");
                 let info = kernel.info(cx.pid).expect("the caller is live");
                 self.syscalls_seen.lock().unwrap().push(info.syscalls);
                 SyscallAction::Return(cx.pid.get() as usize)
             }
-            sysno::EXIT => SyscallAction::Exit(cx.args[0] as i32),
+            sysno::EXIT => SyscallAction::Exit(cx.arg(0) as i32),
             _ => SyscallAction::Return(0),
         }
     }
