@@ -154,7 +154,8 @@ pub trait Wake {
 ///
 /// let call = |nr, arg0| {
 ///     let frame = SimFrame { nr, a: [arg0, 0, 0, 0, 0, 0], ..SimFrame::default() };
-///     let mut cx = SyscallCx::<SimArch>::new(Pid::new(3).unwrap(), &frame, &mut (), 0);
+///     let mut state = (); // the simulator's per-process arch state
+///     let mut cx = SyscallCx::<SimArch>::new(Pid::new(3).unwrap(), &frame, &mut state, 0);
 ///     MyOs.syscall(&mut cx)
 /// };
 /// assert_eq!(call(39, 0), SyscallAction::Return(3));
