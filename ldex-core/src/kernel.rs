@@ -588,9 +588,13 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         KernelStack::frame(self.stacks.get(index))
     }
 
+    /// Report one step, if tracing is on: with it off the event is never
+    /// built, and the step costs the [`Os::tracing`] test.
     #[inline(always)]
     fn trace(&self, event: Event) {
-        self.os.trace(&event);
+        if self.os.tracing() {
+            self.os.trace(&event);
+        }
     }
 
     /// OSTEP "OS @ boot": install the trap table (which remembers the
@@ -839,9 +843,15 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     fn dispatch(&'static self, pid: Pid, aspace: Option<A::AddressSpace>) {
         let slot = &self.slots[pid.index()];
         let cpu = self.cpu();
-        self.trace(Event::PickNext { pid });
-        self.trace(Event::RestoreContext { pid });
-        self.trace(Event::SwitchKstack { pid });
+        if self.os.tracing() {
+            for event in [
+                Event::PickNext { pid },
+                Event::RestoreContext { pid },
+                Event::SwitchKstack { pid },
+            ] {
+                self.os.trace(&event);
+            }
+        }
         // The CPU the process last ran on may still be switching away from
         // it (it was made runnable under the lock just before): wait for
         // that switch to end. Never long, and never on one CPU.
@@ -862,38 +872,46 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 .expect("a live process has arch state");
             A::leave_process(&mut *self.frame(pid.index()), state);
         }
+        // The process left the CPU in a table-lock hold of its own (its
+        // yield, block or exit), which already counted its system calls:
+        // the common switch back takes no lock here. Only a zombie is
+        // reaped under the lock.
+        cpu.set_current(None, 0);
+        // SAFETY: the scheduler, on this CPU, with interrupts off.
+        let zombie = core::mem::take(&mut unsafe { cpu.local() }.reap);
         // Context and arch state are saved: another CPU may take it now.
         slot.on_cpu.release();
-        let reaped = {
+        if zombie {
+            self.reap(pid);
+        }
+    }
+
+    /// Free the slot of `pid`, a zombie that just switched away for the last
+    /// time, and report its end.
+    #[cold]
+    #[inline(never)]
+    fn reap(&self, pid: Pid) {
+        let (info, ending, aspace) = {
             let mut t = self.table.lock();
-            cpu.set_current(None, 0);
-            // SAFETY: the scheduler, on this CPU, with interrupts off.
-            let run_syscalls = core::mem::take(&mut unsafe { cpu.local() }.syscalls);
             let e = t.entry(pid);
-            e.syscalls += run_syscalls;
-            if e.state == ProcState::Zombie {
-                let info = e.info(pid);
-                let ending = e.ending.expect("a zombie has an ending");
-                let aspace = e.aspace;
-                t.free(pid);
-                t.reaped += 1;
-                t.reaping += 1;
-                Some((info, ending, aspace))
-            } else {
-                None
-            }
+            assert_eq!(e.state, ProcState::Zombie, "P{pid} was reaped alive");
+            let info = e.info(pid);
+            let ending = e.ending.expect("a zombie has an ending");
+            let aspace = e.aspace;
+            t.free(pid);
+            t.reaped += 1;
+            t.reaping += 1;
+            (info, ending, aspace)
         };
-        if let Some((info, ending, aspace)) = reaped {
-            self.trace(Event::Reap { pid });
-            self.os.process_ended(&info, &ending);
-            if let Some(aspace) = aspace {
-                self.os.free_address_space(aspace);
-            }
-            let mut t = self.table.lock();
-            t.reaping -= 1;
-            if t.live == 0 {
-                t.wake_all_idle_cpus();
-            }
+        self.trace(Event::Reap { pid });
+        self.os.process_ended(&info, &ending);
+        if let Some(aspace) = aspace {
+            self.os.free_address_space(aspace);
+        }
+        let mut t = self.table.lock();
+        t.reaping -= 1;
+        if t.live == 0 {
+            t.wake_all_idle_cpus();
         }
     }
 
@@ -972,11 +990,24 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         unsafe { A::Context::suspend(slot.context.get(), self.cpu().scheduler()) };
     }
 
+    /// The running `pid` leaves this CPU (it yields, blocks or exits), in
+    /// the caller's table-lock hold: add its run's system calls to its
+    /// entry, and return the entry. The scheduler it switches back to then
+    /// needs no hold of its own (see `dispatch`).
+    fn leave_cpu<'t>(&self, t: &'t mut Table<A, P::For<N>, N>, pid: Pid) -> &'t mut Entry<A> {
+        // SAFETY: this CPU, interrupts off (the table lock is held), no
+        // other reference.
+        let run = core::mem::take(&mut unsafe { self.cpu().local() }.syscalls);
+        let e = t.entry(pid);
+        e.syscalls += run;
+        e
+    }
+
     /// The running process stays runnable but gives up the CPU.
     fn requeue_current(&self, pid: Pid, why: Requeue) {
         {
             let mut t = self.table.lock();
-            let e = t.entry(pid);
+            let e = self.leave_cpu(&mut t, pid);
             e.state = ProcState::Runnable;
             if why == Requeue::Preempted {
                 e.preemptions += 1;
@@ -995,10 +1026,12 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     fn exit_current(&self, pid: Pid, ending: Ending) -> ! {
         {
             let mut t = self.table.lock();
-            let e = t.entry(pid);
+            let e = self.leave_cpu(&mut t, pid);
             e.state = ProcState::Zombie;
             e.ending = Some(ending);
             t.sched.exit(pid);
+            // SAFETY: this CPU, interrupts off, no other reference.
+            unsafe { self.cpu().local() }.reap = true;
         }
         self.trace(match ending {
             Ending::Exited(code) => Event::Exit { pid, code },
@@ -1191,7 +1224,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 frame.set_syscall_return(value);
                 {
                     let mut t = self.table.lock();
-                    let e = t.entry(pid);
+                    let e = self.leave_cpu(&mut t, pid);
                     e.state = ProcState::Blocked;
                     e.channel = Some(channel);
                     t.sched.block(pid);
@@ -1216,7 +1249,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             if !self.os.still_waiting(channel) {
                 return t.entry(pid).killed.is_some();
             }
-            let e = t.entry(pid);
+            let e = self.leave_cpu(&mut t, pid);
             e.state = ProcState::Blocked;
             e.channel = Some(channel);
             t.sched.block(pid);

@@ -196,10 +196,11 @@ pub trait Os<A: Arch>: Sync {
         let _ = event;
     }
 
-    /// Is tracing switched on? The kernel asks once per trap and, if not,
-    /// skips every [`Os::trace`] of the trap's common path: one test per
-    /// trap. The default says yes, which costs nothing when `trace` is the
-    /// default that does nothing (tracing compiled out).
+    /// Is tracing switched on? If not, the kernel calls [`Os::trace`] for
+    /// no event, and never builds one: the trap's common path asks once per
+    /// trap (one test), every rarer step asks before its events. The
+    /// default says yes, which costs nothing when `trace` is the default
+    /// that does nothing (tracing compiled out).
     #[inline(always)]
     fn tracing(&self) -> bool {
         true
