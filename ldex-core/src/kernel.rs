@@ -878,7 +878,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         // reaped under the lock.
         cpu.set_current(None, 0);
         // SAFETY: the scheduler, on this CPU, with interrupts off.
-        let zombie = core::mem::take(&mut unsafe { cpu.local() }.reap);
+        let local = unsafe { cpu.local() };
+        debug_assert_eq!(local.syscalls, 0, "P{pid} left the CPU without leave_cpu");
+        let zombie = core::mem::take(&mut local.reap);
         // Context and arch state are saved: another CPU may take it now.
         slot.on_cpu.release();
         if zombie {
