@@ -173,11 +173,19 @@ pub(crate) fn send_sgi(cpu: usize, sgi: u32) {
     assert!(sgi < FIRST_PPI, "{sgi} is not an SGI");
     let target = TARGET_OF_CPU[cpu].load(Ordering::Acquire);
     assert_ne!(target, 0, "CPU {cpu} has no GIC CPU interface up");
-    // The crux: the target's bit in the list, filter 0 (the list only).
+    // The target's bit in the list, filter 0 (the list only).
     let sgir = u32::from(target) << SGIR_TARGET_SHIFT | sgi;
-    // SAFETY: `init` stored the distributor's address; a GICD_SGIR write
-    // only makes `sgi` pending on the CPUs of the list.
-    unsafe { reg(&DISTRIBUTOR, GICD_SGIR).write_volatile(sgir) };
+    // SAFETY: a barrier only; then, `init` stored the distributor's
+    // address, and a GICD_SGIR write only makes `sgi` pending on the CPUs
+    // of the list.
+    unsafe {
+        // The crux: `send_ipi` is a release. GICD_SGIR is Device memory,
+        // which a store to it may reach before the sender's earlier stores
+        // to Normal memory (the pending-work word) are visible to the
+        // target; the barrier orders them first.
+        core::arch::asm!("dsb ishst", options(nostack, preserves_flags));
+        reg(&DISTRIBUTOR, GICD_SGIR).write_volatile(sgir);
+    }
 }
 
 /// An IRQ arrived: acknowledge it and say what it is. The timer's is

@@ -51,9 +51,9 @@ pub mod entry;
 #[cfg(target_arch = "aarch64")]
 pub mod gic;
 #[cfg(target_arch = "aarch64")]
-pub mod supervisor;
-#[cfg(target_arch = "aarch64")]
 pub mod smp;
+#[cfg(target_arch = "aarch64")]
+pub mod supervisor;
 #[cfg(target_arch = "aarch64")]
 mod sysreg;
 #[cfg(target_arch = "aarch64")]

@@ -6,9 +6,9 @@
 //! distributor ([`gic::route_spi`], a board fact on top of the arch's GIC)
 //! and unmasks the UART's receive and receive-timeout interrupts
 //! (`UARTIMSC.RXIM`, `RTIM`). The trap entry acknowledges it (`GICC_IAR`)
-//! and reports `TrapCause::External(33)`; [`interrupt`] drains the receive
-//! FIFO into the OS's ring, clears the two interrupts (`UARTICR`; reading
-//! the data register lowers them too), and ends it (`GICC_EOIR`), after
+//! and reports `TrapCause::External(33)`; [`interrupt`] clears the two
+//! interrupts (`UARTICR`), drains the receive FIFO into the OS's ring, and
+//! ends it (`GICC_EOIR`), after
 //! which the GIC may raise it again. The id 1023 that `GICC_IAR` gives
 //! when nothing is pending is [`Claim::Spurious`]: counted by the OS,
 //! never ended.
@@ -79,13 +79,19 @@ pub fn interrupt(id: u32, input: &mut dyn FnMut(u8)) -> Claim {
     match id {
         gic::SPURIOUS => Claim::Spurious,
         UART_IRQ => {
-            // SAFETY: the PL011's registers; reading DR pops one byte, and
-            // ICR only clears the receive interrupts once the FIFO is empty.
+            // Clear first, then drain: a byte that arrives after the clear
+            // raises the interrupt again or is drained below. (Drain then
+            // clear loses one that arrives in between: QEMU's PL011 raises
+            // RX only as its FIFO goes from empty to one byte, so the
+            // clear would leave that byte waiting with no interrupt, and
+            // every later byte too.)
+            // SAFETY: the PL011's registers; ICR only clears the receive
+            // interrupts, and reading DR pops one byte.
             unsafe {
+                uart(ICR).write_volatile(RX | RX_TIMEOUT);
                 while uart(FR).read_volatile() & FR_RXFE == 0 {
                     input(uart(DR).read_volatile() as u8);
                 }
-                uart(ICR).write_volatile(RX | RX_TIMEOUT);
             }
             gic::end_of_interrupt(UART_IRQ);
             Claim::Console(UART_IRQ)
