@@ -23,7 +23,7 @@
 //! So the boot CPU calls [`init`] (the distributor on, then its own half),
 //! every other CPU [`init_cpu`] (its own half: the timer's PPI and
 //! [`IPI`] enabled, its interface on). Each CPU also records its bit in
-//! the distributor's CPU target lists, which [`send_sgi`] and
+//! the distributor's CPU target lists, which [`crate::smp::send_ipi`] and
 //! [`route_spi`] use (see [`crate::smp`]).
 //!
 //! The [`IPI`] (SGI 0) is acknowledged and ended at once, like the timer:

@@ -16,7 +16,7 @@
 //! id must be one instruction away, valid on every entry, and out of the
 //! user's reach. `TPIDR_EL1` is the EL1 software thread-id register: EL0
 //! can neither read nor write it (unlike `TPIDR_EL0`, the user's thread
-//! pointer, which [`crate::arch`] switches with the process, and
+//! pointer, which `Aarch64` switches with the process, and
 //! `TPIDRRO_EL0`, which EL0 reads), no exception changes it, and the kernel
 //! has no thread-locals of its own to keep there. So the trap entry does
 //! nothing for it, and reading it is one `mrs` with no memory access.

@@ -151,9 +151,8 @@ extern "C" fn secondary_main(cpu: usize) -> ! {
     unsafe { smp::set_cpu_id(&token, cpu) };
     // SAFETY: CPU 0 stored the ttbr0 of the kernel's space before it
     // started this CPU; that space maps the kernel as every space does.
-    let kspace = AddressSpace::from_ttbr0(unsafe {
-        Ttbr0::new(KERNEL_TTBR0.load(Ordering::Relaxed))
-    });
+    let kspace =
+        AddressSpace::from_ttbr0(unsafe { Ttbr0::new(KERNEL_TTBR0.load(Ordering::Relaxed)) });
     // SAFETY: this CPU's MMU is off; the kernel space maps all of RAM (this
     // code, its stack) at its physical address, and the devices at the
     // alias `board::device` already gives.
