@@ -6,9 +6,9 @@
 //! distributor ([`gic::route_spi`], a board fact on top of the arch's GIC)
 //! and unmasks the UART's receive and receive-timeout interrupts
 //! (`UARTIMSC.RXIM`, `RTIM`). The trap entry acknowledges it (`GICC_IAR`)
-//! and reports `TrapCause::External(33)`; [`interrupt`] clears the two
-//! interrupts (`UARTICR`), drains the receive FIFO into the OS's ring, and
-//! ends it (`GICC_EOIR`), after
+//! and reports `TrapCause::External(33)`; [`interrupt`] drains the receive
+//! FIFO into the OS's ring, after clearing the two interrupts (`UARTICR`;
+//! the order matters, see [`interrupt`]), and ends it (`GICC_EOIR`), after
 //! which the GIC may raise it again. The id 1023 that `GICC_IAR` gives
 //! when nothing is pending is [`Claim::Spurious`]: counted by the OS,
 //! never ended.
@@ -79,15 +79,15 @@ pub fn interrupt(id: u32, input: &mut dyn FnMut(u8)) -> Claim {
     match id {
         gic::SPURIOUS => Claim::Spurious,
         UART_IRQ => {
-            // Clear first, then drain: a byte that arrives after the clear
-            // raises the interrupt again or is drained below. (Drain then
-            // clear loses one that arrives in between: QEMU's PL011 raises
-            // RX only as its FIFO goes from empty to one byte, so the
-            // clear would leave that byte waiting with no interrupt, and
-            // every later byte too.)
-            // SAFETY: the PL011's registers; ICR only clears the receive
-            // interrupts, and reading DR pops one byte.
+            // SAFETY: the PL011's registers; writing ICR lowers the receive
+            // interrupts, reading DR pops one byte.
             unsafe {
+                // Clear first, drain second. ICR lowers the line whatever
+                // the FIFO holds, so cleared after the drain it would also
+                // lower the interrupt of a byte that arrived after the last
+                // RXFE test: that byte, and every one behind it, would wait
+                // for an interrupt that never comes. Cleared before, any
+                // such byte raises the line again.
                 uart(ICR).write_volatile(RX | RX_TIMEOUT);
                 while uart(FR).read_volatile() & FR_RXFE == 0 {
                     input(uart(DR).read_volatile() as u8);

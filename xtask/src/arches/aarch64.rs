@@ -5,7 +5,7 @@
 
 use super::{
     Arch, Bench, Boot, Build, Cc, Entry, Exit, Initrd, KernelFormat, Outcome, Programs, Qemu,
-    USER_BINS,
+    Typed, USER_BINS,
 };
 
 /// A clean run powers off through PSCI (QEMU exits 0); a failure exits
@@ -214,6 +214,26 @@ const BOOTS: &[Boot] = with_console_boots!(
             "examples/kernel-aarch64/expect/restart-clean.expect",
             Outcome::Success,
         ),
+        // A flood of 1000 lines while `echo` is alone: each byte comes in
+        // by its own interrupt or joins the FIFO during a drain, so a driver
+        // that lowers a byte's interrupt without reading it (clearing
+        // `UARTICR` after the drain instead of before) loses the line for
+        // good and hangs.
+        Boot {
+            name: "console-flood",
+            cmdline: "cpulimit=30",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[Entry::Bin("echo")]),
+            qemu_args: &[],
+            expect: "examples/kernel-aarch64/expect/console-flood.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 120,
+            input: Some(Typed {
+                after: "[kernel] tick ",
+                text: "the quick brown fox\n",
+                times: 1000,
+            }),
+        },
         boot(
             "kernel-fault",
             "",
