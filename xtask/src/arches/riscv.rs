@@ -221,21 +221,6 @@ macro_rules! full_set_smp {
     };
 }
 
-/// `kill(2)` of a spinner running on the other CPU: the kernel's IPI
-/// ends it (`killer` times it).
-const KILL_IPI: Boot = Boot {
-    name: "kill-ipi-smp2",
-    cmdline: "cpulimit=1000",
-    kernel_features: &[],
-    initrd: Initrd::Entries(&[Entry::Named("victim", "spinner"), Entry::Bin("killer")]),
-    // Not `-icount`: the secondary hart does not come up under it.
-    qemu_args: &["-smp", "2"],
-    expect: "examples/kernel-riscv/expect/kill-ipi.expect",
-    outcome: Outcome::Success,
-    timeout_secs: 120,
-    input: None,
-};
-
 /// `FaultPolicy::Restart` starts a process over with every register clean
 /// (`restart-clean`, three starts).
 const RESTART_CLEAN: Boot = Boot {
@@ -454,7 +439,7 @@ pub const ARCHES: &[Arch] = &[
             LOAD_RV64,
             HOMEWORK_RV64_BOOT,
             RESTART_CLEAN,
-            KILL_IPI,
+            kill_ipi_smp2!("examples/kernel-riscv"),
             KERNEL_STACK_OVERFLOW,
             SUM,
             WX,
@@ -486,7 +471,7 @@ pub const ARCHES: &[Arch] = &[
             "32",
             "64",
             RESTART_CLEAN,
-            KILL_IPI,
+            kill_ipi_smp2!("examples/kernel-riscv"),
             KERNEL_STACK_OVERFLOW,
             SUM,
             WX,
