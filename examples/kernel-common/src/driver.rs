@@ -25,8 +25,8 @@ use crate::frames;
 use crate::initrd::{ProcessBuilder, Queue, Setup, SpawnError};
 use crate::os::{ExampleOs, Platform, STORM_BUDGET};
 
-/// The timer tick: 10 ms, converted at boot with the frequency the timer
-/// reports.
+/// The timer tick without `tick=MS`: 10 ms, converted at boot with the
+/// frequency the timer reports.
 pub const TICK: Duration = Duration::from_millis(10);
 /// The time slice without `quantum=N`: one tick, so preemption shows in a
 /// transcript as soon as a second process is runnable.
@@ -177,11 +177,20 @@ where
     }
     let quantum = cmd.quantum.unwrap_or(DEFAULT_QUANTUM);
     let cpu_limit = cmd.cpu_limit.unwrap_or(DEFAULT_CPU_LIMIT);
+    let tick = cmd.tick_ms.map_or(TICK, Duration::from_millis);
+    if let Err(e) = kernel.set_tick_period(tick) {
+        fail(
+            console,
+            power_off,
+            ExitCode::Panic,
+            format_args!("tick={}: {e}", tick.as_millis()),
+        );
+    }
     print(
         console,
         format_args!(
             "[kernel] tick {} ms, quantum {quantum}, cpulimit {cpu_limit} ticks\n",
-            TICK.as_millis()
+            tick.as_millis()
         ),
     );
     kernel.with_policy(|policy| policy.set_quantum(quantum));

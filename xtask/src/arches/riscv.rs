@@ -221,11 +221,11 @@ macro_rules! full_set_smp {
     };
 }
 
-/// `kill(2)` of a spinner running on the other CPU: the kernel's IPI
-/// ends it (`killer` times it).
+/// `kill(2)` of a spinner running on the other CPU, with every CPU's
+/// tick 5 s apart: only the kernel's IPI ends it within `killer`'s 100 ms.
 const KILL_IPI: Boot = Boot {
     name: "kill-ipi-smp2",
-    cmdline: "cpulimit=1000",
+    cmdline: "tick=5000",
     kernel_features: &[],
     initrd: Initrd::Entries(&[Entry::Named("victim", "spinner"), Entry::Bin("killer")]),
     // Not `-icount`: the secondary hart does not come up under it.

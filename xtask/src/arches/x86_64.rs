@@ -354,7 +354,7 @@ pub const ARCHES: &[Arch] = &[Arch {
             },
             Boot {
                 name: "kill-ipi-smp2",
-                cmdline: "cpulimit=1000",
+                cmdline: "tick=5000",
                 kernel_features: &[],
                 initrd: Initrd::Entries(&[Entry::Named("victim", "spinner"), Entry::Bin("killer")]),
                 // Not `-icount`: its round robin of CPUs starves the spinner's.
