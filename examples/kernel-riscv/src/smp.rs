@@ -9,18 +9,22 @@
 //! 0 enters the scheduler loop, so every other hart can go straight into
 //! it. The other harts get CPU ids 1, 2, ... in device-tree order, at most
 //! [`MAX_CPUS`] in all, and start one at a time: CPU 0 waits for each to
-//! report before it starts the next, so their boot lines come in order.
+//! report before it starts the next, so their boot lines come in order. A
+//! hart that has not arrived [`START_TIMEOUT_SECS`] after `hart_start` is
+//! named in a `[kernel]` line and left out, and no more are started
+//! (`kernel_common::cpu_start`: if it arrives later, it parks).
 //!
 //! # A secondary hart's way in ([`secondary_start`], then [`secondary_main`])
 //! 1. The firmware enters `secondary_start` in S-mode, paging off,
 //!    interrupts off, `a0` = hart id, `a1` = the CPU id it was started with.
 //! 2. `sp` = the top of that CPU's stack in [`STACKS`] (stack `cpu - 1`:
 //!    CPU 0 keeps the boot stack), then Rust.
-//! 3. `tp` = the CPU id ([`smp::set_cpu_id`]), before anything reads it.
-//! 4. `satp` = the kernel's address space (the same one CPU 0 built; it
+//! 3. Claim its start (`Handshake::claim`), or park if CPU 0 gave up.
+//! 4. `tp` = the CPU id ([`smp::set_cpu_id`]), before anything reads it.
+//! 5. `satp` = the kernel's address space (the same one CPU 0 built; it
 //!    maps this code at the same address, so paging turns on under it).
-//! 5. Its timer (the Sstc probe, `sie.STIE`), per hart.
-//! 6. Report online, then `Kernel::boot_secondary` (the trap table:
+//! 6. Its timer (the Sstc probe, `sie.STIE`), per hart.
+//! 7. Report online, then `Kernel::boot_secondary` (the trap table:
 //!    `stvec`, `sscratch` = 0, `sie.SSIE`; its timer started) and the
 //!    scheduler loop, where it waits for interrupts with `wfi` when nothing
 //!    is runnable.
@@ -28,9 +32,10 @@
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use kernel_common::console::print;
+use kernel_common::cpu_start::Handshake;
 use kernel_common::driver;
 use ldex_arch_riscv::smp;
-use ldex_arch_riscv::{Timer, TimerKind};
+use ldex_arch_riscv::{Timer, TimerKind, timer};
 use ldex_core::BootToken;
 use ldex_core::MAX_CPUS;
 
@@ -39,6 +44,8 @@ use kernel_common::devicetree::Harts;
 
 /// Bytes of each secondary CPU's stack (its scheduler's).
 const STACK_SIZE: usize = 64 * 1024;
+/// How long CPU 0 waits for a started hart to arrive.
+const START_TIMEOUT_SECS: u64 = 1;
 
 #[repr(C, align(16))]
 struct Stacks([[u8; STACK_SIZE]; MAX_CPUS - 1]);
@@ -54,8 +61,9 @@ static TIMEBASE_HZ: AtomicUsize = AtomicUsize::new(0);
 /// out.
 static HARTS: [AtomicUsize; MAX_CPUS] = [const { AtomicUsize::new(0) }; MAX_CPUS];
 static HART_COUNT: AtomicUsize = AtomicUsize::new(0);
-/// CPUs that have finished [`secondary_main`]'s bring-up (CPU 0 counts).
-static ONLINE: AtomicUsize = AtomicUsize::new(1);
+/// The start under way: CPU 0's side in [`start_cpus`], the hart's in
+/// [`secondary_main`].
+static HANDSHAKE: Handshake = Handshake::new();
 /// The CPU id of the hart being started, for a hart that arrives at
 /// `_start` instead of `secondary_start` (see [`crate::boot`]).
 #[unsafe(no_mangle)]
@@ -139,6 +147,7 @@ pub fn start_cpus() {
             break;
         }
         let hart = slot.load(Ordering::Relaxed);
+        HANDSHAKE.expect(next);
         PENDING_CPU.store(next, Ordering::Release);
         let entry = secondary_start as *const () as usize;
         // SAFETY: `secondary_start` expects the HSM start state and gives
@@ -147,11 +156,19 @@ pub fn start_cpus() {
         let started = unsafe { smp::start_hart(&token, hart, entry, next) };
         match started {
             Ok(()) => {
-                next += 1;
                 // Wait for its report, so the boot lines come in order.
-                while ONLINE.load(Ordering::Acquire) < next {
-                    core::hint::spin_loop();
+                let hz = TIMEBASE_HZ.load(Ordering::Relaxed) as u64;
+                let deadline = timer::now().saturating_add(hz * START_TIMEOUT_SECS);
+                if HANDSHAKE.wait(next, timer::now, deadline).is_err() {
+                    print(
+                        &Uart,
+                        format_args!(
+                            "[kernel] cpu {next} (hart {hart}) did not report in {START_TIMEOUT_SECS} s after hart_start: going on without it\n"
+                        ),
+                    );
+                    break;
                 }
+                next += 1;
             }
             Err(e) => print(
                 &Uart,
@@ -164,6 +181,15 @@ pub fn start_cpus() {
 
 /// A secondary hart in Rust (see the module docs), on its own stack.
 extern "C" fn secondary_main(hart: usize, cpu: usize) -> ! {
+    // The `cpu-no-show-test` build: CPU 1 never arrives, as one stuck in
+    // the firmware would not.
+    #[cfg(feature = "cpu-no-show-test")]
+    if cpu == 1 {
+        park();
+    }
+    if !HANDSHAKE.claim(cpu) {
+        park();
+    }
     // SAFETY: boot code of this hart, which no other hart runs.
     let token = unsafe { BootToken::new() };
     // SAFETY: CPU ids are handed out once each by `start_others`.
@@ -183,6 +209,15 @@ extern "C" fn secondary_main(hart: usize, cpu: usize) -> ! {
         &Uart,
         format_args!("[kernel] cpu {cpu} up: hart {hart}, timer: {kind}\n"),
     );
-    ONLINE.fetch_add(1, Ordering::Release);
+    HANDSHAKE.report();
     driver::run_secondary(&crate::KERNEL, &token, timer, &Uart)
+}
+
+/// A hart CPU 0 gave up on: wait with interrupts off (as the firmware
+/// started it) for good, on its own stack, which no other CPU is given.
+fn park() -> ! {
+    loop {
+        // SAFETY: only waits; with interrupts off nothing runs after it.
+        unsafe { core::arch::asm!("wfi", options(nomem, nostack)) };
+    }
 }

@@ -236,6 +236,20 @@ const KILL_IPI: Boot = Boot {
     input: None,
 };
 
+/// A hart that never arrives after `hart_start`: CPU 0 gives up on it
+/// after 1 s and runs on its own.
+const CPU_NO_SHOW: Boot = Boot {
+    name: "cpu-no-show-smp2",
+    cmdline: "",
+    kernel_features: &["cpu-no-show-test"],
+    initrd: Initrd::Entries(&[Entry::Bin("hello")]),
+    qemu_args: &["-smp", "2"],
+    expect: "examples/kernel-riscv/expect/cpu-no-show.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 60,
+    input: None,
+};
+
 /// `FaultPolicy::Restart` starts a process over with every register clean
 /// (`restart-clean`, three starts).
 const RESTART_CLEAN: Boot = Boot {
@@ -455,6 +469,7 @@ pub const ARCHES: &[Arch] = &[
             HOMEWORK_RV64_BOOT,
             RESTART_CLEAN,
             KILL_IPI,
+            CPU_NO_SHOW,
             KERNEL_STACK_OVERFLOW,
             SUM,
             WX,
@@ -487,6 +502,7 @@ pub const ARCHES: &[Arch] = &[
             "64",
             RESTART_CLEAN,
             KILL_IPI,
+            CPU_NO_SHOW,
             KERNEL_STACK_OVERFLOW,
             SUM,
             WX,
