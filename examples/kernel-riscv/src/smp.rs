@@ -18,7 +18,10 @@
 //! 1. The firmware enters `secondary_start` in S-mode, paging off,
 //!    interrupts off, `a0` = hart id, `a1` = the CPU id it was started with.
 //! 2. `sp` = the top of that CPU's stack in [`STACKS`] (stack `cpu - 1`:
-//!    CPU 0 keeps the boot stack), then Rust.
+//!    CPU 0 keeps the boot stack), then Rust. The lowest page of each
+//!    stack is an unmapped guard ([`guard_pages`]), as under the boot
+//!    stack: an overflow faults there and the trap entry reports it from
+//!    the hart's emergency stack.
 //! 3. Claim its start (`Handshake::claim`), or park if CPU 0 gave up.
 //! 4. `tp` = the CPU id ([`smp::set_cpu_id`]), before anything reads it.
 //! 5. `satp` = the kernel's address space (the same one CPU 0 built; it
@@ -40,19 +43,26 @@ use ldex_core::BootToken;
 use ldex_core::MAX_CPUS;
 
 use crate::board::Uart;
+use crate::vm::PAGE;
 use kernel_common::devicetree::Harts;
 
-/// Bytes of each secondary CPU's stack (its scheduler's).
+/// Bytes of each secondary CPU's stack (its scheduler's), above its guard
+/// page.
 const STACK_SIZE: usize = 64 * 1024;
+/// Bytes of each stack's slot in [`STACKS`]: the guard page, then the
+/// stack.
+const SLOT: usize = PAGE + STACK_SIZE;
 /// How long CPU 0 waits for a started hart to arrive.
 const START_TIMEOUT_SECS: u64 = 1;
 
-#[repr(C, align(16))]
-struct Stacks([[u8; STACK_SIZE]; MAX_CPUS - 1]);
+/// Page-aligned, so that each slot's guard page is whole.
+#[repr(C, align(4096))]
+struct Stacks([[u8; SLOT]; MAX_CPUS - 1]);
 
-/// The secondary CPUs' stacks, CPU `c`'s at index `c - 1`. Only reached
-/// through `sp` by the hart that owns it (all zero: in `.bss`).
-static mut STACKS: Stacks = Stacks([[0; STACK_SIZE]; MAX_CPUS - 1]);
+/// The secondary CPUs' stacks, CPU `c`'s in slot `c - 1`, each above its
+/// guard page. Only reached through `sp` by the hart that owns it (all
+/// zero: in `.bss`).
+static mut STACKS: Stacks = Stacks([[0; SLOT]; MAX_CPUS - 1]);
 
 /// What CPU 0 hands the others: the kernel's `satp`, the timebase.
 static KERNEL_SATP: AtomicUsize = AtomicUsize::new(0);
@@ -96,7 +106,7 @@ core::arch::global_asm!(
     ".globl secondary_start",
     ".p2align 2",
     "secondary_start:",
-    // sp = STACKS + cpu * STACK_SIZE, the top of stack cpu - 1, by adding
+    // sp = STACKS + cpu * SLOT, the top of stack cpu - 1, by adding
     // (rv32imac and rv64gc agree on no multiply in global asm).
     "    la sp, {stacks}",
     "    li t0, {size}",
@@ -110,7 +120,7 @@ core::arch::global_asm!(
     ".popsection",
     stacks = sym STACKS,
     pending = sym PENDING_CPU,
-    size = const STACK_SIZE,
+    size = const SLOT,
     main = sym secondary_main,
 );
 
@@ -118,6 +128,13 @@ unsafe extern "C" {
     fn secondary_start();
     /// `secondary_start` for a hart that arrived at `_start`.
     pub(crate) fn secondary_late_start();
+}
+
+/// The guard page of each secondary CPU's stack, which the kernel's
+/// address space leaves unmapped.
+pub fn guard_pages() -> impl Iterator<Item = usize> {
+    let base = (&raw const STACKS) as usize;
+    (0..MAX_CPUS - 1).map(move |slot| base + slot * SLOT)
 }
 
 /// Remember what [`start_cpus`] needs: the device tree's `harts` but

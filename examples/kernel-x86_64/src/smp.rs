@@ -80,8 +80,11 @@ use crate::serial::Serial;
 pub const TRAMPOLINE: u64 = 0x8000;
 /// How long the boot CPU waits for an AP to report.
 const START_TIMEOUT_NS: u64 = 1_000_000_000;
-/// Bytes of each AP's stack (its scheduler's).
+/// Bytes of each AP's stack (its scheduler's), above its guard page.
 pub const STACK_SIZE: usize = 64 * 1024;
+/// Bytes of each stack's slot in [`STACKS`]: the guard page, then the
+/// stack.
+const SLOT: usize = memory::PAGE as usize + STACK_SIZE;
 
 /// What the trampoline reads, at its end.
 #[repr(C)]
@@ -98,12 +101,21 @@ struct Params {
     entry: u64,
 }
 
+/// Page-aligned, so that each slot's guard page is whole.
 #[repr(C, align(4096))]
-struct Stacks([[u8; STACK_SIZE]; MAX_CPUS - 1]);
+struct Stacks([[u8; SLOT]; MAX_CPUS - 1]);
 
-/// The APs' stacks, CPU `c`'s at index `c - 1` (all zero: in `.bss`).
-/// Only reached through rsp by the AP that owns it.
-static mut STACKS: Stacks = Stacks([[0; STACK_SIZE]; MAX_CPUS - 1]);
+/// The APs' stacks, CPU `c`'s in slot `c - 1`, each above its guard page,
+/// which the kernel's page tables leave out ([`guard_pages`]): an
+/// overflow double-faults onto the AP's IST1 stack, as on the boot CPU.
+/// All zero: in `.bss`. Only reached through rsp by the AP that owns it.
+static mut STACKS: Stacks = Stacks([[0; SLOT]; MAX_CPUS - 1]);
+
+/// The guard page of each AP's stack.
+pub fn guard_pages() -> impl Iterator<Item = u64> {
+    let base = (&raw const STACKS) as u64;
+    (0..MAX_CPUS - 1).map(move |slot| base + (slot * SLOT) as u64)
+}
 
 /// The start under way: the boot CPU's side in [`start_others`], the
 /// AP's in [`ap_main`].
@@ -282,9 +294,7 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, climb: u64, avoid: &[Range<
         if next == MAX_CPUS {
             break;
         }
-        let stack_top = (&raw mut STACKS)
-            .cast::<u8>()
-            .wrapping_add(next * STACK_SIZE);
+        let stack_top = (&raw mut STACKS).cast::<u8>().wrapping_add(next * SLOT);
         // SAFETY: the trampoline's parameters, read by no AP now (the last
         // one reported or timed out and is parked for good).
         unsafe {

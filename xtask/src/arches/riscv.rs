@@ -291,6 +291,20 @@ const KERNEL_STACK_OVERFLOW: Boot = fault_boot(
     "examples/kernel-riscv/expect/kernel-stack-overflow.expect",
 );
 
+/// CPU 1's scheduler stack overflows into its guard page, reported from
+/// CPU 1's emergency stack; CPU 0 spins meanwhile.
+const SECONDARY_STACK_OVERFLOW: Boot = Boot {
+    name: "secondary-stack-overflow-smp2",
+    cmdline: "",
+    kernel_features: &["secondary-stack-overflow-test"],
+    initrd: Initrd::Entries(&[Entry::Bin("spinner")]),
+    qemu_args: &["-smp", "2"],
+    expect: "examples/kernel-riscv/expect/secondary-stack-overflow.expect",
+    outcome: Outcome::ExitCode(1),
+    timeout_secs: 60,
+    input: None,
+};
+
 /// A read of user memory outside `with_user_access` (SUM clear).
 const SUM: Boot = fault_boot(
     "sum",
@@ -471,6 +485,7 @@ pub const ARCHES: &[Arch] = &[
             KILL_IPI,
             CPU_NO_SHOW,
             KERNEL_STACK_OVERFLOW,
+            SECONDARY_STACK_OVERFLOW,
             SUM,
             WX,
             RETURN_WINDOW,
@@ -504,6 +519,7 @@ pub const ARCHES: &[Arch] = &[
             KILL_IPI,
             CPU_NO_SHOW,
             KERNEL_STACK_OVERFLOW,
+            SECONDARY_STACK_OVERFLOW,
             SUM,
             WX,
             RETURN_WINDOW,

@@ -365,6 +365,18 @@ pub const ARCHES: &[Arch] = &[Arch {
                 input: None,
             },
             Boot {
+                name: "secondary-stack-overflow-smp2",
+                cmdline: "",
+                kernel_features: &["secondary-stack-overflow-test"],
+                // The boot CPU spins while the AP overflows.
+                initrd: Initrd::Entries(&[Entry::Bin("spinner")]),
+                qemu_args: &["-smp", "2"],
+                expect: "examples/kernel-x86_64/expect/secondary-stack-overflow.expect",
+                outcome: Outcome::ExitCode(3),
+                timeout_secs: 60,
+                input: None,
+            },
+            Boot {
                 name: "cpu-no-show-smp2",
                 cmdline: "",
                 kernel_features: &["cpu-no-show-test"],
