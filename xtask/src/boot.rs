@@ -186,7 +186,7 @@ pub fn check(arch: &Arch, boot: &Boot) -> Result {
     let ended = Run {
         input: boot
             .input
-            .map(|t| (t.after.to_owned(), t.text.as_bytes().to_vec())),
+            .map(|t| (t.after.to_owned(), t.text.repeat(t.times).into_bytes())),
         ..prepared.run(arch, boot.cmdline, boot.qemu_args, timeout)
     }
     .run()?;

@@ -7,8 +7,8 @@
 //! and unmasks the UART's receive and receive-timeout interrupts
 //! (`UARTIMSC.RXIM`, `RTIM`). The trap entry acknowledges it (`GICC_IAR`)
 //! and reports `TrapCause::External(33)`; [`interrupt`] drains the receive
-//! FIFO into the OS's ring, clears the two interrupts (`UARTICR`; reading
-//! the data register lowers them too), and ends it (`GICC_EOIR`), after
+//! FIFO into the OS's ring, after clearing the two interrupts (`UARTICR`;
+//! the order matters, see [`interrupt`]), and ends it (`GICC_EOIR`), after
 //! which the GIC may raise it again. The id 1023 that `GICC_IAR` gives
 //! when nothing is pending is [`Claim::Spurious`]: counted by the OS,
 //! never ended.
@@ -79,13 +79,19 @@ pub fn interrupt(id: u32, input: &mut dyn FnMut(u8)) -> Claim {
     match id {
         gic::SPURIOUS => Claim::Spurious,
         UART_IRQ => {
-            // SAFETY: the PL011's registers; reading DR pops one byte, and
-            // ICR only clears the receive interrupts once the FIFO is empty.
+            // SAFETY: the PL011's registers; writing ICR lowers the receive
+            // interrupts, reading DR pops one byte.
             unsafe {
+                // Clear first, drain second. ICR lowers the line whatever
+                // the FIFO holds, so cleared after the drain it would also
+                // lower the interrupt of a byte that arrived after the last
+                // RXFE test: that byte, and every one behind it, would wait
+                // for an interrupt that never comes. Cleared before, any
+                // such byte raises the line again.
+                uart(ICR).write_volatile(RX | RX_TIMEOUT);
                 while uart(FR).read_volatile() & FR_RXFE == 0 {
                     input(uart(DR).read_volatile() as u8);
                 }
-                uart(ICR).write_volatile(RX | RX_TIMEOUT);
             }
             gic::end_of_interrupt(UART_IRQ);
             Claim::Console(UART_IRQ)

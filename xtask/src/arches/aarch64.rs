@@ -212,6 +212,26 @@ const BOOTS: &[Boot] = &[
         input: Some(Typed {
             after: "[pid 3 spinner-2] killed",
             text: "hello\nworld\n",
+            times: 1,
+        }),
+    },
+    // A flood of 1000 lines while `echo` is alone: each byte comes in by
+    // its own interrupt or joins the FIFO during a drain, so a driver that
+    // lowers a byte's interrupt without reading it (clearing `UARTICR`
+    // after the drain instead of before) loses the line for good and hangs.
+    Boot {
+        name: "console-flood",
+        cmdline: "cpulimit=30",
+        kernel_features: &[],
+        initrd: Initrd::Entries(&[Entry::Bin("echo")]),
+        qemu_args: &[],
+        expect: "examples/kernel-aarch64/expect/console-flood.expect",
+        outcome: Outcome::Success,
+        timeout_secs: 120,
+        input: Some(Typed {
+            after: "[kernel] tick ",
+            text: "the quick brown fox\n",
+            times: 1000,
         }),
     },
     Boot {
@@ -226,6 +246,7 @@ const BOOTS: &[Boot] = &[
         input: Some(Typed {
             after: "spinner: spinning",
             text: "hi\n",
+            times: 1,
         }),
     },
     Boot {
@@ -244,6 +265,7 @@ const BOOTS: &[Boot] = &[
         input: Some(Typed {
             after: "spinner: spinning",
             text: "hello\nworld\n",
+            times: 1,
         }),
     },
     boot(

@@ -86,6 +86,7 @@ pub const ECHO_AND_SPINNERS: Initrd = Initrd::Entries(&[
 pub const TYPED_AFTER_KILL: Option<Typed> = Some(Typed {
     after: "[pid 3 spinner-2] killed",
     text: "hello\nworld\n",
+    times: 1,
 });
 
 /// `&[$boot, ..., COMMON...]`: the boots listed, then the console-input boots
@@ -133,6 +134,7 @@ macro_rules! with_console_boots {
                 input: Some($crate::arches::Typed {
                     after: "spinner: spinning",
                     text: "hi\n",
+                    times: 1,
                 }),
             },
             $crate::arches::Boot {
@@ -147,6 +149,7 @@ macro_rules! with_console_boots {
                 input: Some($crate::arches::Typed {
                     after: "spinner: spinning",
                     text: "hello\nworld\n",
+                    times: 1,
                 }),
             },
         ]
@@ -393,8 +396,11 @@ pub struct Boot {
 pub struct Typed {
     /// Typed once the console has shown this text.
     pub after: &'static str,
-    /// The bytes, followed by an end of file (`^D`).
+    /// The bytes, typed [`Typed::times`] times over, then an end of file
+    /// (`^D`).
     pub text: &'static str,
+    /// How many times `text` is typed: 1, or many for a flood.
+    pub times: usize,
 }
 
 /// The boot of `cargo xtask bench-qemu`, run with `-icount shift=0,sleep=off`.
