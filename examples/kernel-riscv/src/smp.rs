@@ -198,8 +198,7 @@ pub fn start_cpus() {
 
 /// A secondary hart in Rust (see the module docs), on its own stack.
 extern "C" fn secondary_main(hart: usize, cpu: usize) -> ! {
-    // The `cpu-no-show-test` build: CPU 1 never arrives, as one stuck in
-    // the firmware would not.
+    // The `cpu-no-show-test` build: CPU 1 never arrives, like a hart stuck in the firmware.
     #[cfg(feature = "cpu-no-show-test")]
     if cpu == 1 {
         park();
