@@ -328,7 +328,8 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, climb: u64, avoid: &[Range<
 
 /// An AP in Rust (see the module docs), called by the trampoline.
 extern "C" fn ap_main(cpu: usize) -> ! {
-    // The `cpu-no-show-test` build: CPU 1 never arrives, like an AP stuck before its trampoline.
+    // The `cpu-no-show-test` build: CPU 1 never arrives, like an AP stuck
+    // before its trampoline.
     #[cfg(feature = "cpu-no-show-test")]
     if cpu == 1 {
         park();
