@@ -1,4 +1,5 @@
-//! [`Aarch64`]: ldex-core's [`Arch`] for one CPU at EL1.
+//! [`Aarch64`]: ldex-core's [`Arch`] for a CPU at EL1 (one or many: see
+//! [`crate::smp`]).
 //!
 //! Interrupts are `DAIF.I`. Switching to a process writes its `TTBR0_EL1`
 //! (then invalidates the TLB, as the kernel half of every address space is
@@ -20,7 +21,7 @@ use crate::timer::Timer;
 use crate::trap_table::TrapTable;
 use crate::ttbr::Ttbr0;
 
-/// The AArch64 architecture (EL1 kernel, EL0 processes, one CPU).
+/// The AArch64 architecture (EL1 kernel, EL0 processes, one CPU or many).
 #[derive(Debug)]
 pub enum Aarch64 {}
 
@@ -73,6 +74,18 @@ impl Arch for Aarch64 {
     type Timer = Timer;
     type AddressSpace = Ttbr0;
     type ProcessState = ProcessState;
+
+    /// `TPIDR_EL1`, which boot code set with
+    /// [`smp::set_cpu_id`](crate::smp::set_cpu_id) (see [`crate::smp`]).
+    #[inline(always)]
+    fn cpu_id() -> usize {
+        crate::smp::cpu_id()
+    }
+
+    /// GICv2 SGI [`gic::IPI`](crate::gic::IPI) (see [`crate::smp`]).
+    fn send_ipi(cpu: usize) {
+        crate::smp::send_ipi(cpu);
+    }
 
     /// `wfi` with IRQs masked still wakes on a pending IRQ, so one that
     /// arrives before the `wfi` is not lost; it is taken the moment

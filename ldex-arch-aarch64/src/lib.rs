@@ -12,8 +12,11 @@
 //!   sp, x19, x29; the compiler keeps x20–x28).
 //! * [`decode`]: `ESR_EL1`/`FAR_EL1` and the vector slot into ldex-core's
 //!   `TrapCause`.
-//! * `gic`: the GICv2, for the timer's PPI.
-//! * `timer`: `Timer` on the EL1 virtual timer (`CNTV_*`).
+//! * `gic`: the GICv2, for the timer's PPI, the IPI and board devices;
+//!   one distributor, a CPU interface per CPU.
+//! * `smp`: many CPUs: the CPU id in `TPIDR_EL1`, the MPIDR affinity, the
+//!   IPI (GICv2 SGI 0).
+//! * `timer`: `Timer` on the EL1 virtual timer (`CNTV_*`), one per CPU.
 //! * [`fpu`]: q0–q31, FPCR, FPSR, trapped on first use and eager after.
 //! * `supervisor`: `SCTLR_EL1`'s EL0 controls, PAN and `with_user_access`
 //!   (the module of the same job on x86_64 and RISC-V).
@@ -47,6 +50,8 @@ pub mod conformance;
 pub mod entry;
 #[cfg(target_arch = "aarch64")]
 pub mod gic;
+#[cfg(target_arch = "aarch64")]
+pub mod smp;
 #[cfg(target_arch = "aarch64")]
 pub mod supervisor;
 #[cfg(target_arch = "aarch64")]

@@ -178,7 +178,8 @@ pub trait Arch: Interrupts + 'static {
     /// raced with this CPU's look at the run queue) must end the wait, not
     /// be slept through: x86_64 `sti; hlt` (the `sti` shadow covers the
     /// `hlt`), RISC-V `wfi` with `sstatus.SIE` still clear (it wakes on a
-    /// pending enabled interrupt whatever `SIE` says).
+    /// pending enabled interrupt whatever `SIE` says), AArch64 `wfi` with
+    /// `DAIF.I` still set.
     fn wait_for_interrupt();
 
     /// Interrupt CPU `cpu` (an index below

@@ -51,7 +51,8 @@ pub enum TrapCause {
     Timer,
     /// An inter-processor interrupt: another CPU called
     /// [`Arch::send_ipi`](crate::Arch::send_ipi) for this one (RISC-V: the
-    /// supervisor software interrupt; x86_64: the local APIC's IPI vector).
+    /// supervisor software interrupt; x86_64: the local APIC's IPI vector;
+    /// AArch64: GICv2 software-generated interrupt 0).
     /// The arch has acknowledged it; the kernel only looks at its
     /// pending-work word on the way out.
     Ipi,

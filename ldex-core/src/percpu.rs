@@ -34,8 +34,12 @@
 //!   saved in the frame like every other register; the entry reloads the
 //!   hart's own value from the frame (as xv6's `kernel_hartid`), which
 //!   `enter_process` writes.
+//! * **AArch64: `TPIDR_EL1`.** The EL1 thread-id register, out of EL0's
+//!   reach and untouched by exceptions, so the entry does nothing for it
+//!   and reading it is one `mrs` with no memory access (the user's thread
+//!   pointer is `TPIDR_EL0`, switched with the process).
 //!
-//! With one CPU both arches keep the default id, 0, which costs nothing.
+//! With one CPU an arch may keep the default id, 0, which costs nothing.
 
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicU32, Ordering};

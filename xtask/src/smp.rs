@@ -18,7 +18,7 @@ use crate::cmd::{Error, Result};
 use std::time::Duration;
 
 /// The example kernels that start their other CPUs.
-pub const ARCHES: &[&str] = &["x86_64", "riscv64", "riscv32"];
+pub const ARCHES: &[&str] = &["x86_64", "riscv64", "riscv32", "aarch64"];
 
 /// The four CPU-bound processes.
 const SPINNERS: Initrd = Initrd::Entries(&[

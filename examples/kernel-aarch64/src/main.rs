@@ -17,8 +17,10 @@
 //! The entry, step by step ([`kmain`]): read the device tree, hand free RAM
 //! to the frame allocator, turn on the MMU with a kernel-only address
 //! space, lock EL0 out (`SCTLR_EL1`, PAN where the CPU has it), bring up
-//! the GIC and the timer; then `kernel_common::driver` does the rest
-//! (command line, policy, boot, spawn, run) and powers off with its exit
+//! the GIC and the timer, and note the other CPUs (`smp.rs`, started by
+//! PSCI `CPU_ON` just before the scheduler loop); then
+//! `kernel_common::driver` does the rest (command line, policy, boot,
+//! spawn, run) and powers off with its exit
 //! code: 0 when every process ended, 1 after a kernel panic, 2 for a
 //! missing, empty or damaged initrd, 3 when none of its files can run.
 #![cfg_attr(target_os = "none", no_std, no_main)]
@@ -34,16 +36,22 @@ mod boot;
 #[cfg(all(target_os = "none", feature = "conformance"))]
 mod conformance;
 #[cfg(target_os = "none")]
+mod cpu;
+#[cfg(target_os = "none")]
 mod dtb;
 #[cfg(target_os = "none")]
 mod loader;
 #[cfg(target_os = "none")]
 mod platform;
 #[cfg(target_os = "none")]
+mod smp;
+#[cfg(target_os = "none")]
 mod uart_rx;
 #[cfg(target_os = "none")]
 mod vm;
 
+#[cfg(target_os = "none")]
+pub(crate) use kernel::KERNEL;
 #[cfg(target_os = "none")]
 pub use kernel::{KernelT, kmain};
 
@@ -81,7 +89,7 @@ mod kernel {
 
     /// The kernel: a `static` built at compile time. Preemptive with the
     /// driver's tick, system calls preemptible.
-    static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS);
+    pub(crate) static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS);
 
     unsafe extern "C" {
         static __kernel_end: u8;
@@ -101,6 +109,8 @@ mod kernel {
     pub extern "C" fn kmain(dtb_pa: usize) -> ! {
         // SAFETY: we are boot code at EL1, once.
         let token = unsafe { BootToken::new() };
+        // SAFETY: the boot CPU is CPU 0, and no other CPU runs yet.
+        unsafe { ldex_arch_aarch64::smp::set_cpu_id(&token, 0) };
         if dtb_pa == 0 {
             fail(
                 ExitCode::Panic,
@@ -153,7 +163,7 @@ mod kernel {
         unsafe { vm::enable(&kspace) };
         board::use_mmio_alias();
         Board::set_kernel_space(&kspace);
-        let features = ldex_arch_aarch64::supervisor::lock_down(&token);
+        let features = crate::cpu::setup(&token);
         // SAFETY: every address space maps the device region at the alias,
         // as device memory, EL1 only.
         unsafe {
@@ -164,7 +174,6 @@ mod kernel {
             )
         };
         crate::uart_rx::init();
-        count_instructions();
         let timer = Timer::new(&token);
         Board::set_counter_hz(timer.frequency_hz());
         kernel_common::console::print(
@@ -178,6 +187,7 @@ mod kernel {
                 info.bootargs
             ),
         );
+        crate::smp::prepare(&info.harts, &kspace);
 
         let initrd = info.initrd.clone().map(|range| {
             // SAFETY: QEMU put the initrd in RAM at this range; nothing
@@ -206,7 +216,7 @@ mod kernel {
             console: &Uart,
             power_off: board::exit,
             after_boot: fault_test,
-            start_cpus: one_cpu,
+            start_cpus: crate::smp::start_cpus,
         };
         driver::run(
             &KERNEL,
@@ -214,36 +224,6 @@ mod kernel {
             &loader::setup(core::slice::from_ref(&forbidden)),
             &mut builder,
         )
-    }
-
-    /// This kernel runs on the boot CPU only: starting the others (PSCI
-    /// `CPU_ON`) is not written yet.
-    fn one_cpu() {}
-
-    /// Count retired instructions (PMU event 0x08) in `PMEVCNTR0_EL0`, at
-    /// EL0 and EL1, and let EL0 read it (`PMUSERENR_EL0.ER`, reads only), as
-    /// the RISC-V kernel lets U-mode read `instret`: the `bench` program
-    /// counts the protocol's instructions with it. QEMU counts them exactly
-    /// under `-icount`.
-    fn count_instructions() {
-        // SAFETY: only the PMU's counting and EL0's read access change;
-        // nothing the kernel relies on.
-        unsafe {
-            core::arch::asm!(
-                "msr pmevtyper0_el0, {inst_retired}",
-                "msr pmcntenset_el0, {counter0}",
-                "mrs {t}, pmcr_el0",
-                "orr {t}, {t}, #1",
-                "msr pmcr_el0, {t}",
-                "msr pmuserenr_el0, {er}",
-                "isb",
-                inst_retired = in(reg) 0x08u64,
-                counter0 = in(reg) 1u64,
-                er = in(reg) 1u64 << 3,
-                t = out(reg) _,
-                options(nostack),
-            );
-        }
     }
 
     /// With `kernel-fault-test`: once the trap table is up, read an

@@ -398,7 +398,7 @@ impl AddressSpace {
 /// caches on.
 ///
 /// # Safety
-/// Called once, at boot, with the MMU off; `space` maps this code, its
+/// Called once per CPU, at boot, with its MMU off; `space` maps this code, its
 /// stack and everything it touches next at their physical addresses.
 pub unsafe fn enable(space: &AddressSpace) {
     let pa_range: u64;

@@ -83,200 +83,167 @@ const fn boot(
     }
 }
 
-/// The boots `cargo xtask test` runs.
-const BOOTS: &[Boot] = &[
-    boot(
-        "full-set",
-        "cpulimit=30",
-        &[],
-        Initrd::Entries(FULL_SET),
-        "examples/kernel-aarch64/expect/full-set.expect",
-        Outcome::Success,
-    ),
-    boot(
-        "conformance",
-        "",
-        &["conformance"],
-        Initrd::Entries(&[Entry::Bin("conformance")]),
-        "examples/kernel-aarch64/expect/conformance.expect",
-        Outcome::Success,
-    ),
-    boot(
-        "no-initrd",
-        "",
-        &[],
-        Initrd::Absent,
-        "examples/kernel-aarch64/expect/no-initrd.expect",
-        Outcome::ExitCode(2),
-    ),
-    boot(
-        "empty-initrd",
-        "",
-        &[],
-        Initrd::Entries(&[]),
-        "examples/kernel-aarch64/expect/empty-initrd.expect",
-        Outcome::ExitCode(2),
-    ),
-    boot(
-        "trace",
-        "trace",
-        &[],
-        Initrd::Entries(&[Entry::Bin("hello")]),
-        "examples/kernel-aarch64/expect/trace.expect",
-        Outcome::Success,
-    ),
-    // Unmodified C programs of `examples/c`, built by the stock
-    // `aarch64-linux-gnu-gcc -static` (glibc): TLS through TPIDR_EL0,
-    // floating point through the first-use trap, malloc, mmap, abort().
-    boot(
-        "libc",
-        "cpulimit=200",
-        &[],
-        Initrd::Entries(&[
-            Entry::C("hello-glibc", Cc::Aarch64Glibc, "hello.c"),
-            Entry::C("libc-tour-glibc", Cc::Aarch64Glibc, "libc-tour.c"),
-            Entry::C("abort-glibc", Cc::Aarch64Glibc, "abort.c"),
-            Entry::C("null-glibc", Cc::Aarch64Glibc, "null.c"),
-        ]),
-        "examples/kernel-aarch64/expect/libc.expect",
-        Outcome::Success,
-    ),
-    // `-cpu max` has PAN (ARMv8.1): the kernel turns it on, and every copy
-    // of user memory must go through `with_user_access`.
-    Boot {
-        name: "pan",
-        cmdline: "cpulimit=30",
-        kernel_features: &[],
-        initrd: Initrd::Entries(&[
-            Entry::Bin("hello"),
-            Entry::Bin("exerciser"),
-            Entry::Bin("kread"),
-            // Runnable throughout, so regs-check's timer spin is preempted.
-            Entry::Bin("spinner"),
-            Entry::Bin("regs-check"),
-            Entry::Bin("regs-partner"),
-        ]),
-        qemu_args: &["-cpu", "max"],
-        expect: "examples/kernel-aarch64/expect/pan.expect",
-        outcome: Outcome::Success,
-        timeout_secs: 180,
-        input: None,
-    },
-    // Ticks that land in system calls (run with IRQs unmasked) are taken
-    // through the EL1 slots and preempt the call there.
-    Boot {
-        name: "kernel-preempt",
-        cmdline: "trace",
-        kernel_features: &[],
-        initrd: Initrd::Entries(&[
-            Entry::Named("exerciser-1", "exerciser"),
-            Entry::Named("yielder-1", "yielder"),
-            Entry::Named("exerciser-2", "exerciser"),
-            Entry::Named("yielder-2", "yielder"),
-            Entry::Named("exerciser-3", "exerciser"),
-            Entry::Named("yielder-3", "yielder"),
-            Entry::Named("exerciser-4", "exerciser"),
-            Entry::Named("yielder-4", "yielder"),
-        ]),
-        qemu_args: &["-icount", "shift=7,sleep=off"],
-        expect: "examples/kernel-aarch64/expect/kernel-preempt.expect",
-        outcome: Outcome::Success,
-        timeout_secs: 180,
-        input: None,
-    },
-    // `restart=2`: a restarted process gets a fresh ProcessState (FP off,
-    // TPIDR_EL0 0) as well as a fresh frame.
-    boot(
-        "restart-clean",
-        "restart=2",
-        &[],
-        Initrd::Entries(&[Entry::Bin("restart-clean")]),
-        "examples/kernel-aarch64/expect/restart-clean.expect",
-        Outcome::Success,
-    ),
-    // Console input by the PL011's receive interrupt (GIC id 33): `echo`
-    // blocks in read(0) while two spinners use up their CPU time.
-    Boot {
-        name: "console-input",
-        cmdline: "cpulimit=30",
-        kernel_features: &[],
-        initrd: Initrd::Entries(&[
-            Entry::Bin("echo"),
-            Entry::Named("spinner-1", "spinner"),
-            Entry::Named("spinner-2", "spinner"),
-        ]),
-        qemu_args: &[],
-        expect: "examples/kernel-aarch64/expect/console-input.expect",
-        outcome: Outcome::Success,
-        timeout_secs: 180,
-        input: Some(Typed {
-            after: "[pid 3 spinner-2] killed",
-            text: "hello\nworld\n",
-            times: 1,
-        }),
-    },
-    // A flood of 1000 lines while `echo` is alone: each byte comes in by
-    // its own interrupt or joins the FIFO during a drain, so a driver that
-    // lowers a byte's interrupt without reading it (clearing `UARTICR`
-    // after the drain instead of before) loses the line for good and hangs.
-    Boot {
-        name: "console-flood",
-        cmdline: "cpulimit=30",
-        kernel_features: &[],
-        initrd: Initrd::Entries(&[Entry::Bin("echo")]),
-        qemu_args: &[],
-        expect: "examples/kernel-aarch64/expect/console-flood.expect",
-        outcome: Outcome::Success,
-        timeout_secs: 120,
-        input: Some(Typed {
-            after: "[kernel] tick ",
-            text: "the quick brown fox\n",
-            times: 1000,
-        }),
-    },
-    Boot {
-        name: "console-input-trace",
-        cmdline: "trace quantum=10 cpulimit=30",
-        kernel_features: &[],
-        initrd: Initrd::Entries(&[Entry::Bin("echo"), Entry::Bin("spinner")]),
-        qemu_args: &[],
-        expect: "examples/kernel-aarch64/expect/console-input-trace.expect",
-        outcome: Outcome::Success,
-        timeout_secs: 180,
-        input: Some(Typed {
-            after: "spinner: spinning",
-            text: "hi\n",
-            times: 1,
-        }),
-    },
-    Boot {
-        name: "irq-storm",
-        cmdline: "cpulimit=30",
-        kernel_features: &["irq-storm-test"],
-        initrd: Initrd::Entries(&[
-            Entry::Bin("echo"),
-            Entry::Named("spinner-1", "spinner"),
-            Entry::Named("spinner-2", "spinner"),
-        ]),
-        qemu_args: &[],
-        expect: "examples/kernel-aarch64/expect/irq-storm.expect",
-        outcome: Outcome::Success,
-        timeout_secs: 180,
-        input: Some(Typed {
-            after: "spinner: spinning",
-            text: "hello\nworld\n",
-            times: 1,
-        }),
-    },
-    boot(
-        "kernel-fault",
-        "",
-        &["kernel-fault-test"],
-        Initrd::Entries(&[Entry::Bin("hello")]),
-        "examples/kernel-aarch64/expect/kernel-fault.expect",
-        Outcome::ExitCode(1),
-    ),
-];
+/// The full set on one CPU.
+const FULL_SET_BOOT: Boot = boot(
+    "full-set",
+    "cpulimit=30",
+    &[],
+    Initrd::Entries(FULL_SET),
+    "examples/kernel-aarch64/expect/full-set.expect",
+    Outcome::Success,
+);
+
+/// The boots `cargo xtask test` runs; the console-input boots (the PL011's
+/// receive interrupt, GIC id 33) follow.
+const BOOTS: &[Boot] = with_console_boots!(
+    "examples/kernel-aarch64",
+    [
+        FULL_SET_BOOT,
+        // The same programs and expectations on the CPUs PSCI CPU_ON starts.
+        Boot {
+            name: "full-set-smp2",
+            qemu_args: &["-smp", "2"],
+            timeout_secs: 300,
+            ..FULL_SET_BOOT
+        },
+        Boot {
+            name: "full-set-smp4",
+            qemu_args: &["-smp", "4"],
+            timeout_secs: 300,
+            ..FULL_SET_BOOT
+        },
+        kill_ipi_smp2!("examples/kernel-aarch64"),
+        boot(
+            "conformance",
+            "",
+            &["conformance"],
+            Initrd::Entries(&[Entry::Bin("conformance")]),
+            "examples/kernel-aarch64/expect/conformance.expect",
+            Outcome::Success,
+        ),
+        boot(
+            "no-initrd",
+            "",
+            &[],
+            Initrd::Absent,
+            "examples/kernel-aarch64/expect/no-initrd.expect",
+            Outcome::ExitCode(2),
+        ),
+        boot(
+            "empty-initrd",
+            "",
+            &[],
+            Initrd::Entries(&[]),
+            "examples/kernel-aarch64/expect/empty-initrd.expect",
+            Outcome::ExitCode(2),
+        ),
+        boot(
+            "trace",
+            "trace",
+            &[],
+            Initrd::Entries(&[Entry::Bin("hello")]),
+            "examples/kernel-aarch64/expect/trace.expect",
+            Outcome::Success,
+        ),
+        // Unmodified C programs of `examples/c`, built by the stock
+        // `aarch64-linux-gnu-gcc -static` (glibc): TLS through TPIDR_EL0,
+        // floating point through the first-use trap, malloc, mmap, abort().
+        boot(
+            "libc",
+            "cpulimit=200",
+            &[],
+            Initrd::Entries(&[
+                Entry::C("hello-glibc", Cc::Aarch64Glibc, "hello.c"),
+                Entry::C("libc-tour-glibc", Cc::Aarch64Glibc, "libc-tour.c"),
+                Entry::C("abort-glibc", Cc::Aarch64Glibc, "abort.c"),
+                Entry::C("null-glibc", Cc::Aarch64Glibc, "null.c"),
+            ]),
+            "examples/kernel-aarch64/expect/libc.expect",
+            Outcome::Success,
+        ),
+        // `-cpu max` has PAN (ARMv8.1): the kernel turns it on, and every copy
+        // of user memory must go through `with_user_access`.
+        Boot {
+            name: "pan",
+            cmdline: "cpulimit=30",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[
+                Entry::Bin("hello"),
+                Entry::Bin("exerciser"),
+                Entry::Bin("kread"),
+                // Runnable throughout, so regs-check's timer spin is preempted.
+                Entry::Bin("spinner"),
+                Entry::Bin("regs-check"),
+                Entry::Bin("regs-partner"),
+            ]),
+            qemu_args: &["-cpu", "max"],
+            expect: "examples/kernel-aarch64/expect/pan.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 180,
+            input: None,
+        },
+        // Ticks that land in system calls (run with IRQs unmasked) are taken
+        // through the EL1 slots and preempt the call there.
+        Boot {
+            name: "kernel-preempt",
+            cmdline: "trace",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[
+                Entry::Named("exerciser-1", "exerciser"),
+                Entry::Named("yielder-1", "yielder"),
+                Entry::Named("exerciser-2", "exerciser"),
+                Entry::Named("yielder-2", "yielder"),
+                Entry::Named("exerciser-3", "exerciser"),
+                Entry::Named("yielder-3", "yielder"),
+                Entry::Named("exerciser-4", "exerciser"),
+                Entry::Named("yielder-4", "yielder"),
+            ]),
+            qemu_args: &["-icount", "shift=7,sleep=off"],
+            expect: "examples/kernel-aarch64/expect/kernel-preempt.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 180,
+            input: None,
+        },
+        // `restart=2`: a restarted process gets a fresh ProcessState (FP off,
+        // TPIDR_EL0 0) as well as a fresh frame.
+        boot(
+            "restart-clean",
+            "restart=2",
+            &[],
+            Initrd::Entries(&[Entry::Bin("restart-clean")]),
+            "examples/kernel-aarch64/expect/restart-clean.expect",
+            Outcome::Success,
+        ),
+        // A flood of 1000 lines while `echo` is alone: each byte comes in
+        // by its own interrupt or joins the FIFO during a drain, so a driver
+        // that lowers a byte's interrupt without reading it (clearing
+        // `UARTICR` after the drain instead of before) loses the line for
+        // good and hangs.
+        Boot {
+            name: "console-flood",
+            cmdline: "cpulimit=30",
+            kernel_features: &[],
+            initrd: Initrd::Entries(&[Entry::Bin("echo")]),
+            qemu_args: &[],
+            expect: "examples/kernel-aarch64/expect/console-flood.expect",
+            outcome: Outcome::Success,
+            timeout_secs: 120,
+            input: Some(Typed {
+                after: "[kernel] tick ",
+                text: "the quick brown fox\n",
+                times: 1000,
+            }),
+        },
+        boot(
+            "kernel-fault",
+            "",
+            &["kernel-fault-test"],
+            Initrd::Entries(&[Entry::Bin("hello")]),
+            "examples/kernel-aarch64/expect/kernel-fault.expect",
+            Outcome::ExitCode(1),
+        ),
+    ]
+);
 
 /// `bench` and `bench-partner` with a long quantum, so no tick switches
 /// while the timer gap is measured (as on RISC-V).

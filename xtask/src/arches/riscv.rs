@@ -221,21 +221,6 @@ macro_rules! full_set_smp {
     };
 }
 
-/// `kill(2)` of a spinner running on the other CPU, with every CPU's
-/// tick 5 s apart: only the kernel's IPI ends it within `killer`'s 100 ms.
-const KILL_IPI: Boot = Boot {
-    name: "kill-ipi-smp2",
-    cmdline: "tick=5000",
-    kernel_features: &[],
-    initrd: Initrd::Entries(&[Entry::Named("victim", "spinner"), Entry::Bin("killer")]),
-    // Not `-icount`: the secondary hart does not come up under it.
-    qemu_args: &["-smp", "2"],
-    expect: "examples/kernel-riscv/expect/kill-ipi.expect",
-    outcome: Outcome::Success,
-    timeout_secs: 120,
-    input: None,
-};
-
 /// A hart that never arrives after `hart_start`: CPU 0 gives up on it
 /// after 1 s and runs on its own.
 const CPU_NO_SHOW: Boot = Boot {
@@ -482,7 +467,7 @@ pub const ARCHES: &[Arch] = &[
             LOAD_RV64,
             HOMEWORK_RV64_BOOT,
             RESTART_CLEAN,
-            KILL_IPI,
+            kill_ipi_smp2!("examples/kernel-riscv"),
             CPU_NO_SHOW,
             KERNEL_STACK_OVERFLOW,
             SECONDARY_STACK_OVERFLOW,
@@ -516,7 +501,7 @@ pub const ARCHES: &[Arch] = &[
             "32",
             "64",
             RESTART_CLEAN,
-            KILL_IPI,
+            kill_ipi_smp2!("examples/kernel-riscv"),
             CPU_NO_SHOW,
             KERNEL_STACK_OVERFLOW,
             SECONDARY_STACK_OVERFLOW,

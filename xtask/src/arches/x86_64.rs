@@ -352,18 +352,7 @@ pub const ARCHES: &[Arch] = &[Arch {
                 timeout_secs: 60,
                 input: None,
             },
-            Boot {
-                name: "kill-ipi-smp2",
-                cmdline: "tick=5000",
-                kernel_features: &[],
-                initrd: Initrd::Entries(&[Entry::Named("victim", "spinner"), Entry::Bin("killer")]),
-                // Not `-icount`: its round robin of CPUs starves the spinner's.
-                qemu_args: &["-smp", "2"],
-                expect: "examples/kernel-x86_64/expect/kill-ipi.expect",
-                outcome: Outcome::Success,
-                timeout_secs: 120,
-                input: None,
-            },
+            kill_ipi_smp2!("examples/kernel-x86_64"),
             Boot {
                 name: "secondary-stack-overflow-smp2",
                 cmdline: "",
