@@ -159,7 +159,7 @@ macro_rules! with_console_boots {
 /// The `kill-ipi-smp2` boot of the kernel in `$dir`: `kill(2)` of a
 /// spinner running on the other of two CPUs, with every CPU's tick 5 s
 /// apart (`tick=5000`): only the kernel's IPI ends it within `killer`'s
-/// 100 ms. Checked against `$dir/expect/kill-ipi.expect`. Not under
+/// 1 s. Checked against `$dir/expect/kill-ipi.expect`. Not under
 /// `-icount`: its round robin of CPUs starves the spinner's CPU, and
 /// RISC-V's secondary hart does not come up under it.
 macro_rules! kill_ipi_smp2 {
