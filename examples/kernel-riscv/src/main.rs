@@ -209,7 +209,7 @@ mod kernel {
         }
         board::use_mmio_alias();
         Board::set_kernel_space(&kspace);
-        crate::plic::init();
+        crate::plic::init(hart);
 
         // User programs may read cycle, time and instret, as on Linux (the
         // bench program counts instructions with rdinstret).
