@@ -26,7 +26,8 @@
 //!   addresses until paging is on, a fixed alias after.
 //! * [`frames`] hands out physical page frames.
 //! * [`paged_loader`] builds each program's address space for the kernels
-//!   with per-process page tables over identity-mapped RAM.
+//!   with per-process page tables over identity-mapped RAM, and checks
+//!   user memory there; [`perm`] is a user page's rights in those kernels.
 //! * [`driver`] is the boot sequence itself: command line, policy, boot,
 //!   spawn, run, exit code, with the defaults both kernels share.
 //! * [`one_program`] keeps the one program of a build that runs no protocol,
@@ -55,6 +56,7 @@ pub mod mmio;
 pub mod one_program;
 pub mod os;
 pub mod paged_loader;
+pub mod perm;
 pub mod phys;
 pub mod pvh;
 pub mod stack;

@@ -26,9 +26,12 @@
 
 use core::ops::Range;
 
+use ldex_core::AccessKind;
+
 use crate::elf::{Flags, Limits, MapError, Mapper, Segment, Target};
 use crate::frames::PAGE as PAGE_U64;
 use crate::initrd::{ProcessBuilder, Setup, SpawnError};
+use crate::perm::Perm;
 use crate::stack::{WordSize, WriteFault};
 
 const PAGE: usize = PAGE_U64 as usize;
@@ -71,6 +74,33 @@ pub fn setup(forbidden: &[Range<u64>], hwcap: u64) -> Setup<'_> {
         page_size: PAGE_U64,
         hwcap,
     }
+}
+
+/// May a process `access` user memory `addr..addr + len`? Only if it
+/// ends at or below [`USER_TOP`] and every page it touches gives that
+/// right; `rights(page)` is the rights of the user page at `page` in the
+/// process's (the current) address space, `None` if it is not one.
+pub fn user_allows(
+    addr: usize,
+    len: usize,
+    access: AccessKind,
+    rights: impl Fn(usize) -> Option<Perm>,
+) -> bool {
+    let Some(end) = addr.checked_add(len) else {
+        return false;
+    };
+    if end > USER_TOP {
+        return false;
+    }
+    let need = Perm::from(access);
+    let mut page = addr & !(PAGE - 1);
+    while page < end {
+        match rights(page) {
+            Some(perm) if perm.contains(need) => page += PAGE,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Mapping a user page failed.
@@ -212,5 +242,37 @@ impl<S: UserPages> ProcessBuilder for Builder<S> {
         // SAFETY: a refused program's space is never entered; `kernel_space`
         // is the kernel's.
         unsafe { space.0.free(self.kernel_space) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A space whose only user pages are a read-only one at 0x1000 and a
+    /// read-write one at 0x2000.
+    fn rights(page: usize) -> Option<Perm> {
+        match page {
+            0x1000 => Some(Perm::R),
+            0x2000 => Some(Perm::W),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn user_memory_is_allowed_only_where_every_page_gives_the_right() {
+        assert!(user_allows(0x1800, 0x1000, AccessKind::Read, rights));
+        assert!(!user_allows(0x1800, 0x1000, AccessKind::Write, rights));
+        assert!(user_allows(0x2000, 0x1000, AccessKind::Write, rights));
+        assert!(!user_allows(0x2800, 0x1000, AccessKind::Read, rights));
+        assert!(!user_allows(0x1000, 8, AccessKind::Execute, rights));
+    }
+
+    #[test]
+    fn user_memory_past_user_top_or_wrapping_is_refused() {
+        let everything = |_| Some(Perm::R.union(Perm::W).union(Perm::X));
+        assert!(user_allows(USER_TOP - 8, 8, AccessKind::Read, everything));
+        assert!(!user_allows(USER_TOP - 8, 9, AccessKind::Read, everything));
+        assert!(!user_allows(usize::MAX, 2, AccessKind::Read, everything));
     }
 }
