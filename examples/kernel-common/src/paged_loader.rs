@@ -152,12 +152,14 @@ pub trait UserPages: Sized {
 pub type Spawn<R> = fn(&str, u64, u64, R) -> Result<(), SpawnError>;
 
 /// Builds processes and hands each to `spawn`, each in a new address space
-/// sharing the kernel half.
-pub struct Builder<S: UserPages> {
+/// sharing the kernel half. `F` is a [`Spawn`] function, or a closure where
+/// the loaded program goes somewhere local (the `conformance` build's
+/// snippet slot).
+pub struct Builder<S: UserPages, F = Spawn<<S as UserPages>::Root>> {
     /// What every new space's kernel half is built from.
     pub kernel_half: S::KernelHalf,
     /// Where a loaded program goes.
-    pub spawn: Spawn<S::Root>,
+    pub spawn: F,
     /// The kernel's own address space, loaded while a space is freed.
     pub kernel_space: S::Root,
 }
@@ -195,7 +197,11 @@ impl<S: UserPages> Mapper for Space<S> {
     }
 }
 
-impl<S: UserPages> ProcessBuilder for Builder<S> {
+impl<S, F> ProcessBuilder for Builder<S, F>
+where
+    S: UserPages,
+    F: FnMut(&str, u64, u64, S::Root) -> Result<(), SpawnError>,
+{
     type Space = Space<S>;
 
     fn new_space(&mut self) -> Result<Space<S>, MapError> {
