@@ -1,0 +1,57 @@
+//! AArch64's hooks for [`super::one_gate`]: `PMEVCNTR0_EL0` (counting
+//! `INST_RETIRED`; kernel-aarch64 sets `PMUSERENR_EL0.ER` and the counter
+//! up) and `svc #0`.
+
+/// `mrs; mov x8, NR; svc #0; mrs`, the difference.
+pub fn trap_window<const NR: usize>() -> u64 {
+    let delta: usize;
+    // SAFETY: a system call without memory arguments; the kernel preserves
+    // every register but x0.
+    unsafe {
+        core::arch::asm!(
+            "mrs {t}, pmevcntr0_el0",
+            "mov x8, #{nr}",
+            "svc #0",
+            "mrs {d}, pmevcntr0_el0",
+            "sub {d}, {d}, {t}",
+            nr = const NR,
+            t = out(reg) _,
+            d = out(reg) delta,
+            out("x8") _,
+            out("x0") _,
+        )
+    };
+    delta as u64
+}
+
+/// [`trap_window`] with `nop` for `svc #0`: what the window costs without
+/// the trap.
+pub fn nop_window<const NR: usize>() -> u64 {
+    let delta: usize;
+    // SAFETY: only reads the counter and sets two registers it declares.
+    unsafe {
+        core::arch::asm!(
+            "mrs {t}, pmevcntr0_el0",
+            "mov x8, #{nr}",
+            "nop",
+            "mrs {d}, pmevcntr0_el0",
+            "sub {d}, {d}, {t}",
+            nr = const NR,
+            t = out(reg) _,
+            d = out(reg) delta,
+            out("x8") _,
+            out("x0") _,
+        )
+    };
+    delta as u64
+}
+
+/// The instruction counter now; inline, so the timer-gap loop's step is
+/// little more than the read.
+#[inline(always)]
+pub fn counter() -> u64 {
+    let t: usize;
+    // SAFETY: reading the counter has no effects.
+    unsafe { core::arch::asm!("mrs {}, pmevcntr0_el0", out(reg) t, options(nomem, nostack)) };
+    t as u64
+}
