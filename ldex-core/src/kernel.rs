@@ -240,6 +240,9 @@ struct Table<A: Arch, S, const N: usize> {
     /// What a user fault does ([`Config::fault_policy`] until
     /// [`Kernel::set_fault_policy`]).
     fault_policy: FaultPolicy,
+    /// How control comes back: [`Config::mode`], with the tick period of
+    /// [`Kernel::set_tick_period`] if boot code changed it.
+    mode: Mode,
     // The SMP bookkeeping: touched at boot, at idle and at ticks only.
     /// Which CPUs have booted (bit `cpu_id`).
     online: u32,
@@ -257,6 +260,14 @@ struct Table<A: Arch, S, const N: usize> {
 impl<A: Arch, S: Scheduler, const N: usize> Table<A, S, N> {
     fn entry(&mut self, pid: Pid) -> &mut Entry<A> {
         &mut self.procs[pid.index()]
+    }
+
+    /// The tick period, if the kernel is preemptive.
+    fn period(&self) -> Option<core::time::Duration> {
+        match self.mode {
+            Mode::Preemptive { period } => Some(period),
+            Mode::Cooperative => None,
+        }
     }
 
     /// The pid of slot `index`'s present (or next) process.
@@ -463,6 +474,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 pids: first_pids(),
                 cpu_limit: config.cpu_limit,
                 fault_policy: config.fault_policy,
+                mode: config.mode,
             }),
             stacks,
             slots: [const { Slot::EMPTY }; N],
@@ -481,7 +493,8 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         f(&mut self.table.lock().sched)
     }
 
-    /// The settings chosen at boot.
+    /// The settings it was built with (the `set_*` methods below change
+    /// the ones in force, not these).
     pub fn config(&self) -> &Config {
         &self.config
     }
@@ -498,6 +511,26 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// CPU-time limit.
     pub fn set_fault_policy(&self, policy: FaultPolicy) {
         self.table.lock().fault_policy = policy;
+    }
+
+    /// Change the tick period of a preemptive kernel, chosen at run time
+    /// (say from a kernel command line), before [`Kernel::boot`]: every
+    /// CPU's timer then starts with it. A cooperative kernel has no tick and
+    /// keeps none. Refused with [`BootError::AlreadyBooted`] once booted, so
+    /// that every CPU ticks alike.
+    ///
+    /// # Panics
+    /// If `period` is zero.
+    pub fn set_tick_period(&self, period: core::time::Duration) -> Result<(), BootError> {
+        assert!(!period.is_zero(), "the tick period must be positive");
+        let mut t = self.table.lock();
+        if t.booted {
+            return Err(BootError::AlreadyBooted);
+        }
+        if let Mode::Preemptive { .. } = t.mode {
+            t.mode = Mode::Preemptive { period };
+        }
+        Ok(())
     }
 
     /// The process on this CPU, if any.
@@ -603,11 +636,8 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         token: &BootToken,
         timer: Option<A::Timer>,
     ) -> Result<(), BootError> {
-        let period = match self.config.mode {
-            Mode::Preemptive { period } => Some(period),
-            Mode::Cooperative => None,
-        };
         let mut t = self.table.lock();
+        let period = t.period();
         if t.booted {
             return Err(BootError::AlreadyBooted);
         }
@@ -634,12 +664,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         token: &BootToken,
         timer: Option<A::Timer>,
     ) -> Result<(), BootError> {
-        let period = match self.config.mode {
-            Mode::Preemptive { period } => Some(period),
-            Mode::Cooperative => None,
-        };
         let me = 1 << A::cpu_id();
         let mut t = self.table.lock();
+        let period = t.period();
         if !t.booted {
             return Err(BootError::NotBooted);
         }

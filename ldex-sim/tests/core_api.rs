@@ -6,6 +6,7 @@ use std::time::Duration;
 use ldex_core::kernel::{BootError, KillError, RunError};
 use ldex_core::kstack::KernelStacks;
 use ldex_core::sched::Hint;
+use ldex_core::trace::Event;
 use ldex_core::{BootToken, Config};
 use ldex_sim::arch::SimTimer;
 use ldex_sim::machine::Machine;
@@ -14,6 +15,7 @@ use ldex_sim::os::SimOs;
 use ldex_sim::policy;
 use ldex_sim::run::{MAX_PROCS, SimKernel, on_sim_thread};
 use ldex_sim::scenario::Op;
+use ldex_sim::timeline::Entry;
 
 type K = SimKernel;
 
@@ -70,6 +72,32 @@ fn preemptive_mode_without_a_timer_is_an_error() {
         let token = unsafe { BootToken::new() };
         assert_eq!(k.boot(&token, None), Err(BootError::NoTimer));
         assert_eq!(k.boot(&token, Some(SimTimer)), Ok(()));
+    });
+}
+
+#[test]
+fn a_tick_period_set_before_boot_is_the_one_the_timer_starts_with_and_after_boot_is_refused() {
+    on_sim_thread(|| {
+        let k = kernel(Config::preemptive(Duration::from_millis(1)));
+        assert_eq!(k.set_tick_period(Duration::from_millis(3)), Ok(()));
+        // SAFETY: boot code in kernel mode, once.
+        let token = unsafe { BootToken::new() };
+        assert_eq!(k.boot(&token, Some(SimTimer)), Ok(()));
+        let started: Vec<u64> = Machine::current()
+            .state()
+            .timeline
+            .entries()
+            .iter()
+            .filter_map(|(_, e)| match e {
+                Entry::Core(Event::TimerStarted { period_us }) => Some(*period_us),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(started, [3000]);
+        assert_eq!(
+            k.set_tick_period(Duration::from_millis(5)),
+            Err(BootError::AlreadyBooted)
+        );
     });
 }
 

@@ -6,6 +6,7 @@
 //! | `cpulimit=N` | kill a process after N timer ticks of CPU time      |
 //! | `quantum=N`  | the scheduling time slice, in ticks                 |
 //! | `restart=N`  | a process whose code faults starts over, N times at most (`FaultPolicy::Restart`) |
+//! | `tick=MS`    | the timer tick of every CPU, in milliseconds (default 10) |
 //!
 //! Anything else is a [`Problem`], which the kernel prints and ignores.
 
@@ -24,6 +25,8 @@ pub struct CmdLine<'a> {
     pub quantum: Option<u64>,
     /// `restart=N`.
     pub restarts: Option<u32>,
+    /// `tick=MS`.
+    pub tick_ms: Option<u64>,
     line: &'a str,
 }
 
@@ -57,6 +60,7 @@ enum Word<'a> {
     CpuLimit(u64),
     Quantum(u64),
     Restart(u32),
+    Tick(u64),
     Bad(Problem<'a>),
 }
 
@@ -76,6 +80,7 @@ fn word(w: &str) -> Word<'_> {
         Some(("cpulimit", v)) => number("cpulimit", v).map_or_else(Word::Bad, Word::CpuLimit),
         Some(("quantum", v)) => number("quantum", v).map_or_else(Word::Bad, Word::Quantum),
         Some(("restart", v)) => number("restart", v).map_or_else(Word::Bad, Word::Restart),
+        Some(("tick", v)) => number("tick", v).map_or_else(Word::Bad, Word::Tick),
         _ => Word::Bad(Problem::Unknown(w)),
     }
 }
@@ -93,6 +98,7 @@ impl<'a> CmdLine<'a> {
                 Word::CpuLimit(n) => c.cpu_limit = Some(n),
                 Word::Quantum(n) => c.quantum = Some(n),
                 Word::Restart(n) => c.restarts = Some(n),
+                Word::Tick(n) => c.tick_ms = Some(n),
                 Word::Bad(_) => {}
             }
         }
@@ -172,6 +178,20 @@ mod tests {
             CmdLine::parse("restart=0").problems().collect::<Vec<_>>(),
             [Problem::BadValue {
                 key: "restart",
+                value: "0"
+            }]
+        );
+    }
+
+    #[test]
+    fn tick_sets_the_period_in_milliseconds_and_refuses_zero() {
+        assert_eq!(CmdLine::parse("tick=5000").tick_ms, Some(5000));
+        let zero = CmdLine::parse("tick=0");
+        assert_eq!(zero.tick_ms, None);
+        assert_eq!(
+            zero.problems().collect::<Vec<_>>(),
+            [Problem::BadValue {
+                key: "tick",
                 value: "0"
             }]
         );

@@ -15,6 +15,7 @@ use core::time::Duration;
 
 use ldex_core::kstack::KernelStacks;
 use ldex_core::sched::{Hint, RoundRobin};
+use ldex_core::sync::SpinLock;
 use ldex_core::{Arch, BootToken, Config, FaultPolicy, Kernel, KernelPreemption, MAX_CPUS};
 
 mod refill;
@@ -25,8 +26,8 @@ use crate::frames;
 use crate::initrd::{ProcessBuilder, Queue, Setup, SpawnError};
 use crate::os::{ExampleOs, Platform, STORM_BUDGET};
 
-/// The timer tick: 10 ms, converted at boot with the frequency the timer
-/// reports.
+/// The timer tick without `tick=MS`: 10 ms, converted at boot with the
+/// frequency the timer reports.
 pub const TICK: Duration = Duration::from_millis(10);
 /// The time slice without `quantum=N`: one tick, so preemption shows in a
 /// transcript as soon as a second process is runnable.
@@ -89,8 +90,10 @@ pub struct Boot<'a, A: Arch> {
     pub console: &'a dyn Console,
     /// Stop the machine with a status.
     pub power_off: fn(ExitCode) -> !,
-    /// Called once the trap table is installed (the kernel-fault test
-    /// builds fault there).
+    /// Called on every CPU once its trap table is installed: on this one
+    /// after `Kernel::boot`, on each other one after
+    /// `Kernel::boot_secondary` ([`run_secondary`]). The fault-test builds
+    /// fault there.
     pub after_boot: fn(),
     /// Called once the first programs are processes, just before this CPU
     /// (the boot CPU) enters the scheduler loop: where a kernel starts its
@@ -99,9 +102,13 @@ pub struct Boot<'a, A: Arch> {
     pub start_cpus: fn(),
 }
 
+/// The boot's [`Boot::after_boot`], for the other CPUs: set by [`run`]
+/// before it starts them.
+static AFTER_BOOT: SpinLock<Option<fn()>> = SpinLock::new(None);
+
 /// What a secondary CPU does once its board code has given it a CPU id
-/// and a stack: boot it into `kernel` with its `timer` and run the
-/// scheduler loop until no process is left, then wait for interrupts for
+/// and a stack: boot it into `kernel` with its `timer`, call the boot's
+/// [`Boot::after_boot`], and run the scheduler loop until no process is left, then wait for interrupts for
 /// good (the boot CPU powers the machine off). A CPU the kernel refuses
 /// (a policy that runs one process at a time) says why and waits too.
 pub fn run_secondary<A, P, const N: usize, const KSTACK: usize>(
@@ -116,6 +123,10 @@ where
 {
     match kernel.boot_secondary(token, Some(timer)) {
         Ok(()) => {
+            let after_boot = *AFTER_BOOT.lock();
+            if let Some(after_boot) = after_boot {
+                after_boot();
+            }
             if let Err(e) = kernel.run() {
                 print(console, format_args!("[kernel] run failed: {e:?}\n"));
             }
@@ -177,11 +188,20 @@ where
     }
     let quantum = cmd.quantum.unwrap_or(DEFAULT_QUANTUM);
     let cpu_limit = cmd.cpu_limit.unwrap_or(DEFAULT_CPU_LIMIT);
+    let tick = cmd.tick_ms.map_or(TICK, Duration::from_millis);
+    if let Err(e) = kernel.set_tick_period(tick) {
+        fail(
+            console,
+            power_off,
+            ExitCode::Panic,
+            format_args!("tick={}: {e}", tick.as_millis()),
+        );
+    }
     print(
         console,
         format_args!(
             "[kernel] tick {} ms, quantum {quantum}, cpulimit {cpu_limit} ticks\n",
-            TICK.as_millis()
+            tick.as_millis()
         ),
     );
     kernel.with_policy(|policy| policy.set_quantum(quantum));
@@ -206,6 +226,7 @@ where
         );
     }
     (boot.after_boot)();
+    *AFTER_BOOT.lock() = Some(boot.after_boot);
 
     let Some(archive) = boot.initrd.filter(|a| !a.is_empty()) else {
         fail(

@@ -28,6 +28,8 @@
 //! * [`paged_loader`] builds each program's address space for the kernels
 //!   with per-process page tables over identity-mapped RAM, and checks
 //!   user memory there; [`perm`] is a user page's rights in those kernels.
+//! * [`cpu_start`] is the boot CPU's handshake with each CPU it starts,
+//!   bounded by a timeout.
 //! * [`driver`] is the boot sequence itself: command line, policy, boot,
 //!   spawn, run, exit code, with the defaults both kernels share.
 //! * [`one_program`] keeps the one program of a build that runs no protocol,
@@ -47,6 +49,7 @@ pub mod cmdline;
 pub mod conformance;
 pub mod console;
 pub mod cpio;
+pub mod cpu_start;
 pub mod devicetree;
 pub mod driver;
 pub mod elf;

@@ -9,6 +9,10 @@
 //!   bound on that process's kernel stack, down into its unmapped guard
 //!   page (`guard_pages` in `main.rs`). ldex-arch-riscv's trap entry sees a
 //!   page fault right above sp and reports it from its emergency stack.
+//! * `secondary-stack-overflow-test` (booted on two harts): CPU 1, once
+//!   its trap table is up, recurses without bound on its scheduler stack
+//!   (`crate::smp`'s), down into the unmapped guard page under it. The
+//!   trap entry reports it from CPU 1's emergency stack, as for CPU 0.
 //! * `sum-test`: the first system call that names a user buffer reads it
 //!   while only checking it, outside `with_user_access`: `sstatus.SUM` is
 //!   clear there, so the read faults in S-mode and the kernel panics.
@@ -21,6 +25,7 @@
 #[cfg(any(
     feature = "kernel-fault-test",
     feature = "kernel-stack-overflow-test",
+    feature = "secondary-stack-overflow-test",
     feature = "sum-test",
     feature = "wx-test"
 ))]
@@ -30,6 +35,7 @@ use crate::board::Uart;
 #[cfg(any(
     feature = "kernel-fault-test",
     feature = "kernel-stack-overflow-test",
+    feature = "secondary-stack-overflow-test",
     feature = "sum-test",
     feature = "wx-test"
 ))]
@@ -37,8 +43,18 @@ fn say(args: core::fmt::Arguments<'_>) {
     kernel_common::console::print(&Uart, format_args!("[kernel] {args}\n"));
 }
 
-/// Once the trap table is up: the boot-time tests.
+/// Once a CPU's trap table is up (on every CPU): the boot-time tests.
 pub fn after_boot() {
+    #[cfg(feature = "secondary-stack-overflow-test")]
+    {
+        let cpu = ldex_arch_riscv::smp::cpu_id();
+        if cpu != 0 {
+            say(format_args!(
+                "secondary-stack-overflow-test: recursing on the scheduler stack of cpu {cpu}"
+            ));
+            recurse(0);
+        }
+    }
     #[cfg(feature = "kernel-fault-test")]
     {
         say(format_args!("kernel-fault-test: reading unmapped 0x1000"));
@@ -60,6 +76,32 @@ pub fn after_boot() {
     }
 }
 
+/// In the panic handler of the `secondary-stack-overflow-test` build:
+/// say whether the fault (`stval`, which nothing has changed since the
+/// trap) lies in this CPU's own guard page, so the transcript tells that
+/// guard from any other the recursion might have reached without it.
+#[cfg(feature = "secondary-stack-overflow-test")]
+pub fn judge_secondary_overflow() {
+    let cpu = ldex_arch_riscv::smp::cpu_id();
+    let Some(guard) = cpu
+        .checked_sub(1)
+        .and_then(|slot| crate::smp::guard_pages().nth(slot))
+    else {
+        return;
+    };
+    let addr: usize;
+    // SAFETY: reading stval has no side effect.
+    unsafe { core::arch::asm!("csrr {}, stval", out(reg) addr, options(nomem, nostack)) };
+    let place = if (guard..guard + crate::vm::PAGE).contains(&addr) {
+        "inside"
+    } else {
+        "outside"
+    };
+    say(format_args!(
+        "secondary-stack-overflow-test: the fault at {addr:#x} is {place} cpu {cpu}'s guard page {guard:#x}"
+    ));
+}
+
 /// In a system call that writes to the console.
 #[cfg(feature = "kernel-stack-overflow-test")]
 pub fn in_console_write() {
@@ -72,7 +114,10 @@ pub fn in_console_write() {
 
 /// Use 512 bytes of stack per call, forever (the compiler cannot turn it
 /// into a loop: the result depends on the frame after the call returns).
-#[cfg(feature = "kernel-stack-overflow-test")]
+#[cfg(any(
+    feature = "kernel-stack-overflow-test",
+    feature = "secondary-stack-overflow-test"
+))]
 #[inline(never)]
 fn recurse(depth: usize) -> usize {
     let frame = core::hint::black_box([depth; 512 / size_of::<usize>()]);

@@ -67,7 +67,7 @@ mod kernel {
     use kernel_common::initrd::SpawnError;
     use ldex_arch_riscv::{Riscv, Satp, Timer, TimerKind};
     use ldex_core::kstack::KernelStacks;
-    use ldex_core::{BootToken, KernelPreemption};
+    use ldex_core::{BootToken, KernelPreemption, MAX_CPUS};
 
     use crate::board::{self, Uart};
     use crate::dtb;
@@ -121,16 +121,23 @@ mod kernel {
 
     /// The pages left unmapped so that a stack overflow faults (and the
     /// trap entry reports it from its emergency stack) instead of
-    /// overwriting what lies below: the one under the boot (= scheduler)
-    /// stack and the lowest page of each process's kernel stack.
-    fn guard_pages() -> [usize; NPROC + 1] {
-        let mut pages = [&raw const __boot_stack_guard as usize; NPROC + 1];
-        for (page, stack) in pages[1..].iter_mut().zip(KERNEL.kernel_stacks()) {
+    /// overwriting what lies below: the one under the boot (= CPU 0's
+    /// scheduler) stack, the lowest page of each process's kernel stack,
+    /// and the one under each other CPU's scheduler stack.
+    fn guard_pages() -> [usize; 1 + NPROC + MAX_CPUS - 1] {
+        let mut pages = [&raw const __boot_stack_guard as usize; 1 + NPROC + MAX_CPUS - 1];
+        let processes = KERNEL.kernel_stacks().map(|stack| {
             assert!(
                 stack.start.is_multiple_of(PAGE),
                 "kernel stacks are page-aligned"
             );
-            *page = stack.start;
+            stack.start
+        });
+        for (page, guard) in pages[1..]
+            .iter_mut()
+            .zip(processes.chain(crate::smp::guard_pages()))
+        {
+            *page = guard;
         }
         pages
     }
@@ -256,6 +263,8 @@ mod kernel {
 
     #[panic_handler]
     fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+        #[cfg(feature = "secondary-stack-overflow-test")]
+        crate::fault_test::judge_secondary_overflow();
         fail(ExitCode::Panic, format_args!("panic: {info}"))
     }
 }

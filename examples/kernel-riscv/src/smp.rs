@@ -9,18 +9,25 @@
 //! 0 enters the scheduler loop, so every other hart can go straight into
 //! it. The other harts get CPU ids 1, 2, ... in device-tree order, at most
 //! [`MAX_CPUS`] in all, and start one at a time: CPU 0 waits for each to
-//! report before it starts the next, so their boot lines come in order.
+//! report before it starts the next, so their boot lines come in order. A
+//! hart that has not arrived [`START_TIMEOUT_SECS`] after `hart_start` is
+//! named in a `[kernel]` line and left out, and no more are started
+//! (`kernel_common::cpu_start`: if it arrives later, it parks).
 //!
 //! # A secondary hart's way in ([`secondary_start`], then [`secondary_main`])
 //! 1. The firmware enters `secondary_start` in S-mode, paging off,
 //!    interrupts off, `a0` = hart id, `a1` = the CPU id it was started with.
 //! 2. `sp` = the top of that CPU's stack in [`STACKS`] (stack `cpu - 1`:
-//!    CPU 0 keeps the boot stack), then Rust.
-//! 3. `tp` = the CPU id ([`smp::set_cpu_id`]), before anything reads it.
-//! 4. `satp` = the kernel's address space (the same one CPU 0 built; it
+//!    CPU 0 keeps the boot stack), then Rust. The lowest page of each
+//!    stack is an unmapped guard ([`guard_pages`]), as under the boot
+//!    stack: an overflow faults there and the trap entry reports it from
+//!    the hart's emergency stack.
+//! 3. Claim its start (`Handshake::claim`), or park if CPU 0 gave up.
+//! 4. `tp` = the CPU id ([`smp::set_cpu_id`]), before anything reads it.
+//! 5. `satp` = the kernel's address space (the same one CPU 0 built; it
 //!    maps this code at the same address, so paging turns on under it).
-//! 5. Its timer (the Sstc probe, `sie.STIE`), per hart.
-//! 6. Report online, then `Kernel::boot_secondary` (the trap table:
+//! 6. Its timer (the Sstc probe, `sie.STIE`), per hart.
+//! 7. Report online, then `Kernel::boot_secondary` (the trap table:
 //!    `stvec`, `sscratch` = 0, `sie.SSIE`; its timer started) and the
 //!    scheduler loop, where it waits for interrupts with `wfi` when nothing
 //!    is runnable.
@@ -28,24 +35,34 @@
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use kernel_common::console::print;
+use kernel_common::cpu_start::Handshake;
 use kernel_common::driver;
 use ldex_arch_riscv::smp;
-use ldex_arch_riscv::{Timer, TimerKind};
+use ldex_arch_riscv::{Timer, TimerKind, timer};
 use ldex_core::BootToken;
 use ldex_core::MAX_CPUS;
 
 use crate::board::Uart;
+use crate::vm::PAGE;
 use kernel_common::devicetree::Harts;
 
-/// Bytes of each secondary CPU's stack (its scheduler's).
+/// Bytes of each secondary CPU's stack (its scheduler's), above its guard
+/// page.
 const STACK_SIZE: usize = 64 * 1024;
+/// Bytes of each stack's slot in [`STACKS`]: the guard page, then the
+/// stack.
+const SLOT: usize = PAGE + STACK_SIZE;
+/// How long CPU 0 waits for a started hart to arrive.
+const START_TIMEOUT_SECS: u64 = 1;
 
-#[repr(C, align(16))]
-struct Stacks([[u8; STACK_SIZE]; MAX_CPUS - 1]);
+/// Page-aligned, so that each slot's guard page is whole.
+#[repr(C, align(4096))]
+struct Stacks([[u8; SLOT]; MAX_CPUS - 1]);
 
-/// The secondary CPUs' stacks, CPU `c`'s at index `c - 1`. Only reached
-/// through `sp` by the hart that owns it (all zero: in `.bss`).
-static mut STACKS: Stacks = Stacks([[0; STACK_SIZE]; MAX_CPUS - 1]);
+/// The secondary CPUs' stacks, CPU `c`'s in slot `c - 1`, each above its
+/// guard page. Only reached through `sp` by the hart that owns it (all
+/// zero: in `.bss`).
+static mut STACKS: Stacks = Stacks([[0; SLOT]; MAX_CPUS - 1]);
 
 /// What CPU 0 hands the others: the kernel's `satp`, the timebase.
 static KERNEL_SATP: AtomicUsize = AtomicUsize::new(0);
@@ -54,8 +71,9 @@ static TIMEBASE_HZ: AtomicUsize = AtomicUsize::new(0);
 /// out.
 static HARTS: [AtomicUsize; MAX_CPUS] = [const { AtomicUsize::new(0) }; MAX_CPUS];
 static HART_COUNT: AtomicUsize = AtomicUsize::new(0);
-/// CPUs that have finished [`secondary_main`]'s bring-up (CPU 0 counts).
-static ONLINE: AtomicUsize = AtomicUsize::new(1);
+/// The start under way: CPU 0's side in [`start_cpus`], the hart's in
+/// [`secondary_main`].
+static HANDSHAKE: Handshake = Handshake::new();
 /// The CPU id of the hart being started, for a hart that arrives at
 /// `_start` instead of `secondary_start` (see [`crate::boot`]).
 #[unsafe(no_mangle)]
@@ -88,7 +106,7 @@ core::arch::global_asm!(
     ".globl secondary_start",
     ".p2align 2",
     "secondary_start:",
-    // sp = STACKS + cpu * STACK_SIZE, the top of stack cpu - 1, by adding
+    // sp = STACKS + cpu * SLOT, the top of stack cpu - 1, by adding
     // (rv32imac and rv64gc agree on no multiply in global asm).
     "    la sp, {stacks}",
     "    li t0, {size}",
@@ -102,7 +120,7 @@ core::arch::global_asm!(
     ".popsection",
     stacks = sym STACKS,
     pending = sym PENDING_CPU,
-    size = const STACK_SIZE,
+    size = const SLOT,
     main = sym secondary_main,
 );
 
@@ -110,6 +128,13 @@ unsafe extern "C" {
     fn secondary_start();
     /// `secondary_start` for a hart that arrived at `_start`.
     pub(crate) fn secondary_late_start();
+}
+
+/// The guard page of each secondary CPU's stack, which the kernel's
+/// address space leaves unmapped.
+pub fn guard_pages() -> impl Iterator<Item = usize> {
+    let base = (&raw const STACKS) as usize;
+    (0..MAX_CPUS - 1).map(move |slot| base + slot * SLOT)
 }
 
 /// Remember what [`start_cpus`] needs: the device tree's `harts` but
@@ -139,6 +164,7 @@ pub fn start_cpus() {
             break;
         }
         let hart = slot.load(Ordering::Relaxed);
+        HANDSHAKE.expect(next);
         PENDING_CPU.store(next, Ordering::Release);
         let entry = secondary_start as *const () as usize;
         // SAFETY: `secondary_start` expects the HSM start state and gives
@@ -147,11 +173,19 @@ pub fn start_cpus() {
         let started = unsafe { smp::start_hart(&token, hart, entry, next) };
         match started {
             Ok(()) => {
-                next += 1;
                 // Wait for its report, so the boot lines come in order.
-                while ONLINE.load(Ordering::Acquire) < next {
-                    core::hint::spin_loop();
+                let hz = TIMEBASE_HZ.load(Ordering::Relaxed) as u64;
+                let deadline = timer::now().saturating_add(hz * START_TIMEOUT_SECS);
+                if HANDSHAKE.wait(next, timer::now, deadline).is_err() {
+                    print(
+                        &Uart,
+                        format_args!(
+                            "[kernel] cpu {next} (hart {hart}) did not report in {START_TIMEOUT_SECS} s after hart_start: going on without it\n"
+                        ),
+                    );
+                    break;
                 }
+                next += 1;
             }
             Err(e) => print(
                 &Uart,
@@ -164,6 +198,14 @@ pub fn start_cpus() {
 
 /// A secondary hart in Rust (see the module docs), on its own stack.
 extern "C" fn secondary_main(hart: usize, cpu: usize) -> ! {
+    // The `cpu-no-show-test` build: CPU 1 never arrives, like a hart stuck in the firmware.
+    #[cfg(feature = "cpu-no-show-test")]
+    if cpu == 1 {
+        park();
+    }
+    if !HANDSHAKE.claim(cpu) {
+        park();
+    }
     // SAFETY: boot code of this hart, which no other hart runs.
     let token = unsafe { BootToken::new() };
     // SAFETY: CPU ids are handed out once each by `start_others`.
@@ -183,6 +225,15 @@ extern "C" fn secondary_main(hart: usize, cpu: usize) -> ! {
         &Uart,
         format_args!("[kernel] cpu {cpu} up: hart {hart}, timer: {kind}\n"),
     );
-    ONLINE.fetch_add(1, Ordering::Release);
+    HANDSHAKE.report();
     driver::run_secondary(&crate::KERNEL, &token, timer, &Uart)
+}
+
+/// A hart CPU 0 gave up on: wait with interrupts off (as the firmware
+/// started it) for good, on its own stack, which no other CPU is given.
+fn park() -> ! {
+    loop {
+        // SAFETY: only waits; with interrupts off nothing runs after it.
+        unsafe { core::arch::asm!("wfi", options(nomem, nostack)) };
+    }
 }

@@ -41,8 +41,8 @@
 //! code. Where a root-level leaf (1 GiB on Sv39, 4 MiB on Sv32) or a 2 MiB
 //! leaf would cover part of the image, it is split down to 4 KiB pages;
 //! the rest of RAM keeps big leaves. The guard pages (one under the boot
-//! stack and the lowest page of each process's kernel stack) are left
-//! unmapped, so a stack that overflows faults instead of overwriting what
+//! stack, one under each other CPU's scheduler stack, and the lowest page
+//! of each process's kernel stack) are left unmapped, so a stack that overflows faults instead of overwriting what
 //! lies below (ldex-arch-riscv's trap entry reports it).
 
 use core::ops::Range;

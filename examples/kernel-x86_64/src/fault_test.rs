@@ -12,6 +12,10 @@
 //!   push the page fault's frame onto the same stack and raises a double
 //!   fault, which the IDT sends to the IST1 stack; ldex-arch-x86_64 reports
 //!   it from there without touching the broken stack.
+//! * `secondary-stack-overflow-test` (booted on two CPUs): the AP, once
+//!   its trap table is up, recurses without bound on its scheduler stack
+//!   (`crate::smp`'s), down into the unmapped guard page under it: a
+//!   double fault on the AP's own IST1 stack, reported as for CPU 0.
 //! * `ist-overflow-test`: once the trap table is up, boot code moves to
 //!   the top of the IST2 (NMI) stack and recurses there without bound, down
 //!   into that stack's unmapped guard page (`gdt::ist_guard_pages`). As
@@ -67,6 +71,44 @@ pub fn after_boot() {
     let _ = unsafe { core::ptr::read_volatile(UNMAPPED as *const u64) };
 }
 
+/// Once a CPU's trap table is up: on an AP, recurse on its scheduler
+/// stack until it overflows.
+#[cfg(feature = "secondary-stack-overflow-test")]
+pub fn overflow_secondary_stack() {
+    let cpu = ldex_arch_x86_64::smp::cpu_id();
+    if cpu != 0 {
+        kprint!(
+            "[kernel] secondary-stack-overflow-test: recursing on the scheduler stack of cpu {cpu}\n"
+        );
+        recurse(0);
+    }
+}
+
+/// In the panic handler of the `secondary-stack-overflow-test` build:
+/// say whether the page fault behind the double fault (CR2, which nothing
+/// has changed since) lies in this CPU's own guard page, so the transcript
+/// tells that guard from any other the recursion might have reached
+/// without it.
+#[cfg(feature = "secondary-stack-overflow-test")]
+pub fn judge_secondary_overflow() {
+    let cpu = ldex_arch_x86_64::smp::cpu_id();
+    let Some(guard) = cpu
+        .checked_sub(1)
+        .and_then(|slot| crate::smp::guard_pages().nth(slot))
+    else {
+        return;
+    };
+    let addr = x86_64::registers::control::Cr2::read_raw();
+    let place = if (guard..guard + crate::memory::PAGE).contains(&addr) {
+        "inside"
+    } else {
+        "outside"
+    };
+    kprint!(
+        "[kernel] secondary-stack-overflow-test: the fault at {addr:#x} is {place} cpu {cpu}'s guard page {guard:#x}\n"
+    );
+}
+
 /// In a system call that writes to the console.
 #[cfg(feature = "kernel-stack-overflow-test")]
 pub fn in_console_write() {
@@ -77,7 +119,11 @@ pub fn in_console_write() {
 
 /// Use 512 bytes of stack per call, forever (the compiler cannot turn it
 /// into a loop: the result depends on the frame after the call returns).
-#[cfg(any(feature = "kernel-stack-overflow-test", feature = "ist-overflow-test"))]
+#[cfg(any(
+    feature = "kernel-stack-overflow-test",
+    feature = "ist-overflow-test",
+    feature = "secondary-stack-overflow-test"
+))]
 #[inline(never)]
 fn recurse(depth: u64) -> u64 {
     let frame = core::hint::black_box([depth; 64]);

@@ -26,6 +26,7 @@ mod conformance;
     feature = "kernel-stack-overflow-test",
     feature = "smap-test",
     feature = "ist-overflow-test",
+    feature = "secondary-stack-overflow-test",
     feature = "wx-test"
 ))]
 mod fault_test;
@@ -35,7 +36,6 @@ mod madt;
 mod memory;
 mod platform;
 mod serial;
-#[cfg(not(any(feature = "arch-bench", feature = "conformance")))]
 mod smp;
 
 use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
@@ -199,10 +199,13 @@ fn phys_of(info: &StartInfo) -> u64 {
     core::ptr::from_ref(info) as u64 - PHYS_OFFSET
 }
 
-/// Once the trap table is up: with `kernel-fault-test` fault in ring 0,
-/// with `ist-overflow-test` overflow an IST stack, with `wx-test` write
-/// the kernel's text.
+/// Once a CPU's trap table is up (on every CPU): with `kernel-fault-test`
+/// fault in ring 0, with `ist-overflow-test` overflow an IST stack, with
+/// `wx-test` write the kernel's text, with `secondary-stack-overflow-test`
+/// overflow an AP's scheduler stack.
 fn after_boot() {
+    #[cfg(feature = "secondary-stack-overflow-test")]
+    fault_test::overflow_secondary_stack();
     #[cfg(feature = "wx-test")]
     fault_test::write_own_text();
     #[cfg(feature = "kernel-fault-test")]
@@ -211,23 +214,30 @@ fn after_boot() {
     fault_test::overflow_ist();
 }
 
-/// The boot stack's guard and every CPU's three IST guards come first.
-const IST_GUARDS: usize = 1 + 3 * MAX_CPUS;
+/// The boot stack's guard, every CPU's three IST guards and the guard of
+/// every AP's stack come first.
+const CPU_GUARDS: usize = 1 + 3 * MAX_CPUS + MAX_CPUS - 1;
 /// All the guard pages: those, then one per process kernel stack.
-const GUARDS: usize = IST_GUARDS + NPROC;
+const GUARDS: usize = CPU_GUARDS + NPROC;
 
 /// The pages the kernel leaves unmapped so that a stack overflow faults
 /// (and double-faults onto the IST stack) instead of overwriting what lies
-/// below: the one under the boot (= scheduler) stack, the lowest page of
-/// each IST stack of every CPU, and the lowest whole page inside each process's kernel
-/// stack.
+/// below: the one under the boot (= CPU 0's scheduler) stack, the lowest
+/// page of each IST stack of every CPU, the one under each AP's
+/// (scheduler) stack, and the lowest whole page inside each process's
+/// kernel stack.
 fn guard_pages() -> [u64; GUARDS] {
     let mut pages = [boot::boot_stack_guard(); GUARDS];
-    let ists = (0..MAX_CPUS).flat_map(gdt::ist_guard_pages);
-    for (page, ist) in pages[1..IST_GUARDS].iter_mut().zip(ists) {
-        *page = ist as u64;
+    let ists = (0..MAX_CPUS)
+        .flat_map(gdt::ist_guard_pages)
+        .map(|ist| ist as u64);
+    for (page, guard) in pages[1..CPU_GUARDS]
+        .iter_mut()
+        .zip(ists.chain(smp::guard_pages()))
+    {
+        *page = guard;
     }
-    for (page, stack) in pages[IST_GUARDS..].iter_mut().zip(KERNEL.kernel_stacks()) {
+    for (page, stack) in pages[CPU_GUARDS..].iter_mut().zip(KERNEL.kernel_stacks()) {
         *page = (stack.start as u64).next_multiple_of(memory::PAGE);
         assert!(page.wrapping_add(4 * memory::PAGE) <= stack.end as u64);
     }
@@ -272,5 +282,7 @@ fn ram(info: &StartInfo) -> core::ops::Range<u64> {
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     x86_64::instructions::interrupts::disable();
+    #[cfg(feature = "secondary-stack-overflow-test")]
+    fault_test::judge_secondary_overflow();
     fail(ExitCode::Panic, format_args!("panic: {info}"))
 }

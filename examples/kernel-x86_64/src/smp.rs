@@ -38,6 +38,8 @@
 //! CPU enters the scheduler loop, so every AP can go straight into it.
 //!
 //! # An AP in Rust ([`ap_main`], on its own stack, interrupts off)
+//! 0. Claim its start (`Handshake::claim`), or park if the boot CPU gave
+//!    up on it.
 //! 1. Its CPU id into its per-CPU area (GS.base), before anything reads it.
 //! 2. Its local APIC and timer, in the boot CPU's calibrated mode and rates.
 //! 3. Report online, then `Kernel::boot_secondary` (the trap table: its own
@@ -45,16 +47,19 @@
 //!    SMEP/SMAP/UMIP; its timer started) and the scheduler loop, where it
 //!    waits for interrupts with `hlt` when nothing is runnable.
 //!
-//! APs start one at a time: the boot CPU waits for each to report (or
-//! gives up after [`START_TIMEOUT_NS`]) before it starts the next, so the
-//! parameters are used by one AP at a time and the boot lines come in
-//! order.
+//! APs start one at a time: the boot CPU waits for each to report before
+//! it starts the next, so the parameters are used by one AP at a time and
+//! the boot lines come in order. An AP that has not arrived
+//! [`START_TIMEOUT_NS`] after its SIPIs is named in a `[kernel]` line and
+//! left out, and no more are started (`kernel_common::cpu_start`: if it
+//! arrives later, it parks).
 
 use core::mem::offset_of;
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use core::ops::Range;
 
+use kernel_common::cpu_start::Handshake;
 use kernel_common::driver;
 use ldex_arch_x86_64::{Timer, X86_64, smp};
 use ldex_core::MAX_CPUS;
@@ -75,8 +80,11 @@ use crate::serial::Serial;
 pub const TRAMPOLINE: u64 = 0x8000;
 /// How long the boot CPU waits for an AP to report.
 const START_TIMEOUT_NS: u64 = 1_000_000_000;
-/// Bytes of each AP's stack (its scheduler's).
+/// Bytes of each AP's stack (its scheduler's), above its guard page.
 pub const STACK_SIZE: usize = 64 * 1024;
+/// Bytes of each stack's slot in [`STACKS`]: the guard page, then the
+/// stack.
+const SLOT: usize = memory::PAGE as usize + STACK_SIZE;
 
 /// What the trampoline reads, at its end.
 #[repr(C)]
@@ -93,15 +101,25 @@ struct Params {
     entry: u64,
 }
 
+/// Page-aligned, so that each slot's guard page is whole.
 #[repr(C, align(4096))]
-struct Stacks([[u8; STACK_SIZE]; MAX_CPUS - 1]);
+struct Stacks([[u8; SLOT]; MAX_CPUS - 1]);
 
-/// The APs' stacks, CPU `c`'s at index `c - 1` (all zero: in `.bss`).
-/// Only reached through rsp by the AP that owns it.
-static mut STACKS: Stacks = Stacks([[0; STACK_SIZE]; MAX_CPUS - 1]);
+/// The APs' stacks, CPU `c`'s in slot `c - 1`, each above its guard page,
+/// which the kernel's page tables leave out ([`guard_pages`]): an
+/// overflow double-faults onto the AP's IST1 stack, as on the boot CPU.
+/// All zero: in `.bss`. Only reached through rsp by the AP that owns it.
+static mut STACKS: Stacks = Stacks([[0; SLOT]; MAX_CPUS - 1]);
 
-/// CPUs that finished [`ap_main`]'s bring-up (the boot CPU counts).
-static ONLINE: AtomicUsize = AtomicUsize::new(1);
+/// The guard page of each AP's stack.
+pub fn guard_pages() -> impl Iterator<Item = u64> {
+    let base = (&raw const STACKS) as u64;
+    (0..MAX_CPUS - 1).map(move |slot| base + (slot * SLOT) as u64)
+}
+
+/// The start under way: the boot CPU's side in [`start_others`], the
+/// AP's in [`ap_main`].
+static HANDSHAKE: Handshake = Handshake::new();
 /// The kernel's CR3, which each AP loads once it runs in the kernel's text.
 static KERNEL_CR3: AtomicU64 = AtomicU64::new(0);
 
@@ -276,9 +294,7 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, climb: u64, avoid: &[Range<
         if next == MAX_CPUS {
             break;
         }
-        let stack_top = (&raw mut STACKS)
-            .cast::<u8>()
-            .wrapping_add(next * STACK_SIZE);
+        let stack_top = (&raw mut STACKS).cast::<u8>().wrapping_add(next * SLOT);
         // SAFETY: the trampoline's parameters, read by no AP now (the last
         // one reported or timed out and is parked for good).
         unsafe {
@@ -290,6 +306,7 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, climb: u64, avoid: &[Range<
                 entry: ap_main as *const () as u64,
             });
         }
+        HANDSHAKE.expect(next);
         if let Some(timer) = CALIBRATED.lock().as_ref() {
             // SAFETY: the page holds the trampoline, which gives CPU `next`
             // stack `next - 1` and calls `ap_main`, whose first act is
@@ -297,11 +314,11 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, climb: u64, avoid: &[Range<
             unsafe { smp::start_ap(token, timer, next, apic, (TRAMPOLINE >> 12) as u8) };
         }
         let deadline = now().saturating_add(START_TIMEOUT_NS);
-        while ONLINE.load(Ordering::Acquire) <= next && now() < deadline {
-            core::hint::spin_loop();
-        }
-        if ONLINE.load(Ordering::Acquire) <= next {
-            kprint!("[kernel] CPU with APIC id {apic} did not start\n");
+        if HANDSHAKE.wait(next, now, deadline).is_err() {
+            kprint!(
+                "[kernel] cpu {next} (APIC id {apic}) did not report in {} s after INIT-SIPI-SIPI: going on without it\n",
+                START_TIMEOUT_NS / 1_000_000_000
+            );
             break;
         }
         next += 1;
@@ -311,6 +328,15 @@ unsafe fn start_others(token: &BootToken, rsdp: u64, climb: u64, avoid: &[Range<
 
 /// An AP in Rust (see the module docs), called by the trampoline.
 extern "C" fn ap_main(cpu: usize) -> ! {
+    // The `cpu-no-show-test` build: CPU 1 never arrives, like an AP stuck
+    // before its trampoline.
+    #[cfg(feature = "cpu-no-show-test")]
+    if cpu == 1 {
+        park();
+    }
+    if !HANDSHAKE.claim(cpu) {
+        park();
+    }
     let kernel = PhysFrame::containing_address(PhysAddr::new(KERNEL_CR3.load(Ordering::Relaxed)));
     // SAFETY: the kernel's own page tables, which map this code, its
     // stack and everything the kernel uses as the trampoline's did.
@@ -334,6 +360,15 @@ extern "C" fn ap_main(cpu: usize) -> ! {
         "[kernel] cpu {cpu} up: APIC id {}, LAPIC timer ({mode})\n",
         smp::apic_id()
     );
-    ONLINE.fetch_add(1, Ordering::Release);
+    HANDSHAKE.report();
     driver::run_secondary(&crate::KERNEL, &token, timer, &Serial)
+}
+
+/// An AP the boot CPU gave up on: halt with interrupts off (as the
+/// trampoline left them) for good, on its own stack, which no other CPU is
+/// given.
+fn park() -> ! {
+    loop {
+        x86_64::instructions::hlt();
+    }
 }

@@ -157,15 +157,16 @@ macro_rules! with_console_boots {
 }
 
 /// The `kill-ipi-smp2` boot of the kernel in `$dir`: `kill(2)` of a
-/// spinner running on the other of two CPUs, which the kernel's IPI ends
-/// (`killer` times it), checked against `$dir/expect/kill-ipi.expect`.
-/// Not under `-icount`: its round robin of CPUs starves the spinner's CPU,
-/// and RISC-V's secondary hart does not come up under it.
+/// spinner running on the other of two CPUs, with every CPU's tick 5 s
+/// apart (`tick=5000`): only the kernel's IPI ends it within `killer`'s
+/// 1 s. Checked against `$dir/expect/kill-ipi.expect`. Not under
+/// `-icount`: its round robin of CPUs starves the spinner's CPU, and
+/// RISC-V's secondary hart does not come up under it.
 macro_rules! kill_ipi_smp2 {
     ($dir:literal) => {
         $crate::arches::Boot {
             name: "kill-ipi-smp2",
-            cmdline: "cpulimit=1000",
+            cmdline: "tick=5000",
             kernel_features: &[],
             initrd: $crate::arches::Initrd::Entries(&[
                 $crate::arches::Entry::Named("victim", "spinner"),

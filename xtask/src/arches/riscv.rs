@@ -221,6 +221,20 @@ macro_rules! full_set_smp {
     };
 }
 
+/// A hart that never arrives after `hart_start`: CPU 0 gives up on it
+/// after 1 s and runs on its own.
+const CPU_NO_SHOW: Boot = Boot {
+    name: "cpu-no-show-smp2",
+    cmdline: "",
+    kernel_features: &["cpu-no-show-test"],
+    initrd: Initrd::Entries(&[Entry::Bin("hello")]),
+    qemu_args: &["-smp", "2"],
+    expect: "examples/kernel-riscv/expect/cpu-no-show.expect",
+    outcome: Outcome::Success,
+    timeout_secs: 60,
+    input: None,
+};
+
 /// `FaultPolicy::Restart` starts a process over with every register clean
 /// (`restart-clean`, three starts).
 const RESTART_CLEAN: Boot = Boot {
@@ -261,6 +275,20 @@ const KERNEL_STACK_OVERFLOW: Boot = fault_boot(
     &["kernel-stack-overflow-test"],
     "examples/kernel-riscv/expect/kernel-stack-overflow.expect",
 );
+
+/// CPU 1's scheduler stack overflows into its guard page, reported from
+/// CPU 1's emergency stack; CPU 0 spins meanwhile.
+const SECONDARY_STACK_OVERFLOW: Boot = Boot {
+    name: "secondary-stack-overflow-smp2",
+    cmdline: "",
+    kernel_features: &["secondary-stack-overflow-test"],
+    initrd: Initrd::Entries(&[Entry::Bin("spinner")]),
+    qemu_args: &["-smp", "2"],
+    expect: "examples/kernel-riscv/expect/secondary-stack-overflow.expect",
+    outcome: Outcome::ExitCode(1),
+    timeout_secs: 60,
+    input: None,
+};
 
 /// A read of user memory outside `with_user_access` (SUM clear).
 const SUM: Boot = fault_boot(
@@ -440,7 +468,9 @@ pub const ARCHES: &[Arch] = &[
             HOMEWORK_RV64_BOOT,
             RESTART_CLEAN,
             kill_ipi_smp2!("examples/kernel-riscv"),
+            CPU_NO_SHOW,
             KERNEL_STACK_OVERFLOW,
+            SECONDARY_STACK_OVERFLOW,
             SUM,
             WX,
             RETURN_WINDOW,
@@ -472,7 +502,9 @@ pub const ARCHES: &[Arch] = &[
             "64",
             RESTART_CLEAN,
             kill_ipi_smp2!("examples/kernel-riscv"),
+            CPU_NO_SHOW,
             KERNEL_STACK_OVERFLOW,
+            SECONDARY_STACK_OVERFLOW,
             SUM,
             WX,
             RETURN_WINDOW,

@@ -354,6 +354,30 @@ pub const ARCHES: &[Arch] = &[Arch {
             },
             kill_ipi_smp2!("examples/kernel-x86_64"),
             Boot {
+                name: "secondary-stack-overflow-smp2",
+                cmdline: "",
+                kernel_features: &["secondary-stack-overflow-test"],
+                // The boot CPU spins while the AP overflows.
+                initrd: Initrd::Entries(&[Entry::Bin("spinner")]),
+                qemu_args: &["-smp", "2"],
+                expect: "examples/kernel-x86_64/expect/secondary-stack-overflow.expect",
+                outcome: Outcome::ExitCode(3),
+                timeout_secs: 60,
+                input: None,
+            },
+            Boot {
+                name: "cpu-no-show-smp2",
+                cmdline: "",
+                kernel_features: &["cpu-no-show-test"],
+                initrd: Initrd::Entries(&[Entry::Bin("hello")]),
+                // The AP never arrives: the boot CPU gives up after 1 s.
+                qemu_args: &["-smp", "2"],
+                expect: "examples/kernel-x86_64/expect/cpu-no-show.expect",
+                outcome: Outcome::Success,
+                timeout_secs: 60,
+                input: None,
+            },
+            Boot {
                 name: "smap",
                 cmdline: "",
                 kernel_features: &["smap-test"],
