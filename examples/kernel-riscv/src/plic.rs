@@ -80,11 +80,11 @@ const LSR: usize = 5;
 const LSR_DATA_READY: u8 = 1;
 
 fn reg(offset: usize) -> *mut u32 {
-    (board::device(PLIC) + offset) as *mut u32
+    (board::MMIO.device(PLIC) + offset) as *mut u32
 }
 
 fn uart(offset: usize) -> *mut u8 {
-    (board::device(UART) + offset) as *mut u8
+    (board::MMIO.device(UART) + offset) as *mut u8
 }
 
 /// Route the UART's receive interrupt to this hart's (`hart`'s) S-mode:
