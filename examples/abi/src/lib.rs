@@ -193,7 +193,7 @@ impl Numbers {
     }
 
     /// The number of `call`, if this table has it.
-    pub fn number(&self, call: Call) -> Option<usize> {
+    pub const fn number(&self, call: Call) -> Option<usize> {
         self.by_call[call as usize]
     }
 }

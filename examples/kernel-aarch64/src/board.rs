@@ -4,8 +4,7 @@
 //! The devices are at fixed physical addresses below RAM on `virt`. Until
 //! the MMU is on the kernel reaches them there; then at [`MMIO_ALIAS`] +
 //! their address, where every address space maps them as device memory
-//! (EL1 only), so it can print and exit from any and no device sits among
-//! the programs' addresses.
+//! (EL1 only): [`MMIO`] says which (`kernel_common::mmio`).
 //!
 //! A clean run ends with PSCI `SYSTEM_OFF` (through `hvc`: QEMU plays the
 //! firmware at EL2), which makes QEMU exit with status 0. PSCI has no exit
@@ -14,12 +13,10 @@
 //! [`ExitCode`]. Semihosting is honoured at EL1 only: at EL0 the same
 //! `hlt` is an undefined instruction, so a program cannot end QEMU.
 
-use core::sync::atomic::{AtomicUsize, Ordering};
-
-use kernel_common::console::Console;
+use kernel_common::console::{Console, WriteLock};
 use kernel_common::driver::ExitCode;
+use kernel_common::mmio::MmioWindow;
 use ldex_arch_aarch64::Aarch64;
-use ldex_core::sync::SpinLock;
 
 /// Where the device region (physical 0..1 GiB) appears once the MMU is on.
 pub const MMIO_ALIAS: usize = 0x1_0000_0000;
@@ -41,38 +38,25 @@ const FR_TXFF: u32 = 1 << 5;
 const SYS_EXIT: u64 = 0x18;
 const ADP_STOPPED_APPLICATION_EXIT: u64 = 0x2_0026;
 
-/// 0 before the MMU is on, [`MMIO_ALIAS`] after.
-static MMIO_BASE: AtomicUsize = AtomicUsize::new(0);
-
-/// The MMU is on: reach the devices through [`MMIO_ALIAS`] from now on.
-pub fn use_mmio_alias() {
-    MMIO_BASE.store(MMIO_ALIAS, Ordering::Relaxed);
-}
-
-/// Where the device at physical `pa` is reached now.
-pub fn device(pa: usize) -> usize {
-    MMIO_BASE.load(Ordering::Relaxed) + pa
-}
+/// The devices at their physical addresses until the MMU is on, then at
+/// [`MMIO_ALIAS`].
+pub static MMIO: MmioWindow = MmioWindow::new(MMIO_ALIAS);
 
 /// The console on the UART.
 #[derive(Debug)]
 pub struct Uart;
 
-/// Held (with interrupts off) for one whole write, so that a system call
-/// preempted in the kernel never splits another process's line.
-static WRITE: SpinLock<(), Aarch64> = SpinLock::new(());
+/// [`Uart`]'s lock: each of its writes is whole.
+static WRITE: WriteLock<Aarch64> = WriteLock::new();
 
 impl Console for Uart {
     fn write_bytes(&self, bytes: &[u8]) {
-        let _whole = WRITE.lock();
-        put(bytes);
+        WRITE.write(|| put(bytes));
     }
 }
 
-/// The console of the panic path: the UART without [`Uart`]'s lock. A
-/// kernel fault taken while a write holds the lock (a copy from user
-/// memory the kernel got wrong faults right there) must still print its
-/// panic, and nothing runs after it to interleave with.
+/// The console of the panic path: the UART without [`Uart`]'s lock (see
+/// [`WriteLock`]).
 #[derive(Debug)]
 pub struct PanicUart;
 
@@ -84,7 +68,7 @@ impl Console for PanicUart {
 
 /// Send `bytes` to the UART.
 fn put(bytes: &[u8]) {
-    let uart = device(UART);
+    let uart = MMIO.device(UART);
     for &b in bytes {
         // SAFETY: the UART's registers are at this address, physical or
         // the alias every address space maps (EL1 only).

@@ -1,26 +1,17 @@
 //! The `conformance` build: ldex-conformance's whole kit in EL1, instead
 //! of the protocol (`kernel_common::conformance` says how it runs). This
-//! file is the AArch64 part: the trap table, the loader and power-off.
+//! file is the AArch64 part: its loader's setup and power-off.
 
 use core::ops::Range;
 
 use kernel_common::conformance;
-use kernel_common::initrd::SpawnError;
-use kernel_common::one_program::OneProgram;
 use ldex_arch_aarch64::conformance::Kit;
-use ldex_arch_aarch64::{Timer, TrapTable, Ttbr0};
-use ldex_conformance::trap;
-use ldex_core::{BootToken, TrapTable as _};
+use ldex_arch_aarch64::{Timer, Ttbr0};
+use ldex_core::BootToken;
 
 use crate::board::{self, Uart};
 use crate::loader;
-
-/// The snippet, once loaded.
-static SNIPPET: OneProgram<Ttbr0> = conformance::snippet();
-
-fn keep_snippet(name: &str, entry: u64, sp: u64, ttbr0: Ttbr0) -> Result<(), SpawnError> {
-    SNIPPET.keep(name, entry, sp, ttbr0)
-}
+use crate::vm::AddressSpace;
 
 /// Run the kit on the `conformance` program of `archive` and power off with
 /// its verdict. Interrupts are off; `timer` is on (its PPI enabled at the GIC).
@@ -31,17 +22,20 @@ pub fn run(
     ram: &Range<usize>,
     kernel_space: Ttbr0,
 ) -> ! {
-    TrapTable::install(token, trap::sink::<Kit>());
-    let mut builder = loader::Builder {
-        kernel_half: ram.clone(),
-        spawn: keep_snippet,
-        kernel_space,
-    };
     let forbidden = loader::forbidden(ram);
     let setup = loader::setup(core::slice::from_ref(&forbidden));
-    kernel_common::initrd::spawn_all(archive, &setup, &mut builder, &Uart);
-    // SAFETY: EL1, interrupts off, one CPU, the kit's sink installed and
-    // the timer on; the loader mapped `conformance` (the snippet) for EL0
-    // in its `Ttbr0`, which maps the kernel like the current space.
-    board::exit(unsafe { conformance::run::<Kit>(SNIPPET.take(), timer, &Uart) })
+    // SAFETY: EL1, interrupts off, one CPU, the timer on; `kernel_space`
+    // is the current space, and every space the loader builds maps the
+    // kernel like it.
+    board::exit(unsafe {
+        conformance::run_paged::<Kit, AddressSpace>(
+            token,
+            timer,
+            archive,
+            &setup,
+            ram.clone(),
+            kernel_space,
+            &Uart,
+        )
+    })
 }

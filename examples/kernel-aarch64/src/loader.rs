@@ -12,7 +12,7 @@ use kernel_common::paged_loader::{self, UserPages};
 pub use kernel_common::paged_loader::{HEAP_START, MMAP_START, forbidden};
 use ldex_arch_aarch64::Ttbr0;
 
-use crate::vm::{AddressSpace, Perm};
+use crate::vm::AddressSpace;
 
 /// Linux's `AT_HWCAP` on arm64: FP and ASIMD (bits 0 and 1), which every
 /// ARMv8-A CPU this kernel runs on has.
@@ -28,21 +28,6 @@ pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
 /// the RAM in `kernel_half`.
 pub type Builder = paged_loader::Builder<AddressSpace>;
 
-/// The page rights an ELF segment's flags ask for.
-fn perm(access: Flags) -> Perm {
-    let mut perm = Perm::NONE;
-    for (on, p) in [
-        (access.read, Perm::R),
-        (access.write, Perm::W),
-        (access.execute, Perm::X),
-    ] {
-        if on {
-            perm = perm.union(p);
-        }
-    }
-    perm
-}
-
 impl UserPages for AddressSpace {
     /// The RAM every address space maps for the kernel.
     type KernelHalf = Range<usize>;
@@ -53,7 +38,7 @@ impl UserPages for AddressSpace {
     }
 
     fn map(&self, va: usize, access: Flags) -> Result<(), MapError> {
-        self.map_user(va, perm(access))
+        self.map_user(va, access.into())
             .map(drop)
             .map_err(MapError::from)
     }

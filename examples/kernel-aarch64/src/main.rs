@@ -161,7 +161,7 @@ mod kernel {
         // SAFETY: boot, MMU off; the new space maps all of RAM (this code,
         // its stack, the device tree, the initrd) at its own address.
         unsafe { vm::enable(&kspace) };
-        board::use_mmio_alias();
+        board::MMIO.use_alias();
         Board::set_kernel_space(&kspace);
         let features = crate::cpu::setup(&token);
         // SAFETY: every address space maps the device region at the alias,
@@ -169,8 +169,8 @@ mod kernel {
         unsafe {
             gic::init(
                 &token,
-                board::device(GIC_DISTRIBUTOR),
-                board::device(GIC_CPU_INTERFACE),
+                board::MMIO.device(GIC_DISTRIBUTOR),
+                board::MMIO.device(GIC_CPU_INTERFACE),
             )
         };
         crate::uart_rx::init();

@@ -8,12 +8,13 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use abi::Numbers;
 use kernel_common::console::Console;
 use kernel_common::os::{Claim, OutOfMemory, Platform, Prot};
+use kernel_common::paged_loader;
 use ldex_arch_aarch64::{Aarch64, Ttbr0};
 use ldex_core::{AccessKind, Pid};
 
 use crate::board::Uart;
 use crate::loader::{HEAP_START, MMAP_START};
-use crate::vm::{AddressSpace, PAGE, Perm, USER_BOTTOM, USER_STACK, USER_TOP};
+use crate::vm::{AddressSpace, PAGE, USER_BOTTOM, USER_STACK, USER_TOP};
 
 /// The counter's frequency (`CNTFRQ_EL0`), for the clock.
 static COUNTER_HZ: AtomicU64 = AtomicU64::new(1);
@@ -43,21 +44,6 @@ impl Console for Board {
     }
 }
 
-/// The page rights of `prot` (writable implies readable).
-fn perm(prot: Prot) -> Perm {
-    let mut perm = Perm::NONE;
-    for (on, p) in [
-        (prot.read, Perm::R),
-        (prot.write, Perm::W),
-        (prot.exec, Perm::X),
-    ] {
-        if on {
-            perm = perm.union(p);
-        }
-    }
-    perm
-}
-
 // SAFETY: system calls run with the caller's address space loaded (the
 // protocol switches TTBR0_EL1 in `enter_process`), `user_allows` walks
 // exactly that space's user pages, and `with_user_access` clears PAN around
@@ -72,7 +58,7 @@ unsafe impl Platform<Aarch64> for Board {
 
     fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {
         AddressSpace::current()
-            .map_zeroed(page, perm(prot))
+            .map_zeroed(page, prot.into())
             .map_err(|_| OutOfMemory)
     }
 
@@ -81,7 +67,7 @@ unsafe impl Platform<Aarch64> for Board {
     }
 
     fn protect(&self, page: usize, prot: Prot) -> bool {
-        AddressSpace::current().protect(page, perm(prot))
+        AddressSpace::current().protect(page, prot.into())
     }
 
     fn mapped(&self, page: usize) -> bool {
@@ -103,26 +89,10 @@ unsafe impl Platform<Aarch64> for Board {
     }
 
     fn user_allows(&self, _pid: Pid, addr: usize, len: usize, access: AccessKind) -> bool {
-        let Some(end) = addr.checked_add(len) else {
-            return false;
-        };
-        if end > USER_TOP {
-            return false;
-        }
-        let need = match access {
-            AccessKind::Read => Perm::R,
-            AccessKind::Write => Perm::W,
-            AccessKind::Execute => Perm::X,
-        };
         let space = AddressSpace::current();
-        let mut page = addr & !(PAGE - 1);
-        while page < end {
-            match space.translate(page) {
-                Some((_, perm)) if perm.contains(need) => page += PAGE,
-                _ => return false,
-            }
-        }
-        true
+        paged_loader::user_allows(addr, len, access, |page| {
+            space.translate(page).map(|(_, perm)| perm)
+        })
     }
 
     fn with_user_access<R>(&self, f: impl FnOnce() -> R) -> R {

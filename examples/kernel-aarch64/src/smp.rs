@@ -155,7 +155,7 @@ extern "C" fn secondary_main(cpu: usize) -> ! {
         AddressSpace::from_ttbr0(unsafe { Ttbr0::new(KERNEL_TTBR0.load(Ordering::Relaxed)) });
     // SAFETY: this CPU's MMU is off; the kernel space maps all of RAM (this
     // code, its stack) at its physical address, and the devices at the
-    // alias `board::device` already gives.
+    // alias `board::MMIO` already gives.
     unsafe { vm::enable(&kspace) };
     crate::cpu::setup(&token);
     gic::init_cpu(&token);

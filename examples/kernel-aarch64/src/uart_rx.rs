@@ -52,7 +52,7 @@ const RX: u32 = 1 << 4;
 const RX_TIMEOUT: u32 = 1 << 6;
 
 fn uart(offset: usize) -> *mut u32 {
-    (board::device(UART) + offset) as *mut u32
+    (board::MMIO.device(UART) + offset) as *mut u32
 }
 
 /// Route the UART's receive interrupts to this CPU. Boot code, after

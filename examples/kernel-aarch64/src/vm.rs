@@ -32,6 +32,7 @@ use ldex_arch_aarch64::Ttbr0;
 
 use crate::board::MMIO_ALIAS;
 use kernel_common::frames;
+use kernel_common::perm::Perm;
 
 type Pte = u64;
 const LEVELS: usize = 3;
@@ -78,57 +79,29 @@ const ADDRESS: Pte = 0x0000_ffff_ffff_f000;
 /// `MAIR_EL1`: attribute 0 normal write-back (0xff), 1 Device-nGnRnE (0).
 pub const MAIR: u64 = 0xff;
 
-/// The rights of a user page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Perm(u8);
+/// The descriptor bits of a user page with rights `perm`.
+const fn perm_bits(perm: Perm) -> Pte {
+    let ap = if perm.contains(Perm::W) {
+        AP_EL0
+    } else if perm.contains(Perm::R) {
+        AP_EL0 | AP_RO
+    } else {
+        AP_RO
+    };
+    let xn = if perm.contains(Perm::X) { 0 } else { UXN };
+    ap | xn | PXN | NG | AF | SH_INNER | ATTR_NORMAL
+}
 
-impl Perm {
-    /// No access.
-    pub const NONE: Perm = Perm(0);
-    /// Readable.
-    pub const R: Perm = Perm(1);
-    /// Writable (always with R).
-    pub const W: Perm = Perm(3);
-    /// Executable.
-    pub const X: Perm = Perm(4);
-
-    /// Both sets of rights.
-    pub const fn union(self, other: Perm) -> Perm {
-        Perm(self.0 | other.0)
+/// The rights a user page descriptor gives EL0.
+const fn perm_of(pte: Pte) -> Perm {
+    let mut perm = Perm::NONE;
+    if pte & AP_EL0 != 0 {
+        perm = perm.union(if pte & AP_RO == 0 { Perm::W } else { Perm::R });
     }
-
-    /// Does this include every right of `other`?
-    pub const fn contains(self, other: Perm) -> bool {
-        self.0 & other.0 == other.0
+    if pte & UXN == 0 {
+        perm = perm.union(Perm::X);
     }
-
-    /// The descriptor bits of a user page with these rights.
-    const fn bits(self) -> Pte {
-        let ap = if self.contains(Perm::W) {
-            AP_EL0
-        } else if self.contains(Perm::R) {
-            AP_EL0 | AP_RO
-        } else {
-            AP_RO
-        };
-        let xn = if self.contains(Perm::X) { 0 } else { UXN };
-        ap | xn | PXN | NG | AF | SH_INNER | ATTR_NORMAL
-    }
-
-    /// The rights a user page descriptor gives EL0.
-    const fn of(pte: Pte) -> Perm {
-        let mut p = 0;
-        if pte & AP_EL0 != 0 {
-            p |= Perm::R.0;
-            if pte & AP_RO == 0 {
-                p |= Perm::W.0;
-            }
-        }
-        if pte & UXN == 0 {
-            p |= Perm::X.0;
-        }
-        Perm(p)
-    }
+    perm
 }
 
 /// One address space: its level-1 table's physical address.
@@ -176,7 +149,7 @@ fn user_entry(pa: usize, perm: Perm) -> Pte {
     if perm == Perm::NONE {
         pa as Pte | RESERVED
     } else {
-        pa as Pte | perm.bits() | TABLE | VALID
+        pa as Pte | perm_bits(perm) | TABLE | VALID
     }
 }
 
@@ -240,7 +213,7 @@ impl AddressSpace {
         // SAFETY: `walk` returned a slot in one of this space's tables.
         let pte = unsafe { *slot };
         if pte & VALID != 0 {
-            let grown = Perm::of(pte).union(perm);
+            let grown = perm_of(pte).union(perm);
             // SAFETY: as above.
             unsafe { *slot = user_entry(pte_pa(pte), grown) };
             flush(va);
@@ -260,8 +233,7 @@ impl AddressSpace {
         let slot = self.walk(va, false).ok()??;
         // SAFETY: a slot in one of this space's tables.
         let pte = unsafe { *slot };
-        (pte & VALID != 0 && pte & NG != 0)
-            .then(|| (pte_pa(pte) + (va & (PAGE - 1)), Perm::of(pte)))
+        (pte & VALID != 0 && pte & NG != 0).then(|| (pte_pa(pte) + (va & (PAGE - 1)), perm_of(pte)))
     }
 
     /// Is user page `va` mapped, `PROT_NONE` included?

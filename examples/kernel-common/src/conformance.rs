@@ -9,15 +9,18 @@
 //! The switch and frame checks run first, then the trap checks enter the
 //! snippet the way ldex-core enters a process. Each check prints
 //! `conformance: NAME: ok` (or the failure), and the exit code is success
-//! only if all passed.
+//! only if all passed. A kernel over [`paged_loader`] does all of it with
+//! [`run_paged`].
 
-use ldex_conformance::trap::Snippet;
+use ldex_conformance::trap::{self, Snippet};
 use ldex_conformance::{Backend, Outcome};
-use ldex_core::Arch;
+use ldex_core::{Arch, BootToken, TrapTable};
 
 use crate::console::{Console, print};
 use crate::driver::ExitCode;
+use crate::initrd::Setup;
 use crate::one_program::{Loaded, OneProgram};
+use crate::paged_loader::{self, UserPages};
 
 /// The address space type of backend `K`'s arch.
 pub type Space<K> = <<K as Backend>::Arch as Arch>::AddressSpace;
@@ -65,4 +68,37 @@ pub unsafe fn run<K: Backend>(
     } else {
         ExitCode::Panic
     }
+}
+
+/// The whole `conformance` build of a kernel over [`paged_loader`]:
+/// install `K`'s trap table with the kit's sink, load the initrd `archive`
+/// with `setup` into spaces of type `S` (`kernel_half`, `kernel_space` as
+/// for [`paged_loader::Builder`]), keeping only the snippet, and [`run`]
+/// the kit on it.
+///
+/// # Safety
+/// Kernel mode, interrupts off, one CPU, `timer` on; `kernel_space`
+/// selects the current address space, and every space `S::new` builds maps
+/// the kernel as it does.
+#[must_use = "the kernel ends with this code"]
+pub unsafe fn run_paged<K: Backend, S: UserPages<Root = Space<K>>>(
+    token: &BootToken,
+    timer: &<K::Arch as Arch>::Timer,
+    archive: &[u8],
+    setup: &Setup<'_>,
+    kernel_half: S::KernelHalf,
+    kernel_space: S::Root,
+    console: &impl Console,
+) -> ExitCode {
+    <K::Arch as Arch>::TrapTable::install(token, trap::sink::<K>());
+    let slot = snippet();
+    let mut builder = paged_loader::Builder::<S, _> {
+        kernel_half,
+        spawn: |name: &str, entry, sp, root| slot.keep(name, entry, sp, root),
+        kernel_space,
+    };
+    crate::initrd::spawn_all(archive, setup, &mut builder, console);
+    // SAFETY: our contract, with the kit's sink installed above; the
+    // loader mapped the snippet for user mode in a space `S::new` built.
+    unsafe { run::<K>(slot.take(), timer, console) }
 }

@@ -4,15 +4,47 @@
 //! code prints through [`print`], which formats into a line-sized buffer
 //! on the stack, so a message normally reaches the port in one
 //! [`Console::write_bytes`]: whole, even when several CPUs print at once
-//! (a kernel's console serialises each write).
+//! (a kernel's console serialises each write under a [`WriteLock`]).
 
 use core::fmt;
+
+use ldex_core::sync::{Interrupts, SpinLock};
 
 /// Somewhere kernel text goes. Writes are whole and in order; a kernel with
 /// several CPUs serialises them itself.
 pub trait Console: Sync {
     /// Write these bytes.
     fn write_bytes(&self, bytes: &[u8]);
+}
+
+/// The lock behind a kernel's console: held, with interrupts off (`I` is
+/// the kernel's arch), for one whole [`Console::write_bytes`], so that two
+/// CPUs, or a system call preempted in the kernel, never split each
+/// other's lines. A kernel keeps one in a `static` beside its port.
+///
+/// A kernel's panic path may write its port without the lock: a fault
+/// taken while a write holds it (a copy from user memory the kernel got
+/// wrong faults right there) must still print its panic, and nothing runs
+/// after it to interleave with.
+pub struct WriteLock<I: Interrupts>(SpinLock<(), I>);
+
+impl<I: Interrupts> WriteLock<I> {
+    /// A free lock.
+    pub const fn new() -> Self {
+        WriteLock(SpinLock::new(()))
+    }
+
+    /// Run `put`, one whole write to the port, under the lock.
+    pub fn write(&self, put: impl FnOnce()) {
+        let _whole = self.0.lock();
+        put();
+    }
+}
+
+impl<I: Interrupts> Default for WriteLock<I> {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// A [`fmt::Write`] adapter over a [`Console`], one write per piece.

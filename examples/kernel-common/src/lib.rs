@@ -20,10 +20,14 @@
 //!   flattened device tree (the RISC-V kernel's firmware hands one over).
 //! * [`os`] is the Linux-ABI system call layer, an [`ldex_core::Os`], over a
 //!   small [`os::Platform`] trait each kernel implements.
-//! * [`console`] formats kernel messages onto any byte sink.
+//! * [`console`] formats kernel messages onto any byte sink, and
+//!   [`console::WriteLock`] keeps each write whole.
+//! * [`mmio`] says where a paging kernel reaches its devices: physical
+//!   addresses until paging is on, a fixed alias after.
 //! * [`frames`] hands out physical page frames.
 //! * [`paged_loader`] builds each program's address space for the kernels
-//!   with per-process page tables over identity-mapped RAM.
+//!   with per-process page tables over identity-mapped RAM, and checks
+//!   user memory there; [`perm`] is a user page's rights in those kernels.
 //! * [`cpu_start`] is the boot CPU's handshake with each CPU it starts,
 //!   bounded by a timeout.
 //! * [`driver`] is the boot sequence itself: command line, policy, boot,
@@ -51,9 +55,11 @@ pub mod driver;
 pub mod elf;
 pub mod frames;
 pub mod initrd;
+pub mod mmio;
 pub mod one_program;
 pub mod os;
 pub mod paged_loader;
+pub mod perm;
 pub mod phys;
 pub mod pvh;
 pub mod stack;

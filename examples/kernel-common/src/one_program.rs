@@ -23,8 +23,10 @@ pub struct Loaded<S> {
     pub space: S,
 }
 
-/// Where the one program waits between the loader and boot code (a
-/// `static`: the loader's spawn hook is a plain function).
+/// Where the one program waits between the loader and boot code: a
+/// `static` where the loader's spawn hook is a plain function (x86_64),
+/// a local under the paging kernels' `conformance::run_paged`, whose hook
+/// is a closure.
 pub struct OneProgram<S> {
     name: Option<&'static str>,
     refusal: &'static str,

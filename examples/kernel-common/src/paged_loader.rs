@@ -26,9 +26,12 @@
 
 use core::ops::Range;
 
+use ldex_core::AccessKind;
+
 use crate::elf::{Flags, Limits, MapError, Mapper, Segment, Target};
 use crate::frames::PAGE as PAGE_U64;
 use crate::initrd::{ProcessBuilder, Setup, SpawnError};
+use crate::perm::Perm;
 use crate::stack::{WordSize, WriteFault};
 
 const PAGE: usize = PAGE_U64 as usize;
@@ -71,6 +74,33 @@ pub fn setup(forbidden: &[Range<u64>], hwcap: u64) -> Setup<'_> {
         page_size: PAGE_U64,
         hwcap,
     }
+}
+
+/// May a process `access` user memory `addr..addr + len`? Only if it
+/// ends at or below [`USER_TOP`] and every page it touches gives that
+/// right; `rights(page)` is the rights of the user page at `page` in the
+/// process's (the current) address space, `None` if it is not one.
+pub fn user_allows(
+    addr: usize,
+    len: usize,
+    access: AccessKind,
+    rights: impl Fn(usize) -> Option<Perm>,
+) -> bool {
+    let Some(end) = addr.checked_add(len) else {
+        return false;
+    };
+    if end > USER_TOP {
+        return false;
+    }
+    let need = Perm::from(access);
+    let mut page = addr & !(PAGE - 1);
+    while page < end {
+        match rights(page) {
+            Some(perm) if perm.contains(need) => page += PAGE,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Mapping a user page failed.
@@ -122,12 +152,14 @@ pub trait UserPages: Sized {
 pub type Spawn<R> = fn(&str, u64, u64, R) -> Result<(), SpawnError>;
 
 /// Builds processes and hands each to `spawn`, each in a new address space
-/// sharing the kernel half.
-pub struct Builder<S: UserPages> {
+/// sharing the kernel half. `F` is a [`Spawn`] function, or a closure where
+/// the loaded program goes somewhere local (the `conformance` build's
+/// snippet slot).
+pub struct Builder<S: UserPages, F = Spawn<<S as UserPages>::Root>> {
     /// What every new space's kernel half is built from.
     pub kernel_half: S::KernelHalf,
     /// Where a loaded program goes.
-    pub spawn: Spawn<S::Root>,
+    pub spawn: F,
     /// The kernel's own address space, loaded while a space is freed.
     pub kernel_space: S::Root,
 }
@@ -165,7 +197,11 @@ impl<S: UserPages> Mapper for Space<S> {
     }
 }
 
-impl<S: UserPages> ProcessBuilder for Builder<S> {
+impl<S, F> ProcessBuilder for Builder<S, F>
+where
+    S: UserPages,
+    F: FnMut(&str, u64, u64, S::Root) -> Result<(), SpawnError>,
+{
     type Space = Space<S>;
 
     fn new_space(&mut self) -> Result<Space<S>, MapError> {
@@ -212,5 +248,37 @@ impl<S: UserPages> ProcessBuilder for Builder<S> {
         // SAFETY: a refused program's space is never entered; `kernel_space`
         // is the kernel's.
         unsafe { space.0.free(self.kernel_space) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A space whose only user pages are a read-only one at 0x1000 and a
+    /// read-write one at 0x2000.
+    fn rights(page: usize) -> Option<Perm> {
+        match page {
+            0x1000 => Some(Perm::R),
+            0x2000 => Some(Perm::W),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn user_memory_is_allowed_only_where_every_page_gives_the_right() {
+        assert!(user_allows(0x1800, 0x1000, AccessKind::Read, rights));
+        assert!(!user_allows(0x1800, 0x1000, AccessKind::Write, rights));
+        assert!(user_allows(0x2000, 0x1000, AccessKind::Write, rights));
+        assert!(!user_allows(0x2800, 0x1000, AccessKind::Read, rights));
+        assert!(!user_allows(0x1000, 8, AccessKind::Execute, rights));
+    }
+
+    #[test]
+    fn user_memory_past_user_top_or_wrapping_is_refused() {
+        let everything = |_| Some(Perm::R.union(Perm::W).union(Perm::X));
+        assert!(user_allows(USER_TOP - 8, 8, AccessKind::Read, everything));
+        assert!(!user_allows(USER_TOP - 8, 9, AccessKind::Read, everything));
+        assert!(!user_allows(usize::MAX, 2, AccessKind::Read, everything));
     }
 }

@@ -4,14 +4,13 @@
 //!
 //! Both are at fixed physical addresses on `virt`. Until paging is on the
 //! kernel reaches them there; then at [`MMIO_ALIAS`] above, where every
-//! address space maps them (no U bit), so it can print and exit from any.
+//! address space maps them (no U bit): [`MMIO`] says which
+//! (`kernel_common::mmio`).
 
-use core::sync::atomic::{AtomicUsize, Ordering};
-
-use kernel_common::console::Console;
+use kernel_common::console::{Console, WriteLock};
 use kernel_common::driver::ExitCode;
+use kernel_common::mmio::MmioWindow;
 use ldex_arch_riscv::Riscv;
-use ldex_core::sync::SpinLock;
 
 /// Where the device region (physical 0..) appears once paging is on.
 pub const MMIO_ALIAS: usize = 0xC000_0000;
@@ -29,38 +28,32 @@ const LSR_THR_EMPTY: u8 = 1 << 5;
 const TEST_PASS: u32 = 0x5555;
 const TEST_FAIL: u32 = 0x3333;
 
-/// 0 before paging, [`MMIO_ALIAS`] after.
-static MMIO_BASE: AtomicUsize = AtomicUsize::new(0);
-
-/// Paging is on: reach the devices through [`MMIO_ALIAS`] from now on.
-pub fn use_mmio_alias() {
-    MMIO_BASE.store(MMIO_ALIAS, Ordering::Relaxed);
-}
-
-/// Where the device at physical `pa` is reached now.
-pub fn device(pa: usize) -> usize {
-    MMIO_BASE.load(Ordering::Relaxed) + pa
-}
+/// The devices at their physical addresses until paging is on, then at
+/// [`MMIO_ALIAS`].
+pub static MMIO: MmioWindow = MmioWindow::new(MMIO_ALIAS);
 
 /// The console on the UART.
 #[derive(Debug)]
 pub struct Uart;
 
-/// Held (with interrupts off) for one whole write, so that a system call
-/// preempted in the kernel never splits another process's line.
-static WRITE: SpinLock<(), Riscv> = SpinLock::new(());
+/// [`Uart`]'s lock: each of its writes is whole.
+static WRITE: WriteLock<Riscv> = WriteLock::new();
 
 impl Console for Uart {
     fn write_bytes(&self, bytes: &[u8]) {
-        let _whole = WRITE.lock();
-        let uart = device(UART);
-        for &b in bytes {
-            // SAFETY: the UART's registers are at this address, physical
-            // or the alias every address space maps (no U bit).
-            unsafe {
-                while core::ptr::read_volatile((uart + LSR) as *const u8) & LSR_THR_EMPTY == 0 {}
-                core::ptr::write_volatile((uart + THR) as *mut u8, b);
-            }
+        WRITE.write(|| put(bytes));
+    }
+}
+
+/// Send `bytes` to the UART.
+fn put(bytes: &[u8]) {
+    let uart = MMIO.device(UART);
+    for &b in bytes {
+        // SAFETY: the UART's registers are at this address, physical or the
+        // alias every address space maps (no U bit).
+        unsafe {
+            while core::ptr::read_volatile((uart + LSR) as *const u8) & LSR_THR_EMPTY == 0 {}
+            core::ptr::write_volatile((uart + THR) as *mut u8, b);
         }
     }
 }
@@ -73,7 +66,7 @@ pub fn exit(code: ExitCode) -> ! {
         failure => ((failure as u32) << 16) | TEST_FAIL,
     };
     // SAFETY: the test device is at this address, physical or the alias.
-    unsafe { core::ptr::write_volatile(device(TEST_DEVICE) as *mut u32, value) };
+    unsafe { core::ptr::write_volatile(MMIO.device(TEST_DEVICE) as *mut u32, value) };
     loop {
         core::hint::spin_loop();
     }

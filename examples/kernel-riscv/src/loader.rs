@@ -12,7 +12,7 @@ use kernel_common::paged_loader::{self, UserPages};
 pub use kernel_common::paged_loader::{HEAP_START, MMAP_START, forbidden};
 use ldex_arch_riscv::Satp;
 
-use crate::vm::{AddressSpace, Perm};
+use crate::vm::AddressSpace;
 
 /// Linux's `AT_HWCAP` on RISC-V: one bit per single-letter extension, for
 /// the ones this kernel's harts have (QEMU virt: I, M, A, F, D, C; rv32imac
@@ -42,21 +42,6 @@ pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
 /// (copied from the kernel's root: nothing to pass in `kernel_half`).
 pub type Builder = paged_loader::Builder<AddressSpace>;
 
-/// The page rights an ELF segment's flags ask for.
-fn perm(access: Flags) -> Perm {
-    let mut perm = Perm::NONE;
-    for (on, p) in [
-        (access.read, Perm::R),
-        (access.write, Perm::W),
-        (access.execute, Perm::X),
-    ] {
-        if on {
-            perm = perm.union(p);
-        }
-    }
-    perm
-}
-
 impl UserPages for AddressSpace {
     /// Nothing: `AddressSpace::new` copies the kernel's root entries.
     type KernelHalf = ();
@@ -67,7 +52,7 @@ impl UserPages for AddressSpace {
     }
 
     fn map(&self, va: usize, access: Flags) -> Result<(), MapError> {
-        self.map_user(va, perm(access))
+        self.map_user(va, access.into())
             .map(drop)
             .map_err(MapError::from)
     }

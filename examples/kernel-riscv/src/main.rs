@@ -202,14 +202,14 @@ mod kernel {
         };
         // SAFETY: the new space maps all of RAM (this code, its stack, the
         // device tree, the initrd) at their identity addresses, the devices
-        // at the alias `use_mmio_alias` moves to, and only makes the text
+        // at the alias `MMIO.use_alias` moves to, and only makes the text
         // read-only and the guard pages (which nothing uses yet) unmapped.
         unsafe {
             core::arch::asm!("csrw satp, {}", "sfence.vma", in(reg) kspace.satp().bits());
         }
-        board::use_mmio_alias();
+        board::MMIO.use_alias();
         Board::set_kernel_space(&kspace);
-        crate::plic::init();
+        crate::plic::init(hart);
 
         // User programs may read cycle, time and instret, as on Linux (the
         // bench program counts instructions with rdinstret).

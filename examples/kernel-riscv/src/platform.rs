@@ -8,13 +8,14 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use abi::Numbers;
 use kernel_common::console::Console;
 use kernel_common::os::{Claim, OutOfMemory, Platform, Prot};
+use kernel_common::paged_loader;
 use ldex_arch_riscv::decode::IRQ_S_EXTERNAL;
 use ldex_arch_riscv::{Riscv, Satp};
 use ldex_core::{AccessKind, Pid};
 
 use crate::board::Uart;
 use crate::loader::{HEAP_START, MMAP_START};
-use crate::vm::{AddressSpace, PAGE, Perm, USER_BOTTOM, USER_STACK, USER_TOP};
+use crate::vm::{AddressSpace, PAGE, USER_BOTTOM, USER_STACK, USER_TOP};
 
 static TIMEBASE_HZ: AtomicUsize = AtomicUsize::new(1);
 /// The kernel's own address space (`satp` bits), loaded before a reaped
@@ -56,21 +57,6 @@ fn current_space() -> AddressSpace {
     AddressSpace::from_satp(unsafe { Satp::from_bits(satp) })
 }
 
-/// The page rights of `prot` (writable implies readable).
-fn perm(prot: Prot) -> Perm {
-    let mut perm = Perm::NONE;
-    for (on, p) in [
-        (prot.read, Perm::R),
-        (prot.write, Perm::W),
-        (prot.exec, Perm::X),
-    ] {
-        if on {
-            perm = perm.union(p);
-        }
-    }
-    perm
-}
-
 // SAFETY: system calls run with the caller's address space loaded (the
 // protocol switches satp in `enter_process`), `user_allows` walks exactly
 // that space's user pages, and `with_user_access` sets SUM around the copy.
@@ -88,7 +74,7 @@ unsafe impl Platform<Riscv> for Board {
 
     fn map_zeroed(&self, page: usize, prot: Prot) -> Result<(), OutOfMemory> {
         current_space()
-            .map_zeroed(page, perm(prot))
+            .map_zeroed(page, prot.into())
             .map_err(|_| OutOfMemory)
     }
 
@@ -97,7 +83,7 @@ unsafe impl Platform<Riscv> for Board {
     }
 
     fn protect(&self, page: usize, prot: Prot) -> bool {
-        current_space().protect(page, perm(prot))
+        current_space().protect(page, prot.into())
     }
 
     fn mapped(&self, page: usize) -> bool {
@@ -120,26 +106,10 @@ unsafe impl Platform<Riscv> for Board {
     fn user_allows(&self, _pid: Pid, addr: usize, len: usize, access: AccessKind) -> bool {
         #[cfg(feature = "sum-test")]
         crate::fault_test::touch_user_outside_accessor(addr);
-        let Some(end) = addr.checked_add(len) else {
-            return false;
-        };
-        if end > USER_TOP {
-            return false;
-        }
-        let need = match access {
-            AccessKind::Read => Perm::R,
-            AccessKind::Write => Perm::W,
-            AccessKind::Execute => Perm::X,
-        };
         let space = current_space();
-        let mut page = addr & !(PAGE - 1);
-        while page < end {
-            match space.translate(page) {
-                Some((_, perm)) if perm.contains(need) => page += PAGE,
-                _ => return false,
-            }
-        }
-        true
+        paged_loader::user_allows(addr, len, access, |page| {
+            space.translate(page).map(|(_, perm)| perm)
+        })
     }
 
     fn with_user_access<R>(&self, f: impl FnOnce() -> R) -> R {

@@ -52,6 +52,7 @@ use ldex_arch_riscv::Satp;
 
 use crate::board::{MMIO_ALIAS, PLIC, TEST_DEVICE, UART};
 use kernel_common::frames;
+use kernel_common::perm::Perm;
 
 cfg_if::cfg_if! {
     if #[cfg(target_arch = "riscv64")] {
@@ -73,10 +74,6 @@ const ROOT_LEAF: usize = PAGE << (VPN_BITS * (LEVELS - 1));
 
 pub use kernel_common::paged_loader::{USER_BOTTOM, USER_STACK, USER_TOP, VmError};
 
-/// PTE permission bits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Perm(Pte);
-
 const V: Pte = 1 << 0;
 const R: Pte = 1 << 1;
 const W: Pte = 1 << 2;
@@ -91,25 +88,33 @@ const D: Pte = 1 << 7;
 const RESERVED: Pte = 1 << 8;
 const PPN_SHIFT: usize = 10;
 
-impl Perm {
-    /// No access.
-    pub const NONE: Perm = Perm(0);
-    /// Readable.
-    pub const R: Perm = Perm(R);
-    /// Writable (always with R: W alone is reserved).
-    pub const W: Perm = Perm(R | W);
-    /// Executable.
-    pub const X: Perm = Perm(X);
-
-    /// Both sets of rights.
-    pub const fn union(self, other: Perm) -> Perm {
-        Perm(self.0 | other.0)
+/// The PTE bits of rights `perm` (R, W, X; W always with R).
+const fn perm_bits(perm: Perm) -> Pte {
+    let mut bits = 0;
+    if perm.contains(Perm::R) {
+        bits |= R;
     }
-
-    /// Does this include every right of `other`?
-    pub const fn contains(self, other: Perm) -> bool {
-        self.0 & other.0 == other.0
+    if perm.contains(Perm::W) {
+        bits |= W;
     }
+    if perm.contains(Perm::X) {
+        bits |= X;
+    }
+    bits
+}
+
+/// The rights a user leaf's R, W and X bits give.
+const fn perm_of(pte: Pte) -> Perm {
+    let mut perm = Perm::NONE;
+    if pte & W != 0 {
+        perm = perm.union(Perm::W);
+    } else if pte & R != 0 {
+        perm = perm.union(Perm::R);
+    }
+    if pte & X != 0 {
+        perm = perm.union(Perm::X);
+    }
+    perm
 }
 
 /// The kernel image's layout (from the linker script): the rights of each
@@ -179,7 +184,7 @@ fn user_entry(pa: usize, perm: Perm) -> Pte {
     if perm == Perm::NONE {
         (((pa >> 12) as Pte) << PPN_SHIFT) | RESERVED
     } else {
-        leaf(pa, perm.0 | U)
+        leaf(pa, perm_bits(perm) | U)
     }
 }
 
@@ -315,14 +320,14 @@ impl AddressSpace {
         let pte = unsafe { *slot };
         if pte & V != 0 {
             // SAFETY: as above.
-            unsafe { *slot = leaf(pte_pa(pte), (pte | perm.0 | U) & (R | W | X | U)) };
+            unsafe { *slot = leaf(pte_pa(pte), perm_bits(perm_of(pte).union(perm)) | U) };
             return Ok(pte_pa(pte));
         }
         let frame = frames::alloc()
             .map(|pa| pa as usize)
             .ok_or(VmError::OutOfMemory)?;
         // SAFETY: as above.
-        unsafe { *slot = leaf(frame, perm.0 | U) };
+        unsafe { *slot = leaf(frame, perm_bits(perm) | U) };
         Ok(frame)
     }
 
@@ -331,8 +336,7 @@ impl AddressSpace {
         let slot = self.walk(va, false).ok()??;
         // SAFETY: a slot in one of this space's tables.
         let pte = unsafe { *slot };
-        (pte & V != 0 && pte & U != 0)
-            .then(|| (pte_pa(pte) + (va & (PAGE - 1)), Perm(pte & (R | W | X))))
+        (pte & V != 0 && pte & U != 0).then(|| (pte_pa(pte) + (va & (PAGE - 1)), perm_of(pte)))
     }
 
     /// Is user page `va` mapped, `PROT_NONE` included?

@@ -4,15 +4,13 @@
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use kernel_common::console::Console;
+use kernel_common::console::{Console, WriteLock};
 use kernel_common::driver::ExitCode;
 use ldex_arch_x86_64::X86_64;
-use ldex_core::sync::SpinLock;
 use x86_64::instructions::port::Port;
 
-/// Held (with interrupts off) for one whole write, so that two CPUs, or a
-/// system call preempted in the kernel, never split each other's lines.
-static WRITE: SpinLock<(), X86_64> = SpinLock::new(());
+/// [`Serial`]'s lock: each of its writes is whole.
+static WRITE: WriteLock<X86_64> = WriteLock::new();
 
 const COM1: u16 = 0x3f8;
 /// Registers: receive buffer, interrupt enable, modem control, line status.
@@ -126,13 +124,14 @@ impl Serial {
 
 impl Console for Serial {
     fn write_bytes(&self, bytes: &[u8]) {
-        let _whole = WRITE.lock();
-        for &b in bytes {
-            if b == b'\n' {
-                Serial::put(b'\r');
+        WRITE.write(|| {
+            for &b in bytes {
+                if b == b'\n' {
+                    Serial::put(b'\r');
+                }
+                Serial::put(b);
             }
-            Serial::put(b);
-        }
+        });
     }
 }
 

@@ -45,7 +45,6 @@
 #[cfg(target_arch = "aarch64")]
 pub mod regs;
 
-/// An address inside the kernel image (where QEMU loads the Image).
-pub const KERNEL: usize = 0x4020_0000;
+pub use user::hostile::KERNEL;
 /// The UART where the kernel maps it (`MMIO_ALIAS` + its physical address).
 pub const UART: usize = 0x1_0900_0000;

@@ -22,7 +22,7 @@
 //! | `efault`       | write/clock_gettime with kernel pointers, NULL | exit 0 (every call got -EFAULT)            |
 //! | `efault-huge`  | write with huge and wrapping lengths           | exit 0 (every call got -EFAULT)            |
 //! | `enosys`       | unknown system call numbers                    | exit 0 (every call got -ENOSYS)            |
-//! | `ksp-syscall`  | sp = kernel address, then `ecall`, then a push | killed: memory fault (user write at K-16)  |
+//! | `ksp-syscall`  | sp = kernel address, then `ecall`, then a push | killed: memory fault (user write at K+0xffff0) |
 //! | `fault-repeat` | a store to the kernel (booted many times)      | killed: memory fault (user write at K)     |
 //! | `spin-forever` | `j .` without a single system call             | killed: CPU time limit (L ticks)           |
 //! | `fpu-keeper`   | fills f0–f31, yields, checks they survived     | rv64: exit 0; rv32: killed: illegal instruction |
@@ -39,8 +39,7 @@ use user::{println, sys};
 #[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
 pub mod regs;
 
-/// An address inside the kernel image (where OpenSBI loads it).
-pub const KERNEL: usize = 0x8020_0000;
+pub use user::hostile::KERNEL;
 
 /// Compare a raw system call result with `-errno`; print the outcome and
 /// return 0 when it matches, 1 otherwise.

@@ -2,11 +2,4 @@
 #![no_std]
 #![no_main]
 
-user::entry!(main);
-
-fn main(_: user::Args) -> i32 {
-    user::println!("fault-repeat: writing kernel memory (again)");
-    // SAFETY: the kernel kills us here; nothing after runs.
-    unsafe { core::ptr::write_volatile(user_aarch64::KERNEL as *mut usize, 0) };
-    1
-}
+user::entry!(user::hostile::fault_repeat);

@@ -2,11 +2,4 @@
 #![no_std]
 #![no_main]
 
-user::entry!(main);
-
-fn main(_: user::Args) -> i32 {
-    user::println!("kjump: jumping into kernel memory");
-    // SAFETY: the kernel kills us at the jump target; nothing after runs.
-    unsafe { core::arch::asm!("jr {}", in(reg) user_riscv::KERNEL) };
-    1
-}
+user::entry!(user::hostile::kjump);

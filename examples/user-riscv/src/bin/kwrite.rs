@@ -2,11 +2,4 @@
 #![no_std]
 #![no_main]
 
-user::entry!(main);
-
-fn main(_: user::Args) -> i32 {
-    user::println!("kwrite: writing kernel memory");
-    // SAFETY: the kernel kills us here; nothing after runs.
-    unsafe { core::ptr::write_volatile(user_riscv::KERNEL as *mut usize, 0) };
-    1
-}
+user::entry!(user::hostile::kwrite);

@@ -2,10 +2,4 @@
 #![no_std]
 #![no_main]
 
-user::entry!(main);
-
-fn main(_: user::Args) -> i32 {
-    user::println!("spin-forever: spinning without system calls");
-    // SAFETY: an endless loop; only the timer takes the CPU back.
-    unsafe { core::arch::asm!("1: j 1b", options(noreturn)) }
-}
+user::entry!(user::hostile::spin_forever);
