@@ -123,6 +123,9 @@ impl Arch for Aarch64 {
     fn leave_process(_frame: &mut TrapFrame, state: &mut ProcessState) {
         fpu::leave(&mut state.fpu);
         state.tpidr_el0 = sysreg::read!("tpidr_el0");
+        // Off the process's page tables before another CPU may take it
+        // (see `kernel_space`).
+        crate::kernel_space::enter(crate::smp::cpu_id());
     }
 
     /// A fresh state: FP off, so the first FP instruction starts from zeros

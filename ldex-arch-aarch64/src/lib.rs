@@ -51,6 +51,8 @@ pub mod entry;
 #[cfg(target_arch = "aarch64")]
 pub mod gic;
 #[cfg(target_arch = "aarch64")]
+mod kernel_space;
+#[cfg(target_arch = "aarch64")]
 pub mod smp;
 #[cfg(target_arch = "aarch64")]
 pub mod supervisor;

@@ -15,11 +15,15 @@ pub struct TrapTable;
 impl ldex_core::TrapTable for TrapTable {
     type Frame = TrapFrame;
 
-    /// Remember `sink` and point `VBAR_EL1` at the vector table.
+    /// Remember `sink` and point `VBAR_EL1` at the vector table. Per CPU,
+    /// with the MMU on in the kernel's own address space, which maps the
+    /// kernel as every process space does and is never freed: the CPU goes
+    /// back to it whenever a process leaves it (see `kernel_space`).
     fn install<S: TrapSink<TrapFrame>>(_token: &BootToken, sink: &'static S) {
         SINK.install(sink);
         let table = &raw const ldex_vectors as u64;
         assert_eq!(table & 0x7ff, 0, "VBAR_EL1 needs a 2 KiB aligned table");
+        crate::kernel_space::remember(crate::smp::cpu_id());
         // SAFETY: the token proves boot code at EL1; the table is the
         // crate's, able to take any trap from here on, and `isb` makes the
         // next exception use it.

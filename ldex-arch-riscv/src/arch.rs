@@ -91,6 +91,9 @@ impl Arch for Riscv {
 
     fn leave_process(frame: &mut TrapFrame, state: &mut FpuState) {
         fpu::leave(state, frame);
+        // Off the process's page tables before another hart may take it
+        // (see `kernel_space`).
+        crate::kernel_space::enter(crate::smp::cpu_id());
     }
 
     /// A fresh [`FpuState`] has nothing saved, so loading it zeroes f0–f31

@@ -77,9 +77,9 @@
 //!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval
 //!    (`ldex_save_csrs`); clear SUM. From U-mode, load this hart's CPU id
 //!    into `tp` from the frame's `kernel_tp` (see below).
-//! 3. Call the function of [`SINK`] with the frame in `a0` and the slot's
-//!    sink in `a2`: [`TrapDispatch`] made for the installed
-//!    [`TrapSink`](ldex_core::arch::TrapSink) (see
+//! 3. Call the function of `SINK` with the frame in `a0` and the slot's
+//!    sink in `a2`: `TrapDispatch` made for the installed
+//!    [`TrapSink`] (see
 //!    `ldex_core::arch::SinkSlot`). It decodes the cause, advances sepc
 //!    past an `ecall`, and calls the sink, inlined.
 //! 4. Restore: disable interrupts, if the frame goes back to U-mode

@@ -47,6 +47,8 @@ mod csr;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub mod entry;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+mod kernel_space;
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub mod smp;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 pub mod supervisor;

@@ -17,11 +17,15 @@ impl ldex_core::TrapTable for TrapTable {
 
     /// Remember `sink`, set `sscratch = 0` (we are the kernel), point
     /// `stvec` at the entry in direct mode, and enable the supervisor
-    /// software interrupt (`sie.SSIE`), the IPI of [`crate::smp`]. Per hart.
+    /// software interrupt (`sie.SSIE`), the IPI of [`crate::smp`]. Per hart,
+    /// in the kernel's own address space, which maps the kernel as every
+    /// process space does and is never freed: the hart goes back to it
+    /// whenever a process leaves it (see `kernel_space`).
     fn install<S: TrapSink<TrapFrame>>(_token: &BootToken, sink: &'static S) {
         SINK.install(sink);
         let entry = ldex_trap_entry as *const () as usize;
         assert_eq!(entry & 3, 0, "stvec needs a 4-byte aligned entry");
+        crate::kernel_space::remember(crate::smp::cpu_id());
         // SAFETY: the token proves boot code in S-mode; `sscratch = 0` is
         // the sscratch protocol's "in the kernel", and the entry is the
         // crate's, able to take any trap from here on (an IPI included,

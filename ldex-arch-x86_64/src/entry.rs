@@ -15,8 +15,8 @@
 //!   [`VECTOR_SYSCALL`], then the GPRs.
 //!
 //! Both then call into Rust with the frame through their
-//! [`SinkSlot`] ([`IDT`] for the IDT path, whose [`IdtDispatch`] decodes
-//! the vector; [`SYSCALL`], whose [`SyscallDispatch`] knows the cause):
+//! [`SinkSlot`] (`IDT` for the IDT path, whose `IdtDispatch` decodes
+//! the vector; `SYSCALL`, whose `SyscallDispatch` knows the cause):
 //! `call [slot.function]` with rdi = the frame and rdx = `slot.sink`, one
 //! Rust function made for the installed sink (see
 //! `ldex_core::arch::SinkSlot`). Then they fall into `trap_return`, which

@@ -1,16 +1,19 @@
-//! The kernel's own address space, which an idle CPU goes back to.
+//! The kernel's own address space, which a CPU goes back to whenever a
+//! process leaves it.
 //!
-//! A CPU keeps the last process's CR3 after switching away from it: the
-//! next [`enter_process`](ldex_core::Arch::enter_process) replaces it, and
-//! a process that stays on one CPU keeps its TLB entries. On several CPUs
-//! that process may meanwhile run on another CPU, exit there and have its
-//! page tables freed (`Os::free_address_space` on the reaping CPU), while
-//! this CPU idles on them: the next interrupt would push its frame through
-//! freed (and perhaps reused) tables, a triple fault. So
-//! [`wait_for_interrupt`](ldex_core::Arch::wait_for_interrupt) first loads
+//! Once a process has left a CPU ([`leave_process`], just before the
+//! kernel lets other CPUs take it), it may run on another CPU, exit there
+//! and have its page tables freed (`Os::free_address_space` on the reaping
+//! CPU) and reused. A CPU still on those tables, in its scheduler or idle
+//! in `hlt`, would walk freed memory at its next TLB miss or push its next
+//! interrupt's frame through it: a triple fault. So `leave_process` loads
 //! the address space that [`TrapTable::install`](crate::TrapTable) ran in
 //! on this CPU: boot code's own, which maps the kernel and is never freed
-//! (the trap table's contract).
+//! (the trap table's contract). The cost is one CR3 write per switch back
+//! (and the TLB it flushes): a process's space is loaded only while it
+//! runs.
+//!
+//! [`leave_process`]: ldex_core::Arch::leave_process
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -34,7 +37,7 @@ pub(crate) fn remember(cpu: usize) {
 }
 
 /// Load this CPU's kernel address space if a process's is loaded. Called
-/// with interrupts off, before idling.
+/// with interrupts off, as a process leaves the CPU.
 pub(crate) fn enter(cpu: usize) {
     let kernel = KERNEL_PML4[cpu].load(Ordering::Relaxed);
     if kernel != 0 && loaded() != kernel {

@@ -104,8 +104,6 @@ impl AddressSpace {
 pub struct ProcessState {
     fpu: FpuState,
     fs_base: u64,
-    /// The CPU the process last ran on (`None` before its first run).
-    cpu: Option<usize>,
 }
 
 impl ProcessState {
@@ -185,9 +183,6 @@ impl ldex_core::Arch for X86_64 {
     }
 
     fn wait_for_interrupt() {
-        // Not on a process's page tables, which another CPU may free
-        // meanwhile (see `kernel_space`).
-        kernel_space::enter(smp::cpu_id());
         // `sti; hlt` is atomic: an interrupt pending at `sti` wakes the hlt.
         interrupts::enable_and_hlt();
         interrupts::disable();
@@ -208,16 +203,11 @@ impl ldex_core::Arch for X86_64 {
             gdt::set_kernel_stack(kstack_top);
             percpu::set_kernel_stack(kstack_top);
         }
-        // CR3 is written when it holds another PML4, and also when the
-        // process last ran on another CPU: this CPU's TLB may still hold
-        // the process's mappings from an earlier run here, from before it
-        // unmapped pages over there (a flush only reaches its own CPU). A
-        // process that stays on one CPU keeps its TLB entries.
-        let cpu = smp::cpu_id();
-        let moved = state.cpu.replace(cpu) != Some(cpu);
-        if let Some(aspace) = aspace
-            && (moved || Cr3::read_raw().0.start_address().as_u64() != aspace.pml4)
-        {
+        // CR3 holds the kernel's PML4 here (`leave_process` went back to
+        // it), so the write also flushes whatever this CPU's TLB kept of
+        // the process from an earlier run here, from before it unmapped
+        // pages on another CPU (a flush only reaches its own CPU).
+        if let Some(aspace) = aspace {
             let pml4 = PhysFrame::containing_address(PhysAddr::new(aspace.pml4));
             // SAFETY: an `AddressSpace` promises it maps the kernel as the
             // current address space does (see `AddressSpace::new`).
@@ -235,6 +225,9 @@ impl ldex_core::Arch for X86_64 {
     fn leave_process(_frame: &mut TrapFrame, state: &mut ProcessState) {
         state.fpu.save();
         state.fs_base = FsBase::read().as_u64();
+        // Off the process's page tables before another CPU may take it
+        // (see `kernel_space`).
+        kernel_space::enter(smp::cpu_id());
     }
 
     unsafe fn return_to_user(frame: *mut TrapFrame) -> ! {

@@ -29,8 +29,8 @@ const STAR: u64 = (((USER_SS - 8) as u64) << 48) | ((KERNEL_CS as u64) << 32);
 /// The x86_64 trap table (see the module doc).
 ///
 /// `install` runs in the kernel's own address space on each CPU, one that
-/// maps the kernel as every process space does and is never freed: an
-/// idle CPU goes back to it (see `kernel_space`).
+/// maps the kernel as every process space does and is never freed: a CPU
+/// goes back to it whenever a process leaves it (see `kernel_space`).
 #[derive(Debug)]
 pub struct TrapTable;
 

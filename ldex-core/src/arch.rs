@@ -223,7 +223,14 @@ pub trait Arch: Interrupts + 'static {
 
     /// The process the CPU just switched away from, with its trap frame:
     /// save whatever of [`Arch::ProcessState`] the hardware still holds
-    /// (RISC-V reads the frame's `sstatus.FS` to know).
+    /// (RISC-V reads the frame's `sstatus.FS` to know), and leave the
+    /// process's address space for the kernel's own. Right after this the
+    /// kernel lets other CPUs take the process, which may then exit on one
+    /// of them and have its space freed there
+    /// ([`Os::free_address_space`](crate::Os::free_address_space)): this
+    /// CPU must not go on walking its page tables, in the scheduler or
+    /// idle. Every arch crate here loads the address space its trap table
+    /// was installed in.
     fn leave_process(frame: &mut Self::TrapFrame, state: &mut Self::ProcessState);
 
     /// The running process starts over ([`FaultPolicy::Restart`]): make
