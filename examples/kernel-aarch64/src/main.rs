@@ -187,7 +187,7 @@ mod kernel {
                 info.bootargs
             ),
         );
-        crate::smp::prepare(&info.harts, &kspace);
+        crate::smp::prepare(&info.harts, &kspace, timer.frequency_hz());
 
         let initrd = info.initrd.clone().map(|range| {
             // SAFETY: QEMU put the initrd in RAM at this range; nothing

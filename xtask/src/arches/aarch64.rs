@@ -242,6 +242,19 @@ const BOOTS: &[Boot] = with_console_boots!(
             "examples/kernel-aarch64/expect/kernel-fault.expect",
             Outcome::ExitCode(1),
         ),
+        // A CPU that never arrives after `CPU_ON`: CPU 0 gives up on it
+        // after 1 s and runs on its own.
+        Boot {
+            qemu_args: &["-smp", "2"],
+            ..boot(
+                "cpu-no-show-smp2",
+                "",
+                &["cpu-no-show-test"],
+                Initrd::Entries(&[Entry::Bin("hello")]),
+                "examples/kernel-aarch64/expect/cpu-no-show.expect",
+                Outcome::Success,
+            )
+        },
     ]
 );
 
