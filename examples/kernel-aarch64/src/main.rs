@@ -68,31 +68,80 @@ mod kernel {
     use kernel_common::frames;
     use kernel_common::initrd::SpawnError;
     use ldex_arch_aarch64::{Aarch64, Timer, Ttbr0, gic};
+    use kernel_common::kernel_image::KernelImage;
     use ldex_core::kstack::KernelStacks;
-    use ldex_core::{BootToken, KernelPreemption, Timer as _};
+    use ldex_core::{BootToken, KernelPreemption, MAX_CPUS, Timer as _};
 
     use crate::board::{self, GIC_CPU_INTERFACE, GIC_DISTRIBUTOR, Uart};
     use crate::dtb;
     use crate::loader;
     use crate::platform::Board;
-    use crate::vm::{self, AddressSpace};
+    use crate::vm::{self, AddressSpace, PAGE};
 
     /// The process-table size (the full-set boot of `cargo xtask test`
     /// runs every program at once).
     pub const NPROC: usize = 40;
 
-    /// This kernel's instance of the protocol.
-    pub type KernelT = ExampleKernel<Aarch64, Board, NPROC, 16384>;
+    /// Bytes of each process's kernel stack, of which the lowest page is
+    /// its unmapped guard ([`guard_pages`]): 16 KiB stay usable.
+    pub const KSTACK: usize = 20 * 1024;
 
-    /// The processes' kernel stacks: all zero, so in `.bss`, not in the image.
-    static STACKS: KernelStacks<NPROC, 16384> = KernelStacks::new();
+    /// This kernel's instance of the protocol.
+    pub type KernelT = ExampleKernel<Aarch64, Board, NPROC, KSTACK>;
+
+    /// The processes' kernel stacks: all zero, so in `.bss`, not in the
+    /// image; page-aligned, so that each stack's lowest page is whole.
+    static STACKS: PageAligned<KernelStacks<NPROC, KSTACK>> = PageAligned(KernelStacks::new());
+
+    /// Page alignment for a `static`.
+    #[repr(C, align(4096))]
+    struct PageAligned<T>(T);
 
     /// The kernel: a `static` built at compile time. Preemptive with the
     /// driver's tick, system calls preemptible.
-    pub(crate) static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS);
+    pub(crate) static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS.0);
 
     unsafe extern "C" {
+        static __kernel_start: u8;
+        static __rodata_start: u8;
+        static __data_start: u8;
+        static __boot_stack_guard: u8;
         static __kernel_end: u8;
+    }
+
+    /// The image's layout, from the linker script's symbols.
+    fn image() -> KernelImage {
+        let start = &raw const __kernel_start as usize;
+        let rodata = &raw const __rodata_start as usize;
+        let data = &raw const __data_start as usize;
+        KernelImage {
+            text: start..rodata,
+            rodata: rodata..data,
+            end: &raw const __kernel_end as usize,
+        }
+    }
+
+    /// The pages left unmapped so that a stack overflow faults (and the
+    /// trap entry reports it from its emergency stack) instead of
+    /// overwriting what lies below: the one under the boot (= CPU 0's
+    /// scheduler) stack, the lowest page of each process's kernel stack,
+    /// and the one under each other CPU's scheduler stack.
+    fn guard_pages() -> [usize; 1 + NPROC + MAX_CPUS - 1] {
+        let mut pages = [&raw const __boot_stack_guard as usize; 1 + NPROC + MAX_CPUS - 1];
+        let processes = KERNEL.kernel_stacks().map(|stack| {
+            assert!(
+                stack.start.is_multiple_of(PAGE),
+                "kernel stacks are page-aligned"
+            );
+            stack.start
+        });
+        for (page, guard) in pages[1..]
+            .iter_mut()
+            .zip(processes.chain(crate::smp::guard_pages()))
+        {
+            *page = guard;
+        }
+        pages
     }
 
     /// Make a loaded program a process of [`KERNEL`].
@@ -151,7 +200,7 @@ mod kernel {
         // SAFETY: RAM from the end of the image up to the higher of the two,
         // but for the lower, is free and identity-mapped.
         unsafe { frames::init(kernel_end as u64..free_end, lower, 0) };
-        let kspace = match AddressSpace::new(&info.ram) {
+        let kspace = match AddressSpace::kernel(&info.ram, &image(), &guard_pages()) {
             Ok(s) => s,
             Err(e) => fail(
                 ExitCode::Panic,
@@ -159,7 +208,10 @@ mod kernel {
             ),
         };
         // SAFETY: boot, MMU off; the new space maps all of RAM (this code,
-        // its stack, the device tree, the initrd) at its own address.
+        // its stack, the device tree, the initrd) at its own address, and
+        // only makes the text and rodata read-only, the rest of RAM
+        // non-executable and the guard pages (which nothing uses yet)
+        // unmapped.
         unsafe { vm::enable(&kspace) };
         board::MMIO.use_alias();
         Board::set_kernel_space(&kspace);
@@ -204,7 +256,7 @@ mod kernel {
         );
         let forbidden = loader::forbidden(&info.ram);
         let mut builder = loader::Builder {
-            kernel_half: info.ram.clone(),
+            kernel_half: (),
             spawn: spawn_process,
             kernel_space: kspace.ttbr0(),
         };

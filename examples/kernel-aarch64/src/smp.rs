@@ -29,7 +29,10 @@
 //! 1. PSCI enters `secondary_start` at EL1 (the caller's level), MMU and
 //!    caches off, `DAIF` masked, `x0` = the context id: its CPU id.
 //! 2. `sp` = the top of that CPU's stack in [`STACKS`] (stack `cpu - 1`:
-//!    CPU 0 keeps the boot stack), then Rust.
+//!    CPU 0 keeps the boot stack), then Rust. The lowest page of each
+//!    slot is an unmapped guard ([`guard_pages`]), as under the boot
+//!    stack: an overflow faults there and the trap entry reports it from
+//!    the CPU's emergency stack.
 //! 3. `TPIDR_EL1` = the CPU id ([`smp::set_cpu_id`]), before anything
 //!    reads it.
 //! 4. The MMU on with the kernel's address space (the same page tables CPU
@@ -60,19 +63,25 @@ use ldex_arch_aarch64::{Timer, Ttbr0, gic, smp, timer};
 use ldex_core::{BootToken, MAX_CPUS};
 
 use crate::board::Uart;
-use crate::vm::{self, AddressSpace};
+use crate::vm::{self, AddressSpace, PAGE};
 
-/// Bytes of each secondary CPU's stack (its scheduler's).
+/// Bytes of each secondary CPU's stack (its scheduler's), above its guard
+/// page.
 const STACK_SIZE: usize = 64 * 1024;
+/// Bytes of each stack's slot in [`STACKS`]: the guard page, then the
+/// stack.
+const SLOT: usize = PAGE + STACK_SIZE;
 /// How long CPU 0 waits for a started CPU to arrive.
 const START_TIMEOUT_SECS: u64 = 1;
 
-#[repr(C, align(16))]
-struct Stacks([[u8; STACK_SIZE]; MAX_CPUS - 1]);
+/// Page-aligned, so that each slot's guard page is whole.
+#[repr(C, align(4096))]
+struct Stacks([[u8; SLOT]; MAX_CPUS - 1]);
 
-/// The secondary CPUs' stacks, CPU `c`'s at index `c - 1`. Only reached
-/// through `sp` by the CPU that owns it (all zero: in `.bss`).
-static mut STACKS: Stacks = Stacks([[0; STACK_SIZE]; MAX_CPUS - 1]);
+/// The secondary CPUs' stacks, CPU `c`'s in slot `c - 1`, each above its
+/// guard page. Only reached through `sp` by the CPU that owns it (all
+/// zero: in `.bss`).
+static mut STACKS: Stacks = Stacks([[0; SLOT]; MAX_CPUS - 1]);
 
 /// What CPU 0 hands the others: the kernel's `TTBR0_EL1`.
 static KERNEL_TTBR0: AtomicU64 = AtomicU64::new(0);
@@ -94,8 +103,10 @@ core::arch::global_asm!(
     // x0 = the CPU id (PSCI's context id).
     "    adrp x9, {stacks}",
     "    add x9, x9, :lo12:{stacks}",
-    "    mov x10, #{size}",
-    // The crux: sp = STACKS + cpu * STACK_SIZE, the top of stack cpu - 1.
+    // x10 = SLOT (more than a 16-bit immediate: a guard page plus 64 KiB).
+    "    movz x10, #{size_lo}",
+    "    movk x10, #{size_hi}, lsl #16",
+    // The crux: sp = STACKS + cpu * SLOT, the top of stack cpu - 1.
     "    madd x9, x0, x10, x9",
     "    mov sp, x9",
     "    bl {main}",
@@ -103,12 +114,20 @@ core::arch::global_asm!(
     "    b 1b",
     ".popsection",
     stacks = sym STACKS,
-    size = const STACK_SIZE,
+    size_lo = const SLOT & 0xffff,
+    size_hi = const SLOT >> 16,
     main = sym secondary_main,
 );
 
 unsafe extern "C" {
     fn secondary_start();
+}
+
+/// The guard page of each secondary CPU's stack, which the kernel's
+/// address space leaves unmapped.
+pub fn guard_pages() -> impl Iterator<Item = usize> {
+    let base = (&raw const STACKS) as usize;
+    (0..MAX_CPUS - 1).map(move |slot| base + slot * SLOT)
 }
 
 /// Remember what [`start_cpus`] needs: the device tree's `cpus` (MPIDR
