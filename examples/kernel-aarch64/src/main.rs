@@ -40,6 +40,8 @@ mod cpu;
 #[cfg(target_os = "none")]
 mod dtb;
 #[cfg(target_os = "none")]
+mod fault_test;
+#[cfg(target_os = "none")]
 mod loader;
 #[cfg(target_os = "none")]
 mod platform;
@@ -267,7 +269,7 @@ mod kernel {
             timer,
             console: &Uart,
             power_off: board::exit,
-            after_boot: fault_test,
+            after_boot: crate::fault_test::after_boot,
             start_cpus: crate::smp::start_cpus,
         };
         driver::run(
@@ -278,25 +280,12 @@ mod kernel {
         )
     }
 
-    /// With `kernel-fault-test`: once the trap table is up, read an
-    /// unmapped address, so that the kernel panics and exits 1.
-    fn fault_test() {
-        #[cfg(feature = "kernel-fault-test")]
-        {
-            kernel_common::console::print(
-                &Uart,
-                format_args!("[kernel] kernel-fault-test: reading unmapped 0x1000\n"),
-            );
-            // SAFETY: 0x1000 is unmapped in the kernel's space, so the read
-            // faults and the kernel panics; no memory is touched.
-            let _ = unsafe { core::ptr::read_volatile(0x1000 as *const usize) };
-        }
-    }
-
     /// Print the panic on the lock-free console (the fault may have come
     /// with the console's lock held) and power off with status 1.
     #[panic_handler]
     fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+        #[cfg(feature = "secondary-stack-overflow-test")]
+        crate::fault_test::judge_secondary_overflow();
         driver::fail(
             &board::PanicUart,
             board::exit,
