@@ -69,8 +69,8 @@ mod kernel {
     use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
     use kernel_common::frames;
     use kernel_common::initrd::SpawnError;
-    use ldex_arch_aarch64::{Aarch64, Timer, Ttbr0, gic};
     use kernel_common::kernel_image::KernelImage;
+    use ldex_arch_aarch64::{Aarch64, Timer, Ttbr0, gic};
     use ldex_core::kstack::KernelStacks;
     use ldex_core::{BootToken, KernelPreemption, MAX_CPUS, Timer as _};
 
