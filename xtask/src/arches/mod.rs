@@ -82,6 +82,19 @@ pub const ECHO_AND_SPINNERS: Initrd = Initrd::Entries(&[
     Entry::Named("spinner-2", "spinner"),
 ]);
 
+/// The `kernel-preempt` boots' mix: four processes that spend their time in
+/// system calls (where ticks land in the kernel), and four that yield.
+pub const EXERCISERS_AND_YIELDERS: Initrd = Initrd::Entries(&[
+    Entry::Named("exerciser-1", "exerciser"),
+    Entry::Named("yielder-1", "yielder"),
+    Entry::Named("exerciser-2", "exerciser"),
+    Entry::Named("yielder-2", "yielder"),
+    Entry::Named("exerciser-3", "exerciser"),
+    Entry::Named("yielder-3", "yielder"),
+    Entry::Named("exerciser-4", "exerciser"),
+    Entry::Named("yielder-4", "yielder"),
+]);
+
 /// Two lines typed once the second spinner is killed (so `echo` is alone).
 pub const TYPED_AFTER_KILL: Option<Typed> = Some(Typed {
     after: "[pid 3 spinner-2] killed",
