@@ -15,8 +15,8 @@
 //! | **kernel-common**: boot driver, frames, system calls, ELF loading | the address-space half of loading (`loader.rs`) |
 //!
 //! The entry, step by step ([`kmain`]): read the device tree, hand free RAM
-//! to the frame allocator, turn on the MMU with a kernel-only address
-//! space, lock EL0 out (`SCTLR_EL1`, PAN where the CPU has it), bring up
+//! to the frame allocator, turn on the MMU with the kernel's address
+//! space (W^X, an unmapped guard page under every kernel stack), lock EL0 out (`SCTLR_EL1`, PAN where the CPU has it), bring up
 //! the GIC and the timer, and note the other CPUs (`smp.rs`, started by
 //! PSCI `CPU_ON` just before the scheduler loop); then
 //! `kernel_common::driver` does the rest (command line, policy, boot,
