@@ -72,10 +72,12 @@
 //! 1. `sub sp, sp, #size`; save x0, x1; x1 = the slot.
 //! 2. Save x2–x30, the trapped sp, `ELR_EL1`, `SPSR_EL1`, `ESR_EL1` and
 //!    `FAR_EL1` (see the map in [`crate::frame`]).
-//! 3. Call `trap_dispatch(frame, slot)`: it decodes the cause (the pc of
-//!    an `svc` is already past it: `ELR_EL1` of an `svc` is the next
-//!    instruction), and calls the installed
-//!    [`TrapSink`](ldex_core::arch::TrapSink).
+//! 3. Call the function of [`SINK`] with x0 = the frame, x1 = the slot
+//!    and x2 = the slot's sink: [`TrapDispatch`] made for the installed
+//!    [`TrapSink`](ldex_core::arch::TrapSink) (see
+//!    `ldex_core::arch::SinkSlot`). It decodes the cause (the pc of an
+//!    `svc` is already past it: `ELR_EL1` of an `svc` is the next
+//!    instruction), and calls the sink, inlined.
 //! 4. The exit: mask IRQs, write `ELR_EL1`, `SPSR_EL1` and `SP_EL0` from
 //!    the frame, load x0–x30, `add sp, sp, #size` (SP_EL1 = the kernel
 //!    stack top again), `eret`.
@@ -98,15 +100,16 @@ use core::mem::{offset_of, size_of};
 
 use core::cell::UnsafeCell;
 
-use ldex_core::arch::SinkSlot;
+use ldex_core::arch::{Dispatch, SinkSlot, TrapSink};
 use ldex_core::{MAX_CPUS, Privilege, TrapCause};
 
 use crate::decode::{From, Kind, Slot, class, decode, ec};
 use crate::frame::TrapFrame;
 use crate::{fpu, gic};
 
-/// Where [`trap_dispatch`] delivers traps; set by the trap table's install.
-pub(crate) static SINK: SinkSlot<TrapFrame> = SinkSlot::new();
+/// [`TrapDispatch`] bound to the sink; set by the trap table's install,
+/// called by the entry.
+pub(crate) static SINK: SinkSlot<TrapDispatch> = SinkSlot::new();
 
 /// `log2` of the bytes of each emergency stack: the report's formatting and
 /// the kernel's panic handler, which powers the machine off.
@@ -238,7 +241,12 @@ core::arch::global_asm!(
     "    mrs x3, far_el1",
     "    stp x2, x3, [sp, #{esr}]",
     "    mov x0, sp",
-    "    bl {dispatch}",
+    "    adrp x3, {slot}",
+    "    add x3, x3, :lo12:{slot}",
+    "    ldr x2, [x3, #{slot_sink}]",
+    "    ldr x3, [x3, #{slot_function}]",
+    // The crux: the dispatch made for the installed sink (module docs).
+    "    blr x3",
     // The one exit; sp = the frame.
     ".globl ldex_trap_return",
     "ldex_trap_return:",
@@ -280,7 +288,9 @@ core::arch::global_asm!(
     sp = const offset_of!(TrapFrame, sp),
     elr = const offset_of!(TrapFrame, elr),
     esr = const offset_of!(TrapFrame, esr),
-    dispatch = sym trap_dispatch,
+    slot = sym SINK,
+    slot_sink = const SinkSlot::<TrapDispatch>::SINK,
+    slot_function = const SinkSlot::<TrapDispatch>::FUNCTION,
     dabt_same = const ec::DABT_SAME,
     page = const PAGE,
     emergency = sym EMERGENCY_STACK,
@@ -304,36 +314,42 @@ unsafe extern "C" {
 }
 
 /// Decode the trap and hand the frame to the sink. Runs on the kernel
-/// stack with interrupts masked.
+/// stack with interrupts masked; `arg` is the slot of the vector table.
 ///
 /// A system call, the hot path, is recognised by its slot and class alone,
 /// before anything else is decoded; so is the first FP instruction of a
 /// process, which [`fpu`] serves without the sink (see its docs).
-extern "C" fn trap_dispatch(frame: &mut TrapFrame, slot: u64) {
-    let slot = Slot(slot);
-    if slot == Slot::EL0_SYNC {
-        match class(frame.esr) {
-            ec::SVC64 => return SINK.get(frame).trap(frame, TrapCause::Syscall),
-            ec::FP_ACCESS => return fpu::first_use(),
-            _ => {}
+pub(crate) struct TrapDispatch;
+
+impl Dispatch for TrapDispatch {
+    type Frame = TrapFrame;
+
+    #[inline(always)]
+    fn dispatch<S: TrapSink<TrapFrame>>(sink: &'static S, frame: &mut TrapFrame, arg: usize) {
+        let slot = Slot(arg as u64);
+        if slot == Slot::EL0_SYNC {
+            match class(frame.esr) {
+                ec::SVC64 => return sink.trap(frame, TrapCause::Syscall),
+                ec::FP_ACCESS => return fpu::first_use(),
+                _ => {}
+            }
         }
-    }
-    if slot == Slot::KERNEL_STACK_OVERFLOW {
-        kernel_stack_overflow(frame);
-    }
-    let sink = SINK.get(frame);
-    let cause = match (slot.from(), slot.kind()) {
-        (From::El1Sp0 | From::El0Aarch32, _) => {
-            panic!(
-                "trap through slot {} of VBAR_EL1, never used:\n{frame:?}",
-                slot.0
-            )
+        if slot == Slot::KERNEL_STACK_OVERFLOW {
+            kernel_stack_overflow(frame);
         }
-        (_, Kind::Sync) => decode(frame.esr, frame.far, frame.sp, Privilege::of(frame)),
-        (_, Kind::Irq) => gic::take(),
-        (_, Kind::Fiq | Kind::SError) => TrapCause::Other(frame.esr as usize),
-    };
-    sink.trap(frame, cause);
+        let cause = match (slot.from(), slot.kind()) {
+            (From::El1Sp0 | From::El0Aarch32, _) => {
+                panic!(
+                    "trap through slot {} of VBAR_EL1, never used:\n{frame:?}",
+                    slot.0
+                )
+            }
+            (_, Kind::Sync) => decode(frame.esr, frame.far, frame.sp, Privilege::of(frame)),
+            (_, Kind::Irq) => gic::take(),
+            (_, Kind::Fiq | Kind::SError) => TrapCause::Other(frame.esr as usize),
+        };
+        sink.trap(frame, cause);
+    }
 }
 
 /// A kernel stack ran into its guard page: report it from the emergency

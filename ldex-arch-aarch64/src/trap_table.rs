@@ -16,7 +16,7 @@ impl ldex_core::TrapTable for TrapTable {
     type Frame = TrapFrame;
 
     /// Remember `sink` and point `VBAR_EL1` at the vector table.
-    fn install(_token: &BootToken, sink: &'static dyn TrapSink<TrapFrame>) {
+    fn install<S: TrapSink<TrapFrame>>(_token: &BootToken, sink: &'static S) {
         SINK.install(sink);
         let table = &raw const ldex_vectors as u64;
         assert_eq!(table & 0x7ff, 0, "VBAR_EL1 needs a 2 KiB aligned table");

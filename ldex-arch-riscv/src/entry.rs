@@ -77,8 +77,11 @@
 //!    [`crate::frame`]); store the trapped sp, sepc, sstatus, scause, stval
 //!    (`ldex_save_csrs`); clear SUM. From U-mode, load this hart's CPU id
 //!    into `tp` from the frame's `kernel_tp` (see below).
-//! 3. Call `trap_dispatch` with the frame: it decodes the cause, advances
-//!    sepc past an `ecall`, and calls the installed [`TrapSink`](ldex_core::arch::TrapSink).
+//! 3. Call the function of [`SINK`] with the frame in `a0` and the slot's
+//!    sink in `a2`: [`TrapDispatch`] made for the installed
+//!    [`TrapSink`](ldex_core::arch::TrapSink) (see
+//!    `ldex_core::arch::SinkSlot`). It decodes the cause, advances sepc
+//!    past an `ecall`, and calls the sink, inlined.
 //! 4. Restore: disable interrupts, if the frame goes back to U-mode
 //!    (`SPP == 0`) put `frame + size` (the kernel stack top) in `sscratch`,
 //!    otherwise put the running hart's `tp` in the frame's `tp` slot (see
@@ -107,7 +110,7 @@
 use core::cell::UnsafeCell;
 use core::mem::{offset_of, size_of};
 
-use ldex_core::arch::SinkSlot;
+use ldex_core::arch::{Dispatch, SinkSlot, TrapSink};
 use ldex_core::{MAX_CPUS, Privilege, TrapCause};
 
 use crate::csr;
@@ -115,8 +118,9 @@ use crate::decode::{ECALL_FROM_USER, decode, exc};
 use crate::frame::{SSTATUS_SIE, SSTATUS_SPP, SSTATUS_SUM, TrapFrame};
 use crate::xlen::{XLENB, lx, sx};
 
-/// Where [`trap_dispatch`] delivers traps; set by the trap table's install.
-pub(crate) static SINK: SinkSlot<TrapFrame> = SinkSlot::new();
+/// [`TrapDispatch`] bound to the sink; set by the trap table's install,
+/// called by the entry.
+pub(crate) static SINK: SinkSlot<TrapDispatch> = SinkSlot::new();
 
 /// `log2` of the page size: a guard page is one page.
 const PAGE_SHIFT: usize = 12;
@@ -231,7 +235,11 @@ core::arch::global_asm!(
     "    li t0, {sum}",
     "    csrc sstatus, t0",
     "    mv a0, sp",
-    "    call {dispatch}",
+    "    lla t0, {slot}",
+    concat!("    ", lx!(), " a2, {slot_sink}(t0)"),
+    concat!("    ", lx!(), " t0, {slot_function}(t0)"),
+    // The crux: the dispatch made for the installed sink (module docs).
+    "    jalr t0",
     ".globl ldex_trap_return",
     "ldex_trap_return:",
     "    csrci sstatus, {sie}",
@@ -292,7 +300,9 @@ core::arch::global_asm!(
     emergency = sym EMERGENCY_STACK,
     emergency_size = const EMERGENCY_STACK_SIZE,
     emergency_shift = const EMERGENCY_STACK_SHIFT,
-    dispatch = sym trap_dispatch,
+    slot = sym SINK,
+    slot_sink = const SinkSlot::<TrapDispatch>::SINK,
+    slot_function = const SinkSlot::<TrapDispatch>::FUNCTION,
     window = sym trap_in_return_window,
     overflow = sym kernel_stack_overflow,
 );
@@ -309,23 +319,29 @@ unsafe extern "C" {
 /// A system call, the hot path, is recognised by its `scause` alone, before
 /// anything else is decoded (15 guest instructions fewer on rv64 than going
 /// through [`decode`], which gives the same answer for it).
-extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
-    let sink = SINK.get(frame);
-    let cause = if frame.scause == ECALL_FROM_USER {
-        // `ecall` has no compressed form: always 4 bytes.
-        frame.sepc += 4;
-        TrapCause::Syscall
-    } else {
-        let cause = decode(frame.scause, frame.stval, Privilege::of(frame));
-        if cause == TrapCause::Ipi {
-            // Acknowledge: SSIP stays pending until S-mode clears it.
-            // SAFETY: clearing SSIP only retires the IPI being handled; one
-            // sent after this raises it again.
-            unsafe { csr::clear!("sip", csr::SIP_SSIP) };
-        }
-        cause
-    };
-    sink.trap(frame, cause);
+pub(crate) struct TrapDispatch;
+
+impl Dispatch for TrapDispatch {
+    type Frame = TrapFrame;
+
+    #[inline(always)]
+    fn dispatch<S: TrapSink<TrapFrame>>(sink: &'static S, frame: &mut TrapFrame, _: usize) {
+        let cause = if frame.scause == ECALL_FROM_USER {
+            // `ecall` has no compressed form: always 4 bytes.
+            frame.sepc += 4;
+            TrapCause::Syscall
+        } else {
+            let cause = decode(frame.scause, frame.stval, Privilege::of(frame));
+            if cause == TrapCause::Ipi {
+                // Acknowledge: SSIP stays pending until S-mode clears it.
+                // SAFETY: clearing SSIP only retires the IPI being handled;
+                // one sent after this raises it again.
+                unsafe { csr::clear!("sip", csr::SIP_SSIP) };
+            }
+            cause
+        };
+        sink.trap(frame, cause);
+    }
 }
 
 /// An exception between setting `sscratch` and `sret`: a kernel bug.

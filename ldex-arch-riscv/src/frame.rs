@@ -155,10 +155,12 @@ impl ldex_core::TrapFrame for TrapFrame {
         f
     }
 
+    #[inline]
     fn syscall_number(&self) -> usize {
         self.regs[A7]
     }
 
+    #[inline]
     fn syscall_args(&self) -> [usize; 6] {
         let a = &self.regs[A0..A0 + 6];
         [a[0], a[1], a[2], a[3], a[4], a[5]]

@@ -18,7 +18,7 @@ impl ldex_core::TrapTable for TrapTable {
     /// Remember `sink`, set `sscratch = 0` (we are the kernel), point
     /// `stvec` at the entry in direct mode, and enable the supervisor
     /// software interrupt (`sie.SSIE`), the IPI of [`crate::smp`]. Per hart.
-    fn install(_token: &BootToken, sink: &'static dyn TrapSink<TrapFrame>) {
+    fn install<S: TrapSink<TrapFrame>>(_token: &BootToken, sink: &'static S) {
         SINK.install(sink);
         let entry = ldex_trap_entry as *const () as usize;
         assert_eq!(entry & 3, 0, "stvec needs a 4-byte aligned entry");

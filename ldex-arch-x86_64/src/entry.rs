@@ -14,10 +14,13 @@
 //!   the five words an interrupt would have pushed, then error code 0 and
 //!   [`VECTOR_SYSCALL`], then the GPRs.
 //!
-//! Both then call into Rust with the frame (`dispatch`, which decodes the
-//! vector; `syscall_dispatch`, whose cause is known) and fall into
-//! `trap_return`, which is also how a new process starts
-//! (`enter_user`).
+//! Both then call into Rust with the frame through their
+//! [`SinkSlot`] ([`IDT`] for the IDT path, whose [`IdtDispatch`] decodes
+//! the vector; [`SYSCALL`], whose [`SyscallDispatch`] knows the cause):
+//! `call [slot.function]` with rdi = the frame and rdx = `slot.sink`, one
+//! Rust function made for the installed sink (see
+//! `ldex_core::arch::SinkSlot`). Then they fall into `trap_return`, which
+//! is also how a new process starts (`enter_user`).
 //!
 //! # Exit: the SYSRET hazard
 //! `sysretq` loads rip from rcx *without* checking it in ring 0 on Intel
@@ -32,7 +35,7 @@
 use core::mem::offset_of;
 
 use ldex_core::TrapFrame as _;
-use ldex_core::arch::{SinkSlot, TrapSink};
+use ldex_core::arch::{Dispatch, SinkSlot, TrapSink};
 use ldex_core::cause::{AccessKind, Privilege, TrapCause};
 use x86_64::registers::control::Cr2;
 
@@ -73,11 +76,20 @@ macro_rules! pop_gprs {
     };
 }
 
-static SINK: SinkSlot<TrapFrame> = SinkSlot::new();
+/// The IDT path's binding to the sink ([`interrupt_entry`] calls it).
+static IDT: SinkSlot<IdtDispatch> = SinkSlot::new();
+/// The `syscall` path's binding to the sink ([`syscall_entry`] calls it).
+static SYSCALL: SinkSlot<SyscallDispatch> = SinkSlot::new();
+/// A new process's start's binding to the sink ([`refuse_noncanonical_start`]
+/// calls it from Rust).
+static START: SinkSlot<StartDispatch> = SinkSlot::new();
 
-/// Remember where traps go. Called by the trap table's install.
-pub(crate) fn set_sink(sink: &'static dyn TrapSink<TrapFrame>) {
-    SINK.install(sink);
+/// Remember where traps go, on both paths. Called by the trap table's
+/// install before it loads the IDT and LSTAR.
+pub(crate) fn set_sink<S: TrapSink<TrapFrame>>(sink: &'static S) {
+    IDT.install(sink);
+    SYSCALL.install(sink);
+    START.install(sink);
 }
 
 /// The 256 vector stubs, 16 bytes apart; the first starts at the function's
@@ -127,10 +139,14 @@ extern "C" fn interrupt_entry() {
         "cld",
         push_gprs!(),
         "mov rdi, rsp",
-        "call {dispatch}",
+        "mov rdx, [rip + {slot} + {sink}]",
+        // The crux: the dispatch made for the installed sink (module docs).
+        "call [rip + {slot} + {function}]",
         "jmp {ret}",
         cs = const offset_of!(TrapFrame, cs) - offset_of!(TrapFrame, vector),
-        dispatch = sym dispatch,
+        slot = sym IDT,
+        sink = const SinkSlot::<IdtDispatch>::SINK,
+        function = const SinkSlot::<IdtDispatch>::FUNCTION,
         ret = sym trap_return,
     )
 }
@@ -158,14 +174,18 @@ pub(crate) extern "C" fn syscall_entry() {
         "push {vector}",
         push_gprs!(),
         "mov rdi, rsp",
-        "call {dispatch}",
+        "mov rdx, [rip + {slot} + {sink}]",
+        // The crux: the dispatch made for the installed sink (module docs).
+        "call [rip + {slot} + {function}]",
         "jmp {ret}",
         user_rsp = const offset_of!(PerCpu, user_rsp),
         kstack_top = const offset_of!(PerCpu, kstack_top),
         user_ss = const USER_SS,
         user_cs = const USER_CS,
         vector = const VECTOR_SYSCALL,
-        dispatch = sym syscall_dispatch,
+        slot = sym SYSCALL,
+        sink = const SinkSlot::<SyscallDispatch>::SINK,
+        function = const SinkSlot::<SyscallDispatch>::FUNCTION,
         ret = sym trap_return,
     )
 }
@@ -307,14 +327,14 @@ fn double_fault(frame: &TrapFrame, cr2: u64) -> ! {
 /// it would become, until the sink ends the process or fixes the frame.
 #[cold]
 #[inline(never)]
-pub(crate) fn refuse_noncanonical_return(frame: &mut TrapFrame) {
+fn refuse_noncanonical_return<S: TrapSink<TrapFrame>>(sink: &S, frame: &mut TrapFrame) {
     while returns_to_noncanonical(frame) {
         let cause = TrapCause::MemoryFault {
             addr: frame.rip as usize,
             access: AccessKind::Execute,
             from: Privilege::User,
         };
-        SINK.get(frame).trap(frame, cause);
+        sink.trap(frame, cause);
     }
 }
 
@@ -323,25 +343,59 @@ pub(crate) fn returns_to_noncanonical(frame: &TrapFrame) -> bool {
     frame.from_user() && !is_canonical(frame.rip)
 }
 
-/// The `syscall` instruction's trap: its cause needs no decoding.
-extern "C" fn syscall_dispatch(frame: &mut TrapFrame) {
-    SINK.get(frame).trap(frame, TrapCause::Syscall);
+/// A process about to start ([`ldex_core::Arch::return_to_user`]) whose
+/// frame has a non-canonical rip: [`refuse_noncanonical_return`] through
+/// the installed sink, as if it had trapped.
+pub(crate) fn refuse_noncanonical_start(frame: &mut TrapFrame) {
     if returns_to_noncanonical(frame) {
-        refuse_noncanonical_return(frame);
+        START.call(frame, 0);
+    }
+}
+
+/// Not a trap: [`refuse_noncanonical_start`]'s way to the sink.
+struct StartDispatch;
+
+impl Dispatch for StartDispatch {
+    type Frame = TrapFrame;
+
+    fn dispatch<S: TrapSink<TrapFrame>>(sink: &'static S, frame: &mut TrapFrame, _: usize) {
+        refuse_noncanonical_return(sink, frame);
+    }
+}
+
+/// The `syscall` instruction's trap: its cause needs no decoding.
+struct SyscallDispatch;
+
+impl Dispatch for SyscallDispatch {
+    type Frame = TrapFrame;
+
+    #[inline(always)]
+    fn dispatch<S: TrapSink<TrapFrame>>(sink: &'static S, frame: &mut TrapFrame, _: usize) {
+        sink.trap(frame, TrapCause::Syscall);
+        if returns_to_noncanonical(frame) {
+            refuse_noncanonical_return(sink, frame);
+        }
     }
 }
 
 /// Every IDT trap, with interrupts off; an IPI is acknowledged (the local
 /// APIC's EOI) before the sink sees it.
-extern "C" fn dispatch(frame: &mut TrapFrame) {
-    crate::supervisor::clear_user_access();
-    let cause = decode(frame, Cr2::read_raw);
-    if cause == TrapCause::Ipi {
-        crate::smp::acknowledge_ipi();
-    }
-    SINK.get(frame).trap(frame, cause);
-    if returns_to_noncanonical(frame) {
-        refuse_noncanonical_return(frame);
+struct IdtDispatch;
+
+impl Dispatch for IdtDispatch {
+    type Frame = TrapFrame;
+
+    #[inline(always)]
+    fn dispatch<S: TrapSink<TrapFrame>>(sink: &'static S, frame: &mut TrapFrame, _: usize) {
+        crate::supervisor::clear_user_access();
+        let cause = decode(frame, Cr2::read_raw);
+        if cause == TrapCause::Ipi {
+            crate::smp::acknowledge_ipi();
+        }
+        sink.trap(frame, cause);
+        if returns_to_noncanonical(frame) {
+            refuse_noncanonical_return(sink, frame);
+        }
     }
 }
 

@@ -105,10 +105,12 @@ impl ldex_core::TrapFrame for TrapFrame {
         }
     }
 
+    #[inline]
     fn syscall_number(&self) -> usize {
         self.rax as usize
     }
 
+    #[inline]
     fn syscall_args(&self) -> [usize; 6] {
         [
             self.rdi as usize,

@@ -41,6 +41,7 @@ pub mod fpu;
 pub mod frame;
 pub mod gdt;
 mod idt;
+mod kernel_space;
 mod msr;
 mod percpu;
 mod pic;
@@ -184,6 +185,9 @@ impl ldex_core::Arch for X86_64 {
     }
 
     fn wait_for_interrupt() {
+        // Not on a process's page tables, which another CPU may free
+        // meanwhile (see `kernel_space`).
+        kernel_space::enter(smp::cpu_id());
         // `sti; hlt` is atomic: an interrupt pending at `sti` wakes the hlt.
         interrupts::enable_and_hlt();
         interrupts::disable();
@@ -235,7 +239,7 @@ impl ldex_core::Arch for X86_64 {
 
     unsafe fn return_to_user(frame: *mut TrapFrame) -> ! {
         // SAFETY: the caller hands over the frame at the top of this stack.
-        entry::refuse_noncanonical_return(unsafe { &mut *frame });
+        entry::refuse_noncanonical_start(unsafe { &mut *frame });
         // SAFETY: as above; the frame is a ring-3 context with canonical rip.
         unsafe { entry::enter_user(frame) }
     }

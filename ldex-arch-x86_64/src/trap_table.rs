@@ -14,7 +14,7 @@ use x86_64::registers::rflags::RFlags;
 use crate::entry::{self, syscall_entry};
 use crate::frame::TrapFrame;
 use crate::gdt::{self, KERNEL_CS, KERNEL_SS, USER_CS, USER_SS};
-use crate::{fpu, idt, msr, percpu, pic, supervisor};
+use crate::{fpu, idt, kernel_space, msr, percpu, pic, supervisor};
 
 // SYSRET order: `syscall` loads CS from STAR[47:32] and SS = CS + 8;
 // `sysretq` loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8 (RPL 3).
@@ -27,13 +27,17 @@ const_assert_eq!(USER_SS & 3, 3);
 const STAR: u64 = (((USER_SS - 8) as u64) << 48) | ((KERNEL_CS as u64) << 32);
 
 /// The x86_64 trap table (see the module doc).
+///
+/// `install` runs in the kernel's own address space on each CPU, one that
+/// maps the kernel as every process space does and is never freed: an
+/// idle CPU goes back to it (see `kernel_space`).
 #[derive(Debug)]
 pub struct TrapTable;
 
 impl ldex_core::TrapTable for TrapTable {
     type Frame = TrapFrame;
 
-    fn install(token: &BootToken, sink: &'static dyn TrapSink<TrapFrame>) {
+    fn install<S: TrapSink<TrapFrame>>(token: &BootToken, sink: &'static S) {
         entry::set_sink(sink);
         // SAFETY: the token proves boot code in ring 0; interrupts are off
         // during boot (the PVH entry state, and the kernel never enabled
@@ -44,6 +48,7 @@ impl ldex_core::TrapTable for TrapTable {
                 percpu::install(0);
             }
             let cpu = percpu::cpu_id();
+            kernel_space::remember(cpu);
             gdt::install(cpu);
             idt::install();
             install_syscall(token);

@@ -59,7 +59,7 @@ pub struct Snippet<B: Backend> {
 }
 
 /// The kit's trap sink; install it with the trap table before [`run`].
-pub fn sink<B: Backend>() -> &'static dyn TrapSink<Frame<B>> {
+pub fn sink<B: Backend>() -> &'static impl TrapSink<Frame<B>> {
     &Probe::<B>(PhantomData)
 }
 

@@ -33,7 +33,7 @@ use crate::sync::Interrupts;
 use crate::timer::Timer;
 use crate::token::BootToken;
 
-pub use crate::sink::{SinkSlot, TrapSink};
+pub use crate::sink::{Dispatch, EntryFn, SinkSlot, TrapSink};
 
 /// The saved user registers of one trap, as the arch's entry code stores them.
 ///
@@ -130,8 +130,14 @@ pub trait TrapTable {
     type Frame: TrapFrame;
     /// Install the trap table, so that every trap (syscalls, interrupts,
     /// faults, from user or kernel mode) reaches `sink`. Privileged: boot code
-    /// calls it once per CPU.
-    fn install(token: &BootToken, sink: &'static dyn TrapSink<Self::Frame>);
+    /// calls it once per CPU, with the same sink on every CPU (the first
+    /// install's sink is the one every CPU's traps reach).
+    ///
+    /// Generic over the sink, so that the arch's trap entry calls the
+    /// sink's [`TrapSink::trap`] statically: the arch binds each of its
+    /// [`Dispatch`]es to `sink` in a [`SinkSlot`] before it points the
+    /// CPU's trap vector at the entry.
+    fn install<S: TrapSink<Self::Frame>>(token: &BootToken, sink: &'static S);
 }
 
 /// One architecture: the associated types and the few privileged operations

@@ -621,9 +621,13 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         KernelStack::frame(self.stacks.get(index))
     }
 
+    /// Report one step, if tracing is on: with it off the event is never
+    /// built, and the step costs the [`Os::tracing`] test.
     #[inline(always)]
     fn trace(&self, event: Event) {
-        self.os.trace(&event);
+        if self.os.tracing() {
+            self.os.trace(&event);
+        }
     }
 
     /// OSTEP "OS @ boot": install the trap table (which remembers the
@@ -866,9 +870,15 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     fn dispatch(&'static self, pid: Pid, aspace: Option<A::AddressSpace>) {
         let slot = &self.slots[pid.index()];
         let cpu = self.cpu();
-        self.trace(Event::PickNext { pid });
-        self.trace(Event::RestoreContext { pid });
-        self.trace(Event::SwitchKstack { pid });
+        if self.os.tracing() {
+            for event in [
+                Event::PickNext { pid },
+                Event::RestoreContext { pid },
+                Event::SwitchKstack { pid },
+            ] {
+                self.os.trace(&event);
+            }
+        }
         // The CPU the process last ran on may still be switching away from
         // it (it was made runnable under the lock just before): wait for
         // that switch to end. Never long, and never on one CPU.
@@ -889,38 +899,48 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 .expect("a live process has arch state");
             A::leave_process(&mut *self.frame(pid.index()), state);
         }
+        // The process left the CPU in a table-lock hold of its own (its
+        // yield, block or exit), which already counted its system calls:
+        // the common switch back takes no lock here. Only a zombie is
+        // reaped under the lock.
+        cpu.set_current(None, 0);
+        // SAFETY: the scheduler, on this CPU, with interrupts off.
+        let local = unsafe { cpu.local() };
+        debug_assert_eq!(local.syscalls, 0, "P{pid} left the CPU without leave_cpu");
+        let zombie = core::mem::take(&mut local.reap);
         // Context and arch state are saved: another CPU may take it now.
         slot.on_cpu.release();
-        let reaped = {
+        if zombie {
+            self.reap(pid);
+        }
+    }
+
+    /// Free the slot of `pid`, a zombie that just switched away for the last
+    /// time, and report its end.
+    #[cold]
+    #[inline(never)]
+    fn reap(&self, pid: Pid) {
+        let (info, ending, aspace) = {
             let mut t = self.table.lock();
-            cpu.set_current(None, 0);
-            // SAFETY: the scheduler, on this CPU, with interrupts off.
-            let run_syscalls = core::mem::take(&mut unsafe { cpu.local() }.syscalls);
             let e = t.entry(pid);
-            e.syscalls += run_syscalls;
-            if e.state == ProcState::Zombie {
-                let info = e.info(pid);
-                let ending = e.ending.expect("a zombie has an ending");
-                let aspace = e.aspace;
-                t.free(pid);
-                t.reaped += 1;
-                t.reaping += 1;
-                Some((info, ending, aspace))
-            } else {
-                None
-            }
+            assert_eq!(e.state, ProcState::Zombie, "P{pid} was reaped alive");
+            let info = e.info(pid);
+            let ending = e.ending.expect("a zombie has an ending");
+            let aspace = e.aspace;
+            t.free(pid);
+            t.reaped += 1;
+            t.reaping += 1;
+            (info, ending, aspace)
         };
-        if let Some((info, ending, aspace)) = reaped {
-            self.trace(Event::Reap { pid });
-            self.os.process_ended(&info, &ending);
-            if let Some(aspace) = aspace {
-                self.os.free_address_space(aspace);
-            }
-            let mut t = self.table.lock();
-            t.reaping -= 1;
-            if t.live == 0 {
-                t.wake_all_idle_cpus();
-            }
+        self.trace(Event::Reap { pid });
+        self.os.process_ended(&info, &ending);
+        if let Some(aspace) = aspace {
+            self.os.free_address_space(aspace);
+        }
+        let mut t = self.table.lock();
+        t.reaping -= 1;
+        if t.live == 0 {
+            t.wake_all_idle_cpus();
         }
     }
 
@@ -999,11 +1019,24 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         unsafe { A::Context::suspend(slot.context.get(), self.cpu().scheduler()) };
     }
 
+    /// The running `pid` leaves this CPU (it yields, blocks or exits), in
+    /// the caller's table-lock hold: add its run's system calls to its
+    /// entry, and return the entry. The scheduler it switches back to then
+    /// needs no hold of its own (see `dispatch`).
+    fn leave_cpu<'t>(&self, t: &'t mut Table<A, P::For<N>, N>, pid: Pid) -> &'t mut Entry<A> {
+        // SAFETY: this CPU, interrupts off (the table lock is held), no
+        // other reference.
+        let run = core::mem::take(&mut unsafe { self.cpu().local() }.syscalls);
+        let e = t.entry(pid);
+        e.syscalls += run;
+        e
+    }
+
     /// The running process stays runnable but gives up the CPU.
     fn requeue_current(&self, pid: Pid, why: Requeue) {
         {
             let mut t = self.table.lock();
-            let e = t.entry(pid);
+            let e = self.leave_cpu(&mut t, pid);
             e.state = ProcState::Runnable;
             if why == Requeue::Preempted {
                 e.preemptions += 1;
@@ -1022,10 +1055,12 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     fn exit_current(&self, pid: Pid, ending: Ending) -> ! {
         {
             let mut t = self.table.lock();
-            let e = t.entry(pid);
+            let e = self.leave_cpu(&mut t, pid);
             e.state = ProcState::Zombie;
             e.ending = Some(ending);
             t.sched.exit(pid);
+            // SAFETY: this CPU, interrupts off, no other reference.
+            unsafe { self.cpu().local() }.reap = true;
         }
         self.trace(match ending {
             Ending::Exited(code) => Event::Exit { pid, code },
@@ -1035,6 +1070,9 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
         unreachable!("the scheduler resumed zombie P{pid}");
     }
 
+    /// Inlined into [`TrapSink::trap`] (and so into the arch's dispatch):
+    /// the null system call's path is one function.
+    #[inline(always)]
     fn user_trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
         // The way in touches only this CPU's block: who trapped and the
         // system call count. With a timer of discrete time, a tick that came
@@ -1069,7 +1107,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             self.exit_current(pid, Ending::Killed(KillReason::CpuLimit { ticks: limit }));
         }
         match cause {
-            TrapCause::Syscall => self.syscall(pid, frame, tracing),
+            TrapCause::Syscall => self.syscall(cpu, pid, frame, tracing),
             TrapCause::Timer => self.tick(),
             // Another CPU posted work to this one: the way out reads it.
             TrapCause::Ipi => {}
@@ -1121,13 +1159,17 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
     /// [`SyscallAction::Return`]) stays inline and straight: one call into
     /// the OS, the result register, back. Sleeping, yielding and blocking
     /// are out of line, so the null call carries none of their set-up.
-    fn syscall(&self, pid: Pid, frame: &mut A::TrapFrame, tracing: bool) {
-        let nr = frame.syscall_number();
+    #[inline(always)]
+    fn syscall(&self, cpu: &Cpu<A>, pid: Pid, frame: &mut A::TrapFrame, tracing: bool) {
         if tracing {
-            self.trace(Event::Syscall { pid, nr });
+            self.trace(Event::Syscall {
+                pid,
+                nr: frame.syscall_number(),
+            });
         }
-        // SAFETY: this CPU, interrupts still off.
-        let ticks = unsafe { self.cpu().local() }.ticks;
+        // SAFETY: `cpu` is this CPU's (the trap's way in found it, and
+        // interrupts are still off), no other reference.
+        let ticks = unsafe { cpu.local() }.ticks;
         let slot = &self.slots[pid.index()];
         // SAFETY: `pid` is running: its arch state is its own.
         let arch = unsafe {
@@ -1135,15 +1177,8 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 .as_mut()
                 .expect("a live process has arch state")
         };
-        let mut cx = SyscallCx {
-            pid,
-            nr,
-            args: frame.syscall_args(),
-            arch,
-            ticks,
-        };
+        let mut cx = SyscallCx::new(pid, frame, arch, ticks);
         let action = match self.call_os(&mut cx) {
-            SyscallAction::Return(value) => return frame.set_syscall_return(value),
             SyscallAction::Sleep { channel } => {
                 match self.sleep_and_retry(&mut cx, channel, tracing) {
                     Some(action) => action,
@@ -1153,7 +1188,10 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             }
             action => action,
         };
-        self.carry_out(pid, frame, action);
+        match action {
+            SyscallAction::Return(value) => frame.set_syscall_return(value),
+            action => self.carry_out(pid, frame, action),
+        }
     }
 
     /// [`Os::syscall`], with interrupts on around it under kernel
@@ -1189,7 +1227,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             if tracing {
                 self.trace(Event::Syscall {
                     pid: cx.pid,
-                    nr: cx.nr,
+                    nr: cx.nr(),
                 });
             }
             match self.call_os(cx) {
@@ -1215,7 +1253,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
                 frame.set_syscall_return(value);
                 {
                     let mut t = self.table.lock();
-                    let e = t.entry(pid);
+                    let e = self.leave_cpu(&mut t, pid);
                     e.state = ProcState::Blocked;
                     e.channel = Some(channel);
                     t.sched.block(pid);
@@ -1240,7 +1278,7 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
             if !self.os.still_waiting(channel) {
                 return t.entry(pid).killed.is_some();
             }
-            let e = t.entry(pid);
+            let e = self.leave_cpu(&mut t, pid);
             e.state = ProcState::Blocked;
             e.channel = Some(channel);
             t.sched.block(pid);
@@ -1358,6 +1396,10 @@ impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> Kernel<A
 impl<A: Arch, P: Policy, O: Os<A>, const N: usize, const KSTACK: usize> TrapSink<A::TrapFrame>
     for Kernel<A, P, O, N, KSTACK>
 {
+    /// Inlined into the arch's dispatch for this kernel (see
+    /// [`SinkSlot`](crate::arch::SinkSlot)): a trap is one Rust function
+    /// from the entry asm to the OS's handler.
+    #[inline(always)]
     fn trap(&self, frame: &mut A::TrapFrame, cause: TrapCause) {
         if frame.from_user() {
             self.user_trap(frame, cause);

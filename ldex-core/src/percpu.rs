@@ -58,15 +58,22 @@ pub(crate) struct Local<A: Arch> {
     /// Ticks this CPU's clock counted since boot.
     pub ticks: u64,
     /// System calls the current process made in its current run, added to
-    /// its table entry when it leaves the CPU.
+    /// its table entry by the process itself, in the table-lock hold that
+    /// takes it off the CPU.
     pub syscalls: u64,
+    /// The process that just switched away is a zombie: set by it (its
+    /// exit), taken by the scheduler, which then reaps it. The one thing the
+    /// scheduler must learn after a switch, so it needs no table lock to
+    /// learn it.
+    pub reap: bool,
 }
 
 /// The state of one CPU (see the module docs for who touches what).
 pub(crate) struct Cpu<A: Arch> {
     scheduler: UnsafeCell<A::Context>,
-    /// `current`'s number (0: none) and slot index, written together under
-    /// the table lock, where other CPUs read them too.
+    /// `current`'s number (0: none) and slot index: set together under the
+    /// table lock (the pick), where other CPUs read them too; cleared (the
+    /// number made 0) by the CPU alone once the process switched away.
     current: AtomicU32,
     current_index: AtomicU32,
     pending: PendingWork,
@@ -87,6 +94,7 @@ impl<A: Arch> Cpu<A> {
             timer: None,
             ticks: 0,
             syscalls: 0,
+            reap: false,
         }),
     };
 
@@ -105,7 +113,10 @@ impl<A: Arch> Cpu<A> {
     }
 
     /// This CPU now runs `pid` (or nothing), with no work pending but
-    /// `pending`. Called by the CPU itself, under the table lock.
+    /// `pending`. Called by the CPU itself: under the table lock for a
+    /// `pid`; for nothing, right after the switch back (the process is no
+    /// longer `Running`, so no kill posts to this word for it, and the next
+    /// pick sets the word anew).
     pub fn set_current(&self, pid: Option<Pid>, pending: u32) {
         self.current
             .store(pid.map_or(0, Pid::get), Ordering::Relaxed);

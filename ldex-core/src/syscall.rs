@@ -6,7 +6,7 @@
 //! answers each call with a [`SyscallAction`], which the protocol carries
 //! out: set the result register and return-from-trap, yield, block or exit.
 
-use crate::arch::Arch;
+use crate::arch::{Arch, TrapFrame};
 use crate::pid::Pid;
 use crate::proc::{Ending, ProcInfo};
 use crate::trace::Event;
@@ -69,18 +69,55 @@ pub enum SyscallAction {
     Kill(&'static str),
 }
 
-/// What a system call handler sees.
+/// What a system call handler sees: the caller, its saved registers (read
+/// through [`SyscallCx::nr`] and [`SyscallCx::arg`], so only the arguments
+/// a call uses are ever loaded), its arch state and the time.
 pub struct SyscallCx<'a, A: Arch> {
     /// The calling process.
     pub pid: Pid,
-    /// The system call number.
-    pub nr: usize,
-    /// The six arguments.
-    pub args: [usize; 6],
+    /// The caller's saved registers, read-only: the protocol writes the
+    /// result register after the OS answered.
+    frame: &'a A::TrapFrame,
     /// The caller's arch state (for example the FS base of `arch_prctl`).
     pub arch: &'a mut A::ProcessState,
     /// Timer ticks since boot.
     pub ticks: u64,
+}
+
+impl<'a, A: Arch> SyscallCx<'a, A> {
+    /// The call of process `pid`, whose trap saved `frame`.
+    pub fn new(
+        pid: Pid,
+        frame: &'a A::TrapFrame,
+        arch: &'a mut A::ProcessState,
+        ticks: u64,
+    ) -> Self {
+        SyscallCx {
+            pid,
+            frame,
+            arch,
+            ticks,
+        }
+    }
+
+    /// The system call number.
+    #[inline(always)]
+    pub fn nr(&self) -> usize {
+        self.frame.syscall_number()
+    }
+
+    /// Argument `n` (0 to 5), read from the saved register. A constant `n`
+    /// is one load; `n` above 5 panics (the ABI has six).
+    #[inline(always)]
+    pub fn arg(&self, n: usize) -> usize {
+        self.frame.syscall_args()[n]
+    }
+
+    /// All six arguments.
+    #[inline(always)]
+    pub fn args(&self) -> [usize; 6] {
+        self.frame.syscall_args()
+    }
 }
 
 /// Wakes blocked processes; handed to interrupt handlers.
@@ -100,29 +137,25 @@ pub trait Wake {
 /// ```
 /// use ldex_core::syscall::{SyscallCx, errno};
 /// use ldex_core::{Arch, Os, Pid, SyscallAction};
-/// use ldex_sim::arch::SimArch;
+/// use ldex_sim::arch::{SimArch, SimFrame};
 ///
 /// struct MyOs;
 ///
 /// impl<A: Arch> Os<A> for MyOs {
 ///     fn syscall(&self, cx: &mut SyscallCx<'_, A>) -> SyscallAction {
-///         match cx.nr {
+///         match cx.nr() {
 ///             24 => SyscallAction::Yield(0),                       // sched_yield
 ///             39 => SyscallAction::Return(cx.pid.get() as usize),  // getpid
-///             60 => SyscallAction::Exit(cx.args[0] as i32),        // exit
+///             60 => SyscallAction::Exit(cx.arg(0) as i32),         // exit
 ///             _ => SyscallAction::Return(errno::ret(errno::ENOSYS)),
 ///         }
 ///     }
 /// }
 ///
 /// let call = |nr, arg0| {
-///     let mut cx = SyscallCx::<SimArch> {
-///         pid: Pid::new(3).unwrap(),
-///         nr,
-///         args: [arg0, 0, 0, 0, 0, 0],
-///         arch: &mut (),
-///         ticks: 0,
-///     };
+///     let frame = SimFrame { nr, a: [arg0, 0, 0, 0, 0, 0], ..SimFrame::default() };
+///     let mut state = (); // the simulator's per-process arch state
+///     let mut cx = SyscallCx::<SimArch>::new(Pid::new(3).unwrap(), &frame, &mut state, 0);
 ///     MyOs.syscall(&mut cx)
 /// };
 /// assert_eq!(call(39, 0), SyscallAction::Return(3));
@@ -130,7 +163,7 @@ pub trait Wake {
 /// assert_eq!(call(999, 0), SyscallAction::Return(-38isize as usize));
 /// ```
 pub trait Os<A: Arch>: Sync {
-    /// Carry out system call `cx.nr`. Unknown numbers return
+    /// Carry out system call `cx.nr()`. Unknown numbers return
     /// `SyscallAction::Return(errno::ret(errno::ENOSYS))`.
     fn syscall(&self, cx: &mut SyscallCx<'_, A>) -> SyscallAction;
 
@@ -163,10 +196,11 @@ pub trait Os<A: Arch>: Sync {
         let _ = event;
     }
 
-    /// Is tracing switched on? The kernel asks once per trap and, if not,
-    /// skips every [`Os::trace`] of the trap's common path: one test per
-    /// trap. The default says yes, which costs nothing when `trace` is the
-    /// default that does nothing (tracing compiled out).
+    /// Is tracing switched on? If not, the kernel calls [`Os::trace`] for
+    /// no event, and never builds one: the trap's common path asks once per
+    /// trap (one test), every rarer step asks before its events. The
+    /// default says yes, which costs nothing when `trace` is the default
+    /// that does nothing (tracing compiled out).
     #[inline(always)]
     fn tracing(&self) -> bool {
         true

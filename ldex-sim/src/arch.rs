@@ -58,9 +58,11 @@ impl TrapFrame for SimFrame {
             ..SimFrame::default()
         }
     }
+    #[inline]
     fn syscall_number(&self) -> usize {
         self.nr
     }
+    #[inline]
     fn syscall_args(&self) -> [usize; 6] {
         self.a
     }
@@ -80,7 +82,7 @@ pub struct SimTrapTable;
 
 impl TrapTable for SimTrapTable {
     type Frame = SimFrame;
-    fn install(_token: &BootToken, sink: &'static dyn TrapSink<SimFrame>) {
+    fn install<S: TrapSink<SimFrame>>(_token: &BootToken, sink: &'static S) {
         Machine::current().set_trap_table(sink);
     }
 }

@@ -212,22 +212,22 @@ fn machine_memory(st: &crate::machine::State) -> Option<&crate::memory::Memory> 
 impl Os<SimArch> for SimOs {
     fn syscall(&self, cx: &mut SyscallCx<'_, SimArch>) -> SyscallAction {
         let machine = Machine::current();
-        match cx.nr {
-            sysno::WRITE => self.write(&machine, cx.pid, cx.args),
+        match cx.nr() {
+            sysno::WRITE => self.write(&machine, cx.pid, cx.args()),
             sysno::GETPID => SyscallAction::Return(cx.pid.get() as usize),
             sysno::KILL => {
                 let kernel = self.kernel.get().expect("the OS is attached to a kernel");
-                let found = u32::try_from(cx.args[0]).is_ok_and(|n| kernel.kill(n));
+                let found = u32::try_from(cx.arg(0)).is_ok_and(|n| kernel.kill(n));
                 SyscallAction::Return(if found { 0 } else { errno::ret(errno::ESRCH) })
             }
             sysno::SCHED_YIELD => SyscallAction::Yield(0),
-            sysno::EXIT => SyscallAction::Exit(cx.args[0] as i32),
+            sysno::EXIT => SyscallAction::Exit(cx.arg(0) as i32),
             // A read of 0 ticks still blocks: the disk answers at once, and
             // the process is woken at the same boundary, after arrivals (as
             // OSTEP's simulators treat an I/O time of 0).
             sysno::DISK_READ => {
                 let mut st = machine.state();
-                let done = st.now() + cx.args[0] as u64;
+                let done = st.now() + cx.arg(0) as u64;
                 st.disk.push((done, cx.pid));
                 SyscallAction::Block {
                     channel: WaitChannel(cx.pid.get() as usize),
@@ -235,7 +235,7 @@ impl Os<SimArch> for SimOs {
                 }
             }
             sysno::KERNEL_WORK => {
-                machine.kernel_work(cx.args[0] as u64);
+                machine.kernel_work(cx.arg(0) as u64);
                 SyscallAction::Return(0)
             }
             _ => SyscallAction::Return(errno::ret(errno::ENOSYS)),

@@ -51,7 +51,7 @@ impl BadOs {
 
 impl Os<SimArch> for BadOs {
     fn syscall(&self, cx: &mut SyscallCx<'_, SimArch>) -> SyscallAction {
-        match (cx.nr, self.0) {
+        match (cx.nr(), self.0) {
             (sysno::GETPID, Breach::ReturnHoldingLock) => {
                 self.keep_lock();
                 SyscallAction::Return(0)
@@ -68,7 +68,7 @@ impl Os<SimArch> for BadOs {
                 SimArch::enable();
                 SyscallAction::Yield(0)
             }
-            (sysno::EXIT, _) => SyscallAction::Exit(cx.args[0] as i32),
+            (sysno::EXIT, _) => SyscallAction::Exit(cx.arg(0) as i32),
             _ => SyscallAction::Return(0),
         }
     }

@@ -28,7 +28,7 @@ struct LateWake {
 
 impl Os<SimArch> for LateWake {
     fn syscall(&self, cx: &mut SyscallCx<'_, SimArch>) -> SyscallAction {
-        match cx.nr {
+        match cx.nr() {
             sysno::GETPID => {
                 self.calls.fetch_add(1, Ordering::Relaxed);
                 if self.ready.swap(true, Ordering::Relaxed) {
@@ -37,7 +37,7 @@ impl Os<SimArch> for LateWake {
                     SyscallAction::Sleep { channel: INPUT }
                 }
             }
-            sysno::EXIT => SyscallAction::Exit(cx.args[0] as i32),
+            sysno::EXIT => SyscallAction::Exit(cx.arg(0) as i32),
             _ => SyscallAction::Return(0),
         }
     }

@@ -147,39 +147,44 @@ impl<A: Arch, P: Platform<A>, const N: usize> ExampleOs<A, P, N> {
 
 impl<A: Arch, P: Platform<A>, const N: usize> Os<A> for ExampleOs<A, P, N> {
     fn syscall(&self, cx: &mut SyscallCx<'_, A>) -> SyscallAction {
-        let [a0, a1, a2, a3, ..] = cx.args;
+        // Each argument is read from the frame where a call uses it, so a
+        // call that takes none (getpid) loads none.
+        let arg = |n| cx.arg(n);
         let (p, pid) = (&self.platform, cx.pid);
         let me = pid.get() as usize;
         let layout = P::NUMBERS.layout;
-        let Some(call) = P::NUMBERS.decode(cx.nr) else {
+        let Some(call) = P::NUMBERS.decode(cx.nr()) else {
             return SyscallAction::Return(errno::ret(errno::ENOSYS));
         };
         SyscallAction::Return(match call {
-            Call::Write => calls::write(p, pid, a0, a1, a2),
-            Call::Writev => calls::writev(p, pid, a0, a1, a2),
-            Call::Read => return calls::read(p, &self.input, pid, a0, a1, a2),
-            Call::Readv => return calls::readv(p, &self.input, pid, a0, a1, a2),
-            Call::Ioctl => calls::ioctl(a0),
-            Call::Fstat => calls::fstat(p, pid, a0, a1),
-            Call::Newfstatat => calls::newfstatat(p, pid, a0, a1, a2, a3),
-            Call::Readlink => calls::readlink(p, pid, a0),
-            Call::Readlinkat => calls::readlink(p, pid, a1),
-            Call::Brk => memory::brk(p, &self.breaks, pid, a0),
-            Call::Mmap => memory::mmap(p, a0, a1, a2, a3),
-            Call::Munmap => memory::munmap(p, a0, a1),
-            Call::Mprotect => memory::mprotect(p, a0, a1, a2),
+            Call::Write => calls::write(p, pid, arg(0), arg(1), arg(2)),
+            Call::Writev => calls::writev(p, pid, arg(0), arg(1), arg(2)),
+            Call::Read => return calls::read(p, &self.input, pid, arg(0), arg(1), arg(2)),
+            Call::Readv => return calls::readv(p, &self.input, pid, arg(0), arg(1), arg(2)),
+            Call::Ioctl => calls::ioctl(arg(0)),
+            Call::Fstat => calls::fstat(p, pid, arg(0), arg(1)),
+            Call::Newfstatat => calls::newfstatat(p, pid, arg(0), arg(1), arg(2), arg(3)),
+            Call::Readlink => calls::readlink(p, pid, arg(0)),
+            Call::Readlinkat => calls::readlink(p, pid, arg(1)),
+            Call::Brk => memory::brk(p, &self.breaks, pid, arg(0)),
+            Call::Mmap => memory::mmap(p, arg(0), arg(1), arg(2), arg(3)),
+            Call::Munmap => memory::munmap(p, arg(0), arg(1)),
+            Call::Mprotect => memory::mprotect(p, arg(0), arg(1), arg(2)),
             Call::Madvise | Call::SetRobustList => 0,
-            Call::Exit | Call::ExitGroup => return SyscallAction::Exit(a0 as i32),
+            Call::Exit | Call::ExitGroup => return SyscallAction::Exit(arg(0) as i32),
             Call::Getpid | Call::Gettid | Call::SetTidAddress => me,
             Call::Rseq => errno::ret(errno::ENOSYS),
-            Call::Prlimit64 => calls::prlimit64(p, pid, a3),
-            Call::Uname => calls::uname(p, pid, a0),
+            Call::Prlimit64 => calls::prlimit64(p, pid, arg(3)),
+            Call::Uname => calls::uname(p, pid, arg(0)),
             Call::SchedYield => return SyscallAction::Yield(0),
-            Call::ClockGettime => calls::clock_gettime(p, pid, a0, a1),
-            Call::Getrandom => calls::getrandom(p, pid, a0, a1),
-            Call::RtSigaction => calls::signal_state(p, pid, a2, layout.sigaction_head + a3),
-            Call::RtSigprocmask => calls::signal_state(p, pid, a2, a3),
+            Call::ClockGettime => calls::clock_gettime(p, pid, arg(0), arg(1)),
+            Call::Getrandom => calls::getrandom(p, pid, arg(0), arg(1)),
+            Call::RtSigaction => {
+                calls::signal_state(p, pid, arg(2), layout.sigaction_head + arg(3))
+            }
+            Call::RtSigprocmask => calls::signal_state(p, pid, arg(2), arg(3)),
             Call::Kill | Call::Tkill | Call::Tgkill => {
+                let (a0, a1, a2) = (arg(0), arg(1), arg(2));
                 let target = match call {
                     // kill's 0 is the caller's process group: itself.
                     Call::Kill if a0 == 0 => Some(me),
@@ -191,7 +196,10 @@ impl<A: Arch, P: Platform<A>, const N: usize> Os<A> for ExampleOs<A, P, N> {
                 let others = *self.processes.lock();
                 return signal::signal(pid, target, sig, others);
             }
-            Call::ArchPrctl => calls::arch_prctl(p, cx.arch, a0, a1),
+            Call::ArchPrctl => {
+                let (code, addr) = (arg(0), arg(1));
+                calls::arch_prctl(p, cx.arch, code, addr)
+            }
         })
     }
 

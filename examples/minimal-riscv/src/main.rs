@@ -191,8 +191,8 @@ impl UserMemory for MinimalOs {
 
 impl Os<Riscv> for MinimalOs {
     fn syscall(&self, cx: &mut SyscallCx<'_, Riscv>) -> SyscallAction {
-        let [a0, a1, a2, ..] = cx.args;
-        match cx.nr {
+        let [a0, a1, a2, ..] = cx.args();
+        match cx.nr() {
             64 if a0 != 1 && a0 != 2 => SyscallAction::Return(errno::ret(errno::EBADF)),
             64 => match UserSlice::new(a1, a2).check(self, AccessKind::Read) {
                 Ok(buf) => {

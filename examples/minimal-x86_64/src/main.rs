@@ -202,8 +202,8 @@ impl UserMemory for MinimalOs {
 
 impl Os<X86_64> for MinimalOs {
     fn syscall(&self, cx: &mut SyscallCx<'_, X86_64>) -> SyscallAction {
-        let [a0, a1, a2, ..] = cx.args;
-        match cx.nr {
+        let [a0, a1, a2, ..] = cx.args();
+        match cx.nr() {
             1 if a0 != 1 && a0 != 2 => SyscallAction::Return(errno::ret(errno::EBADF)),
             1 => match UserSlice::new(a1, a2).check(self, AccessKind::Read) {
                 Ok(buf) => {

@@ -17,23 +17,30 @@ use super::*;
 use crate::console::Console;
 use crate::stack::WordSize;
 
-/// Just enough of an arch for `SyscallCx`: only `ProcessState` matters.
+/// Just enough of an arch for `SyscallCx`: the frame's number and
+/// arguments, and `ProcessState`.
 struct FakeArch;
 #[derive(Debug)]
-struct FakeFrame;
+struct FakeFrame {
+    nr: usize,
+    args: [usize; 6],
+}
 struct FakeContext;
 struct FakeTable;
 struct FakeTimer;
 
 impl TrapFrame for FakeFrame {
     fn new_user(_: usize, _: usize) -> Self {
-        FakeFrame
+        FakeFrame {
+            nr: 0,
+            args: [0; 6],
+        }
     }
     fn syscall_number(&self) -> usize {
-        0
+        self.nr
     }
     fn syscall_args(&self) -> [usize; 6] {
-        [0; 6]
+        self.args
     }
     fn set_syscall_return(&mut self, _: usize) {}
     fn pc(&self) -> usize {
@@ -60,7 +67,7 @@ unsafe impl Context for FakeContext {
 
 impl TrapTable for FakeTable {
     type Frame = FakeFrame;
-    fn install(_: &BootToken, _: &'static dyn TrapSink<FakeFrame>) {}
+    fn install<S: TrapSink<FakeFrame>>(_: &BootToken, _: &'static S) {}
 }
 
 impl ldex_core::Timer for FakeTimer {
@@ -241,15 +248,9 @@ fn call_with<const X86: bool>(
     args: &[usize],
     fs: &mut usize,
 ) -> SyscallAction {
-    let mut a = [0; 6];
-    a[..args.len()].copy_from_slice(args);
-    os.syscall(&mut SyscallCx {
-        pid,
-        nr,
-        args: a,
-        arch: fs,
-        ticks: 0,
-    })
+    let mut frame = FakeFrame { nr, args: [0; 6] };
+    frame.args[..args.len()].copy_from_slice(args);
+    os.syscall(&mut SyscallCx::new(pid, &frame, fs, 0))
 }
 
 fn ret(errno: isize) -> SyscallAction {
