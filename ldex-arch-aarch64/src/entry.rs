@@ -72,9 +72,9 @@
 //! 1. `sub sp, sp, #size`; save x0, x1; x1 = the slot.
 //! 2. Save x2–x30, the trapped sp, `ELR_EL1`, `SPSR_EL1`, `ESR_EL1` and
 //!    `FAR_EL1` (see the map in [`crate::frame`]).
-//! 3. Call the function of [`SINK`] with x0 = the frame, x1 = the slot
-//!    and x2 = the slot's sink: [`TrapDispatch`] made for the installed
-//!    [`TrapSink`](ldex_core::arch::TrapSink) (see
+//! 3. Call the function of `SINK` with x0 = the frame, x1 = the slot
+//!    and x2 = the slot's sink: `TrapDispatch` made for the installed
+//!    [`TrapSink`] (see
 //!    `ldex_core::arch::SinkSlot`). It decodes the cause (the pc of an
 //!    `svc` is already past it: `ELR_EL1` of an `svc` is the next
 //!    instruction), and calls the sink, inlined.
