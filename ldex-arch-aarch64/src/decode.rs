@@ -100,6 +100,10 @@ impl Slot {
     pub const EL0_IRQ: Slot = Slot(9);
     /// An IRQ from EL1.
     pub const EL1_IRQ: Slot = Slot(5);
+    /// Not a slot of the table: the entry's overflow path (a kernel stack
+    /// that ran into its guard page, see [`crate::entry`]) hands the
+    /// dispatch this number with the frame it saved on the emergency stack.
+    pub const KERNEL_STACK_OVERFLOW: Slot = Slot(16);
 
     /// Where the CPU came from.
     pub const fn from(self) -> From {

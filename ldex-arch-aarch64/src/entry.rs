@@ -22,6 +22,51 @@
 //! end); the dispatch reads the slot number (see
 //! [`crate::decode::Slot`]), as an interrupt leaves no syndrome.
 //!
+//! # A kernel stack that overflowed: the emergency stack
+//!
+//! Kernels put an unmapped guard page under each kernel stack. A stack
+//! that runs into it takes a data abort with `sp` in or next to the guard,
+//! and the slot's `sub sp` and `stp` would push the frame right there:
+//! another abort, for ever, each one lower, until sp walks into whatever
+//! lies below. So the EL1 synchronous slot (slot 4, the only one a stack
+//! overflow reaches: an IRQ slot that pushes into the guard aborts into
+//! slot 4 too) looks before it stores anything:
+//!
+//! * It needs one register: it parks x0 in `SP_EL0`, which EL1 code never
+//!   reads (it runs on `SP_EL1`, and the exit rewrites `SP_EL0` from the
+//!   frame), and takes it back five or ten instructions later.
+//! * A data abort from EL1 (EC 0x25) whose address (`FAR_EL1`) is less
+//!   than a page from sp means sp itself is at the guard: the pages within
+//!   a page of a kernel sp are its own stack, mapped, but for the guard.
+//!   (Any other kernel trap goes on as before.)
+//! * Then the frame goes on this CPU's emergency stack (`EMERGENCY_STACK`,
+//!   16 KiB of `.bss` per CPU, picked by the CPU id in `TPIDR_EL1`), with
+//!   the overflowed sp in it, and the dispatch, given the made-up slot
+//!   [`Slot::KERNEL_STACK_OVERFLOW`], panics with it from there. It never
+//!   returns; the kernel's panic handler powers off. With x0 parked, the
+//!   overflowed sp has no register to wait in while sp is moved, so it
+//!   waits in `TPIDRRO_EL0`, the thread register EL0 may only read, which
+//!   ldex otherwise leaves alone (Linux's entry trampoline borrows it the
+//!   same way); the path clears it again, and this CPU never returns to
+//!   EL0 anyway.
+//!
+//! ```text
+//!   this CPU's emergency stack             its overflowed kernel stack
+//!   +-------------------------------+ <- EMERGENCY_STACK + (cpu + 1) * 16 KiB
+//!   | TrapFrame (crate::frame):     |      | ...                |
+//!   |   sp  = the overflowed sp ----+----> | sp in the guard    |
+//!   |   x0  = from SP_EL0, x1..x30  |      +--------------------+
+//!   |   elr, spsr, esr, far         |      | guard page (unmapped)
+//!   +-------------------------------+ <- sp at the dispatch, x1 = 16
+//!   | the report, the panic handler |
+//! ```
+//!
+//! The check costs six instructions on a kernel trap that is no data
+//! abort, and five more on one that is; the EL0 slots, where system calls
+//! come in, have none of it. A function whose frame is larger than a page
+//! can move sp past the guard without touching it; no guard-page scheme
+//! catches that without stack probes.
+//!
 //! # The entry, step by step (the CPU masks D, A, I and F on every trap)
 //!
 //! 1. `sub sp, sp, #size`; save x0, x1; x1 = the slot.
@@ -53,8 +98,10 @@
 
 use core::mem::{offset_of, size_of};
 
+use core::cell::UnsafeCell;
+
 use ldex_core::arch::{Dispatch, SinkSlot, TrapSink};
-use ldex_core::{Privilege, TrapCause};
+use ldex_core::{MAX_CPUS, Privilege, TrapCause};
 
 use crate::decode::{From, Kind, Slot, class, decode, ec};
 use crate::frame::TrapFrame;
@@ -63,6 +110,28 @@ use crate::{fpu, gic};
 /// [`TrapDispatch`] bound to the sink; set by the trap table's install,
 /// called by the entry.
 pub(crate) static SINK: SinkSlot<TrapDispatch> = SinkSlot::new();
+
+/// `log2` of the bytes of each emergency stack: the report's formatting and
+/// the kernel's panic handler, which powers the machine off.
+const EMERGENCY_STACK_SHIFT: usize = 14;
+/// Bytes of each emergency stack (16 KiB).
+const EMERGENCY_STACK_SIZE: usize = 1 << EMERGENCY_STACK_SHIFT;
+/// A guard page is one page (4 KiB granule).
+const PAGE: usize = 4096;
+
+/// The emergency stacks, where the entry reports a kernel stack that ran
+/// into its guard page (module docs): one per CPU, the one of the CPU id
+/// in `TPIDR_EL1`. Only the entry's overflow path writes a CPU's own, with
+/// interrupts masked, and it never returns.
+#[repr(C, align(16))]
+struct EmergencyStack(UnsafeCell<[[u8; EMERGENCY_STACK_SIZE]; MAX_CPUS]>);
+
+// SAFETY: each CPU uses only its own stack of the array, on the overflow
+// path of the trap entry, which never returns to anything that could.
+unsafe impl Sync for EmergencyStack {}
+
+static EMERGENCY_STACK: EmergencyStack =
+    EmergencyStack(UnsafeCell::new([[0; EMERGENCY_STACK_SIZE]; MAX_CPUS]));
 
 /// One slot of the table: room for the frame, x0 and x1 saved, x1 = the
 /// slot number, then the save path `$save` (1: from EL0, 2: from EL1).
@@ -92,8 +161,26 @@ core::arch::global_asm!(
     slot!("1", "2"),
     slot!("2", "2"),
     slot!("3", "2"),
-    // EL1 on SP_EL1: traps from the kernel.
-    slot!("4", "2"),
+    // EL1 on SP_EL1: traps from the kernel. The synchronous one first
+    // tells an overflowed stack (module docs), with x0 parked in SP_EL0.
+    ".balign 128",
+    "    msr sp_el0, x0",
+    "    mrs x0, esr_el1",
+    "    ubfx x0, x0, #26, #6",
+    "    cmp x0, #{dabt_same}",
+    "    b.ne 5f",
+    // The crux: x0 = sp - FAR + PAGE, below 2 * PAGE when FAR is less than
+    // a page from sp, i.e. sp is at its guard.
+    "    mrs x0, far_el1",
+    "    sub x0, sp, x0",
+    "    add x0, x0, #{page}",
+    "    cmp x0, #{page} * 2",
+    "    b.lo 6f",
+    "5:  mrs x0, sp_el0",
+    "    sub sp, sp, #{size}",
+    "    stp x0, x1, [sp, #{regs}]",
+    "    mov x1, #4",
+    "    b 2f",
     slot!("5", "2"),
     slot!("6", "2"),
     slot!("7", "2"),
@@ -108,6 +195,25 @@ core::arch::global_asm!(
     slot!("14", "1"),
     slot!("15", "1"),
     ".balign 128",
+    // The stack ran into its guard page (x0 is in SP_EL0): the frame goes
+    // on this CPU's emergency stack, and the report never returns.
+    "6:  mov x0, sp",
+    "    msr tpidrro_el0, x0",
+    // sp = the top of stack cpu: base + size + (cpu << shift).
+    "    mrs x0, tpidr_el1",
+    "    lsl x0, x0, #{emergency_shift}",
+    "    mov sp, x0",
+    "    adrp x0, {emergency}",
+    "    add x0, x0, :lo12:{emergency}",
+    "    add sp, sp, x0",
+    "    add sp, sp, #{emergency_size}",
+    "    sub sp, sp, #{size}",
+    "    mrs x0, sp_el0",
+    "    stp x0, x1, [sp, #{regs}]",
+    "    mrs x0, tpidrro_el0",
+    "    msr tpidrro_el0, xzr",
+    "    mov x1, #{overflow_slot}",
+    "    b 3f",
     // From EL0: the trapped sp is SP_EL0.
     "1:  mrs x0, sp_el0",
     "    b 3f",
@@ -185,6 +291,12 @@ core::arch::global_asm!(
     slot = sym SINK,
     slot_sink = const SinkSlot::<TrapDispatch>::SINK,
     slot_function = const SinkSlot::<TrapDispatch>::FUNCTION,
+    dabt_same = const ec::DABT_SAME,
+    page = const PAGE,
+    emergency = sym EMERGENCY_STACK,
+    emergency_size = const EMERGENCY_STACK_SIZE,
+    emergency_shift = const EMERGENCY_STACK_SHIFT,
+    overflow_slot = const Slot::KERNEL_STACK_OVERFLOW.0,
 );
 
 // `stp x30, x0` stores the trapped sp right after x30, and `stp` pairs
@@ -222,6 +334,9 @@ impl Dispatch for TrapDispatch {
                 _ => {}
             }
         }
+        if slot == Slot::KERNEL_STACK_OVERFLOW {
+            kernel_stack_overflow(frame);
+        }
         let cause = match (slot.from(), slot.kind()) {
             (From::El1Sp0 | From::El0Aarch32, _) => {
                 panic!(
@@ -235,6 +350,15 @@ impl Dispatch for TrapDispatch {
         };
         sink.trap(frame, cause);
     }
+}
+
+/// A kernel stack ran into its guard page: report it from the emergency
+/// stack, with the frame of the faulting code (its sp is at the guard).
+fn kernel_stack_overflow(frame: &TrapFrame) -> ! {
+    panic!(
+        "kernel stack overflow: sp {:#x} ran into its guard page (far {:#x}, elr {:#x}); reported from the emergency stack\n{frame:?}",
+        frame.sp, frame.far, frame.elr
+    )
 }
 
 /// Return-from-trap into `frame` through the common exit path.

@@ -6,7 +6,8 @@
 //! * [`frame`]: the [`TrapFrame`] (x0–x30, sp, ELR, SPSR, ESR, FAR) and its
 //!   map.
 //! * `entry`: the `VBAR_EL1` vector table, the one exit path, and the
-//!   banked `SP_EL1` that finds the kernel stack without a scratch register.
+//!   banked `SP_EL1` that finds the kernel stack without a scratch register;
+//!   the emergency stack a kernel stack overflow is reported from.
 //! * `trap_table`: the `TrapTable` (`VBAR_EL1`).
 //! * [`context`]: [`Context`] and swtch, the `resume`/`suspend` pair (pc,
 //!   sp, x19, x29; the compiler keeps x20–x28).

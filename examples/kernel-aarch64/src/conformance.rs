@@ -33,7 +33,7 @@ pub fn run(
             timer,
             archive,
             &setup,
-            ram.clone(),
+            (),
             kernel_space,
             &Uart,
         )

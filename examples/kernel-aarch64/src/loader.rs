@@ -24,17 +24,17 @@ pub fn setup(forbidden: &[Range<u64>]) -> Setup<'_> {
     paged_loader::setup(forbidden, HWCAP)
 }
 
-/// Builds processes, with the kernel half of every address space mapping
-/// the RAM in `kernel_half`.
+/// Builds processes, each in a new address space sharing the kernel half
+/// (copied from the kernel's root: nothing to pass in `kernel_half`).
 pub type Builder = paged_loader::Builder<AddressSpace>;
 
 impl UserPages for AddressSpace {
-    /// The RAM every address space maps for the kernel.
-    type KernelHalf = Range<usize>;
+    /// Nothing: `AddressSpace::new` copies the kernel's level-1 entries.
+    type KernelHalf = ();
     type Root = Ttbr0;
 
-    fn new(ram: &Range<usize>) -> Result<Self, MapError> {
-        AddressSpace::new(ram).map_err(MapError::from)
+    fn new((): &()) -> Result<Self, MapError> {
+        AddressSpace::new().map_err(MapError::from)
     }
 
     fn map(&self, va: usize, access: Flags) -> Result<(), MapError> {

@@ -15,8 +15,8 @@
 //! | **kernel-common**: boot driver, frames, system calls, ELF loading | the address-space half of loading (`loader.rs`) |
 //!
 //! The entry, step by step ([`kmain`]): read the device tree, hand free RAM
-//! to the frame allocator, turn on the MMU with a kernel-only address
-//! space, lock EL0 out (`SCTLR_EL1`, PAN where the CPU has it), bring up
+//! to the frame allocator, turn on the MMU with the kernel's address
+//! space (W^X, an unmapped guard page under every kernel stack), lock EL0 out (`SCTLR_EL1`, PAN where the CPU has it), bring up
 //! the GIC and the timer, and note the other CPUs (`smp.rs`, started by
 //! PSCI `CPU_ON` just before the scheduler loop); then
 //! `kernel_common::driver` does the rest (command line, policy, boot,
@@ -39,6 +39,8 @@ mod conformance;
 mod cpu;
 #[cfg(target_os = "none")]
 mod dtb;
+#[cfg(target_os = "none")]
+mod fault_test;
 #[cfg(target_os = "none")]
 mod loader;
 #[cfg(target_os = "none")]
@@ -67,32 +69,81 @@ mod kernel {
     use kernel_common::driver::{self, Boot, ExampleKernel, ExitCode};
     use kernel_common::frames;
     use kernel_common::initrd::SpawnError;
+    use kernel_common::kernel_image::KernelImage;
     use ldex_arch_aarch64::{Aarch64, Timer, Ttbr0, gic};
     use ldex_core::kstack::KernelStacks;
-    use ldex_core::{BootToken, KernelPreemption, Timer as _};
+    use ldex_core::{BootToken, KernelPreemption, MAX_CPUS, Timer as _};
 
     use crate::board::{self, GIC_CPU_INTERFACE, GIC_DISTRIBUTOR, Uart};
     use crate::dtb;
     use crate::loader;
     use crate::platform::Board;
-    use crate::vm::{self, AddressSpace};
+    use crate::vm::{self, AddressSpace, PAGE};
 
     /// The process-table size (the full-set boot of `cargo xtask test`
     /// runs every program at once).
     pub const NPROC: usize = 40;
 
-    /// This kernel's instance of the protocol.
-    pub type KernelT = ExampleKernel<Aarch64, Board, NPROC, 16384>;
+    /// Bytes of each process's kernel stack, of which the lowest page is
+    /// its unmapped guard ([`guard_pages`]): 16 KiB stay usable.
+    pub const KSTACK: usize = 20 * 1024;
 
-    /// The processes' kernel stacks: all zero, so in `.bss`, not in the image.
-    static STACKS: KernelStacks<NPROC, 16384> = KernelStacks::new();
+    /// This kernel's instance of the protocol.
+    pub type KernelT = ExampleKernel<Aarch64, Board, NPROC, KSTACK>;
+
+    /// The processes' kernel stacks: all zero, so in `.bss`, not in the
+    /// image; page-aligned, so that each stack's lowest page is whole.
+    static STACKS: PageAligned<KernelStacks<NPROC, KSTACK>> = PageAligned(KernelStacks::new());
+
+    /// Page alignment for a `static`.
+    #[repr(C, align(4096))]
+    struct PageAligned<T>(T);
 
     /// The kernel: a `static` built at compile time. Preemptive with the
     /// driver's tick, system calls preemptible.
-    pub(crate) static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS);
+    pub(crate) static KERNEL: KernelT = driver::kernel(KernelPreemption::On, Board, &STACKS.0);
 
     unsafe extern "C" {
+        static __kernel_start: u8;
+        static __rodata_start: u8;
+        static __data_start: u8;
+        static __boot_stack_guard: u8;
         static __kernel_end: u8;
+    }
+
+    /// The image's layout, from the linker script's symbols.
+    fn image() -> KernelImage {
+        let start = &raw const __kernel_start as usize;
+        let rodata = &raw const __rodata_start as usize;
+        let data = &raw const __data_start as usize;
+        KernelImage {
+            text: start..rodata,
+            rodata: rodata..data,
+            end: &raw const __kernel_end as usize,
+        }
+    }
+
+    /// The pages left unmapped so that a stack overflow faults (and the
+    /// trap entry reports it from its emergency stack) instead of
+    /// overwriting what lies below: the one under the boot (= CPU 0's
+    /// scheduler) stack, the lowest page of each process's kernel stack,
+    /// and the one under each other CPU's scheduler stack.
+    fn guard_pages() -> [usize; 1 + NPROC + MAX_CPUS - 1] {
+        let mut pages = [&raw const __boot_stack_guard as usize; 1 + NPROC + MAX_CPUS - 1];
+        let processes = KERNEL.kernel_stacks().map(|stack| {
+            assert!(
+                stack.start.is_multiple_of(PAGE),
+                "kernel stacks are page-aligned"
+            );
+            stack.start
+        });
+        for (page, guard) in pages[1..]
+            .iter_mut()
+            .zip(processes.chain(crate::smp::guard_pages()))
+        {
+            *page = guard;
+        }
+        pages
     }
 
     /// Make a loaded program a process of [`KERNEL`].
@@ -151,7 +202,7 @@ mod kernel {
         // SAFETY: RAM from the end of the image up to the higher of the two,
         // but for the lower, is free and identity-mapped.
         unsafe { frames::init(kernel_end as u64..free_end, lower, 0) };
-        let kspace = match AddressSpace::new(&info.ram) {
+        let kspace = match AddressSpace::kernel(&info.ram, &image(), &guard_pages()) {
             Ok(s) => s,
             Err(e) => fail(
                 ExitCode::Panic,
@@ -159,7 +210,10 @@ mod kernel {
             ),
         };
         // SAFETY: boot, MMU off; the new space maps all of RAM (this code,
-        // its stack, the device tree, the initrd) at its own address.
+        // its stack, the device tree, the initrd) at its own address, and
+        // only makes the text and rodata read-only, the rest of RAM
+        // non-executable and the guard pages (which nothing uses yet)
+        // unmapped.
         unsafe { vm::enable(&kspace) };
         board::MMIO.use_alias();
         Board::set_kernel_space(&kspace);
@@ -187,7 +241,7 @@ mod kernel {
                 info.bootargs
             ),
         );
-        crate::smp::prepare(&info.harts, &kspace);
+        crate::smp::prepare(&info.harts, &kspace, timer.frequency_hz());
 
         let initrd = info.initrd.clone().map(|range| {
             // SAFETY: QEMU put the initrd in RAM at this range; nothing
@@ -204,7 +258,7 @@ mod kernel {
         );
         let forbidden = loader::forbidden(&info.ram);
         let mut builder = loader::Builder {
-            kernel_half: info.ram.clone(),
+            kernel_half: (),
             spawn: spawn_process,
             kernel_space: kspace.ttbr0(),
         };
@@ -215,7 +269,7 @@ mod kernel {
             timer,
             console: &Uart,
             power_off: board::exit,
-            after_boot: fault_test,
+            after_boot: crate::fault_test::after_boot,
             start_cpus: crate::smp::start_cpus,
         };
         driver::run(
@@ -226,25 +280,12 @@ mod kernel {
         )
     }
 
-    /// With `kernel-fault-test`: once the trap table is up, read an
-    /// unmapped address, so that the kernel panics and exits 1.
-    fn fault_test() {
-        #[cfg(feature = "kernel-fault-test")]
-        {
-            kernel_common::console::print(
-                &Uart,
-                format_args!("[kernel] kernel-fault-test: reading unmapped 0x1000\n"),
-            );
-            // SAFETY: 0x1000 is unmapped in the kernel's space, so the read
-            // faults and the kernel panics; no memory is touched.
-            let _ = unsafe { core::ptr::read_volatile(0x1000 as *const usize) };
-        }
-    }
-
     /// Print the panic on the lock-free console (the fault may have come
     /// with the console's lock held) and power off with status 1.
     #[panic_handler]
     fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+        #[cfg(feature = "secondary-stack-overflow-test")]
+        crate::fault_test::judge_secondary_overflow();
         driver::fail(
             &board::PanicUart,
             board::exit,

@@ -40,6 +40,8 @@ impl Board {
 
 impl Console for Board {
     fn write_bytes(&self, bytes: &[u8]) {
+        #[cfg(feature = "kernel-stack-overflow-test")]
+        crate::fault_test::in_console_write();
         Uart.write_bytes(bytes);
     }
 }

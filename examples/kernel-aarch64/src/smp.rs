@@ -11,7 +11,10 @@
 //! enters the scheduler loop, so every other CPU can go straight into it.
 //! The others get CPU ids 1, 2, ... in device-tree order, at most
 //! [`MAX_CPUS`] in all, and start one at a time: CPU 0 waits for each to
-//! report before it starts the next, so their boot lines come in order.
+//! report before it starts the next, so their boot lines come in order. A
+//! CPU that has not arrived [`START_TIMEOUT_SECS`] after `CPU_ON` is named
+//! in a `[kernel]` line and left out, and no more are started
+//! (`kernel_common::cpu_start`: if it arrives later, it parks).
 //!
 //! # PSCI `CPU_ON`
 //! `CPU_ON` (SMC64 function id `0xC400_0003`) takes the target's MPIDR
@@ -26,16 +29,22 @@
 //! 1. PSCI enters `secondary_start` at EL1 (the caller's level), MMU and
 //!    caches off, `DAIF` masked, `x0` = the context id: its CPU id.
 //! 2. `sp` = the top of that CPU's stack in [`STACKS`] (stack `cpu - 1`:
-//!    CPU 0 keeps the boot stack), then Rust.
+//!    CPU 0 keeps the boot stack), then Rust. The lowest page of each
+//!    slot is an unmapped guard ([`guard_pages`]), as under the boot
+//!    stack: an overflow faults there and the trap entry reports it from
+//!    the CPU's emergency stack.
 //! 3. `TPIDR_EL1` = the CPU id ([`smp::set_cpu_id`]), before anything
 //!    reads it.
 //! 4. The MMU on with the kernel's address space (the same page tables CPU
 //!    0 built: it maps this code at its physical address, so the MMU turns
 //!    on under it), and from then on the devices at their alias.
-//! 5. Its own setup ([`crate::cpu::setup`]: EL0 lockdown, PAN, the
+//! 5. Claim its start (`Handshake::claim`, an exclusive access, which
+//!    wants normal memory: hence after the MMU), or park if CPU 0 gave up.
+//!    Until here it has changed only its own registers.
+//! 6. Its own setup ([`crate::cpu::setup`]: EL0 lockdown, PAN, the
 //!    instruction counter), its GIC CPU interface ([`gic::init_cpu`]: the
 //!    banked timer PPI and IPI), its virtual timer.
-//! 6. Report online, then `Kernel::boot_secondary` (the trap table:
+//! 7. Report online, then `Kernel::boot_secondary` (the trap table:
 //!    `VBAR_EL1`; its timer started) and the scheduler loop, where it waits
 //!    for interrupts with `wfi` when nothing is runnable.
 //!
@@ -47,32 +56,44 @@
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use kernel_common::console::print;
+use kernel_common::cpu_start::Handshake;
 use kernel_common::devicetree::Harts;
 use kernel_common::driver;
-use ldex_arch_aarch64::{Timer, Ttbr0, gic, smp};
+use ldex_arch_aarch64::{Timer, Ttbr0, gic, smp, timer};
 use ldex_core::{BootToken, MAX_CPUS};
 
 use crate::board::Uart;
-use crate::vm::{self, AddressSpace};
+use crate::vm::{self, AddressSpace, PAGE};
 
-/// Bytes of each secondary CPU's stack (its scheduler's).
+/// Bytes of each secondary CPU's stack (its scheduler's), above its guard
+/// page.
 const STACK_SIZE: usize = 64 * 1024;
+/// Bytes of each stack's slot in [`STACKS`]: the guard page, then the
+/// stack.
+const SLOT: usize = PAGE + STACK_SIZE;
+/// How long CPU 0 waits for a started CPU to arrive.
+const START_TIMEOUT_SECS: u64 = 1;
 
-#[repr(C, align(16))]
-struct Stacks([[u8; STACK_SIZE]; MAX_CPUS - 1]);
+/// Page-aligned, so that each slot's guard page is whole.
+#[repr(C, align(4096))]
+struct Stacks([[u8; SLOT]; MAX_CPUS - 1]);
 
-/// The secondary CPUs' stacks, CPU `c`'s at index `c - 1`. Only reached
-/// through `sp` by the CPU that owns it (all zero: in `.bss`).
-static mut STACKS: Stacks = Stacks([[0; STACK_SIZE]; MAX_CPUS - 1]);
+/// The secondary CPUs' stacks, CPU `c`'s in slot `c - 1`, each above its
+/// guard page. Only reached through `sp` by the CPU that owns it (all
+/// zero: in `.bss`).
+static mut STACKS: Stacks = Stacks([[0; SLOT]; MAX_CPUS - 1]);
 
 /// What CPU 0 hands the others: the kernel's `TTBR0_EL1`.
 static KERNEL_TTBR0: AtomicU64 = AtomicU64::new(0);
+/// The counter's frequency, for [`start_cpus`]'s deadline.
+static COUNTER_HZ: AtomicU64 = AtomicU64::new(0);
 /// The MPIDR affinities to start ([`prepare`]): `CPUS[..CPU_COUNT]`, CPU
 /// 0's left out.
 static CPUS: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
 static CPU_COUNT: AtomicUsize = AtomicUsize::new(0);
-/// CPUs that have finished [`secondary_main`]'s bring-up (CPU 0 counts).
-static ONLINE: AtomicUsize = AtomicUsize::new(1);
+/// The start under way: CPU 0's side in [`start_cpus`], the started
+/// CPU's in [`secondary_main`].
+static HANDSHAKE: Handshake = Handshake::new();
 
 core::arch::global_asm!(
     ".pushsection .text.secondary, \"ax\"",
@@ -82,8 +103,10 @@ core::arch::global_asm!(
     // x0 = the CPU id (PSCI's context id).
     "    adrp x9, {stacks}",
     "    add x9, x9, :lo12:{stacks}",
-    "    mov x10, #{size}",
-    // The crux: sp = STACKS + cpu * STACK_SIZE, the top of stack cpu - 1.
+    // x10 = SLOT (more than a 16-bit immediate: a guard page plus 64 KiB).
+    "    movz x10, #{size_lo}",
+    "    movk x10, #{size_hi}, lsl #16",
+    // The crux: sp = STACKS + cpu * SLOT, the top of stack cpu - 1.
     "    madd x9, x0, x10, x9",
     "    mov sp, x9",
     "    bl {main}",
@@ -91,7 +114,8 @@ core::arch::global_asm!(
     "    b 1b",
     ".popsection",
     stacks = sym STACKS,
-    size = const STACK_SIZE,
+    size_lo = const SLOT & 0xffff,
+    size_hi = const SLOT >> 16,
     main = sym secondary_main,
 );
 
@@ -99,11 +123,19 @@ unsafe extern "C" {
     fn secondary_start();
 }
 
+/// The guard page of each secondary CPU's stack, which the kernel's
+/// address space leaves unmapped.
+pub fn guard_pages() -> impl Iterator<Item = usize> {
+    let base = (&raw const STACKS) as usize;
+    (0..MAX_CPUS - 1).map(move |slot| base + slot * SLOT)
+}
+
 /// Remember what [`start_cpus`] needs: the device tree's `cpus` (MPIDR
-/// affinities) but the caller's own (CPU 0), and the kernel's address
-/// space.
-pub fn prepare(cpus: &Harts, kspace: &AddressSpace) {
+/// affinities) but the caller's own (CPU 0), the kernel's address space
+/// and the counter's `counter_hz`.
+pub fn prepare(cpus: &Harts, kspace: &AddressSpace, counter_hz: u64) {
     KERNEL_TTBR0.store(kspace.ttbr0().bits(), Ordering::Relaxed);
+    COUNTER_HZ.store(counter_hz, Ordering::Relaxed);
     let me = smp::affinity();
     let others = cpus.ids().iter().filter(|&&a| a as u64 != me);
     for (slot, &affinity) in CPUS.iter().zip(others) {
@@ -115,12 +147,14 @@ pub fn prepare(cpus: &Harts, kspace: &AddressSpace) {
 /// The boot driver's `start_cpus`: start the CPUs [`prepare`] recorded,
 /// one at a time, and say how many CPUs are online.
 pub fn start_cpus() {
+    let hz = COUNTER_HZ.load(Ordering::Relaxed);
     let mut next = 1;
     for slot in &CPUS[..CPU_COUNT.load(Ordering::Relaxed)] {
         if next == MAX_CPUS {
             break;
         }
         let affinity = slot.load(Ordering::Relaxed);
+        HANDSHAKE.expect(next);
         let entry = secondary_start as *const () as u64;
         // `secondary_start` expects PSCI's entry state and gives the CPU
         // stack `next - 1` and CPU id `next`, both its own: `next` grows by
@@ -128,11 +162,18 @@ pub fn start_cpus() {
         // symbol's address is the physical one PSCI wants.
         match smccc::psci::cpu_on::<smccc::Hvc>(affinity, entry, next as u64) {
             Ok(()) => {
-                next += 1;
                 // Wait for its report, so the boot lines come in order.
-                while ONLINE.load(Ordering::Acquire) < next {
-                    core::hint::spin_loop();
+                let deadline = timer::now().saturating_add(hz * START_TIMEOUT_SECS);
+                if HANDSHAKE.wait(next, timer::now, deadline).is_err() {
+                    print(
+                        &Uart,
+                        format_args!(
+                            "[kernel] cpu {next} (MPIDR affinity {affinity:#x}) did not report in {START_TIMEOUT_SECS} s after CPU_ON: going on without it\n"
+                        ),
+                    );
+                    break;
                 }
+                next += 1;
             }
             Err(e) => print(
                 &Uart,
@@ -145,6 +186,12 @@ pub fn start_cpus() {
 
 /// A secondary CPU in Rust (see the module docs), on its own stack.
 extern "C" fn secondary_main(cpu: usize) -> ! {
+    // The `cpu-no-show-test` build: CPU 1 never arrives, like a CPU stuck
+    // in the firmware.
+    #[cfg(feature = "cpu-no-show-test")]
+    if cpu == 1 {
+        park();
+    }
     // SAFETY: boot code of this CPU, which no other CPU runs.
     let token = unsafe { BootToken::new() };
     // SAFETY: CPU ids are handed out once each by `start_cpus`.
@@ -157,6 +204,9 @@ extern "C" fn secondary_main(cpu: usize) -> ! {
     // code, its stack) at its physical address, and the devices at the
     // alias `board::MMIO` already gives.
     unsafe { vm::enable(&kspace) };
+    if !HANDSHAKE.claim(cpu) {
+        park();
+    }
     crate::cpu::setup(&token);
     gic::init_cpu(&token);
     let timer = Timer::new(&token);
@@ -167,6 +217,15 @@ extern "C" fn secondary_main(cpu: usize) -> ! {
             smp::affinity()
         ),
     );
-    ONLINE.fetch_add(1, Ordering::Release);
+    HANDSHAKE.report();
     driver::run_secondary(&crate::KERNEL, &token, timer, &Uart)
+}
+
+/// A CPU that CPU 0 gave up on: wait with interrupts masked (as PSCI
+/// started it) for good, on its own stack, which no other CPU is given.
+fn park() -> ! {
+    loop {
+        // SAFETY: only waits; with DAIF masked nothing runs after it.
+        unsafe { core::arch::asm!("wfi", options(nomem, nostack)) };
+    }
 }

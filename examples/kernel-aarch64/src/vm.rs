@@ -9,29 +9,42 @@
 //!                  | ...                    |
 //!   USER_TOP-64K   | user stack         EL0 |  RW
 //!   USER_TOP       +------------------------+  0x4000_0000
-//!   0x4000_0000    | RAM, identity      EL1 |  kernel, its stacks, frames,
-//!                  |                        |  initrd, device tree: RWX
+//!   0x4000_0000    | RAM, identity      EL1 |  frames, initrd, device tree:
+//!                  |                        |  RW, never executable
+//!   0x4020_0000    |   kernel text          |  RO, EL1-executable
+//!                  |   kernel rodata        |  RO
+//!                  |   data, bss, stacks    |  RW; each stack's guard page
+//!                  |                        |  unmapped
+//!                  | RAM, identity      EL1 |  RW, never executable
 //!   MMIO_ALIAS     | devices            EL1 |  physical 0..1 GiB moved up
 //!                  |                        |  to 0x1_0000_0000: device, XN
 //!                  +------------------------+
 //! ```
 //!
-//! The kernel half is the same in every address space and made only of
-//! level-1 blocks (1 GiB): RAM at its own address, normal memory, and the
-//! device region of QEMU virt (GIC, UART) at [`MMIO_ALIAS`] + its physical
-//! address, Device-nGnRnE. Its entries have `AP = 00` (EL1 only) and
-//! `UXN`, so EL0 can neither read, write nor jump there; user pages have
-//! `AP[1]` set (EL0 access), `PXN` (EL1 never executes user code) and `nG`,
-//! which is also how [`AddressSpace::translate`] knows a user page. Every
-//! entry is made with the access flag set, so the CPU never faults to set
-//! it.
+//! The kernel half is built once ([`AddressSpace::kernel`]) and shared: its
+//! level-1 entries are copied into every process's root
+//! ([`AddressSpace::new`]), and its tables are never freed. RAM is mapped
+//! at its own address, normal memory, in 1 GiB and 2 MiB blocks but for
+//! the 2 MiB spans that hold the kernel image, which get 4 KiB pages with
+//! W^X ([`KernelImage`]): text read-only and executable at EL1, rodata
+//! read-only, everything else read-write and `PXN`, and the guard page
+//! under each kernel stack left unmapped, so an overflow faults there. The
+//! device region of QEMU virt (GIC, UART) sits at [`MMIO_ALIAS`] + its
+//! physical address, Device-nGnRnE. Kernel entries have `AP[1]` clear
+//! (EL1 only) and `UXN`, so EL0 can neither read, write nor jump there;
+//! user pages have `AP[1]` set (EL0 access), `PXN` (EL1 never executes
+//! user code) and `nG`, which is also how [`AddressSpace::translate`] knows
+//! a user page. Every entry is made with the access flag set, so the CPU
+//! never faults to set it.
 
 use core::ops::Range;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use ldex_arch_aarch64::Ttbr0;
 
 use crate::board::MMIO_ALIAS;
 use kernel_common::frames;
+use kernel_common::kernel_image::KernelImage;
 use kernel_common::perm::Perm;
 
 type Pte = u64;
@@ -91,6 +104,22 @@ const fn perm_bits(perm: Perm) -> Pte {
     let xn = if perm.contains(Perm::X) { 0 } else { UXN };
     ap | xn | PXN | NG | AF | SH_INNER | ATTR_NORMAL
 }
+
+/// The descriptor bits of a kernel page or block with rights `perm`: EL1
+/// only, never EL0-executable, EL1-executable only with [`Perm::X`].
+const fn kernel_bits(perm: Perm) -> Pte {
+    let ap = if perm.contains(Perm::W) { 0 } else { AP_RO };
+    let pxn = if perm.contains(Perm::X) { 0 } else { PXN };
+    ap | pxn | UXN | AF | SH_INNER | ATTR_NORMAL
+}
+
+/// The kernel's root table, built by [`AddressSpace::kernel`]: every
+/// process's root copies its entries from `USER_TOP` up.
+static KERNEL_ROOT: AtomicUsize = AtomicUsize::new(0);
+
+/// Level-1 entries below `USER_TOP`: a process's own; the rest are the
+/// kernel's, shared.
+const USER_ROOT_ENTRIES: usize = USER_TOP / BLOCK;
 
 /// The rights a user page descriptor gives EL0.
 const fn perm_of(pte: Pte) -> Perm {
@@ -153,9 +182,15 @@ fn user_entry(pa: usize, perm: Perm) -> Pte {
     }
 }
 
-/// Free the user entries of table `t` at `level` (0: pages), then `t`.
+/// Free the user entries of table `t` at `level` (0: pages), then `t`. At
+/// the root only the user entries: the rest are the kernel's, shared.
 fn free_table(t: usize, level: usize) {
-    for i in 0..ENTRIES {
+    let entries = if level == LEVELS - 1 {
+        USER_ROOT_ENTRIES
+    } else {
+        ENTRIES
+    };
+    for i in 0..entries {
         // SAFETY: `t` is one of the space's tables (identity-mapped RAM).
         let pte = unsafe { *table(t).add(i) };
         if level == 0 {
@@ -172,6 +207,48 @@ fn free_table(t: usize, level: usize) {
     unsafe { frames::free(t as u64) };
 }
 
+/// A zeroed frame for a table.
+fn alloc_table() -> Result<usize, VmError> {
+    frames::alloc()
+        .map(|pa| pa as usize)
+        .ok_or(VmError::OutOfMemory)
+}
+
+/// Fill entry `va` of the kernel table `t` at `level` (0: pages): a block
+/// of RAM where the span holds no image page, else a table of smaller
+/// spans; at level 0 the image page with its W^X rights, or nothing for a
+/// guard page.
+fn map_kernel(
+    t: usize,
+    level: usize,
+    va: usize,
+    image: &KernelImage,
+    guards: &[usize],
+) -> Result<(), VmError> {
+    // SAFETY: `t` is a table of the kernel space being built
+    // (identity-mapped RAM) and `index` stays inside it.
+    let slot = unsafe { table(t).add(index(va, level)) };
+    let span = PAGE << (VPN_BITS * level);
+    let pte = if level == 0 {
+        if guards.contains(&va) {
+            0
+        } else {
+            va as Pte | kernel_bits(image.perm(va)) | TABLE | VALID
+        }
+    } else if !image.overlaps(va, span) {
+        va as Pte | kernel_bits(Perm::W) | VALID
+    } else {
+        let next = alloc_table()?;
+        for i in 0..ENTRIES {
+            map_kernel(next, level - 1, va + i * (span / ENTRIES), image, guards)?;
+        }
+        next as Pte | TABLE | VALID
+    };
+    // SAFETY: as above.
+    unsafe { *slot = pte };
+    Ok(())
+}
+
 /// `TTBR0_EL1` now.
 fn current_root() -> usize {
     let ttbr0: u64;
@@ -181,27 +258,51 @@ fn current_root() -> usize {
 }
 
 impl AddressSpace {
-    /// A new address space holding the kernel half only.
-    pub fn new(ram: &Range<usize>) -> Result<AddressSpace, VmError> {
-        let root = frames::alloc()
-            .map(|pa| pa as usize)
-            .ok_or(VmError::OutOfMemory)?;
-        let space = AddressSpace { root };
+    /// The kernel's own address space, built once at boot: all of `ram` at
+    /// its own address, the image with W^X and its `guards` (page
+    /// addresses) unmapped (see the module docs), the devices at
+    /// [`MMIO_ALIAS`]. Every later [`AddressSpace::new`] shares it.
+    pub fn kernel(
+        ram: &Range<usize>,
+        image: &KernelImage,
+        guards: &[usize],
+    ) -> Result<AddressSpace, VmError> {
+        let root = alloc_table()?;
         let mut at = ram.start & !(BLOCK - 1);
         while at < ram.end {
-            space.set_block(at, at, ATTR_NORMAL | SH_INNER | UXN);
+            map_kernel(root, LEVELS - 1, at, image, guards)?;
             at += BLOCK;
         }
+        let space = AddressSpace { root };
         space.set_block(MMIO_ALIAS, 0, ATTR_DEVICE | PXN | UXN);
         publish();
+        KERNEL_ROOT.store(root, Ordering::Relaxed);
         Ok(space)
+    }
+
+    /// A new address space: an empty user half and the kernel's entries.
+    ///
+    /// # Panics
+    /// If [`AddressSpace::kernel`] has not run.
+    pub fn new() -> Result<AddressSpace, VmError> {
+        let kernel = KERNEL_ROOT.load(Ordering::Relaxed);
+        assert_ne!(kernel, 0, "the kernel's address space is built first");
+        let root = alloc_table()?;
+        for i in USER_ROOT_ENTRIES..ENTRIES {
+            // SAFETY: both are level-1 tables (identity-mapped frames);
+            // only the kernel's entries are copied, into the new, unused
+            // root.
+            unsafe { *table(root).add(i) = *table(kernel).add(i) };
+        }
+        publish();
+        Ok(AddressSpace { root })
     }
 
     /// The `TTBR0_EL1` value that selects it.
     pub fn ttbr0(&self) -> Ttbr0 {
-        // SAFETY: `new` mapped the kernel half (all of RAM and the devices)
-        // as every address space of this kernel does, `map_user` never
-        // touches it, and no table is freed while in use.
+        // SAFETY: every space holds the kernel half `kernel` built (`new`
+        // copies its level-1 entries), `map_user` never touches it, no
+        // kernel table is ever freed and no other table while in use.
         unsafe { Ttbr0::new(self.root as u64) }
     }
 
@@ -286,7 +387,7 @@ impl AddressSpace {
     }
 
     /// Free every frame of this space, a reaped process's: its user pages,
-    /// its tables, its root; the kernel's blocks are not frames. If it is
+    /// its tables, its root; the kernel's entries are shared, not its. If it is
     /// the one loaded, `kernel` (which maps the kernel the same way) is
     /// loaded first.
     ///

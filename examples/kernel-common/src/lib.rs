@@ -55,6 +55,7 @@ pub mod driver;
 pub mod elf;
 pub mod frames;
 pub mod initrd;
+pub mod kernel_image;
 pub mod mmio;
 pub mod one_program;
 pub mod os;

@@ -73,7 +73,8 @@ mod kernel {
     use crate::dtb;
     use crate::loader;
     use crate::platform::Board;
-    use crate::vm::{AddressSpace, KernelImage, PAGE};
+    use crate::vm::{AddressSpace, PAGE};
+    use kernel_common::kernel_image::KernelImage;
 
     /// The process-table size (the full-set boot of `cargo xtask test`
     /// runs 34 programs at once).

@@ -52,6 +52,7 @@ use ldex_arch_riscv::Satp;
 
 use crate::board::{MMIO_ALIAS, PLIC, TEST_DEVICE, UART};
 use kernel_common::frames;
+use kernel_common::kernel_image::KernelImage;
 use kernel_common::perm::Perm;
 
 cfg_if::cfg_if! {
@@ -115,36 +116,6 @@ const fn perm_of(pte: Pte) -> Perm {
         perm = perm.union(Perm::X);
     }
     perm
-}
-
-/// The kernel image's layout (from the linker script): the rights of each
-/// of its pages.
-#[derive(Clone, Debug)]
-pub struct KernelImage {
-    /// Code: read and execute.
-    pub text: Range<usize>,
-    /// Constants: read only.
-    pub rodata: Range<usize>,
-    /// The end of the image (data and bss lie between `rodata` and here).
-    pub end: usize,
-}
-
-impl KernelImage {
-    /// The rights of the image page (or RAM page) at `va`.
-    fn perm(&self, va: usize) -> Pte {
-        if self.text.contains(&va) {
-            R | X
-        } else if self.rodata.contains(&va) {
-            R
-        } else {
-            R | W
-        }
-    }
-
-    /// Does `[va, va + span)` hold a page of the image?
-    fn overlaps(&self, va: usize, span: usize) -> bool {
-        va < self.end && va + (span - 1) >= self.text.start
-    }
 }
 
 /// The kernel's root table, built by [`AddressSpace::kernel`]: every
@@ -246,7 +217,7 @@ fn map_kernel(
         if guards.contains(&va) {
             0
         } else {
-            leaf(va, image.perm(va) | G)
+            leaf(va, perm_bits(image.perm(va)) | G)
         }
     } else if !image.overlaps(va, span) {
         leaf(va, R | W | G)

@@ -233,6 +233,50 @@ const BOOTS: &[Boot] = with_console_boots!(
             "examples/kernel-aarch64/expect/kernel-fault.expect",
             Outcome::ExitCode(1),
         ),
+        // A kernel stack overflow, reported from the emergency stack.
+        boot(
+            "kernel-stack-overflow",
+            "",
+            &["kernel-stack-overflow-test"],
+            Initrd::Entries(&[Entry::Bin("hello")]),
+            "examples/kernel-aarch64/expect/kernel-stack-overflow.expect",
+            Outcome::ExitCode(1),
+        ),
+        // CPU 1's scheduler stack overflows into its guard page, reported
+        // from CPU 1's emergency stack; CPU 0 spins meanwhile.
+        Boot {
+            qemu_args: &["-smp", "2"],
+            ..boot(
+                "secondary-stack-overflow-smp2",
+                "",
+                &["secondary-stack-overflow-test"],
+                Initrd::Entries(&[Entry::Bin("spinner")]),
+                "examples/kernel-aarch64/expect/secondary-stack-overflow.expect",
+                Outcome::ExitCode(1),
+            )
+        },
+        // A write to the kernel's own text (W^X).
+        boot(
+            "wx",
+            "",
+            &["wx-test"],
+            Initrd::Entries(&[Entry::Bin("hello")]),
+            "examples/kernel-aarch64/expect/wx.expect",
+            Outcome::ExitCode(1),
+        ),
+        // A CPU that never arrives after `CPU_ON`: CPU 0 gives up on it
+        // after 1 s and runs on its own.
+        Boot {
+            qemu_args: &["-smp", "2"],
+            ..boot(
+                "cpu-no-show-smp2",
+                "",
+                &["cpu-no-show-test"],
+                Initrd::Entries(&[Entry::Bin("hello")]),
+                "examples/kernel-aarch64/expect/cpu-no-show.expect",
+                Outcome::Success,
+            )
+        },
     ]
 );
 
