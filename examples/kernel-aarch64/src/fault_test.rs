@@ -25,97 +25,34 @@
 ))]
 use crate::board::Uart;
 
-/// Print a `[kernel]` line.
-#[cfg(any(
-    feature = "kernel-fault-test",
-    feature = "kernel-stack-overflow-test",
-    feature = "secondary-stack-overflow-test",
-    feature = "wx-test"
-))]
-fn say(args: core::fmt::Arguments<'_>) {
-    kernel_common::console::print(&Uart, format_args!("[kernel] {args}\n"));
-}
-
 /// Once a CPU's trap table is up (on every CPU): the boot-time tests.
 pub fn after_boot() {
     #[cfg(feature = "secondary-stack-overflow-test")]
-    {
-        let cpu = ldex_arch_aarch64::smp::cpu_id();
-        if cpu != 0 {
-            say(format_args!(
-                "secondary-stack-overflow-test: recursing on the scheduler stack of cpu {cpu}"
-            ));
-            recurse(0);
-        }
-    }
+    kernel_common::fault_test::overflow_secondary_stack(&Uart, ldex_arch_aarch64::smp::cpu_id());
     #[cfg(feature = "kernel-fault-test")]
-    {
-        say(format_args!("kernel-fault-test: reading unmapped 0x1000"));
-        // SAFETY: deliberately not: 0x1000 is unmapped in the kernel's
-        // space, so the read faults and the kernel panics.
-        let _ = unsafe { core::ptr::read_volatile(0x1000 as *const usize) };
-    }
+    kernel_common::fault_test::read_unmapped(&Uart);
     #[cfg(feature = "wx-test")]
-    {
-        let text = after_boot as *const () as usize;
-        say(format_args!(
-            "wx-test: writing the kernel's own text at {text:#x}"
-        ));
-        // SAFETY: deliberately not: the text is mapped read-only, so the
-        // store faults and the kernel panics before anything runs the
-        // changed code.
-        unsafe { core::ptr::write_volatile(text as *mut u32, 0) };
-        say(format_args!("wx-test: the write went through"));
-    }
+    kernel_common::fault_test::write_own_text(&Uart, after_boot as *const () as usize);
 }
 
 /// In the panic handler of the `secondary-stack-overflow-test` build:
-/// say whether the fault (`FAR_EL1`, which nothing has changed since the
-/// abort) lies in this CPU's own guard page, so the transcript tells that
-/// guard from any other the recursion might have reached without it.
+/// judge the fault (`FAR_EL1`, which nothing has changed since the
+/// abort) against this CPU's own guard page.
 #[cfg(feature = "secondary-stack-overflow-test")]
 pub fn judge_secondary_overflow() {
     let cpu = ldex_arch_aarch64::smp::cpu_id();
-    let Some(guard) = cpu
+    let guard = cpu
         .checked_sub(1)
-        .and_then(|slot| crate::smp::guard_pages().nth(slot))
-    else {
-        return;
-    };
+        .and_then(|slot| crate::smp::guard_pages().nth(slot));
     let addr: usize;
-    // SAFETY: reading FAR_EL1 has no side effect.
+    // SAFETY: reading the fault address has no side effect.
     unsafe { core::arch::asm!("mrs {}, far_el1", out(reg) addr, options(nomem, nostack)) };
-    let place = if (guard..guard + crate::vm::PAGE).contains(&addr) {
-        "inside"
-    } else {
-        "outside"
-    };
-    say(format_args!(
-        "secondary-stack-overflow-test: the fault at {addr:#x} is {place} cpu {cpu}'s guard page {guard:#x}"
-    ));
+    kernel_common::fault_test::judge_guard(&Uart, cpu, addr, guard, crate::vm::PAGE);
 }
 
 /// In a system call that writes to the console.
 #[cfg(feature = "kernel-stack-overflow-test")]
 pub fn in_console_write() {
     let pid = crate::kernel::KERNEL.current().map(|p| p.get());
-    say(format_args!(
-        "kernel-stack-overflow-test: recursing on the kernel stack of pid {pid:?}"
-    ));
-    recurse(0);
-}
-
-/// Use 512 bytes of stack per call, forever (the compiler cannot turn it
-/// into a loop: the result depends on the frame after the call returns).
-#[cfg(any(
-    feature = "kernel-stack-overflow-test",
-    feature = "secondary-stack-overflow-test"
-))]
-#[inline(never)]
-fn recurse(depth: usize) -> usize {
-    let frame = core::hint::black_box([depth; 512 / size_of::<usize>()]);
-    if core::hint::black_box(depth) == usize::MAX {
-        return 0;
-    }
-    recurse(depth + 1).wrapping_add(frame[depth % frame.len()])
+    kernel_common::fault_test::overflow_kernel_stack(&Uart, pid);
 }

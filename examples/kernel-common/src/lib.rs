@@ -53,6 +53,7 @@ pub mod cpu_start;
 pub mod devicetree;
 pub mod driver;
 pub mod elf;
+pub mod fault_test;
 pub mod frames;
 pub mod initrd;
 pub mod kernel_image;

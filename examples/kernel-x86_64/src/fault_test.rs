@@ -30,6 +30,11 @@
 //!   exists to catch. The read faults in ring 0 (a protection fault on a
 //!   present user page) and ldex-core's kernel trap panics with the cause.
 
+#[cfg(any(
+    feature = "ist-overflow-test",
+    feature = "kernel-fault-test",
+    feature = "smap-test"
+))]
 use crate::kprint;
 
 /// Far from anything the kernel maps: PML4[0] maps only the first GiB.
@@ -59,7 +64,7 @@ pub fn overflow_ist() -> ! {
 
 #[cfg(feature = "ist-overflow-test")]
 extern "C" fn recurse_forever() -> ! {
-    recurse(0);
+    kernel_common::fault_test::recurse(0);
     unreachable!("recursion without bound returned")
 }
 
@@ -75,13 +80,10 @@ pub fn after_boot() {
 /// stack until it overflows.
 #[cfg(feature = "secondary-stack-overflow-test")]
 pub fn overflow_secondary_stack() {
-    let cpu = ldex_arch_x86_64::smp::cpu_id();
-    if cpu != 0 {
-        kprint!(
-            "[kernel] secondary-stack-overflow-test: recursing on the scheduler stack of cpu {cpu}\n"
-        );
-        recurse(0);
-    }
+    kernel_common::fault_test::overflow_secondary_stack(
+        &crate::serial::Serial,
+        ldex_arch_x86_64::smp::cpu_id(),
+    );
 }
 
 /// In the panic handler of the `secondary-stack-overflow-test` build:
@@ -92,20 +94,16 @@ pub fn overflow_secondary_stack() {
 #[cfg(feature = "secondary-stack-overflow-test")]
 pub fn judge_secondary_overflow() {
     let cpu = ldex_arch_x86_64::smp::cpu_id();
-    let Some(guard) = cpu
+    let guard = cpu
         .checked_sub(1)
-        .and_then(|slot| crate::smp::guard_pages().nth(slot))
-    else {
-        return;
-    };
+        .and_then(|slot| crate::smp::guard_pages().nth(slot));
     let addr = x86_64::registers::control::Cr2::read_raw();
-    let place = if (guard..guard + crate::memory::PAGE).contains(&addr) {
-        "inside"
-    } else {
-        "outside"
-    };
-    kprint!(
-        "[kernel] secondary-stack-overflow-test: the fault at {addr:#x} is {place} cpu {cpu}'s guard page {guard:#x}\n"
+    kernel_common::fault_test::judge_guard(
+        &crate::serial::Serial,
+        cpu,
+        addr as usize,
+        guard.map(|g| g as usize),
+        crate::memory::PAGE as usize,
     );
 }
 
@@ -113,24 +111,7 @@ pub fn judge_secondary_overflow() {
 #[cfg(feature = "kernel-stack-overflow-test")]
 pub fn in_console_write() {
     let pid = crate::KERNEL.current().map(|p| p.get());
-    kprint!("[kernel] kernel-stack-overflow-test: recursing on the kernel stack of pid {pid:?}\n");
-    recurse(0);
-}
-
-/// Use 512 bytes of stack per call, forever (the compiler cannot turn it
-/// into a loop: the result depends on the frame after the call returns).
-#[cfg(any(
-    feature = "kernel-stack-overflow-test",
-    feature = "ist-overflow-test",
-    feature = "secondary-stack-overflow-test"
-))]
-#[inline(never)]
-fn recurse(depth: u64) -> u64 {
-    let frame = core::hint::black_box([depth; 64]);
-    if core::hint::black_box(depth) == u64::MAX {
-        return 0;
-    }
-    recurse(depth + 1).wrapping_add(frame[depth as usize % 64])
+    kernel_common::fault_test::overflow_kernel_stack(&crate::serial::Serial, pid);
 }
 
 /// While checking a user range, before `with_user_access`: read it as a
@@ -145,10 +126,8 @@ pub fn touch_user_outside_accessor(addr: usize) {
 /// At boot, once the trap table is installed: write the kernel's text.
 #[cfg(feature = "wx-test")]
 pub fn write_own_text() {
-    let text = write_own_text as *const () as usize;
-    kprint!("[kernel] wx-test: writing the kernel's own text at {text:#x}\n");
-    // SAFETY: deliberately not: the text is read-only, so the store faults
-    // and the kernel panics before anything runs the changed code.
-    unsafe { core::ptr::write_volatile(text as *mut u8, 0xcc) };
-    kprint!("[kernel] wx-test: the write went through\n");
+    kernel_common::fault_test::write_own_text(
+        &crate::serial::Serial,
+        write_own_text as *const () as usize,
+    );
 }
