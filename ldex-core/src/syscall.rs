@@ -221,9 +221,9 @@ pub trait Os<A: Arch>: Sync {
 
     /// The address space of a process just reaped (after
     /// [`Os::process_ended`]), which the kernel will never enter again:
-    /// give its memory back. It may still be the one loaded on this CPU
-    /// (nothing switches address spaces until the next process is
-    /// entered), so an OS that frees its page tables loads another first.
+    /// give its memory back. No CPU has it loaded: the process left its
+    /// last CPU through [`Arch::leave_process`], which goes back to the
+    /// kernel's address space.
     fn free_address_space(&self, aspace: A::AddressSpace) {
         let _ = aspace;
     }
