@@ -25,7 +25,7 @@
 //! from *its* trap on *its* kernel stack.
 //!
 //! # Per-CPU state and the fast path
-//! What a CPU touches on every trap lives in its own [`Cpu`] block (see
+//! What a CPU touches on every trap lives in its own `Cpu` block (see
 //! [`crate::percpu`]): its scheduler context, its current process, its
 //! pending-work word and its tick state. A system call that makes no
 //! scheduling decision takes no shared lock: it counts itself in the CPU's

@@ -3,7 +3,7 @@
 //! takes no shared lock.
 //!
 //! # What a CPU owns
-//! [`Cpu`] holds the CPU's scheduler [`Context`](crate::Context), the pid it
+//! `Cpu` holds the CPU's scheduler [`Context`](crate::Context), the pid it
 //! runs now, its **pending-work word** and its tick state (its timer, the
 //! ticks its clock counted, the system calls of the current run).
 //!
@@ -18,8 +18,8 @@
 //!   Linux reads its thread flags; only when a bit is set does it take the
 //!   slow path, which clears the word with one swap.
 //!
-//! # How the trap path finds it: [`Arch::cpu_id`](crate::Arch::cpu_id)
-//! The kernel keeps one [`Cpu`] per possible CPU in an array, and the trap
+//! # How the trap path finds it: [`Arch::cpu_id`]
+//! The kernel keeps one `Cpu` per possible CPU in an array, and the trap
 //! path indexes it with the arch's CPU id: O(1), one read plus one indexed
 //! address. The arch reads the id from a register that the trap entry
 //! already makes valid:
